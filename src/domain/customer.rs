@@ -1,0 +1,120 @@
+//! Customers and the contact preferences the engine must respect.
+
+use super::money::Money;
+use super::names::{Channel, Risk, UnknownName};
+
+/// The channels a customer opted out of.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ChannelSet(u8);
+
+impl ChannelSet {
+    fn bit(c: Channel) -> u8 {
+        match c {
+            Channel::Email => 1,
+            Channel::Sms => 2,
+            Channel::Phone => 4,
+            Channel::Letter => 8,
+        }
+    }
+
+    pub fn contains(self, c: Channel) -> bool {
+        self.0 & Self::bit(c) != 0
+    }
+
+    pub fn insert(&mut self, c: Channel) {
+        self.0 |= Self::bit(c);
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Channel> {
+        Channel::ALL.iter().copied().filter(move |c| self.contains(*c))
+    }
+
+    /// Reads `email;sms` (also `,` or spaces between names; empty means none).
+    pub fn parse(s: &str) -> Result<ChannelSet, UnknownName> {
+        let mut set = ChannelSet::default();
+        for part in s.split([';', ',', ' ', '|']).map(str::trim).filter(|p| !p.is_empty()) {
+            set.insert(part.parse()?);
+        }
+        Ok(set)
+    }
+}
+
+impl std::fmt::Display for ChannelSet {
+    /// `email;sms`, the form the CSV uses.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.iter().map(Channel::as_str).collect();
+        f.write_str(&names.join(";"))
+    }
+}
+
+/// A customer (an account) as arq knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub segment: Option<String>,
+    pub risk: Risk,
+    /// The collector who owns the account, if any.
+    pub owner: Option<String>,
+    pub credit_limit: Option<Money>,
+    pub opt_out: ChannelSet,
+    pub white_glove: bool,
+    /// A strategy id that overrides assignment rules.
+    pub strategy: Option<String>,
+}
+
+impl Customer {
+    /// A customer with only an id and a name (the rest defaulted).
+    pub fn named(id: &str, name: &str) -> Customer {
+        Customer {
+            id: id.to_string(),
+            name: name.to_string(),
+            email: None,
+            phone: None,
+            segment: None,
+            risk: Risk::Normal,
+            owner: None,
+            credit_limit: None,
+            opt_out: ChannelSet::default(),
+            white_glove: false,
+            strategy: None,
+        }
+    }
+
+    /// May an automatic step contact this customer on `channel`? (DESIGN §2 rule 5)
+    pub fn accepts_automatic(&self, channel: Channel) -> bool {
+        !self.white_glove && !self.opt_out.contains(channel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opt_outs_parse_and_print() {
+        let set = ChannelSet::parse("email; SMS").unwrap_or_default();
+        assert!(set.contains(Channel::Email) && set.contains(Channel::Sms));
+        assert!(!set.contains(Channel::Phone));
+        assert_eq!(set.to_string(), "email;sms");
+        assert!(ChannelSet::parse("").unwrap_or_default().is_empty());
+        assert!(ChannelSet::parse("fax").is_err());
+    }
+
+    #[test]
+    fn white_glove_blocks_every_automatic_channel() {
+        let mut c = Customer::named("C1", "Acme");
+        assert!(c.accepts_automatic(Channel::Email));
+        c.opt_out.insert(Channel::Email);
+        assert!(!c.accepts_automatic(Channel::Email));
+        assert!(c.accepts_automatic(Channel::Letter));
+        c.white_glove = true;
+        assert!(!c.accepts_automatic(Channel::Letter));
+    }
+}

@@ -1,0 +1,15 @@
+//! The pure vocabulary of collections: money, dates, accounts, and the closed sets of
+//! names (roles, reasons, outcomes). No SQL, no clock, no I/O.
+
+pub mod account;
+pub mod customer;
+pub mod dates;
+pub mod money;
+pub mod names;
+
+pub use account::{AccountFigures, Aging, InvoicePosition};
+pub use customer::{ChannelSet, Customer};
+pub use money::Money;
+pub use names::{
+    CallOutcome, Channel, DisputeOutcome, DisputeReason, DisputeStatus, EventKind, PromiseStatus, Reason, Risk, Role,
+};

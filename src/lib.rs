@@ -1,0 +1,9 @@
+//! arq: a terminal workqueue for accounts-receivable collections.
+//!
+//! Layers (see `docs/ARCHITECTURE.md`): `domain` and `strategy` are pure; `store` owns
+//! SQL; `service` holds the use cases and role checks; `import`, `mail` and `report`
+//! sit beside the services; `cli` only calls services.
+
+pub mod diag;
+pub mod domain;
+pub mod strategy;

@@ -1,0 +1,13 @@
+//! Collection strategies: the file format and its validation, which strategy a
+//! customer follows, the engine that decides each day's steps, and the priority
+//! score. Pure: no SQL, no clock, no I/O.
+
+pub mod book;
+pub mod engine;
+pub mod model;
+pub mod parse;
+pub mod priority;
+
+pub use book::StrategyBook;
+pub use model::{Action, Assignee, Fallback, Mode, PriorityWeights, Release, Step, Strategy};
+pub use parse::parse_strategy;

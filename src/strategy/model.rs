@@ -1,0 +1,202 @@
+//! What a validated strategy is: its steps, entry conditions, waits and priority weights.
+
+use rust_decimal::Decimal;
+
+use crate::domain::names::named_enum;
+use crate::domain::{Channel, Money, Reason, Risk};
+
+named_enum! {
+    /// What a step does (DESIGN §2).
+    pub enum Action ("step action") {
+        Email = "email",
+        Letter = "letter",
+        Sms = "sms",
+        Call = "call",
+        CreditHold = "credit_hold",
+        Escalate = "escalate",
+        Agency = "agency",
+        WriteOffReview = "write_off_review",
+        Task = "task",
+    }
+}
+
+impl Action {
+    /// The channel of a contact action that the daily run can perform by itself.
+    pub fn auto_channel(self) -> Option<Channel> {
+        match self {
+            Action::Email => Some(Channel::Email),
+            Action::Letter => Some(Channel::Letter),
+            Action::Sms => Some(Channel::Sms),
+            _ => None,
+        }
+    }
+
+    /// Whether `mode = "auto"` makes sense for this action.
+    pub fn can_be_auto(self) -> bool {
+        self.auto_channel().is_some() || self == Action::CreditHold
+    }
+
+    /// Actions that only a supervisor may carry out.
+    pub fn needs_supervisor(self) -> bool {
+        matches!(self, Action::Escalate | Action::Agency | Action::WriteOffReview)
+    }
+
+    /// Actions whose text is rendered from a template.
+    pub fn uses_template(self) -> bool {
+        self.auto_channel().is_some()
+    }
+}
+
+named_enum! {
+    /// Who performs a step: the daily run, or a person through a task.
+    pub enum Mode ("step mode") { Auto = "auto", Manual = "manual" }
+}
+
+named_enum! {
+    /// Whose queue a step's task goes to.
+    pub enum Assignee ("assignee") { Owner = "owner", Supervisor = "supervisor" }
+}
+
+named_enum! {
+    /// What an automatic contact step does for a customer who cannot be contacted that way.
+    pub enum Fallback ("fallback") { Manual = "manual", Skip = "skip" }
+}
+
+named_enum! {
+    /// What happens to an automatic credit hold when the account is cured.
+    pub enum Release ("release rule") { Auto = "auto", Approval = "approval" }
+}
+
+/// One step of a strategy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub id: String,
+    pub action: Action,
+    pub mode: Mode,
+    pub template: Option<String>,
+    /// Entry conditions; meaningful on the first step only.
+    pub min_past_due: Money,
+    pub min_days_past_due: u32,
+    /// Days after the previous step (and the last response) before this one is due.
+    pub wait_days: u32,
+    pub assignee: Assignee,
+    pub fallback: Fallback,
+    /// Free text for the task (what to do), shown in the queue.
+    pub text: Option<String>,
+}
+
+impl Step {
+    pub fn is_auto(&self) -> bool {
+        self.mode == Mode::Auto
+    }
+
+    /// A short label for queues: `call`, `email (friendly_reminder)`.
+    pub fn label(&self) -> String {
+        match &self.template {
+            Some(t) => format!("{} ({t})", self.action),
+            None => self.action.to_string(),
+        }
+    }
+}
+
+/// Which customers a strategy applies to; every given field must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppliesTo {
+    pub segments: Vec<String>,
+    pub risk: Vec<Risk>,
+    pub min_balance: Option<Money>,
+}
+
+/// The weights of the priority score (DESIGN §2 "The workqueue").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriorityWeights {
+    pub risk_low: Decimal,
+    pub risk_normal: Decimal,
+    pub risk_high: Decimal,
+    /// Multiplier per broken promise in the last 90 days (score × (1 + this × n)).
+    pub broken_promise: Decimal,
+    /// Days past due that double the age factor (score × (1 + DPD / this)).
+    pub dpd_divisor: Decimal,
+    /// Added per day an item is overdue.
+    pub overdue_bonus_per_day: Decimal,
+    pub reason: Vec<(Reason, Decimal)>,
+}
+
+impl Default for PriorityWeights {
+    fn default() -> Self {
+        PriorityWeights {
+            risk_low: Decimal::new(8, 1),
+            risk_normal: Decimal::ONE,
+            risk_high: Decimal::new(15, 1),
+            broken_promise: Decimal::new(5, 1),
+            dpd_divisor: Decimal::from(30),
+            overdue_bonus_per_day: Decimal::from(10),
+            reason: vec![
+                (Reason::Step, Decimal::ONE),
+                (Reason::BrokenPromise, Decimal::new(15, 1)),
+                (Reason::Callback, Decimal::new(12, 1)),
+                (Reason::DisputeFollowUp, Decimal::ONE),
+                (Reason::PlanBroken, Decimal::new(15, 1)),
+                (Reason::Approval, Decimal::ONE),
+                (Reason::Escalation, Decimal::new(12, 1)),
+            ],
+        }
+    }
+}
+
+impl PriorityWeights {
+    pub fn risk(&self, r: Risk) -> Decimal {
+        match r {
+            Risk::Low => self.risk_low,
+            Risk::Normal => self.risk_normal,
+            Risk::High => self.risk_high,
+        }
+    }
+
+    pub fn reason(&self, r: Reason) -> Decimal {
+        self.reason.iter().find(|(k, _)| *k == r).map_or(Decimal::ONE, |(_, w)| *w)
+    }
+
+    pub fn set_reason(&mut self, r: Reason, w: Decimal) {
+        match self.reason.iter_mut().find(|(k, _)| *k == r) {
+            Some(slot) => slot.1 = w,
+            None => self.reason.push((r, w)),
+        }
+    }
+}
+
+/// A validated strategy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Strategy {
+    pub id: String,
+    pub name: String,
+    pub is_default: bool,
+    pub rank: i64,
+    pub grace_days: u32,
+    pub business_days: bool,
+    pub release: Release,
+    pub applies_to: Option<AppliesTo>,
+    pub steps: Vec<Step>,
+    pub priority: PriorityWeights,
+}
+
+impl Strategy {
+    /// The first step: its entry conditions define delinquency and cure.
+    pub fn first(&self) -> &Step {
+        // Validation guarantees at least one step.
+        &self.steps[0]
+    }
+
+    /// The cure threshold and entry threshold: the first step's `min_past_due`.
+    pub fn threshold(&self) -> Money {
+        self.first().min_past_due
+    }
+
+    pub fn step(&self, index: usize) -> Option<&Step> {
+        self.steps.get(index)
+    }
+
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|s| s.id == id)
+    }
+}

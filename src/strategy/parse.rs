@@ -1,0 +1,402 @@
+//! Reading strategy files (TOML, one strategy per file) into a validated [`Strategy`].
+//! Every problem is reported with the file, line and column of the value at fault.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::model::{Action, AppliesTo, Assignee, Fallback, Mode, PriorityWeights, Release, Step, Strategy};
+use crate::diag::{Diagnostics, Located};
+use crate::domain::{Money, Reason, Risk};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    strategy: Spanned<RawStrategy>,
+    #[serde(default)]
+    step: Vec<Spanned<RawStep>>,
+    priority: Option<RawPriority>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStrategy {
+    id: Spanned<String>,
+    name: Option<String>,
+    #[serde(default)]
+    default: bool,
+    rank: Option<i64>,
+    grace_days: Option<u32>,
+    #[serde(default)]
+    business_days: bool,
+    release: Option<Spanned<String>>,
+    applies_to: Option<RawAppliesTo>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAppliesTo {
+    #[serde(default)]
+    segments: Vec<String>,
+    #[serde(default)]
+    risk: Vec<Spanned<String>>,
+    min_balance: Option<Spanned<Number>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    id: Spanned<String>,
+    action: Spanned<String>,
+    mode: Option<Spanned<String>>,
+    template: Option<Spanned<String>>,
+    min_past_due: Option<Spanned<Number>>,
+    min_days_past_due: Option<Spanned<u32>>,
+    wait_days: Option<Spanned<u32>>,
+    assignee: Option<Spanned<String>>,
+    fallback: Option<Spanned<String>>,
+    text: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPriority {
+    #[serde(default)]
+    risk_weight: BTreeMap<String, Spanned<Number>>,
+    #[serde(default)]
+    reason_weight: BTreeMap<String, Spanned<Number>>,
+    broken_promise_weight: Option<Spanned<Number>>,
+    dpd_divisor: Option<Spanned<Number>>,
+    overdue_bonus_per_day: Option<Spanned<Number>>,
+}
+
+/// A number written as a TOML integer, float or string (`100`, `0.8`, `"100.00"`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Number {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Number {
+    fn decimal(&self) -> Option<Decimal> {
+        match self {
+            Number::Int(i) => Some(Decimal::from(*i)),
+            // The float's shortest decimal spelling is the number the person wrote.
+            Number::Float(f) => Decimal::from_str(&f.to_string()).ok(),
+            Number::Text(s) => Decimal::from_str(s.trim()).ok(),
+        }
+    }
+}
+
+/// Collects problems while building the strategy.
+struct Checker<'a> {
+    file: &'a str,
+    src: &'a str,
+    problems: Vec<Located>,
+}
+
+impl Checker<'_> {
+    fn err(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.problems.push(Located::at(self.file, self.src, span.start, message));
+    }
+
+    fn word<T: FromStr>(&mut self, v: &Spanned<String>, field: &str) -> Option<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match v.get_ref().parse::<T>() {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.err(v.span(), format!("{field}: {e}"));
+                None
+            }
+        }
+    }
+
+    fn money(&mut self, v: &Spanned<Number>, field: &str) -> Option<Money> {
+        let parsed = v.get_ref().decimal().and_then(|d| Money::from_decimal(d).ok());
+        match parsed {
+            Some(m) if !m.is_negative() => Some(m),
+            _ => {
+                self.err(v.span(), format!("{field} must be an amount such as \"100.00\""));
+                None
+            }
+        }
+    }
+
+    fn weight(&mut self, v: &Spanned<Number>, field: &str) -> Option<Decimal> {
+        match v.get_ref().decimal() {
+            Some(d) if d >= Decimal::ZERO => Some(d),
+            _ => {
+                self.err(v.span(), format!("{field} must be a number ≥ 0"));
+                None
+            }
+        }
+    }
+}
+
+/// Parses and validates one strategy file. `file` names it in errors; `known_template`
+/// says whether a template name exists (so a typo is caught before the daily run).
+pub fn parse_strategy(file: &str, src: &str, known_template: &dyn Fn(&str) -> bool) -> Result<Strategy, Diagnostics> {
+    let raw: RawFile = toml::from_str(src).map_err(|e| Diagnostics(vec![Located::from_toml(file, src, &e)]))?;
+    let mut ck = Checker { file, src, problems: Vec::new() };
+
+    let s = raw.strategy.get_ref();
+    let id = s.id.get_ref().trim().to_string();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        ck.err(s.id.span(), "strategy id must be letters, digits, '_' or '-'");
+    }
+    let release = s.release.as_ref().and_then(|r| ck.word::<Release>(r, "release")).unwrap_or(Release::Auto);
+    let applies_to = s.applies_to.as_ref().map(|a| AppliesTo {
+        segments: a.segments.iter().map(|x| x.trim().to_string()).collect(),
+        risk: a.risk.iter().filter_map(|r| ck.word::<Risk>(r, "applies_to.risk")).collect(),
+        min_balance: a.min_balance.as_ref().and_then(|m| ck.money(m, "applies_to.min_balance")),
+    });
+
+    if raw.step.is_empty() {
+        ck.err(raw.strategy.span(), "a strategy needs at least one [[step]]");
+    }
+    let mut seen = HashSet::new();
+    let mut steps = Vec::with_capacity(raw.step.len());
+    for (i, rs) in raw.step.iter().enumerate() {
+        if let Some(step) = check_step(&mut ck, i, rs.get_ref(), known_template) {
+            if !seen.insert(step.id.clone()) {
+                ck.err(rs.get_ref().id.span(), format!("step id '{}' is used twice", step.id));
+            }
+            steps.push(step);
+        }
+    }
+
+    let priority = raw.priority.as_ref().map(|p| check_priority(&mut ck, p)).unwrap_or_default();
+
+    if !ck.problems.is_empty() {
+        return Err(Diagnostics(ck.problems));
+    }
+    Ok(Strategy {
+        name: s.name.clone().unwrap_or_else(|| id.clone()),
+        id,
+        is_default: s.default,
+        rank: s.rank.unwrap_or(100),
+        grace_days: s.grace_days.unwrap_or(2),
+        business_days: s.business_days,
+        release,
+        applies_to,
+        steps,
+        priority,
+    })
+}
+
+fn check_step(ck: &mut Checker<'_>, index: usize, rs: &RawStep, known_template: &dyn Fn(&str) -> bool) -> Option<Step> {
+    let action = ck.word::<Action>(&rs.action, "action");
+    let mode = match &rs.mode {
+        Some(m) => ck.word::<Mode>(m, "mode"),
+        None => action.map(|a| if a.can_be_auto() { Mode::Auto } else { Mode::Manual }),
+    };
+    let assignee = rs.assignee.as_ref().and_then(|a| ck.word::<Assignee>(a, "assignee"));
+    let fallback = rs.fallback.as_ref().and_then(|f| ck.word::<Fallback>(f, "fallback"));
+    let (action, mode) = (action?, mode?);
+
+    if mode == Mode::Auto && !action.can_be_auto() {
+        let span = rs.mode.as_ref().map_or(rs.action.span(), Spanned::span);
+        ck.err(span, format!("a {action} step is always manual: a person has to do it"));
+    }
+    let assignee = match assignee {
+        Some(Assignee::Owner) if action.needs_supervisor() => {
+            let span = rs.assignee.as_ref().map_or(rs.action.span(), Spanned::span);
+            ck.err(span, format!("a {action} step needs a supervisor: use assignee = \"supervisor\""));
+            Assignee::Supervisor
+        }
+        Some(a) => a,
+        None if action.needs_supervisor() => Assignee::Supervisor,
+        None => Assignee::Owner,
+    };
+    if let Some(f) = &rs.fallback
+        && !(mode == Mode::Auto && action.auto_channel().is_some())
+    {
+        ck.err(f.span(), "fallback only applies to automatic email, sms and letter steps");
+    }
+
+    let template = rs.template.as_ref().map(|t| t.get_ref().trim().to_string());
+    match (&rs.template, action.uses_template()) {
+        (Some(t), true) if !known_template(t.get_ref().trim()) => {
+            ck.err(t.span(), format!("template '{}' does not exist", t.get_ref().trim()));
+        }
+        (Some(t), false) => ck.err(t.span(), format!("a {action} step has no template")),
+        (None, true) if mode == Mode::Auto => {
+            ck.err(rs.action.span(), format!("an automatic {action} step needs a template"));
+        }
+        _ => {}
+    }
+
+    let mut min_past_due = Money::from_minor(1);
+    let mut min_days_past_due = 1;
+    let mut wait_days = 0;
+    if index == 0 {
+        if let Some(m) = &rs.min_past_due {
+            min_past_due = ck.money(m, "min_past_due").unwrap_or(min_past_due);
+            if min_past_due.is_zero() {
+                ck.err(m.span(), "min_past_due must be more than 0.00");
+            }
+        }
+        if let Some(d) = &rs.min_days_past_due {
+            min_days_past_due = *d.get_ref();
+        }
+        if let Some(w) = &rs.wait_days {
+            ck.err(w.span(), "the first step has no wait_days: it starts on min_past_due and min_days_past_due");
+        }
+    } else {
+        for (v, name) in [(rs.min_past_due.as_ref().map(Spanned::span), "min_past_due"), (rs.min_days_past_due.as_ref().map(Spanned::span), "min_days_past_due")] {
+            if let Some(span) = v {
+                ck.err(span, format!("only the first step has {name}; later steps use wait_days"));
+            }
+        }
+        wait_days = rs.wait_days.as_ref().map_or(0, |w| *w.get_ref());
+    }
+
+    Some(Step {
+        id: rs.id.get_ref().trim().to_string(),
+        action,
+        mode,
+        template,
+        min_past_due,
+        min_days_past_due,
+        wait_days,
+        assignee,
+        fallback: fallback.unwrap_or(Fallback::Manual),
+        text: rs.text.clone(),
+    })
+}
+
+fn check_priority(ck: &mut Checker<'_>, p: &RawPriority) -> PriorityWeights {
+    let mut w = PriorityWeights::default();
+    for (name, v) in &p.risk_weight {
+        let Some(x) = ck.weight(v, "risk_weight") else { continue };
+        match name.parse::<Risk>() {
+            Ok(Risk::Low) => w.risk_low = x,
+            Ok(Risk::Normal) => w.risk_normal = x,
+            Ok(Risk::High) => w.risk_high = x,
+            Err(e) => ck.err(v.span(), format!("risk_weight: {e}")),
+        }
+    }
+    for (name, v) in &p.reason_weight {
+        let Some(x) = ck.weight(v, "reason_weight") else { continue };
+        match name.parse::<Reason>() {
+            Ok(r) => w.set_reason(r, x),
+            Err(e) => ck.err(v.span(), format!("reason_weight: {e}")),
+        }
+    }
+    if let Some(x) = p.broken_promise_weight.as_ref().and_then(|v| ck.weight(v, "broken_promise_weight")) {
+        w.broken_promise = x;
+    }
+    if let Some(v) = &p.dpd_divisor {
+        match ck.weight(v, "dpd_divisor") {
+            Some(x) if x > Decimal::ZERO => w.dpd_divisor = x,
+            Some(_) => ck.err(v.span(), "dpd_divisor must be more than 0"),
+            None => {}
+        }
+    }
+    if let Some(x) = p.overdue_bonus_per_day.as_ref().and_then(|v| ck.weight(v, "overdue_bonus_per_day")) {
+        w.overdue_bonus_per_day = x;
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn any_template(_: &str) -> bool {
+        true
+    }
+
+    fn problems(src: &str) -> Vec<String> {
+        match parse_strategy("s.toml", src, &|t| t != "missing") {
+            Ok(_) => vec![],
+            Err(d) => d.0.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    const GOOD: &str = r#"
+[strategy]
+id = "standard"
+name = "Standard B2B"
+default = true
+grace_days = 3
+
+[[step]]
+id = "friendly"
+action = "email"
+template = "friendly_reminder"
+min_past_due = "100.00"
+min_days_past_due = 1
+
+[[step]]
+id = "call"
+action = "call"
+wait_days = 5
+
+[[step]]
+id = "hold"
+action = "credit_hold"
+mode = "auto"
+wait_days = 3
+
+[[step]]
+id = "review"
+action = "write_off_review"
+wait_days = 30
+
+[priority]
+risk_weight = { low = 0.8, normal = 1, high = "1.75" }
+reason_weight = { callback = 2 }
+"#;
+
+    #[test]
+    fn reads_a_good_file_with_defaults() {
+        let s = parse_strategy("s.toml", GOOD, &any_template).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.id, "standard");
+        assert!(s.is_default);
+        assert_eq!(s.grace_days, 3);
+        assert_eq!(s.rank, 100);
+        assert_eq!(s.release, Release::Auto);
+        assert_eq!(s.steps.len(), 4);
+        assert_eq!(s.threshold(), Money::from_major(100));
+        assert_eq!(s.steps[0].mode, Mode::Auto);
+        assert_eq!(s.steps[1].mode, Mode::Manual);
+        assert_eq!(s.steps[1].wait_days, 5);
+        assert_eq!(s.steps[3].assignee, Assignee::Supervisor);
+        assert_eq!(s.priority.risk_low, Decimal::new(8, 1));
+        assert_eq!(s.priority.risk_high, Decimal::new(175, 2));
+        assert_eq!(s.priority.reason(Reason::Callback), Decimal::from(2));
+        assert_eq!(s.priority.reason(Reason::Step), Decimal::ONE);
+    }
+
+    #[test]
+    fn every_mistake_is_reported_where_it_is() {
+        let cases: &[(&str, &str)] = &[
+            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"fax\"\n", "s.toml:5:10: action: 'fax' is not a step action"),
+            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\nmode = \"auto\"\n", "s.toml:6:8: a call step is always manual"),
+            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"email\"\ntemplate = \"missing\"\n", "s.toml:6:12: template 'missing' does not exist"),
+            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"email\"\n", "s.toml:5:10: an automatic email step needs a template"),
+            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\nwait_days = 3\n", "s.toml:6:13: the first step has no wait_days"),
+            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\n[[step]]\nid = \"b\"\naction = \"call\"\nmin_past_due = 5\n", "s.toml:9:16: only the first step has min_past_due"),
+            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\n[[step]]\nid = \"a\"\naction = \"task\"\n", "s.toml:7:6: step id 'a' is used twice"),
+            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"agency\"\nassignee = \"owner\"\n", "s.toml:6:12: a agency step needs a supervisor"),
+            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\nmin_past_due = \"abc\"\n", "s.toml:6:16: min_past_due must be an amount"),
+            ("[strategy]\nid = \"x\"\n", "s.toml:1:1: a strategy needs at least one [[step]]"),
+            ("[strategy]\nid = \"x\"\ncolour = 1\n[[step]]\nid = \"a\"\naction = \"call\"\n", "s.toml:3:1: unknown field `colour`"),
+            ("[strategy]\nid = \"x\"\nrelease = \"later\"\n[[step]]\nid = \"a\"\naction = \"call\"\n", "s.toml:3:11: release: 'later' is not a release rule"),
+            ("[strategy\n", "s.toml:1:10: "),
+        ];
+        for (src, want) in cases {
+            let got = problems(src);
+            assert!(got.iter().any(|g| g.starts_with(want)), "want {want:?}\n got {got:?}");
+        }
+    }
+}

@@ -4,6 +4,11 @@
 //! SQL; `service` holds the use cases and role checks; `import`, `mail` and `report`
 //! sit beside the services; `cli` only calls services.
 
+pub mod assets;
+pub mod config;
 pub mod diag;
 pub mod domain;
+pub mod mail;
+pub mod paths;
+pub mod store;
 pub mod strategy;

@@ -6,10 +6,12 @@ pub mod customer;
 pub mod dates;
 pub mod money;
 pub mod names;
+pub mod user;
 
 pub use account::{AccountFigures, Aging, InvoicePosition};
 pub use customer::{ChannelSet, Customer};
 pub use money::Money;
+pub use user::User;
 pub use names::{
     CallOutcome, Channel, DisputeOutcome, DisputeReason, DisputeStatus, EventKind, PromiseStatus, Reason, Risk, Role,
 };

@@ -1,0 +1,183 @@
+//! `config.toml`: mail, the shop's own details, the terminal app's theme and keys.
+//! Every setting has a default, so arq runs with no config file at all.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::Located;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub mail: MailConfig,
+    #[serde(default)]
+    pub shop: ShopConfig,
+    #[serde(default)]
+    pub sms: SmsConfig,
+    #[serde(default)]
+    pub ui: UiConfig,
+    /// Action name → key, for the terminal app (validated there).
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
+    /// The directory the file was read from; shop templates live in its `templates/`.
+    #[serde(skip)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// One `.eml` file per message: nobody is mailed by surprise.
+    #[default]
+    File,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    #[serde(default)]
+    pub transport: Transport,
+    #[serde(default = "default_from")]
+    pub from: String,
+    /// Where the file transport writes (default: the data dir's `outbox/`).
+    pub dir: Option<PathBuf>,
+    pub smtp: Option<SmtpConfig>,
+}
+
+fn default_from() -> String {
+    "Accounts Receivable <ar@example.com>".to_string()
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig { transport: Transport::File, from: default_from(), dir: None, smtp: None }
+    }
+}
+
+impl MailConfig {
+    /// The domain of the From address, for Message-IDs.
+    pub fn domain(&self) -> &str {
+        let addr = self.from.rsplit('<').next().unwrap_or(&self.from).trim_end_matches('>');
+        addr.rsplit('@').next().filter(|d| !d.is_empty() && *d != addr).unwrap_or("arq.local")
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tls {
+    None,
+    #[default]
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub tls: Tls,
+    pub username: Option<String>,
+    /// The name of the environment variable holding the password (never the password).
+    pub password_env: Option<String>,
+    /// Seconds to wait for the server.
+    pub timeout: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShopConfig {
+    #[serde(default = "default_shop_name")]
+    pub name: String,
+    /// The address block, one line per entry, for letters and mail footers.
+    #[serde(default)]
+    pub address: Vec<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+fn default_shop_name() -> String {
+    "Accounts Receivable".to_string()
+}
+
+impl Default for ShopConfig {
+    fn default() -> Self {
+        ShopConfig { name: default_shop_name(), address: Vec::new(), phone: None, email: None }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsConfig {
+    /// A command that receives the message on standard input and the number in
+    /// `ARQ_SMS_TO`.
+    pub command: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiConfig {
+    pub theme: Option<String>,
+}
+
+/// A config file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Invalid(Located),
+}
+
+impl Config {
+    /// Reads `path`. When `required` is false a missing file gives the defaults.
+    pub fn load(path: &Path, required: bool) -> Result<Config, ConfigError> {
+        let src = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                return Ok(Config { dir: path.parent().map(Path::to_path_buf), ..Config::default() });
+            }
+            Err(source) => return Err(ConfigError::Read { path: path.to_path_buf(), source }),
+        };
+        let file = path.display().to_string();
+        let mut cfg: Config = toml::from_str(&src).map_err(|e| ConfigError::Invalid(Located::from_toml(&file, &src, &e)))?;
+        if cfg.mail.transport == Transport::Smtp && cfg.mail.smtp.is_none() {
+            return Err(ConfigError::Invalid(Located::at(&file, &src, src.find("transport").unwrap_or(0), "transport = \"smtp\" needs a [mail.smtp] table with host")));
+        }
+        cfg.dir = path.parent().map(Path::to_path_buf);
+        Ok(cfg)
+    }
+
+    /// The shop's template directory, if it exists.
+    pub fn templates_dir(&self) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join("templates")).filter(|d| d.is_dir())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_a_file_and_errors_with_a_place() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let missing = dir.path().join("config.toml");
+        let cfg = Config::load(&missing, false).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cfg.mail.transport, Transport::File);
+        assert_eq!(cfg.mail.domain(), "example.com");
+        assert!(Config::load(&missing, true).is_err());
+
+        std::fs::write(&missing, "[mail]\ntransport = \"pigeon\"\n").unwrap_or_else(|e| panic!("{e}"));
+        let err = Config::load(&missing, true).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("config.toml:2:13"), "{err}");
+
+        std::fs::write(&missing, "[mail]\ntransport = \"smtp\"\n").unwrap_or_else(|e| panic!("{e}"));
+        let err = Config::load(&missing, true).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("needs a [mail.smtp] table"), "{err}");
+    }
+}

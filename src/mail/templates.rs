@@ -1,0 +1,322 @@
+//! Message templates (minijinja): the shipped ones, overridden file by file by the
+//! shop's `templates/` directory. Money and dates are formatted in Rust before they
+//! reach a template; templates only place text.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use minijinja::value::{Serde, Value};
+use minijinja::{Environment, UndefinedBehavior, context};
+use serde::Serialize;
+
+use crate::assets;
+use crate::config::ShopConfig;
+use crate::domain::{Customer, InvoicePosition, Money};
+
+/// A template that could not be read or rendered, located in its file.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("no template named '{0}' (shipped or in the shop's templates/ directory)")]
+    Unknown(String),
+    #[error("{file}:{line}: {message}")]
+    Invalid { file: String, line: usize, message: String },
+    #[error("cannot read template {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{file}:1: a template must start with a 'Subject: …' line")]
+    NoSubject { file: String },
+}
+
+/// A rendered message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+/// One invoice line as templates see it (already formatted).
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceLine {
+    pub invoice_no: String,
+    pub issue_date: String,
+    pub due_date: String,
+    pub amount: String,
+    pub balance: String,
+    pub days_past_due: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerInfo {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PromiseInfo {
+    pub amount: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InstallmentInfo {
+    pub date: String,
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanInfo {
+    pub installments: Vec<InstallmentInfo>,
+    pub total: String,
+}
+
+/// Everything a template may use.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageContext {
+    pub customer: CustomerInfo,
+    pub as_of: String,
+    pub currency: String,
+    pub invoices: Vec<InvoiceLine>,
+    /// The past-due invoices as an aligned plain-text table.
+    pub invoice_table: String,
+    pub total_past_due: String,
+    pub total_balance: String,
+    pub oldest_days_past_due: u32,
+    pub shop: ShopConfig,
+    pub collector: Option<String>,
+    pub promise: Option<PromiseInfo>,
+    pub plan: Option<PlanInfo>,
+}
+
+impl MessageContext {
+    /// The context for a reminder about `customer`'s past-due invoices as of `as_of`.
+    pub fn reminder(customer: &Customer, invoices: &[InvoicePosition], as_of: chrono::NaiveDate, currency: &str, shop: &ShopConfig) -> MessageContext {
+        let past_due: Vec<&InvoicePosition> = invoices.iter().filter(|i| i.is_past_due(as_of)).collect();
+        let open: Vec<&InvoicePosition> = invoices.iter().filter(|i| i.is_open()).collect();
+        // Reminders list past-due invoices; confirmations (nothing past due) list open ones.
+        let listed = if past_due.is_empty() { &open } else { &past_due };
+        let lines: Vec<InvoiceLine> = listed
+            .iter()
+            .map(|i| InvoiceLine {
+                invoice_no: i.invoice_no.clone(),
+                issue_date: i.issue_date.to_string(),
+                due_date: i.due_date.to_string(),
+                amount: i.amount.with_currency(currency),
+                balance: i.balance.with_currency(currency),
+                days_past_due: i.days_past_due(as_of),
+            })
+            .collect();
+        let total_past_due: Money = past_due.iter().map(|i| i.balance).sum();
+        let total_balance: Money = open.iter().map(|i| i.balance).sum();
+        MessageContext {
+            customer: CustomerInfo { id: customer.id.clone(), name: customer.name.clone(), email: customer.email.clone() },
+            as_of: as_of.to_string(),
+            currency: currency.to_string(),
+            invoice_table: text_table(&lines),
+            invoices: lines,
+            total_past_due: total_past_due.with_currency(currency),
+            total_balance: total_balance.with_currency(currency),
+            oldest_days_past_due: past_due.iter().map(|i| i.days_past_due(as_of)).max().unwrap_or(0),
+            shop: shop.clone(),
+            collector: None,
+            promise: None,
+            plan: None,
+        }
+    }
+}
+
+fn text_table(lines: &[InvoiceLine]) -> String {
+    let headers = ["Invoice", "Issued", "Due", "Days late", "Balance"];
+    let rows: Vec<[String; 5]> = lines
+        .iter()
+        .map(|l| [l.invoice_no.clone(), l.issue_date.clone(), l.due_date.clone(), l.days_past_due.to_string(), l.balance.clone()])
+        .collect();
+    let mut widths = headers.map(str::len);
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let fmt_row = |cells: [&str; 5]| -> String {
+        let mut s = String::from("  ");
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(c.chars().count());
+            // numbers are right-aligned
+            if i >= 3 {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&" ".repeat(pad));
+            }
+            if i < 4 {
+                s.push_str("  ");
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let mut out = vec![fmt_row(headers)];
+    for r in &rows {
+        out.push(fmt_row([&r[0], &r[1], &r[2], &r[3], &r[4]]));
+    }
+    out.join("\n")
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn html_table(lines: &[InvoiceLine]) -> String {
+    let mut s = String::from(
+        "<table cellpadding=\"4\" style=\"border-collapse:collapse\"><tr><th align=\"left\">Invoice</th><th align=\"left\">Issued</th><th align=\"left\">Due</th><th align=\"right\">Days late</th><th align=\"right\">Balance</th></tr>",
+    );
+    for l in lines {
+        s.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td align=\"right\">{}</td><td align=\"right\">{}</td></tr>",
+            html_escape(&l.invoice_no),
+            html_escape(&l.issue_date),
+            html_escape(&l.due_date),
+            l.days_past_due,
+            html_escape(&l.balance)
+        ));
+    }
+    s.push_str("</table>");
+    s
+}
+
+/// The template set: shipped templates, each replaceable by a shop file.
+pub struct Templates {
+    env: Environment<'static>,
+    /// template file name → where it came from (for errors).
+    origin: BTreeMap<String, String>,
+}
+
+impl Templates {
+    /// Shipped templates plus those in `shop_dir` (which win on the same name).
+    pub fn load(shop_dir: Option<&Path>) -> Result<Templates, TemplateError> {
+        let mut sources: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for (name, src) in assets::TEMPLATES {
+            sources.insert((*name).to_string(), (format!("(shipped) {name}"), (*src).to_string()));
+        }
+        if let Some(dir) = shop_dir {
+            let entries = std::fs::read_dir(dir).map_err(|source| TemplateError::Read { path: dir.to_path_buf(), source })?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+                if !(name.ends_with(".txt") || name.ends_with(".html")) {
+                    continue;
+                }
+                let src = std::fs::read_to_string(&path).map_err(|source| TemplateError::Read { path: path.clone(), source })?;
+                sources.insert(name, (path.display().to_string(), src));
+            }
+        }
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let syntax = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build();
+        if let Ok(syntax) = syntax {
+            env.set_syntax(syntax);
+        }
+        let mut origin = BTreeMap::new();
+        for (name, (file, src)) in sources {
+            env.add_template_owned(name.clone(), src).map_err(|e| located(&file, &e))?;
+            origin.insert(name, file);
+        }
+        Ok(Templates { env, origin })
+    }
+
+    /// Whether a message template (its `.txt` part) exists.
+    pub fn exists(&self, name: &str) -> bool {
+        self.origin.contains_key(&format!("{name}.txt"))
+    }
+
+    /// The names of all message templates.
+    pub fn names(&self) -> Vec<String> {
+        self.origin.keys().filter_map(|k| k.strip_suffix(".txt")).map(str::to_string).collect()
+    }
+
+    pub fn render(&self, name: &str, ctx: &MessageContext) -> Result<Rendered, TemplateError> {
+        let txt = format!("{name}.txt");
+        let html = format!("{name}.html");
+        if !self.origin.contains_key(&txt) {
+            return Err(TemplateError::Unknown(name.to_string()));
+        }
+        let value = context! { invoice_table_html => Value::from_safe_string(html_table(&ctx.invoices)), ..Value::from(Serde(ctx)) };
+        let file_of = |n: &str| self.origin.get(n).cloned().unwrap_or_else(|| n.to_string());
+        let text = self.env.get_template(&txt).and_then(|t| t.render(&value)).map_err(|e| located(&file_of(&txt), &e))?;
+        let (first, rest) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+        let subject = first.strip_prefix("Subject:").map(str::trim).ok_or_else(|| TemplateError::NoSubject { file: file_of(&txt) })?;
+        let subject = subject.to_string();
+        let body = rest.trim_start_matches(['\r', '\n']).to_string();
+        let html = if self.origin.contains_key(&html) {
+            Some(self.env.get_template(&html).and_then(|t| t.render(&value)).map_err(|e| located(&file_of(&html), &e))?)
+        } else {
+            None
+        };
+        Ok(Rendered { subject, text: body, html })
+    }
+}
+
+fn located(file: &str, e: &minijinja::Error) -> TemplateError {
+    let message = match e.detail() {
+        Some(d) => format!("{}: {d}", e.kind()),
+        None => e.kind().to_string(),
+    };
+    TemplateError::Invalid { file: file.to_string(), line: e.line().unwrap_or(1), message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::dates::parse_iso;
+
+    fn ctx() -> MessageContext {
+        let d = |s: &str| parse_iso(s).unwrap_or_default();
+        let mut c = Customer::named("C-001", "Acme & Sons");
+        c.email = Some("ap@acme.test".into());
+        let invoices = vec![
+            InvoicePosition { invoice_no: "INV-7".into(), issue_date: d("2026-01-05"), due_date: d("2026-02-04"), amount: Money::from_minor(125_000), balance: Money::from_minor(125_000), disputed: Money::ZERO },
+            InvoicePosition { invoice_no: "INV-9".into(), issue_date: d("2026-03-01"), due_date: d("2026-03-31"), amount: Money::from_minor(5000), balance: Money::from_minor(5000), disputed: Money::ZERO },
+        ];
+        let shop = ShopConfig { name: "Northwind Supply".into(), address: vec!["1 Main St".into()], phone: Some("555-0100".into()), email: None };
+        MessageContext::reminder(&c, &invoices, d("2026-03-01"), "USD", &shop)
+    }
+
+    #[test]
+    fn every_shipped_template_renders_with_money_formatted() {
+        let t = Templates::load(None).unwrap_or_else(|e| panic!("{e}"));
+        let mut c = ctx();
+        c.promise = Some(PromiseInfo { amount: "500.00 USD".into(), date: "2026-03-10".into() });
+        c.plan = Some(PlanInfo { installments: vec![InstallmentInfo { date: "2026-04-01".into(), amount: "100.00 USD".into() }], total: "100.00 USD".into() });
+        for name in t.names() {
+            let r = t.render(&name, &c).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(!r.subject.is_empty(), "{name}");
+            assert!(!r.text.contains("{{"), "{name}");
+        }
+        let r = t.render("friendly_reminder", &c).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.subject, "Friendly reminder: 1,250.00 USD past due on your account C-001");
+        assert!(r.text.contains("INV-7") && r.text.contains("1,250.00 USD"), "{}", r.text);
+        assert!(!r.text.contains("INV-9"), "only past-due invoices are listed");
+        let html = r.html.unwrap_or_default();
+        assert!(html.contains("Acme &amp; Sons"), "names are escaped in HTML");
+        assert!(html.contains("<table"), "the invoice table is HTML, not escaped text");
+    }
+
+    #[test]
+    fn a_shop_template_overrides_and_errors_name_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("friendly_reminder.txt"), "Subject: Hi {{ customer.name }}\n\nPay {{ total_past_due }}.\n").unwrap_or_else(|e| panic!("{e}"));
+        let t = Templates::load(Some(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+        let r = t.render("friendly_reminder", &ctx()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.subject, "Hi Acme & Sons");
+        assert_eq!(r.text, "Pay 1,250.00 USD.\n");
+
+        std::fs::write(dir.path().join("broken.txt"), "Subject: x\n\nline two\n{{ customer.nope }}\n").unwrap_or_else(|e| panic!("{e}"));
+        let t = Templates::load(Some(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+        let err = t.render("broken", &ctx()).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("broken.txt:4:"), "{err}");
+
+        std::fs::write(dir.path().join("syntax.txt"), "Subject: x\n{% if %}\n").unwrap_or_else(|e| panic!("{e}"));
+        let err = Templates::load(Some(dir.path())).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("syntax.txt:2:"), "{err}");
+    }
+}

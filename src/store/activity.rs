@@ -1,0 +1,309 @@
+//! What collectors record about an account: calls, promises, disputes, payment plans
+//! and credit holds. Every query that answers "as of a date" ignores rows dated after it.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::Result;
+use crate::domain::{CallOutcome, DisputeReason, DisputeStatus, Money, PromiseStatus};
+use crate::strategy::engine::{HoldState, OpenPlan, OpenPromise};
+
+// ---------------------------------------------------------------- calls
+
+pub struct NewCall<'a> {
+    pub customer_id: &'a str,
+    pub on_date: NaiveDate,
+    pub at: &'a str,
+    pub by: &'a str,
+    pub outcome: CallOutcome,
+    pub note: &'a str,
+}
+
+pub fn insert_call(conn: &Connection, c: &NewCall<'_>) -> Result<i64> {
+    conn.prepare_cached("INSERT INTO calls (customer_id, on_date, at, by, outcome, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![c.customer_id, c.on_date, c.at, c.by, c.outcome, c.note])?;
+    Ok(conn.last_insert_rowid())
+}
+
+// ---------------------------------------------------------------- promises
+
+/// A promise as shown on the account screen, with its status as of the date asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PromiseRow {
+    pub promise_id: i64,
+    pub amount: Money,
+    pub date: NaiveDate,
+    pub status: PromiseStatus,
+    pub taken_on: NaiveDate,
+    pub taken_by: String,
+    pub note: String,
+}
+
+pub struct NewPromise<'a> {
+    pub customer_id: &'a str,
+    pub amount: Money,
+    pub date: NaiveDate,
+    pub taken_on: NaiveDate,
+    pub by: &'a str,
+    pub note: &'a str,
+    pub grace_days: u32,
+}
+
+pub fn insert_promise(conn: &Connection, p: &NewPromise<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO promises (customer_id, amount, date, taken_on, taken_by, note, grace_days) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![p.customer_id, p.amount, p.date, p.taken_on, p.by, p.note, p.grace_days])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Promises taken by `as_of` and not yet judged as of then.
+pub fn open_promises(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Vec<OpenPromise>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, amount, date, taken_on, grace_days FROM promises
+         WHERE customer_id = ?1 AND taken_on <= ?2 AND (evaluated_on IS NULL OR evaluated_on > ?2) ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![customer_id, as_of], |r| {
+        Ok(OpenPromise { id: r.get(0)?, amount: r.get(1)?, date: r.get(2)?, taken_on: r.get(3)?, grace_days: r.get(4)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn set_promise_verdict(conn: &Connection, id: i64, status: PromiseStatus, paid: Money, on: NaiveDate) -> Result<()> {
+    conn.prepare_cached("UPDATE promises SET status = ?2, paid = ?3, evaluated_on = ?4 WHERE id = ?1")?
+        .execute(params![id, status, paid, on])?;
+    Ok(())
+}
+
+/// A customer's promises taken by `as_of`, newest first, with their status then.
+pub fn promises_for(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Vec<PromiseRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, amount, date, CASE WHEN evaluated_on IS NOT NULL AND evaluated_on <= ?2 THEN status ELSE 'open' END,
+                taken_on, taken_by, note
+         FROM promises WHERE customer_id = ?1 AND taken_on <= ?2 ORDER BY taken_on DESC, id DESC",
+    )?;
+    let rows = stmt.query_map(params![customer_id, as_of], |r| {
+        Ok(PromiseRow {
+            promise_id: r.get(0)?,
+            amount: r.get(1)?,
+            date: r.get(2)?,
+            status: r.get(3)?,
+            taken_on: r.get(4)?,
+            taken_by: r.get(5)?,
+            note: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Promises found broken within the 90 days up to `as_of`.
+pub fn broken_promises_90d(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<u32> {
+    let from = as_of - chrono::Duration::days(89);
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM promises WHERE customer_id = ?1 AND status = 'broken' AND evaluated_on BETWEEN ?2 AND ?3",
+        )?
+        .query_row(params![customer_id, from, as_of], |r| r.get(0))?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+// ---------------------------------------------------------------- disputes
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DisputeRow {
+    pub dispute_id: i64,
+    pub customer_id: String,
+    pub invoice_no: String,
+    pub amount: Money,
+    pub reason: DisputeReason,
+    pub status: DisputeStatus,
+    pub note: String,
+    pub opened_on: NaiveDate,
+    pub follow_up: Option<NaiveDate>,
+}
+
+pub struct NewDispute<'a> {
+    pub customer_id: &'a str,
+    pub invoice_no: &'a str,
+    pub amount: Money,
+    pub reason: DisputeReason,
+    pub note: &'a str,
+    pub follow_up: Option<NaiveDate>,
+    pub opened_on: NaiveDate,
+    pub by: &'a str,
+}
+
+pub fn insert_dispute(conn: &Connection, d: &NewDispute<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO disputes (customer_id, invoice_no, amount, reason, note, follow_up, opened_on, opened_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![d.customer_id, d.invoice_no, d.amount, d.reason, d.note, d.follow_up, d.opened_on, d.by])?;
+    Ok(conn.last_insert_rowid())
+}
+
+const DISPUTE_COLUMNS: &str = "id, customer_id, invoice_no, amount, reason,
+    CASE WHEN resolved_on IS NOT NULL AND resolved_on <= ?2 THEN status ELSE 'open' END, note, opened_on, follow_up";
+
+fn dispute_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DisputeRow> {
+    Ok(DisputeRow {
+        dispute_id: r.get(0)?,
+        customer_id: r.get(1)?,
+        invoice_no: r.get(2)?,
+        amount: r.get(3)?,
+        reason: r.get(4)?,
+        status: r.get(5)?,
+        note: r.get(6)?,
+        opened_on: r.get(7)?,
+        follow_up: r.get(8)?,
+    })
+}
+
+/// One dispute with its status as of `as_of`.
+pub fn get_dispute(conn: &Connection, id: i64, as_of: NaiveDate) -> Result<Option<DisputeRow>> {
+    let sql = format!("SELECT {DISPUTE_COLUMNS} FROM disputes WHERE id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row(params![id, as_of], dispute_from_row).optional()?)
+}
+
+/// A customer's disputes opened by `as_of`, newest first.
+pub fn disputes_for(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Vec<DisputeRow>> {
+    let sql = format!("SELECT {DISPUTE_COLUMNS} FROM disputes WHERE customer_id = ?1 AND opened_on <= ?2 ORDER BY opened_on DESC, id DESC");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![customer_id, as_of], dispute_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn resolve_dispute(
+    conn: &Connection,
+    id: i64,
+    status: DisputeStatus,
+    credited: Money,
+    on: NaiveDate,
+    by: &str,
+    note: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE disputes SET status = ?2, credited = ?3, resolved_on = ?4, resolved_by = ?5, resolution_note = ?6 WHERE id = ?1",
+    )?
+    .execute(params![id, status, credited, on, by, note])?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- plans
+
+pub fn insert_plan(conn: &Connection, customer_id: &str, on: NaiveDate, by: &str, grace_days: u32, installments: &[(NaiveDate, Money)]) -> Result<i64> {
+    conn.prepare_cached("INSERT INTO plans (customer_id, created_on, created_by, grace_days) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![customer_id, on, by, grace_days])?;
+    let id = conn.last_insert_rowid();
+    let mut stmt = conn.prepare_cached("INSERT INTO plan_installments (plan_id, seq, due, amount) VALUES (?1, ?2, ?3, ?4)")?;
+    for (i, (due, amount)) in installments.iter().enumerate() {
+        stmt.execute(params![id, i as i64 + 1, due, amount])?;
+    }
+    Ok(id)
+}
+
+/// The plan current as of `as_of`, if any.
+pub fn current_plan(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Option<OpenPlan>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT id, created_on, grace_days FROM plans WHERE customer_id = ?1 AND created_on <= ?2
+             AND (ended_on IS NULL OR ended_on > ?2) ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(params![customer_id, as_of], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, NaiveDate>(1)?, r.get::<_, u32>(2)?)))
+        .optional()?;
+    let Some((id, created_on, grace_days)) = row else { return Ok(None) };
+    let mut stmt = conn.prepare_cached("SELECT due, amount FROM plan_installments WHERE plan_id = ?1 ORDER BY seq")?;
+    let installments = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    Ok(Some(OpenPlan { id, created_on, grace_days, installments }))
+}
+
+pub fn end_plan(conn: &Connection, id: i64, status: &str, on: NaiveDate) -> Result<()> {
+    conn.prepare_cached("UPDATE plans SET status = ?2, ended_on = ?3 WHERE id = ?1")?.execute(params![id, status, on])?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- holds
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HoldRow {
+    pub hold_id: i64,
+    pub customer_id: String,
+    pub set_on: NaiveDate,
+    pub set_by: String,
+    pub reason: String,
+    pub by_step: bool,
+}
+
+impl HoldRow {
+    pub fn state(&self) -> HoldState {
+        HoldState { since: self.set_on, by_step: self.by_step }
+    }
+}
+
+const HOLD_COLUMNS: &str = "id, customer_id, set_on, set_by, reason, by_step";
+
+fn hold_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HoldRow> {
+    Ok(HoldRow { hold_id: r.get(0)?, customer_id: r.get(1)?, set_on: r.get(2)?, set_by: r.get(3)?, reason: r.get(4)?, by_step: r.get(5)? })
+}
+
+/// The hold in force on `as_of`, if any.
+pub fn active_hold(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Option<HoldRow>> {
+    let sql = format!(
+        "SELECT {HOLD_COLUMNS} FROM holds WHERE customer_id = ?1 AND set_on <= ?2
+         AND (released_on IS NULL OR released_on > ?2) ORDER BY set_on DESC, id DESC LIMIT 1"
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row(params![customer_id, as_of], hold_from_row).optional()?)
+}
+
+/// Every hold in force on `as_of`, oldest first.
+pub fn active_holds(conn: &Connection, as_of: NaiveDate) -> Result<Vec<HoldRow>> {
+    let sql = format!(
+        "SELECT {HOLD_COLUMNS} FROM holds WHERE set_on <= ?1 AND (released_on IS NULL OR released_on > ?1) ORDER BY set_on, customer_id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([as_of], hold_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn set_hold(conn: &Connection, customer_id: &str, on: NaiveDate, by: &str, reason: &str, by_step: bool) -> Result<i64> {
+    conn.prepare_cached("INSERT INTO holds (customer_id, set_on, set_by, reason, by_step) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![customer_id, on, by, reason, by_step])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn release_hold(conn: &Connection, hold_id: i64, on: NaiveDate, by: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE holds SET released_on = ?2, released_by = ?3 WHERE id = ?1")?.execute(params![hold_id, on, by])?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- responses
+
+/// The latest response dated on or before `as_of`: a payment, a promise, a dispute,
+/// or a call that reached the customer (DESIGN §2).
+pub fn last_response(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Option<NaiveDate>> {
+    let d = conn
+        .prepare_cached(
+            "SELECT MAX(d) FROM (
+                SELECT MAX(date) AS d FROM payments WHERE customer_id = ?1 AND date <= ?2
+                UNION ALL SELECT MAX(taken_on) FROM promises WHERE customer_id = ?1 AND taken_on <= ?2
+                UNION ALL SELECT MAX(opened_on) FROM disputes WHERE customer_id = ?1 AND opened_on <= ?2
+                UNION ALL SELECT MAX(on_date) FROM calls WHERE customer_id = ?1 AND on_date <= ?2
+                          AND outcome IN ('reached', 'refused'))",
+        )?
+        .query_row(params![customer_id, as_of], |r| r.get::<_, Option<NaiveDate>>(0))?;
+    Ok(d)
+}
+
+/// The latest day, on or before `as_of`, a promise or plan was found broken.
+pub fn last_broken(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Option<NaiveDate>> {
+    let d = conn
+        .prepare_cached(
+            "SELECT MAX(d) FROM (
+                SELECT MAX(evaluated_on) AS d FROM promises WHERE customer_id = ?1 AND status = 'broken' AND evaluated_on <= ?2
+                UNION ALL SELECT MAX(ended_on) FROM plans WHERE customer_id = ?1 AND status = 'broken' AND ended_on <= ?2)",
+        )?
+        .query_row(params![customer_id, as_of], |r| r.get::<_, Option<NaiveDate>>(0))?;
+    Ok(d)
+}
+

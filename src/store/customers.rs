@@ -1,0 +1,98 @@
+//! Customers (accounts) and their owners.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::Result;
+use crate::domain::Customer;
+
+pub(crate) const COLUMNS: &str = "id, name, email, phone, segment, risk, owner, credit_limit, opt_out, white_glove, strategy";
+
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
+    Ok(Customer {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        email: r.get(2)?,
+        phone: r.get(3)?,
+        segment: r.get(4)?,
+        risk: r.get(5)?,
+        owner: r.get(6)?,
+        credit_limit: r.get(7)?,
+        opt_out: r.get(8)?,
+        white_glove: r.get(9)?,
+        strategy: r.get(10)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<Customer>> {
+    let sql = format!("SELECT {COLUMNS} FROM customers WHERE id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?)
+}
+
+/// Every customer, or only those owned by `owner`, ordered by id.
+pub fn list(conn: &Connection, owner: Option<&str>) -> Result<Vec<Customer>> {
+    let sql = match owner {
+        Some(_) => format!("SELECT {COLUMNS} FROM customers WHERE owner = ?1 ORDER BY id"),
+        None => format!("SELECT {COLUMNS} FROM customers ORDER BY id"),
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = match owner {
+        Some(o) => stmt.query_map([o], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?,
+        None => stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?,
+    };
+    Ok(rows)
+}
+
+pub fn count(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM customers", [], |r| r.get::<_, i64>(0))? as u64)
+}
+
+/// Inserts a customer.
+pub fn insert(conn: &Connection, c: &Customer, created_on: NaiveDate) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO customers (id, name, email, phone, segment, risk, owner, credit_limit, opt_out, white_glove, strategy, created_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    stmt.execute(params![
+        c.id,
+        c.name,
+        c.email,
+        c.phone,
+        c.segment,
+        c.risk,
+        c.owner,
+        c.credit_limit,
+        c.opt_out,
+        c.white_glove,
+        c.strategy,
+        created_on
+    ])?;
+    Ok(())
+}
+
+/// Replaces everything about a customer but its id.
+pub fn update(conn: &Connection, c: &Customer) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE customers SET name = ?2, email = ?3, phone = ?4, segment = ?5, risk = ?6, owner = ?7, credit_limit = ?8,
+             opt_out = ?9, white_glove = ?10, strategy = ?11 WHERE id = ?1",
+    )?;
+    stmt.execute(params![
+        c.id,
+        c.name,
+        c.email,
+        c.phone,
+        c.segment,
+        c.risk,
+        c.owner,
+        c.credit_limit,
+        c.opt_out,
+        c.white_glove,
+        c.strategy
+    ])?;
+    Ok(())
+}
+
+pub fn set_owner(conn: &Connection, id: &str, owner: Option<&str>) -> Result<()> {
+    conn.prepare_cached("UPDATE customers SET owner = ?2 WHERE id = ?1")?.execute(params![id, owner])?;
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! Invoices, payments and allocations: the dated records balances come from.
+//!
+//! `invoices.balance` caches amount − every allocation; a balance as of an earlier
+//! date adds back the allocations dated after it, so any past day replays exactly.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::Result;
+use crate::domain::account::allocate_oldest_first;
+use crate::domain::{InvoicePosition, Money};
+
+/// An invoice as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceRow {
+    pub invoice_no: String,
+    pub customer_id: String,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub amount: Money,
+    /// Balance after every allocation, whatever its date.
+    pub balance: Money,
+}
+
+/// Why an allocation changed a balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllocationKind {
+    Payment,
+    /// A credit note, e.g. from a dispute resolved as valid.
+    Credit,
+    WriteOff,
+    /// A correction from an import (negative raises the balance).
+    Adjustment,
+}
+
+impl AllocationKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            AllocationKind::Payment => "payment",
+            AllocationKind::Credit => "credit",
+            AllocationKind::WriteOff => "write_off",
+            AllocationKind::Adjustment => "adjustment",
+        }
+    }
+}
+
+/// A payment as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRow {
+    pub payment_id: String,
+    pub customer_id: String,
+    pub date: NaiveDate,
+    pub amount: Money,
+    pub invoice_no: Option<String>,
+    pub source: String,
+}
+
+pub fn get_invoice(conn: &Connection, invoice_no: &str) -> Result<Option<InvoiceRow>> {
+    let row = conn
+        .prepare_cached("SELECT invoice_no, customer_id, issue_date, due_date, amount, balance FROM invoices WHERE invoice_no = ?1")?
+        .query_row([invoice_no], |r| {
+            Ok(InvoiceRow {
+                invoice_no: r.get(0)?,
+                customer_id: r.get(1)?,
+                issue_date: r.get(2)?,
+                due_date: r.get(3)?,
+                amount: r.get(4)?,
+                balance: r.get(5)?,
+            })
+        })
+        .optional()?;
+    Ok(row)
+}
+
+/// Every known invoice by number: (customer, amount, current balance). For imports.
+pub fn invoice_index(conn: &Connection) -> Result<HashMap<String, (String, Money, Money)>> {
+    let mut stmt = conn.prepare("SELECT invoice_no, customer_id, amount, balance FROM invoices")?;
+    let mut rows = stmt.query([])?;
+    let mut map = HashMap::new();
+    while let Some(r) = rows.next()? {
+        map.insert(r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    Ok(map)
+}
+
+pub fn insert_invoice(conn: &Connection, inv: &InvoiceRow) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO invoices (invoice_no, customer_id, issue_date, due_date, amount, balance) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![inv.invoice_no, inv.customer_id, inv.issue_date, inv.due_date, inv.amount, inv.balance])?;
+    Ok(())
+}
+
+/// Records that `amount` of an invoice was settled on `date` (or, negative, re-opened).
+pub fn allocate(
+    conn: &Connection,
+    invoice_no: &str,
+    customer_id: &str,
+    date: NaiveDate,
+    amount: Money,
+    kind: AllocationKind,
+    payment_id: Option<&str>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO allocations (invoice_no, customer_id, date, amount, kind, payment_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![invoice_no, customer_id, date, amount, kind.as_str(), payment_id])?;
+    conn.prepare_cached("UPDATE invoices SET balance = balance - ?2 WHERE invoice_no = ?1")?.execute(params![invoice_no, amount])?;
+    Ok(())
+}
+
+pub fn payment_exists(conn: &Connection, payment_id: &str) -> Result<bool> {
+    Ok(conn.prepare_cached("SELECT 1 FROM payments WHERE payment_id = ?1")?.exists([payment_id])?)
+}
+
+/// Stores a payment and applies it: to its invoice first when it names one, then to
+/// the customer's open invoices oldest due first. Returns what stayed unapplied
+/// (a credit on the account).
+pub fn record_payment(conn: &Connection, p: &PaymentRow) -> Result<Money> {
+    conn.prepare_cached(
+        "INSERT INTO payments (payment_id, customer_id, date, amount, invoice_no, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![p.payment_id, p.customer_id, p.date, p.amount, p.invoice_no, p.source])?;
+    let mut left = p.amount;
+    if let Some(no) = &p.invoice_no
+        && let Some(inv) = get_invoice(conn, no)?
+        && inv.balance.is_positive()
+    {
+        let share = left.min(inv.balance);
+        allocate(conn, no, &p.customer_id, p.date, share, AllocationKind::Payment, Some(&p.payment_id))?;
+        left -= share;
+    }
+    if left.is_positive() {
+        let open = open_invoices(conn, &p.customer_id)?;
+        // Invoices issued by the payment's date come first; later ones only take what is left.
+        for issued_by_then in [true, false] {
+            let pool: Vec<(NaiveDate, &str, Money)> = open
+                .iter()
+                .filter(|i| (i.issue_date <= p.date) == issued_by_then)
+                .map(|i| (i.due_date, i.invoice_no.as_str(), i.balance))
+                .collect();
+            let (shares, rest) = allocate_oldest_first(left, &pool);
+            for (i, share) in shares {
+                allocate(conn, pool[i].1, &p.customer_id, p.date, share, AllocationKind::Payment, Some(&p.payment_id))?;
+            }
+            left = rest;
+        }
+    }
+    Ok(left)
+}
+
+/// A customer's invoices with a positive current balance.
+pub fn open_invoices(conn: &Connection, customer_id: &str) -> Result<Vec<InvoiceRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT invoice_no, customer_id, issue_date, due_date, amount, balance FROM invoices
+         WHERE customer_id = ?1 AND balance > 0 ORDER BY due_date, invoice_no",
+    )?;
+    let rows = stmt.query_map([customer_id], |r| {
+        Ok(InvoiceRow {
+            invoice_no: r.get(0)?,
+            customer_id: r.get(1)?,
+            issue_date: r.get(2)?,
+            due_date: r.get(3)?,
+            amount: r.get(4)?,
+            balance: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One customer's invoices as of a date (issued by then), with balances and open
+/// disputed amounts as of that date. Includes settled invoices (balance 0).
+pub fn positions(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Vec<InvoicePosition>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.invoice_no, i.issue_date, i.due_date, i.amount,
+                i.balance + COALESCE((SELECT SUM(a.amount) FROM allocations a WHERE a.invoice_no = i.invoice_no AND a.date > ?2), 0),
+                COALESCE((SELECT SUM(d.amount) FROM disputes d WHERE d.invoice_no = i.invoice_no AND d.opened_on <= ?2
+                          AND (d.resolved_on IS NULL OR d.resolved_on > ?2)), 0)
+         FROM invoices i WHERE i.customer_id = ?1 AND i.issue_date <= ?2 ORDER BY i.due_date, i.invoice_no",
+    )?;
+    let rows = stmt.query_map(params![customer_id, as_of], |r| {
+        Ok(InvoicePosition {
+            invoice_no: r.get(0)?,
+            issue_date: r.get(1)?,
+            due_date: r.get(2)?,
+            amount: r.get(3)?,
+            balance: r.get(4)?,
+            disputed: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A customer's payments dated within `[from, to]`, oldest first.
+pub fn payments_between(conn: &Connection, customer_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, Money)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT date, amount FROM payments WHERE customer_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, payment_id",
+    )?;
+    let rows = stmt.query_map(params![customer_id, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Money received within `[from, to]`, per customer.
+pub fn collected_by_customer(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<HashMap<String, Money>> {
+    let mut stmt = conn.prepare_cached("SELECT customer_id, SUM(amount) FROM payments WHERE date BETWEEN ?1 AND ?2 GROUP BY customer_id")?;
+    let rows = stmt.query_map(params![from, to], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Money>(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The customer an invoice belongs to, if the invoice exists.
+pub fn invoice_customer(conn: &Connection, invoice_no: &str) -> Result<Option<String>> {
+    Ok(conn.prepare_cached("SELECT customer_id FROM invoices WHERE invoice_no = ?1")?.query_row([invoice_no], |r| r.get(0)).optional()?)
+}

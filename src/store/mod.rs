@@ -1,0 +1,230 @@
+//! SQLite storage: opening a database with the right pragmas, migrations, write
+//! transactions (`BEGIN IMMEDIATE`), and one repository module per table family.
+//! The only layer that writes SQL.
+
+pub mod cycles;
+pub mod activity;
+pub mod customers;
+pub mod events;
+pub mod ledger;
+pub mod outbox;
+pub mod snapshot;
+pub mod sql;
+pub mod strategies;
+pub mod tasks;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite_migration::{M, Migrations};
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no arq database at {0}: run `arq init` (or `arq demo`) first, or point --db / ARQ_DB at one")]
+    Missing(PathBuf),
+    #[error("{0} already holds an arq database; use it, or remove it to start again")]
+    Exists(PathBuf),
+    #[error("cannot open {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot bring {path} up to date: {message}")]
+    Migrate { path: PathBuf, message: String },
+    #[error("the database is busy (another arq is writing); try again in a moment")]
+    Busy,
+    #[error("the database holds a value arq cannot read: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy,
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("migrations/0001_core.sql"))])
+}
+
+/// How hard a write transaction insists on reaching the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous=FULL`: for what people record (calls, promises, approvals).
+    Full,
+    /// `synchronous=NORMAL`: for bulk work that can be redone (imports, demo build).
+    Bulk,
+}
+
+/// An open arq database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens an existing database and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.configure()?;
+        if store.meta("currency")?.is_none() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Creates a new, empty database with `currency` as its base currency.
+    pub fn create(path: &Path, currency: &str) -> Result<Store> {
+        if path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false) {
+            return Err(StoreError::Exists(path.to_path_buf()));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.configure()?;
+        store.migrate()?;
+        store.write(|tx| {
+            tx.execute("INSERT INTO meta (key, value) VALUES ('currency', ?1)", [currency])?;
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(store)
+    }
+
+    /// A private in-memory database, for tests of the layers above.
+    pub fn in_memory(currency: &str) -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store { conn, path: PathBuf::from(":memory:") };
+        store.configure()?;
+        store.migrate()?;
+        store.write(|tx| {
+            tx.execute("INSERT INTO meta (key, value) VALUES ('currency', ?1)", [currency])?;
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(store)
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        self.conn.busy_timeout(Duration::from_secs(10))?;
+        // journal_mode answers with a row, so it is read rather than executed.
+        let _mode: String = self.conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
+        self.conn.pragma_update(None, "cache_size", -32_000)?;
+        self.conn.set_prepared_statement_cache_capacity(64);
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        migrations().to_latest(&mut self.conn).map_err(|e| StoreError::Migrate { path, message: e.to_string() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for reads outside a transaction.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Sets how the next writes reach the disk.
+    pub fn set_durability(&self, d: Durability) -> Result<()> {
+        let level = match d {
+            Durability::Full => "FULL",
+            Durability::Bulk => "NORMAL",
+        };
+        self.conn.pragma_update(None, "synchronous", level)?;
+        Ok(())
+    }
+
+    /// Runs `f` in a write transaction that takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a read-then-write never fails half-way with SQLITE_BUSY.
+    /// Nothing is written unless `f` returns `Ok`.
+    pub fn write<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>) -> std::result::Result<T, E> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        let value = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Runs `f` in a read transaction: every query sees the same snapshot.
+    pub fn read<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>) -> std::result::Result<T, E> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(StoreError::from)?;
+        let value = f(&tx)?;
+        tx.finish().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Changes whenever another connection commits (`PRAGMA data_version`).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        let v = self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional();
+        match v {
+            Ok(v) => Ok(v),
+            // A file that is not an arq database has no meta table.
+            Err(rusqlite::Error::SqliteFailure(_, Some(msg))) if msg.contains("no such table") => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The base currency set at `arq init`.
+    pub fn currency(&self) -> Result<String> {
+        Ok(self.meta("currency")?.unwrap_or_else(|| "USD".to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_database_has_the_pragmas_and_refuses_event_edits() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let path = dir.path().join("arq.db");
+        let mut store = Store::create(&path, "EUR")?;
+        assert_eq!(store.currency()?, "EUR");
+        let mode: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        assert_eq!(mode, "wal");
+        let fk: i64 = store.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        assert_eq!(fk, 1);
+        store.write(|tx| {
+            tx.execute(
+                "INSERT INTO events (at, on_date, kind, actor, detail, data, prev_hash, hash) VALUES ('t', '2026-01-01', 'note', 'x', '', '{}', '', '')",
+                [],
+            )?;
+            Ok::<_, StoreError>(())
+        })?;
+        let upd = store.conn().execute("UPDATE events SET detail = 'changed'", []);
+        assert!(upd.is_err_and(|e| e.to_string().contains("append-only")));
+        let del = store.conn().execute("DELETE FROM events", []);
+        assert!(del.is_err_and(|e| e.to_string().contains("append-only")));
+        drop(store);
+        assert!(matches!(Store::create(&path, "USD"), Err(StoreError::Exists(_))));
+        assert!(Store::open(&path).is_ok());
+        assert!(matches!(Store::open(&dir.path().join("none.db")), Err(StoreError::Missing(_))));
+        Ok(())
+    }
+}

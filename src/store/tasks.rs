@@ -1,0 +1,139 @@
+//! Queue items ("tasks"): step tasks, callbacks, follow-ups and approvals.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::Result;
+use crate::domain::Reason;
+use crate::strategy::Assignee;
+
+/// A stored queue item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRow {
+    pub id: i64,
+    pub customer_id: String,
+    pub reason: Reason,
+    /// What to do: a step action (`call`, `email`, …), `callback`, `follow_up`, `release_hold`, …
+    pub action: String,
+    pub assignee: Assignee,
+    pub cycle_id: Option<i64>,
+    pub step_index: Option<usize>,
+    pub step_id: Option<String>,
+    pub ref_id: Option<i64>,
+    pub note: String,
+    pub due: NaiveDate,
+    pub created_on: NaiveDate,
+    pub created_by: String,
+    pub done_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+}
+
+/// A queue item about to be created.
+#[derive(Debug, Clone)]
+pub struct NewTask<'a> {
+    pub customer_id: &'a str,
+    pub reason: Reason,
+    pub action: &'a str,
+    pub assignee: Assignee,
+    pub cycle_id: Option<i64>,
+    pub step_index: Option<usize>,
+    pub step_id: Option<&'a str>,
+    pub ref_id: Option<i64>,
+    pub note: &'a str,
+    pub due: NaiveDate,
+    pub created_on: NaiveDate,
+    pub created_by: &'a str,
+}
+
+const COLUMNS: &str =
+    "id, customer_id, reason, action, assignee, cycle_id, step_index, step_id, ref_id, note, due, created_on, created_by, done_on, outcome";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRow> {
+    Ok(TaskRow {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        reason: r.get(2)?,
+        action: r.get(3)?,
+        assignee: r.get(4)?,
+        cycle_id: r.get(5)?,
+        step_index: r.get::<_, Option<i64>>(6)?.map(|i| i as usize),
+        step_id: r.get(7)?,
+        ref_id: r.get(8)?,
+        note: r.get(9)?,
+        due: r.get(10)?,
+        created_on: r.get(11)?,
+        created_by: r.get(12)?,
+        done_on: r.get(13)?,
+        outcome: r.get(14)?,
+    })
+}
+
+pub fn insert(conn: &Connection, t: &NewTask<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO tasks (customer_id, reason, action, assignee, cycle_id, step_index, step_id, ref_id, note, due, created_on, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        t.customer_id,
+        t.reason,
+        t.action,
+        t.assignee,
+        t.cycle_id,
+        t.step_index.map(|i| i as i64),
+        t.step_id,
+        t.ref_id,
+        t.note,
+        t.due,
+        t.created_on,
+        t.created_by
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<TaskRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM tasks WHERE id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?)
+}
+
+/// Closes an item: `done`, `cancelled`, `approved` or `rejected`.
+pub fn finish(conn: &Connection, id: i64, on: NaiveDate, by: &str, outcome: &str, note: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE tasks SET done_on = ?2, done_by = ?3, outcome = ?4, done_note = ?5 WHERE id = ?1")?
+        .execute(params![id, on, by, outcome, note])?;
+    Ok(())
+}
+
+/// An account's items open as of `as_of` (created by then, not finished by then),
+/// whatever their due date, soonest due first.
+pub fn open_for_customer(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Vec<TaskRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tasks WHERE customer_id = ?1 AND created_on <= ?2 AND (done_on IS NULL OR done_on > ?2)
+         ORDER BY due, id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![customer_id, as_of], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A queue item together with its account's name and owner.
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub task: TaskRow,
+    pub customer_name: String,
+    pub owner: Option<String>,
+}
+
+/// Every item due on or before `as_of` and open then.
+pub fn due_items(conn: &Connection, as_of: NaiveDate) -> Result<Vec<QueueRow>> {
+    let cols: String = COLUMNS.split(", ").map(|c| format!("t.{c}")).collect::<Vec<_>>().join(", ");
+    // Two halves so the open half can use the partial index on open tasks.
+    let sql = format!(
+        "SELECT {cols}, c.name, c.owner FROM tasks t JOIN customers c ON c.id = t.customer_id
+         WHERE t.done_on IS NULL AND t.due <= ?1 AND t.created_on <= ?1
+         UNION ALL
+         SELECT {cols}, c.name, c.owner FROM tasks t JOIN customers c ON c.id = t.customer_id
+         WHERE t.done_on > ?1 AND t.due <= ?1 AND t.created_on <= ?1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([as_of], |r| Ok(QueueRow { task: from_row(r)?, customer_name: r.get(15)?, owner: r.get(16)? }))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -54,15 +54,28 @@ fn default_from() -> String {
 
 impl Default for MailConfig {
     fn default() -> Self {
-        MailConfig { transport: Transport::File, from: default_from(), dir: None, smtp: None }
+        MailConfig {
+            transport: Transport::File,
+            from: default_from(),
+            dir: None,
+            smtp: None,
+        }
     }
 }
 
 impl MailConfig {
     /// The domain of the From address, for Message-IDs.
     pub fn domain(&self) -> &str {
-        let addr = self.from.rsplit('<').next().unwrap_or(&self.from).trim_end_matches('>');
-        addr.rsplit('@').next().filter(|d| !d.is_empty() && *d != addr).unwrap_or("arq.local")
+        let addr = self
+            .from
+            .rsplit('<')
+            .next()
+            .unwrap_or(&self.from)
+            .trim_end_matches('>');
+        addr.rsplit('@')
+            .next()
+            .filter(|d| !d.is_empty() && *d != addr)
+            .unwrap_or("arq.local")
     }
 }
 
@@ -107,7 +120,12 @@ fn default_shop_name() -> String {
 
 impl Default for ShopConfig {
     fn default() -> Self {
-        ShopConfig { name: default_shop_name(), address: Vec::new(), phone: None, email: None }
+        ShopConfig {
+            name: default_shop_name(),
+            address: Vec::new(),
+            phone: None,
+            email: None,
+        }
     }
 }
 
@@ -129,7 +147,10 @@ pub struct UiConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Invalid(Located),
 }
@@ -140,14 +161,28 @@ impl Config {
         let src = match std::fs::read_to_string(path) {
             Ok(s) => s,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
-                return Ok(Config { dir: path.parent().map(Path::to_path_buf), ..Config::default() });
+                return Ok(Config {
+                    dir: path.parent().map(Path::to_path_buf),
+                    ..Config::default()
+                });
             }
-            Err(source) => return Err(ConfigError::Read { path: path.to_path_buf(), source }),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
         };
         let file = path.display().to_string();
-        let mut cfg: Config = toml::from_str(&src).map_err(|e| ConfigError::Invalid(Located::from_toml(&file, &src, &e)))?;
+        let mut cfg: Config = toml::from_str(&src)
+            .map_err(|e| ConfigError::Invalid(Located::from_toml(&file, &src, &e)))?;
         if cfg.mail.transport == Transport::Smtp && cfg.mail.smtp.is_none() {
-            return Err(ConfigError::Invalid(Located::at(&file, &src, src.find("transport").unwrap_or(0), "transport = \"smtp\" needs a [mail.smtp] table with host")));
+            return Err(ConfigError::Invalid(Located::at(
+                &file,
+                &src,
+                src.find("transport").unwrap_or(0),
+                "transport = \"smtp\" needs a [mail.smtp] table with host",
+            )));
         }
         cfg.dir = path.parent().map(Path::to_path_buf);
         Ok(cfg)
@@ -155,7 +190,10 @@ impl Config {
 
     /// The shop's template directory, if it exists.
     pub fn templates_dir(&self) -> Option<PathBuf> {
-        self.dir.as_ref().map(|d| d.join("templates")).filter(|d| d.is_dir())
+        self.dir
+            .as_ref()
+            .map(|d| d.join("templates"))
+            .filter(|d| d.is_dir())
     }
 }
 
@@ -172,12 +210,20 @@ mod tests {
         assert_eq!(cfg.mail.domain(), "example.com");
         assert!(Config::load(&missing, true).is_err());
 
-        std::fs::write(&missing, "[mail]\ntransport = \"pigeon\"\n").unwrap_or_else(|e| panic!("{e}"));
-        let err = Config::load(&missing, true).err().map(|e| e.to_string()).unwrap_or_default();
+        std::fs::write(&missing, "[mail]\ntransport = \"pigeon\"\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = Config::load(&missing, true)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("config.toml:2:13"), "{err}");
 
-        std::fs::write(&missing, "[mail]\ntransport = \"smtp\"\n").unwrap_or_else(|e| panic!("{e}"));
-        let err = Config::load(&missing, true).err().map(|e| e.to_string()).unwrap_or_default();
+        std::fs::write(&missing, "[mail]\ntransport = \"smtp\"\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = Config::load(&missing, true)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("needs a [mail.smtp] table"), "{err}");
     }
 }

@@ -18,11 +18,21 @@ impl Located {
     /// Locates byte offset `at` of `src`.
     pub fn at(file: &str, src: &str, at: usize, message: impl Into<String>) -> Located {
         let (line, column) = line_col(src, at);
-        Located { file: file.to_string(), line, column, message: message.into() }
+        Located {
+            file: file.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
     }
 
     /// Locates the start of `span`, or the file's first line when there is none.
-    pub fn span(file: &str, src: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Located {
+    pub fn span(
+        file: &str,
+        src: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Located {
         Located::at(file, src, span.map_or(0, |s| s.start), message)
     }
 
@@ -34,7 +44,11 @@ impl Located {
 
 impl fmt::Display for Located {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 

@@ -10,5 +10,6 @@ pub mod diag;
 pub mod domain;
 pub mod mail;
 pub mod paths;
+pub mod service;
 pub mod store;
 pub mod strategy;

@@ -104,7 +104,10 @@ pub struct AccountFigures {
 
 impl AccountFigures {
     /// Figures of one account from its invoices as of `as_of`.
-    pub fn of<'a>(invoices: impl IntoIterator<Item = &'a InvoicePosition>, as_of: NaiveDate) -> AccountFigures {
+    pub fn of<'a>(
+        invoices: impl IntoIterator<Item = &'a InvoicePosition>,
+        as_of: NaiveDate,
+    ) -> AccountFigures {
         let mut f = AccountFigures::default();
         for inv in invoices {
             if !inv.is_open() {
@@ -130,9 +133,19 @@ impl AccountFigures {
 
 /// Splits a payment over open invoices, oldest due first (ties by invoice number).
 /// Returns the share of each invoice (by index into `open`) and what is left unapplied.
-pub fn allocate_oldest_first(amount: Money, open: &[(NaiveDate, &str, Money)]) -> (Vec<(usize, Money)>, Money) {
-    let mut order: Vec<usize> = (0..open.len()).filter(|&i| open[i].2.is_positive()).collect();
-    order.sort_by(|&a, &b| open[a].0.cmp(&open[b].0).then_with(|| open[a].1.cmp(open[b].1)));
+pub fn allocate_oldest_first(
+    amount: Money,
+    open: &[(NaiveDate, &str, Money)],
+) -> (Vec<(usize, Money)>, Money) {
+    let mut order: Vec<usize> = (0..open.len())
+        .filter(|&i| open[i].2.is_positive())
+        .collect();
+    order.sort_by(|&a, &b| {
+        open[a]
+            .0
+            .cmp(&open[b].0)
+            .then_with(|| open[a].1.cmp(open[b].1))
+    });
     let mut left = amount;
     let mut shares = Vec::new();
     for i in order {
@@ -177,18 +190,45 @@ mod tests {
             (vec![inv("A", "2026-06-30", 500, 0)], 500, 0, 0, 0, 0),
             (vec![inv("A", "2026-06-29", 500, 0)], 500, 500, 0, 500, 1),
             // the oldest invoice is fully disputed: DPD comes from the next one
-            (vec![inv("A", "2026-03-01", 300, 300), inv("B", "2026-06-01", 200, 0)], 500, 500, 300, 200, 29),
+            (
+                vec![
+                    inv("A", "2026-03-01", 300, 300),
+                    inv("B", "2026-06-01", 200, 0),
+                ],
+                500,
+                500,
+                300,
+                200,
+                29,
+            ),
             // a dispute larger than the balance only removes the balance
             (vec![inv("A", "2026-06-01", 100, 400)], 100, 100, 100, 0, 0),
             // paid and credit invoices are not open
-            (vec![inv("A", "2026-01-01", 0, 0), inv("B", "2026-01-01", -50, 0)], 0, 0, 0, 0, 0),
+            (
+                vec![inv("A", "2026-01-01", 0, 0), inv("B", "2026-01-01", -50, 0)],
+                0,
+                0,
+                0,
+                0,
+                0,
+            ),
         ];
-        for (i, (invoices, balance, past_due, disputed_pd, collectible, dpd)) in cases.into_iter().enumerate() {
+        for (i, (invoices, balance, past_due, disputed_pd, collectible, dpd)) in
+            cases.into_iter().enumerate()
+        {
             let f = AccountFigures::of(&invoices, as_of);
             assert_eq!(f.balance, Money::from_major(balance), "case {i} balance");
             assert_eq!(f.past_due, Money::from_major(past_due), "case {i} past due");
-            assert_eq!(f.disputed_past_due, Money::from_major(disputed_pd), "case {i} disputed");
-            assert_eq!(f.collectible_past_due, Money::from_major(collectible), "case {i} collectible");
+            assert_eq!(
+                f.disputed_past_due,
+                Money::from_major(disputed_pd),
+                "case {i} disputed"
+            );
+            assert_eq!(
+                f.collectible_past_due,
+                Money::from_major(collectible),
+                "case {i} collectible"
+            );
             assert_eq!(f.dpd, dpd, "case {i} dpd");
         }
     }
@@ -221,7 +261,14 @@ mod tests {
             (d("2026-03-01"), "A2", Money::from_major(70)),
         ];
         let (shares, left) = allocate_oldest_first(Money::from_major(130), &open);
-        assert_eq!(shares, vec![(1, Money::from_major(50)), (2, Money::from_major(70)), (0, Money::from_major(10))]);
+        assert_eq!(
+            shares,
+            vec![
+                (1, Money::from_major(50)),
+                (2, Money::from_major(70)),
+                (0, Money::from_major(10))
+            ]
+        );
         assert_eq!(left, Money::ZERO);
         let (_, left) = allocate_oldest_first(Money::from_major(300), &open);
         assert_eq!(left, Money::from_major(80));

@@ -30,13 +30,20 @@ impl ChannelSet {
     }
 
     pub fn iter(self) -> impl Iterator<Item = Channel> {
-        Channel::ALL.iter().copied().filter(move |c| self.contains(*c))
+        Channel::ALL
+            .iter()
+            .copied()
+            .filter(move |c| self.contains(*c))
     }
 
     /// Reads `email;sms` (also `,` or spaces between names; empty means none).
     pub fn parse(s: &str) -> Result<ChannelSet, UnknownName> {
         let mut set = ChannelSet::default();
-        for part in s.split([';', ',', ' ', '|']).map(str::trim).filter(|p| !p.is_empty()) {
+        for part in s
+            .split([';', ',', ' ', '|'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             set.insert(part.parse()?);
         }
         Ok(set)
@@ -84,6 +91,17 @@ impl Customer {
             opt_out: ChannelSet::default(),
             white_glove: false,
             strategy: None,
+        }
+    }
+
+    /// Does arq know how to reach this customer on `channel`? (Letters are printed
+    /// with whatever address is on file.)
+    pub fn has_contact(&self, channel: Channel) -> bool {
+        let known = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        match channel {
+            Channel::Email => known(&self.email),
+            Channel::Sms | Channel::Phone => known(&self.phone),
+            Channel::Letter => true,
         }
     }
 

@@ -59,7 +59,10 @@ fn weekday_named(s: &str) -> Option<Weekday> {
     if s.len() < 2 {
         return None;
     }
-    NAMES.iter().find(|(name, _)| name.starts_with(s)).map(|(_, wd)| *wd)
+    NAMES
+        .iter()
+        .find(|(name, _)| name.starts_with(s))
+        .map(|(_, wd)| *wd)
 }
 
 pub fn is_weekend(d: NaiveDate) -> bool {

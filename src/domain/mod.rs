@@ -11,7 +11,8 @@ pub mod user;
 pub use account::{AccountFigures, Aging, InvoicePosition};
 pub use customer::{ChannelSet, Customer};
 pub use money::Money;
-pub use user::User;
 pub use names::{
-    CallOutcome, Channel, DisputeOutcome, DisputeReason, DisputeStatus, EventKind, PromiseStatus, Reason, Risk, Role,
+    CallOutcome, Channel, DisputeOutcome, DisputeReason, DisputeStatus, EventKind, PromiseStatus,
+    Reason, Risk, Role,
 };
+pub use user::User;

@@ -56,7 +56,8 @@ impl Money {
 
     /// Rounds a decimal half-away-from-zero to cents (for computed shares, never for input).
     pub fn round_from(d: Decimal) -> Money {
-        let mut r = d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        let mut r =
+            d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
         r.rescale(2);
         Money(r)
     }
@@ -64,7 +65,11 @@ impl Money {
     /// The amount in minor units (cents).
     pub fn to_minor(self) -> i64 {
         // Every constructor keeps scale 2 and the mantissa within i64.
-        i64::try_from(self.0.mantissa()).unwrap_or(if self.0.is_sign_negative() { i64::MIN } else { i64::MAX })
+        i64::try_from(self.0.mantissa()).unwrap_or(if self.0.is_sign_negative() {
+            i64::MIN
+        } else {
+            i64::MAX
+        })
     }
 
     pub fn decimal(self) -> Decimal {
@@ -232,7 +237,10 @@ mod tests {
         for (minor, shown) in cases {
             assert_eq!(Money::from_minor(minor).grouped(), shown);
         }
-        assert_eq!(Money::from_minor(125_000).with_currency("USD"), "1,250.00 USD");
+        assert_eq!(
+            Money::from_minor(125_000).with_currency("USD"),
+            "1,250.00 USD"
+        );
     }
 
     #[test]

@@ -179,6 +179,7 @@ named_enum! {
         Cured = "cured",
         PlanCreated = "plan_created",
         PlanBroken = "plan_broken",
+        PlanCompleted = "plan_completed",
         WriteOffRequested = "write_off_requested",
         WriteOffApproved = "write_off_approved",
         Escalated = "escalated",
@@ -199,8 +200,15 @@ mod tests {
         for r in Reason::ALL {
             assert_eq!(r.as_str().parse::<Reason>(), Ok(*r));
         }
-        assert_eq!("No-Answer".parse::<CallOutcome>(), Ok(CallOutcome::NoAnswer));
-        let err = "shouted".parse::<CallOutcome>().err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(
+            "No-Answer".parse::<CallOutcome>(),
+            Ok(CallOutcome::NoAnswer)
+        );
+        let err = "shouted"
+            .parse::<CallOutcome>()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert_eq!(
             err,
             "'shouted' is not a call outcome (use one of reached|voicemail|no-answer|wrong-number|refused)"

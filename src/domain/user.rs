@@ -1,7 +1,7 @@
 //! Users of arq and what their role lets them see.
 
-use super::names::Role;
 use super::Customer;
+use super::names::Role;
 
 /// A person who uses arq.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,9 +19,16 @@ pub enum TemplateError {
     #[error("no template named '{0}' (shipped or in the shop's templates/ directory)")]
     Unknown(String),
     #[error("{file}:{line}: {message}")]
-    Invalid { file: String, line: usize, message: String },
+    Invalid {
+        file: String,
+        line: usize,
+        message: String,
+    },
     #[error("cannot read template {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{file}:1: a template must start with a 'Subject: …' line")]
     NoSubject { file: String },
 }
@@ -90,11 +97,22 @@ pub struct MessageContext {
 
 impl MessageContext {
     /// The context for a reminder about `customer`'s past-due invoices as of `as_of`.
-    pub fn reminder(customer: &Customer, invoices: &[InvoicePosition], as_of: chrono::NaiveDate, currency: &str, shop: &ShopConfig) -> MessageContext {
-        let past_due: Vec<&InvoicePosition> = invoices.iter().filter(|i| i.is_past_due(as_of)).collect();
+    pub fn reminder(
+        customer: &Customer,
+        invoices: &[InvoicePosition],
+        as_of: chrono::NaiveDate,
+        currency: &str,
+        shop: &ShopConfig,
+    ) -> MessageContext {
+        let past_due: Vec<&InvoicePosition> =
+            invoices.iter().filter(|i| i.is_past_due(as_of)).collect();
         let open: Vec<&InvoicePosition> = invoices.iter().filter(|i| i.is_open()).collect();
         // Reminders list past-due invoices; confirmations (nothing past due) list open ones.
-        let listed = if past_due.is_empty() { &open } else { &past_due };
+        let listed = if past_due.is_empty() {
+            &open
+        } else {
+            &past_due
+        };
         let lines: Vec<InvoiceLine> = listed
             .iter()
             .map(|i| InvoiceLine {
@@ -109,14 +127,22 @@ impl MessageContext {
         let total_past_due: Money = past_due.iter().map(|i| i.balance).sum();
         let total_balance: Money = open.iter().map(|i| i.balance).sum();
         MessageContext {
-            customer: CustomerInfo { id: customer.id.clone(), name: customer.name.clone(), email: customer.email.clone() },
+            customer: CustomerInfo {
+                id: customer.id.clone(),
+                name: customer.name.clone(),
+                email: customer.email.clone(),
+            },
             as_of: as_of.to_string(),
             currency: currency.to_string(),
             invoice_table: text_table(&lines),
             invoices: lines,
             total_past_due: total_past_due.with_currency(currency),
             total_balance: total_balance.with_currency(currency),
-            oldest_days_past_due: past_due.iter().map(|i| i.days_past_due(as_of)).max().unwrap_or(0),
+            oldest_days_past_due: past_due
+                .iter()
+                .map(|i| i.days_past_due(as_of))
+                .max()
+                .unwrap_or(0),
             shop: shop.clone(),
             collector: None,
             promise: None,
@@ -129,7 +155,15 @@ fn text_table(lines: &[InvoiceLine]) -> String {
     let headers = ["Invoice", "Issued", "Due", "Days late", "Balance"];
     let rows: Vec<[String; 5]> = lines
         .iter()
-        .map(|l| [l.invoice_no.clone(), l.issue_date.clone(), l.due_date.clone(), l.days_past_due.to_string(), l.balance.clone()])
+        .map(|l| {
+            [
+                l.invoice_no.clone(),
+                l.issue_date.clone(),
+                l.due_date.clone(),
+                l.days_past_due.to_string(),
+                l.balance.clone(),
+            ]
+        })
         .collect();
     let mut widths = headers.map(str::len);
     for r in &rows {
@@ -163,7 +197,10 @@ fn text_table(lines: &[InvoiceLine]) -> String {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn html_table(lines: &[InvoiceLine]) -> String {
@@ -196,29 +233,47 @@ impl Templates {
     pub fn load(shop_dir: Option<&Path>) -> Result<Templates, TemplateError> {
         let mut sources: BTreeMap<String, (String, String)> = BTreeMap::new();
         for (name, src) in assets::TEMPLATES {
-            sources.insert((*name).to_string(), (format!("(shipped) {name}"), (*src).to_string()));
+            sources.insert(
+                (*name).to_string(),
+                (format!("(shipped) {name}"), (*src).to_string()),
+            );
         }
         if let Some(dir) = shop_dir {
-            let entries = std::fs::read_dir(dir).map_err(|source| TemplateError::Read { path: dir.to_path_buf(), source })?;
+            let entries = std::fs::read_dir(dir).map_err(|source| TemplateError::Read {
+                path: dir.to_path_buf(),
+                source,
+            })?;
             for entry in entries.flatten() {
                 let path = entry.path();
-                let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+                let Some(name) = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .map(str::to_string)
+                else {
+                    continue;
+                };
                 if !(name.ends_with(".txt") || name.ends_with(".html")) {
                     continue;
                 }
-                let src = std::fs::read_to_string(&path).map_err(|source| TemplateError::Read { path: path.clone(), source })?;
+                let src = std::fs::read_to_string(&path).map_err(|source| TemplateError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
                 sources.insert(name, (path.display().to_string(), src));
             }
         }
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        let syntax = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build();
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .keep_trailing_newline(true)
+            .build();
         if let Ok(syntax) = syntax {
             env.set_syntax(syntax);
         }
         let mut origin = BTreeMap::new();
         for (name, (file, src)) in sources {
-            env.add_template_owned(name.clone(), src).map_err(|e| located(&file, &e))?;
+            env.add_template_owned(name.clone(), src)
+                .map_err(|e| located(&file, &e))?;
             origin.insert(name, file);
         }
         Ok(Templates { env, origin })
@@ -231,7 +286,11 @@ impl Templates {
 
     /// The names of all message templates.
     pub fn names(&self) -> Vec<String> {
-        self.origin.keys().filter_map(|k| k.strip_suffix(".txt")).map(str::to_string).collect()
+        self.origin
+            .keys()
+            .filter_map(|k| k.strip_suffix(".txt"))
+            .map(str::to_string)
+            .collect()
     }
 
     pub fn render(&self, name: &str, ctx: &MessageContext) -> Result<Rendered, TemplateError> {
@@ -242,17 +301,35 @@ impl Templates {
         }
         let value = context! { invoice_table_html => Value::from_safe_string(html_table(&ctx.invoices)), ..Value::from(Serde(ctx)) };
         let file_of = |n: &str| self.origin.get(n).cloned().unwrap_or_else(|| n.to_string());
-        let text = self.env.get_template(&txt).and_then(|t| t.render(&value)).map_err(|e| located(&file_of(&txt), &e))?;
+        let text = self
+            .env
+            .get_template(&txt)
+            .and_then(|t| t.render(&value))
+            .map_err(|e| located(&file_of(&txt), &e))?;
         let (first, rest) = text.split_once('\n').unwrap_or((text.as_str(), ""));
-        let subject = first.strip_prefix("Subject:").map(str::trim).ok_or_else(|| TemplateError::NoSubject { file: file_of(&txt) })?;
+        let subject = first
+            .strip_prefix("Subject:")
+            .map(str::trim)
+            .ok_or_else(|| TemplateError::NoSubject {
+                file: file_of(&txt),
+            })?;
         let subject = subject.to_string();
         let body = rest.trim_start_matches(['\r', '\n']).to_string();
         let html = if self.origin.contains_key(&html) {
-            Some(self.env.get_template(&html).and_then(|t| t.render(&value)).map_err(|e| located(&file_of(&html), &e))?)
+            Some(
+                self.env
+                    .get_template(&html)
+                    .and_then(|t| t.render(&value))
+                    .map_err(|e| located(&file_of(&html), &e))?,
+            )
         } else {
             None
         };
-        Ok(Rendered { subject, text: body, html })
+        Ok(Rendered {
+            subject,
+            text: body,
+            html,
+        })
     }
 }
 
@@ -261,7 +338,11 @@ fn located(file: &str, e: &minijinja::Error) -> TemplateError {
         Some(d) => format!("{}: {d}", e.kind()),
         None => e.kind().to_string(),
     };
-    TemplateError::Invalid { file: file.to_string(), line: e.line().unwrap_or(1), message }
+    TemplateError::Invalid {
+        file: file.to_string(),
+        line: e.line().unwrap_or(1),
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -274,10 +355,29 @@ mod tests {
         let mut c = Customer::named("C-001", "Acme & Sons");
         c.email = Some("ap@acme.test".into());
         let invoices = vec![
-            InvoicePosition { invoice_no: "INV-7".into(), issue_date: d("2026-01-05"), due_date: d("2026-02-04"), amount: Money::from_minor(125_000), balance: Money::from_minor(125_000), disputed: Money::ZERO },
-            InvoicePosition { invoice_no: "INV-9".into(), issue_date: d("2026-03-01"), due_date: d("2026-03-31"), amount: Money::from_minor(5000), balance: Money::from_minor(5000), disputed: Money::ZERO },
+            InvoicePosition {
+                invoice_no: "INV-7".into(),
+                issue_date: d("2026-01-05"),
+                due_date: d("2026-02-04"),
+                amount: Money::from_minor(125_000),
+                balance: Money::from_minor(125_000),
+                disputed: Money::ZERO,
+            },
+            InvoicePosition {
+                invoice_no: "INV-9".into(),
+                issue_date: d("2026-03-01"),
+                due_date: d("2026-03-31"),
+                amount: Money::from_minor(5000),
+                balance: Money::from_minor(5000),
+                disputed: Money::ZERO,
+            },
         ];
-        let shop = ShopConfig { name: "Northwind Supply".into(), address: vec!["1 Main St".into()], phone: Some("555-0100".into()), email: None };
+        let shop = ShopConfig {
+            name: "Northwind Supply".into(),
+            address: vec!["1 Main St".into()],
+            phone: Some("555-0100".into()),
+            email: None,
+        };
         MessageContext::reminder(&c, &invoices, d("2026-03-01"), "USD", &shop)
     }
 
@@ -285,38 +385,85 @@ mod tests {
     fn every_shipped_template_renders_with_money_formatted() {
         let t = Templates::load(None).unwrap_or_else(|e| panic!("{e}"));
         let mut c = ctx();
-        c.promise = Some(PromiseInfo { amount: "500.00 USD".into(), date: "2026-03-10".into() });
-        c.plan = Some(PlanInfo { installments: vec![InstallmentInfo { date: "2026-04-01".into(), amount: "100.00 USD".into() }], total: "100.00 USD".into() });
+        c.promise = Some(PromiseInfo {
+            amount: "500.00 USD".into(),
+            date: "2026-03-10".into(),
+        });
+        c.plan = Some(PlanInfo {
+            installments: vec![InstallmentInfo {
+                date: "2026-04-01".into(),
+                amount: "100.00 USD".into(),
+            }],
+            total: "100.00 USD".into(),
+        });
         for name in t.names() {
-            let r = t.render(&name, &c).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let r = t
+                .render(&name, &c)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(!r.subject.is_empty(), "{name}");
             assert!(!r.text.contains("{{"), "{name}");
         }
-        let r = t.render("friendly_reminder", &c).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.subject, "Friendly reminder: 1,250.00 USD past due on your account C-001");
-        assert!(r.text.contains("INV-7") && r.text.contains("1,250.00 USD"), "{}", r.text);
-        assert!(!r.text.contains("INV-9"), "only past-due invoices are listed");
+        let r = t
+            .render("friendly_reminder", &c)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            r.subject,
+            "Friendly reminder: 1,250.00 USD past due on your account C-001"
+        );
+        assert!(
+            r.text.contains("INV-7") && r.text.contains("1,250.00 USD"),
+            "{}",
+            r.text
+        );
+        assert!(
+            !r.text.contains("INV-9"),
+            "only past-due invoices are listed"
+        );
         let html = r.html.unwrap_or_default();
-        assert!(html.contains("Acme &amp; Sons"), "names are escaped in HTML");
-        assert!(html.contains("<table"), "the invoice table is HTML, not escaped text");
+        assert!(
+            html.contains("Acme &amp; Sons"),
+            "names are escaped in HTML"
+        );
+        assert!(
+            html.contains("<table"),
+            "the invoice table is HTML, not escaped text"
+        );
     }
 
     #[test]
     fn a_shop_template_overrides_and_errors_name_the_file_and_line() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.path().join("friendly_reminder.txt"), "Subject: Hi {{ customer.name }}\n\nPay {{ total_past_due }}.\n").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            dir.path().join("friendly_reminder.txt"),
+            "Subject: Hi {{ customer.name }}\n\nPay {{ total_past_due }}.\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let t = Templates::load(Some(dir.path())).unwrap_or_else(|e| panic!("{e}"));
-        let r = t.render("friendly_reminder", &ctx()).unwrap_or_else(|e| panic!("{e}"));
+        let r = t
+            .render("friendly_reminder", &ctx())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.subject, "Hi Acme & Sons");
         assert_eq!(r.text, "Pay 1,250.00 USD.\n");
 
-        std::fs::write(dir.path().join("broken.txt"), "Subject: x\n\nline two\n{{ customer.nope }}\n").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            dir.path().join("broken.txt"),
+            "Subject: x\n\nline two\n{{ customer.nope }}\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let t = Templates::load(Some(dir.path())).unwrap_or_else(|e| panic!("{e}"));
-        let err = t.render("broken", &ctx()).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = t
+            .render("broken", &ctx())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("broken.txt:4:"), "{err}");
 
-        std::fs::write(dir.path().join("syntax.txt"), "Subject: x\n{% if %}\n").unwrap_or_else(|e| panic!("{e}"));
-        let err = Templates::load(Some(dir.path())).err().map(|e| e.to_string()).unwrap_or_default();
+        std::fs::write(dir.path().join("syntax.txt"), "Subject: x\n{% if %}\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = Templates::load(Some(dir.path()))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("syntax.txt:2:"), "{err}");
     }
 }

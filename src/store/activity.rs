@@ -59,25 +59,47 @@ pub fn insert_promise(conn: &Connection, p: &NewPromise<'_>) -> Result<i64> {
 }
 
 /// Promises taken by `as_of` and not yet judged as of then.
-pub fn open_promises(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Vec<OpenPromise>> {
+pub fn open_promises(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Vec<OpenPromise>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, amount, date, taken_on, grace_days FROM promises
          WHERE customer_id = ?1 AND taken_on <= ?2 AND (evaluated_on IS NULL OR evaluated_on > ?2) ORDER BY id",
     )?;
     let rows = stmt.query_map(params![customer_id, as_of], |r| {
-        Ok(OpenPromise { id: r.get(0)?, amount: r.get(1)?, date: r.get(2)?, taken_on: r.get(3)?, grace_days: r.get(4)? })
+        Ok(OpenPromise {
+            id: r.get(0)?,
+            amount: r.get(1)?,
+            date: r.get(2)?,
+            taken_on: r.get(3)?,
+            grace_days: r.get(4)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn set_promise_verdict(conn: &Connection, id: i64, status: PromiseStatus, paid: Money, on: NaiveDate) -> Result<()> {
-    conn.prepare_cached("UPDATE promises SET status = ?2, paid = ?3, evaluated_on = ?4 WHERE id = ?1")?
-        .execute(params![id, status, paid, on])?;
+pub fn set_promise_verdict(
+    conn: &Connection,
+    id: i64,
+    status: PromiseStatus,
+    paid: Money,
+    on: NaiveDate,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE promises SET status = ?2, paid = ?3, evaluated_on = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, status, paid, on])?;
     Ok(())
 }
 
 /// A customer's promises taken by `as_of`, newest first, with their status then.
-pub fn promises_for(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Vec<PromiseRow>> {
+pub fn promises_for(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Vec<PromiseRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, amount, date, CASE WHEN evaluated_on IS NOT NULL AND evaluated_on <= ?2 THEN status ELSE 'open' END,
                 taken_on, taken_by, note
@@ -163,12 +185,21 @@ fn dispute_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DisputeRow> {
 /// One dispute with its status as of `as_of`.
 pub fn get_dispute(conn: &Connection, id: i64, as_of: NaiveDate) -> Result<Option<DisputeRow>> {
     let sql = format!("SELECT {DISPUTE_COLUMNS} FROM disputes WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row(params![id, as_of], dispute_from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![id, as_of], dispute_from_row)
+        .optional()?)
 }
 
 /// A customer's disputes opened by `as_of`, newest first.
-pub fn disputes_for(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Vec<DisputeRow>> {
-    let sql = format!("SELECT {DISPUTE_COLUMNS} FROM disputes WHERE customer_id = ?1 AND opened_on <= ?2 ORDER BY opened_on DESC, id DESC");
+pub fn disputes_for(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Vec<DisputeRow>> {
+    let sql = format!(
+        "SELECT {DISPUTE_COLUMNS} FROM disputes WHERE customer_id = ?1 AND opened_on <= ?2 ORDER BY opened_on DESC, id DESC"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![customer_id, as_of], dispute_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -192,11 +223,20 @@ pub fn resolve_dispute(
 
 // ---------------------------------------------------------------- plans
 
-pub fn insert_plan(conn: &Connection, customer_id: &str, on: NaiveDate, by: &str, grace_days: u32, installments: &[(NaiveDate, Money)]) -> Result<i64> {
+pub fn insert_plan(
+    conn: &Connection,
+    customer_id: &str,
+    on: NaiveDate,
+    by: &str,
+    grace_days: u32,
+    installments: &[(NaiveDate, Money)],
+) -> Result<i64> {
     conn.prepare_cached("INSERT INTO plans (customer_id, created_on, created_by, grace_days) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![customer_id, on, by, grace_days])?;
     let id = conn.last_insert_rowid();
-    let mut stmt = conn.prepare_cached("INSERT INTO plan_installments (plan_id, seq, due, amount) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO plan_installments (plan_id, seq, due, amount) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     for (i, (due, amount)) in installments.iter().enumerate() {
         stmt.execute(params![id, i as i64 + 1, due, amount])?;
     }
@@ -204,7 +244,11 @@ pub fn insert_plan(conn: &Connection, customer_id: &str, on: NaiveDate, by: &str
 }
 
 /// The plan current as of `as_of`, if any.
-pub fn current_plan(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Option<OpenPlan>> {
+pub fn current_plan(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Option<OpenPlan>> {
     let row = conn
         .prepare_cached(
             "SELECT id, created_on, grace_days FROM plans WHERE customer_id = ?1 AND created_on <= ?2
@@ -212,14 +256,26 @@ pub fn current_plan(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> R
         )?
         .query_row(params![customer_id, as_of], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, NaiveDate>(1)?, r.get::<_, u32>(2)?)))
         .optional()?;
-    let Some((id, created_on, grace_days)) = row else { return Ok(None) };
-    let mut stmt = conn.prepare_cached("SELECT due, amount FROM plan_installments WHERE plan_id = ?1 ORDER BY seq")?;
-    let installments = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-    Ok(Some(OpenPlan { id, created_on, grace_days, installments }))
+    let Some((id, created_on, grace_days)) = row else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT due, amount FROM plan_installments WHERE plan_id = ?1 ORDER BY seq",
+    )?;
+    let installments = stmt
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(OpenPlan {
+        id,
+        created_on,
+        grace_days,
+        installments,
+    }))
 }
 
 pub fn end_plan(conn: &Connection, id: i64, status: &str, on: NaiveDate) -> Result<()> {
-    conn.prepare_cached("UPDATE plans SET status = ?2, ended_on = ?3 WHERE id = ?1")?.execute(params![id, status, on])?;
+    conn.prepare_cached("UPDATE plans SET status = ?2, ended_on = ?3 WHERE id = ?1")?
+        .execute(params![id, status, on])?;
     Ok(())
 }
 
@@ -237,23 +293,40 @@ pub struct HoldRow {
 
 impl HoldRow {
     pub fn state(&self) -> HoldState {
-        HoldState { since: self.set_on, by_step: self.by_step }
+        HoldState {
+            since: self.set_on,
+            by_step: self.by_step,
+        }
     }
 }
 
 const HOLD_COLUMNS: &str = "id, customer_id, set_on, set_by, reason, by_step";
 
 fn hold_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HoldRow> {
-    Ok(HoldRow { hold_id: r.get(0)?, customer_id: r.get(1)?, set_on: r.get(2)?, set_by: r.get(3)?, reason: r.get(4)?, by_step: r.get(5)? })
+    Ok(HoldRow {
+        hold_id: r.get(0)?,
+        customer_id: r.get(1)?,
+        set_on: r.get(2)?,
+        set_by: r.get(3)?,
+        reason: r.get(4)?,
+        by_step: r.get(5)?,
+    })
 }
 
 /// The hold in force on `as_of`, if any.
-pub fn active_hold(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Option<HoldRow>> {
+pub fn active_hold(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Option<HoldRow>> {
     let sql = format!(
         "SELECT {HOLD_COLUMNS} FROM holds WHERE customer_id = ?1 AND set_on <= ?2
          AND (released_on IS NULL OR released_on > ?2) ORDER BY set_on DESC, id DESC LIMIT 1"
     );
-    Ok(conn.prepare_cached(&sql)?.query_row(params![customer_id, as_of], hold_from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![customer_id, as_of], hold_from_row)
+        .optional()?)
 }
 
 /// Every hold in force on `as_of`, oldest first.
@@ -266,14 +339,22 @@ pub fn active_holds(conn: &Connection, as_of: NaiveDate) -> Result<Vec<HoldRow>>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn set_hold(conn: &Connection, customer_id: &str, on: NaiveDate, by: &str, reason: &str, by_step: bool) -> Result<i64> {
+pub fn set_hold(
+    conn: &Connection,
+    customer_id: &str,
+    on: NaiveDate,
+    by: &str,
+    reason: &str,
+    by_step: bool,
+) -> Result<i64> {
     conn.prepare_cached("INSERT INTO holds (customer_id, set_on, set_by, reason, by_step) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![customer_id, on, by, reason, by_step])?;
     Ok(conn.last_insert_rowid())
 }
 
 pub fn release_hold(conn: &Connection, hold_id: i64, on: NaiveDate, by: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE holds SET released_on = ?2, released_by = ?3 WHERE id = ?1")?.execute(params![hold_id, on, by])?;
+    conn.prepare_cached("UPDATE holds SET released_on = ?2, released_by = ?3 WHERE id = ?1")?
+        .execute(params![hold_id, on, by])?;
     Ok(())
 }
 
@@ -281,7 +362,11 @@ pub fn release_hold(conn: &Connection, hold_id: i64, on: NaiveDate, by: &str) ->
 
 /// The latest response dated on or before `as_of`: a payment, a promise, a dispute,
 /// or a call that reached the customer (DESIGN §2).
-pub fn last_response(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Option<NaiveDate>> {
+pub fn last_response(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Option<NaiveDate>> {
     let d = conn
         .prepare_cached(
             "SELECT MAX(d) FROM (
@@ -296,7 +381,11 @@ pub fn last_response(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> 
 }
 
 /// The latest day, on or before `as_of`, a promise or plan was found broken.
-pub fn last_broken(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Option<NaiveDate>> {
+pub fn last_broken(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Option<NaiveDate>> {
     let d = conn
         .prepare_cached(
             "SELECT MAX(d) FROM (
@@ -306,4 +395,3 @@ pub fn last_broken(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Re
         .query_row(params![customer_id, as_of], |r| r.get::<_, Option<NaiveDate>>(0))?;
     Ok(d)
 }
-

@@ -6,7 +6,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::Result;
 use crate::domain::Customer;
 
-pub(crate) const COLUMNS: &str = "id, name, email, phone, segment, risk, owner, credit_limit, opt_out, white_glove, strategy";
+pub(crate) const COLUMNS: &str =
+    "id, name, email, phone, segment, risk, owner, credit_limit, opt_out, white_glove, strategy";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
     Ok(Customer {
@@ -26,7 +27,10 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
 
 pub fn get(conn: &Connection, id: &str) -> Result<Option<Customer>> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], from_row)
+        .optional()?)
 }
 
 /// Every customer, or only those owned by `owner`, ordered by id.
@@ -37,8 +41,12 @@ pub fn list(conn: &Connection, owner: Option<&str>) -> Result<Vec<Customer>> {
     };
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = match owner {
-        Some(o) => stmt.query_map([o], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?,
-        None => stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?,
+        Some(o) => stmt
+            .query_map([o], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+        None => stmt
+            .query_map([], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
     };
     Ok(rows)
 }
@@ -93,6 +101,7 @@ pub fn update(conn: &Connection, c: &Customer) -> Result<()> {
 }
 
 pub fn set_owner(conn: &Connection, id: &str, owner: Option<&str>) -> Result<()> {
-    conn.prepare_cached("UPDATE customers SET owner = ?2 WHERE id = ?1")?.execute(params![id, owner])?;
+    conn.prepare_cached("UPDATE customers SET owner = ?2 WHERE id = ?1")?
+        .execute(params![id, owner])?;
     Ok(())
 }

@@ -19,7 +19,7 @@ pub enum How {
 }
 
 impl How {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             How::Auto => "auto",
             How::Task => "task",
@@ -29,17 +29,34 @@ impl How {
 }
 
 /// The cycle an account is in as of `as_of`, with its last step done by then.
-pub fn open_cycle(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Option<CycleState>> {
+pub fn open_cycle(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Option<CycleState>> {
     let row = conn
         .prepare_cached(
             "SELECT id, strategy_id, started_on FROM cycles
              WHERE customer_id = ?1 AND started_on <= ?2 AND (ended_on IS NULL OR ended_on > ?2)
              ORDER BY started_on DESC, id DESC LIMIT 1",
         )?
-        .query_row(params![customer_id, as_of], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, NaiveDate>(2)?)))
+        .query_row(params![customer_id, as_of], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, NaiveDate>(2)?,
+            ))
+        })
         .optional()?;
-    let Some((id, strategy_id, started_on)) = row else { return Ok(None) };
-    Ok(Some(CycleState { id, strategy_id, started_on, last_step: last_step(conn, id, as_of)? }))
+    let Some((id, strategy_id, started_on)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(CycleState {
+        id,
+        strategy_id,
+        started_on,
+        last_step: last_step(conn, id, as_of)?,
+    }))
 }
 
 /// The last step done in a cycle on or before `as_of`.
@@ -49,7 +66,12 @@ pub fn last_step(conn: &Connection, cycle_id: i64, as_of: NaiveDate) -> Result<O
             "SELECT step_index, done_on FROM steps_done WHERE cycle_id = ?1 AND done_on <= ?2
              ORDER BY step_index DESC LIMIT 1",
         )?
-        .query_row(params![cycle_id, as_of], |r| Ok(DoneStep { index: r.get::<_, i64>(0)? as usize, done_on: r.get(1)? }))
+        .query_row(params![cycle_id, as_of], |r| {
+            Ok(DoneStep {
+                index: r.get::<_, i64>(0)? as usize,
+                done_on: r.get(1)?,
+            })
+        })
         .optional()?;
     Ok(row)
 }
@@ -62,14 +84,22 @@ pub fn last_step_id(conn: &Connection, cycle_id: i64, as_of: NaiveDate) -> Resul
         .optional()?)
 }
 
-pub fn start(conn: &Connection, customer_id: &str, strategy_id: &str, on: NaiveDate) -> Result<i64> {
-    conn.prepare_cached("INSERT INTO cycles (customer_id, strategy_id, started_on) VALUES (?1, ?2, ?3)")?
-        .execute(params![customer_id, strategy_id, on])?;
+pub fn start(
+    conn: &Connection,
+    customer_id: &str,
+    strategy_id: &str,
+    on: NaiveDate,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO cycles (customer_id, strategy_id, started_on) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![customer_id, strategy_id, on])?;
     Ok(conn.last_insert_rowid())
 }
 
 pub fn end(conn: &Connection, cycle_id: i64, on: NaiveDate, reason: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE cycles SET ended_on = ?2, end_reason = ?3 WHERE id = ?1")?.execute(params![cycle_id, on, reason])?;
+    conn.prepare_cached("UPDATE cycles SET ended_on = ?2, end_reason = ?3 WHERE id = ?1")?
+        .execute(params![cycle_id, on, reason])?;
     Ok(())
 }
 

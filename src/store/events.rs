@@ -57,8 +57,17 @@ impl EventLog {
     /// Starts appending; call inside a `BEGIN IMMEDIATE` transaction so the head
     /// cannot move under us.
     pub fn open(conn: &Connection, now: DateTime<Utc>) -> Result<EventLog> {
-        let prev: Option<String> = conn.query_row("SELECT hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional()?;
-        Ok(EventLog { prev: prev.unwrap_or_else(|| GENESIS.to_string()), at: timestamp(now) })
+        let prev: Option<String> = conn
+            .query_row(
+                "SELECT hash FROM events ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(EventLog {
+            prev: prev.unwrap_or_else(|| GENESIS.to_string()),
+            at: timestamp(now),
+        })
     }
 
     pub fn append(&mut self, conn: &Connection, ev: &NewEvent<'_>) -> Result<i64> {
@@ -78,7 +87,17 @@ impl EventLog {
             "INSERT INTO events (at, on_date, kind, actor, customer_id, detail, data, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
-        stmt.execute(params![self.at, on_date, ev.kind, ev.actor, ev.customer_id, ev.detail, data, self.prev, hash])?;
+        stmt.execute(params![
+            self.at,
+            on_date,
+            ev.kind,
+            ev.actor,
+            ev.customer_id,
+            ev.detail,
+            data,
+            self.prev,
+            hash
+        ])?;
         self.prev = hash;
         Ok(conn.last_insert_rowid())
     }
@@ -96,7 +115,16 @@ struct Fields<'a> {
 
 fn chain_hash(prev: &str, f: &Fields<'_>) -> String {
     let mut h = Sha256::new();
-    for part in [prev, f.at, f.on_date, f.kind, f.actor, f.customer_id, f.detail, f.data] {
+    for part in [
+        prev,
+        f.at,
+        f.on_date,
+        f.kind,
+        f.actor,
+        f.customer_id,
+        f.detail,
+        f.data,
+    ] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
@@ -128,15 +156,41 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
     while let Some(r) = rows.next()? {
         count += 1;
         let seq: i64 = r.get(0)?;
-        let cols: [String; 9] = [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?];
-        let [at, on_date, kind, actor, customer_id, detail, data, prev_hash, hash] = cols;
+        let cols: [String; 9] = [
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+            r.get(9)?,
+        ];
+        let [
+            at,
+            on_date,
+            kind,
+            actor,
+            customer_id,
+            detail,
+            data,
+            prev_hash,
+            hash,
+        ] = cols;
         if let Some(want) = expected_seq
             && seq != want
         {
-            return Ok(Verification { events: count, broken_at: Some((seq, format!("events {want}..{} are missing", seq - 1))) });
+            return Ok(Verification {
+                events: count,
+                broken_at: Some((seq, format!("events {want}..{} are missing", seq - 1))),
+            });
         }
         if prev_hash != prev {
-            return Ok(Verification { events: count, broken_at: Some((seq, "does not follow the event before it".into())) });
+            return Ok(Verification {
+                events: count,
+                broken_at: Some((seq, "does not follow the event before it".into())),
+            });
         }
         let fields = Fields {
             at: &at,
@@ -148,12 +202,18 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
             data: &data,
         };
         if chain_hash(&prev, &fields) != hash {
-            return Ok(Verification { events: count, broken_at: Some((seq, "its content was changed after it was recorded".into())) });
+            return Ok(Verification {
+                events: count,
+                broken_at: Some((seq, "its content was changed after it was recorded".into())),
+            });
         }
         prev = hash;
         expected_seq = Some(seq + 1);
     }
-    Ok(Verification { events: count, broken_at: None })
+    Ok(Verification {
+        events: count,
+        broken_at: None,
+    })
 }
 
 fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
@@ -170,7 +230,12 @@ fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
 }
 
 /// An account's events dated on or before `as_of`, newest first.
-pub fn for_customer(conn: &Connection, customer_id: &str, as_of: NaiveDate, limit: usize) -> Result<Vec<Event>> {
+pub fn for_customer(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+    limit: usize,
+) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, at, on_date, kind, actor, customer_id, detail, data FROM events
          WHERE customer_id = ?1 AND on_date <= ?2 ORDER BY seq DESC LIMIT ?3",
@@ -180,7 +245,12 @@ pub fn for_customer(conn: &Connection, customer_id: &str, as_of: NaiveDate, limi
 }
 
 /// Events of some kinds dated within `[from, to]`, oldest first.
-pub fn between(conn: &Connection, from: NaiveDate, to: NaiveDate, kinds: &[EventKind]) -> Result<Vec<Event>> {
+pub fn between(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    kinds: &[EventKind],
+) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, at, on_date, kind, actor, customer_id, detail, data FROM events
          WHERE on_date BETWEEN ?1 AND ?2 ORDER BY seq",
@@ -233,7 +303,13 @@ mod tests {
         record(&mut store, 3)?;
         record(&mut store, 2)?;
         let v = verify(store.conn())?;
-        assert_eq!(v, Verification { events: 5, broken_at: None });
+        assert_eq!(
+            v,
+            Verification {
+                events: 5,
+                broken_at: None
+            }
+        );
 
         // Someone drops the trigger and edits a row with the sqlite3 shell.
         store.conn().execute_batch(
@@ -245,7 +321,9 @@ mod tests {
         // Deleting a row in the middle breaks the chain at the next one.
         let mut fresh = Store::create(&dir.path().join("b.db"), "USD")?;
         record(&mut fresh, 4)?;
-        fresh.conn().execute_batch("DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 2;")?;
+        fresh
+            .conn()
+            .execute_batch("DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 2;")?;
         let v = verify(fresh.conn())?;
         assert_eq!(v.broken_at.map(|(seq, _)| seq), Some(3));
         Ok(())

@@ -107,12 +107,15 @@ pub fn allocate(
         "INSERT INTO allocations (invoice_no, customer_id, date, amount, kind, payment_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![invoice_no, customer_id, date, amount, kind.as_str(), payment_id])?;
-    conn.prepare_cached("UPDATE invoices SET balance = balance - ?2 WHERE invoice_no = ?1")?.execute(params![invoice_no, amount])?;
+    conn.prepare_cached("UPDATE invoices SET balance = balance - ?2 WHERE invoice_no = ?1")?
+        .execute(params![invoice_no, amount])?;
     Ok(())
 }
 
 pub fn payment_exists(conn: &Connection, payment_id: &str) -> Result<bool> {
-    Ok(conn.prepare_cached("SELECT 1 FROM payments WHERE payment_id = ?1")?.exists([payment_id])?)
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM payments WHERE payment_id = ?1")?
+        .exists([payment_id])?)
 }
 
 /// Stores a payment and applies it: to its invoice first when it names one, then to
@@ -129,7 +132,15 @@ pub fn record_payment(conn: &Connection, p: &PaymentRow) -> Result<Money> {
         && inv.balance.is_positive()
     {
         let share = left.min(inv.balance);
-        allocate(conn, no, &p.customer_id, p.date, share, AllocationKind::Payment, Some(&p.payment_id))?;
+        allocate(
+            conn,
+            no,
+            &p.customer_id,
+            p.date,
+            share,
+            AllocationKind::Payment,
+            Some(&p.payment_id),
+        )?;
         left -= share;
     }
     if left.is_positive() {
@@ -143,7 +154,15 @@ pub fn record_payment(conn: &Connection, p: &PaymentRow) -> Result<Money> {
                 .collect();
             let (shares, rest) = allocate_oldest_first(left, &pool);
             for (i, share) in shares {
-                allocate(conn, pool[i].1, &p.customer_id, p.date, share, AllocationKind::Payment, Some(&p.payment_id))?;
+                allocate(
+                    conn,
+                    pool[i].1,
+                    &p.customer_id,
+                    p.date,
+                    share,
+                    AllocationKind::Payment,
+                    Some(&p.payment_id),
+                )?;
             }
             left = rest;
         }
@@ -172,7 +191,11 @@ pub fn open_invoices(conn: &Connection, customer_id: &str) -> Result<Vec<Invoice
 
 /// One customer's invoices as of a date (issued by then), with balances and open
 /// disputed amounts as of that date. Includes settled invoices (balance 0).
-pub fn positions(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Vec<InvoicePosition>> {
+pub fn positions(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Vec<InvoicePosition>> {
     let mut stmt = conn.prepare_cached(
         "SELECT i.invoice_no, i.issue_date, i.due_date, i.amount,
                 i.balance + COALESCE((SELECT SUM(a.amount) FROM allocations a WHERE a.invoice_no = i.invoice_no AND a.date > ?2), 0),
@@ -194,22 +217,38 @@ pub fn positions(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Resu
 }
 
 /// A customer's payments dated within `[from, to]`, oldest first.
-pub fn payments_between(conn: &Connection, customer_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, Money)>> {
+pub fn payments_between(
+    conn: &Connection,
+    customer_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, Money)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT date, amount FROM payments WHERE customer_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, payment_id",
     )?;
-    let rows = stmt.query_map(params![customer_id, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map(params![customer_id, from, to], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Money received within `[from, to]`, per customer.
-pub fn collected_by_customer(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<HashMap<String, Money>> {
+pub fn collected_by_customer(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<String, Money>> {
     let mut stmt = conn.prepare_cached("SELECT customer_id, SUM(amount) FROM payments WHERE date BETWEEN ?1 AND ?2 GROUP BY customer_id")?;
-    let rows = stmt.query_map(params![from, to], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Money>(1)?)))?;
+    let rows = stmt.query_map(params![from, to], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Money>(1)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The customer an invoice belongs to, if the invoice exists.
 pub fn invoice_customer(conn: &Connection, invoice_no: &str) -> Result<Option<String>> {
-    Ok(conn.prepare_cached("SELECT customer_id FROM invoices WHERE invoice_no = ?1")?.query_row([invoice_no], |r| r.get(0)).optional()?)
+    Ok(conn
+        .prepare_cached("SELECT customer_id FROM invoices WHERE invoice_no = ?1")?
+        .query_row([invoice_no], |r| r.get(0))
+        .optional()?)
 }

@@ -2,12 +2,13 @@
 //! transactions (`BEGIN IMMEDIATE`), and one repository module per table family.
 //! The only layer that writes SQL.
 
-pub mod cycles;
 pub mod activity;
 pub mod customers;
+pub mod cycles;
 pub mod events;
 pub mod ledger;
 pub mod outbox;
+pub mod runs;
 pub mod snapshot;
 pub mod sql;
 pub mod strategies;
@@ -23,12 +24,17 @@ use rusqlite_migration::{M, Migrations};
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("no arq database at {0}: run `arq init` (or `arq demo`) first, or point --db / ARQ_DB at one")]
+    #[error(
+        "no arq database at {0}: run `arq init` (or `arq demo`) first, or point --db / ARQ_DB at one"
+    )]
     Missing(PathBuf),
     #[error("{0} already holds an arq database; use it, or remove it to start again")]
     Exists(PathBuf),
     #[error("cannot open {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("cannot bring {path} up to date: {message}")]
     Migrate { path: PathBuf, message: String },
     #[error("the database is busy (another arq is writing); try again in a moment")]
@@ -42,7 +48,9 @@ pub enum StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> StoreError {
         match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
             _ => StoreError::Sqlite(e),
         }
     }
@@ -75,9 +83,18 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.configure()?;
         if store.meta("currency")?.is_none() {
             return Err(StoreError::Missing(path.to_path_buf()));
@@ -88,7 +105,11 @@ impl Store {
 
     /// Creates a new, empty database with `currency` as its base currency.
     pub fn create(path: &Path, currency: &str) -> Result<Store> {
-        if path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false) {
+        if path.exists()
+            && std::fs::metadata(path)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false)
+        {
             return Err(StoreError::Exists(path.to_path_buf()));
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -97,12 +118,21 @@ impl Store {
                 source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
             })?;
         }
-        let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.configure()?;
         store.migrate()?;
         store.write(|tx| {
-            tx.execute("INSERT INTO meta (key, value) VALUES ('currency', ?1)", [currency])?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('currency', ?1)",
+                [currency],
+            )?;
             Ok::<_, StoreError>(())
         })?;
         Ok(store)
@@ -111,11 +141,17 @@ impl Store {
     /// A private in-memory database, for tests of the layers above.
     pub fn in_memory(currency: &str) -> Result<Store> {
         let conn = Connection::open_in_memory()?;
-        let mut store = Store { conn, path: PathBuf::from(":memory:") };
+        let mut store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        };
         store.configure()?;
         store.migrate()?;
         store.write(|tx| {
-            tx.execute("INSERT INTO meta (key, value) VALUES ('currency', ?1)", [currency])?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('currency', ?1)",
+                [currency],
+            )?;
             Ok::<_, StoreError>(())
         })?;
         Ok(store)
@@ -124,7 +160,9 @@ impl Store {
     fn configure(&mut self) -> Result<()> {
         self.conn.busy_timeout(Duration::from_secs(10))?;
         // journal_mode answers with a row, so it is read rather than executed.
-        let _mode: String = self.conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        let _mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
@@ -135,7 +173,12 @@ impl Store {
 
     fn migrate(&mut self) -> Result<()> {
         let path = self.path.clone();
-        migrations().to_latest(&mut self.conn).map_err(|e| StoreError::Migrate { path, message: e.to_string() })
+        migrations()
+            .to_latest(&mut self.conn)
+            .map_err(|e| StoreError::Migrate {
+                path,
+                message: e.to_string(),
+            })
     }
 
     pub fn path(&self) -> &Path {
@@ -160,16 +203,42 @@ impl Store {
     /// Runs `f` in a write transaction that takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so a read-then-write never fails half-way with SQLITE_BUSY.
     /// Nothing is written unless `f` returns `Ok`.
-    pub fn write<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>) -> std::result::Result<T, E> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+    pub fn write<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.transact(true, f)
+    }
+
+    /// A write transaction that is committed only when `commit` is true (a dry run
+    /// does all the work, reports it, and leaves the database as it was).
+    pub fn transact<T, E: From<StoreError>>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
         let value = f(&tx)?;
-        tx.commit().map_err(StoreError::from)?;
+        if commit {
+            tx.commit().map_err(StoreError::from)?;
+        } else {
+            tx.rollback().map_err(StoreError::from)?;
+        }
         Ok(value)
     }
 
     /// Runs `f` in a read transaction: every query sees the same snapshot.
-    pub fn read<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>) -> std::result::Result<T, E> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(StoreError::from)?;
+    pub fn read<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(StoreError::from)?;
         let value = f(&tx)?;
         tx.finish().map_err(StoreError::from)?;
         Ok(value)
@@ -177,15 +246,22 @@ impl Store {
 
     /// Changes whenever another connection commits (`PRAGMA data_version`).
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        let v = self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional();
+        let v = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional();
         match v {
             Ok(v) => Ok(v),
             // A file that is not an arq database has no meta table.
-            Err(rusqlite::Error::SqliteFailure(_, Some(msg))) if msg.contains("no such table") => Ok(None),
+            Err(rusqlite::Error::SqliteFailure(_, Some(msg))) if msg.contains("no such table") => {
+                Ok(None)
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -206,9 +282,13 @@ mod tests {
         let path = dir.path().join("arq.db");
         let mut store = Store::create(&path, "EUR")?;
         assert_eq!(store.currency()?, "EUR");
-        let mode: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let mode: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         assert_eq!(mode, "wal");
-        let fk: i64 = store.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        let fk: i64 = store
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
         assert_eq!(fk, 1);
         store.write(|tx| {
             tx.execute(
@@ -217,14 +297,22 @@ mod tests {
             )?;
             Ok::<_, StoreError>(())
         })?;
-        let upd = store.conn().execute("UPDATE events SET detail = 'changed'", []);
+        let upd = store
+            .conn()
+            .execute("UPDATE events SET detail = 'changed'", []);
         assert!(upd.is_err_and(|e| e.to_string().contains("append-only")));
         let del = store.conn().execute("DELETE FROM events", []);
         assert!(del.is_err_and(|e| e.to_string().contains("append-only")));
         drop(store);
-        assert!(matches!(Store::create(&path, "USD"), Err(StoreError::Exists(_))));
+        assert!(matches!(
+            Store::create(&path, "USD"),
+            Err(StoreError::Exists(_))
+        ));
         assert!(Store::open(&path).is_ok());
-        assert!(matches!(Store::open(&dir.path().join("none.db")), Err(StoreError::Missing(_))));
+        assert!(matches!(
+            Store::open(&dir.path().join("none.db")),
+            Err(StoreError::Missing(_))
+        ));
         Ok(())
     }
 }

@@ -40,8 +40,7 @@ pub struct NewMessage<'a> {
     pub step_index: Option<usize>,
 }
 
-const COLUMNS: &str =
-    "id, customer_id, channel, template, message_id, recipient, subject, body_text, body_html, created_on, status, attempts, last_error, sent_at";
+const COLUMNS: &str = "id, customer_id, channel, template, message_id, recipient, subject, body_text, body_html, created_on, status, attempts, last_error, sent_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
     Ok(OutboxRow {
@@ -90,7 +89,9 @@ pub fn insert(conn: &Connection, m: &NewMessage<'_>) -> Result<Option<i64>> {
 
 /// Messages, newest first; `status` filters (`pending`, `sent`, `cancelled`).
 pub fn list(conn: &Connection, status: Option<&str>, limit: usize) -> Result<Vec<OutboxRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![status, limit as i64], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -98,7 +99,10 @@ pub fn list(conn: &Connection, status: Option<&str>, limit: usize) -> Result<Vec
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
     let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], from_row)
+        .optional()?)
 }
 
 pub fn mark_sent(conn: &Connection, id: i64, at: &str) -> Result<()> {
@@ -108,18 +112,23 @@ pub fn mark_sent(conn: &Connection, id: i64, at: &str) -> Result<()> {
 }
 
 pub fn mark_failed(conn: &Connection, id: i64, error: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1")?.execute(params![id, error])?;
+    conn.prepare_cached(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, error])?;
     Ok(())
 }
 
 pub fn cancel(conn: &Connection, id: i64, why: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE outbox SET status = 'cancelled', last_error = ?2 WHERE id = ?1")?.execute(params![id, why])?;
+    conn.prepare_cached("UPDATE outbox SET status = 'cancelled', last_error = ?2 WHERE id = ?1")?
+        .execute(params![id, why])?;
     Ok(())
 }
 
 /// Pending messages for one customer (for cancelling on cure).
 pub fn pending_for(conn: &Connection, customer_id: &str) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM outbox WHERE customer_id = ?1 AND status = 'pending'")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM outbox WHERE customer_id = ?1 AND status = 'pending'")?;
     let rows = stmt.query_map([customer_id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

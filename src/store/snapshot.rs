@@ -11,7 +11,9 @@ use rusqlite::{Connection, params};
 use super::activity::{self, HoldRow};
 use super::{Result, customers, cycles, ledger};
 use crate::domain::{AccountFigures, Customer, InvoicePosition, Money};
-use crate::strategy::engine::{AccountState, CycleState, DoneStep, OpenPlan, OpenPromise, OpenStepTask};
+use crate::strategy::engine::{
+    AccountState, CycleState, DoneStep, OpenPlan, OpenPromise, OpenStepTask,
+};
 
 /// One account's engine inputs as of a date.
 #[derive(Debug, Clone)]
@@ -82,15 +84,25 @@ impl AccountData {
 }
 
 /// One account as of `as_of`.
-pub fn load_one(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Option<AccountData>> {
-    let Some(customer) = customers::get(conn, customer_id)? else { return Ok(None) };
+pub fn load_one(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Option<AccountData>> {
+    let Some(customer) = customers::get(conn, customer_id)? else {
+        return Ok(None);
+    };
     let mut a = AccountData::new(customer);
-    a.invoices = ledger::positions(conn, customer_id, as_of)?.into_iter().filter(|i| !i.balance.is_zero()).collect();
+    a.invoices = ledger::positions(conn, customer_id, as_of)?
+        .into_iter()
+        .filter(|i| !i.balance.is_zero())
+        .collect();
     a.cycle = cycles::open_cycle(conn, customer_id, as_of)?;
     a.open_step_task = open_step_task(conn, customer_id, as_of)?;
     a.release_pending = release_pending(conn, customer_id, as_of)?;
     if let Some(c) = &a.cycle {
-        a.last_response = activity::last_response(conn, customer_id, as_of)?.filter(|d| *d >= c.started_on);
+        a.last_response =
+            activity::last_response(conn, customer_id, as_of)?.filter(|d| *d >= c.started_on);
     }
     a.promises = activity::open_promises(conn, customer_id, as_of)?;
     a.plan = activity::current_plan(conn, customer_id, as_of)?;
@@ -102,14 +114,21 @@ pub fn load_one(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Resul
     Ok(Some(a))
 }
 
-fn open_step_task(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Option<OpenStepTask>> {
+fn open_step_task(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Option<OpenStepTask>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, step_index FROM tasks WHERE customer_id = ?1 AND step_index IS NOT NULL AND created_on <= ?2
          AND (done_on IS NULL OR done_on > ?2) ORDER BY id DESC LIMIT 1",
     )?;
     let mut rows = stmt.query(params![customer_id, as_of])?;
     match rows.next()? {
-        Some(r) => Ok(Some(OpenStepTask { task_id: r.get(0)?, step_index: r.get::<_, i64>(1)? as usize })),
+        Some(r) => Ok(Some(OpenStepTask {
+            task_id: r.get(0)?,
+            step_index: r.get::<_, i64>(1)? as usize,
+        })),
         None => Ok(None),
     }
 }
@@ -125,8 +144,15 @@ fn release_pending(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Re
 
 /// Every account as of `as_of`, ordered by customer id, with set queries only.
 pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>> {
-    let mut accounts: Vec<AccountData> = customers::list(conn, None)?.into_iter().map(AccountData::new).collect();
-    let index: HashMap<String, usize> = accounts.iter().enumerate().map(|(i, a)| (a.customer.id.clone(), i)).collect();
+    let mut accounts: Vec<AccountData> = customers::list(conn, None)?
+        .into_iter()
+        .map(AccountData::new)
+        .collect();
+    let index: HashMap<String, usize> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.customer.id.clone(), i))
+        .collect();
     let at = |id: &str| index.get(id).copied();
 
     load_invoices(conn, as_of, &mut accounts, &at)?;
@@ -143,7 +169,12 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>>
             let cid: String = r.get(1)?;
             if let Some(i) = at(&cid) {
                 let id: i64 = r.get(0)?;
-                accounts[i].cycle = Some(CycleState { id, strategy_id: r.get(2)?, started_on: r.get(3)?, last_step: None });
+                accounts[i].cycle = Some(CycleState {
+                    id,
+                    strategy_id: r.get(2)?,
+                    started_on: r.get(3)?,
+                    last_step: None,
+                });
                 cycle_of.insert(id, i);
             }
         }
@@ -154,8 +185,13 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>>
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
             let cycle_id: i64 = r.get(0)?;
-            let step = DoneStep { index: r.get::<_, i64>(1)? as usize, done_on: r.get(2)? };
-            if let Some(c) = cycle_of.get(&cycle_id).and_then(|&i| accounts[i].cycle.as_mut())
+            let step = DoneStep {
+                index: r.get::<_, i64>(1)? as usize,
+                done_on: r.get(2)?,
+            };
+            if let Some(c) = cycle_of
+                .get(&cycle_id)
+                .and_then(|&i| accounts[i].cycle.as_mut())
                 && c.last_step.is_none_or(|l| step.index > l.index)
             {
                 c.last_step = Some(step);
@@ -189,7 +225,11 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>>
     }
 
     // The latest response since the earliest open cycle began.
-    if let Some(from) = accounts.iter().filter_map(|a| a.cycle.as_ref().map(|c| c.started_on)).min() {
+    if let Some(from) = accounts
+        .iter()
+        .filter_map(|a| a.cycle.as_ref().map(|c| c.started_on))
+        .min()
+    {
         let mut stmt = conn.prepare(
             "SELECT customer_id, MAX(d) FROM (
                 SELECT customer_id, date AS d FROM payments WHERE date BETWEEN ?1 AND ?2
@@ -219,7 +259,13 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>>
         while let Some(r) = rows.next()? {
             let cid: String = r.get(1)?;
             let Some(i) = at(&cid) else { continue };
-            accounts[i].promises.push(OpenPromise { id: r.get(0)?, amount: r.get(2)?, date: r.get(3)?, taken_on: r.get(4)?, grace_days: r.get(5)? });
+            accounts[i].promises.push(OpenPromise {
+                id: r.get(0)?,
+                amount: r.get(2)?,
+                date: r.get(3)?,
+                taken_on: r.get(4)?,
+                grace_days: r.get(5)?,
+            });
         }
     }
 
@@ -227,7 +273,9 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>>
         let mut stmt = conn.prepare(
             "SELECT DISTINCT customer_id FROM plans WHERE created_on <= ?1 AND (ended_on IS NULL OR ended_on > ?1)",
         )?;
-        let ids: Vec<String> = stmt.query_map([as_of], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let ids: Vec<String> = stmt
+            .query_map([as_of], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         for cid in ids {
             if let Some(i) = at(&cid) {
                 accounts[i].plan = activity::current_plan(conn, &cid, as_of)?;
@@ -266,7 +314,12 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>>
 }
 
 /// Invoices with a non-zero balance as of the date, with their open disputed amounts.
-fn load_invoices(conn: &Connection, as_of: NaiveDate, accounts: &mut [AccountData], at: &dyn Fn(&str) -> Option<usize>) -> Result<()> {
+fn load_invoices(
+    conn: &Connection,
+    as_of: NaiveDate,
+    accounts: &mut [AccountData],
+    at: &dyn Fn(&str) -> Option<usize>,
+) -> Result<()> {
     let mut disputed: HashMap<String, Money> = HashMap::new();
     {
         let mut stmt = conn.prepare(
@@ -281,7 +334,9 @@ fn load_invoices(conn: &Connection, as_of: NaiveDate, accounts: &mut [AccountDat
     // Allocations dated after the day are added back.
     let mut later: HashMap<String, Money> = HashMap::new();
     {
-        let mut stmt = conn.prepare("SELECT invoice_no, SUM(amount) FROM allocations WHERE date > ?1 GROUP BY invoice_no")?;
+        let mut stmt = conn.prepare(
+            "SELECT invoice_no, SUM(amount) FROM allocations WHERE date > ?1 GROUP BY invoice_no",
+        )?;
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
             later.insert(r.get(0)?, r.get(1)?);
@@ -342,7 +397,11 @@ fn load_invoices(conn: &Connection, as_of: NaiveDate, accounts: &mut [AccountDat
         }
     }
     for a in accounts.iter_mut() {
-        a.invoices.sort_by(|x, y| x.due_date.cmp(&y.due_date).then_with(|| x.invoice_no.cmp(&y.invoice_no)));
+        a.invoices.sort_by(|x, y| {
+            x.due_date
+                .cmp(&y.due_date)
+                .then_with(|| x.invoice_no.cmp(&y.invoice_no))
+        });
     }
     Ok(())
 }

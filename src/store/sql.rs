@@ -4,7 +4,8 @@
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 use crate::domain::{
-    CallOutcome, Channel, ChannelSet, DisputeReason, DisputeStatus, EventKind, Money, PromiseStatus, Reason, Risk, Role,
+    CallOutcome, Channel, ChannelSet, DisputeReason, DisputeStatus, EventKind, Money,
+    PromiseStatus, Reason, Risk, Role,
 };
 use crate::strategy::{Action, Assignee};
 
@@ -28,7 +29,9 @@ impl ToSql for ChannelSet {
 
 impl FromSql for ChannelSet {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        value.as_str().and_then(|s| ChannelSet::parse(s).map_err(FromSqlError::other))
+        value
+            .as_str()
+            .and_then(|s| ChannelSet::parse(s).map_err(FromSqlError::other))
     }
 }
 

@@ -15,8 +15,15 @@ pub struct StoredStrategy {
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<StoredStrategy>> {
-    let mut stmt = conn.prepare_cached("SELECT id, file, source FROM strategies ORDER BY rank, id")?;
-    let rows = stmt.query_map([], |r| Ok(StoredStrategy { id: r.get(0)?, file: r.get(1)?, source: r.get(2)? }))?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id, file, source FROM strategies ORDER BY rank, id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(StoredStrategy {
+            id: r.get(0)?,
+            file: r.get(1)?,
+            source: r.get(2)?,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -36,7 +43,8 @@ pub fn put(conn: &Connection, s: &Strategy, source: &str, file: &str, at: &str) 
 pub fn book(conn: &Connection) -> Result<StrategyBook> {
     let mut out = Vec::new();
     for s in list(conn)? {
-        let parsed = parse_strategy(&s.file, &s.source, &|_| true).map_err(|e| StoreError::Corrupt(format!("stored strategy '{}': {e}", s.id)))?;
+        let parsed = parse_strategy(&s.file, &s.source, &|_| true)
+            .map_err(|e| StoreError::Corrupt(format!("stored strategy '{}': {e}", s.id)))?;
         out.push(parsed);
     }
     Ok(StrategyBook::new(out))

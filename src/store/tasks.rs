@@ -45,8 +45,7 @@ pub struct NewTask<'a> {
     pub created_by: &'a str,
 }
 
-const COLUMNS: &str =
-    "id, customer_id, reason, action, assignee, cycle_id, step_index, step_id, ref_id, note, due, created_on, created_by, done_on, outcome";
+const COLUMNS: &str = "id, customer_id, reason, action, assignee, cycle_id, step_index, step_id, ref_id, note, due, created_on, created_by, done_on, outcome";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRow> {
     Ok(TaskRow {
@@ -92,19 +91,35 @@ pub fn insert(conn: &Connection, t: &NewTask<'_>) -> Result<i64> {
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<TaskRow>> {
     let sql = format!("SELECT {COLUMNS} FROM tasks WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], from_row)
+        .optional()?)
 }
 
 /// Closes an item: `done`, `cancelled`, `approved` or `rejected`.
-pub fn finish(conn: &Connection, id: i64, on: NaiveDate, by: &str, outcome: &str, note: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE tasks SET done_on = ?2, done_by = ?3, outcome = ?4, done_note = ?5 WHERE id = ?1")?
-        .execute(params![id, on, by, outcome, note])?;
+pub fn finish(
+    conn: &Connection,
+    id: i64,
+    on: NaiveDate,
+    by: &str,
+    outcome: &str,
+    note: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE tasks SET done_on = ?2, done_by = ?3, outcome = ?4, done_note = ?5 WHERE id = ?1",
+    )?
+    .execute(params![id, on, by, outcome, note])?;
     Ok(())
 }
 
 /// An account's items open as of `as_of` (created by then, not finished by then),
 /// whatever their due date, soonest due first.
-pub fn open_for_customer(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Vec<TaskRow>> {
+pub fn open_for_customer(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Vec<TaskRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM tasks WHERE customer_id = ?1 AND created_on <= ?2 AND (done_on IS NULL OR done_on > ?2)
          ORDER BY due, id"
@@ -124,7 +139,11 @@ pub struct QueueRow {
 
 /// Every item due on or before `as_of` and open then.
 pub fn due_items(conn: &Connection, as_of: NaiveDate) -> Result<Vec<QueueRow>> {
-    let cols: String = COLUMNS.split(", ").map(|c| format!("t.{c}")).collect::<Vec<_>>().join(", ");
+    let cols: String = COLUMNS
+        .split(", ")
+        .map(|c| format!("t.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     // Two halves so the open half can use the partial index on open tasks.
     let sql = format!(
         "SELECT {cols}, c.name, c.owner FROM tasks t JOIN customers c ON c.id = t.customer_id
@@ -134,6 +153,12 @@ pub fn due_items(conn: &Connection, as_of: NaiveDate) -> Result<Vec<QueueRow>> {
          WHERE t.done_on > ?1 AND t.due <= ?1 AND t.created_on <= ?1"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([as_of], |r| Ok(QueueRow { task: from_row(r)?, customer_name: r.get(15)?, owner: r.get(16)? }))?;
+    let rows = stmt.query_map([as_of], |r| {
+        Ok(QueueRow {
+            task: from_row(r)?,
+            customer_name: r.get(15)?,
+            owner: r.get(16)?,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

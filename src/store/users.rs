@@ -7,14 +7,28 @@ use crate::domain::{Role, User};
 
 pub fn get(conn: &Connection, name: &str) -> Result<Option<User>> {
     let u = conn
-        .query_row("SELECT name, role FROM users WHERE name = ?1", [name], |r| Ok(User { name: r.get(0)?, role: r.get(1)? }))
+        .query_row(
+            "SELECT name, role FROM users WHERE name = ?1",
+            [name],
+            |r| {
+                Ok(User {
+                    name: r.get(0)?,
+                    role: r.get(1)?,
+                })
+            },
+        )
         .optional()?;
     Ok(u)
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<User>> {
     let mut stmt = conn.prepare_cached("SELECT name, role FROM users ORDER BY name")?;
-    let rows = stmt.query_map([], |r| Ok(User { name: r.get(0)?, role: r.get(1)? }))?;
+    let rows = stmt.query_map([], |r| {
+        Ok(User {
+            name: r.get(0)?,
+            role: r.get(1)?,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

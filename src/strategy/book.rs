@@ -31,7 +31,10 @@ impl StrategyBook {
     /// The default strategy: the one marked `default = true` (first by rank), else the
     /// first by rank.
     pub fn default_strategy(&self) -> Option<&Strategy> {
-        self.strategies.iter().find(|s| s.is_default).or_else(|| self.strategies.first())
+        self.strategies
+            .iter()
+            .find(|s| s.is_default)
+            .or_else(|| self.strategies.first())
     }
 
     /// The strategy a customer follows given its open balance.
@@ -41,14 +44,20 @@ impl StrategyBook {
         }
         self.strategies
             .iter()
-            .find(|s| s.applies_to.as_ref().is_some_and(|a| matches(a, customer, balance)))
+            .find(|s| {
+                s.applies_to
+                    .as_ref()
+                    .is_some_and(|a| matches(a, customer, balance))
+            })
             .or_else(|| self.default_strategy())
     }
 }
 
 fn matches(a: &super::model::AppliesTo, c: &Customer, balance: Money) -> bool {
     let segment_ok = a.segments.is_empty()
-        || c.segment.as_deref().is_some_and(|seg| a.segments.iter().any(|x| x.eq_ignore_ascii_case(seg)));
+        || c.segment
+            .as_deref()
+            .is_some_and(|seg| a.segments.iter().any(|x| x.eq_ignore_ascii_case(seg)));
     let risk_ok = a.risk.is_empty() || a.risk.contains(&c.risk);
     let balance_ok = a.min_balance.is_none_or(|m| balance >= m);
     segment_ok && risk_ok && balance_ok
@@ -61,7 +70,9 @@ mod tests {
     use crate::strategy::parse::parse_strategy;
 
     fn strategy(id: &str, extra: &str) -> Strategy {
-        let src = format!("[strategy]\nid = \"{id}\"\n{extra}\n[[step]]\nid = \"a\"\naction = \"call\"\n");
+        let src = format!(
+            "[strategy]\nid = \"{id}\"\n{extra}\n[[step]]\nid = \"a\"\naction = \"call\"\n"
+        );
         parse_strategy("t.toml", &src, &|_| true).unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -69,9 +80,18 @@ mod tests {
     fn override_then_rank_then_default() {
         let book = StrategyBook::new(vec![
             strategy("standard", "default = true"),
-            strategy("strict", "rank = 10\n[strategy.applies_to]\nrisk = [\"high\"]"),
-            strategy("key", "rank = 5\n[strategy.applies_to]\nsegments = [\"Key\"]\nmin_balance = \"10000\""),
-            strategy("gentle", "rank = 20\n[strategy.applies_to]\nrisk = [\"low\", \"high\"]"),
+            strategy(
+                "strict",
+                "rank = 10\n[strategy.applies_to]\nrisk = [\"high\"]",
+            ),
+            strategy(
+                "key",
+                "rank = 5\n[strategy.applies_to]\nsegments = [\"Key\"]\nmin_balance = \"10000\"",
+            ),
+            strategy(
+                "gentle",
+                "rank = 20\n[strategy.applies_to]\nrisk = [\"low\", \"high\"]",
+            ),
         ]);
         let mut c = Customer::named("C1", "Acme");
         let big = Money::from_major(20_000);

@@ -103,8 +103,14 @@ pub struct PromiseVerdict {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanVerdict {
-    Broken { plan_id: i64, installment_due: NaiveDate, short: Money },
-    Completed { plan_id: i64 },
+    Broken {
+        plan_id: i64,
+        installment_due: NaiveDate,
+        short: Money,
+    },
+    Completed {
+        plan_id: i64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +136,11 @@ pub enum StepOutcome {
     /// The step is a credit hold but the account is already on hold.
     AlreadyOnHold,
     /// A task for a person; the step is done when the task is finished.
-    Task { assignee: Assignee, reason: Reason, note: String },
+    Task {
+        assignee: Assignee,
+        reason: Reason,
+        note: String,
+    },
     /// The step was skipped (an opted-out channel with `fallback = "skip"`).
     Skipped { why: String },
 }
@@ -164,7 +174,9 @@ pub struct NewTask {
 /// Why an account did not move today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pause {
-    Promise { through: NaiveDate },
+    Promise {
+        through: NaiveDate,
+    },
     Plan,
     Dispute,
     /// A manual step's task is waiting for a person.
@@ -238,12 +250,19 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
                 });
             }
         }
-        if let Some(PlanVerdict::Broken { plan_id, installment_due, short }) = &out.plan {
+        if let Some(PlanVerdict::Broken {
+            plan_id,
+            installment_due,
+            short,
+        }) = &out.plan
+        {
             out.tasks.push(NewTask {
                 reason: Reason::PlanBroken,
                 due: as_of,
                 assignee: Assignee::Owner,
-                note: format!("payment plan broken: installment due {installment_due} is {short} short"),
+                note: format!(
+                    "payment plan broken: installment due {installment_due} is {short} short"
+                ),
                 ref_id: Some(*plan_id),
             });
         }
@@ -255,7 +274,9 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
         let hold = match state.hold {
             Some(h) if h.by_step => match strategy.release {
                 super::model::Release::Auto => HoldOnCure::Release,
-                super::model::Release::Approval if !state.release_pending => HoldOnCure::AskApproval,
+                super::model::Release::Approval if !state.release_pending => {
+                    HoldOnCure::AskApproval
+                }
                 super::model::Release::Approval => HoldOnCure::Keep,
             },
             _ => HoldOnCure::Keep,
@@ -269,7 +290,11 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
                 ref_id: None,
             });
         }
-        out.cure = Some(Cure { cycle_id: cycle.id, cancel_task: state.open_step_task.map(|t| t.task_id), hold });
+        out.cure = Some(Cure {
+            cycle_id: cycle.id,
+            cancel_task: state.open_step_task.map(|t| t.task_id),
+            hold,
+        });
         return out;
     }
 
@@ -290,7 +315,9 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
     match &state.cycle {
         None => {
             let first = strategy.first();
-            if figures.collectible_past_due >= first.min_past_due && figures.dpd >= first.min_days_past_due {
+            if figures.collectible_past_due >= first.min_past_due
+                && figures.dpd >= first.min_days_past_due
+            {
                 out.start_cycle = Some(strategy.id.clone());
                 take_step(state, strategy, 0, as_of, &mut out);
             }
@@ -337,8 +364,16 @@ pub fn next_due(
     Some((index, due.max(earliest)))
 }
 
-fn take_step(state: &AccountState<'_>, strategy: &Strategy, index: usize, as_of: NaiveDate, out: &mut Decision) {
-    let Some(step) = strategy.step(index) else { return };
+fn take_step(
+    state: &AccountState<'_>,
+    strategy: &Strategy,
+    index: usize,
+    as_of: NaiveDate,
+    out: &mut Decision,
+) {
+    let Some(step) = strategy.step(index) else {
+        return;
+    };
     let outcome = match step_outcome(state.customer, strategy, step, state.hold.is_some(), as_of) {
         Some(o) => o,
         None => {
@@ -356,7 +391,13 @@ fn take_step(state: &AccountState<'_>, strategy: &Strategy, index: usize, as_of:
 }
 
 /// What doing `step` means for this customer today; `None` when it must wait for a weekday.
-fn step_outcome(c: &Customer, strategy: &Strategy, step: &Step, on_hold: bool, as_of: NaiveDate) -> Option<StepOutcome> {
+fn step_outcome(
+    c: &Customer,
+    strategy: &Strategy,
+    step: &Step,
+    on_hold: bool,
+    as_of: NaiveDate,
+) -> Option<StepOutcome> {
     if step.is_auto() {
         if let Some(channel) = step.action.auto_channel() {
             if !c.accepts_automatic(channel) {
@@ -370,22 +411,50 @@ fn step_outcome(c: &Customer, strategy: &Strategy, step: &Step, on_hold: bool, a
                     Fallback::Manual => StepOutcome::Task {
                         assignee: Assignee::Owner,
                         reason: Reason::Step,
-                        note: format!("contact by preferred channel instead of {} ({why})", step.label()),
+                        note: format!(
+                            "contact by preferred channel instead of {} ({why})",
+                            step.label()
+                        ),
                     },
+                });
+            }
+            if !c.has_contact(channel) {
+                return Some(StepOutcome::Task {
+                    assignee: Assignee::Owner,
+                    reason: Reason::Step,
+                    note: format!(
+                        "no {channel} contact on file: reach the customer another way instead of {}",
+                        step.label()
+                    ),
                 });
             }
             if strategy.business_days && is_weekend(as_of) {
                 return None;
             }
-            return Some(StepOutcome::Mail { channel, template: step.template.clone().unwrap_or_default() });
+            return Some(StepOutcome::Mail {
+                channel,
+                template: step.template.clone().unwrap_or_default(),
+            });
         }
         if step.action == Action::CreditHold {
-            return Some(if on_hold { StepOutcome::AlreadyOnHold } else { StepOutcome::SetHold });
+            return Some(if on_hold {
+                StepOutcome::AlreadyOnHold
+            } else {
+                StepOutcome::SetHold
+            });
         }
     }
-    let reason = if step.action == Action::Escalate { Reason::Escalation } else { Reason::Step };
+    let reason = if step.action == Action::Escalate {
+        Reason::Escalation
+    } else {
+        Reason::Step
+    };
     let note = step.text.clone().unwrap_or_else(|| default_task_text(step));
-    Some(StepOutcome::Task { assignee: step.assignee, reason, note })
+    Some(StepOutcome::Task {
+        assignee: step.assignee,
+        reason,
+        note,
+    })
 }
 
 fn default_task_text(step: &Step) -> String {
@@ -404,7 +473,11 @@ fn default_task_text(step: &Step) -> String {
 
 /// Evaluates promises whose grace has passed. Returns the last day a still-open
 /// promise is open, and whether one was found broken.
-fn evaluate_promises(state: &AccountState<'_>, as_of: NaiveDate, out: &mut Decision) -> (Option<NaiveDate>, bool) {
+fn evaluate_promises(
+    state: &AccountState<'_>,
+    as_of: NaiveDate,
+    out: &mut Decision,
+) -> (Option<NaiveDate>, bool) {
     let mut open_through: Option<NaiveDate> = None;
     let mut broken = false;
     for p in &state.promises {
@@ -413,7 +486,12 @@ fn evaluate_promises(state: &AccountState<'_>, as_of: NaiveDate, out: &mut Decis
             open_through = Some(open_through.map_or(through, |t| t.max(through)));
             continue;
         }
-        let paid: Money = state.payments.iter().filter(|(d, _)| *d >= p.taken_on && *d <= through).map(|(_, m)| *m).sum();
+        let paid: Money = state
+            .payments
+            .iter()
+            .filter(|(d, _)| *d >= p.taken_on && *d <= through)
+            .map(|(_, m)| *m)
+            .sum();
         let status = if paid >= p.amount {
             PromiseStatus::Kept
         } else if paid.is_positive() {
@@ -422,16 +500,27 @@ fn evaluate_promises(state: &AccountState<'_>, as_of: NaiveDate, out: &mut Decis
             broken = true;
             PromiseStatus::Broken
         };
-        out.promises.push(PromiseVerdict { promise_id: p.id, status, paid });
+        out.promises.push(PromiseVerdict {
+            promise_id: p.id,
+            status,
+            paid,
+        });
     }
     (open_through, broken)
 }
 
 /// Evaluates the payment plan. Returns (still current, broken today).
 fn evaluate_plan(state: &AccountState<'_>, as_of: NaiveDate, out: &mut Decision) -> (bool, bool) {
-    let Some(plan) = &state.plan else { return (false, false) };
+    let Some(plan) = &state.plan else {
+        return (false, false);
+    };
     let paid_between = |to: NaiveDate| -> Money {
-        state.payments.iter().filter(|(d, _)| *d >= plan.created_on && *d <= to).map(|(_, m)| *m).sum()
+        state
+            .payments
+            .iter()
+            .filter(|(d, _)| *d >= plan.created_on && *d <= to)
+            .map(|(_, m)| *m)
+            .sum()
     };
     let mut owed = Money::ZERO;
     for (due, amount) in &plan.installments {
@@ -442,7 +531,11 @@ fn evaluate_plan(state: &AccountState<'_>, as_of: NaiveDate, out: &mut Decision)
         }
         let paid = paid_between(deadline);
         if paid < owed {
-            out.plan = Some(PlanVerdict::Broken { plan_id: plan.id, installment_due: *due, short: owed - paid });
+            out.plan = Some(PlanVerdict::Broken {
+                plan_id: plan.id,
+                installment_due: *due,
+                short: owed - paid,
+            });
             return (false, true);
         }
     }

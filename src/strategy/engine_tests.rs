@@ -48,7 +48,9 @@ wait_days = 7
 
 fn book_with(extra: &str) -> StrategyBook {
     let src = CLASSIC.replace("grace_days = 2", &format!("grace_days = 2\n{extra}"));
-    StrategyBook::new(vec![parse_strategy("classic.toml", &src, &|_| true).unwrap_or_else(|e| panic!("{e}"))])
+    StrategyBook::new(vec![
+        parse_strategy("classic.toml", &src, &|_| true).unwrap_or_else(|e| panic!("{e}")),
+    ])
 }
 
 fn book() -> StrategyBook {
@@ -89,7 +91,10 @@ fn cycle(last: Option<(usize, &str)>) -> Option<CycleState> {
         id: 7,
         strategy_id: "classic".into(),
         started_on: d("2026-03-02"),
-        last_step: last.map(|(index, on)| DoneStep { index, done_on: d(on) }),
+        last_step: last.map(|(index, on)| DoneStep {
+            index,
+            done_on: d(on),
+        }),
     })
 }
 
@@ -110,8 +115,16 @@ fn entry_needs_threshold_and_days_past_due() {
         ("2026-02-01", 5000, 0, Some("friendly")), // long overdue still starts at step 1
     ];
     for (due, balance, disputed, want) in cases {
-        let dec = decide(&state(&c, figures(as_of, due, balance, disputed)), &book(), as_of);
-        assert_eq!(step_id(&dec), want, "due {due} balance {balance} disputed {disputed}");
+        let dec = decide(
+            &state(&c, figures(as_of, due, balance, disputed)),
+            &book(),
+            as_of,
+        );
+        assert_eq!(
+            step_id(&dec),
+            want,
+            "due {due} balance {balance} disputed {disputed}"
+        );
         assert_eq!(dec.start_cycle.is_some(), want.is_some());
     }
 }
@@ -124,8 +137,18 @@ fn later_steps_wait_from_the_last_step_or_response() {
         ((0, "2026-03-10"), None, "2026-03-14", None),
         ((0, "2026-03-10"), None, "2026-03-15", Some("serious")),
         ((0, "2026-03-10"), Some("2026-03-12"), "2026-03-15", None), // a response restarts the wait
-        ((0, "2026-03-10"), Some("2026-03-12"), "2026-03-17", Some("serious")),
-        ((0, "2026-03-10"), Some("2026-03-01"), "2026-03-15", Some("serious")), // an older response does nothing
+        (
+            (0, "2026-03-10"),
+            Some("2026-03-12"),
+            "2026-03-17",
+            Some("serious"),
+        ),
+        (
+            (0, "2026-03-10"),
+            Some("2026-03-01"),
+            "2026-03-15",
+            Some("serious"),
+        ), // an older response does nothing
         ((1, "2026-03-15"), None, "2026-03-20", Some("call")),
         ((3, "2026-03-23"), None, "2026-03-30", Some("escalate")),
         ((4, "2026-03-30"), None, "2026-06-30", None), // the strategy has no step left
@@ -136,7 +159,11 @@ fn later_steps_wait_from_the_last_step_or_response() {
         s.cycle = cycle(Some((index, done)));
         s.last_response = response.map(d);
         let dec = decide(&s, &book(), as_of);
-        assert_eq!(step_id(&dec), want, "last {index}@{done} response {response:?} on {as_of}");
+        assert_eq!(
+            step_id(&dec),
+            want,
+            "last {index}@{done} response {response:?} on {as_of}"
+        );
     }
 }
 
@@ -150,8 +177,22 @@ fn catch_up_takes_only_one_step() {
     let dec = decide(&s, &book(), as_of);
     assert_eq!(step_id(&dec), Some("serious"));
     // The following wait counts from the day it was actually done.
-    let done = CycleState { last_step: Some(DoneStep { index: 1, done_on: as_of }), ..cycle(None).unwrap_or_else(|| unreachable!()) };
-    assert_eq!(next_due(&done, None, None, book().all().first().unwrap_or_else(|| unreachable!())), Some((2, d("2026-05-05"))));
+    let done = CycleState {
+        last_step: Some(DoneStep {
+            index: 1,
+            done_on: as_of,
+        }),
+        ..cycle(None).unwrap_or_else(|| unreachable!())
+    };
+    assert_eq!(
+        next_due(
+            &done,
+            None,
+            None,
+            book().all().first().unwrap_or_else(|| unreachable!())
+        ),
+        Some((2, d("2026-05-05")))
+    );
 }
 
 #[test]
@@ -161,10 +202,13 @@ fn step_outcomes_by_action_and_customer() {
     white.white_glove = true;
     let mut no_email = Customer::named("N", "No Email Inc");
     no_email.opt_out.insert(Channel::Email);
-    let plain = Customer::named("P", "Plain Co");
+    let mut plain = Customer::named("P", "Plain Co");
+    plain.email = Some("ap@plain.test".into());
+    let no_address = Customer::named("X", "No Address Co");
     // (customer, last step index, fallback rule, on hold, expected outcome kind)
     let cases: Vec<(&Customer, Option<(usize, &str)>, &str, bool, &str)> = vec![
         (&plain, None, "", false, "mail"),
+        (&no_address, None, "", false, "task"), // no email on file
         (&white, None, "", false, "task"),
         (&no_email, None, "", false, "task"),
         (&no_email, None, "skip", false, "skipped"),
@@ -179,21 +223,35 @@ fn step_outcomes_by_action_and_customer() {
             CLASSIC.to_string()
         } else {
             CLASSIC
-                .replace("template = \"friendly_reminder\"", "template = \"friendly_reminder\"\nfallback = \"skip\"")
-                .replace("template = \"serious_reminder\"", "template = \"serious_reminder\"\nfallback = \"skip\"")
+                .replace(
+                    "template = \"friendly_reminder\"",
+                    "template = \"friendly_reminder\"\nfallback = \"skip\"",
+                )
+                .replace(
+                    "template = \"serious_reminder\"",
+                    "template = \"serious_reminder\"\nfallback = \"skip\"",
+                )
         };
-        let book = StrategyBook::new(vec![parse_strategy("c.toml", &src, &|_| true).unwrap_or_else(|e| panic!("{e}"))]);
+        let book = StrategyBook::new(vec![
+            parse_strategy("c.toml", &src, &|_| true).unwrap_or_else(|e| panic!("{e}")),
+        ]);
         let mut s = state(c, figures(as_of, "2026-03-01", 500, 0));
         if let Some(l) = last {
             s.cycle = cycle(Some(l));
         }
         if on_hold {
-            s.hold = Some(HoldState { since: d("2026-03-01"), by_step: false });
+            s.hold = Some(HoldState {
+                since: d("2026-03-01"),
+                by_step: false,
+            });
         }
         let dec = decide(&s, &book, as_of);
         let got = match dec.step.map(|s| s.outcome) {
             Some(StepOutcome::Mail { .. }) => "mail",
-            Some(StepOutcome::Task { reason: Reason::Escalation, .. }) => "escalation",
+            Some(StepOutcome::Task {
+                reason: Reason::Escalation,
+                ..
+            }) => "escalation",
             Some(StepOutcome::Task { .. }) => "task",
             Some(StepOutcome::Skipped { .. }) => "skipped",
             Some(StepOutcome::SetHold) => "hold",
@@ -211,7 +269,15 @@ fn cure_ends_the_cycle_and_handles_the_hold() {
     // (balance, disputed, hold by step, release rule, release already asked, cured?, hold outcome)
     let cases = [
         (99, 0, true, "auto", false, true, HoldOnCure::Release),
-        (99, 0, true, "approval", false, true, HoldOnCure::AskApproval),
+        (
+            99,
+            0,
+            true,
+            "approval",
+            false,
+            true,
+            HoldOnCure::AskApproval,
+        ),
         (99, 0, true, "approval", true, true, HoldOnCure::Keep),
         (0, 0, false, "auto", false, true, HoldOnCure::Keep), // a hold set by a person stays
         (100, 0, true, "auto", false, false, HoldOnCure::Keep),
@@ -222,13 +288,26 @@ fn cure_ends_the_cycle_and_handles_the_hold() {
         let book = book_with(&format!("release = \"{release}\""));
         let mut s = state(&c, figures(as_of, "2026-03-01", balance, disputed));
         s.cycle = cycle(Some((3, "2026-03-25")));
-        s.hold = Some(HoldState { since: d("2026-03-25"), by_step });
+        s.hold = Some(HoldState {
+            since: d("2026-03-25"),
+            by_step,
+        });
         s.release_pending = pending;
-        s.open_step_task = Some(OpenStepTask { task_id: 44, step_index: 4 });
+        s.open_step_task = Some(OpenStepTask {
+            task_id: 44,
+            step_index: 4,
+        });
         let dec = decide(&s, &book, as_of);
-        assert_eq!(dec.cure.is_some(), cured, "balance {balance} disputed {disputed}");
+        assert_eq!(
+            dec.cure.is_some(),
+            cured,
+            "balance {balance} disputed {disputed}"
+        );
         if let Some(cure) = &dec.cure {
-            assert_eq!(cure.hold, hold, "balance {balance} release {release} pending {pending}");
+            assert_eq!(
+                cure.hold, hold,
+                "balance {balance} release {release} pending {pending}"
+            );
             assert_eq!(cure.cancel_task, Some(44));
             assert!(dec.step.is_none());
             let asks = dec.tasks.iter().any(|t| t.reason == Reason::Approval);
@@ -241,11 +320,33 @@ fn cure_ends_the_cycle_and_handles_the_hold() {
 fn pauses_stop_steps_but_keep_the_cycle() {
     let c = Customer::named("C1", "Acme");
     let as_of = d("2026-04-01");
-    let promise = OpenPromise { id: 1, amount: Money::from_major(200), date: d("2026-03-30"), taken_on: d("2026-03-20"), grace_days: 2 };
-    let plan = OpenPlan { id: 2, created_on: d("2026-03-20"), grace_days: 2, installments: vec![(d("2026-04-15"), Money::from_major(250)), (d("2026-05-15"), Money::from_major(250))] };
+    let promise = OpenPromise {
+        id: 1,
+        amount: Money::from_major(200),
+        date: d("2026-03-30"),
+        taken_on: d("2026-03-20"),
+        grace_days: 2,
+    };
+    let plan = OpenPlan {
+        id: 2,
+        created_on: d("2026-03-20"),
+        grace_days: 2,
+        installments: vec![
+            (d("2026-04-15"), Money::from_major(250)),
+            (d("2026-05-15"), Money::from_major(250)),
+        ],
+    };
     // (promise, plan, disputed, open task, expected pause)
     let cases = [
-        (Some(promise.clone()), None, 0, false, Some(Pause::Promise { through: d("2026-04-01") })),
+        (
+            Some(promise.clone()),
+            None,
+            0,
+            false,
+            Some(Pause::Promise {
+                through: d("2026-04-01"),
+            }),
+        ),
         (None, Some(plan.clone()), 0, false, Some(Pause::Plan)),
         (None, None, 450, false, Some(Pause::Dispute)),
         (None, None, 0, true, Some(Pause::WaitingForTask)),
@@ -257,7 +358,10 @@ fn pauses_stop_steps_but_keep_the_cycle() {
         s.promises = promise.into_iter().collect();
         s.plan = plan;
         if task {
-            s.open_step_task = Some(OpenStepTask { task_id: 9, step_index: 1 });
+            s.open_step_task = Some(OpenStepTask {
+                task_id: 9,
+                step_index: 1,
+            });
         }
         let dec = decide(&s, &book(), as_of);
         assert_eq!(dec.paused, want);
@@ -269,25 +373,58 @@ fn pauses_stop_steps_but_keep_the_cycle() {
 #[test]
 fn promises_are_judged_after_their_grace() {
     let c = Customer::named("C1", "Acme");
-    let p = OpenPromise { id: 5, amount: Money::from_major(300), date: d("2026-03-30"), taken_on: d("2026-03-20"), grace_days: 2 };
+    let p = OpenPromise {
+        id: 5,
+        amount: Money::from_major(300),
+        date: d("2026-03-30"),
+        taken_on: d("2026-03-20"),
+        grace_days: 2,
+    };
     // (as_of, payments, expected verdict)
     let cases: Vec<(&str, Vec<(&str, i64)>, Option<PromiseStatus>)> = vec![
         ("2026-04-01", vec![], None), // still open through date + grace
-        ("2026-04-02", vec![("2026-03-31", 300)], Some(PromiseStatus::Kept)),
-        ("2026-04-02", vec![("2026-03-25", 100), ("2026-04-01", 250)], Some(PromiseStatus::Kept)),
-        ("2026-04-02", vec![("2026-03-31", 120)], Some(PromiseStatus::PartiallyKept)),
+        (
+            "2026-04-02",
+            vec![("2026-03-31", 300)],
+            Some(PromiseStatus::Kept),
+        ),
+        (
+            "2026-04-02",
+            vec![("2026-03-25", 100), ("2026-04-01", 250)],
+            Some(PromiseStatus::Kept),
+        ),
+        (
+            "2026-04-02",
+            vec![("2026-03-31", 120)],
+            Some(PromiseStatus::PartiallyKept),
+        ),
         ("2026-04-02", vec![], Some(PromiseStatus::Broken)),
-        ("2026-04-02", vec![("2026-03-19", 300)], Some(PromiseStatus::Broken)), // paid before it was taken
-        ("2026-04-02", vec![("2026-04-02", 300)], Some(PromiseStatus::Broken)), // paid after the grace
+        (
+            "2026-04-02",
+            vec![("2026-03-19", 300)],
+            Some(PromiseStatus::Broken),
+        ), // paid before it was taken
+        (
+            "2026-04-02",
+            vec![("2026-04-02", 300)],
+            Some(PromiseStatus::Broken),
+        ), // paid after the grace
     ];
     for (as_of, payments, want) in cases {
         let as_of = d(as_of);
         let mut s = state(&c, figures(as_of, "2026-03-01", 500, 0));
         s.cycle = cycle(Some((1, "2026-03-15")));
         s.promises = vec![p.clone()];
-        s.payments = payments.iter().map(|(on, m)| (d(on), Money::from_major(*m))).collect();
+        s.payments = payments
+            .iter()
+            .map(|(on, m)| (d(on), Money::from_major(*m)))
+            .collect();
         let dec = decide(&s, &book(), as_of);
-        assert_eq!(dec.promises.first().map(|v| v.status), want, "{as_of} {payments:?}");
+        assert_eq!(
+            dec.promises.first().map(|v| v.status),
+            want,
+            "{as_of} {payments:?}"
+        );
     }
 }
 
@@ -299,18 +436,39 @@ fn a_broken_promise_resumes_the_strategy_at_once() {
     // serious reminder done on 03-28; promise taken 03-31 restarts the wait to 04-05 ...
     s.cycle = cycle(Some((1, "2026-03-28")));
     s.last_response = Some(d("2026-03-31"));
-    s.promises = vec![OpenPromise { id: 5, amount: Money::from_major(300), date: d("2026-03-31"), taken_on: d("2026-03-31"), grace_days: 1 }];
+    s.promises = vec![OpenPromise {
+        id: 5,
+        amount: Money::from_major(300),
+        date: d("2026-03-31"),
+        taken_on: d("2026-03-31"),
+        grace_days: 1,
+    }];
     let dec = decide(&s, &book(), as_of);
     // ... but it is broken on 04-02: the owner gets a high-priority item and the call is due now.
-    assert_eq!(dec.promises.first().map(|v| v.status), Some(PromiseStatus::Broken));
-    assert!(dec.tasks.iter().any(|t| t.reason == Reason::BrokenPromise && t.due == as_of && t.ref_id == Some(5)));
+    assert_eq!(
+        dec.promises.first().map(|v| v.status),
+        Some(PromiseStatus::Broken)
+    );
+    assert!(
+        dec.tasks
+            .iter()
+            .any(|t| t.reason == Reason::BrokenPromise && t.due == as_of && t.ref_id == Some(5))
+    );
     assert_eq!(step_id(&dec), Some("call"));
 }
 
 #[test]
 fn plans_break_on_a_missed_installment() {
     let c = Customer::named("C1", "Acme");
-    let plan = OpenPlan { id: 3, created_on: d("2026-03-20"), grace_days: 2, installments: vec![(d("2026-04-01"), Money::from_major(100)), (d("2026-05-01"), Money::from_major(100))] };
+    let plan = OpenPlan {
+        id: 3,
+        created_on: d("2026-03-20"),
+        grace_days: 2,
+        installments: vec![
+            (d("2026-04-01"), Money::from_major(100)),
+            (d("2026-05-01"), Money::from_major(100)),
+        ],
+    };
     // (as_of, payments, expected)
     let cases: Vec<(&str, Vec<(&str, i64)>, &str)> = vec![
         ("2026-04-03", vec![], "current"),
@@ -324,7 +482,10 @@ fn plans_break_on_a_missed_installment() {
         let mut s = state(&c, figures(as_of, "2026-03-01", 500, 0));
         s.cycle = cycle(Some((1, "2026-03-15")));
         s.plan = Some(plan.clone());
-        s.payments = payments.iter().map(|(on, m)| (d(on), Money::from_major(*m))).collect();
+        s.payments = payments
+            .iter()
+            .map(|(on, m)| (d(on), Money::from_major(*m)))
+            .collect();
         let dec = decide(&s, &book(), as_of);
         let got = match &dec.plan {
             Some(PlanVerdict::Broken { .. }) => "broken",
@@ -332,14 +493,18 @@ fn plans_break_on_a_missed_installment() {
             None => "current",
         };
         assert_eq!(got, want, "{as_of}");
-        assert_eq!(dec.tasks.iter().any(|t| t.reason == Reason::PlanBroken), want == "broken");
+        assert_eq!(
+            dec.tasks.iter().any(|t| t.reason == Reason::PlanBroken),
+            want == "broken"
+        );
         assert_eq!(dec.paused == Some(Pause::Plan), want == "current");
     }
 }
 
 #[test]
 fn business_days_wait_on_weekdays_and_hold_mail_at_weekends() {
-    let c = Customer::named("C1", "Acme");
+    let mut c = Customer::named("C1", "Acme");
+    c.email = Some("ap@acme.test".into());
     let book = book_with("business_days = true");
     // first reminder on Friday 2026-03-06; 5 business days later is Friday 03-13
     let cases = [("2026-03-12", None), ("2026-03-13", Some("serious"))];
@@ -371,7 +536,14 @@ struct Sim<'c> {
 impl<'c> Sim<'c> {
     fn new(c: &'c Customer, balance: i64) -> Sim<'c> {
         let f = figures(d("2026-03-01"), "2026-03-01", balance, 0);
-        Sim { state: state(c, f), balance, mails: vec![], tasks: vec![], cured: 0, next_task: 1 }
+        Sim {
+            state: state(c, f),
+            balance,
+            mails: vec![],
+            tasks: vec![],
+            cured: 0,
+            next_task: 1,
+        }
     }
 
     fn run(&mut self, book: &StrategyBook, as_of: NaiveDate) -> Decision {
@@ -386,14 +558,27 @@ impl<'c> Sim<'c> {
             self.cured += 1;
         }
         if let Some(id) = &dec.start_cycle {
-            self.state.cycle = Some(CycleState { id: 1, strategy_id: id.clone(), started_on: as_of, last_step: None });
+            self.state.cycle = Some(CycleState {
+                id: 1,
+                strategy_id: id.clone(),
+                started_on: as_of,
+                last_step: None,
+            });
         }
         if let Some(step) = &dec.step {
             match &step.outcome {
                 StepOutcome::Mail { template, .. } => self.mails.push((as_of, template.clone())),
-                StepOutcome::SetHold => self.state.hold = Some(HoldState { since: as_of, by_step: true }),
+                StepOutcome::SetHold => {
+                    self.state.hold = Some(HoldState {
+                        since: as_of,
+                        by_step: true,
+                    })
+                }
                 StepOutcome::Task { .. } => {
-                    self.state.open_step_task = Some(OpenStepTask { task_id: self.next_task, step_index: step.index });
+                    self.state.open_step_task = Some(OpenStepTask {
+                        task_id: self.next_task,
+                        step_index: step.index,
+                    });
                     self.tasks.push((self.next_task, step.index, as_of));
                     self.next_task += 1;
                 }
@@ -402,10 +587,15 @@ impl<'c> Sim<'c> {
             if step.outcome.done_now()
                 && let Some(c) = self.state.cycle.as_mut()
             {
-                c.last_step = Some(DoneStep { index: step.index, done_on: as_of });
+                c.last_step = Some(DoneStep {
+                    index: step.index,
+                    done_on: as_of,
+                });
             }
         }
-        self.state.promises.retain(|p| !dec.promises.iter().any(|v| v.promise_id == p.id));
+        self.state
+            .promises
+            .retain(|p| !dec.promises.iter().any(|v| v.promise_id == p.id));
         dec
     }
 
@@ -414,7 +604,10 @@ impl<'c> Sim<'c> {
         if let Some(t) = self.state.open_step_task.take()
             && let Some(c) = self.state.cycle.as_mut()
         {
-            c.last_step = Some(DoneStep { index: t.step_index, done_on: on });
+            c.last_step = Some(DoneStep {
+                index: t.step_index,
+                done_on: on,
+            });
         }
         if response {
             self.state.last_response = Some(on);
@@ -432,7 +625,8 @@ impl<'c> Sim<'c> {
 fn the_seed_example_end_to_end() {
     // friendly at the threshold → 5 days → serious → 5 days → call task → call logged
     // → 3 days → hold → payment → cure and release.
-    let c = Customer::named("C1", "Acme");
+    let mut c = Customer::named("C1", "Acme");
+    c.email = Some("ap@acme.test".into());
     let book = book();
     let mut sim = Sim::new(&c, 100);
     let day = |n: i64| d("2026-03-02") + chrono::Duration::days(n);
@@ -452,9 +646,15 @@ fn the_seed_example_end_to_end() {
             log.push(format!("{n} cured"));
         }
     }
-    assert_eq!(log, vec!["0 friendly", "5 serious", "10 call", "15 hold", "18 cured"]);
+    assert_eq!(
+        log,
+        vec!["0 friendly", "5 serious", "10 call", "15 hold", "18 cured"]
+    );
     assert_eq!(sim.mails.len(), 2);
-    assert_eq!(sim.state.hold, None, "the automatic hold is released on cure");
+    assert_eq!(
+        sim.state.hold, None,
+        "the automatic hold is released on cure"
+    );
     // the next delinquency starts again at step 1
     sim.balance = 250;
     let dec = sim.run(&book, day(30));
@@ -472,6 +672,7 @@ proptest! {
         white_glove in any::<bool>(),
     ) {
         let mut c = Customer::named("C1", "Acme");
+        c.email = Some("ap@acme.test".into());
         c.white_glove = white_glove;
         let book = book();
         let mut sim = Sim::new(&c, 400);

@@ -38,7 +38,10 @@ impl Action {
 
     /// Actions that only a supervisor may carry out.
     pub fn needs_supervisor(self) -> bool {
-        matches!(self, Action::Escalate | Action::Agency | Action::WriteOffReview)
+        matches!(
+            self,
+            Action::Escalate | Action::Agency | Action::WriteOffReview
+        )
     }
 
     /// Actions whose text is rendered from a template.
@@ -154,7 +157,10 @@ impl PriorityWeights {
     }
 
     pub fn reason(&self, r: Reason) -> Decimal {
-        self.reason.iter().find(|(k, _)| *k == r).map_or(Decimal::ONE, |(_, w)| *w)
+        self.reason
+            .iter()
+            .find(|(k, _)| *k == r)
+            .map_or(Decimal::ONE, |(_, w)| *w)
     }
 
     pub fn set_reason(&mut self, r: Reason, w: Decimal) {

@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::model::{Action, AppliesTo, Assignee, Fallback, Mode, PriorityWeights, Release, Step, Strategy};
+use super::model::{
+    Action, AppliesTo, Assignee, Fallback, Mode, PriorityWeights, Release, Step, Strategy,
+};
 use crate::diag::{Diagnostics, Located};
 use crate::domain::{Money, Reason, Risk};
 
@@ -103,7 +105,8 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn err(&mut self, span: Range<usize>, message: impl Into<String>) {
-        self.problems.push(Located::at(self.file, self.src, span.start, message));
+        self.problems
+            .push(Located::at(self.file, self.src, span.start, message));
     }
 
     fn word<T: FromStr>(&mut self, v: &Spanned<String>, field: &str) -> Option<T>
@@ -120,11 +123,17 @@ impl Checker<'_> {
     }
 
     fn money(&mut self, v: &Spanned<Number>, field: &str) -> Option<Money> {
-        let parsed = v.get_ref().decimal().and_then(|d| Money::from_decimal(d).ok());
+        let parsed = v
+            .get_ref()
+            .decimal()
+            .and_then(|d| Money::from_decimal(d).ok());
         match parsed {
             Some(m) if !m.is_negative() => Some(m),
             _ => {
-                self.err(v.span(), format!("{field} must be an amount such as \"100.00\""));
+                self.err(
+                    v.span(),
+                    format!("{field} must be an amount such as \"100.00\""),
+                );
                 None
             }
         }
@@ -143,37 +152,74 @@ impl Checker<'_> {
 
 /// Parses and validates one strategy file. `file` names it in errors; `known_template`
 /// says whether a template name exists (so a typo is caught before the daily run).
-pub fn parse_strategy(file: &str, src: &str, known_template: &dyn Fn(&str) -> bool) -> Result<Strategy, Diagnostics> {
-    let raw: RawFile = toml::from_str(src).map_err(|e| Diagnostics(vec![Located::from_toml(file, src, &e)]))?;
-    let mut ck = Checker { file, src, problems: Vec::new() };
+pub fn parse_strategy(
+    file: &str,
+    src: &str,
+    known_template: &dyn Fn(&str) -> bool,
+) -> Result<Strategy, Diagnostics> {
+    let raw: RawFile =
+        toml::from_str(src).map_err(|e| Diagnostics(vec![Located::from_toml(file, src, &e)]))?;
+    let mut ck = Checker {
+        file,
+        src,
+        problems: Vec::new(),
+    };
 
     let s = raw.strategy.get_ref();
     let id = s.id.get_ref().trim().to_string();
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        ck.err(s.id.span(), "strategy id must be letters, digits, '_' or '-'");
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        ck.err(
+            s.id.span(),
+            "strategy id must be letters, digits, '_' or '-'",
+        );
     }
-    let release = s.release.as_ref().and_then(|r| ck.word::<Release>(r, "release")).unwrap_or(Release::Auto);
+    let release = s
+        .release
+        .as_ref()
+        .and_then(|r| ck.word::<Release>(r, "release"))
+        .unwrap_or(Release::Auto);
     let applies_to = s.applies_to.as_ref().map(|a| AppliesTo {
         segments: a.segments.iter().map(|x| x.trim().to_string()).collect(),
-        risk: a.risk.iter().filter_map(|r| ck.word::<Risk>(r, "applies_to.risk")).collect(),
-        min_balance: a.min_balance.as_ref().and_then(|m| ck.money(m, "applies_to.min_balance")),
+        risk: a
+            .risk
+            .iter()
+            .filter_map(|r| ck.word::<Risk>(r, "applies_to.risk"))
+            .collect(),
+        min_balance: a
+            .min_balance
+            .as_ref()
+            .and_then(|m| ck.money(m, "applies_to.min_balance")),
     });
 
     if raw.step.is_empty() {
-        ck.err(raw.strategy.span(), "a strategy needs at least one [[step]]");
+        ck.err(
+            raw.strategy.span(),
+            "a strategy needs at least one [[step]]",
+        );
     }
     let mut seen = HashSet::new();
     let mut steps = Vec::with_capacity(raw.step.len());
     for (i, rs) in raw.step.iter().enumerate() {
         if let Some(step) = check_step(&mut ck, i, rs.get_ref(), known_template) {
             if !seen.insert(step.id.clone()) {
-                ck.err(rs.get_ref().id.span(), format!("step id '{}' is used twice", step.id));
+                ck.err(
+                    rs.get_ref().id.span(),
+                    format!("step id '{}' is used twice", step.id),
+                );
             }
             steps.push(step);
         }
     }
 
-    let priority = raw.priority.as_ref().map(|p| check_priority(&mut ck, p)).unwrap_or_default();
+    let priority = raw
+        .priority
+        .as_ref()
+        .map(|p| check_priority(&mut ck, p))
+        .unwrap_or_default();
 
     if !ck.problems.is_empty() {
         return Err(Diagnostics(ck.problems));
@@ -192,24 +238,47 @@ pub fn parse_strategy(file: &str, src: &str, known_template: &dyn Fn(&str) -> bo
     })
 }
 
-fn check_step(ck: &mut Checker<'_>, index: usize, rs: &RawStep, known_template: &dyn Fn(&str) -> bool) -> Option<Step> {
+fn check_step(
+    ck: &mut Checker<'_>,
+    index: usize,
+    rs: &RawStep,
+    known_template: &dyn Fn(&str) -> bool,
+) -> Option<Step> {
     let action = ck.word::<Action>(&rs.action, "action");
     let mode = match &rs.mode {
         Some(m) => ck.word::<Mode>(m, "mode"),
-        None => action.map(|a| if a.can_be_auto() { Mode::Auto } else { Mode::Manual }),
+        None => action.map(|a| {
+            if a.can_be_auto() {
+                Mode::Auto
+            } else {
+                Mode::Manual
+            }
+        }),
     };
-    let assignee = rs.assignee.as_ref().and_then(|a| ck.word::<Assignee>(a, "assignee"));
-    let fallback = rs.fallback.as_ref().and_then(|f| ck.word::<Fallback>(f, "fallback"));
+    let assignee = rs
+        .assignee
+        .as_ref()
+        .and_then(|a| ck.word::<Assignee>(a, "assignee"));
+    let fallback = rs
+        .fallback
+        .as_ref()
+        .and_then(|f| ck.word::<Fallback>(f, "fallback"));
     let (action, mode) = (action?, mode?);
 
     if mode == Mode::Auto && !action.can_be_auto() {
         let span = rs.mode.as_ref().map_or(rs.action.span(), Spanned::span);
-        ck.err(span, format!("a {action} step is always manual: a person has to do it"));
+        ck.err(
+            span,
+            format!("a {action} step is always manual: a person has to do it"),
+        );
     }
     let assignee = match assignee {
         Some(Assignee::Owner) if action.needs_supervisor() => {
             let span = rs.assignee.as_ref().map_or(rs.action.span(), Spanned::span);
-            ck.err(span, format!("a {action} step needs a supervisor: use assignee = \"supervisor\""));
+            ck.err(
+                span,
+                format!("a {action} step needs a supervisor: use assignee = \"supervisor\""),
+            );
             Assignee::Supervisor
         }
         Some(a) => a,
@@ -219,17 +288,26 @@ fn check_step(ck: &mut Checker<'_>, index: usize, rs: &RawStep, known_template: 
     if let Some(f) = &rs.fallback
         && !(mode == Mode::Auto && action.auto_channel().is_some())
     {
-        ck.err(f.span(), "fallback only applies to automatic email, sms and letter steps");
+        ck.err(
+            f.span(),
+            "fallback only applies to automatic email, sms and letter steps",
+        );
     }
 
     let template = rs.template.as_ref().map(|t| t.get_ref().trim().to_string());
     match (&rs.template, action.uses_template()) {
         (Some(t), true) if !known_template(t.get_ref().trim()) => {
-            ck.err(t.span(), format!("template '{}' does not exist", t.get_ref().trim()));
+            ck.err(
+                t.span(),
+                format!("template '{}' does not exist", t.get_ref().trim()),
+            );
         }
         (Some(t), false) => ck.err(t.span(), format!("a {action} step has no template")),
         (None, true) if mode == Mode::Auto => {
-            ck.err(rs.action.span(), format!("an automatic {action} step needs a template"));
+            ck.err(
+                rs.action.span(),
+                format!("an automatic {action} step needs a template"),
+            );
         }
         _ => {}
     }
@@ -248,12 +326,24 @@ fn check_step(ck: &mut Checker<'_>, index: usize, rs: &RawStep, known_template: 
             min_days_past_due = *d.get_ref();
         }
         if let Some(w) = &rs.wait_days {
-            ck.err(w.span(), "the first step has no wait_days: it starts on min_past_due and min_days_past_due");
+            ck.err(
+                w.span(),
+                "the first step has no wait_days: it starts on min_past_due and min_days_past_due",
+            );
         }
     } else {
-        for (v, name) in [(rs.min_past_due.as_ref().map(Spanned::span), "min_past_due"), (rs.min_days_past_due.as_ref().map(Spanned::span), "min_days_past_due")] {
+        for (v, name) in [
+            (rs.min_past_due.as_ref().map(Spanned::span), "min_past_due"),
+            (
+                rs.min_days_past_due.as_ref().map(Spanned::span),
+                "min_days_past_due",
+            ),
+        ] {
             if let Some(span) = v {
-                ck.err(span, format!("only the first step has {name}; later steps use wait_days"));
+                ck.err(
+                    span,
+                    format!("only the first step has {name}; later steps use wait_days"),
+                );
             }
         }
         wait_days = rs.wait_days.as_ref().map_or(0, |w| *w.get_ref());
@@ -276,7 +366,9 @@ fn check_step(ck: &mut Checker<'_>, index: usize, rs: &RawStep, known_template: 
 fn check_priority(ck: &mut Checker<'_>, p: &RawPriority) -> PriorityWeights {
     let mut w = PriorityWeights::default();
     for (name, v) in &p.risk_weight {
-        let Some(x) = ck.weight(v, "risk_weight") else { continue };
+        let Some(x) = ck.weight(v, "risk_weight") else {
+            continue;
+        };
         match name.parse::<Risk>() {
             Ok(Risk::Low) => w.risk_low = x,
             Ok(Risk::Normal) => w.risk_normal = x,
@@ -285,13 +377,19 @@ fn check_priority(ck: &mut Checker<'_>, p: &RawPriority) -> PriorityWeights {
         }
     }
     for (name, v) in &p.reason_weight {
-        let Some(x) = ck.weight(v, "reason_weight") else { continue };
+        let Some(x) = ck.weight(v, "reason_weight") else {
+            continue;
+        };
         match name.parse::<Reason>() {
             Ok(r) => w.set_reason(r, x),
             Err(e) => ck.err(v.span(), format!("reason_weight: {e}")),
         }
     }
-    if let Some(x) = p.broken_promise_weight.as_ref().and_then(|v| ck.weight(v, "broken_promise_weight")) {
+    if let Some(x) = p
+        .broken_promise_weight
+        .as_ref()
+        .and_then(|v| ck.weight(v, "broken_promise_weight"))
+    {
         w.broken_promise = x;
     }
     if let Some(v) = &p.dpd_divisor {
@@ -301,7 +399,11 @@ fn check_priority(ck: &mut Checker<'_>, p: &RawPriority) -> PriorityWeights {
             None => {}
         }
     }
-    if let Some(x) = p.overdue_bonus_per_day.as_ref().and_then(|v| ck.weight(v, "overdue_bonus_per_day")) {
+    if let Some(x) = p
+        .overdue_bonus_per_day
+        .as_ref()
+        .and_then(|v| ck.weight(v, "overdue_bonus_per_day"))
+    {
         w.overdue_bonus_per_day = x;
     }
     w
@@ -380,23 +482,62 @@ reason_weight = { callback = 2 }
     #[test]
     fn every_mistake_is_reported_where_it_is() {
         let cases: &[(&str, &str)] = &[
-            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"fax\"\n", "s.toml:5:10: action: 'fax' is not a step action"),
-            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\nmode = \"auto\"\n", "s.toml:6:8: a call step is always manual"),
-            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"email\"\ntemplate = \"missing\"\n", "s.toml:6:12: template 'missing' does not exist"),
-            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"email\"\n", "s.toml:5:10: an automatic email step needs a template"),
-            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\nwait_days = 3\n", "s.toml:6:13: the first step has no wait_days"),
-            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\n[[step]]\nid = \"b\"\naction = \"call\"\nmin_past_due = 5\n", "s.toml:9:16: only the first step has min_past_due"),
-            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\n[[step]]\nid = \"a\"\naction = \"task\"\n", "s.toml:7:6: step id 'a' is used twice"),
-            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"agency\"\nassignee = \"owner\"\n", "s.toml:6:12: a agency step needs a supervisor"),
-            ("[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\nmin_past_due = \"abc\"\n", "s.toml:6:16: min_past_due must be an amount"),
-            ("[strategy]\nid = \"x\"\n", "s.toml:1:1: a strategy needs at least one [[step]]"),
-            ("[strategy]\nid = \"x\"\ncolour = 1\n[[step]]\nid = \"a\"\naction = \"call\"\n", "s.toml:3:1: unknown field `colour`"),
-            ("[strategy]\nid = \"x\"\nrelease = \"later\"\n[[step]]\nid = \"a\"\naction = \"call\"\n", "s.toml:3:11: release: 'later' is not a release rule"),
+            (
+                "[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"fax\"\n",
+                "s.toml:5:10: action: 'fax' is not a step action",
+            ),
+            (
+                "[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\nmode = \"auto\"\n",
+                "s.toml:6:8: a call step is always manual",
+            ),
+            (
+                "[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"email\"\ntemplate = \"missing\"\n",
+                "s.toml:6:12: template 'missing' does not exist",
+            ),
+            (
+                "[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"email\"\n",
+                "s.toml:5:10: an automatic email step needs a template",
+            ),
+            (
+                "[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\nwait_days = 3\n",
+                "s.toml:6:13: the first step has no wait_days",
+            ),
+            (
+                "[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\n[[step]]\nid = \"b\"\naction = \"call\"\nmin_past_due = 5\n",
+                "s.toml:9:16: only the first step has min_past_due",
+            ),
+            (
+                "[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\n[[step]]\nid = \"a\"\naction = \"task\"\n",
+                "s.toml:7:6: step id 'a' is used twice",
+            ),
+            (
+                "[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"agency\"\nassignee = \"owner\"\n",
+                "s.toml:6:12: a agency step needs a supervisor",
+            ),
+            (
+                "[strategy]\nid = \"x\"\n[[step]]\nid = \"a\"\naction = \"call\"\nmin_past_due = \"abc\"\n",
+                "s.toml:6:16: min_past_due must be an amount",
+            ),
+            (
+                "[strategy]\nid = \"x\"\n",
+                "s.toml:1:1: a strategy needs at least one [[step]]",
+            ),
+            (
+                "[strategy]\nid = \"x\"\ncolour = 1\n[[step]]\nid = \"a\"\naction = \"call\"\n",
+                "s.toml:3:1: unknown field `colour`",
+            ),
+            (
+                "[strategy]\nid = \"x\"\nrelease = \"later\"\n[[step]]\nid = \"a\"\naction = \"call\"\n",
+                "s.toml:3:11: release: 'later' is not a release rule",
+            ),
             ("[strategy\n", "s.toml:1:10: "),
         ];
         for (src, want) in cases {
             let got = problems(src);
-            assert!(got.iter().any(|g| g.starts_with(want)), "want {want:?}\n got {got:?}");
+            assert!(
+                got.iter().any(|g| g.starts_with(want)),
+                "want {want:?}\n got {got:?}"
+            );
         }
     }
 }

@@ -47,7 +47,8 @@ fn two_places(d: Decimal) -> Decimal {
 }
 
 fn trimmed(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero).normalize()
+    d.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
 }
 
 /// Scores one item with the weights of the account's strategy.
@@ -60,19 +61,43 @@ pub fn score(input: &PriorityInput, w: &PriorityWeights) -> Score {
     let bonus = Decimal::from(input.days_overdue) * w.overdue_bonus_per_day;
     let total = two_places(base * age * risk * broken * reason + bonus);
     let factors = vec![
-        Factor { name: "collectible past due", value: two_places(base), why: "undisputed past-due balance".into() },
-        Factor { name: "age", value: trimmed(age), why: format!("1 + {} DPD / {}", input.dpd, w.dpd_divisor.normalize()) },
-        Factor { name: "risk", value: trimmed(risk), why: format!("{} risk", input.risk) },
+        Factor {
+            name: "collectible past due",
+            value: two_places(base),
+            why: "undisputed past-due balance".into(),
+        },
+        Factor {
+            name: "age",
+            value: trimmed(age),
+            why: format!("1 + {} DPD / {}", input.dpd, w.dpd_divisor.normalize()),
+        },
+        Factor {
+            name: "risk",
+            value: trimmed(risk),
+            why: format!("{} risk", input.risk),
+        },
         Factor {
             name: "broken promises",
             value: trimmed(broken),
-            why: format!("1 + {} × {} broken in 90 days", w.broken_promise.normalize(), input.broken_promises_90d),
+            why: format!(
+                "1 + {} × {} broken in 90 days",
+                w.broken_promise.normalize(),
+                input.broken_promises_90d
+            ),
         },
-        Factor { name: "reason", value: trimmed(reason), why: input.reason.to_string() },
+        Factor {
+            name: "reason",
+            value: trimmed(reason),
+            why: input.reason.to_string(),
+        },
         Factor {
             name: "overdue bonus",
             value: two_places(bonus),
-            why: format!("{} days overdue × {}", input.days_overdue, w.overdue_bonus_per_day.normalize()),
+            why: format!(
+                "{} days overdue × {}",
+                input.days_overdue,
+                w.overdue_bonus_per_day.normalize()
+            ),
         },
     ];
     Score { total, factors }
@@ -82,8 +107,22 @@ pub fn score(input: &PriorityInput, w: &PriorityWeights) -> Score {
 mod tests {
     use super::*;
 
-    fn input(cpd: i64, dpd: u32, risk: Risk, broken: u32, reason: Reason, overdue: u32) -> PriorityInput {
-        PriorityInput { collectible_past_due: Money::from_major(cpd), dpd, risk, broken_promises_90d: broken, reason, days_overdue: overdue }
+    fn input(
+        cpd: i64,
+        dpd: u32,
+        risk: Risk,
+        broken: u32,
+        reason: Reason,
+        overdue: u32,
+    ) -> PriorityInput {
+        PriorityInput {
+            collectible_past_due: Money::from_major(cpd),
+            dpd,
+            risk,
+            broken_promises_90d: broken,
+            reason,
+            days_overdue: overdue,
+        }
     }
 
     #[test]
@@ -97,7 +136,10 @@ mod tests {
             // 1000 × 1 × 0.8 × (1 + 0.5 × 2) × 1 + 0
             (input(1000, 0, Risk::Low, 2, Reason::Step, 0), "1600.00"),
             // 1000 × 1 × 1 × 1 × 1.5 + 3 × 10
-            (input(1000, 0, Risk::Normal, 0, Reason::BrokenPromise, 3), "1530.00"),
+            (
+                input(1000, 0, Risk::Normal, 0, Reason::BrokenPromise, 3),
+                "1530.00",
+            ),
             // 100 × (1 + 10/30) = 133.333… rounds to 133.33
             (input(100, 10, Risk::Normal, 0, Reason::Step, 0), "133.33"),
             (input(0, 0, Risk::Normal, 0, Reason::Callback, 2), "20.00"),
@@ -109,8 +151,15 @@ mod tests {
 
     #[test]
     fn the_explanation_lists_every_factor() {
-        let s = score(&input(1000, 45, Risk::High, 1, Reason::Callback, 2), &PriorityWeights::default());
-        let shown: Vec<String> = s.factors.iter().map(|f| format!("{}={} ({})", f.name, f.value, f.why)).collect();
+        let s = score(
+            &input(1000, 45, Risk::High, 1, Reason::Callback, 2),
+            &PriorityWeights::default(),
+        );
+        let shown: Vec<String> = s
+            .factors
+            .iter()
+            .map(|f| format!("{}={} ({})", f.name, f.value, f.why))
+            .collect();
         assert_eq!(
             shown,
             vec![

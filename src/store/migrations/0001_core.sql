@@ -227,11 +227,13 @@ CREATE INDEX outbox_pending ON outbox (id) WHERE status = 'pending';
 CREATE INDEX outbox_customer ON outbox (customer_id);
 
 CREATE TABLE runs (
-    as_of   TEXT PRIMARY KEY,
+    id      INTEGER PRIMARY KEY,
+    as_of   TEXT NOT NULL,
     at      TEXT NOT NULL,
     by      TEXT NOT NULL,
     summary TEXT NOT NULL
 ) STRICT;
+CREATE INDEX runs_as_of ON runs (as_of);
 
 -- The record: append-only, each row carrying the hash of the one before.
 CREATE TABLE events (

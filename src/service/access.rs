@@ -1,0 +1,45 @@
+//! Who may do what (DESIGN §2 "Users and roles"), checked before every use case.
+
+use super::{Result, ServiceError, Session};
+use crate::domain::{Customer, Role};
+use crate::store::customers;
+
+impl Session {
+    /// Refuses unless the user is a supervisor or an admin.
+    pub(crate) fn require_supervisor(&self, what: &str) -> Result<()> {
+        if self.user.role.sees_everything() {
+            return Ok(());
+        }
+        Err(ServiceError::Forbidden(format!(
+            "only supervisors and admins can {what}; {} is a {}",
+            self.user.name, self.user.role
+        )))
+    }
+
+    /// Refuses unless the user is an admin.
+    pub(crate) fn require_admin(&self, what: &str) -> Result<()> {
+        if self.user.role == Role::Admin {
+            return Ok(());
+        }
+        Err(ServiceError::Forbidden(format!(
+            "only admins can {what}; {} is a {}",
+            self.user.name, self.user.role
+        )))
+    }
+
+    /// The customer, if it exists and the user may see and work it.
+    pub(crate) fn visible_customer(&self, id: &str) -> Result<Customer> {
+        let c = customers::get(self.store.conn(), id)?
+            .ok_or_else(|| ServiceError::NoCustomer(id.to_string()))?;
+        if self.user.may_see(&c) {
+            return Ok(c);
+        }
+        let whose = match &c.owner {
+            Some(o) => format!("is assigned to {o}"),
+            None => "is not assigned to anyone".to_string(),
+        };
+        Err(ServiceError::Forbidden(format!(
+            "customer {id} {whose}: collectors can only see and work their own accounts"
+        )))
+    }
+}

@@ -1,0 +1,221 @@
+//! One account as of the session's date: position, strategy and step, holds,
+//! promises, disputes, open items and the timeline (DESIGN §5 `account show`).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{Result, ServiceError, Session};
+use crate::domain::{Aging, Money, Risk};
+use crate::store::activity::{self, DisputeRow, PromiseRow};
+use crate::store::{cycles, events, snapshot, strategies, tasks};
+use crate::strategy::engine::{Pause, decide, next_due, strategy_for};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRef {
+    pub id: String,
+    pub index: usize,
+    pub done_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceLine {
+    pub invoice_no: String,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub amount: Money,
+    pub balance: Money,
+    pub dpd: u32,
+    pub disputed: Money,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventLine {
+    pub at: String,
+    pub on_date: NaiveDate,
+    pub kind: crate::domain::EventKind,
+    pub by: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HoldInfo {
+    pub since: NaiveDate,
+    pub reason: String,
+    pub set_by: String,
+    pub by_step: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NextStep {
+    pub id: String,
+    pub action: String,
+    pub due: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenItem {
+    pub item_id: i64,
+    pub reason: crate::domain::Reason,
+    pub action: String,
+    pub due: NaiveDate,
+    pub note: String,
+}
+
+/// Everything the account screen and `account show` present.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    pub customer_id: String,
+    pub name: String,
+    pub owner: Option<String>,
+    pub strategy: Option<String>,
+    pub step: Option<StepRef>,
+    pub on_hold: bool,
+    pub balance: Money,
+    pub past_due: Money,
+    pub collectible_past_due: Money,
+    pub disputed: Money,
+    pub dpd: u32,
+    pub aging: Aging,
+    pub invoices: Vec<InvoiceLine>,
+    pub promises: Vec<PromiseRow>,
+    pub disputes: Vec<DisputeRow>,
+    pub events: Vec<EventLine>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub segment: Option<String>,
+    pub risk: Risk,
+    pub opt_out: Vec<String>,
+    pub white_glove: bool,
+    pub hold: Option<HoldInfo>,
+    /// Where the account stands, in words.
+    pub status: String,
+    pub next_step: Option<NextStep>,
+    pub open_items: Vec<OpenItem>,
+}
+
+impl Session {
+    /// The account as of the session's date; `events` limits the timeline.
+    pub fn account(&self, customer_id: &str, event_limit: usize) -> Result<AccountView> {
+        let c = self.visible_customer(customer_id)?;
+        let conn = self.store.conn();
+        let as_of = self.as_of;
+        let data = snapshot::load_one(conn, &c.id, as_of)?
+            .ok_or_else(|| ServiceError::NoCustomer(c.id.clone()))?;
+        let state = data.state(as_of);
+        let f = state.figures;
+        let book = strategies::book(conn)?;
+        let strategy = strategy_for(&state, &book);
+
+        let step = match &data.cycle {
+            Some(cy) => match (cy.last_step, cycles::last_step_id(conn, cy.id, as_of)?) {
+                (Some(l), Some(id)) => Some(StepRef {
+                    id,
+                    index: l.index,
+                    done_on: l.done_on,
+                }),
+                _ => None,
+            },
+            None => None,
+        };
+        let next_step = match (&data.cycle, strategy) {
+            (Some(cy), Some(s)) => {
+                next_due(cy, data.last_response, data.resume_on, s).and_then(|(i, due)| {
+                    s.step(i).map(|st| NextStep {
+                        id: st.id.clone(),
+                        action: st.action.to_string(),
+                        due,
+                    })
+                })
+            }
+            _ => None,
+        };
+        let decision = decide(&state, &book, as_of);
+        let status = match (decision.paused, &data.cycle, &next_step) {
+            (Some(Pause::Promise { through }), _, _) => {
+                format!("paused: promise open through {through}")
+            }
+            (Some(Pause::Plan), _, _) => "paused: payment plan current".to_string(),
+            (Some(Pause::Dispute), _, _) => {
+                "paused: disputes bring the collectible past due below the threshold".to_string()
+            }
+            (Some(Pause::WaitingForTask), _, _) => "waiting: a step task is open".to_string(),
+            (Some(Pause::Weekend), _, _) => "waiting: no automatic mail at weekends".to_string(),
+            (None, Some(_), Some(n)) => {
+                format!("in collection: next {} ({}) due {}", n.id, n.action, n.due)
+            }
+            (None, Some(_), None) => "in collection: every step done".to_string(),
+            (None, None, _) if f.collectible_past_due.is_positive() => {
+                "past due, below the strategy's threshold".to_string()
+            }
+            (None, None, _) => "current".to_string(),
+        };
+
+        let invoices = data
+            .invoices
+            .iter()
+            .filter(|i| i.is_open())
+            .map(|i| InvoiceLine {
+                invoice_no: i.invoice_no.clone(),
+                issue_date: i.issue_date,
+                due_date: i.due_date,
+                amount: i.amount,
+                balance: i.balance,
+                dpd: i.days_past_due(as_of),
+                disputed: i.disputed_open(),
+            })
+            .collect();
+        let events = events::for_customer(conn, &c.id, as_of, event_limit)?
+            .into_iter()
+            .map(|e| EventLine {
+                at: e.at,
+                on_date: e.on_date,
+                kind: e.kind,
+                by: e.actor,
+                detail: e.detail,
+            })
+            .collect();
+        let open_items = tasks::open_for_customer(conn, &c.id, as_of)?
+            .into_iter()
+            .map(|t| OpenItem {
+                item_id: t.id,
+                reason: t.reason,
+                action: t.action,
+                due: t.due,
+                note: t.note,
+            })
+            .collect();
+        Ok(AccountView {
+            customer_id: c.id.clone(),
+            name: c.name.clone(),
+            owner: c.owner.clone(),
+            strategy: strategy.map(|s| s.id.clone()),
+            step,
+            on_hold: data.hold.is_some(),
+            balance: f.balance,
+            past_due: f.past_due,
+            collectible_past_due: f.collectible_past_due,
+            disputed: f.disputed,
+            dpd: f.dpd,
+            aging: f.aging,
+            invoices,
+            promises: activity::promises_for(conn, &c.id, as_of)?,
+            disputes: activity::disputes_for(conn, &c.id, as_of)?,
+            events,
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            segment: c.segment.clone(),
+            risk: c.risk,
+            opt_out: c.opt_out.iter().map(|ch| ch.to_string()).collect(),
+            white_glove: c.white_glove,
+            hold: data.hold.as_ref().map(|h| HoldInfo {
+                since: h.set_on,
+                reason: h.reason.clone(),
+                set_by: h.set_by.clone(),
+                by_step: h.by_step,
+            }),
+            status,
+            next_step,
+            open_items,
+        })
+    }
+}

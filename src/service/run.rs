@@ -1,0 +1,405 @@
+//! The daily close (`arq run`): every account is evaluated by the engine as of the
+//! session's date and its decision applied in one transaction — steps recorded,
+//! reminder mail rendered into the outbox, holds set and released, tasks created,
+//! promises judged.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{Result, SYSTEM_ACTOR, ServiceError, Session, Tx};
+use crate::config::ShopConfig;
+use crate::domain::{Channel, EventKind, PromiseStatus, Reason};
+use crate::mail::{MessageContext, Templates};
+use crate::store::cycles::{self, How};
+use crate::store::snapshot::{self, AccountData};
+use crate::store::{activity, outbox, runs, strategies, tasks};
+use crate::strategy::Action;
+use crate::strategy::engine::{Decision, HoldOnCure, PlanVerdict, StepOutcome, decide};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PromiseCounts {
+    pub kept: u64,
+    pub partially_kept: u64,
+    pub broken: u64,
+}
+
+/// What a run did (DESIGN §5 `run --format json`, plus a few more counts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunSummary {
+    pub as_of: NaiveDate,
+    pub evaluated: u64,
+    pub steps_done: u64,
+    pub auto_actions: u64,
+    pub tasks_created: u64,
+    pub promises: PromiseCounts,
+    pub cured: u64,
+    pub cycles_started: u64,
+    pub mail_queued: u64,
+    pub holds_set: u64,
+    pub holds_released: u64,
+    pub dry_run: bool,
+}
+
+impl RunSummary {
+    fn new(as_of: NaiveDate, dry_run: bool) -> RunSummary {
+        RunSummary {
+            as_of,
+            evaluated: 0,
+            steps_done: 0,
+            auto_actions: 0,
+            tasks_created: 0,
+            promises: PromiseCounts::default(),
+            cured: 0,
+            cycles_started: 0,
+            mail_queued: 0,
+            holds_set: 0,
+            holds_released: 0,
+            dry_run,
+        }
+    }
+}
+
+/// What applying decisions needs besides the transaction.
+struct Mailer<'a> {
+    templates: &'a Templates,
+    currency: String,
+    shop: ShopConfig,
+    domain: String,
+}
+
+impl Session {
+    /// The daily close for the session's date. With `dry_run` everything is computed
+    /// and reported but nothing is kept.
+    pub fn run_day(&mut self, dry_run: bool) -> Result<RunSummary> {
+        self.require_supervisor("run the daily close")?;
+        let as_of = self.as_of;
+        if !dry_run
+            && let Some(last) = runs::last_as_of(self.store.conn())?
+            && last > as_of
+        {
+            return Err(ServiceError::Invalid(format!(
+                "the daily run was already done for {last}; a run for {as_of} would act on a past that has moved on \
+                 (use --dry-run to see what it would have done, or --as-of {last} or later)"
+            )));
+        }
+        self.templates()?;
+        let templates = self
+            .templates
+            .take()
+            .ok_or_else(|| ServiceError::Invalid("templates could not be loaded".into()))?;
+        let mailer = Mailer {
+            templates: &templates,
+            currency: self.store.currency()?,
+            shop: self.config.shop.clone(),
+            domain: self.config.mail.domain().to_string(),
+        };
+        let by = self.user.name.clone();
+        let result = self.transact_as(!dry_run, SYSTEM_ACTOR, |tx| {
+            let book = strategies::book(tx.conn)?;
+            if book.is_empty() {
+                return Err(ServiceError::Invalid(
+                    "no strategies are loaded: `arq strategy load FILE` (or `arq init` ships four)"
+                        .into(),
+                ));
+            }
+            let mut summary = RunSummary::new(as_of, dry_run);
+            for account in snapshot::load_all(tx.conn, as_of)? {
+                summary.evaluated += 1;
+                let decision = decide(&account.state(as_of), &book, as_of);
+                if !decision.is_empty() {
+                    apply(tx, &account, &decision, &mailer, &mut summary)?;
+                }
+            }
+            let text = serde_json::to_string(&summary).unwrap_or_default();
+            runs::insert(tx.conn, as_of, &tx.at(), &by, &text)?;
+            Ok(summary)
+        });
+        self.templates = Some(templates);
+        result
+    }
+}
+
+/// Applies one account's decision.
+fn apply(
+    tx: &mut Tx<'_>,
+    a: &AccountData,
+    d: &Decision,
+    mailer: &Mailer<'_>,
+    s: &mut RunSummary,
+) -> Result<()> {
+    let cid = a.customer.id.as_str();
+    let as_of = tx.as_of;
+
+    for v in &d.promises {
+        activity::set_promise_verdict(tx.conn, v.promise_id, v.status, v.paid, as_of)?;
+        let (kind, counter) = match v.status {
+            PromiseStatus::Kept => (EventKind::PromiseKept, &mut s.promises.kept),
+            PromiseStatus::PartiallyKept => (
+                EventKind::PromisePartiallyKept,
+                &mut s.promises.partially_kept,
+            ),
+            _ => (EventKind::PromiseBroken, &mut s.promises.broken),
+        };
+        *counter += 1;
+        let detail = format!(
+            "promise #{} {}: {} paid",
+            v.promise_id,
+            v.status.as_str().replace('_', " "),
+            v.paid
+        );
+        tx.event(
+            kind,
+            Some(cid),
+            detail,
+            json!({"promise_id": v.promise_id, "paid": v.paid}),
+        )?;
+    }
+
+    match &d.plan {
+        Some(PlanVerdict::Broken {
+            plan_id,
+            installment_due,
+            short,
+        }) => {
+            activity::end_plan(tx.conn, *plan_id, "broken", as_of)?;
+            let detail = format!(
+                "payment plan #{plan_id} broken: installment due {installment_due} is {short} short"
+            );
+            tx.event(
+                EventKind::PlanBroken,
+                Some(cid),
+                detail,
+                json!({"plan_id": plan_id, "short": short}),
+            )?;
+        }
+        Some(PlanVerdict::Completed { plan_id }) => {
+            activity::end_plan(tx.conn, *plan_id, "completed", as_of)?;
+            tx.event(
+                EventKind::PlanCompleted,
+                Some(cid),
+                format!("payment plan #{plan_id} paid in full"),
+                json!({"plan_id": plan_id}),
+            )?;
+        }
+        None => {}
+    }
+
+    if let Some(cure) = &d.cure {
+        cycles::end(tx.conn, cure.cycle_id, as_of, "cured")?;
+        if let Some(task) = cure.cancel_task {
+            tasks::finish(
+                tx.conn,
+                task,
+                as_of,
+                SYSTEM_ACTOR,
+                "cancelled",
+                "account cured",
+            )?;
+        }
+        if cure.hold == HoldOnCure::Release
+            && let Some(h) = &a.hold
+        {
+            activity::release_hold(tx.conn, h.hold_id, as_of, SYSTEM_ACTOR)?;
+            s.holds_released += 1;
+            tx.event(
+                EventKind::HoldReleased,
+                Some(cid),
+                "credit hold released: account cured",
+                json!({"hold_id": h.hold_id}),
+            )?;
+        }
+        for id in outbox::pending_for(tx.conn, cid)? {
+            outbox::cancel(tx.conn, id, "account cured before the message was sent")?;
+        }
+        s.cured += 1;
+        let f = a.figures(as_of);
+        tx.event(
+            EventKind::Cured,
+            Some(cid),
+            format!("cured: past due now {}", f.past_due),
+            json!({"cycle_id": cure.cycle_id, "past_due": f.past_due}),
+        )?;
+    }
+
+    let mut cycle_id = a.cycle.as_ref().map(|c| c.id);
+    if let Some(strategy_id) = &d.start_cycle {
+        let id = cycles::start(tx.conn, cid, strategy_id, as_of)?;
+        cycle_id = Some(id);
+        s.cycles_started += 1;
+        tx.event(
+            EventKind::CycleStarted,
+            Some(cid),
+            format!("collection cycle started ({strategy_id})"),
+            json!({"cycle_id": id, "strategy": strategy_id}),
+        )?;
+    }
+
+    if let (Some(step), Some(cycle_id)) = (&d.step, cycle_id) {
+        let label = format!("step {} ({})", step.step_id, step.action);
+        match &step.outcome {
+            StepOutcome::Mail { channel, template } => {
+                queue_message(tx, a, *channel, template, cycle_id, step.index, mailer)?;
+                s.mail_queued += 1;
+                s.auto_actions += 1;
+            }
+            StepOutcome::SetHold => {
+                let reason = format!("strategy {} step {}", step.strategy_id, step.step_id);
+                let id = activity::set_hold(tx.conn, cid, as_of, SYSTEM_ACTOR, &reason, true)?;
+                s.holds_set += 1;
+                s.auto_actions += 1;
+                tx.event(
+                    EventKind::HoldSet,
+                    Some(cid),
+                    format!("credit hold set by {label}"),
+                    json!({"hold_id": id, "step": step.step_id}),
+                )?;
+            }
+            StepOutcome::AlreadyOnHold | StepOutcome::Skipped { .. } => {}
+            StepOutcome::Task {
+                assignee,
+                reason,
+                note,
+            } => {
+                let id = tasks::insert(
+                    tx.conn,
+                    &tasks::NewTask {
+                        customer_id: cid,
+                        reason: *reason,
+                        action: step.action.as_str(),
+                        assignee: *assignee,
+                        cycle_id: Some(cycle_id),
+                        step_index: Some(step.index),
+                        step_id: Some(&step.step_id),
+                        ref_id: None,
+                        note,
+                        due: as_of,
+                        created_on: as_of,
+                        created_by: SYSTEM_ACTOR,
+                    },
+                )?;
+                s.tasks_created += 1;
+                tx.event(
+                    EventKind::TaskCreated,
+                    Some(cid),
+                    format!("task #{id}: {note}"),
+                    json!({"task_id": id, "step": step.step_id, "reason": reason}),
+                )?;
+                if step.action == Action::Escalate {
+                    tx.event(
+                        EventKind::Escalated,
+                        Some(cid),
+                        format!("escalated to a supervisor by {label}"),
+                        json!({"task_id": id}),
+                    )?;
+                }
+            }
+        }
+        if step.outcome.done_now() {
+            let how = if matches!(step.outcome, StepOutcome::Skipped { .. }) {
+                How::Skipped
+            } else {
+                How::Auto
+            };
+            cycles::record_step(
+                tx.conn,
+                cycle_id,
+                cid,
+                step.index,
+                &step.step_id,
+                step.action,
+                as_of,
+                how,
+            )?;
+            s.steps_done += 1;
+            let detail = match &step.outcome {
+                StepOutcome::Skipped { why } => format!("{label} skipped: {why}"),
+                StepOutcome::AlreadyOnHold => format!("{label} done: already on hold"),
+                _ => format!("{label} done"),
+            };
+            tx.event(
+                EventKind::StepDone,
+                Some(cid),
+                detail,
+                json!({"step": step.step_id, "index": step.index, "how": how.as_str()}),
+            )?;
+        }
+    }
+
+    for t in &d.tasks {
+        let action = match t.reason {
+            Reason::Approval => "release_hold",
+            _ => "call",
+        };
+        let id = tasks::insert(
+            tx.conn,
+            &tasks::NewTask {
+                customer_id: cid,
+                reason: t.reason,
+                action,
+                assignee: t.assignee,
+                cycle_id,
+                step_index: None,
+                step_id: None,
+                ref_id: t.ref_id,
+                note: &t.note,
+                due: t.due,
+                created_on: as_of,
+                created_by: SYSTEM_ACTOR,
+            },
+        )?;
+        s.tasks_created += 1;
+        tx.event(
+            EventKind::TaskCreated,
+            Some(cid),
+            format!("task #{id}: {}", t.note),
+            json!({"task_id": id, "reason": t.reason}),
+        )?;
+    }
+    Ok(())
+}
+
+/// Renders the step's template and queues the message in the outbox.
+fn queue_message(
+    tx: &mut Tx<'_>,
+    a: &AccountData,
+    channel: Channel,
+    template: &str,
+    cycle_id: i64,
+    index: usize,
+    m: &Mailer<'_>,
+) -> Result<()> {
+    let c = &a.customer;
+    let mut ctx = MessageContext::reminder(c, &a.invoices, tx.as_of, &m.currency, &m.shop);
+    ctx.collector = c.owner.clone();
+    let r = m.templates.render(template, &ctx)?;
+    let recipient = match channel {
+        Channel::Email => c.email.clone().unwrap_or_default(),
+        Channel::Sms | Channel::Phone => c.phone.clone().unwrap_or_default(),
+        Channel::Letter => c.name.clone(),
+    };
+    // One message per account, step and cycle: the cycle id is unique across accounts.
+    let message_id = format!("<arq.c{cycle_id}.s{index}@{}>", m.domain);
+    let queued = outbox::insert(
+        tx.conn,
+        &outbox::NewMessage {
+            customer_id: &c.id,
+            channel,
+            template,
+            message_id: &message_id,
+            recipient: &recipient,
+            subject: &r.subject,
+            body_text: &r.text,
+            body_html: r.html.as_deref(),
+            created_on: tx.as_of,
+            created_by: SYSTEM_ACTOR,
+            cycle_id: Some(cycle_id),
+            step_index: Some(index),
+        },
+    )?;
+    if let Some(id) = queued {
+        let detail = format!("{channel} '{}' queued for {recipient}", r.subject);
+        tx.event(EventKind::MailQueued, Some(&c.id), detail, json!({"outbox_id": id, "template": template, "message_id": message_id, "channel": channel}))?;
+    }
+    Ok(())
+}

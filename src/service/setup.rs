@@ -1,0 +1,196 @@
+//! Setting a database up: `init`, users, strategies, and the audit check.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{Result, ServiceError, Session};
+use crate::assets;
+use crate::config::Config;
+use crate::domain::{EventKind, Role};
+use crate::mail::Templates;
+use crate::store::events::{self, Verification};
+use crate::store::{Store, strategies, users};
+use crate::strategy::{Strategy, parse_strategy};
+
+/// Creates a new database at `path` with the shipped strategies and `user` as its
+/// first admin, and opens a session for that user.
+pub fn init(
+    path: &Path,
+    currency: &str,
+    user: &str,
+    as_of: NaiveDate,
+    now: DateTime<Utc>,
+    config: Config,
+) -> Result<Session> {
+    let currency = currency.trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(ServiceError::Invalid(format!(
+            "'{currency}' is not a currency code: use three letters such as USD or EUR"
+        )));
+    }
+    check_user_name(user)?;
+    let templates = Templates::load(config.templates_dir().as_deref())?;
+    let shipped = shipped_strategies(&templates)?;
+    let mut store = Store::create(path, &currency)?;
+    let at = events::timestamp(now);
+    store.write(|tx| {
+        users::put(tx, user, Role::Admin, &at)?;
+        Ok::<_, ServiceError>(())
+    })?;
+    let mut session = Session::open(store, user, as_of, now, config)?;
+    session.write(|tx| {
+        tx.event(
+            EventKind::UserAdded,
+            None,
+            format!("database created ({currency}); {user} is admin"),
+            json!({"user": user, "role": "admin", "currency": currency}),
+        )?;
+        for (file, src, s) in &shipped {
+            strategies::put(tx.conn, s, src, file, &tx.at())?;
+            tx.event(
+                EventKind::StrategyLoaded,
+                None,
+                format!("strategy {} loaded from {file}", s.id),
+                json!({"strategy": s.id, "file": file}),
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(session)
+}
+
+fn shipped_strategies(templates: &Templates) -> Result<Vec<(String, String, Strategy)>> {
+    let mut out = Vec::new();
+    for (file, src) in assets::STRATEGIES {
+        let s = parse_strategy(file, src, &|t| templates.exists(t))?;
+        out.push(((*file).to_string(), (*src).to_string(), s));
+    }
+    Ok(out)
+}
+
+fn check_user_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(format!(
+            "'{name}' is not a user name: use letters, digits, '.', '_' or '-'"
+        )))
+    }
+}
+
+/// Reads and validates a strategy file (template names checked against `templates`).
+pub fn check_strategy_file(path: &Path, templates: &Templates) -> Result<(Strategy, String)> {
+    let src = std::fs::read_to_string(path)
+        .map_err(|e| ServiceError::Invalid(format!("cannot read {}: {e}", path.display())))?;
+    let s = parse_strategy(&path.display().to_string(), &src, &|t| templates.exists(t))?;
+    Ok((s, src))
+}
+
+/// A strategy in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct StrategySummary {
+    pub id: String,
+    pub name: String,
+    pub rank: i64,
+    pub default: bool,
+    pub steps: Vec<String>,
+    pub file: String,
+}
+
+impl Session {
+    /// Adds a user or changes a user's role (admins only).
+    pub fn add_user(&mut self, name: &str, role: Role) -> Result<bool> {
+        self.require_admin("add users")?;
+        check_user_name(name)?;
+        self.write(|tx| {
+            let new = users::put(tx.conn, name, role, &tx.at())?;
+            let detail = if new {
+                format!("user {name} added as {role}")
+            } else {
+                format!("user {name} is now {role}")
+            };
+            tx.event(
+                EventKind::UserAdded,
+                None,
+                detail,
+                json!({"user": name, "role": role}),
+            )?;
+            Ok(new)
+        })
+    }
+
+    pub fn users(&self) -> Result<Vec<crate::domain::User>> {
+        Ok(users::list(self.store.conn())?)
+    }
+
+    pub fn strategies(&self) -> Result<Vec<StrategySummary>> {
+        let mut out = Vec::new();
+        for stored in strategies::list(self.store.conn())? {
+            let s = parse_strategy(&stored.file, &stored.source, &|_| true)?;
+            out.push(StrategySummary {
+                steps: s.steps.iter().map(|st| st.id.clone()).collect(),
+                id: s.id,
+                name: s.name,
+                rank: s.rank,
+                default: s.is_default,
+                file: stored.file,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A loaded strategy and the TOML it was loaded from.
+    pub fn strategy(&self, id: &str) -> Result<(Strategy, String)> {
+        let stored = strategies::list(self.store.conn())?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!("no strategy '{id}' (see `arq strategy list`)"))
+            })?;
+        let s = parse_strategy(&stored.file, &stored.source, &|_| true)?;
+        Ok((s, stored.source))
+    }
+
+    /// Validates and stores a strategy file (admins only).
+    pub fn load_strategy(&mut self, path: &Path) -> Result<Strategy> {
+        self.require_admin("load strategies")?;
+        let (s, src) = check_strategy_file(path, self.templates()?)?;
+        if s.is_default {
+            for other in self.strategies()? {
+                if other.default && other.id != s.id {
+                    return Err(ServiceError::Invalid(format!(
+                        "strategy '{}' is already the default: set default = false in {} or in {}",
+                        other.id,
+                        path.display(),
+                        other.file
+                    )));
+                }
+            }
+        }
+        let file = path.display().to_string();
+        self.write(|tx| {
+            strategies::put(tx.conn, &s, &src, &file, &tx.at())?;
+            tx.event(
+                EventKind::StrategyLoaded,
+                None,
+                format!("strategy {} loaded from {file}", s.id),
+                json!({"strategy": s.id, "file": file}),
+            )?;
+            Ok(())
+        })?;
+        Ok(s)
+    }
+
+    /// Recomputes the event chain.
+    pub fn audit_verify(&self) -> Result<Verification> {
+        Ok(events::verify(self.store.conn())?)
+    }
+}

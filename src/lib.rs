@@ -5,11 +5,14 @@
 //! sit beside the services; `cli` only calls services.
 
 pub mod assets;
+pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod diag;
 pub mod domain;
 pub mod mail;
 pub mod paths;
+pub mod report;
 pub mod service;
 pub mod store;
 pub mod strategy;

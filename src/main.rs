@@ -1,1 +1,5 @@
-fn main() {}
+//! The `arq` binary: everything lives in the library; this only hands over.
+
+fn main() -> std::process::ExitCode {
+    arq::cli::main()
+}

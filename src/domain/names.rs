@@ -32,8 +32,8 @@ macro_rules! named_enum {
         impl std::str::FromStr for $name {
             type Err = $crate::domain::names::UnknownName;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                let t = s.trim();
-                $(if t.eq_ignore_ascii_case($text) { return Ok($name::$variant); })+
+                let t = $crate::domain::names::fold(s);
+                $(if t == $crate::domain::names::fold($text) { return Ok($name::$variant); })+
                 Err($crate::domain::names::UnknownName {
                     what: $what,
                     value: s.to_string(),
@@ -51,6 +51,15 @@ macro_rules! named_enum {
 }
 
 pub(crate) use named_enum;
+
+/// Spelling-insensitive form of a name: case, `-`, `_` and spaces do not matter.
+pub fn fold(s: &str) -> String {
+    s.trim()
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | ' '))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
 
 /// A word that is not one of a vocabulary's spellings.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -152,6 +152,7 @@ impl Session {
         &self.store
     }
 
+    #[allow(dead_code)] // used by the import module
     pub(crate) fn store_mut(&mut self) -> &mut Store {
         &mut self.store
     }

@@ -168,6 +168,12 @@ impl Session {
         Ok(customers::count(self.store.conn())?)
     }
 
+    /// One account's invoices as of the session's date (settled ones included).
+    pub fn invoices(&self, customer_id: &str) -> Result<Vec<crate::domain::InvoicePosition>> {
+        let c = self.visible_customer(customer_id)?;
+        Ok(ledger::positions(self.store.conn(), &c.id, self.as_of)?)
+    }
+
     /// Figures of one account as of the session's date.
     pub fn figures(&self, customer_id: &str) -> Result<AccountFigures> {
         let c = self.visible_customer(customer_id)?;

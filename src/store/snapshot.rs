@@ -155,7 +155,18 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>>
         .collect();
     let at = |id: &str| index.get(id).copied();
 
-    load_invoices(conn, as_of, &mut accounts, &at)?;
+    open_positions(conn, as_of, &mut |cid, inv| {
+        if let Some(i) = at(cid) {
+            accounts[i].invoices.push(inv);
+        }
+    })?;
+    for a in accounts.iter_mut() {
+        a.invoices.sort_by(|x, y| {
+            x.due_date
+                .cmp(&y.due_date)
+                .then_with(|| x.invoice_no.cmp(&y.invoice_no))
+        });
+    }
 
     // Cycles open on the date, with their last step done by then.
     let mut cycle_of: HashMap<i64, usize> = HashMap::new();
@@ -313,12 +324,12 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>>
     Ok(accounts)
 }
 
-/// Invoices with a non-zero balance as of the date, with their open disputed amounts.
-fn load_invoices(
+/// Every invoice issued by `as_of` whose balance then was not zero, with its open
+/// disputed amount, handed to `sink` with its customer id (in no particular order).
+pub fn open_positions(
     conn: &Connection,
     as_of: NaiveDate,
-    accounts: &mut [AccountData],
-    at: &dyn Fn(&str) -> Option<usize>,
+    sink: &mut dyn FnMut(&str, InvoicePosition),
 ) -> Result<()> {
     let mut disputed: HashMap<String, Money> = HashMap::new();
     {
@@ -342,11 +353,6 @@ fn load_invoices(
             later.insert(r.get(0)?, r.get(1)?);
         }
     }
-    let mut push = |cid: &str, inv: InvoicePosition| {
-        if let Some(i) = at(cid) {
-            accounts[i].invoices.push(inv);
-        }
-    };
     let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(String, InvoicePosition)> {
         Ok((
             r.get(0)?,
@@ -377,7 +383,7 @@ fn load_invoices(
                 continue;
             }
             inv.disputed = disputed.get(&inv.invoice_no).copied().unwrap_or_default();
-            push(&cid, inv);
+            sink(&cid, inv);
         }
     }
     if later.len() > seen_later.len() {
@@ -393,15 +399,8 @@ fn load_invoices(
                 continue;
             }
             inv.disputed = disputed.get(&inv.invoice_no).copied().unwrap_or_default();
-            push(&cid, inv);
+            sink(&cid, inv);
         }
-    }
-    for a in accounts.iter_mut() {
-        a.invoices.sort_by(|x, y| {
-            x.due_date
-                .cmp(&y.due_date)
-                .then_with(|| x.invoice_no.cmp(&y.invoice_no))
-        });
     }
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! The rules of DESIGN §2 as tables of cases, plus a small day-by-day simulator that
 //! applies decisions the way the daily run does, for the multi-day paths and properties.
 
+#![allow(clippy::type_complexity)] // tables of cases
+
 use super::*;
 use crate::domain::dates::parse_iso;
 use crate::domain::{AccountFigures, InvoicePosition};

@@ -1,0 +1,415 @@
+//! The command line (DESIGN §5, a stable contract): parsing with clap, then one
+//! service call per command and its output as a table, JSON or CSV.
+
+mod args;
+mod setup;
+pub mod table;
+mod views;
+mod work;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{Local, NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+
+pub use args::Format;
+
+use crate::config::Config;
+use crate::domain::{CallOutcome, DisputeOutcome, DisputeReason, Money, Role};
+use crate::paths;
+use crate::service::Session;
+use crate::store::Store;
+
+#[derive(Debug, Parser)]
+#[command(name = "arq", version, about = "A terminal workqueue for accounts-receivable collections", long_about = None)]
+pub struct Cli {
+    /// The database (default: arq.db in the data directory)
+    #[arg(long, global = true, env = "ARQ_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The config file (default: config.toml in the config directory)
+    #[arg(long, global = true, env = "ARQ_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Who you are (default: ARQ_USER, else your login name)
+    #[arg(long, global = true, env = "ARQ_USER", value_name = "NAME")]
+    pub user: Option<String>,
+    /// Work as of this date (default: today)
+    #[arg(long = "as-of", global = true, value_name = "YYYY-MM-DD", value_parser = args::iso_date)]
+    pub as_of: Option<NaiveDate>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build a demo database (and open the terminal app)
+    Demo {
+        #[arg(long, value_enum, default_value = "small")]
+        size: DemoSize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Only build the database
+        #[arg(long)]
+        no_tui: bool,
+    },
+    /// Create an empty database with the shipped strategies; you become its admin
+    Init {
+        #[arg(long, default_value = "USD")]
+        currency: String,
+    },
+    /// Import customers, invoices or payments from CSV
+    Import {
+        #[arg(value_enum)]
+        kind: ImportWhat,
+        file: PathBuf,
+        /// A mapping file (TOML) from the file's columns to arq's
+        #[arg(long, value_name = "FILE.toml")]
+        mapping: Option<PathBuf>,
+        /// A built-in mapping for a common accounting export
+        #[arg(long, value_name = "NAME")]
+        preset: Option<String>,
+        /// The file lists every open invoice: close those it does not list
+        #[arg(long)]
+        snapshot: bool,
+        /// Check and count, write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List, show, check and load strategies
+    #[command(subcommand)]
+    Strategy(StrategyCmd),
+    /// The daily close: promises judged, automatic steps done, tasks created
+    Run {
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Today's prioritized queue
+    Queue {
+        /// One collector's queue
+        #[arg(long, conflicts_with = "all")]
+        collector: Option<String>,
+        /// Every queue
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Show an account
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Record a call, promise, dispute or note
+    #[command(subcommand)]
+    Log(LogCmd),
+    /// Schedule a callback
+    Callback {
+        id: String,
+        #[arg(long)]
+        date: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Finish a queue item
+    Done {
+        item_id: i64,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Resolve a dispute
+    #[command(subcommand)]
+    Dispute(DisputeCmd),
+    /// Put an account on credit hold
+    Hold {
+        id: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Release an account's credit hold (supervisors)
+    Release {
+        id: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Assign accounts to a collector (supervisors)
+    Assign {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[arg(long)]
+        to: String,
+    },
+    /// Add users (admins)
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Reports
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// The outbox of customer messages
+    #[command(subcommand)]
+    Outbox(OutboxCmd),
+    /// Accounts on credit hold
+    Holds {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Check the event record
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoSize {
+    Small,
+    Large,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportWhat {
+    Customers,
+    Invoices,
+    Payments,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StrategyCmd {
+    List,
+    Show {
+        id: String,
+    },
+    /// Validate a strategy file (no database needed)
+    Check {
+        file: PathBuf,
+    },
+    Load {
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCmd {
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCmd {
+    Call {
+        id: String,
+        #[arg(long)]
+        outcome: CallOutcome,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    Promise {
+        id: String,
+        #[arg(long, value_parser = args::money)]
+        amount: Money,
+        #[arg(long)]
+        date: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    Dispute {
+        id: String,
+        #[arg(long)]
+        invoice: String,
+        #[arg(long)]
+        reason: DisputeReason,
+        #[arg(long, value_parser = args::money)]
+        amount: Option<Money>,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// When to follow up (default: in 7 days)
+        #[arg(long)]
+        follow_up: Option<String>,
+    },
+    Note {
+        id: String,
+        text: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DisputeCmd {
+    Resolve {
+        dispute_id: i64,
+        #[arg(long)]
+        outcome: DisputeOutcome,
+        #[arg(long, value_parser = args::money)]
+        amount: Option<Money>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    Add {
+        name: String,
+        #[arg(long)]
+        role: Role,
+    },
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    Aging {
+        #[arg(long, value_parser = args::iso_date)]
+        from: Option<NaiveDate>,
+        /// The date to age as of (default: --as-of)
+        #[arg(long, value_parser = args::iso_date)]
+        to: Option<NaiveDate>,
+        #[arg(long)]
+        collector: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCmd {
+    List {
+        /// pending, sent or cancelled
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    Verify,
+}
+
+/// What every command needs to know about where and as whom it runs.
+pub struct Env {
+    pub db: PathBuf,
+    pub config: Config,
+    user: Option<String>,
+    pub as_of: NaiveDate,
+    pub today: NaiveDate,
+}
+
+impl Env {
+    fn from_cli(cli: &Cli) -> anyhow::Result<Env> {
+        let config = match &cli.config {
+            Some(p) => Config::load(p, true)?,
+            None => Config::load(&paths::default_config(), false)?,
+        };
+        let today = Local::now().date_naive();
+        Ok(Env {
+            db: cli.db.clone().unwrap_or_else(paths::default_db),
+            config,
+            user: current_user(cli.user.as_deref()),
+            as_of: cli.as_of.unwrap_or(today),
+            today,
+        })
+    }
+
+    /// The current user's name.
+    pub fn user(&self) -> anyhow::Result<&str> {
+        self.user.as_deref().ok_or_else(|| {
+            anyhow::anyhow!("cannot tell who you are: pass --user NAME or set ARQ_USER")
+        })
+    }
+
+    /// When events happen: now, or noon of a replayed day.
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        if self.as_of == self.today {
+            Utc::now()
+        } else {
+            crate::service::noon_utc(self.as_of)
+        }
+    }
+
+    /// Opens the database and a session for the current user.
+    pub fn session(&self) -> anyhow::Result<Session> {
+        let user = self.user()?;
+        let store = Store::open(&self.db)?;
+        Ok(Session::open(
+            store,
+            user,
+            self.as_of,
+            self.now(),
+            self.config.clone(),
+        )?)
+    }
+}
+
+/// `--user`, else `ARQ_USER` (both through clap), else the OS login name.
+fn current_user(given: Option<&str>) -> Option<String> {
+    if let Some(u) = given.map(str::trim).filter(|u| !u.is_empty()) {
+        return Some(u.to_string());
+    }
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .map(|u| u.trim().to_string())
+        .find(|u| !u.is_empty())
+}
+
+/// Parses the arguments, runs the command, and turns any error into a message on
+/// stderr and a non-zero exit.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let env = Env::from_cli(&cli)?;
+    let cli_db = cli.db.clone();
+    let Some(command) = cli.command else {
+        anyhow::bail!("the terminal app is not built yet: use a command (see `arq --help`)");
+    };
+    match command {
+        Command::Demo { size, seed, no_tui } => setup::demo(&cli_db, &env, size, seed, no_tui),
+        Command::Init { currency } => setup::init(&env, &currency),
+        Command::Import { .. } => anyhow::bail!("import is not built yet"),
+        Command::Strategy(cmd) => setup::strategy(&env, cmd),
+        Command::User(cmd) => setup::user(&env, cmd),
+        Command::Audit(AuditCmd::Verify) => setup::audit(&env),
+        Command::Run { dry_run, format } => views::run(&env, dry_run, format),
+        Command::Queue {
+            collector,
+            all,
+            format,
+            limit,
+        } => views::queue(&env, collector, all, format, limit),
+        Command::Account(AccountCmd::Show { id, format }) => views::account(&env, &id, format),
+        Command::Holds { format } => views::holds(&env, format),
+        Command::Outbox(OutboxCmd::List { status, format }) => {
+            views::outbox(&env, status.as_deref(), format)
+        }
+        Command::Report(ReportCmd::Aging {
+            from: _,
+            to,
+            collector,
+            format,
+        }) => views::aging(&env, to, collector.as_deref(), format),
+        Command::Log(cmd) => work::log(&env, cmd),
+        Command::Callback { id, date, note } => work::callback(&env, &id, &date, &note),
+        Command::Done { item_id, note } => work::done(&env, item_id, &note),
+        Command::Dispute(DisputeCmd::Resolve {
+            dispute_id,
+            outcome,
+            amount,
+            note,
+        }) => work::resolve(&env, dispute_id, outcome, amount, &note),
+        Command::Hold { id, reason } => work::hold(&env, &id, &reason),
+        Command::Release { id, note } => work::release(&env, &id, &note),
+        Command::Assign { ids, to } => work::assign(&env, &ids, &to),
+    }
+}

@@ -1,0 +1,241 @@
+//! `arq demo`: a deterministic demo shop. Customers and a year of invoices are
+//! generated from a seed; the last ~120 days are lived through day by day with the
+//! real engine and simulated collectors, so queues, timelines, promises, disputes
+//! and holds look like a shop that has used arq for months.
+
+mod names;
+pub mod rng;
+mod sim;
+mod world;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::domain::{EventKind, Role};
+use crate::service::{Result, ServiceError, Session, noon_utc, setup};
+use crate::store::{Durability, Store, customers, ledger};
+use rng::Rng;
+use sim::{Planned, Sim, set_day};
+pub use world::{ADMIN, COLLECTORS, SUPERVISOR};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    /// About 300 customers.
+    Small,
+    /// 100,000 customers and about 1,000,000 invoices.
+    Large,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub size: Size,
+    pub seed: u64,
+    /// The last simulated day (the demo's "today").
+    pub today: NaiveDate,
+    pub history_days: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoSummary {
+    pub customers: usize,
+    pub invoices: usize,
+    pub payments: usize,
+    pub days: i64,
+    pub events: u64,
+}
+
+/// Refuses to replace anything but an earlier demo database.
+fn clear(path: &Path) -> Result<()> {
+    if path.exists() {
+        let is_demo = Store::open(path)
+            .ok()
+            .and_then(|s| s.meta("demo").ok().flatten())
+            .is_some();
+        if !is_demo {
+            return Err(ServiceError::Invalid(format!(
+                "{} exists and is not a demo database: arq demo only replaces its own demos (choose another --db)",
+                path.display()
+            )));
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let p = format!("{}{suffix}", path.display());
+            if Path::new(&p).exists() {
+                std::fs::remove_file(&p)
+                    .map_err(|e| ServiceError::Invalid(format!("cannot replace {p}: {e}")))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Builds the demo database at `path`. `progress` hears about each phase.
+pub fn build(
+    path: &Path,
+    opts: &DemoOptions,
+    config: &Config,
+    progress: &mut dyn FnMut(&str),
+) -> Result<DemoSummary> {
+    clear(path)?;
+    let (n_customers, mean_gap, capacity) = match opts.size {
+        Size::Small => (300, 18, 2),
+        Size::Large => (100_000, 40, 60),
+    };
+    let start = opts.today - Duration::days(opts.history_days);
+    let rng = Rng::new(opts.seed);
+
+    progress("creating users and customers");
+    let mut admin = setup::init(path, "USD", ADMIN, start, noon_utc(start), config.clone())?;
+    admin.store().set_durability(Durability::Bulk)?;
+    admin.write(|tx| {
+        tx.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('demo', ?1)",
+            [opts.seed.to_string()],
+        )?;
+        Ok(())
+    })?;
+    for u in COLLECTORS {
+        admin.add_user(u, Role::Collector)?;
+    }
+    admin.add_user(SUPERVISOR, Role::Supervisor)?;
+
+    let mut people_rng = rng.fork(1);
+    let demo_customers = world::customers(&mut people_rng, n_customers);
+    let history_from = start - Duration::days(300);
+    let mut invoice_rng = rng.fork(2);
+    let invoices = world::invoices(
+        &mut invoice_rng,
+        &demo_customers,
+        history_from,
+        opts.today,
+        mean_gap,
+    );
+
+    progress("writing a year of invoices and payments");
+    let mut sim = Sim {
+        customers: &demo_customers,
+        by_id: demo_customers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.customer.id.clone(), i))
+            .collect::<HashMap<_, _>>(),
+        planned: Default::default(),
+        rng: rng.fork(3),
+        payments: 0,
+        capacity,
+    };
+    let before: Vec<&world::DemoInvoice> =
+        invoices.iter().filter(|i| i.issue_date < start).collect();
+    let mut history_payments = 0;
+    admin.write(|tx| {
+        for c in &demo_customers {
+            customers::insert(tx.conn, &c.customer, history_from)?;
+        }
+        for inv in &before {
+            let paid_before_start = inv.pays_on.filter(|p| *p < start);
+            ledger::insert_invoice(
+                tx.conn,
+                &ledger::InvoiceRow {
+                    invoice_no: inv.invoice_no.clone(),
+                    customer_id: demo_customers[inv.customer].customer.id.clone(),
+                    issue_date: inv.issue_date,
+                    due_date: inv.due_date,
+                    amount: inv.amount,
+                    balance: inv.amount,
+                },
+            )?;
+            if let Some(on) = paid_before_start {
+                history_payments += 1;
+                ledger::record_payment(
+                    tx.conn,
+                    &ledger::PaymentRow {
+                        payment_id: format!("H-{history_payments:07}"),
+                        customer_id: demo_customers[inv.customer].customer.id.clone(),
+                        date: on,
+                        amount: inv.amount,
+                        invoice_no: Some(inv.invoice_no.clone()),
+                        source: "demo".into(),
+                    },
+                )?;
+            }
+        }
+        let detail = format!(
+            "demo history: {} customers, {} invoices, {history_payments} payments before {start}",
+            demo_customers.len(),
+            before.len()
+        );
+        tx.event(
+            EventKind::Import,
+            None,
+            detail,
+            serde_json::json!({"customers": demo_customers.len(), "invoices": before.len()}),
+        )?;
+        Ok(())
+    })?;
+    for inv in &invoices {
+        if let Some(on) = inv.pays_on.filter(|p| *p >= start) {
+            let invoice_no = inv.names_invoice.then(|| inv.invoice_no.clone());
+            sim.plan(
+                on,
+                Planned {
+                    customer: inv.customer,
+                    invoice_no,
+                    amount: inv.amount,
+                },
+            );
+        }
+    }
+
+    let open = |user: &str| -> Result<Session> {
+        let store = Store::open(path)?;
+        store.set_durability(Durability::Bulk)?;
+        Session::open(store, user, start, noon_utc(start), config.clone())
+    };
+    let mut ana = open(COLLECTORS[0])?;
+    let mut ben = open(COLLECTORS[1])?;
+    let mut cleo = open(COLLECTORS[2])?;
+    let mut sam = open(SUPERVISOR)?;
+
+    let mut by_day: HashMap<NaiveDate, Vec<&world::DemoInvoice>> = HashMap::new();
+    for inv in invoices.iter().filter(|i| i.issue_date >= start) {
+        by_day.entry(inv.issue_date).or_default().push(inv);
+    }
+    let mut day = start;
+    while day <= opts.today {
+        if (day - start).num_days() % 10 == 0 {
+            progress(&format!("simulating {day}"));
+        }
+        set_day(
+            &mut [&mut admin, &mut ana, &mut ben, &mut cleo, &mut sam],
+            day,
+        );
+        let issued = by_day.remove(&day).unwrap_or_default();
+        sim.issue(&mut admin, &issued)?;
+        sim.receive(&mut admin)?;
+        admin.run_day(false)?;
+        sim.react_to_reminders(&admin)?;
+        // Nobody works weekends, and the last day is left for the person opening the demo.
+        if day < opts.today && !crate::domain::dates::is_weekend(day) {
+            for s in [&mut ana, &mut ben, &mut cleo] {
+                // Now and then a collector is out for the day.
+                if !sim.rng.chance(30) {
+                    sim.work_queue(s)?;
+                }
+            }
+            sim.supervise(&mut sam)?;
+        }
+        day += Duration::days(1);
+    }
+    let events = admin.audit_verify()?.events;
+    admin.store().set_durability(Durability::Full)?;
+    Ok(DemoSummary {
+        customers: demo_customers.len(),
+        invoices: invoices.len(),
+        payments: history_payments + sim.payments,
+        days: opts.history_days + 1,
+        events,
+    })
+}

@@ -135,8 +135,10 @@ impl FromStr for Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Always two places: `12.50`, `-3.00`.
-        fmt::Display::fmt(&self.0, f)
+        // Always two places: `12.50`, `-3.00`, `0.00`.
+        let mut d = self.0;
+        d.rescale(2);
+        fmt::Display::fmt(&d, f)
     }
 }
 
@@ -247,6 +249,12 @@ mod tests {
     fn serializes_as_a_decimal_string() {
         let json = serde_json::to_string(&Money::from_minor(1050)).unwrap_or_default();
         assert_eq!(json, "\"10.50\"");
+        let empty: Money = std::iter::empty::<Money>().sum();
+        assert_eq!(
+            serde_json::to_string(&empty).unwrap_or_default(),
+            "\"0.00\""
+        );
+        assert_eq!(Money::ZERO.to_string(), "0.00");
     }
 
     proptest! {

@@ -1,0 +1,161 @@
+//! A small shop on a real temporary database, for tests of the services and the
+//! binary. Data goes in through the same store functions the import uses.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use arq::config::Config;
+use arq::domain::dates::parse_iso;
+use arq::domain::{Customer, EventKind, Money, Role};
+use arq::service::{Session, noon_utc, setup};
+use arq::store::Store;
+use arq::store::ledger::{self, InvoiceRow, PaymentRow};
+use chrono::NaiveDate;
+
+pub fn d(s: &str) -> NaiveDate {
+    parse_iso(s).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn m(s: &str) -> Money {
+    s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+pub struct Shop {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+impl Shop {
+    /// A database created on `start` by `admin`, with collectors ana and ben and
+    /// supervisor sam.
+    pub fn new(start: &str) -> Shop {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = dir.path().join("shop.db");
+        let mut s = setup::init(
+            &db,
+            "USD",
+            "admin",
+            d(start),
+            noon_utc(d(start)),
+            Config::default(),
+        )
+        .unwrap_or_else(|e| panic!("init: {e}"));
+        for (u, r) in [
+            ("ana", Role::Collector),
+            ("ben", Role::Collector),
+            ("sam", Role::Supervisor),
+        ] {
+            s.add_user(u, r).unwrap_or_else(|e| panic!("{e}"));
+        }
+        Shop { dir, db }
+    }
+
+    pub fn session(&self, user: &str, as_of: &str) -> Session {
+        let store = Store::open(&self.db).unwrap_or_else(|e| panic!("{e}"));
+        Session::open(store, user, d(as_of), noon_utc(d(as_of)), Config::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A customer owned by `owner`, with an email address.
+    pub fn customer(&self, id: &str, owner: &str) {
+        let mut c = Customer::named(id, &format!("{id} Trading Co"));
+        c.owner = Some(owner.to_string());
+        c.email = Some(format!("ap@{}.example", id.to_ascii_lowercase()));
+        self.put_customer(&c);
+    }
+
+    pub fn put_customer(&self, c: &Customer) {
+        let mut s = self.session("admin", "2026-01-01");
+        s.write(|tx| Ok(arq::store::customers::insert(tx.conn, c, d("2026-01-01"))?))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    pub fn invoice(&self, no: &str, customer: &str, issue: &str, due: &str, amount: &str) {
+        let mut s = self.session("admin", issue);
+        let row = InvoiceRow {
+            invoice_no: no.into(),
+            customer_id: customer.into(),
+            issue_date: d(issue),
+            due_date: d(due),
+            amount: m(amount),
+            balance: m(amount),
+        };
+        s.write(|tx| Ok(ledger::insert_invoice(tx.conn, &row)?))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    pub fn payment(
+        &self,
+        id: &str,
+        customer: &str,
+        date: &str,
+        amount: &str,
+        invoice: Option<&str>,
+    ) {
+        let mut s = self.session("admin", date);
+        let row = PaymentRow {
+            payment_id: id.into(),
+            customer_id: customer.into(),
+            date: d(date),
+            amount: m(amount),
+            invoice_no: invoice.map(str::to_string),
+            source: "test".into(),
+        };
+        s.write(|tx| {
+            ledger::record_payment(tx.conn, &row)?;
+            tx.event(
+                EventKind::Payment,
+                Some(customer),
+                format!("payment {id}"),
+                serde_json::json!({}),
+            )?;
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The real binary, pointed at this shop as `user` on `as_of`.
+    pub fn arq(&self, user: &str, as_of: &str) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("arq").unwrap_or_else(|e| panic!("{e}"));
+        cmd.env_remove("ARQ_DB")
+            .env_remove("ARQ_USER")
+            .env_remove("ARQ_CONFIG");
+        cmd.env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"));
+        cmd.args([
+            "--db",
+            &self.db.display().to_string(),
+            "--user",
+            user,
+            "--as-of",
+            as_of,
+        ]);
+        cmd
+    }
+
+    /// Runs the binary and parses its JSON output.
+    pub fn json(&self, user: &str, as_of: &str, args: &[&str]) -> serde_json::Value {
+        let out = self
+            .arq(user, as_of)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            out.status.success(),
+            "arq {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    /// Counts rows in a table.
+    pub fn count(&self, table: &str) -> i64 {
+        let store = Store::open(&self.db).unwrap_or_else(|e| panic!("{e}"));
+        store
+            .conn()
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+}

@@ -1,0 +1,204 @@
+//! The demo shop and the daily run over it: deterministic by seed, the bulk snapshot
+//! agrees with the per-account one, a second run on the same day changes nothing,
+//! and a dry run leaves the database as it was.
+
+mod common;
+
+use arq::config::Config;
+use arq::demo::{self, DemoOptions, Size};
+use arq::store::Store;
+use arq::store::snapshot;
+use arq::strategy::engine::decide;
+use common::d;
+
+fn build(dir: &std::path::Path, name: &str, seed: u64) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let opts = DemoOptions {
+        size: Size::Small,
+        seed,
+        today: d("2026-11-20"),
+        history_days: 120,
+    };
+    demo::build(&path, &opts, &Config::default(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("demo: {e}"));
+    path
+}
+
+fn head_hash(path: &std::path::Path) -> String {
+    let s = Store::open(path).unwrap_or_else(|e| panic!("{e}"));
+    s.conn()
+        .query_row(
+            "SELECT hash FROM events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn counts(path: &std::path::Path) -> Vec<i64> {
+    let s = Store::open(path).unwrap_or_else(|e| panic!("{e}"));
+    [
+        "events",
+        "tasks",
+        "outbox",
+        "steps_done",
+        "cycles",
+        "promises",
+        "holds",
+        "payments",
+        "allocations",
+        "runs",
+    ]
+    .iter()
+    .map(|t| {
+        s.conn()
+            .query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+    .collect()
+}
+
+#[test]
+fn the_demo_is_deterministic_and_the_run_is_consistent() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let a = build(dir.path(), "a.db", 7);
+    let b = build(dir.path(), "b.db", 7);
+    let c = build(dir.path(), "c.db", 8);
+    // Same seed, same shop, down to the last event's hash.
+    assert_eq!(head_hash(&a), head_hash(&b));
+    assert_ne!(head_hash(&a), head_hash(&c));
+
+    // It has what a demo needs: queue items for every collector, holds, promises, disputes.
+    let store = Store::open(&a).unwrap_or_else(|e| panic!("{e}"));
+    let n = |sql: &str| -> i64 {
+        store
+            .conn()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    assert_eq!(n("SELECT COUNT(*) FROM customers"), 300);
+    for user in ["ana", "ben", "cleo"] {
+        assert!(
+            n(&format!(
+                "SELECT COUNT(*) FROM tasks t JOIN customers c ON c.id = t.customer_id WHERE t.done_on IS NULL AND c.owner = '{user}'"
+            )) > 5,
+            "{user}"
+        );
+    }
+    assert!(n("SELECT COUNT(*) FROM holds WHERE released_on IS NULL") > 0);
+    assert!(n("SELECT COUNT(*) FROM promises WHERE status = 'broken'") > 0);
+    assert!(n("SELECT COUNT(*) FROM promises WHERE status = 'kept'") > 0);
+    assert!(n("SELECT COUNT(*) FROM disputes") > 0);
+    drop(store);
+
+    // The bulk snapshot (the run's) and the per-account one (the screens') agree, for
+    // today and for a replayed past day.
+    let store = Store::open(&a).unwrap_or_else(|e| panic!("{e}"));
+    let conn = store.conn();
+    let book = arq::store::strategies::book(conn).unwrap_or_else(|e| panic!("{e}"));
+    for day in ["2026-11-20", "2026-09-15"] {
+        let as_of = d(day);
+        let all = snapshot::load_all(conn, as_of).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(all.len(), 300);
+        for bulk in &all {
+            let one = snapshot::load_one(conn, &bulk.customer.id, as_of)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("missing"));
+            assert_eq!(
+                bulk.invoices, one.invoices,
+                "{} invoices on {day}",
+                bulk.customer.id
+            );
+            assert_eq!(bulk.cycle, one.cycle, "{} cycle on {day}", bulk.customer.id);
+            assert_eq!(
+                bulk.open_step_task, one.open_step_task,
+                "{}",
+                bulk.customer.id
+            );
+            assert_eq!(
+                bulk.last_response, one.last_response,
+                "{} response on {day}",
+                bulk.customer.id
+            );
+            assert_eq!(bulk.promises, one.promises, "{}", bulk.customer.id);
+            assert_eq!(bulk.resume_on, one.resume_on, "{}", bulk.customer.id);
+            assert_eq!(bulk.hold, one.hold, "{}", bulk.customer.id);
+            assert_eq!(
+                bulk.release_pending, one.release_pending,
+                "{}",
+                bulk.customer.id
+            );
+            assert_eq!(
+                decide(&bulk.state(as_of), &book, as_of),
+                decide(&one.state(as_of), &book, as_of),
+                "{}",
+                bulk.customer.id
+            );
+        }
+    }
+    drop(store);
+
+    // The demo ends with today's run done: running today again changes nothing.
+    let before = counts(&a);
+    let mut admin = common::Shop {
+        dir: tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")),
+        db: a.clone(),
+    }
+    .session("admin", "2026-11-20");
+    let again = admin.run_day(false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (
+            again.steps_done,
+            again.tasks_created,
+            again.auto_actions,
+            again.cured
+        ),
+        (0, 0, 0, 0)
+    );
+    let mut after = counts(&a);
+    // (only the run itself is recorded)
+    after[9] -= 1;
+    assert_eq!(before, after);
+
+    // A dry run of tomorrow reports work and keeps none of it.
+    admin.set_as_of(d("2026-11-21"), arq::service::noon_utc(d("2026-11-21")));
+    let before = counts(&a);
+    let dry = admin.run_day(true).unwrap_or_else(|e| panic!("{e}"));
+    assert!(dry.dry_run);
+    assert!(
+        dry.steps_done + dry.tasks_created + dry.promises.kept + dry.promises.broken > 0,
+        "{dry:?}"
+    );
+    assert_eq!(counts(&a), before);
+    let real = admin.run_day(false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (real.steps_done, real.tasks_created, real.cured),
+        (dry.steps_done, dry.tasks_created, dry.cured)
+    );
+
+    // A run for a day before the last one is refused.
+    admin.set_as_of(d("2026-11-19"), arq::service::noon_utc(d("2026-11-19")));
+    let err = admin
+        .run_day(false)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("already done for 2026-11-21"), "{err}");
+}
+
+#[test]
+fn demo_refuses_to_replace_a_real_database() {
+    let shop = common::Shop::new("2026-01-01");
+    let opts = DemoOptions {
+        size: Size::Small,
+        seed: 1,
+        today: d("2026-11-20"),
+        history_days: 120,
+    };
+    let err = demo::build(&shop.db, &opts, &Config::default(), &mut |_| {})
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("is not a demo database"), "{err}");
+    assert!(shop.db.exists());
+}

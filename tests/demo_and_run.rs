@@ -100,6 +100,31 @@ fn the_demo_is_deterministic_and_the_run_is_consistent() {
         let as_of = d(day);
         let all = snapshot::load_all(conn, as_of).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(all.len(), 300);
+        // The queue's scoring facts (set queries over a list of ids) agree too.
+        let ids: Vec<&str> = all.iter().map(|a| a.customer.id.as_str()).collect();
+        let facts = snapshot::scoring_facts(conn, &ids, as_of).unwrap_or_else(|e| panic!("{e}"));
+        for a in &all {
+            let f = facts
+                .get(&a.customer.id)
+                .unwrap_or_else(|| panic!("no facts for {}", a.customer.id));
+            let mut inv = f.invoices.clone();
+            inv.sort_by(|x, y| {
+                x.due_date
+                    .cmp(&y.due_date)
+                    .then_with(|| x.invoice_no.cmp(&y.invoice_no))
+            });
+            assert_eq!(
+                inv, a.invoices,
+                "{} scoring invoices on {day}",
+                a.customer.id
+            );
+            assert_eq!(
+                f.cycle_strategy.as_deref(),
+                a.cycle.as_ref().map(|c| c.strategy_id.as_str()),
+                "{}",
+                a.customer.id
+            );
+        }
         for bulk in &all {
             let one = snapshot::load_one(conn, &bulk.customer.id, as_of)
                 .unwrap_or_else(|e| panic!("{e}"))

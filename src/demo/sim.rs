@@ -9,9 +9,7 @@ use serde_json::json;
 
 use super::rng::Rng;
 use super::world::{DemoCustomer, DemoInvoice, Payer};
-use crate::domain::{
-    CallOutcome, DisputeOutcome, DisputeReason, DisputeStatus, EventKind, Money, Reason,
-};
+use crate::domain::{CallOutcome, DisputeOutcome, DisputeReason, EventKind, Money, Reason};
 use crate::service::queue::QueueScope;
 use crate::service::{Result, Session, noon_utc};
 use crate::store::ledger::{self, InvoiceRow, PaymentRow};
@@ -296,34 +294,22 @@ impl Sim<'_> {
                 s.finish_item(item.item_id, "reviewed with the collector")?;
             }
         }
-        let ids: Vec<String> = self
-            .customers
-            .iter()
-            .filter(|c| c.payer == Payer::Disputer)
-            .map(|c| c.customer.id.clone())
-            .collect();
-        for cid in ids {
-            for d in activity::disputes_for(s.store().conn(), &cid, day)? {
-                if d.status != DisputeStatus::Open || (day - d.opened_on).num_days() < 10 {
-                    continue;
-                }
-                let (outcome, amount) = match self.rng.range(0, 99) {
-                    0..=34 => (DisputeOutcome::Valid, None),
-                    35..=49 => (
-                        DisputeOutcome::Partial,
-                        Some(Money::round_from(
-                            d.amount.decimal() / rust_decimal::Decimal::from(3),
-                        )),
-                    ),
-                    _ => (DisputeOutcome::Invalid, None),
-                };
-                s.resolve_dispute(
-                    d.dispute_id,
-                    outcome,
-                    amount,
-                    "checked delivery notes and pricing",
-                )?;
+        for d in activity::open_disputes(s.store().conn(), day)? {
+            if (day - d.opened_on).num_days() < 10 {
+                continue;
             }
+            let third = Money::round_from(d.amount.decimal() / rust_decimal::Decimal::from(3));
+            let (outcome, amount) = match self.rng.range(0, 99) {
+                0..=34 => (DisputeOutcome::Valid, None),
+                35..=49 => (DisputeOutcome::Partial, Some(third)),
+                _ => (DisputeOutcome::Invalid, None),
+            };
+            s.resolve_dispute(
+                d.dispute_id,
+                outcome,
+                amount,
+                "checked delivery notes and pricing",
+            )?;
         }
         Ok(())
     }

@@ -56,7 +56,7 @@ pub fn aging(session: &Session, collector: Option<&str>) -> Result<AgingReport> 
     for c in &list {
         by_id.insert(c.id.as_str(), Aging::default());
     }
-    snapshot::open_positions(conn, as_of, &mut |cid, inv| {
+    snapshot::open_positions(conn, as_of, snapshot::Scope::All, &mut |cid, inv| {
         if inv.is_open()
             && let Some(a) = by_id.get_mut(cid)
         {

@@ -6,11 +6,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
-use super::{Result, ServiceError, Session};
+use super::{Result, Session};
 use crate::domain::{AccountFigures, Money, Reason, Risk};
-use crate::store::tasks::QueueRow;
-use crate::store::{activity, customers, ledger, snapshot, strategies, tasks};
-use crate::strategy::engine::strategy_for;
+use crate::store::tasks::DueFilter;
+use crate::store::{customers, ledger, snapshot, strategies, tasks};
+use crate::strategy::engine::strategy_of;
 use crate::strategy::priority::{Factor, PriorityInput, score};
 use crate::strategy::{Assignee, PriorityWeights};
 
@@ -57,73 +57,66 @@ pub struct QueueItem {
     pub risk: Risk,
 }
 
-struct AccountFacts {
-    figures: AccountFigures,
-    risk: Risk,
-    broken_90d: u32,
-    weights: PriorityWeights,
-}
-
 impl Session {
     /// The ranked queue for `scope`, best first, at most `limit` items.
     pub fn queue(&self, scope: &QueueScope, limit: Option<usize>) -> Result<Vec<QueueItem>> {
         let me = &self.user;
-        match scope {
-            QueueScope::All => self.require_supervisor("see every queue")?,
-            QueueScope::Collector(n) if n != &me.name => {
-                self.require_supervisor("see another collector's queue")?
+        let filter = match scope {
+            QueueScope::All => {
+                self.require_supervisor("see every queue")?;
+                DueFilter::All
             }
-            _ => {}
-        }
+            QueueScope::Collector(n) => {
+                if n != &me.name {
+                    self.require_supervisor("see another collector's queue")?;
+                }
+                DueFilter::OwnedBy(n)
+            }
+            QueueScope::Mine if me.role.sees_everything() => DueFilter::Supervisor(&me.name),
+            QueueScope::Mine => DueFilter::OwnedBy(&me.name),
+        };
         let conn = self.store.conn();
         let as_of = self.as_of;
-        let in_scope = |r: &QueueRow| -> bool {
-            let owner_item = r.task.assignee == Assignee::Owner;
-            match scope {
-                QueueScope::All => true,
-                QueueScope::Collector(n) => owner_item && r.owner.as_deref() == Some(n.as_str()),
-                QueueScope::Mine if me.role.sees_everything() => {
-                    !owner_item || r.owner.is_none() || r.owner.as_deref() == Some(me.name.as_str())
-                }
-                QueueScope::Mine => owner_item && r.owner.as_deref() == Some(me.name.as_str()),
-            }
-        };
-        let rows: Vec<QueueRow> = tasks::due_items(conn, as_of)?
-            .into_iter()
-            .filter(in_scope)
-            .collect();
-
+        let rows = tasks::due_items(conn, as_of, filter)?;
+        let mut ids: Vec<&str> = rows.iter().map(|r| r.task.customer_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let facts = snapshot::scoring_facts(conn, &ids, as_of)?;
         let book = strategies::book(conn)?;
-        let mut facts: HashMap<String, AccountFacts> = HashMap::new();
+        let mut scored: HashMap<&str, (AccountFigures, &PriorityWeights, Risk, u32)> =
+            HashMap::with_capacity(facts.len());
+        let default_weights = PriorityWeights::default();
+        for (id, f) in &facts {
+            let figures = AccountFigures::of(&f.invoices, as_of);
+            let weights = strategy_of(
+                &book,
+                f.cycle_strategy.as_deref(),
+                &f.customer,
+                figures.balance,
+            )
+            .map_or(&default_weights, |s| &s.priority);
+            scored.insert(
+                id.as_str(),
+                (figures, weights, f.customer.risk, f.broken_promises_90d),
+            );
+        }
+
         let mut items = Vec::with_capacity(rows.len());
-        for r in rows {
-            let cid = r.task.customer_id.clone();
-            if !facts.contains_key(&cid) {
-                let data = snapshot::load_one(conn, &cid, as_of)?
-                    .ok_or_else(|| ServiceError::NoCustomer(cid.clone()))?;
-                let state = data.state(as_of);
-                let weights = strategy_for(&state, &book)
-                    .map(|s| s.priority.clone())
-                    .unwrap_or_default();
-                let f = AccountFacts {
-                    figures: state.figures,
-                    risk: data.customer.risk,
-                    broken_90d: activity::broken_promises_90d(conn, &cid, as_of)?,
-                    weights,
-                };
-                facts.insert(cid.clone(), f);
-            }
-            let Some(f) = facts.get(&cid) else { continue };
+        for r in &rows {
+            let Some((figures, weights, risk, broken)) = scored.get(r.task.customer_id.as_str())
+            else {
+                continue;
+            };
             let days_overdue = u32::try_from((as_of - r.task.due).num_days()).unwrap_or(0);
             let input = PriorityInput {
-                collectible_past_due: f.figures.collectible_past_due,
-                dpd: f.figures.dpd,
-                risk: f.risk,
-                broken_promises_90d: f.broken_90d,
+                collectible_past_due: figures.collectible_past_due,
+                dpd: figures.dpd,
+                risk: *risk,
+                broken_promises_90d: *broken,
                 reason: r.task.reason,
                 days_overdue,
             };
-            let s = score(&input, &f.weights);
+            let s = score(&input, weights);
             let owner = match r.task.assignee {
                 Assignee::Supervisor => Some("supervisor".to_string()),
                 Assignee::Owner => r.owner.clone(),
@@ -131,20 +124,20 @@ impl Session {
             items.push(QueueItem {
                 rank: 0,
                 item_id: r.task.id,
-                customer_id: cid,
-                customer_name: r.customer_name,
+                customer_id: r.task.customer_id.clone(),
+                customer_name: r.customer_name.clone(),
                 owner,
                 reason: r.task.reason,
-                action: r.task.action,
-                step: r.task.step_id,
+                action: r.task.action.clone(),
+                step: r.task.step_id.clone(),
                 due: r.task.due,
                 days_overdue,
-                collectible_past_due: f.figures.collectible_past_due,
-                dpd: f.figures.dpd,
+                collectible_past_due: figures.collectible_past_due,
+                dpd: figures.dpd,
                 score: s.total,
-                note: r.task.note,
+                note: r.task.note.clone(),
                 factors: s.factors,
-                risk: f.risk,
+                risk: *risk,
             });
         }
         // Best first; ties by account id, then item id, so the order is stable.

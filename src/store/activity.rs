@@ -205,6 +205,18 @@ pub fn disputes_for(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Every dispute open as of `as_of`, oldest first.
+pub fn open_disputes(conn: &Connection, as_of: NaiveDate) -> Result<Vec<DisputeRow>> {
+    let sql = format!(
+        "SELECT {DISPUTE_COLUMNS} FROM disputes WHERE opened_on <= ?2 AND (resolved_on IS NULL OR resolved_on > ?2)
+         ORDER BY opened_on, id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    // The shared column list reads the date from ?2; ?1 is unused here.
+    let rows = stmt.query_map(params![0, as_of], dispute_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn resolve_dispute(
     conn: &Connection,
     id: i64,

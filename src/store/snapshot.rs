@@ -155,7 +155,7 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>>
         .collect();
     let at = |id: &str| index.get(id).copied();
 
-    open_positions(conn, as_of, &mut |cid, inv| {
+    open_positions(conn, as_of, Scope::All, &mut |cid, inv| {
         if let Some(i) = at(cid) {
             accounts[i].invoices.push(inv);
         }
@@ -190,7 +190,8 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>>
             }
         }
         let mut stmt = conn.prepare(
-            "SELECT s.cycle_id, s.step_index, s.done_on FROM steps_done s JOIN cycles c ON c.id = s.cycle_id
+            // Open cycles first, then their steps by index (not every step ever done).
+            "SELECT s.cycle_id, s.step_index, s.done_on FROM cycles c CROSS JOIN steps_done s ON s.cycle_id = c.id
              WHERE c.started_on <= ?1 AND (c.ended_on IS NULL OR c.ended_on > ?1) AND s.done_on <= ?1",
         )?;
         let mut rows = stmt.query([as_of])?;
@@ -324,31 +325,75 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>>
     Ok(accounts)
 }
 
+/// Which accounts a set query covers: all, or those whose ids are in a JSON array
+/// (bound once and expanded by SQLite's `json_each`, so any number of ids is one query).
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    All,
+    Ids(&'a str),
+}
+
+impl Scope<'_> {
+    /// ` AND {column} IN (…)` for a filtered scope, nothing for all.
+    fn clause(self, column: &str) -> String {
+        match self {
+            Scope::All => String::new(),
+            Scope::Ids(_) => format!(" AND {column} IN (SELECT value FROM json_each(?2))"),
+        }
+    }
+
+    fn query<'s>(
+        self,
+        stmt: &'s mut rusqlite::Statement<'_>,
+        as_of: NaiveDate,
+    ) -> rusqlite::Result<rusqlite::Rows<'s>> {
+        match self {
+            Scope::All => stmt.query(params![as_of]),
+            Scope::Ids(ids) => stmt.query(params![as_of, ids]),
+        }
+    }
+}
+
+/// A JSON array of ids, for [`Scope::Ids`].
+pub fn ids_json<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    serde_json::Value::Array(
+        ids.into_iter()
+            .map(|s| serde_json::Value::String(s.to_string()))
+            .collect(),
+    )
+    .to_string()
+}
+
 /// Every invoice issued by `as_of` whose balance then was not zero, with its open
 /// disputed amount, handed to `sink` with its customer id (in no particular order).
 pub fn open_positions(
     conn: &Connection,
     as_of: NaiveDate,
+    scope: Scope<'_>,
     sink: &mut dyn FnMut(&str, InvoicePosition),
 ) -> Result<()> {
     let mut disputed: HashMap<String, Money> = HashMap::new();
     {
-        let mut stmt = conn.prepare(
-            "SELECT invoice_no, SUM(amount) FROM disputes WHERE opened_on <= ?1 AND (resolved_on IS NULL OR resolved_on > ?1)
+        let sql = format!(
+            "SELECT invoice_no, SUM(amount) FROM disputes WHERE opened_on <= ?1 AND (resolved_on IS NULL OR resolved_on > ?1){}
              GROUP BY invoice_no",
-        )?;
-        let mut rows = stmt.query([as_of])?;
+            scope.clause("customer_id")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = scope.query(&mut stmt, as_of)?;
         while let Some(r) = rows.next()? {
             disputed.insert(r.get(0)?, r.get(1)?);
         }
     }
-    // Allocations dated after the day are added back.
+    // Allocations dated after the day are added back (by date: usually none at all).
     let mut later: HashMap<String, Money> = HashMap::new();
     {
-        let mut stmt = conn.prepare(
-            "SELECT invoice_no, SUM(amount) FROM allocations WHERE date > ?1 GROUP BY invoice_no",
-        )?;
-        let mut rows = stmt.query([as_of])?;
+        let sql = format!(
+            "SELECT invoice_no, SUM(amount) FROM allocations INDEXED BY allocations_date WHERE date > ?1{} GROUP BY invoice_no",
+            scope.clause("customer_id")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = scope.query(&mut stmt, as_of)?;
         while let Some(r) = rows.next()? {
             later.insert(r.get(0)?, r.get(1)?);
         }
@@ -368,11 +413,13 @@ pub fn open_positions(
     };
     let mut seen_later = std::collections::HashSet::new();
     {
-        let mut stmt = conn.prepare(
+        let sql = format!(
             "SELECT customer_id, invoice_no, issue_date, due_date, amount, balance FROM invoices
-             WHERE balance <> 0 AND issue_date <= ?1",
-        )?;
-        let mut rows = stmt.query([as_of])?;
+             WHERE balance <> 0 AND issue_date <= ?1{}",
+            scope.clause("customer_id")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = scope.query(&mut stmt, as_of)?;
         while let Some(r) = rows.next()? {
             let (cid, mut inv) = read(r)?;
             if let Some(add) = later.get(&inv.invoice_no) {
@@ -386,21 +433,104 @@ pub fn open_positions(
             sink(&cid, inv);
         }
     }
-    if later.len() > seen_later.len() {
-        let mut stmt = conn.prepare(
-            "SELECT customer_id, invoice_no, issue_date, due_date, amount, balance FROM invoices
-             WHERE balance = 0 AND issue_date <= ?1 AND invoice_no IN (SELECT invoice_no FROM allocations WHERE date > ?1)",
-        )?;
-        let mut rows = stmt.query([as_of])?;
-        while let Some(r) = rows.next()? {
-            let (cid, mut inv) = read(r)?;
-            inv.balance += later.get(&inv.invoice_no).copied().unwrap_or_default();
-            if inv.balance.is_zero() {
-                continue;
-            }
-            inv.disputed = disputed.get(&inv.invoice_no).copied().unwrap_or_default();
-            sink(&cid, inv);
+    // Invoices settled after the day were still open on it.
+    for (no, add) in &later {
+        if seen_later.contains(no) {
+            continue;
         }
+        let Some(row) = super::ledger::get_invoice(conn, no)? else {
+            continue;
+        };
+        let balance = row.balance + *add;
+        if row.issue_date > as_of || balance.is_zero() {
+            continue;
+        }
+        let inv = InvoicePosition {
+            invoice_no: row.invoice_no,
+            issue_date: row.issue_date,
+            due_date: row.due_date,
+            amount: row.amount,
+            balance,
+            disputed: disputed.get(no).copied().unwrap_or_default(),
+        };
+        sink(&row.customer_id, inv);
     }
     Ok(())
+}
+
+/// What the queue needs to score the items of one account.
+#[derive(Debug, Clone)]
+pub struct ScoringFacts {
+    pub customer: Customer,
+    pub invoices: Vec<InvoicePosition>,
+    /// The strategy of the cycle the account is in, if any.
+    pub cycle_strategy: Option<String>,
+    pub broken_promises_90d: u32,
+}
+
+/// Scoring facts for a set of accounts as of `as_of`, with a handful of set queries.
+pub fn scoring_facts(
+    conn: &Connection,
+    ids: &[&str],
+    as_of: NaiveDate,
+) -> Result<HashMap<String, ScoringFacts>> {
+    let json = ids_json(ids.iter().copied());
+    let scope = Scope::Ids(&json);
+    let mut out: HashMap<String, ScoringFacts> = HashMap::with_capacity(ids.len());
+    {
+        let sql = format!(
+            "SELECT {} FROM customers WHERE id IN (SELECT value FROM json_each(?1))",
+            customers::COLUMNS
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query([&json])?;
+        while let Some(r) = rows.next()? {
+            let c = customers::from_row(r)?;
+            out.insert(
+                c.id.clone(),
+                ScoringFacts {
+                    customer: c,
+                    invoices: Vec::new(),
+                    cycle_strategy: None,
+                    broken_promises_90d: 0,
+                },
+            );
+        }
+    }
+    open_positions(conn, as_of, scope, &mut |cid, inv| {
+        if let Some(f) = out.get_mut(cid) {
+            f.invoices.push(inv);
+        }
+    })?;
+    {
+        let sql = format!(
+            "SELECT customer_id, strategy_id FROM cycles WHERE started_on <= ?1 AND (ended_on IS NULL OR ended_on > ?1){}
+             ORDER BY started_on, id",
+            scope.clause("customer_id")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = scope.query(&mut stmt, as_of)?;
+        while let Some(r) = rows.next()? {
+            let cid: String = r.get(0)?;
+            if let Some(f) = out.get_mut(&cid) {
+                f.cycle_strategy = Some(r.get(1)?);
+            }
+        }
+    }
+    {
+        let sql = format!(
+            "SELECT customer_id, COUNT(*) FROM promises WHERE status = 'broken' AND evaluated_on <= ?1
+             AND evaluated_on >= date(?1, '-89 days'){} GROUP BY customer_id",
+            scope.clause("customer_id")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = scope.query(&mut stmt, as_of)?;
+        while let Some(r) = rows.next()? {
+            let cid: String = r.get(0)?;
+            if let Some(f) = out.get_mut(&cid) {
+                f.broken_promises_90d = u32::try_from(r.get::<_, i64>(1)?).unwrap_or(u32::MAX);
+            }
+        }
+    }
+    Ok(out)
 }

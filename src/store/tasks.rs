@@ -137,28 +137,66 @@ pub struct QueueRow {
     pub owner: Option<String>,
 }
 
-/// Every item due on or before `as_of` and open then.
-pub fn due_items(conn: &Connection, as_of: NaiveDate) -> Result<Vec<QueueRow>> {
+/// Whose items [`due_items`] returns.
+#[derive(Debug, Clone, Copy)]
+pub enum DueFilter<'a> {
+    All,
+    /// Owner items on the accounts this user owns.
+    OwnedBy(&'a str),
+    /// A supervisor's view: supervisor items, plus owner items on accounts this user
+    /// owns or that nobody owns.
+    Supervisor(&'a str),
+}
+
+/// Every item due on or before `as_of` and open then, for `filter`.
+pub fn due_items(
+    conn: &Connection,
+    as_of: NaiveDate,
+    filter: DueFilter<'_>,
+) -> Result<Vec<QueueRow>> {
     let cols: String = COLUMNS
         .split(", ")
         .map(|c| format!("t.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
+    // A collector's queue goes through the covering indexes: open items by due date,
+    // joined to the collector's accounts by (owner, id); only matching items are read.
+    let (from, clause, who) = match filter {
+        DueFilter::All => ("tasks t JOIN customers c ON c.id = t.customer_id", "", None),
+        DueFilter::OwnedBy(u) => (
+            "tasks t JOIN customers c INDEXED BY customers_owner ON c.owner = ?2 AND c.id = t.customer_id",
+            " AND t.assignee = 'owner'",
+            Some(u),
+        ),
+        DueFilter::Supervisor(u) => (
+            "tasks t JOIN customers c ON c.id = t.customer_id",
+            " AND (t.assignee = 'supervisor' OR c.owner IS NULL OR c.owner = ?2)",
+            Some(u),
+        ),
+    };
     // Two halves so the open half can use the partial index on open tasks.
     let sql = format!(
-        "SELECT {cols}, c.name, c.owner FROM tasks t JOIN customers c ON c.id = t.customer_id
-         WHERE t.done_on IS NULL AND t.due <= ?1 AND t.created_on <= ?1
+        "SELECT {cols}, c.name, c.owner FROM {from}
+         WHERE t.done_on IS NULL AND t.due <= ?1 AND t.created_on <= ?1{clause}
          UNION ALL
-         SELECT {cols}, c.name, c.owner FROM tasks t JOIN customers c ON c.id = t.customer_id
-         WHERE t.done_on > ?1 AND t.due <= ?1 AND t.created_on <= ?1"
+         SELECT {cols}, c.name, c.owner FROM {from}
+         WHERE t.done_on > ?1 AND t.due <= ?1 AND t.created_on <= ?1{clause}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([as_of], |r| {
+    let map = |r: &Row<'_>| {
         Ok(QueueRow {
             task: from_row(r)?,
             customer_name: r.get(15)?,
             owner: r.get(16)?,
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    let rows = match who {
+        Some(u) => stmt
+            .query_map(params![as_of, u], map)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+        None => stmt
+            .query_map(params![as_of], map)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+    };
+    Ok(rows)
 }

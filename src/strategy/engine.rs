@@ -211,11 +211,21 @@ impl Decision {
 
 /// The strategy an account follows right now: its cycle's, else its assignment.
 pub fn strategy_for<'b>(state: &AccountState<'_>, book: &'b StrategyBook) -> Option<&'b Strategy> {
-    state
-        .cycle
-        .as_ref()
-        .and_then(|c| book.get(&c.strategy_id))
-        .or_else(|| book.assign(state.customer, state.figures.balance))
+    let cycle_strategy = state.cycle.as_ref().map(|c| c.strategy_id.as_str());
+    strategy_of(book, cycle_strategy, state.customer, state.figures.balance)
+}
+
+/// The strategy of the account's cycle when it is in one (and it still exists), else
+/// the one assignment gives.
+pub fn strategy_of<'b>(
+    book: &'b StrategyBook,
+    cycle_strategy: Option<&str>,
+    customer: &Customer,
+    balance: Money,
+) -> Option<&'b Strategy> {
+    cycle_strategy
+        .and_then(|id| book.get(id))
+        .or_else(|| book.assign(customer, balance))
 }
 
 /// Decides what the run does for one account on `as_of`.

@@ -36,7 +36,8 @@ CREATE TABLE customers (
     strategy     TEXT,
     created_on   TEXT NOT NULL
 ) STRICT;
-CREATE INDEX customers_owner ON customers (owner);
+-- covering: a collector's accounts and their names without touching the table
+CREATE INDEX customers_owner ON customers (owner, id, name);
 
 CREATE TABLE invoices (
     invoice_no  TEXT PRIMARY KEY,
@@ -60,7 +61,8 @@ CREATE TABLE payments (
     source      TEXT NOT NULL
 ) STRICT;
 CREATE INDEX payments_customer ON payments (customer_id, date);
-CREATE INDEX payments_date ON payments (date);
+-- covering: the run's "latest response" and the collected-money reports read only this
+CREATE INDEX payments_date ON payments (date, customer_id, amount);
 
 -- What reduced (or, negative, raised) an invoice's balance, and when.
 CREATE TABLE allocations (
@@ -123,7 +125,8 @@ CREATE TABLE tasks (
     done_note   TEXT
 ) STRICT;
 CREATE INDEX tasks_customer ON tasks (customer_id);
-CREATE INDEX tasks_open ON tasks (due) WHERE done_on IS NULL;
+-- covering for the queue's first pass over open items
+CREATE INDEX tasks_open ON tasks (due, customer_id, assignee, created_on) WHERE done_on IS NULL;
 CREATE INDEX tasks_done ON tasks (done_on);
 
 CREATE TABLE promises (
@@ -202,7 +205,7 @@ CREATE TABLE calls (
     note        TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX calls_customer ON calls (customer_id, on_date);
-CREATE INDEX calls_date ON calls (on_date);
+CREATE INDEX calls_date ON calls (on_date, customer_id, outcome);
 
 CREATE TABLE outbox (
     id          INTEGER PRIMARY KEY,

@@ -82,7 +82,7 @@ pub fn build(
     clear(path)?;
     let (n_customers, mean_gap, capacity) = match opts.size {
         Size::Small => (300, 18, 2),
-        Size::Large => (100_000, 40, 60),
+        Size::Large => (100_000, 40, 150),
     };
     let start = opts.today - Duration::days(opts.history_days);
     let rng = Rng::new(opts.seed);

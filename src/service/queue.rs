@@ -83,30 +83,32 @@ impl Session {
         ids.dedup();
         let facts = snapshot::scoring_facts(conn, &ids, as_of)?;
         let book = strategies::book(conn)?;
-        let mut scored: HashMap<&str, (AccountFigures, &PriorityWeights, Risk, u32)> =
-            HashMap::with_capacity(facts.len());
         let default_weights = PriorityWeights::default();
-        for (id, f) in &facts {
+        let mut scored: HashMap<&str, (AccountFigures, &PriorityWeights, u32)> =
+            HashMap::with_capacity(facts.len());
+        for r in &rows {
+            let id = r.task.customer_id.as_str();
+            if scored.contains_key(id) {
+                continue;
+            }
+            let Some(f) = facts.get(id) else { continue };
             let figures = AccountFigures::of(&f.invoices, as_of);
             let weights = strategy_of(
                 &book,
                 f.cycle_strategy.as_deref(),
-                &f.customer,
+                &r.customer,
                 figures.balance,
             )
             .map_or(&default_weights, |s| &s.priority);
-            scored.insert(
-                id.as_str(),
-                (figures, weights, f.customer.risk, f.broken_promises_90d),
-            );
+            scored.insert(id, (figures, weights, f.broken_promises_90d));
         }
 
         let mut items = Vec::with_capacity(rows.len());
         for r in &rows {
-            let Some((figures, weights, risk, broken)) = scored.get(r.task.customer_id.as_str())
-            else {
+            let Some((figures, weights, broken)) = scored.get(r.task.customer_id.as_str()) else {
                 continue;
             };
+            let risk = &r.customer.risk;
             let days_overdue = u32::try_from((as_of - r.task.due).num_days()).unwrap_or(0);
             let input = PriorityInput {
                 collectible_past_due: figures.collectible_past_due,
@@ -119,13 +121,13 @@ impl Session {
             let s = score(&input, weights);
             let owner = match r.task.assignee {
                 Assignee::Supervisor => Some("supervisor".to_string()),
-                Assignee::Owner => r.owner.clone(),
+                Assignee::Owner => r.customer.owner.clone(),
             };
             items.push(QueueItem {
                 rank: 0,
                 item_id: r.task.id,
                 customer_id: r.task.customer_id.clone(),
-                customer_name: r.customer_name.clone(),
+                customer_name: r.customer.name.clone(),
                 owner,
                 reason: r.task.reason,
                 action: r.task.action.clone(),

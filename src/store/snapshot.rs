@@ -374,13 +374,12 @@ pub fn open_positions(
 ) -> Result<()> {
     let mut disputed: HashMap<String, Money> = HashMap::new();
     {
-        let sql = format!(
-            "SELECT invoice_no, SUM(amount) FROM disputes WHERE opened_on <= ?1 AND (resolved_on IS NULL OR resolved_on > ?1){}
+        // Disputes are few: all of them, whatever the scope.
+        let mut stmt = conn.prepare_cached(
+            "SELECT invoice_no, SUM(amount) FROM disputes WHERE opened_on <= ?1 AND (resolved_on IS NULL OR resolved_on > ?1)
              GROUP BY invoice_no",
-            scope.clause("customer_id")
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = scope.query(&mut stmt, as_of)?;
+        )?;
+        let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
             disputed.insert(r.get(0)?, r.get(1)?);
         }
@@ -388,12 +387,11 @@ pub fn open_positions(
     // Allocations dated after the day are added back (by date: usually none at all).
     let mut later: HashMap<String, Money> = HashMap::new();
     {
-        let sql = format!(
-            "SELECT invoice_no, SUM(amount) FROM allocations INDEXED BY allocations_date WHERE date > ?1{} GROUP BY invoice_no",
-            scope.clause("customer_id")
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = scope.query(&mut stmt, as_of)?;
+        // By date, whatever the scope: as of today there are none.
+        let mut stmt = conn.prepare_cached(
+            "SELECT invoice_no, SUM(amount) FROM allocations INDEXED BY allocations_date WHERE date > ?1 GROUP BY invoice_no",
+        )?;
+        let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
             later.insert(r.get(0)?, r.get(1)?);
         }
@@ -458,10 +456,9 @@ pub fn open_positions(
     Ok(())
 }
 
-/// What the queue needs to score the items of one account.
-#[derive(Debug, Clone)]
+/// What the queue needs to score the items of one account, besides the account itself.
+#[derive(Debug, Clone, Default)]
 pub struct ScoringFacts {
-    pub customer: Customer,
     pub invoices: Vec<InvoicePosition>,
     /// The strategy of the cycle the account is in, if any.
     pub cycle_strategy: Option<String>,
@@ -476,27 +473,10 @@ pub fn scoring_facts(
 ) -> Result<HashMap<String, ScoringFacts>> {
     let json = ids_json(ids.iter().copied());
     let scope = Scope::Ids(&json);
-    let mut out: HashMap<String, ScoringFacts> = HashMap::with_capacity(ids.len());
-    {
-        let sql = format!(
-            "SELECT {} FROM customers WHERE id IN (SELECT value FROM json_each(?1))",
-            customers::COLUMNS
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query([&json])?;
-        while let Some(r) = rows.next()? {
-            let c = customers::from_row(r)?;
-            out.insert(
-                c.id.clone(),
-                ScoringFacts {
-                    customer: c,
-                    invoices: Vec::new(),
-                    cycle_strategy: None,
-                    broken_promises_90d: 0,
-                },
-            );
-        }
-    }
+    let mut out: HashMap<String, ScoringFacts> = ids
+        .iter()
+        .map(|id| (id.to_string(), ScoringFacts::default()))
+        .collect();
     open_positions(conn, as_of, scope, &mut |cid, inv| {
         if let Some(f) = out.get_mut(cid) {
             f.invoices.push(inv);
@@ -518,13 +498,12 @@ pub fn scoring_facts(
         }
     }
     {
-        let sql = format!(
+        // Few promises are broken in 90 days: read them all rather than probe per account.
+        let mut stmt = conn.prepare_cached(
             "SELECT customer_id, COUNT(*) FROM promises WHERE status = 'broken' AND evaluated_on <= ?1
-             AND evaluated_on >= date(?1, '-89 days'){} GROUP BY customer_id",
-            scope.clause("customer_id")
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = scope.query(&mut stmt, as_of)?;
+             AND evaluated_on >= date(?1, '-89 days') GROUP BY customer_id",
+        )?;
+        let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
             let cid: String = r.get(0)?;
             if let Some(f) = out.get_mut(&cid) {

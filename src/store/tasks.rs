@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Result;
-use crate::domain::Reason;
+use crate::domain::{Customer, Reason};
 use crate::strategy::Assignee;
 
 /// A stored queue item.
@@ -133,8 +133,9 @@ pub fn open_for_customer(
 #[derive(Debug, Clone)]
 pub struct QueueRow {
     pub task: TaskRow,
-    pub customer_name: String,
-    pub owner: Option<String>,
+    /// The account, with the fields the queue shows and scores by (name, owner, risk,
+    /// segment, strategy override); its other fields are left empty.
+    pub customer: Customer,
 }
 
 /// Whose items [`due_items`] returns.
@@ -159,35 +160,41 @@ pub fn due_items(
         .map(|c| format!("t.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    // A collector's queue goes through the covering indexes: open items by due date,
-    // joined to the collector's accounts by (owner, id); only matching items are read.
-    let (from, clause, who) = match filter {
-        DueFilter::All => ("tasks t JOIN customers c ON c.id = t.customer_id", "", None),
+    // Open items come from the covering partial index by due date and are matched to
+    // the accounts afterwards (CROSS JOIN keeps SQLite from walking every task of every
+    // account instead); only the items that match are read from the table.
+    let (join, clause, who) = match filter {
+        DueFilter::All => ("JOIN customers c ON c.id = t.customer_id", "", None),
         DueFilter::OwnedBy(u) => (
-            "tasks t JOIN customers c INDEXED BY customers_owner ON c.owner = ?2 AND c.id = t.customer_id",
+            "CROSS JOIN customers c INDEXED BY customers_owner ON c.owner = ?2 AND c.id = t.customer_id",
             " AND t.assignee = 'owner'",
             Some(u),
         ),
         DueFilter::Supervisor(u) => (
-            "tasks t JOIN customers c ON c.id = t.customer_id",
+            "CROSS JOIN customers c ON c.id = t.customer_id",
             " AND (t.assignee = 'supervisor' OR c.owner IS NULL OR c.owner = ?2)",
             Some(u),
         ),
     };
-    // Two halves so the open half can use the partial index on open tasks.
     let sql = format!(
-        "SELECT {cols}, c.name, c.owner FROM {from}
+        "SELECT {cols}, c.name, c.owner, c.risk, c.segment, c.strategy FROM tasks t INDEXED BY tasks_open {join}
          WHERE t.done_on IS NULL AND t.due <= ?1 AND t.created_on <= ?1{clause}
          UNION ALL
-         SELECT {cols}, c.name, c.owner FROM {from}
+         SELECT {cols}, c.name, c.owner, c.risk, c.segment, c.strategy FROM tasks t {join}
          WHERE t.done_on > ?1 AND t.due <= ?1 AND t.created_on <= ?1{clause}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let map = |r: &Row<'_>| {
         Ok(QueueRow {
             task: from_row(r)?,
-            customer_name: r.get(15)?,
-            owner: r.get(16)?,
+            customer: {
+                let mut c = Customer::named(&r.get::<_, String>(1)?, &r.get::<_, String>(15)?);
+                c.owner = r.get(16)?;
+                c.risk = r.get(17)?;
+                c.segment = r.get(18)?;
+                c.strategy = r.get(19)?;
+                c
+            },
         })
     };
     let rows = match who {

@@ -37,7 +37,7 @@ CREATE TABLE customers (
     created_on   TEXT NOT NULL
 ) STRICT;
 -- covering: a collector's accounts and their names without touching the table
-CREATE INDEX customers_owner ON customers (owner, id, name);
+CREATE INDEX customers_owner ON customers (owner, id, name, risk, segment, strategy);
 
 CREATE TABLE invoices (
     invoice_no  TEXT PRIMARY KEY,
@@ -89,7 +89,7 @@ CREATE TABLE cycles (
     end_reason  TEXT
 ) STRICT;
 CREATE UNIQUE INDEX cycles_one_open ON cycles (customer_id) WHERE ended_on IS NULL;
-CREATE INDEX cycles_customer ON cycles (customer_id, started_on);
+CREATE INDEX cycles_customer ON cycles (customer_id, started_on, ended_on, strategy_id);
 
 CREATE TABLE steps_done (
     id          INTEGER PRIMARY KEY,

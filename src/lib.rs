@@ -8,6 +8,7 @@ pub mod assets;
 pub mod config;
 pub mod diag;
 pub mod domain;
+pub mod import;
 pub mod mail;
 pub mod paths;
 pub mod service;

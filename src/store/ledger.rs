@@ -252,3 +252,64 @@ pub fn invoice_customer(conn: &Connection, invoice_no: &str) -> Result<Option<St
         .query_row([invoice_no], |r| r.get(0))
         .optional()?)
 }
+
+/// What an import needs to know about one stored invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownInvoice {
+    pub customer_id: String,
+    pub due_date: NaiveDate,
+    pub amount: Money,
+    pub balance: Money,
+}
+
+/// Every stored invoice by number, read in one pass (imports compare against this
+/// instead of looking each row up).
+pub fn known_invoices(conn: &Connection) -> Result<HashMap<String, KnownInvoice>> {
+    let mut stmt =
+        conn.prepare("SELECT invoice_no, customer_id, due_date, amount, balance FROM invoices")?;
+    let mut rows = stmt.query([])?;
+    let mut map = HashMap::new();
+    while let Some(r) = rows.next()? {
+        map.insert(
+            r.get(0)?,
+            KnownInvoice {
+                customer_id: r.get(1)?,
+                due_date: r.get(2)?,
+                amount: r.get(3)?,
+                balance: r.get(4)?,
+            },
+        );
+    }
+    Ok(map)
+}
+
+/// About how many invoices are stored, without counting them (invoices are never
+/// deleted, so the largest rowid is their number).
+pub fn invoice_count_estimate(conn: &Connection) -> Result<u64> {
+    let n: Option<i64> = conn.query_row("SELECT MAX(rowid) FROM invoices", [], |r| r.get(0))?;
+    Ok(n.unwrap_or(0).max(0) as u64)
+}
+
+pub fn set_due_date(conn: &Connection, invoice_no: &str, due: NaiveDate) -> Result<()> {
+    conn.prepare_cached("UPDATE invoices SET due_date = ?2 WHERE invoice_no = ?1")?
+        .execute(params![invoice_no, due])?;
+    Ok(())
+}
+
+/// Every invoice with a positive current balance: (invoice, customer, balance).
+pub fn open_balances(conn: &Connection) -> Result<Vec<(String, String, Money)>> {
+    let mut stmt = conn.prepare(
+        "SELECT invoice_no, customer_id, balance FROM invoices WHERE balance > 0 ORDER BY invoice_no",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The invoices a payment was applied to, and how much went to each.
+pub fn payment_allocations(conn: &Connection, payment_id: &str) -> Result<Vec<(String, Money)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT invoice_no, amount FROM allocations WHERE payment_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([payment_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -349,7 +349,7 @@ fn a_bad_row_anywhere_writes_nothing_and_names_line_column_and_value() {
     );
     assert_eq!(
         err,
-        "dup.csv:3: invoice D1 is already on line 2: each invoice may appear once"
+        "dup.csv:3: invoice D1 is on an earlier line too: each invoice may appear once"
     );
     let err = s.err(
         ImportKind::Invoices,

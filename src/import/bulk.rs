@@ -28,23 +28,33 @@ pub(crate) fn worth_it(file_bytes: u64, stored: u64) -> bool {
 pub(crate) struct Tuning {
     cache_size: i64,
     threads: i64,
+    foreign_keys: i64,
 }
 
 impl Tuning {
+    /// Call outside a transaction (SQLite ignores `foreign_keys` inside one). The
+    /// import itself guarantees what the foreign keys would check: every invoice's
+    /// customer exists or is created first, and payments and allocations name rows
+    /// written just before them.
     pub fn start(conn: &Connection) -> Result<Tuning, StoreError> {
-        let cache_size: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        let threads: i64 = conn.query_row("PRAGMA threads", [], |r| r.get(0))?;
+        let get = |p: &str| -> Result<i64, StoreError> {
+            Ok(conn.query_row(&format!("PRAGMA {p}"), [], |r| r.get(0))?)
+        };
+        let tuning = Tuning {
+            cache_size: get("cache_size")?,
+            threads: get("threads")?,
+            foreign_keys: get("foreign_keys")?,
+        };
         conn.pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
         conn.pragma_update(None, "threads", 2)?;
-        Ok(Tuning {
-            cache_size,
-            threads,
-        })
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        Ok(tuning)
     }
 
     pub fn restore(self, conn: &Connection) -> Result<(), StoreError> {
         conn.pragma_update(None, "cache_size", self.cache_size)?;
         conn.pragma_update(None, "threads", self.threads)?;
+        conn.pragma_update(None, "foreign_keys", self.foreign_keys)?;
         Ok(())
     }
 }
@@ -146,10 +156,14 @@ mod tests {
             c.query_row("PRAGMA cache_size", [], |r| r.get(0))
                 .unwrap_or(0)
         };
+        let fk = |c: &Connection| -> i64 {
+            c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+                .unwrap_or(0)
+        };
         let was = cache(conn);
         let t = Tuning::start(conn).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(cache(conn), -BULK_CACHE_KIB);
+        assert_eq!((cache(conn), fk(conn)), (-BULK_CACHE_KIB, 0));
         t.restore(conn).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(cache(conn), was);
+        assert_eq!((cache(conn), fk(conn)), (was, 1));
     }
 }

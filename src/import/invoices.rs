@@ -4,20 +4,23 @@
 //! higher one an adjustment — and a changed due date is applied. `--snapshot` closes
 //! open invoices the file no longer lists.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde_json::json;
 
 use super::ImportError;
 use super::columns::invoice as col;
+use super::hash::FastSet;
 use super::mapping::Mapping;
 use super::source::Row;
 use super::values::{parse_amount, parse_date};
 use crate::domain::{Customer, EventKind, Money};
 use crate::service::Tx;
 use crate::store::customers;
-use crate::store::ledger::{self, AllocationKind, InvoiceRow, KnownInvoice, PaymentRow};
+use crate::store::ledger::{
+    self, AllocationKind, InvoiceBatch, KnownInvoice, NewInvoice, PaidBefore, PaymentRow,
+};
 
 /// One invoice row, read and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,10 +143,13 @@ pub(crate) struct Writer<'a, 'b> {
     file: String,
     labels: Vec<String>,
     group_lines: bool,
-    customers: HashSet<String>,
+    batch: InvoiceBatch<'b>,
+    customers: FastSet<String>,
     known: HashMap<String, KnownInvoice>,
-    /// Invoice numbers of the file, with the line each was first read on.
-    seen: HashMap<String, u64>,
+    /// The previous row's invoice number (line items follow each other).
+    last: String,
+    /// Every invoice number of the file, kept only for `--snapshot`.
+    seen: Option<FastSet<String>>,
     pub counts: Counts,
 }
 
@@ -154,23 +160,39 @@ impl<'a, 'b> Writer<'a, 'b> {
         file: String,
         labels: Vec<String>,
         group_lines: bool,
+        snapshot: bool,
     ) -> Result<Self, ImportError> {
-        let customers = customers::ids(tx.conn)?;
+        let customers = customers::ids(tx.conn)?.into_iter().collect();
         let known = ledger::known_invoices(tx.conn)?;
+        let batch = InvoiceBatch::new(tx.conn)?;
         Ok(Writer {
+            batch,
             tx,
             file,
             labels,
             group_lines,
             customers,
             known,
-            seen: HashMap::new(),
+            last: String::new(),
+            seen: snapshot.then(FastSet::default),
             counts: Counts::default(),
         })
     }
 
     pub fn write(&mut self, l: Line) -> Result<(), ImportError> {
-        if let Some(&first) = self.seen.get(&l.no) {
+        if self.group_lines && l.no == self.last {
+            self.counts.merged += 1;
+            return Ok(());
+        }
+        let fresh = match self.known.remove(&l.no) {
+            None => self.create(&l)?,
+            Some(k) => {
+                self.reconcile(&l, &k)?;
+                true
+            }
+        };
+        if !fresh {
+            // The number was inserted from an earlier row of this file.
             if self.group_lines {
                 self.counts.merged += 1;
                 return Ok(());
@@ -179,55 +201,61 @@ impl<'a, 'b> Writer<'a, 'b> {
                 file: self.file.clone(),
                 line: l.line,
                 message: format!(
-                    "invoice {} is already on line {first}: each invoice may appear once",
+                    "invoice {} is on an earlier line too: each invoice may appear once",
                     l.no
                 ),
             });
         }
-        let line = l.line;
-        let no = l.no.clone();
-        match self.known.remove(&l.no) {
-            None => self.create(l)?,
-            Some(k) => self.reconcile(l, &k)?,
+        if let Some(seen) = &mut self.seen {
+            seen.insert(l.no.clone());
         }
-        self.seen.insert(no, line);
+        self.last = l.no;
         Ok(())
     }
 
-    fn create(&mut self, l: Line) -> Result<(), ImportError> {
+    /// Inserts a new invoice; false when an earlier row of the file inserted it.
+    fn create(&mut self, l: &Line) -> Result<bool, ImportError> {
         let conn = self.tx.conn;
-        if !self.customers.contains(&l.customer) {
+        let as_of = self.tx.as_of;
+        if !self.customers.contains(l.customer.as_str()) {
             let name = l.name.as_deref().unwrap_or(&l.customer);
-            customers::insert(conn, &Customer::named(&l.customer, name), self.tx.as_of)?;
+            customers::insert(conn, &Customer::named(&l.customer, name), as_of)?;
             self.customers.insert(l.customer.clone());
             self.counts.customers_created += 1;
         }
-        let inv = InvoiceRow {
-            invoice_no: l.no,
-            customer_id: l.customer,
+        let inv = NewInvoice {
+            invoice_no: &l.no,
+            customer_id: &l.customer,
             issue_date: l.issue,
             due_date: l.due,
             amount: l.amount,
-            balance: l.amount,
         };
-        ledger::insert_invoice(conn, &inv)?;
-        self.counts.created += 1;
-        if let Some(b) = l.balance
-            && b < l.amount
-        {
-            self.pay(&inv.invoice_no, &inv.customer_id, l.amount - b, "import")?;
-            self.counts.balance_payments += 1;
-        }
-        Ok(())
+        let inserted = match l.balance {
+            Some(b) if b < l.amount => {
+                let payment_id = free_payment_id(conn, &format!("import:{}:{as_of}", l.no))?;
+                let paid = PaidBefore {
+                    payment_id: &payment_id,
+                    date: as_of,
+                    amount: l.amount - b,
+                    source: "import",
+                };
+                let inserted = self.batch.insert(&inv, Some(&paid))?;
+                self.counts.balance_payments += u64::from(inserted);
+                inserted
+            }
+            _ => self.batch.insert(&inv, None)?,
+        };
+        self.counts.created += u64::from(inserted);
+        Ok(inserted)
     }
 
-    fn reconcile(&mut self, l: Line, k: &KnownInvoice) -> Result<(), ImportError> {
+    fn reconcile(&mut self, l: &Line, k: &KnownInvoice) -> Result<(), ImportError> {
         if k.customer_id != l.customer {
             return Err(ImportError::Cell {
                 file: self.file.clone(),
                 line: l.line,
                 column: self.labels[col::CUSTOMER].clone(),
-                value: l.customer,
+                value: l.customer.clone(),
                 message: format!(
                     "is not the customer of invoice {}: arq has it under customer {}",
                     l.no, k.customer_id
@@ -303,13 +331,7 @@ impl<'a, 'b> Writer<'a, 'b> {
         source: &str,
     ) -> Result<String, ImportError> {
         let conn = self.tx.conn;
-        let base = format!("{source}:{no}:{}", self.tx.as_of);
-        let mut payment_id = base.clone();
-        let mut n = 1;
-        while ledger::payment_exists(conn, &payment_id)? {
-            n += 1;
-            payment_id = format!("{base}:{n}");
-        }
+        let payment_id = free_payment_id(conn, &format!("{source}:{no}:{}", self.tx.as_of))?;
         ledger::record_payment(
             conn,
             &PaymentRow {
@@ -327,8 +349,9 @@ impl<'a, 'b> Writer<'a, 'b> {
     /// `--snapshot`: closes every open invoice the file did not list, by a payment
     /// of its balance dated the import's as-of date.
     pub fn close_absent(&mut self) -> Result<(), ImportError> {
+        let listed = self.seen.take().unwrap_or_default();
         for (no, customer, balance) in ledger::open_balances(self.tx.conn)? {
-            if self.seen.contains_key(&no) {
+            if listed.contains(&no) {
                 continue;
             }
             let payment_id = self.pay(&no, &customer, balance, "snapshot")?;
@@ -345,4 +368,16 @@ impl<'a, 'b> Writer<'a, 'b> {
         }
         Ok(())
     }
+}
+
+/// `base` (`import:INV-1:2026-03-01`), or `base:2`, `base:3` … when that payment id
+/// is taken (a second change of the same invoice on the same day).
+fn free_payment_id(conn: &rusqlite::Connection, base: &str) -> Result<String, ImportError> {
+    let mut payment_id = base.to_string();
+    let mut n = 1;
+    while ledger::payment_exists(conn, &payment_id)? {
+        n += 1;
+        payment_id = format!("{base}:{n}");
+    }
+    Ok(payment_id)
 }

@@ -8,6 +8,7 @@ mod bulk;
 mod columns;
 mod customers;
 mod error;
+mod hash;
 mod invoices;
 mod mapping;
 mod payments;
@@ -276,7 +277,13 @@ fn write(
             } else {
                 None
             };
-            let mut w = invoices::Writer::new(tx, s.file.clone(), labels, m.rows.group_lines)?;
+            let mut w = invoices::Writer::new(
+                tx,
+                s.file.clone(),
+                labels,
+                m.rows.group_lines,
+                job.snapshot,
+            )?;
             let currency = job.currency.as_str();
             let counts = pipeline::run(
                 source,

@@ -788,3 +788,40 @@ fn presets_are_listed_for_help() {
         ]
     );
 }
+
+#[test]
+fn repeated_invoices_are_refused_unless_line_items_are_grouped() {
+    let mut s = shop();
+    s.ok(ImportKind::Invoices, "invoices.csv", INVOICES);
+    let before = s.counts();
+    // A known invoice twice.
+    let err = s.err(
+        ImportKind::Invoices,
+        "twice.csv",
+        "invoice_no,customer_id,issue_date,due_date,amount\nINV-1,C1,2026-01-05,2026-02-04,1000.00\nINV-9,C1,2026-01-05,2026-02-04,5\nINV-1,C1,2026-01-05,2026-02-04,1000.00\n",
+    );
+    assert_eq!(
+        err,
+        "twice.csv:4: invoice INV-1 is on an earlier line too: each invoice may appear once"
+    );
+    assert_eq!(s.counts(), before);
+    // Line items, even apart, are merged into the invoice of their first row.
+    let mapping = s.file("lines.toml", "[rows]\ngroup_lines = true\n");
+    let csv = s.file(
+        "lines.csv",
+        "invoice_no,customer_id,issue_date,due_date,amount,balance\nL1,C1,2026-03-01,2026-03-31,90.00,90.00\nL1,C1,2026-03-01,2026-03-31,90.00,90.00\nL2,C1,2026-03-01,2026-03-31,10.00,10.00\nL1,C1,2026-03-01,2026-03-31,90.00,90.00\nINV-1,C1,2026-01-05,2026-02-04,1000.00,1000.00\nINV-1,C1,2026-01-05,2026-02-04,1000.00,1000.00\n",
+    );
+    let opts = ImportOptions {
+        mapping: Some(mapping),
+        ..ImportOptions::default()
+    };
+    let sum = s
+        .import(ImportKind::Invoices, &csv, &opts)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (sum.rows, sum.created, sum.unchanged, sum.merged_rows),
+        (6, 2, 1, 3)
+    );
+    assert_eq!(s.amount("L1"), money("90.00"));
+    assert_eq!(s.int("SELECT COUNT(*) FROM payments"), 2);
+}

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod diag;
 pub mod domain;
+pub mod import;
 pub mod mail;
 pub mod paths;
 pub mod report;

@@ -105,3 +105,16 @@ pub fn set_owner(conn: &Connection, id: &str, owner: Option<&str>) -> Result<()>
         .execute(params![id, owner])?;
     Ok(())
 }
+
+/// Every customer id, for imports that check many rows against them.
+pub fn ids(conn: &Connection) -> Result<std::collections::HashSet<String>> {
+    let mut stmt = conn.prepare("SELECT id FROM customers")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn exists(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
+        .exists([id])?)
+}

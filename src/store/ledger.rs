@@ -252,3 +252,195 @@ pub fn invoice_customer(conn: &Connection, invoice_no: &str) -> Result<Option<St
         .query_row([invoice_no], |r| r.get(0))
         .optional()?)
 }
+
+/// What an import needs to know about one stored invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownInvoice {
+    pub customer_id: String,
+    pub due_date: NaiveDate,
+    pub amount: Money,
+    pub balance: Money,
+}
+
+/// Every stored invoice by number, read in one pass (imports compare against this
+/// instead of looking each row up).
+pub fn known_invoices(conn: &Connection) -> Result<HashMap<String, KnownInvoice>> {
+    let mut stmt =
+        conn.prepare("SELECT invoice_no, customer_id, due_date, amount, balance FROM invoices")?;
+    let mut rows = stmt.query([])?;
+    let mut map = HashMap::new();
+    while let Some(r) = rows.next()? {
+        map.insert(
+            r.get(0)?,
+            KnownInvoice {
+                customer_id: r.get(1)?,
+                due_date: r.get(2)?,
+                amount: r.get(3)?,
+                balance: r.get(4)?,
+            },
+        );
+    }
+    Ok(map)
+}
+
+/// About how many invoices are stored, without counting them (invoices are never
+/// deleted, so the largest rowid is their number).
+pub fn invoice_count_estimate(conn: &Connection) -> Result<u64> {
+    let n: Option<i64> = conn.query_row("SELECT MAX(rowid) FROM invoices", [], |r| r.get(0))?;
+    Ok(n.unwrap_or(0).max(0) as u64)
+}
+
+pub fn set_due_date(conn: &Connection, invoice_no: &str, due: NaiveDate) -> Result<()> {
+    conn.prepare_cached("UPDATE invoices SET due_date = ?2 WHERE invoice_no = ?1")?
+        .execute(params![invoice_no, due])?;
+    Ok(())
+}
+
+/// Every invoice with a positive current balance: (invoice, customer, balance).
+pub fn open_balances(conn: &Connection) -> Result<Vec<(String, String, Money)>> {
+    let mut stmt = conn.prepare(
+        "SELECT invoice_no, customer_id, balance FROM invoices WHERE balance > 0 ORDER BY invoice_no",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The invoices a payment was applied to, and how much went to each.
+pub fn payment_allocations(conn: &Connection, payment_id: &str) -> Result<Vec<(String, Money)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT invoice_no, amount FROM allocations WHERE payment_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([payment_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// `YYYY-MM-DD` written into a buffer, without a format string or an allocation
+/// (bulk inserts bind millions of dates).
+struct IsoDate([u8; 10]);
+
+impl IsoDate {
+    fn new(d: NaiveDate) -> IsoDate {
+        use chrono::Datelike;
+        let y = d.year().clamp(0, 9999) as u32;
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let (m, day) = (d.month(), d.day());
+        IsoDate([
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ])
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("0000-00-00")
+    }
+}
+
+/// A new invoice for [`InvoiceBatch`], borrowed from the caller's row.
+#[derive(Debug, Clone, Copy)]
+pub struct NewInvoice<'a> {
+    pub invoice_no: &'a str,
+    pub customer_id: &'a str,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub amount: Money,
+}
+
+/// What was paid on a new invoice before arq knew it.
+#[derive(Debug, Clone, Copy)]
+pub struct PaidBefore<'a> {
+    pub payment_id: &'a str,
+    pub date: NaiveDate,
+    pub amount: Money,
+    pub source: &'a str,
+}
+
+/// Inserts many new invoices through statements prepared once (imports of whole
+/// ledgers). An invoice partly paid before arq knew it is stored with the payment
+/// that explains the difference: the same payment, allocation and balance that
+/// [`record_payment`] would leave, in three inserts instead of six statements.
+pub struct InvoiceBatch<'c> {
+    invoice: rusqlite::Statement<'c>,
+    payment: rusqlite::Statement<'c>,
+    allocation: rusqlite::Statement<'c>,
+}
+
+impl<'c> InvoiceBatch<'c> {
+    pub fn new(conn: &'c Connection) -> Result<InvoiceBatch<'c>> {
+        Ok(InvoiceBatch {
+            // The only uniqueness rule on invoices is the number: a repeat is reported,
+            // not an error.
+            invoice: conn.prepare(
+                "INSERT OR IGNORE INTO invoices (invoice_no, customer_id, issue_date, due_date, amount, balance) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            payment: conn.prepare(
+                "INSERT INTO payments (payment_id, customer_id, date, amount, invoice_no, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            allocation: conn.prepare(
+                "INSERT INTO allocations (invoice_no, customer_id, date, amount, kind, payment_id) VALUES (?1, ?2, ?3, ?4, 'payment', ?5)",
+            )?,
+        })
+    }
+
+    /// Inserts `inv` with balance `amount` less what was `paid` (which must not
+    /// exceed the amount). Returns false, writing nothing, when an invoice with that
+    /// number exists already.
+    pub fn insert(&mut self, inv: &NewInvoice<'_>, paid: Option<&PaidBefore<'_>>) -> Result<bool> {
+        let settled = paid.map_or(Money::ZERO, |p| p.amount);
+        let (issue, due) = (IsoDate::new(inv.issue_date), IsoDate::new(inv.due_date));
+        let inserted = self.invoice.execute(params![
+            inv.invoice_no,
+            inv.customer_id,
+            issue.as_str(),
+            due.as_str(),
+            inv.amount,
+            inv.amount - settled
+        ])?;
+        if inserted == 0 {
+            return Ok(false);
+        }
+        if let Some(p) = paid {
+            let date = IsoDate::new(p.date);
+            let date = date.as_str();
+            self.payment.execute(params![
+                p.payment_id,
+                inv.customer_id,
+                date,
+                p.amount,
+                inv.invoice_no,
+                p.source
+            ])?;
+            self.allocation.execute(params![
+                inv.invoice_no,
+                inv.customer_id,
+                date,
+                p.amount,
+                p.payment_id
+            ])?;
+        }
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_are_written_by_hand() {
+        for (y, m, d) in [(2026, 3, 1), (1999, 12, 31), (2024, 2, 29), (33, 1, 9)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+            assert_eq!(
+                IsoDate::new(date).as_str(),
+                date.format("%Y-%m-%d").to_string()
+            );
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Importing customers: new ones are inserted; for known ones only the fields the
+//! file gives are updated (a blank cell never erases what arq knows). A real change
+//! writes a `customer_changed` event, and an `assigned` event when the collector
+//! changes; an identical row changes nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::json;
+
+use super::ImportError;
+use super::columns::customer as col;
+use super::mapping::Mapping;
+use super::source::Row;
+use super::values::{parse_amount, parse_flag};
+use crate::domain::{ChannelSet, Customer, EventKind, Money, Risk};
+use crate::service::Tx;
+use crate::store::customers;
+
+/// One customer row, read and checked; `None` fields were blank or absent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Line {
+    pub line: u64,
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub segment: Option<String>,
+    pub risk: Option<Risk>,
+    pub collector: Option<String>,
+    pub credit_limit: Option<Money>,
+    pub opt_out: Option<ChannelSet>,
+    pub white_glove: Option<bool>,
+    pub strategy: Option<String>,
+}
+
+/// What the rows are checked against.
+pub(crate) struct Known {
+    pub users: HashSet<String>,
+    pub strategies: HashSet<String>,
+}
+
+fn text(row: &Row<'_>, c: usize) -> Option<String> {
+    Some(row.cell(c))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Reads one row (on the reader thread).
+pub(crate) fn parse(
+    row: &Row<'_>,
+    m: &Mapping,
+    known: &Known,
+) -> Result<Option<Line>, ImportError> {
+    let id = row.cell(col::ID);
+    if id.is_empty() {
+        return Err(row.error(col::ID, "is empty: every customer needs an id"));
+    }
+    let name = row.cell(col::NAME);
+    if name.is_empty() {
+        return Err(row.error(col::NAME, "is empty: every customer needs a name"));
+    }
+    let risk = match row.cell(col::RISK) {
+        "" => None,
+        v => Some(v.parse::<Risk>().map_err(|_| {
+            row.error(
+                col::RISK,
+                format!("is not a risk class (use one of {})", Risk::choices()),
+            )
+        })?),
+    };
+    let collector = text(row, col::COLLECTOR);
+    if let Some(c) = &collector
+        && !known.users.contains(c)
+    {
+        return Err(row.error(
+            col::COLLECTOR,
+            format!("is not an arq user: add them with `arq user add {c} --role collector`, or leave the cell empty"),
+        ));
+    }
+    let credit_limit = parse_amount(row.cell(col::CREDIT_LIMIT), m.number)
+        .map_err(|e| row.error(col::CREDIT_LIMIT, e))?;
+    if credit_limit.is_some_and(Money::is_negative) {
+        return Err(row.error(
+            col::CREDIT_LIMIT,
+            "is negative: a credit limit is zero or more",
+        ));
+    }
+    let opt_out = match row.cell(col::OPT_OUT) {
+        "" => None,
+        v => Some(ChannelSet::parse(v).map_err(|_| {
+            row.error(
+                col::OPT_OUT,
+                "is not a list of channels (use email, sms, phone or letter, separated by ;)",
+            )
+        })?),
+    };
+    let white_glove =
+        parse_flag(row.cell(col::WHITE_GLOVE)).map_err(|e| row.error(col::WHITE_GLOVE, e))?;
+    let strategy = text(row, col::STRATEGY);
+    if let Some(s) = &strategy
+        && !known.strategies.contains(s)
+    {
+        return Err(row.error(
+            col::STRATEGY,
+            "is not a loaded strategy (see `arq strategy list`; add one with `arq strategy load FILE`)",
+        ));
+    }
+    Ok(Some(Line {
+        line: row.line,
+        id: id.to_string(),
+        name: name.to_string(),
+        email: text(row, col::EMAIL),
+        phone: text(row, col::PHONE),
+        segment: text(row, col::SEGMENT),
+        risk,
+        collector,
+        credit_limit,
+        opt_out,
+        white_glove,
+        strategy,
+    }))
+}
+
+/// `c` with the row's non-blank fields laid over it.
+fn merged(mut c: Customer, l: Line) -> Customer {
+    c.name = l.name;
+    if l.email.is_some() {
+        c.email = l.email;
+    }
+    if l.phone.is_some() {
+        c.phone = l.phone;
+    }
+    if l.segment.is_some() {
+        c.segment = l.segment;
+    }
+    if let Some(r) = l.risk {
+        c.risk = r;
+    }
+    if l.collector.is_some() {
+        c.owner = l.collector;
+    }
+    if l.credit_limit.is_some() {
+        c.credit_limit = l.credit_limit;
+    }
+    if let Some(o) = l.opt_out {
+        c.opt_out = o;
+    }
+    if let Some(w) = l.white_glove {
+        c.white_glove = w;
+    }
+    if l.strategy.is_some() {
+        c.strategy = l.strategy;
+    }
+    c
+}
+
+/// The names of the fields that differ.
+fn changes(old: &Customer, new: &Customer) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let mut check = |differs: bool, name| {
+        if differs {
+            out.push(name);
+        }
+    };
+    check(old.name != new.name, "name");
+    check(old.email != new.email, "email");
+    check(old.phone != new.phone, "phone");
+    check(old.segment != new.segment, "segment");
+    check(old.risk != new.risk, "risk");
+    check(old.owner != new.owner, "collector");
+    check(old.credit_limit != new.credit_limit, "credit_limit");
+    check(old.opt_out != new.opt_out, "opt_out");
+    check(old.white_glove != new.white_glove, "white_glove");
+    check(old.strategy != new.strategy, "strategy");
+    out
+}
+
+/// What writing customers did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// Writes customer rows inside the import's transaction.
+pub(crate) struct Writer<'a, 'b> {
+    tx: &'a mut Tx<'b>,
+    file: String,
+    existing: HashMap<String, Customer>,
+    seen: HashMap<String, u64>,
+    pub counts: Counts,
+}
+
+impl<'a, 'b> Writer<'a, 'b> {
+    pub fn new(tx: &'a mut Tx<'b>, file: String) -> Result<Self, ImportError> {
+        let existing = customers::list(tx.conn, None)?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect();
+        Ok(Writer {
+            tx,
+            file,
+            existing,
+            seen: HashMap::new(),
+            counts: Counts::default(),
+        })
+    }
+
+    pub fn write(&mut self, l: Line) -> Result<(), ImportError> {
+        if let Some(&first) = self.seen.get(&l.id) {
+            return Err(ImportError::Row {
+                file: self.file.clone(),
+                line: l.line,
+                message: format!(
+                    "customer {} is already on line {first}: each customer may appear once",
+                    l.id
+                ),
+            });
+        }
+        self.seen.insert(l.id.clone(), l.line);
+        let conn = self.tx.conn;
+        let Some(old) = self.existing.remove(&l.id) else {
+            let c = merged(Customer::named(&l.id, &l.name), l);
+            customers::insert(conn, &c, self.tx.as_of)?;
+            self.counts.created += 1;
+            return Ok(());
+        };
+        let new = merged(old.clone(), l);
+        let fields = changes(&old, &new);
+        if fields.is_empty() {
+            self.counts.unchanged += 1;
+            return Ok(());
+        }
+        customers::update(conn, &new)?;
+        self.tx.event(
+            EventKind::CustomerChanged,
+            Some(&new.id),
+            format!(
+                "customer changed by import {}: {}",
+                self.file,
+                fields.join(", ")
+            ),
+            json!({"fields": fields, "file": self.file}),
+        )?;
+        if old.owner != new.owner
+            && let Some(to) = &new.owner
+        {
+            let was = old
+                .owner
+                .as_deref()
+                .map_or(String::new(), |o| format!(" (was {o})"));
+            self.tx.event(
+                EventKind::Assigned,
+                Some(&new.id),
+                format!("assigned to {to}{was} by import {}", self.file),
+                json!({"to": to, "from": old.owner}),
+            )?;
+        }
+        self.counts.updated += 1;
+        Ok(())
+    }
+}

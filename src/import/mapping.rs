@@ -1,0 +1,411 @@
+//! Mapping files (DESIGN §7): `[columns]` (arq column = the file's header, or a list
+//! of headers to try), `[format]` (dates, numbers, lines before the header, currency)
+//! and `[rows]` (which rows of a report are data). Presets are mapping files built
+//! into arq; a mapping file given with a preset overrides the preset's keys.
+//! Every problem is reported at its file, line and column.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::columns::{Spec, specs};
+use super::values::{NumberFormat, check_date_format};
+use super::{ImportError, ImportKind, presets};
+use crate::diag::Located;
+
+/// Which rows of a file are data, for reports that are more than a table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RowRules {
+    /// The header is the first row holding every required column; rows before it
+    /// (titles, filters, blank rows) are skipped.
+    pub find_header: bool,
+    /// A row with only its first cell filled is a group header whose text fills
+    /// these arq columns (by position) for the rows after it.
+    pub group_header: Vec<usize>,
+    /// Rows whose first non-empty cell starts with one of these are subtotals.
+    pub skip_prefix: Vec<String>,
+    /// A row whose first non-empty cell is one of these ends the data.
+    pub stop_at: Vec<String>,
+    /// Only rows whose column (a file header) holds one of the values are imported.
+    pub keep: Vec<(String, Vec<String>)>,
+    /// Rows whose column holds one of the values are skipped.
+    pub drop: Vec<(String, Vec<String>)>,
+    /// Rows with any of these arq columns blank are skipped.
+    pub skip_if_blank: Vec<usize>,
+    /// Rows with a negative amount or balance (credit notes) are skipped.
+    pub skip_negative: bool,
+    /// Rows repeating an invoice number are line items of that invoice.
+    pub group_lines: bool,
+}
+
+/// Everything needed to read one file of one kind.
+#[derive(Debug, Clone)]
+pub(crate) struct Mapping {
+    /// Per arq column: the headers to look for, best first.
+    pub columns: Vec<Vec<String>>,
+    pub date: String,
+    pub number: NumberFormat,
+    pub delimiter: u8,
+    /// Lines before the header.
+    pub skip_rows: u64,
+    pub currency: Option<String>,
+    pub rows: RowRules,
+}
+
+impl Mapping {
+    /// A plain CSV file whose headers are arq's column names.
+    pub fn generic(kind: ImportKind) -> Mapping {
+        Mapping {
+            columns: specs(kind)
+                .iter()
+                .map(|s| vec![s.name.to_string()])
+                .collect(),
+            date: "%Y-%m-%d".to_string(),
+            number: NumberFormat::default(),
+            delimiter: b',',
+            skip_rows: 0,
+            currency: None,
+            rows: RowRules::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Names {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMapping {
+    #[serde(default)]
+    columns: BTreeMap<Spanned<String>, Spanned<Names>>,
+    #[serde(default)]
+    format: RawFormat,
+    #[serde(default)]
+    rows: RawRows,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFormat {
+    date: Option<Spanned<String>>,
+    decimal: Option<Spanned<String>>,
+    thousands: Option<Spanned<String>>,
+    delimiter: Option<Spanned<String>>,
+    skip_rows: Option<u64>,
+    currency: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRows {
+    find_header: Option<bool>,
+    group_header: Option<Vec<Spanned<String>>>,
+    skip_prefix: Option<Vec<String>>,
+    stop_at: Option<Vec<String>>,
+    keep: Option<BTreeMap<String, Vec<String>>>,
+    drop: Option<BTreeMap<String, Vec<String>>>,
+    skip_if_blank: Option<Vec<Spanned<String>>>,
+    skip_negative: Option<bool>,
+    group_lines: Option<bool>,
+}
+
+/// Reads the mapping for an import: the generic one, then the preset, then the
+/// mapping file, each overriding the keys it sets.
+pub(crate) fn load(
+    kind: ImportKind,
+    preset: Option<&str>,
+    file: Option<&Path>,
+) -> Result<Mapping, ImportError> {
+    let mut m = Mapping::generic(kind);
+    if let Some(name) = preset {
+        let p = presets::find(name)?;
+        if p.kind != kind {
+            return Err(ImportError::Refused(format!(
+                "preset '{}' reads {}, not {kind}: use `arq import {} FILE --preset {}`",
+                p.name, p.kind, p.kind, p.name
+            )));
+        }
+        apply(&mut m, kind, &format!("preset {}", p.name), p.toml)?;
+    }
+    if let Some(path) = file {
+        let src = std::fs::read_to_string(path).map_err(|source| ImportError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        apply(&mut m, kind, &path.display().to_string(), &src)?;
+    }
+    Ok(m)
+}
+
+/// Parses one mapping layer and lays it over `m`.
+pub(crate) fn apply(
+    m: &mut Mapping,
+    kind: ImportKind,
+    file: &str,
+    src: &str,
+) -> Result<(), ImportError> {
+    let raw: RawMapping =
+        toml::from_str(src).map_err(|e| ImportError::Mapping(Located::from_toml(file, src, &e)))?;
+    let err = |span: Range<usize>, msg: String| {
+        ImportError::Mapping(Located::at(file, src, span.start, msg))
+    };
+    let cols = specs(kind);
+
+    for (key, names) in &raw.columns {
+        let col = column_index(cols, key.get_ref())
+            .ok_or_else(|| err(key.span(), unknown_column(kind, cols, key.get_ref())))?;
+        let list = match names.get_ref() {
+            Names::One(s) => vec![s.clone()],
+            Names::Many(v) => v.clone(),
+        };
+        if list.is_empty() || list.iter().any(|s| s.trim().is_empty()) {
+            return Err(err(
+                names.span(),
+                format!("{}: give the file's header for this column", key.get_ref()),
+            ));
+        }
+        m.columns[col] = list;
+    }
+
+    let f = &raw.format;
+    if let Some(d) = &f.date {
+        check_date_format(d.get_ref()).map_err(|e| err(d.span(), format!("date: {e}")))?;
+        m.date = d.get_ref().clone();
+    }
+    if let Some(d) = &f.decimal {
+        m.number.decimal = match d.get_ref().as_str() {
+            "." => '.',
+            "," => ',',
+            _ => return Err(err(d.span(), "decimal: use \".\" or \",\"".into())),
+        };
+        if f.thousands.is_none() {
+            m.number.thousands = Some(if m.number.decimal == ',' { '.' } else { ',' });
+        }
+    }
+    if let Some(t) = &f.thousands {
+        m.number.thousands = match t.get_ref().as_str() {
+            "" => None,
+            "," => Some(','),
+            "." => Some('.'),
+            " " => Some(' '),
+            "'" => Some('\''),
+            _ => {
+                return Err(err(
+                    t.span(),
+                    "thousands: use \",\", \".\", \" \", \"'\" or \"\" (none)".into(),
+                ));
+            }
+        };
+        if m.number.thousands == Some(m.number.decimal) {
+            return Err(err(
+                t.span(),
+                "thousands: the thousands separator must differ from the decimal one".into(),
+            ));
+        }
+    }
+    if let Some(d) = &f.delimiter {
+        m.delimiter = match d.get_ref().as_str() {
+            "," => b',',
+            ";" => b';',
+            "\t" | "tab" => b'\t',
+            "|" => b'|',
+            _ => {
+                return Err(err(
+                    d.span(),
+                    "delimiter: use \",\", \";\", \"tab\" or \"|\"".into(),
+                ));
+            }
+        };
+    }
+    if let Some(n) = f.skip_rows {
+        m.skip_rows = n;
+    }
+    if let Some(c) = &f.currency {
+        let code = c.get_ref().trim().to_ascii_uppercase();
+        if code.len() != 3 || !code.chars().all(|ch| ch.is_ascii_alphabetic()) {
+            return Err(err(
+                c.span(),
+                format!(
+                    "currency: '{}' is not a currency code such as USD",
+                    c.get_ref()
+                ),
+            ));
+        }
+        m.currency = Some(code);
+    }
+
+    let r = raw.rows;
+    let arq_columns = |list: &[Spanned<String>], key: &str| -> Result<Vec<usize>, ImportError> {
+        list.iter()
+            .map(|s| {
+                column_index(cols, s.get_ref()).ok_or_else(|| {
+                    err(
+                        s.span(),
+                        format!("{key}: {}", unknown_column(kind, cols, s.get_ref())),
+                    )
+                })
+            })
+            .collect()
+    };
+    if let Some(v) = r.find_header {
+        m.rows.find_header = v;
+    }
+    if let Some(list) = &r.group_header {
+        m.rows.group_header = arq_columns(list, "group_header")?;
+    }
+    if let Some(list) = &r.skip_if_blank {
+        m.rows.skip_if_blank = arq_columns(list, "skip_if_blank")?;
+    }
+    if let Some(v) = r.skip_prefix {
+        m.rows.skip_prefix = v;
+    }
+    if let Some(v) = r.stop_at {
+        m.rows.stop_at = v;
+    }
+    if let Some(v) = r.keep {
+        m.rows.keep = v.into_iter().collect();
+    }
+    if let Some(v) = r.drop {
+        m.rows.drop = v.into_iter().collect();
+    }
+    if let Some(v) = r.skip_negative {
+        m.rows.skip_negative = v;
+    }
+    if let Some(v) = r.group_lines {
+        m.rows.group_lines = v;
+    }
+    Ok(())
+}
+
+fn column_index(cols: &[Spec], name: &str) -> Option<usize> {
+    cols.iter().position(|s| s.name == name.trim())
+}
+
+fn unknown_column(kind: ImportKind, cols: &[Spec], name: &str) -> String {
+    let names: Vec<&str> = cols.iter().map(|s| s.name).collect();
+    format!(
+        "'{name}' is not an arq column of {kind} (use one of {})",
+        names.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::columns::invoice;
+
+    fn layer(src: &str) -> Result<Mapping, String> {
+        let mut m = Mapping::generic(ImportKind::Invoices);
+        apply(&mut m, ImportKind::Invoices, "m.toml", src).map_err(|e| e.to_string())?;
+        Ok(m)
+    }
+
+    #[test]
+    fn reads_the_design_example() {
+        let m = layer(
+            r#"
+[columns]
+invoice_no = "invoiceNumber"
+customer_id = "customerID"
+name = "Customer"
+issue_date = "InvoiceDate"
+due_date = "DueDate"
+amount = ["InvoiceAmount", "Total"]
+
+[format]
+date = "%m/%d/%Y"
+decimal = ","
+skip_rows = 2
+currency = "usd"
+
+[rows]
+find_header = true
+group_header = ["customer_id", "name"]
+stop_at = ["TOTAL"]
+keep = { Type = ["Invoice"] }
+"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.columns[invoice::NO], vec!["invoiceNumber"]);
+        assert_eq!(m.columns[invoice::AMOUNT], vec!["InvoiceAmount", "Total"]);
+        assert_eq!(m.columns[invoice::BALANCE], vec!["balance"]);
+        assert_eq!(m.date, "%m/%d/%Y");
+        assert_eq!(m.number.decimal, ',');
+        assert_eq!(m.number.thousands, Some('.'));
+        assert_eq!(m.skip_rows, 2);
+        assert_eq!(m.currency.as_deref(), Some("USD"));
+        assert!(m.rows.find_header);
+        assert_eq!(m.rows.group_header, vec![invoice::CUSTOMER, invoice::NAME]);
+        assert_eq!(
+            m.rows.keep,
+            vec![("Type".to_string(), vec!["Invoice".to_string()])]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line_and_column() {
+        let cases = [
+            (
+                "[columns]\ninvoice = \"No\"\n",
+                "m.toml:2:1: 'invoice' is not an arq column of invoices",
+            ),
+            (
+                "[format]\ndate = \"%m/%d\"\n",
+                "m.toml:2:8: date: '%m/%d' does not read back",
+            ),
+            ("[format]\ndecimal = \";\"\n", "m.toml:2:11: decimal: use"),
+            (
+                "[format]\nthousands = \".\"\ndecimal = \".\"\n",
+                "m.toml:2:13: thousands: the thousands separator must differ",
+            ),
+            (
+                "[format]\ncurrency = \"dollars\"\n",
+                "m.toml:2:12: currency: 'dollars' is not a currency code",
+            ),
+            ("[format]\nskip = 1\n", "m.toml:2:1: unknown field `skip`"),
+            (
+                "[rows]\ngroup_header = [\"customer\"]\n",
+                "m.toml:2:17: group_header: 'customer' is not an arq column",
+            ),
+            (
+                "[rows]\nfind_headers = true\n",
+                "m.toml:2:1: unknown field `find_headers`",
+            ),
+            ("[colums]\n", "m.toml:1:2: unknown field `colums`"),
+            (
+                "[columns]\namount = []\n",
+                "m.toml:2:10: amount: give the file's header",
+            ),
+            ("[columns\n", "m.toml:1:9"),
+        ];
+        for (src, want) in cases {
+            let err = layer(src).err().unwrap_or_default();
+            assert!(err.starts_with(want), "{src:?}\n got: {err}\nwant: {want}");
+        }
+    }
+
+    #[test]
+    fn columns_must_belong_to_the_kind() {
+        let mut m = Mapping::generic(ImportKind::Payments);
+        let err = apply(
+            &mut m,
+            ImportKind::Payments,
+            "p.toml",
+            "[columns]\ndue_date = \"x\"\n",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert_eq!(
+            err,
+            "p.toml:2:1: 'due_date' is not an arq column of payments (use one of payment_id, customer_id, date, amount, invoice_no)"
+        );
+    }
+}

@@ -1,0 +1,350 @@
+//! CSV import (DESIGN §7): customers, invoices and payments from a generic CSV file,
+//! a mapping file or a preset for a known accounting export. An import is all or
+//! nothing: rows are read and checked on one thread while the other writes them in a
+//! single `BEGIN IMMEDIATE` transaction, and the first bad row rolls everything
+//! back. Re-importing the same file changes nothing. See `docs/IMPORT.md`.
+
+mod bulk;
+mod columns;
+mod customers;
+mod error;
+mod hash;
+mod invoices;
+mod mapping;
+mod payments;
+mod pipeline;
+mod presets;
+mod source;
+mod values;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::json;
+
+pub use error::ImportError;
+pub use presets::preset_toml;
+
+use crate::domain::EventKind;
+use crate::service::{ServiceError, Session, Tx};
+use crate::store::{Durability, ledger, strategies, users};
+use source::Source;
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImportKind {
+    Customers,
+    Invoices,
+    Payments,
+}
+
+impl ImportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Customers => "customers",
+            ImportKind::Invoices => "invoices",
+            ImportKind::Payments => "payments",
+        }
+    }
+}
+
+impl fmt::Display for ImportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ImportKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// How to read the file (`arq import KIND FILE [--mapping M] [--preset P]
+/// [--snapshot] [--dry-run]`).
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// A mapping file (TOML); laid over the preset when both are given.
+    pub mapping: Option<PathBuf>,
+    /// A built-in mapping, see [`presets`].
+    pub preset: Option<String>,
+    /// Invoices only: close open invoices the file does not list.
+    pub snapshot: bool,
+    /// Do everything, report it, write nothing.
+    pub dry_run: bool,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub kind: ImportKind,
+    pub file: String,
+    pub preset: Option<String>,
+    /// Data rows read (not titles, group headers, subtotals or blank rows).
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Line-item rows folded into an invoice read on an earlier row.
+    pub merged_rows: u64,
+    /// Customers created because invoices named them.
+    pub customers_created: u64,
+    /// Payments recorded from a payments file.
+    pub payments_recorded: u64,
+    /// Payments recorded because the file gave an invoice a lower balance.
+    pub balance_payments: u64,
+    /// Balances raised because the file gave an invoice a higher balance.
+    pub adjustments: u64,
+    pub closed_by_snapshot: u64,
+    /// Data rows left out: credit notes, payments, drafts, filtered types.
+    pub skipped_rows: u64,
+    pub dry_run: bool,
+}
+
+impl ImportSummary {
+    fn new(kind: ImportKind, file: String, preset: Option<String>, dry_run: bool) -> Self {
+        ImportSummary {
+            kind,
+            file,
+            preset,
+            rows: 0,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            merged_rows: 0,
+            customers_created: 0,
+            payments_recorded: 0,
+            balance_payments: 0,
+            adjustments: 0,
+            closed_by_snapshot: 0,
+            skipped_rows: 0,
+            dry_run,
+        }
+    }
+
+    /// Did the import change anything?
+    pub fn changed(&self) -> bool {
+        self.created
+            + self.updated
+            + self.customers_created
+            + self.payments_recorded
+            + self.balance_payments
+            + self.adjustments
+            + self.closed_by_snapshot
+            > 0
+    }
+
+    fn detail(&self) -> String {
+        let mut parts = vec![
+            format!("{} created", self.created),
+            format!("{} updated", self.updated),
+            format!("{} unchanged", self.unchanged),
+        ];
+        let extra = [
+            (self.customers_created, "customers created"),
+            (self.balance_payments, "balance payments"),
+            (self.adjustments, "adjustments"),
+            (self.closed_by_snapshot, "closed by snapshot"),
+            (self.skipped_rows, "rows skipped"),
+        ];
+        for (n, what) in extra {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        format!(
+            "import {} from {}: {}",
+            self.kind,
+            self.file,
+            parts.join(", ")
+        )
+    }
+}
+
+/// (name, one-line description) of every preset, for help text.
+pub fn presets() -> &'static [(&'static str, &'static str)] {
+    presets::list()
+}
+
+/// Imports one file (admins only). Nothing is written when it fails or when
+/// `opts.dry_run` is set.
+pub fn import_file(
+    session: &mut Session,
+    kind: ImportKind,
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<ImportSummary, ImportError> {
+    session.require_admin(&format!("import {kind}"))?;
+    if opts.snapshot && kind != ImportKind::Invoices {
+        return Err(ImportError::Refused(format!(
+            "--snapshot closes open invoices missing from a full open-invoice export; it applies to `arq import invoices`, not to {kind}"
+        )));
+    }
+    let mapping = mapping::load(kind, opts.preset.as_deref(), opts.mapping.as_deref())?;
+    let currency = session.currency()?;
+    if let Some(c) = &mapping.currency
+        && !c.eq_ignore_ascii_case(&currency)
+    {
+        return Err(ImportError::Refused(format!(
+            "the mapping says the file is in {c}, but this database keeps {currency}: arq keeps one currency per database"
+        )));
+    }
+    let file = path.display().to_string();
+    let mut source = Source::open(path, file.clone(), columns::specs(kind), &mapping)?;
+    source.prepare()?;
+    let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let bulk = kind == ImportKind::Invoices
+        && bulk::worth_it(
+            file_bytes,
+            ledger::invoice_count_estimate(session.store().conn())?,
+        );
+    let summary = ImportSummary::new(kind, file, opts.preset.clone(), opts.dry_run);
+    let job = Job {
+        kind,
+        mapping: &mapping,
+        currency,
+        snapshot: opts.snapshot,
+        bulk,
+    };
+
+    let store = session.store();
+    store.set_durability(Durability::Bulk)?;
+    let tuning = if bulk {
+        Some(bulk::Tuning::start(store.conn())?)
+    } else {
+        None
+    };
+    let result = run(session, &job, source, summary, !opts.dry_run);
+    let store = session.store();
+    let restored = tuning.map_or(Ok(()), |t| t.restore(store.conn()));
+    let full = store.set_durability(Durability::Full);
+    let summary = result?;
+    restored?;
+    full?;
+    Ok(summary)
+}
+
+/// What one import is asked to do.
+struct Job<'m> {
+    kind: ImportKind,
+    mapping: &'m mapping::Mapping,
+    currency: String,
+    snapshot: bool,
+    bulk: bool,
+}
+
+/// Runs the import in one transaction, committed only when `commit` is true and
+/// every row was good.
+fn run(
+    session: &mut Session,
+    job: &Job<'_>,
+    source: Source<'_>,
+    summary: ImportSummary,
+    commit: bool,
+) -> Result<ImportSummary, ImportError> {
+    let actor = session.user().name.clone();
+    let mut failure: Option<ImportError> = None;
+    let outcome = session.transact_as(commit, &actor, |tx| match write(tx, job, source, summary) {
+        Ok(s) => Ok(s),
+        Err(ImportError::Service(e)) => Err(e),
+        Err(e) => {
+            failure = Some(e);
+            // Any error rolls the transaction back; the real one is returned below.
+            Err(ServiceError::Invalid("import refused".to_string()))
+        }
+    });
+    match (outcome, failure) {
+        (_, Some(e)) => Err(e),
+        (Ok(s), None) => Ok(s),
+        (Err(e), None) => Err(e.into()),
+    }
+}
+
+fn write(
+    tx: &mut Tx<'_>,
+    job: &Job<'_>,
+    source: Source<'_>,
+    mut s: ImportSummary,
+) -> Result<ImportSummary, ImportError> {
+    let m = job.mapping;
+    let labels = source.labels();
+    let counts = match job.kind {
+        ImportKind::Invoices => {
+            let deferred = if job.bulk {
+                Some(bulk::defer_indexes(tx.conn)?)
+            } else {
+                None
+            };
+            let mut w = invoices::Writer::new(
+                tx,
+                s.file.clone(),
+                labels,
+                m.rows.group_lines,
+                job.snapshot,
+            )?;
+            let currency = job.currency.as_str();
+            let counts = pipeline::run(
+                source,
+                |row| invoices::parse(row, m, currency),
+                |line| w.write(line),
+            )?;
+            if job.snapshot {
+                w.close_absent()?;
+            }
+            let c = w.counts;
+            if let Some(d) = deferred {
+                d.rebuild(tx.conn)?;
+            }
+            s.created = c.created;
+            s.updated = c.updated;
+            s.unchanged = c.unchanged;
+            s.merged_rows = c.merged;
+            s.customers_created = c.customers_created;
+            s.balance_payments = c.balance_payments;
+            s.adjustments = c.adjustments;
+            s.closed_by_snapshot = c.closed;
+            counts
+        }
+        ImportKind::Payments => {
+            let known = crate::store::customers::ids(tx.conn)?;
+            let mut w = payments::Writer::new(tx, s.file.clone(), labels);
+            let counts = pipeline::run(
+                source,
+                |row| payments::parse(row, m, &known),
+                |line| w.write(line),
+            )?;
+            s.created = w.counts.recorded;
+            s.payments_recorded = w.counts.recorded;
+            s.unchanged = w.counts.unchanged;
+            counts
+        }
+        ImportKind::Customers => {
+            let known = customers::Known {
+                users: users::list(tx.conn)?.into_iter().map(|u| u.name).collect(),
+                strategies: strategies::list(tx.conn)?
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect::<HashSet<String>>(),
+            };
+            let mut w = customers::Writer::new(tx, s.file.clone())?;
+            let counts = pipeline::run(
+                source,
+                |row| customers::parse(row, m, &known),
+                |line| w.write(line),
+            )?;
+            s.created = w.counts.created;
+            s.updated = w.counts.updated;
+            s.unchanged = w.counts.unchanged;
+            counts
+        }
+    };
+    s.rows = counts.rows;
+    s.skipped_rows = counts.skipped;
+    if s.changed() {
+        let data = serde_json::to_value(&s).unwrap_or_else(|_| json!({}));
+        tx.event(EventKind::Import, None, s.detail(), data)?;
+    }
+    Ok(s)
+}

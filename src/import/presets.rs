@@ -1,0 +1,192 @@
+//! Built-in mappings for common accounting exports (see
+//! `shared/reference/import-formats.md`). Each preset is a mapping file kept as
+//! TOML text, read by the same code as a shop's own mapping file, so what
+//! `docs/IMPORT.md` shows is exactly what runs.
+
+use std::sync::OnceLock;
+
+use super::{ImportError, ImportKind};
+
+/// A built-in mapping.
+#[derive(Debug)]
+pub(crate) struct Preset {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub kind: ImportKind,
+    pub toml: &'static str,
+}
+
+pub(crate) const PRESETS: &[Preset] = &[
+    Preset {
+        name: "qbo-open-invoices",
+        description: "QuickBooks Online Open Invoices / A/R Aging Detail report saved as CSV",
+        kind: ImportKind::Invoices,
+        toml: QBO_OPEN_INVOICES,
+    },
+    Preset {
+        name: "xero-invoices",
+        description: "Xero Sales > Invoices > Export (one row per line item, DD/MM/YYYY)",
+        kind: ImportKind::Invoices,
+        toml: XERO_INVOICES,
+    },
+    Preset {
+        name: "zoho-invoices",
+        description: "Zoho Books invoice export Invoice.csv (one row per line item)",
+        kind: ImportKind::Invoices,
+        toml: ZOHO_INVOICES,
+    },
+    Preset {
+        name: "erpnext-receivable",
+        description: "ERPNext Accounts Receivable report exported as CSV (filters rows allowed)",
+        kind: ImportKind::Invoices,
+        toml: ERPNEXT_RECEIVABLE,
+    },
+];
+
+const QBO_OPEN_INVOICES: &str = r#"
+# Title rows, a blank row, then a header whose first cell is empty. Column A holds
+# the customer on group-header rows; "Total for ..." closes each group; "TOTAL" is
+# the grand total, followed by a timestamp line.
+[columns]
+invoice_no = ["Num", "No."]
+customer_id = ["Customer full name", "Customer"]
+name = ["Customer full name", "Customer"]
+issue_date = ["Date", "Transaction date"]
+due_date = ["Due date"]
+amount = ["Amount", "Open balance"]
+balance = ["Open balance"]
+currency = ["Currency"]
+
+[format]
+date = "%m/%d/%Y"
+
+[rows]
+find_header = true
+group_header = ["customer_id", "name"]
+skip_prefix = ["Total for "]
+stop_at = ["TOTAL"]
+keep = { "Transaction type" = ["Invoice"] }
+skip_if_blank = ["invoice_no"]
+skip_negative = true
+"#;
+
+const XERO_INVOICES: &str = r#"
+# The 44-column Sales > Invoices export: one row per line item, invoice fields
+# repeated on every line. Dates follow the organisation's locale (DD/MM/YYYY outside
+# the US: override [format] date with a mapping file for a US organisation).
+[columns]
+invoice_no = "InvoiceNumber"
+customer_id = "ContactName"
+name = "ContactName"
+issue_date = "InvoiceDate"
+due_date = "DueDate"
+amount = "Total"
+balance = "InvoiceAmountDue"
+currency = "Currency"
+
+[format]
+date = "%d/%m/%Y"
+
+[rows]
+keep = { Type = ["Sales invoice"] }
+drop = { Status = ["Draft", "Submitted", "Voided", "Deleted"] }
+skip_if_blank = ["invoice_no"]
+skip_negative = true
+group_lines = true
+"#;
+
+const ZOHO_INVOICES: &str = r#"
+# Zoho Books Invoice.csv: one row per line item, ISO dates, plain amounts.
+[columns]
+invoice_no = "Invoice Number"
+customer_id = "Customer ID"
+name = "Customer Name"
+issue_date = "Invoice Date"
+due_date = "Due Date"
+amount = "Total"
+balance = "Balance"
+currency = ["Currency Code", "Currency"]
+
+[rows]
+drop = { "Invoice Status" = ["Draft", "Void"] }
+skip_if_blank = ["invoice_no"]
+skip_negative = true
+group_lines = true
+"#;
+
+const ERPNEXT_RECEIVABLE: &str = r#"
+# ERPNext Accounts Receivable: optional "filter, value" rows and a blank row before
+# the header; raw ISO dates and plain numbers; payment and journal entries show as
+# negative outstanding amounts.
+[columns]
+invoice_no = "Voucher No"
+customer_id = ["Party", "Customer"]
+name = ["Customer Name", "Party Name"]
+issue_date = "Posting Date"
+due_date = "Due Date"
+amount = ["Invoiced Amount", "Invoice Grand Total"]
+balance = "Outstanding Amount"
+currency = "Currency"
+
+[rows]
+find_header = true
+stop_at = ["Total", "'Total'"]
+keep = { "Party Type" = ["Customer"], "Voucher Type" = ["Sales Invoice"] }
+skip_if_blank = ["invoice_no"]
+skip_negative = true
+"#;
+
+/// The preset called `name` (any case).
+pub(crate) fn find(name: &str) -> Result<&'static Preset, ImportError> {
+    PRESETS
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| {
+            let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+            ImportError::Refused(format!(
+                "no preset '{name}': use one of {}, or describe the file with --mapping FILE.toml",
+                names.join(", ")
+            ))
+        })
+}
+
+/// (name, description) of every preset, for help text.
+pub(crate) fn list() -> &'static [(&'static str, &'static str)] {
+    static LIST: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    LIST.get_or_init(|| PRESETS.iter().map(|p| (p.name, p.description)).collect())
+}
+
+/// The TOML of a preset, for `docs/IMPORT.md` and anyone who wants to start a
+/// mapping file from one.
+pub fn preset_toml(name: &str) -> Option<&'static str> {
+    PRESETS
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+        .map(|p| p.toml)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::mapping::{Mapping, apply};
+
+    #[test]
+    fn every_preset_reads_as_a_mapping_of_its_kind() {
+        for p in PRESETS {
+            let mut m = Mapping::generic(p.kind);
+            apply(&mut m, p.kind, p.name, p.toml)
+                .unwrap_or_else(|e| panic!("preset {}: {e}", p.name));
+            assert!(!p.description.is_empty());
+        }
+        assert_eq!(list().len(), PRESETS.len());
+        assert!(find("XERO-invoices").is_ok());
+        let err = find("sage")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("no preset 'sage': use one of qbo-open-invoices"),
+            "{err}"
+        );
+    }
+}

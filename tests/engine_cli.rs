@@ -16,12 +16,32 @@ fn step_of(shop: &Shop, day: &str) -> Value {
     shop.json("ana", day, &["account", "show", "C1", "--format", "json"])["step"].clone()
 }
 
+/// Writes a CSV file in the shop's directory and imports it through the binary.
+fn import(shop: &Shop, day: &str, kind: &str, csv: &str) {
+    let path = shop.dir.path().join(format!("{kind}-{day}.csv"));
+    std::fs::write(&path, csv).unwrap_or_else(|e| panic!("{e}"));
+    shop.arq("admin", day)
+        .args(["import", kind, &path.display().to_string()])
+        .assert()
+        .success();
+}
+
 #[test]
 fn the_seed_example_day_by_day() {
     let shop = Shop::new("2026-01-01");
-    shop.customer("C1", "ana");
+    import(
+        &shop,
+        "2026-02-01",
+        "customers",
+        "customer_id,name,email,collector\nC1,Acme Tools,ap@c1.example,ana\n",
+    );
     // Exactly the threshold (100.00), one day past due on 2026-03-02.
-    shop.invoice("INV-1", "C1", "2026-01-30", "2026-03-01", "100.00");
+    import(
+        &shop,
+        "2026-02-01",
+        "invoices",
+        "invoice_no,customer_id,issue_date,due_date,amount\nINV-1,C1,2026-01-30,2026-03-01,100.00\n",
+    );
 
     // Day 0: the friendly reminder goes to the outbox.
     let r = run(&shop, "2026-03-02");
@@ -118,7 +138,12 @@ fn the_seed_example_day_by_day() {
     );
 
     // A payment cures the account: the cycle ends and the hold is released.
-    shop.payment("P-1", "C1", "2026-03-20", "100.00", Some("INV-1"));
+    import(
+        &shop,
+        "2026-03-20",
+        "payments",
+        "payment_id,customer_id,date,amount,invoice_no\nP-1,C1,2026-03-20,100.00,INV-1\n",
+    );
     let r = run(&shop, "2026-03-20");
     assert_eq!(r["cured"], 1);
     let a = shop.json(

@@ -2,6 +2,7 @@
 //! service call per command and its output as a table, JSON or CSV.
 
 mod args;
+mod import;
 mod setup;
 pub mod table;
 mod views;
@@ -58,6 +59,9 @@ pub enum Command {
         currency: String,
     },
     /// Import customers, invoices or payments from CSV
+    #[command(
+        after_help = "Presets: qbo-open-invoices, xero-invoices, zoho-invoices, erpnext-receivable (see docs/IMPORT.md)"
+    )]
     Import {
         #[arg(value_enum)]
         kind: ImportWhat,
@@ -74,6 +78,8 @@ pub enum Command {
         /// Check and count, write nothing
         #[arg(long)]
         dry_run: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
     },
     /// List, show, check and load strategies
     #[command(subcommand)]
@@ -377,7 +383,26 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Demo { size, seed, no_tui } => setup::demo(&cli_db, &env, size, seed, no_tui),
         Command::Init { currency } => setup::init(&env, &currency),
-        Command::Import { .. } => anyhow::bail!("import is not built yet"),
+        Command::Import {
+            kind,
+            file,
+            mapping,
+            preset,
+            snapshot,
+            dry_run,
+            format,
+        } => import::run(
+            &env,
+            import::ImportArgs {
+                kind,
+                file,
+                mapping,
+                preset,
+                snapshot,
+                dry_run,
+                format,
+            },
+        ),
         Command::Strategy(cmd) => setup::strategy(&env, cmd),
         Command::User(cmd) => setup::user(&env, cmd),
         Command::Audit(AuditCmd::Verify) => setup::audit(&env),

@@ -153,3 +153,95 @@ fn help_lists_every_preset() {
         );
     }
 }
+
+/// A file big enough for the bulk path (indexes rebuilt at the end, a rollback
+/// journal while nobody else has the database open) leaves the same database an
+/// ordinary import would: every row, every index, WAL mode, a clean integrity check.
+#[test]
+fn a_bulk_load_leaves_a_whole_database() {
+    use std::fmt::Write as _;
+    let shop = Shop::new("2026-01-01");
+    let mut csv = String::from("invoice_no,customer_id,issue_date,due_date,amount,balance\n");
+    let n = 180_000;
+    for i in 0..n {
+        let balance = if i % 10 == 0 { "40.00" } else { "120.00" };
+        let _ = writeln!(
+            csv,
+            "INV-{i:07},C{:05},2026-01-{:02},2026-02-{:02},120.00,{balance}",
+            i % 5000,
+            i % 28 + 1,
+            i % 28 + 1
+        );
+    }
+    assert!(
+        csv.len() > 8 << 20,
+        "the file must be big enough for the bulk path"
+    );
+    let path = write(&shop, "big.csv", &csv);
+    // Someone else has the database open during the first load: it stays in WAL mode.
+    let other = arq::store::Store::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    let out = shop.json(
+        "admin",
+        "2026-03-01",
+        &["import", "invoices", &path, "--format", "json"],
+    );
+    drop(other);
+    assert_eq!(out["created"], n);
+    assert_eq!(out["customers_created"], 5000);
+    assert_eq!(out["balance_payments"], n / 10);
+
+    let store = arq::store::Store::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    let q = |sql: &str| -> String {
+        store
+            .conn()
+            .query_row(sql, [], |r| r.get::<_, String>(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    assert_eq!(q("PRAGMA integrity_check"), "ok");
+    assert_eq!(q("PRAGMA journal_mode"), "wal");
+    assert_eq!(
+        q("SELECT CAST(SUM(balance) AS TEXT) FROM invoices"),
+        format!("{}", (n / 10) * 4000 + (n - n / 10) * 12000)
+    );
+    assert_eq!(
+        q(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM sqlite_master WHERE type = 'index' AND name = 'invoices_customer'"
+        ),
+        "1"
+    );
+    drop(store);
+
+    // A second big file into a database nobody else has open takes the exclusive path.
+    let mut more = String::from("invoice_no,customer_id,issue_date,due_date,amount\n");
+    for i in 0..n {
+        let _ = writeln!(
+            more,
+            "NEW-{i:07},D{:05},2026-01-05,2026-02-05,10.00",
+            i % 3000
+        );
+    }
+    let path = write(&shop, "more.csv", &more);
+    let out = shop.json(
+        "admin",
+        "2026-03-02",
+        &["import", "invoices", &path, "--format", "json"],
+    );
+    assert_eq!(out["created"], n);
+    let store = arq::store::Store::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    let q = |sql: &str| -> String {
+        store
+            .conn()
+            .query_row(sql, [], |r| r.get::<_, String>(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    assert_eq!(q("PRAGMA integrity_check"), "ok");
+    assert_eq!(q("PRAGMA journal_mode"), "wal");
+    assert_eq!(
+        q("SELECT CAST(COUNT(*) AS TEXT) FROM invoices"),
+        format!("{}", 2 * n)
+    );
+    assert_eq!(
+        q("SELECT CAST(COUNT(*) AS TEXT) FROM pragma_foreign_key_check"),
+        "0"
+    );
+}

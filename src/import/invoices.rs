@@ -150,6 +150,9 @@ pub(crate) struct Writer<'a, 'b> {
     last: String,
     /// Every invoice number of the file, kept only for `--snapshot`.
     seen: Option<FastSet<String>>,
+    /// Whether an earlier import left payments with ids like ours (then each new
+    /// id is checked; otherwise the invoice number makes it unique).
+    ids_may_collide: bool,
     pub counts: Counts,
 }
 
@@ -165,6 +168,7 @@ impl<'a, 'b> Writer<'a, 'b> {
         let customers = customers::ids(tx.conn)?.into_iter().collect();
         let known = ledger::known_invoices(tx.conn)?;
         let batch = InvoiceBatch::new(tx.conn)?;
+        let ids_may_collide = ledger::has_payment_ids_from(tx.conn, "import:")?;
         Ok(Writer {
             batch,
             tx,
@@ -175,6 +179,7 @@ impl<'a, 'b> Writer<'a, 'b> {
             known,
             last: String::new(),
             seen: snapshot.then(FastSet::default),
+            ids_may_collide,
             counts: Counts::default(),
         })
     }
@@ -232,7 +237,12 @@ impl<'a, 'b> Writer<'a, 'b> {
         };
         let inserted = match l.balance {
             Some(b) if b < l.amount => {
-                let payment_id = free_payment_id(conn, &format!("import:{}:{as_of}", l.no))?;
+                let base = format!("import:{}:{as_of}", l.no);
+                let payment_id = if self.ids_may_collide {
+                    free_payment_id(conn, &base)?
+                } else {
+                    base
+                };
                 let paid = PaidBefore {
                     payment_id: &payment_id,
                     date: as_of,

@@ -216,9 +216,15 @@ pub fn import_file(
     } else {
         None
     };
+    let exclusive = bulk && !opts.dry_run && bulk::enter_exclusive(store.conn());
     let result = run(session, &job, source, summary, !opts.dry_run);
     let store = session.store();
-    let restored = tuning.map_or(Ok(()), |t| t.restore(store.conn()));
+    let back = if exclusive {
+        bulk::leave_exclusive(store.conn())
+    } else {
+        Ok(())
+    };
+    let restored = tuning.map_or(Ok(()), |t| t.restore(store.conn())).and(back);
     let full = store.set_durability(Durability::Full);
     let summary = result?;
     restored?;

@@ -283,11 +283,20 @@ pub fn known_invoices(conn: &Connection) -> Result<HashMap<String, KnownInvoice>
     Ok(map)
 }
 
-/// About how many invoices are stored, without counting them (invoices are never
-/// deleted, so the largest rowid is their number).
+/// Whether any payment id starts with `prefix`.
+pub fn has_payment_ids_from(conn: &Connection, prefix: &str) -> Result<bool> {
+    let end = format!("{prefix}\u{10ffff}");
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM payments WHERE payment_id >= ?1 AND payment_id < ?2 LIMIT 1",
+        )?
+        .exists(params![prefix, end])?)
+}
+
+/// How many invoices are stored (counted over the smallest index).
 pub fn invoice_count_estimate(conn: &Connection) -> Result<u64> {
-    let n: Option<i64> = conn.query_row("SELECT MAX(rowid) FROM invoices", [], |r| r.get(0))?;
-    Ok(n.unwrap_or(0).max(0) as u64)
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM invoices", [], |r| r.get(0))?;
+    Ok(n.max(0) as u64)
 }
 
 pub fn set_due_date(conn: &Connection, invoice_no: &str, due: NaiveDate) -> Result<()> {

@@ -16,6 +16,10 @@ use arq::service::{Session, noon_utc};
 use chrono::{Duration as Days, NaiveDate};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
+// The same allocator as the `arq` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn invoices_wanted() -> usize {
     std::env::var("ARQ_BENCH_INVOICES")
         .ok()

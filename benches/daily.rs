@@ -1,0 +1,105 @@
+//! DESIGN §9 on the large demo (100,000 customers, about a million invoices):
+//! - the daily run over every account, against a bare SQL aggregate that reads the
+//!   same rows (goal: within 2×);
+//! - one collector's queue (goal: under 100 ms).
+//!
+//! The large demo is built once (a few minutes) and kept in `target/bench-data/`.
+//! `ARQ_BENCH_SIZE=small` uses the small demo instead, for a quick look.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use arq::config::Config;
+use arq::demo::{self, DemoOptions, Size};
+use arq::service::queue::QueueScope;
+use arq::service::{Session, noon_utc};
+use arq::store::Store;
+use chrono::NaiveDate;
+use criterion::{Criterion, criterion_group, criterion_main};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default()
+}
+
+/// The demo database, built on first use.
+fn demo_db() -> PathBuf {
+    let small = std::env::var("ARQ_BENCH_SIZE").is_ok_and(|s| s == "small");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join(if small { "demo-small-7.db" } else { "demo-large-7.db" });
+    let built = path.with_extension("done");
+    if !built.exists() {
+        eprintln!("building the demo at {} (once)…", path.display());
+        let opts = DemoOptions { size: if small { Size::Small } else { Size::Large }, seed: 7, today: today(), history_days: 120 };
+        demo::build(&path, &opts, &Config::default(), &mut |p| eprintln!("  {p}")).unwrap_or_else(|e| panic!("demo: {e}"));
+        let _ = std::fs::write(&built, "");
+    }
+    path
+}
+
+fn session(path: &std::path::Path, user: &str, as_of: NaiveDate) -> Session {
+    let store = Store::open(path).unwrap_or_else(|e| panic!("{e}"));
+    Session::open(store, user, as_of, noon_utc(as_of), Config::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Reads, with plain aggregate queries, every row the run's snapshot reads.
+fn bare_sql(store: &Store, as_of: NaiveDate) -> i64 {
+    let queries = [
+        "SELECT COUNT(*) + SUM(LENGTH(name)) FROM customers",
+        "SELECT COUNT(*) + SUM(balance) % 7 FROM invoices WHERE balance <> 0 AND issue_date <= ?1",
+        "SELECT COUNT(*) FROM disputes WHERE opened_on <= ?1 AND (resolved_on IS NULL OR resolved_on > ?1)",
+        "SELECT COUNT(*) FROM cycles WHERE started_on <= ?1 AND (ended_on IS NULL OR ended_on > ?1)",
+        "SELECT COUNT(*) FROM cycles c CROSS JOIN steps_done s ON s.cycle_id = c.id WHERE c.started_on <= ?1 AND (c.ended_on IS NULL OR c.ended_on > ?1)",
+        "SELECT COUNT(*) FROM tasks WHERE done_on IS NULL AND created_on <= ?1",
+        "SELECT COUNT(*) FROM promises WHERE taken_on <= ?1 AND (evaluated_on IS NULL OR evaluated_on > ?1)",
+        "SELECT COUNT(*) FROM holds WHERE set_on <= ?1 AND (released_on IS NULL OR released_on > ?1)",
+        "SELECT COUNT(DISTINCT customer_id) FROM payments WHERE date BETWEEN date(?1, '-120 days') AND ?1",
+    ];
+    queries
+        .iter()
+        .map(|q| {
+            let mut stmt = store.conn().prepare(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+            let n = if q.contains("?1") { stmt.query_row([as_of], |r| r.get::<_, i64>(0)) } else { stmt.query_row([], |r| r.get::<_, i64>(0)) };
+            n.unwrap_or_else(|e| panic!("{q}: {e}"))
+        })
+        .sum()
+}
+
+fn bench(c: &mut Criterion) {
+    let path = demo_db();
+    let tomorrow = today() + chrono::Duration::days(1);
+    let mut group = c.benchmark_group("daily");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(2));
+    group.measurement_time(Duration::from_secs(20));
+
+    // The run for the next day, computed and applied in full, then rolled back so
+    // every sample starts from the same database.
+    let mut admin = session(&path, "admin", tomorrow);
+    group.bench_function("run_next_day", |b| {
+        b.iter(|| {
+            let s = admin.run_day(true).unwrap_or_else(|e| panic!("run: {e}"));
+            assert!(s.evaluated > 0);
+            s
+        })
+    });
+
+    let store = Store::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    group.bench_function("bare_sql_same_rows", |b| b.iter(|| bare_sql(&store, tomorrow)));
+
+    let ana = session(&path, "ana", today());
+    group.bench_function("queue_ana", |b| {
+        b.iter(|| ana.queue(&QueueScope::Mine, None).unwrap_or_else(|e| panic!("queue: {e}")).len())
+    });
+    // A fresh process opens the database and reads the queue: what `arq queue` costs.
+    group.bench_function("queue_ana_cold_connection", |b| {
+        b.iter(|| session(&path, "ana", today()).queue(&QueueScope::Mine, None).unwrap_or_else(|e| panic!("queue: {e}")).len())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

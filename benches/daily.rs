@@ -29,12 +29,24 @@ fn demo_db() -> PathBuf {
     let small = std::env::var("ARQ_BENCH_SIZE").is_ok_and(|s| s == "small");
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join(if small { "demo-small-7.db" } else { "demo-large-7.db" });
+    let path = dir.join(if small {
+        "demo-small-7.db"
+    } else {
+        "demo-large-7.db"
+    });
     let built = path.with_extension("done");
     if !built.exists() {
         eprintln!("building the demo at {} (once)…", path.display());
-        let opts = DemoOptions { size: if small { Size::Small } else { Size::Large }, seed: 7, today: today(), history_days: 120 };
-        demo::build(&path, &opts, &Config::default(), &mut |p| eprintln!("  {p}")).unwrap_or_else(|e| panic!("demo: {e}"));
+        let opts = DemoOptions {
+            size: if small { Size::Small } else { Size::Large },
+            seed: 7,
+            today: today(),
+            history_days: 120,
+        };
+        demo::build(&path, &opts, &Config::default(), &mut |p| {
+            eprintln!("  {p}")
+        })
+        .unwrap_or_else(|e| panic!("demo: {e}"));
         let _ = std::fs::write(&built, "");
     }
     path
@@ -42,7 +54,8 @@ fn demo_db() -> PathBuf {
 
 fn session(path: &std::path::Path, user: &str, as_of: NaiveDate) -> Session {
     let store = Store::open(path).unwrap_or_else(|e| panic!("{e}"));
-    Session::open(store, user, as_of, noon_utc(as_of), Config::default()).unwrap_or_else(|e| panic!("{e}"))
+    Session::open(store, user, as_of, noon_utc(as_of), Config::default())
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Reads, with plain aggregate queries, every row the run's snapshot reads.
@@ -61,8 +74,15 @@ fn bare_sql(store: &Store, as_of: NaiveDate) -> i64 {
     queries
         .iter()
         .map(|q| {
-            let mut stmt = store.conn().prepare(q).unwrap_or_else(|e| panic!("{q}: {e}"));
-            let n = if q.contains("?1") { stmt.query_row([as_of], |r| r.get::<_, i64>(0)) } else { stmt.query_row([], |r| r.get::<_, i64>(0)) };
+            let mut stmt = store
+                .conn()
+                .prepare(q)
+                .unwrap_or_else(|e| panic!("{q}: {e}"));
+            let n = if q.contains("?1") {
+                stmt.query_row([as_of], |r| r.get::<_, i64>(0))
+            } else {
+                stmt.query_row([], |r| r.get::<_, i64>(0))
+            };
             n.unwrap_or_else(|e| panic!("{q}: {e}"))
         })
         .sum()
@@ -88,15 +108,26 @@ fn bench(c: &mut Criterion) {
     });
 
     let store = Store::open(&path).unwrap_or_else(|e| panic!("{e}"));
-    group.bench_function("bare_sql_same_rows", |b| b.iter(|| bare_sql(&store, tomorrow)));
+    group.bench_function("bare_sql_same_rows", |b| {
+        b.iter(|| bare_sql(&store, tomorrow))
+    });
 
     let ana = session(&path, "ana", today());
     group.bench_function("queue_ana", |b| {
-        b.iter(|| ana.queue(&QueueScope::Mine, None).unwrap_or_else(|e| panic!("queue: {e}")).len())
+        b.iter(|| {
+            ana.queue(&QueueScope::Mine, None)
+                .unwrap_or_else(|e| panic!("queue: {e}"))
+                .len()
+        })
     });
     // A fresh process opens the database and reads the queue: what `arq queue` costs.
     group.bench_function("queue_ana_cold_connection", |b| {
-        b.iter(|| session(&path, "ana", today()).queue(&QueueScope::Mine, None).unwrap_or_else(|e| panic!("queue: {e}")).len())
+        b.iter(|| {
+            session(&path, "ana", today())
+                .queue(&QueueScope::Mine, None)
+                .unwrap_or_else(|e| panic!("queue: {e}"))
+                .len()
+        })
     });
     group.finish();
 }

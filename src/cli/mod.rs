@@ -5,6 +5,7 @@ mod args;
 mod import;
 mod setup;
 pub mod table;
+mod tui;
 mod views;
 mod work;
 
@@ -378,10 +379,20 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let env = Env::from_cli(&cli)?;
     let cli_db = cli.db.clone();
     let Some(command) = cli.command else {
-        anyhow::bail!("the terminal app is not built yet: use a command (see `arq --help`)");
+        return tui::open(&env, &env.db, env.user()?);
     };
     match command {
-        Command::Demo { size, seed, no_tui } => setup::demo(&cli_db, &env, size, seed, no_tui),
+        Command::Demo { size, seed, no_tui } => {
+            let path = setup::demo(&cli_db, &env, size, seed)?;
+            if no_tui {
+                return Ok(());
+            }
+            let user = cli
+                .user
+                .clone()
+                .unwrap_or_else(|| crate::demo::COLLECTORS[0].to_string());
+            tui::open(&env, &path, &user)
+        }
         Command::Init { currency } => setup::init(&env, &currency),
         Command::Import {
             kind,

@@ -176,13 +176,7 @@ pub fn audit(env: &Env) -> anyhow::Result<()> {
     }
 }
 
-pub fn demo(
-    db: &Option<PathBuf>,
-    env: &Env,
-    size: DemoSize,
-    seed: u64,
-    no_tui: bool,
-) -> anyhow::Result<()> {
+pub fn demo(db: &Option<PathBuf>, env: &Env, size: DemoSize, seed: u64) -> anyhow::Result<PathBuf> {
     let path = db.clone().unwrap_or_else(paths::demo_db);
     let opts = DemoOptions {
         size: match size {
@@ -213,8 +207,5 @@ pub fn demo(
         path.display(),
         env.as_of
     );
-    if !no_tui {
-        println!("(The terminal app is not built yet; use the commands above.)");
-    }
-    Ok(())
+    Ok(path)
 }

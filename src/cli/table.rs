@@ -1,7 +1,7 @@
 //! Plain-text tables for people: aligned columns, numbers on the right, wide
 //! characters measured by their display width.
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -15,24 +15,7 @@ pub struct Table {
     rows: Vec<Vec<String>>,
 }
 
-/// Cuts `s` to at most `max` display columns, ending in `…` when cut.
-pub fn fit(s: &str, max: usize) -> String {
-    if s.width() <= max {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for ch in s.chars() {
-        let cw = ch.width().unwrap_or(0);
-        if w + cw + 1 > max {
-            break;
-        }
-        out.push(ch);
-        w += cw;
-    }
-    out.push('…');
-    out
-}
+pub use crate::display::fit;
 
 impl Table {
     /// Columns as (header, alignment, maximum width).

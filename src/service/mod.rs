@@ -4,9 +4,10 @@
 
 mod access;
 pub mod account;
+pub mod calls;
+pub mod disputes;
 pub mod items;
 pub mod queue;
-pub mod record;
 pub mod run;
 pub mod setup;
 

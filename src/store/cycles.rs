@@ -120,3 +120,15 @@ pub fn record_step(
     .execute(params![cycle_id, customer_id, index as i64, step_id, action, on, how.as_str()])?;
     Ok(())
 }
+
+/// The accounts in a collection cycle on `as_of`.
+pub fn customers_in_cycle(
+    conn: &Connection,
+    as_of: NaiveDate,
+) -> Result<std::collections::HashSet<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id FROM cycles WHERE started_on <= ?1 AND (ended_on IS NULL OR ended_on > ?1)",
+    )?;
+    let rows = stmt.query_map([as_of], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

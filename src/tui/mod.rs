@@ -1,0 +1,98 @@
+//! The terminal app (ratatui): a collector's day at the speed of the keyboard.
+//!
+//! One pattern throughout: state (`app.rs`) → message (`Msg`) → update → view
+//! (`view.rs`). The event loop is generic over the ratatui `Backend`, so tests drive
+//! the real app on a `TestBackend`. Screens and forms live in their own small files;
+//! popups stack; one keymap table drives keys, footer and help.
+
+pub mod app;
+pub mod keymap;
+pub mod popups;
+pub mod screens;
+pub mod theme;
+pub mod view;
+pub mod widgets;
+
+use std::io::{self, Stdout};
+use std::time::Duration;
+
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::{Backend, CrosstermBackend};
+
+use app::{App, Msg};
+
+/// How often the app looks for changes made by other people.
+pub const TICK: Duration = Duration::from_millis(250);
+
+/// Runs the app until the user quits, drawing only when something changed.
+/// `next` waits up to the given time for an input event.
+pub fn event_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    next: &mut dyn FnMut(Duration) -> io::Result<Option<Event>>,
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    while !app.quit {
+        if app.dirty {
+            terminal.draw(|f| view::draw(f, app))?;
+            app.dirty = false;
+        }
+        match next(TICK)? {
+            Some(Event::Key(k)) => app.update(Msg::Key(k)),
+            Some(Event::Mouse(m)) => app.update(Msg::Mouse(m)),
+            Some(Event::Resize(..)) => app.update(Msg::Resize),
+            Some(_) => {}
+            None => app.update(Msg::Tick),
+        }
+    }
+    Ok(())
+}
+
+/// Puts the terminal back as it was: on quit, on error, and on panic.
+fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Opens the app on the real terminal.
+pub fn run(app: &mut App) -> anyhow::Result<()> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        hook(info);
+    }));
+    enable_raw_mode()?;
+    let _guard = Restore;
+    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+    let mut terminal: Terminal<CrosstermBackend<Stdout>> =
+        Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal.clear()?;
+    let mut next = |timeout: Duration| -> io::Result<Option<Event>> {
+        if event::poll(timeout)? {
+            event::read().map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    event_loop(&mut terminal, app, &mut next)
+}

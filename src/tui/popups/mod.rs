@@ -1,0 +1,253 @@
+//! Popups on a stack over the screens: help, and the small forms that record work.
+//! A form never writes: it validates in place and hands back a [`Request`], which the
+//! app carries out through the services; a refusal comes back into the form.
+
+pub mod dispute;
+pub mod help;
+pub mod simple;
+pub mod wrapup;
+
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::theme::Theme;
+use super::widgets::field::Field;
+use crate::domain::{CallOutcome, DisputeReason, Money};
+use crate::service::calls::FollowUp;
+
+/// Something to record, as the user asked for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    WrapUp {
+        customer: String,
+        item: Option<i64>,
+        outcome: CallOutcome,
+        note: String,
+        follow: FollowUp,
+    },
+    Promise {
+        customer: String,
+        amount: Money,
+        date: NaiveDate,
+        note: String,
+    },
+    Dispute {
+        customer: String,
+        invoice: String,
+        reason: DisputeReason,
+        amount: Option<Money>,
+        note: String,
+    },
+    Note {
+        customer: String,
+        text: String,
+    },
+    Callback {
+        customer: String,
+        date: NaiveDate,
+        note: String,
+    },
+    Finish {
+        item: i64,
+        note: String,
+    },
+    Hold {
+        customer: String,
+        reason: String,
+    },
+    Release {
+        customer: String,
+        note: String,
+    },
+    Assign {
+        customer: String,
+        to: String,
+    },
+}
+
+/// What a key did to a popup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Keep,
+    Close,
+    Submit(Request),
+}
+
+pub enum Popup {
+    Help(help::Help),
+    WrapUp(Box<wrapup::WrapUpForm>),
+    Dispute(Box<dispute::DisputeForm>),
+    Simple(Box<simple::SimpleForm>),
+}
+
+impl Popup {
+    pub fn handle(&mut self, key: &KeyEvent, as_of: NaiveDate) -> Outcome {
+        match self {
+            Popup::Help(_) => Outcome::Close,
+            Popup::WrapUp(f) => f.handle(key, as_of),
+            Popup::Dispute(f) => f.handle(key),
+            Popup::Simple(f) => f.handle(key, as_of),
+        }
+    }
+
+    /// A refusal from the services, shown in the form.
+    pub fn set_error(&mut self, message: String) {
+        match self {
+            Popup::Help(_) => {}
+            Popup::WrapUp(f) => f.error = Some(message),
+            Popup::Dispute(f) => f.error = Some(message),
+            Popup::Simple(f) => f.error = Some(message),
+        }
+    }
+
+    /// Whether this popup is a form (keys go to it, not to the screen).
+    pub fn is_form(&self) -> bool {
+        !matches!(self, Popup::Help(_))
+    }
+
+    pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        match self {
+            Popup::Help(h) => h.view(f, area, theme),
+            Popup::WrapUp(w) => w.view(f, area, theme),
+            Popup::Dispute(d) => d.view(f, area, theme),
+            Popup::Simple(s) => s.view(f, area, theme),
+        }
+    }
+}
+
+/// A centered box of the given size inside `area` (shrunk to fit), cleared and framed.
+pub fn frame(
+    f: &mut Frame<'_>,
+    area: Rect,
+    width: u16,
+    height: u16,
+    title: &str,
+    theme: &Theme,
+) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Span::styled(format!(" {title} "), theme.title));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    inner
+}
+
+/// Moves focus among `n` fields with Tab / Shift+Tab; returns whether it moved.
+pub fn tab_focus(key: &KeyEvent, focus: &mut usize, n: usize) -> bool {
+    match key.code {
+        KeyCode::Tab if n > 0 => {
+            *focus = (*focus + 1) % n;
+            true
+        }
+        KeyCode::BackTab if n > 0 => {
+            *focus = (*focus + n - 1) % n;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Renders fields one under the other from `y`, returning the next free row.
+pub fn render_fields(
+    f: &mut Frame<'_>,
+    inner: Rect,
+    mut y: u16,
+    fields: &[(&Field, bool)],
+    theme: &Theme,
+) -> u16 {
+    for (field, focused) in fields {
+        let h = field
+            .height()
+            .min(inner.y + inner.height - y.min(inner.y + inner.height));
+        if h == 0 {
+            break;
+        }
+        field.render(
+            f,
+            Rect {
+                x: inner.x,
+                y,
+                width: inner.width,
+                height: h,
+            },
+            *focused,
+            theme,
+        );
+        y += h;
+    }
+    y
+}
+
+/// The form-level error and the keys line at the bottom of a form.
+pub fn render_footer(
+    f: &mut Frame<'_>,
+    inner: Rect,
+    error: Option<&str>,
+    keys: &str,
+    theme: &Theme,
+) {
+    if inner.height == 0 {
+        return;
+    }
+    let bottom = inner.y + inner.height - 1;
+    f.render_widget(
+        Paragraph::new(Line::from(Span::styled(keys.to_string(), theme.dim))),
+        Rect {
+            y: bottom,
+            height: 1,
+            ..inner
+        },
+    );
+    if let Some(e) = error
+        && inner.height >= 2
+    {
+        f.render_widget(
+            Paragraph::new(Line::from(Span::styled(e.to_string(), theme.bad))),
+            Rect {
+                y: bottom - 1,
+                height: 1,
+                ..inner
+            },
+        );
+    }
+}
+
+/// A row of choices, the chosen one marked: `[r] reached  (v) voicemail`.
+pub fn choice_line(
+    label: &str,
+    options: &[(String, String)],
+    chosen: Option<usize>,
+    focused: bool,
+    theme: &Theme,
+) -> Line<'static> {
+    let mut spans = vec![Span::styled(
+        format!("{}{label:<9}", if focused { "▶ " } else { "  " }),
+        if focused {
+            theme.field_focus
+        } else {
+            theme.dim
+        },
+    )];
+    for (i, (key, text)) in options.iter().enumerate() {
+        let on = chosen == Some(i);
+        let style = if on { theme.selected } else { theme.base };
+        let mark = if on { "●" } else { "○" };
+        spans.push(Span::styled(format!("{mark}{key} {text}"), style));
+        spans.push(Span::raw(" "));
+    }
+    Line::from(spans)
+}

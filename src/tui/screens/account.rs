@@ -1,0 +1,374 @@
+//! *Account*: who the customer is and how to reach them, where the account stands in
+//! its strategy, what it owes by age, its invoices, promises and disputes, and the
+//! timeline of everything that happened.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::super::theme::{Theme, ThemeName};
+use super::super::widgets::list::{self, Column, ListState};
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::domain::{Aging, Money};
+use crate::service::account::AccountView;
+use crate::service::{Result, Session};
+
+pub struct AccountScreen {
+    pub view: AccountView,
+    /// The selected invoice (the default for a dispute).
+    pub invoices: ListState,
+    /// The queue item the collector came from, finished by a wrap-up.
+    pub item: Option<i64>,
+}
+
+const INVOICE_COLUMNS: [Column; 6] = [
+    Column::left("invoice", 14),
+    Column::left("due", 10),
+    Column::right("dpd", 4),
+    Column::right("amount", 12),
+    Column::right("balance", 12),
+    Column::left("disputed", 12),
+];
+
+impl AccountScreen {
+    pub fn load(session: &Session, customer_id: &str, item: Option<i64>) -> Result<AccountScreen> {
+        Ok(AccountScreen {
+            view: session.account(customer_id, 200)?,
+            invoices: ListState::default(),
+            item,
+        })
+    }
+
+    pub fn reload(&mut self, session: &Session) -> Result<()> {
+        self.view = session.account(&self.view.customer_id, 200)?;
+        self.invoices.clamp(self.view.invoices.len());
+        // The item may have been finished meanwhile.
+        if let Some(id) = self.item
+            && !self.view.open_items.iter().any(|i| i.item_id == id)
+        {
+            self.item = None;
+        }
+        Ok(())
+    }
+
+    pub fn selected_invoice(&self) -> Option<&str> {
+        self.view
+            .invoices
+            .get(self.invoices.selected)
+            .map(|i| i.invoice_no.as_str())
+    }
+
+    /// The item `finish` acts on: the one we came from, else the first open one.
+    pub fn item_to_finish(&self) -> Option<i64> {
+        self.item
+            .or_else(|| self.view.open_items.first().map(|i| i.item_id))
+    }
+
+    pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme, currency: &str) {
+        let v = &self.view;
+        let [top, rest] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
+        f.render_widget(
+            Paragraph::new(self.summary(theme, currency, top.width)),
+            top,
+        );
+        let wide = rest.width >= 110;
+        let (left, right) = if wide {
+            let [l, r] =
+                Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(rest);
+            (l, Some(r))
+        } else {
+            (rest, None)
+        };
+        let extra = self.extra_lines(theme);
+        let inv_rows = (v.invoices.len() as u16 + 1).max(2);
+        let [inv_area, below] = Layout::vertical([
+            Constraint::Max(inv_rows.min(left.height.saturating_sub(extra.len() as u16).max(3))),
+            Constraint::Min(0),
+        ])
+        .areas(left);
+        let cells = |i: usize| -> Vec<(String, Style)> {
+            let Some(inv) = v.invoices.get(i) else {
+                return Vec::new();
+            };
+            vec![
+                (inv.invoice_no.clone(), theme.base),
+                (inv.due_date.to_string(), theme.base),
+                (
+                    inv.dpd.to_string(),
+                    if inv.dpd > 60 {
+                        theme.bad
+                    } else if inv.dpd > 0 {
+                        theme.warn
+                    } else {
+                        theme.dim
+                    },
+                ),
+                (inv.amount.grouped(), theme.dim),
+                (inv.balance.grouped(), theme.money),
+                (
+                    if inv.disputed.is_zero() {
+                        String::new()
+                    } else {
+                        format!("⚑ {}", inv.disputed.grouped())
+                    },
+                    theme.warn,
+                ),
+            ]
+        };
+        if v.invoices.is_empty() {
+            f.render_widget(
+                Paragraph::new(Span::styled("  no open invoices", theme.dim)),
+                inv_area,
+            );
+        } else {
+            list::render(
+                f.buffer_mut(),
+                inv_area,
+                &self.invoices,
+                &list::Rows {
+                    len: v.invoices.len(),
+                    columns: &INVOICE_COLUMNS,
+                    flex: 0,
+                    cells: &cells,
+                },
+                theme,
+            );
+        }
+        match right {
+            Some(r) => {
+                f.render_widget(Paragraph::new(extra).wrap(Wrap { trim: true }), below);
+                self.timeline(f, r, theme);
+            }
+            None => {
+                let [a, b] =
+                    Layout::vertical([Constraint::Length(extra.len() as u16), Constraint::Min(0)])
+                        .areas(below);
+                f.render_widget(Paragraph::new(extra).wrap(Wrap { trim: true }), a);
+                self.timeline(f, b, theme);
+            }
+        }
+    }
+
+    fn summary(&self, theme: &Theme, currency: &str, width: u16) -> Vec<Line<'static>> {
+        let v = &self.view;
+        let mut title = vec![Span::styled(
+            format!("{}  {}", v.customer_id, v.name),
+            theme.title,
+        )];
+        if let Some(h) = &v.hold {
+            title.push(Span::styled(
+                format!("   ⚑ ON CREDIT HOLD since {} ({})", h.since, h.reason),
+                theme.bad,
+            ));
+        }
+        let mut who = vec![
+            Span::styled("owner ", theme.dim),
+            Span::raw(v.owner.clone().unwrap_or_else(|| "(none)".into())),
+            Span::styled(" · strategy ", theme.dim),
+            Span::raw(v.strategy.clone().unwrap_or_else(|| "(none)".into())),
+            Span::styled(" · risk ", theme.dim),
+            Span::raw(v.risk.to_string()),
+        ];
+        if let Some(s) = &v.segment {
+            who.push(Span::styled(" · ", theme.dim));
+            who.push(Span::raw(s.clone()));
+        }
+        if v.white_glove {
+            who.push(Span::styled(" · white glove", theme.warn));
+        }
+        let mut contact: Vec<Span<'static>> = Vec::new();
+        for c in [&v.email, &v.phone].into_iter().flatten() {
+            if !contact.is_empty() {
+                contact.push(Span::styled(" · ", theme.dim));
+            }
+            contact.push(Span::raw(c.clone()));
+        }
+        if !v.opt_out.is_empty() {
+            contact.push(Span::styled(
+                format!("  opted out: {}", v.opt_out.join(", ")),
+                theme.warn,
+            ));
+        }
+        if contact.is_empty() {
+            contact.push(Span::styled("no contact details on file", theme.dim));
+        }
+        let step = v.step.as_ref().map_or(String::new(), |s| {
+            format!(" · last step {} done {}", s.id, s.done_on)
+        });
+        let money = |label: &str, m: Money, style: Style| {
+            vec![
+                Span::styled(format!("{label} "), theme.dim),
+                Span::styled(m.grouped(), style),
+                Span::raw("  "),
+            ]
+        };
+        let mut figures = money("balance", v.balance, theme.money);
+        figures.extend(money("past due", v.past_due, theme.money));
+        if !v.disputed.is_zero() {
+            figures.extend(money("disputed", v.disputed, theme.warn));
+        }
+        figures.extend(money("collectible", v.collectible_past_due, theme.title));
+        figures.push(Span::styled("DPD ", theme.dim));
+        figures.push(Span::styled(
+            v.dpd.to_string(),
+            if v.dpd > 60 { theme.bad } else { theme.base },
+        ));
+        if width >= 100 {
+            figures.push(Span::styled(format!("  ({currency})"), theme.dim));
+        }
+        vec![
+            Line::from(title),
+            Line::from(who),
+            Line::from(contact),
+            Line::from(vec![
+                Span::styled(v.status.clone(), theme.warn),
+                Span::styled(step, theme.dim),
+            ]),
+            Line::from(figures),
+            aging_bar(&v.aging, width.saturating_sub(8), theme),
+            aging_legend(&v.aging, theme),
+        ]
+    }
+
+    fn extra_lines(&self, theme: &Theme) -> Vec<Line<'static>> {
+        let v = &self.view;
+        let mut out = Vec::new();
+        for p in v.promises.iter().take(3) {
+            let style = match p.status {
+                crate::domain::PromiseStatus::Broken => theme.bad,
+                crate::domain::PromiseStatus::Kept => theme.good,
+                _ => theme.base,
+            };
+            out.push(Line::from(vec![
+                Span::styled("promise ", theme.dim),
+                Span::styled(
+                    format!(
+                        "#{} {} by {} — {}",
+                        p.promise_id,
+                        p.amount.grouped(),
+                        p.date,
+                        p.status.as_str().replace('_', " ")
+                    ),
+                    style,
+                ),
+            ]));
+        }
+        for d in v
+            .disputes
+            .iter()
+            .filter(|d| d.status == crate::domain::DisputeStatus::Open)
+        {
+            out.push(Line::from(vec![
+                Span::styled("dispute ", theme.dim),
+                Span::styled(
+                    format!(
+                        "#{} {} {} ({})",
+                        d.dispute_id,
+                        d.invoice_no,
+                        d.amount.grouped(),
+                        d.reason
+                    ),
+                    theme.warn,
+                ),
+            ]));
+        }
+        for i in v.open_items.iter().take(4) {
+            let here = if Some(i.item_id) == self.item {
+                "▸ "
+            } else {
+                ""
+            };
+            out.push(Line::from(vec![
+                Span::styled("item ", theme.dim),
+                Span::raw(format!(
+                    "{here}#{} {} due {} — {}",
+                    i.item_id,
+                    i.reason.as_str().replace('_', " "),
+                    i.due,
+                    i.note
+                )),
+            ]));
+        }
+        out
+    }
+
+    fn timeline(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .border_style(theme.border)
+            .title(Span::styled(" timeline ", theme.title));
+        let lines: Vec<Line<'static>> = self
+            .view
+            .events
+            .iter()
+            .take(usize::from(area.height))
+            .map(|e| {
+                Line::from(vec![
+                    Span::styled(e.on_date.format("%m-%d ").to_string(), theme.dim),
+                    Span::styled(format!("{:<6} ", crate::display::fit(&e.by, 6)), theme.dim),
+                    Span::raw(e.detail.clone()),
+                ])
+            })
+            .collect();
+        f.render_widget(
+            Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+            area,
+        );
+    }
+}
+
+/// A bar of the balance by age: one fill per bucket, proportional to its amount.
+fn aging_bar(a: &Aging, width: u16, theme: &Theme) -> Line<'static> {
+    let buckets = a.buckets();
+    let total = a.total();
+    let mut spans = vec![Span::styled("aging ", theme.dim)];
+    if !total.is_positive() || width < 5 {
+        spans.push(Span::styled("nothing open", theme.dim));
+        return Line::from(spans);
+    }
+    let fills = ['█', '▓', '▒', '░', '▚'];
+    let colors = [theme.good, theme.base, theme.warn, theme.warn, theme.bad];
+    let mut used = 0u16;
+    for (i, (_, m)) in buckets.iter().enumerate() {
+        if !m.is_positive() {
+            continue;
+        }
+        let share = (m.decimal() * rust_decimal::Decimal::from(width) / total.decimal()).round();
+        let n = share
+            .to_u16()
+            .unwrap_or(0)
+            .max(1)
+            .min(width.saturating_sub(used));
+        used += n;
+        let fill = if theme.name == ThemeName::Mono {
+            fills[i]
+        } else {
+            '█'
+        };
+        spans.push(Span::styled(
+            fill.to_string().repeat(usize::from(n)),
+            colors[i],
+        ));
+    }
+    Line::from(spans)
+}
+
+fn aging_legend(a: &Aging, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw("      ")];
+    for (label, m) in a.buckets() {
+        spans.push(Span::styled(format!("{label} "), theme.dim));
+        spans.push(Span::styled(
+            format!("{}  ", m.grouped()),
+            if m.is_positive() {
+                theme.base
+            } else {
+                theme.dim
+            },
+        ));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,179 @@
+//! *Accounts*: every account the user may see, filterable as you type and sortable
+//! by balance, days past due or name.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use super::super::theme::Theme;
+use super::super::widgets::filter::Filter;
+use super::super::widgets::list::{self, Column, ListState};
+use crate::service::account::AccountLine;
+use crate::service::{Result, Session};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Balance,
+    Dpd,
+    Name,
+}
+
+impl SortBy {
+    fn next(self) -> SortBy {
+        match self {
+            SortBy::Balance => SortBy::Dpd,
+            SortBy::Dpd => SortBy::Name,
+            SortBy::Name => SortBy::Balance,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortBy::Balance => "balance",
+            SortBy::Dpd => "days past due",
+            SortBy::Name => "name",
+        }
+    }
+}
+
+pub struct AccountsScreen {
+    pub lines: Vec<AccountLine>,
+    pub shown: Vec<usize>,
+    pub list: ListState,
+    pub filter: Filter,
+    pub sort: SortBy,
+}
+
+const COLUMNS: [Column; 8] = [
+    Column::left("customer", 9),
+    Column::left("name", 30),
+    Column::left("owner", 6),
+    Column::right("balance", 14),
+    Column::right("past due", 14),
+    Column::right("collectible", 14),
+    Column::right("dpd", 4),
+    Column::left("", 8),
+];
+
+impl AccountsScreen {
+    pub fn load(session: &Session) -> Result<AccountsScreen> {
+        let mut s = AccountsScreen {
+            lines: Vec::new(),
+            shown: Vec::new(),
+            list: ListState::default(),
+            filter: Filter::default(),
+            sort: SortBy::Balance,
+        };
+        s.reload(session)?;
+        Ok(s)
+    }
+
+    pub fn reload(&mut self, session: &Session) -> Result<()> {
+        let keep = self.selected().map(|l| l.customer_id.clone());
+        self.lines = session.accounts()?;
+        self.resort();
+        if let Some(id) = keep
+            && let Some(pos) = self
+                .shown
+                .iter()
+                .position(|&i| self.lines[i].customer_id == id)
+        {
+            self.list.selected = pos;
+        }
+        Ok(())
+    }
+
+    pub fn cycle_sort(&mut self) {
+        self.sort = self.sort.next();
+        self.resort();
+        self.list.selected = 0;
+    }
+
+    fn resort(&mut self) {
+        match self.sort {
+            SortBy::Balance => self.lines.sort_by(|a, b| {
+                b.balance
+                    .cmp(&a.balance)
+                    .then_with(|| a.customer_id.cmp(&b.customer_id))
+            }),
+            SortBy::Dpd => self.lines.sort_by(|a, b| {
+                b.dpd
+                    .cmp(&a.dpd)
+                    .then_with(|| b.past_due.cmp(&a.past_due))
+                    .then_with(|| a.customer_id.cmp(&b.customer_id))
+            }),
+            SortBy::Name => self.lines.sort_by(|a, b| {
+                a.name
+                    .to_lowercase()
+                    .cmp(&b.name.to_lowercase())
+                    .then_with(|| a.customer_id.cmp(&b.customer_id))
+            }),
+        }
+        self.refilter();
+    }
+
+    pub fn refilter(&mut self) {
+        self.shown = self.filter.apply(self.lines.iter().map(|l| {
+            format!(
+                "{} {} {}",
+                l.customer_id,
+                l.name,
+                l.owner.as_deref().unwrap_or("")
+            )
+        }));
+        self.list.clamp(self.shown.len());
+    }
+
+    pub fn selected(&self) -> Option<&AccountLine> {
+        self.shown
+            .get(self.list.selected)
+            .and_then(|&i| self.lines.get(i))
+    }
+
+    pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let cells = |n: usize| -> Vec<(String, Style)> {
+            let Some(l) = self.shown.get(n).and_then(|&i| self.lines.get(i)) else {
+                return Vec::new();
+            };
+            let mut flags = String::new();
+            if l.on_hold {
+                flags.push_str("⚑hold ");
+            }
+            if l.in_collection {
+                flags.push('●');
+            }
+            vec![
+                (l.customer_id.clone(), theme.base),
+                (l.name.clone(), theme.base),
+                (l.owner.clone().unwrap_or_default(), theme.dim),
+                (l.balance.grouped(), theme.money),
+                (
+                    l.past_due.grouped(),
+                    if l.past_due.is_positive() {
+                        theme.warn
+                    } else {
+                        theme.dim
+                    },
+                ),
+                (l.collectible_past_due.grouped(), theme.money),
+                (
+                    l.dpd.to_string(),
+                    if l.dpd > 60 { theme.bad } else { theme.base },
+                ),
+                (flags, if l.on_hold { theme.bad } else { theme.dim }),
+            ]
+        };
+        list::render(
+            f.buffer_mut(),
+            area,
+            &self.list,
+            &list::Rows {
+                len: self.shown.len(),
+                columns: &COLUMNS,
+                flex: 1,
+                cells: &cells,
+            },
+            theme,
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! A labelled text field for forms, over `ratatui-textarea`: one line, or several
+//! for notes (`Alt+Enter` starts a new line), with its validation message in place.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui_textarea::TextArea;
+
+use super::super::theme::Theme;
+
+pub struct Field {
+    pub label: &'static str,
+    pub input: TextArea<'static>,
+    pub error: Option<String>,
+    pub multiline: bool,
+    pub hint: &'static str,
+    /// Still holds its default: typing replaces it instead of appending.
+    pristine: bool,
+}
+
+impl Field {
+    pub fn new(label: &'static str, initial: &str, multiline: bool, hint: &'static str) -> Field {
+        let mut input = TextArea::new(initial.split('\n').map(str::to_string).collect());
+        input.set_cursor_line_style(Style::default());
+        input.move_cursor(ratatui_textarea::CursorMove::End);
+        Field {
+            label,
+            input,
+            error: None,
+            multiline,
+            hint,
+            pristine: !initial.is_empty(),
+        }
+    }
+
+    /// The text, lines joined with `\n`, trimmed.
+    pub fn text(&self) -> String {
+        self.input.lines().join("\n").trim().to_string()
+    }
+
+    pub fn set_text(&mut self, s: &str) {
+        self.input = TextArea::new(s.split('\n').map(str::to_string).collect());
+        self.input.set_cursor_line_style(Style::default());
+        self.input.move_cursor(ratatui_textarea::CursorMove::End);
+        self.pristine = true;
+    }
+
+    /// Passes a key to the text; `Enter` is left to the form (it saves), `Alt+Enter`
+    /// adds a line in a multi-line field. Returns whether the text changed.
+    pub fn handle(&mut self, key: &KeyEvent) -> bool {
+        if key.code == KeyCode::Enter {
+            if self.multiline && key.modifiers.contains(KeyModifiers::ALT) {
+                self.input.insert_newline();
+                return true;
+            }
+            return false;
+        }
+        if self.pristine {
+            self.pristine = false;
+            let typing = matches!(key.code, KeyCode::Char(_))
+                && !key.modifiers.contains(KeyModifiers::CONTROL);
+            if typing || matches!(key.code, KeyCode::Backspace | KeyCode::Delete) {
+                self.input = TextArea::default();
+                self.input.set_cursor_line_style(Style::default());
+                if !typing {
+                    return true;
+                }
+            }
+        }
+        let changed = self.input.input(*key);
+        if changed {
+            self.error = None;
+        }
+        changed
+    }
+
+    /// Rows the field takes: label, text, error.
+    pub fn height(&self) -> u16 {
+        let text = if self.multiline {
+            (self.input.lines().len() as u16).clamp(2, 5)
+        } else {
+            1
+        };
+        1 + text + u16::from(self.error.is_some())
+    }
+
+    pub fn render(&self, f: &mut Frame<'_>, area: Rect, focused: bool, theme: &Theme) {
+        if area.height == 0 {
+            return;
+        }
+        let label_style = if focused {
+            theme.field_focus
+        } else {
+            theme.dim
+        };
+        let marker = if focused { "▶ " } else { "  " };
+        let mut head = vec![Span::styled(format!("{marker}{}", self.label), label_style)];
+        if !self.hint.is_empty() {
+            head.push(Span::styled(format!("  {}", self.hint), theme.dim));
+        }
+        f.render_widget(Paragraph::new(Line::from(head)), Rect { height: 1, ..area });
+        let text_rows = area
+            .height
+            .saturating_sub(1 + u16::from(self.error.is_some()));
+        let text_area = Rect {
+            x: area.x + 4,
+            y: area.y + 1,
+            width: area.width.saturating_sub(4),
+            height: text_rows,
+        };
+        let mut input = self.input.clone();
+        input.set_style(if focused { theme.base } else { theme.dim });
+        input.set_cursor_style(if focused {
+            theme.selected
+        } else {
+            Style::default()
+        });
+        f.render_widget(&input, text_area);
+        if let Some(e) = &self.error {
+            let y = area.y + area.height - 1;
+            f.render_widget(
+                Paragraph::new(Span::styled(format!("    {e}"), theme.bad)),
+                Rect {
+                    y,
+                    height: 1,
+                    ..area
+                },
+            );
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Pieces the screens are built from.
+
+pub mod field;
+pub mod filter;
+pub mod list;

@@ -11,7 +11,7 @@ mod world;
 use std::collections::HashMap;
 use std::path::Path;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
 use crate::config::Config;
@@ -225,7 +225,10 @@ pub fn build(
                     sim.work_queue(s)?;
                 }
             }
-            sim.supervise(&mut sam)?;
+            // The supervisor reviews escalations and approvals once a week, on Mondays.
+            if day.weekday() == chrono::Weekday::Mon {
+                sim.supervise(&mut sam)?;
+            }
         }
         day += Duration::days(1);
     }

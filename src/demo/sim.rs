@@ -107,7 +107,7 @@ impl Sim<'_> {
                 tx.event(
                     EventKind::Payment,
                     Some(cid),
-                    format!("payment {payment_id}: {}{on}", amount),
+                    format!("payment {payment_id}: {}{on}", amount.grouped()),
                     json!({"payment_id": payment_id, "amount": amount}),
                 )?;
             }

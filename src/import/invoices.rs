@@ -293,8 +293,12 @@ impl<'a, 'b> Writer<'a, 'b> {
                     EventKind::Payment,
                     Some(&l.customer),
                     format!(
-                        "payment {payment_id}: {paid} applied to {} (balance {} → {b} in import {})",
-                        l.no, k.balance, self.file
+                        "payment {payment_id}: {} applied to {} (balance {} → {} in import {})",
+                        paid.grouped(),
+                        l.no,
+                        k.balance.grouped(),
+                        b.grouped(),
+                        self.file
                     ),
                     json!({"payment_id": payment_id, "amount": paid, "invoice_no": l.no, "source": "import", "file": self.file}),
                 )?;
@@ -369,7 +373,8 @@ impl<'a, 'b> Writer<'a, 'b> {
                 EventKind::Payment,
                 Some(&customer),
                 format!(
-                    "payment {payment_id}: {balance} closes {no}, absent from the open-invoice snapshot {}",
+                    "payment {payment_id}: {} closes {no}, absent from the open-invoice snapshot {}",
+                    balance.grouped(),
                     self.file
                 ),
                 json!({"payment_id": payment_id, "amount": balance, "invoice_no": no, "source": "snapshot", "file": self.file}),

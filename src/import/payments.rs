@@ -160,7 +160,7 @@ impl<'a, 'b> Writer<'a, 'b> {
         };
         let unapplied = ledger::record_payment(conn, &p)?;
         let applied = ledger::payment_allocations(conn, &p.payment_id)?;
-        let mut detail = format!("payment {}: {}", p.payment_id, p.amount);
+        let mut detail = format!("payment {}: {}", p.payment_id, p.amount.grouped());
         if !applied.is_empty() {
             let to: Vec<&str> = applied.iter().map(|(no, _)| no.as_str()).collect();
             detail.push_str(&format!(" applied to {}", to.join(", ")));

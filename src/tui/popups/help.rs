@@ -22,31 +22,44 @@ const FORM_KEYS: &[(&str, &str)] = &[
 
 impl Help {
     pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
-        let mut lines = vec![Line::from(Span::styled(
+        let entry = |k: &str, what: &str| {
+            Line::from(vec![
+                Span::styled(format!("  {k:<13}"), theme.key),
+                Span::raw(what.to_string()),
+            ])
+        };
+        let mut keys: Vec<Line<'static>> = vec![Line::from(Span::styled(
             format!("Keys on {}", self.screen),
             theme.title,
         ))];
-        for (k, what) in &self.keys {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {k:<14}"), theme.key),
-                Span::raw(*what),
-            ]));
-        }
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled("In forms", theme.title)));
-        for (k, what) in FORM_KEYS {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {k:<14}"), theme.key),
-                Span::raw(*what),
-            ]));
-        }
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            "Dates: 2026-12-01, +7 (days), tomorrow, fri. Any key closes this.",
+        keys.extend(self.keys.iter().map(|(k, w)| entry(k, w)));
+        let mut forms: Vec<Line<'static>> = vec![Line::from(Span::styled("In forms", theme.title))];
+        forms.extend(FORM_KEYS.iter().map(|(k, w)| entry(k, w)));
+        forms.push(Line::from(""));
+        forms.push(Line::from(Span::styled(
+            "Dates: 2026-12-01, +7, tomorrow, fri",
             theme.dim,
         )));
-        let h = lines.len() as u16 + 2;
-        let inner = super::frame(f, area, 64, h, "help", theme);
-        f.render_widget(Paragraph::new(lines), inner);
+        forms.push(Line::from(Span::styled("Any key closes this.", theme.dim)));
+        let mut lines = keys;
+        lines.push(Line::from(""));
+        lines.extend(forms);
+        // As many columns as the height needs, each wide enough for a key and its words.
+        let rows = usize::from(area.height.saturating_sub(2)).max(1);
+        let columns = lines.len().div_ceil(rows).max(1);
+        let per_column = lines.len().div_ceil(columns);
+        let inner = super::frame(
+            f,
+            area,
+            40 * columns as u16 + 2,
+            per_column as u16 + 2,
+            "help",
+            theme,
+        );
+        let width = inner.width / columns as u16;
+        for (c, chunk) in lines.chunks(per_column).enumerate() {
+            let x = inner.x + width * c as u16;
+            f.render_widget(Paragraph::new(chunk.to_vec()), Rect { x, width, ..inner });
+        }
     }
 }

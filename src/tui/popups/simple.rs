@@ -58,7 +58,7 @@ impl SimpleForm {
             format!("promise to pay · {customer} {name}"),
             None,
             vec![
-                Field::new("Amount", &collectible.to_string(), false, ""),
+                Field::new("Amount", &collectible.grouped(), false, ""),
                 Field::new("Date", "+7", false, "YYYY-MM-DD, +7, fri"),
                 Field::new("Note", "", true, ""),
             ],

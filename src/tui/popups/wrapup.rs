@@ -59,7 +59,7 @@ impl WrapUpForm {
             outcome: None,
             note: Field::new("Note", "", true, "alt-⏎ new line"),
             next: Next::Nothing,
-            amount: Field::new("Amount", &collectible.to_string(), false, ""),
+            amount: Field::new("Amount", &collectible.grouped(), false, ""),
             date: Field::new("Date", "+7", false, "YYYY-MM-DD, +7, fri"),
             focus: OUTCOME,
             error: None,

@@ -26,7 +26,7 @@ const COLUMNS: [Column; 9] = [
     Column::left("name", 28),
     Column::right("collectible", 11),
     Column::right("dpd", 3),
-    Column::left("action", 16),
+    Column::left("action", 17),
     Column::right("late", 4),
     Column::left("reason", 15),
     Column::right("score", 9),
@@ -117,9 +117,10 @@ impl QueueScreen {
                 let Some(it) = self.shown.get(n).and_then(|&i| self.items.get(i)) else {
                     return Vec::new();
                 };
+                let verb = it.action.replace('_', " ");
                 let action = match &it.step {
-                    Some(s) if s != &it.action => format!("{} ({s})", it.action),
-                    _ => it.action.clone(),
+                    Some(s) if s != &it.action => format!("{verb} ({})", s.replace('_', " ")),
+                    _ => verb,
                 };
                 let late = if it.days_overdue > 0 {
                     (it.days_overdue.to_string(), theme.warn)
@@ -161,7 +162,9 @@ impl QueueScreen {
                 theme,
             );
         }
-        if let Some(area) = explain_area {
+        if let Some(area) = explain_area
+            && !self.items.is_empty()
+        {
             self.explain(f, area, theme, side);
         }
     }

@@ -1,0 +1,114 @@
+//! The terminal app on the small demo (seed 7, 2026-11-20), driven by key events on
+//! a `TestBackend`. The demo is built once per test binary; each test works on its
+//! own copy.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use arq::config::Config;
+use arq::demo::{self, DemoOptions, Size};
+use arq::domain::dates::parse_iso;
+use arq::service::{Session, noon_utc};
+use arq::store::Store;
+use arq::tui::app::{App, Msg};
+use arq::tui::keymap::Keymap;
+use arq::tui::theme::Theme;
+use arq::tui::view;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+pub const DAY: &str = "2026-11-20";
+
+static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+
+fn demo_db() -> &'static Path {
+    let (_, path) = DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("demo.db");
+        let opts = DemoOptions {
+            size: Size::Small,
+            seed: 7,
+            today: parse_iso(DAY).unwrap_or_default(),
+            history_days: 120,
+        };
+        demo::build(&path, &opts, &Config::default(), &mut |_| {})
+            .unwrap_or_else(|e| panic!("demo: {e}"));
+        (dir, path)
+    });
+    path
+}
+
+/// A private copy of the demo database.
+pub struct Copy {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+pub fn copy() -> Copy {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("demo.db");
+    std::fs::copy(demo_db(), &db).unwrap_or_else(|e| panic!("{e}"));
+    Copy { dir, db }
+}
+
+pub fn session(db: &Path, user: &str) -> Session {
+    let day = parse_iso(DAY).unwrap_or_default();
+    let store = Store::open(db).unwrap_or_else(|e| panic!("{e}"));
+    Session::open(store, user, day, noon_utc(day), Config::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn app_with(db: &Path, user: &str, theme: Theme, keymap: Keymap) -> App {
+    App::new(session(db, user), keymap, theme).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn app(db: &Path, user: &str) -> App {
+    app_with(
+        db,
+        user,
+        Theme::dark(),
+        Keymap::new(&Default::default()).unwrap_or_else(|e| panic!("{e}")),
+    )
+}
+
+/// Draws the app at `w`×`h` and returns the screen as text.
+pub fn draw(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap_or_else(|e| panic!("{e}"));
+    t.draw(|f| view::draw(f, app))
+        .unwrap_or_else(|e| panic!("{e}"));
+    t.backend().to_string()
+}
+
+/// Draws and returns the buffer, for looking at styles.
+pub fn buffer(app: &App, w: u16, h: u16) -> ratatui::buffer::Buffer {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap_or_else(|e| panic!("{e}"));
+    t.draw(|f| view::draw(f, app))
+        .unwrap_or_else(|e| panic!("{e}"));
+    t.backend().buffer().clone()
+}
+
+pub fn press(app: &mut App, code: KeyCode) {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+pub fn press_with(app: &mut App, code: KeyCode, mods: KeyModifiers) {
+    app.update(Msg::Key(KeyEvent::new(code, mods)));
+}
+
+/// Types each character of `s` as a key press.
+pub fn type_text(app: &mut App, s: &str) {
+    for c in s.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// Counts rows of a table (or a `table WHERE …`) in `db`.
+pub fn count(db: &Path, what: &str) -> i64 {
+    let s = Store::open(db).unwrap_or_else(|e| panic!("{e}"));
+    s.conn()
+        .query_row(&format!("SELECT COUNT(*) FROM {what}"), [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+}

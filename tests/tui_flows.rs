@@ -1,0 +1,421 @@
+//! Scripted flows through the terminal app: keys in, what the database recorded out.
+
+mod tui_common;
+
+use arq::tui::app::Msg;
+use arq::tui::keymap::Keymap;
+use arq::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::style::Modifier;
+use tui_common::{app, app_with, buffer, copy, count, draw, press, press_with, session, type_text};
+
+#[test]
+fn a_wrap_up_with_a_promise_pauses_the_strategy_and_moves_on() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    let first = a
+        .queue
+        .selected()
+        .map(|i| (i.customer_id.clone(), i.item_id))
+        .unwrap_or_else(|| panic!("empty queue"));
+    // The call also finishes the account's other due call items; the next item is the
+    // best one left.
+    let next = a
+        .queue
+        .items
+        .iter()
+        .find(|i| i.customer_id != first.0 || i.action != "call")
+        .map(|i| i.item_id);
+    let before = count(&c.db, "events");
+
+    press(&mut a, KeyCode::Char('c'));
+    press(&mut a, KeyCode::Char('r'));
+    type_text(&mut a, "AP will pay Friday");
+    press_with(&mut a, KeyCode::Enter, KeyModifiers::ALT);
+    type_text(&mut a, "second line");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Char('p'));
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "500");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "+5");
+    press(&mut a, KeyCode::Enter);
+
+    assert!(a.popups.is_empty(), "the form closes on save");
+    assert!(
+        a.status
+            .as_ref()
+            .is_some_and(|(m, err)| !err && m.contains("promise #")),
+        "{:?}",
+        a.status
+    );
+    // The call with its two-line note, the promise, and the finished item are recorded.
+    let (customer, item) = first;
+    let note: String = {
+        let s = arq::store::Store::open(&c.db).unwrap_or_else(|e| panic!("{e}"));
+        s.conn()
+            .query_row(
+                "SELECT note FROM calls WHERE customer_id = ?1 ORDER BY id DESC LIMIT 1",
+                [&customer],
+                |r| r.get(0),
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(note, "AP will pay Friday\nsecond line");
+    assert_eq!(
+        count(
+            &c.db,
+            &format!(
+                "promises WHERE customer_id = '{customer}' AND amount = 50000 AND date = '2026-11-25'"
+            )
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &c.db,
+            &format!("tasks WHERE id = {item} AND done_on = '2026-11-20'")
+        ),
+        1
+    );
+    assert!(count(&c.db, "events") >= before + 3);
+    // The account's strategy is paused by the promise.
+    let view = session(&c.db, "ana")
+        .account(&customer, 5)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        view.status.starts_with("paused: promise open through"),
+        "{}",
+        view.status
+    );
+    // The queue moved on: the next item is selected.
+    assert_eq!(a.queue.list.selected, 0);
+    assert_eq!(a.queue.selected().map(|i| i.item_id), next);
+    assert!(!a.queue.items.iter().any(|i| i.item_id == item));
+}
+
+#[test]
+fn escape_writes_nothing() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    let before = count(&c.db, "events");
+    press(&mut a, KeyCode::Char('c'));
+    press(&mut a, KeyCode::Char('v'));
+    type_text(&mut a, "left a message");
+    press(&mut a, KeyCode::Esc);
+    assert!(a.popups.is_empty());
+    assert_eq!(count(&c.db, "events"), before);
+    // The same for the other forms.
+    for key in ['p', 'd', 'n', 'b', 'f', 'h'] {
+        press(&mut a, KeyCode::Char(key));
+        assert_eq!(a.popups.len(), 1, "{key}");
+        press(&mut a, KeyCode::Esc);
+    }
+    assert_eq!(count(&c.db, "events"), before);
+}
+
+#[test]
+fn forms_show_what_is_wrong_in_place() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    // No outcome chosen.
+    press(&mut a, KeyCode::Char('c'));
+    press(&mut a, KeyCode::Enter);
+    assert!(draw(&a, 100, 30).contains("choose how the call went"));
+    press(&mut a, KeyCode::Esc);
+    // A promise date in the past and an amount that is not one.
+    press(&mut a, KeyCode::Char('p'));
+    type_text(&mut a, "12,50x");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "2026-01-01");
+    press(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 100, 30);
+    assert!(screen.contains("is not an amount"), "{screen}");
+    assert!(screen.contains("2026-01-01 is before today"), "{screen}");
+    assert_eq!(a.popups.len(), 1);
+}
+
+#[test]
+fn dispute_note_callback_finish_and_hold_are_recorded() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    let customer = a
+        .queue
+        .selected()
+        .map(|i| i.customer_id.clone())
+        .unwrap_or_default();
+    // Dispute the first invoice, reason two steps to the right (damaged? quantity), half the amount.
+    press(&mut a, KeyCode::Char('d'));
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "100");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "two cartons short");
+    press(&mut a, KeyCode::Enter);
+    assert!(a.popups.is_empty(), "{:?}", a.status);
+    assert_eq!(
+        count(
+            &c.db,
+            &format!(
+                "disputes WHERE customer_id = '{customer}' AND reason = 'quantity' AND amount = 10000"
+            )
+        ),
+        1
+    );
+    // A note, a callback and a hold.
+    press(&mut a, KeyCode::Char('n'));
+    type_text(&mut a, "asked for a statement");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('b'));
+    type_text(&mut a, "mon");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('h'));
+    type_text(&mut a, "orders over limit");
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(
+        count(
+            &c.db,
+            &format!(
+                "events WHERE customer_id = '{customer}' AND kind = 'note' AND detail = 'note: asked for a statement'"
+            )
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &c.db,
+            &format!(
+                "tasks WHERE customer_id = '{customer}' AND reason = 'callback' AND due = '2026-11-23'"
+            )
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &c.db,
+            &format!(
+                "holds WHERE customer_id = '{customer}' AND released_on IS NULL AND reason = 'orders over limit'"
+            )
+        ),
+        1
+    );
+    // A collector cannot release the hold.
+    press(&mut a, KeyCode::Char('h'));
+    assert!(a.popups.is_empty());
+    assert!(
+        a.status
+            .as_ref()
+            .is_some_and(|(m, err)| *err && m.contains("only supervisors"))
+    );
+    // Finishing the selected item.
+    let item = a.queue.selected().map(|i| i.item_id).unwrap_or_default();
+    press(&mut a, KeyCode::Char('f'));
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(
+        count(
+            &c.db,
+            &format!("tasks WHERE id = {item} AND outcome = 'done'")
+        ),
+        1
+    );
+}
+
+#[test]
+fn a_collector_sees_only_their_accounts_and_a_supervisor_assigns() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Tab);
+    let accounts = a
+        .accounts
+        .as_ref()
+        .unwrap_or_else(|| panic!("accounts not loaded"));
+    assert!(!accounts.lines.is_empty());
+    assert!(
+        accounts
+            .lines
+            .iter()
+            .all(|l| l.owner.as_deref() == Some("ana"))
+    );
+    // Filter as you type.
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "juniper foods");
+    let shown = a.accounts.as_ref().map_or(0, |x| x.shown.len());
+    assert_eq!(shown, 1);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(
+        a.account.as_ref().map(|x| x.view.customer_id.as_str()),
+        Some("C-00148")
+    );
+
+    // sam moves that account to ben.
+    let mut s = app(&c.db, "sam");
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "C-00148");
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Char('a'));
+    press(&mut s, KeyCode::Down); // ana → ben (users in name order: ana, ben, cleo, sam)
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(
+        count(&c.db, "customers WHERE id = 'C-00148' AND owner = 'ben'"),
+        1
+    );
+
+    // ana's open app notices at the next tick and leaves the account she may no longer see.
+    a.update(Msg::Tick);
+    assert!(a.account.is_none());
+    assert!(
+        a.accounts
+            .as_ref()
+            .is_some_and(|x| x.lines.iter().all(|l| l.customer_id != "C-00148"))
+    );
+}
+
+#[test]
+fn other_peoples_changes_appear_without_losing_a_half_typed_form() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Enter);
+    let customer = a
+        .account
+        .as_ref()
+        .map(|x| x.view.customer_id.clone())
+        .unwrap_or_default();
+    press(&mut a, KeyCode::Char('n'));
+    type_text(&mut a, "half a thought");
+    // sam adds a note to the same account from another process.
+    session(&c.db, "sam")
+        .log_note(&customer, "supervisor looked at this")
+        .unwrap_or_else(|e| panic!("{e}"));
+    a.update(Msg::Tick);
+    assert!(a.account.as_ref().is_some_and(|x| {
+        x.view
+            .events
+            .iter()
+            .any(|e| e.detail.contains("supervisor looked at this"))
+    }));
+    let screen = draw(&a, 100, 30);
+    assert!(screen.contains("half a thought"), "{screen}");
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(
+        count(
+            &c.db,
+            &format!("events WHERE customer_id = '{customer}' AND detail = 'note: half a thought'")
+        ),
+        1
+    );
+}
+
+#[test]
+fn mouse_clicks_select_and_the_wheel_scrolls() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    draw(&a, 100, 30); // lays the list out
+    // Row 4 of the list is at screen row 1 (header) + 1 (column titles) + 3.
+    a.update(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 10,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(a.queue.list.selected, 3);
+    a.update(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 10,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(a.queue.list.selected, 6);
+}
+
+#[test]
+fn keys_can_be_remapped() {
+    let c = copy();
+    let mut keys = std::collections::BTreeMap::new();
+    keys.insert("call".to_string(), "C".to_string());
+    let km = Keymap::new(&keys).unwrap_or_else(|e| panic!("{e}"));
+    let mut a = app_with(&c.db, "ana", Theme::dark(), km);
+    press(&mut a, KeyCode::Char('c'));
+    assert!(a.popups.is_empty());
+    press(&mut a, KeyCode::Char('C'));
+    assert_eq!(a.popups.len(), 1);
+    press(&mut a, KeyCode::Esc);
+    assert!(
+        draw(&a, 100, 30).contains("C call wrap-up"),
+        "the footer follows the keymap"
+    );
+}
+
+#[test]
+fn the_monochrome_theme_keeps_the_selection_visible() {
+    let c = copy();
+    let a = app_with(
+        &c.db,
+        "ana",
+        Theme::mono(),
+        Keymap::new(&Default::default()).unwrap_or_else(|e| panic!("{e}")),
+    );
+    let buf = buffer(&a, 100, 30);
+    // The selected row (screen row 2) starts with the marker and is bold and underlined,
+    // with no colour at all anywhere.
+    assert_eq!(buf[(0, 2)].symbol(), "▶");
+    assert!(
+        buf[(10, 2)]
+            .modifier
+            .contains(Modifier::BOLD | Modifier::UNDERLINED)
+    );
+    assert!(!buf[(10, 3)].modifier.contains(Modifier::UNDERLINED));
+    for cell in buf.content() {
+        assert_eq!(cell.fg, ratatui::style::Color::Reset);
+        assert_eq!(cell.bg, ratatui::style::Color::Reset);
+    }
+}
+
+#[test]
+fn any_size_renders_without_a_panic() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    for (w, h) in [
+        (1, 1),
+        (2, 2),
+        (10, 3),
+        (20, 5),
+        (40, 10),
+        (80, 24),
+        (300, 100),
+    ] {
+        draw(&a, w, h);
+    }
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('c'));
+    for (w, h) in [(1, 1), (10, 3), (30, 8), (300, 100)] {
+        draw(&a, w, h);
+    }
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('?'));
+    for (w, h) in [(1, 1), (10, 3), (300, 100)] {
+        draw(&a, w, h);
+    }
+}
+
+#[test]
+fn wide_characters_line_up() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Char('s'));
+    press(&mut a, KeyCode::Char('s')); // by name: the CJK names sort last
+    press(&mut a, KeyCode::End);
+    let screen = draw(&a, 100, 30);
+    // Every line is exactly 100 columns wide, wide characters counted twice.
+    for line in screen.lines() {
+        let inner = line.trim_start_matches('"').split('"').next().unwrap_or("");
+        assert_eq!(arq::display::width(inner), 100, "{line}");
+    }
+    assert!(
+        screen.contains('東') || screen.contains('大') || screen.contains('서'),
+        "{screen}"
+    );
+}

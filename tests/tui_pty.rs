@@ -1,0 +1,216 @@
+//! The real binary in a pseudo-terminal: keys typed, the screen read back through a
+//! terminal emulator, the database and the terminal checked after it quits.
+
+mod tui_common;
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+struct Pty {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Arc<Mutex<Box<dyn Write + Send>>>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Pty {
+    fn spawn(db: &std::path::Path, cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("arq"));
+        cmd.args([
+            "--db",
+            &db.display().to_string(),
+            "--as-of",
+            tui_common::DAY,
+            "--user",
+            "ana",
+        ]);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair
+            .slave
+            .spawn_command(cmd)
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(pair.slave);
+        let size = |n: u16| std::num::NonZeroU16::new(n).unwrap_or(std::num::NonZeroU16::MIN);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)));
+        let mut reader = pair
+            .master
+            .try_clone_reader()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let writer: Arc<Mutex<Box<dyn Write + Send>>> = Arc::new(Mutex::new(
+            pair.master.take_writer().unwrap_or_else(|e| panic!("{e}")),
+        ));
+        let p = Arc::clone(&parser);
+        let answer = Arc::clone(&writer);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let Ok(mut parser) = p.lock() else { break };
+                parser.process(&buf[..n]);
+                // Answer "where is the cursor?" the way a terminal does.
+                if buf[..n].windows(4).any(|w| w == b"\x1b[6n") {
+                    let (row, col) = parser.screen().cursor_position();
+                    if let Ok(mut w) = answer.lock() {
+                        let _ = write!(w, "\x1b[{};{}R", row + 1, col + 1);
+                        let _ = w.flush();
+                    }
+                }
+            }
+        });
+        Pty {
+            parser,
+            writer,
+            child,
+            master: pair.master,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser
+            .lock()
+            .map(|p| p.screen().contents())
+            .unwrap_or_default()
+    }
+
+    fn wait_for(&self, what: &str) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if self.screen().contains(what) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("waited for {what:?}; the screen shows:\n{}", self.screen());
+    }
+
+    fn send(&mut self, keys: &str) {
+        let mut w = self.writer.lock().unwrap_or_else(|e| panic!("{e}"));
+        w.write_all(keys.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        w.flush().unwrap_or_else(|e| panic!("{e}"));
+        drop(w);
+        std::thread::sleep(Duration::from_millis(80));
+    }
+
+    /// Waits for the program to exit; returns whether it succeeded.
+    fn exit(&mut self) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("arq did not exit; the screen shows:\n{}", self.screen());
+    }
+
+    /// Whether the terminal is back in its ordinary (cooked, echoing) mode.
+    fn cooked(&self) -> bool {
+        use nix::sys::termios::LocalFlags;
+        self.master.get_termios().is_some_and(|t| {
+            t.local_flags
+                .contains(LocalFlags::ICANON | LocalFlags::ECHO)
+        })
+    }
+
+    fn in_alternate_screen(&self) -> bool {
+        self.parser
+            .lock()
+            .map(|p| p.screen().alternate_screen())
+            .unwrap_or(true)
+    }
+}
+
+#[test]
+fn ana_wraps_up_a_call_and_quits() {
+    let c = tui_common::copy();
+    let mut t = Pty::spawn(&c.db, 100, 30, &[]);
+    t.wait_for("My queue");
+    assert!(!t.cooked(), "the app runs in raw mode");
+    assert!(t.in_alternate_screen());
+    t.send("c");
+    t.wait_for("call wrap-up");
+    t.send("v");
+    t.send("left a message with the AP clerk");
+    t.send("\r");
+    t.wait_for("call logged");
+    t.send("q");
+    assert!(t.exit(), "arq exits cleanly");
+    assert!(t.cooked(), "the terminal left raw mode");
+    assert!(
+        !t.in_alternate_screen(),
+        "the terminal left the alternate screen"
+    );
+    assert_eq!(
+        tui_common::count(
+            &c.db,
+            "events WHERE kind = 'call' AND actor = 'ana' AND detail = 'call: voicemail — left a message with the AP clerk'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn a_tiny_window_works_and_quits_cleanly() {
+    let c = tui_common::copy();
+    let mut t = Pty::spawn(&c.db, 20, 6, &[]);
+    t.wait_for("ana");
+    t.send("j");
+    t.send("?");
+    t.send("x");
+    t.send("q");
+    assert!(t.exit());
+    assert!(t.cooked());
+}
+
+#[test]
+fn no_color_keeps_the_selection_visible() {
+    let c = tui_common::copy();
+    let mut t = Pty::spawn(&c.db, 100, 30, &[("NO_COLOR", "1")]);
+    t.wait_for("My queue");
+    t.send("j");
+    let (marker_row, plain_marked) = {
+        let p = t.parser.lock().unwrap_or_else(|e| panic!("{e}"));
+        let s = p.screen();
+        let rows: Vec<String> = s.rows(0, 100).collect();
+        let marked: Vec<usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.starts_with('▶'))
+            .map(|(i, _)| i)
+            .collect();
+        // No colour is written at all.
+        for r in 0..30 {
+            for col in 0..100 {
+                if let Some(cell) = s.cell(r, col) {
+                    assert_eq!(cell.fgcolor(), vt100::Color::Default, "colour at {r},{col}");
+                    assert_eq!(cell.bgcolor(), vt100::Color::Default, "colour at {r},{col}");
+                }
+            }
+        }
+        (marked, rows.get(3).cloned().unwrap_or_default())
+    };
+    // Exactly one row is marked: the second item, after one step down.
+    assert_eq!(marker_row, vec![3], "{plain_marked}");
+    t.send("q");
+    assert!(t.exit());
+}

@@ -1,0 +1,96 @@
+//! Every screen and form of the terminal app, at 80×24 and 160×48, as snapshots of
+//! what a person sees (the small demo, seed 7, as of 2026-11-20).
+
+mod tui_common;
+
+use crossterm::event::KeyCode;
+use tui_common::{app, copy, draw, press, type_text};
+
+fn both(name: &str, a: &arq::tui::app::App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), draw(a, 80, 24));
+    insta::assert_snapshot!(format!("{name}_160x48"), draw(a, 160, 48));
+}
+
+#[test]
+fn my_queue() {
+    let c = copy();
+    let a = app(&c.db, "ana");
+    both("queue_ana", &a);
+}
+
+#[test]
+fn a_supervisors_queue() {
+    let c = copy();
+    let a = app(&c.db, "sam");
+    both("queue_sam", &a);
+}
+
+#[test]
+fn account_screen() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Enter);
+    both("account", &a);
+}
+
+#[test]
+fn accounts_screen_sorted_and_filtered() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Tab);
+    both("accounts_by_balance", &a);
+    press(&mut a, KeyCode::Char('s'));
+    insta::assert_snapshot!("accounts_by_dpd_80x24", draw(&a, 80, 24));
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "dental");
+    insta::assert_snapshot!("accounts_filtered_80x24", draw(&a, 80, 24));
+}
+
+#[test]
+fn help_overlay() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Char('?'));
+    both("help_queue", &a);
+}
+
+#[test]
+fn call_wrap_up_form() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Char('c'));
+    both("wrapup_empty", &a);
+    press(&mut a, KeyCode::Char('r'));
+    type_text(&mut a, "AP clerk says the run is Friday");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Char('p'));
+    both("wrapup_promise", &a);
+    // A date that is not a date is flagged in place.
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "someday");
+    press(&mut a, KeyCode::Enter);
+    insta::assert_snapshot!("wrapup_bad_date_80x24", draw(&a, 80, 24));
+}
+
+#[test]
+fn the_small_forms() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    for (key, name) in [
+        ('p', "promise"),
+        ('d', "dispute"),
+        ('n', "note"),
+        ('b', "callback"),
+        ('f', "finish"),
+        ('h', "hold"),
+    ] {
+        press(&mut a, KeyCode::Char(key));
+        both(&format!("form_{name}"), &a);
+        press(&mut a, KeyCode::Esc);
+    }
+    let mut s = app(&c.db, "sam");
+    press(&mut s, KeyCode::Tab);
+    press(&mut s, KeyCode::Char('a'));
+    both("form_assign", &s);
+}

@@ -695,7 +695,7 @@ fn payments_apply_with_one_event_each_and_refuse_what_arq_does_not_know() {
         details,
         vec![
             "payment P-1: 250.00 applied to INV-1".to_string(),
-            "payment P-2: 1000.00 applied to INV-1, INV-2 (50.00 unapplied: a credit on the account)".to_string(),
+            "payment P-2: 1,000.00 applied to INV-1, INV-2 (50.00 unapplied: a credit on the account)".to_string(),
         ]
     );
     let before = s.counts();

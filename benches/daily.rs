@@ -6,57 +6,19 @@
 //! The large demo is built once (a few minutes) and kept in `target/bench-data/`.
 //! `ARQ_BENCH_SIZE=small` uses the small demo instead, for a quick look.
 
-use std::path::PathBuf;
+#[path = "common/mod.rs"]
+mod common;
+
 use std::time::Duration;
 
-use arq::config::Config;
-use arq::demo::{self, DemoOptions, Size};
 use arq::service::queue::QueueScope;
-use arq::service::{Session, noon_utc};
 use arq::store::Store;
 use chrono::NaiveDate;
+use common::{demo_db, session, today};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default()
-}
-
-/// The demo database, built on first use.
-fn demo_db() -> PathBuf {
-    let small = std::env::var("ARQ_BENCH_SIZE").is_ok_and(|s| s == "small");
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join(if small {
-        "demo-small-7.db"
-    } else {
-        "demo-large-7.db"
-    });
-    let built = path.with_extension("done");
-    if !built.exists() {
-        eprintln!("building the demo at {} (once)…", path.display());
-        let opts = DemoOptions {
-            size: if small { Size::Small } else { Size::Large },
-            seed: 7,
-            today: today(),
-            history_days: 120,
-        };
-        demo::build(&path, &opts, &Config::default(), &mut |p| {
-            eprintln!("  {p}")
-        })
-        .unwrap_or_else(|e| panic!("demo: {e}"));
-        let _ = std::fs::write(&built, "");
-    }
-    path
-}
-
-fn session(path: &std::path::Path, user: &str, as_of: NaiveDate) -> Session {
-    let store = Store::open(path).unwrap_or_else(|e| panic!("{e}"));
-    Session::open(store, user, as_of, noon_utc(as_of), Config::default())
-        .unwrap_or_else(|e| panic!("{e}"))
-}
 
 /// Reads, with plain aggregate queries, every row the run's snapshot reads.
 fn bare_sql(store: &Store, as_of: NaiveDate) -> i64 {

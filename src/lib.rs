@@ -11,6 +11,7 @@ pub mod demo;
 pub mod diag;
 pub mod display;
 pub mod domain;
+pub(crate) mod fasthash;
 pub mod import;
 pub mod mail;
 pub mod paths;

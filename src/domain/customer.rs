@@ -39,6 +39,9 @@ impl ChannelSet {
     /// Reads `email;sms` (also `,` or spaces between names; empty means none).
     pub fn parse(s: &str) -> Result<ChannelSet, UnknownName> {
         let mut set = ChannelSet::default();
+        if s.is_empty() {
+            return Ok(set);
+        }
         for part in s
             .split([';', ',', ' ', '|'])
             .map(str::trim)

@@ -32,6 +32,8 @@ macro_rules! named_enum {
         impl std::str::FromStr for $name {
             type Err = $crate::domain::names::UnknownName;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
+                // The exact spelling first (what arq itself writes), without allocating.
+                $(if s == $text { return Ok($name::$variant); })+
                 let t = $crate::domain::names::fold(s);
                 $(if t == $crate::domain::names::fold($text) { return Ok($name::$variant); })+
                 Err($crate::domain::names::UnknownName {

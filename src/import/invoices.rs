@@ -11,11 +11,11 @@ use serde_json::json;
 
 use super::ImportError;
 use super::columns::invoice as col;
-use super::hash::FastSet;
 use super::mapping::Mapping;
 use super::source::Row;
 use super::values::{parse_amount, parse_date};
 use crate::domain::{Customer, EventKind, Money};
+use crate::fasthash::FastSet;
 use crate::service::Tx;
 use crate::store::customers;
 use crate::store::ledger::{

@@ -8,7 +8,6 @@ mod bulk;
 mod columns;
 mod customers;
 mod error;
-mod hash;
 mod invoices;
 mod mapping;
 mod payments;

@@ -104,8 +104,9 @@ impl Session {
                 ));
             }
             let mut summary = RunSummary::new(as_of, dry_run);
-            for account in snapshot::load_all(tx.conn, as_of)? {
-                summary.evaluated += 1;
+            let (accounts, total) = snapshot::load_all(tx.conn, as_of)?;
+            summary.evaluated = total;
+            for account in accounts {
                 let decision = decide(&account.state(as_of), &book, as_of);
                 if !decision.is_empty() {
                     apply(tx, &account, &decision, &mailer, &mut summary)?;

@@ -9,8 +9,10 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 
 use super::activity::{self, HoldRow};
+use super::sql::{date_at, text_at};
 use super::{Result, customers, cycles, ledger};
 use crate::domain::{AccountFigures, Customer, InvoicePosition, Money};
+use crate::fasthash::FastMap;
 use crate::strategy::engine::{
     AccountState, CycleState, DoneStep, OpenPlan, OpenPromise, OpenStepTask,
 };
@@ -142,73 +144,179 @@ fn release_pending(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Re
         .exists(params![customer_id, as_of])?)
 }
 
-/// Every account as of `as_of`, ordered by customer id, with set queries only.
-pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>> {
-    let mut accounts: Vec<AccountData> = customers::list(conn, None)?
-        .into_iter()
-        .map(AccountData::new)
-        .collect();
-    let index: HashMap<String, usize> = accounts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.customer.id.clone(), i))
-        .collect();
-    let at = |id: &str| index.get(id).copied();
+/// One account's engine inputs before its customer row is read.
+#[derive(Default)]
+struct Parts {
+    invoices: Vec<InvoicePosition>,
+    cycle: Option<CycleState>,
+    open_step_task: Option<OpenStepTask>,
+    last_response: Option<NaiveDate>,
+    promises: Vec<OpenPromise>,
+    plan: Option<OpenPlan>,
+    payments: Vec<(NaiveDate, Money)>,
+    resume_on: Option<NaiveDate>,
+    hold: Option<HoldRow>,
+    release_pending: bool,
+}
 
-    open_positions(conn, as_of, Scope::All, &mut |cid, inv| {
-        if let Some(i) = at(cid) {
-            accounts[i].invoices.push(inv);
+impl Parts {
+    fn into_account(self, customer: Customer) -> AccountData {
+        let mut a = AccountData::new(customer);
+        a.invoices = self.invoices;
+        a.cycle = self.cycle;
+        a.open_step_task = self.open_step_task;
+        a.last_response = self.last_response;
+        a.promises = self.promises;
+        a.plan = self.plan;
+        a.payments = self.payments;
+        a.resume_on = self.resume_on;
+        a.hold = self.hold;
+        a.release_pending = self.release_pending;
+        a
+    }
+}
+
+/// Parts by customer id: a small map of ids to slots in a vector, so growing it moves
+/// ids and numbers, not whole accounts.
+#[derive(Default)]
+struct Slots {
+    at: FastMap<String, u32>,
+    parts: Vec<Parts>,
+}
+
+impl Slots {
+    fn entry(&mut self, id: String) -> &mut Parts {
+        let n = self.parts.len() as u32;
+        let i = *self.at.entry(id).or_insert(n) as usize;
+        if i == self.parts.len() {
+            self.parts.push(Parts::default());
         }
-    })?;
-    for a in accounts.iter_mut() {
-        a.invoices.sort_by(|x, y| {
-            x.due_date
-                .cmp(&y.due_date)
-                .then_with(|| x.invoice_no.cmp(&y.invoice_no))
-        });
+        &mut self.parts[i]
     }
 
-    // Cycles open on the date, with their last step done by then.
-    let mut cycle_of: HashMap<i64, usize> = HashMap::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT id, customer_id, strategy_id, started_on FROM cycles
-             WHERE started_on <= ?1 AND (ended_on IS NULL OR ended_on > ?1) ORDER BY started_on, id",
-        )?;
+    fn get_mut(&mut self, id: &str) -> Option<&mut Parts> {
+        let i = *self.at.get(id)? as usize;
+        self.parts.get_mut(i)
+    }
+
+    fn take(&mut self, id: &str) -> Option<Parts> {
+        let i = *self.at.get(id)? as usize;
+        self.parts.get_mut(i).map(std::mem::take)
+    }
+}
+
+/// The accounts the engine may act on as of `as_of`, ordered by customer id, read with
+/// set queries only: those with a past-due invoice, in a cycle, or with an open
+/// promise or plan. For every other account the engine has nothing to judge, cure or
+/// start (its decision is empty), so at 100,000 accounts — most of them current — the
+/// run does not build them at all.
+/// Also returns how many accounts there are in all.
+pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>, u64)> {
+    // Cycles open on the date (open now, or ended after it), with their last step done
+    // by then: covering indexes, and a cycle's steps are one seek in `steps_done`.
+    let mut cycles: Vec<(String, CycleState)> = Vec::new();
+    let mut cycle_at: FastMap<i64, u32> = FastMap::default();
+    for (from, still_open) in [
+        ("cycles c INDEXED BY cycles_open", "c.ended_on IS NULL"),
+        ("cycles c INDEXED BY cycles_ended", "c.ended_on > ?1"),
+    ] {
+        let sql = format!(
+            "SELECT c.id, c.customer_id, c.strategy_id, c.started_on FROM {from} WHERE {still_open} AND c.started_on <= ?1"
+        );
+        let mut stmt = conn.prepare(&sql)?;
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
-            let cid: String = r.get(1)?;
-            if let Some(i) = at(&cid) {
-                let id: i64 = r.get(0)?;
-                accounts[i].cycle = Some(CycleState {
+            let id: i64 = r.get(0)?;
+            cycle_at.insert(id, cycles.len() as u32);
+            cycles.push((
+                r.get(1)?,
+                CycleState {
                     id,
                     strategy_id: r.get(2)?,
-                    started_on: r.get(3)?,
+                    started_on: date_at(r, 3)?,
                     last_step: None,
-                });
-                cycle_of.insert(id, i);
-            }
+                },
+            ));
         }
-        let mut stmt = conn.prepare(
-            // Open cycles first, then their steps by index (not every step ever done).
-            "SELECT s.cycle_id, s.step_index, s.done_on FROM cycles c CROSS JOIN steps_done s ON s.cycle_id = c.id
-             WHERE c.started_on <= ?1 AND (c.ended_on IS NULL OR c.ended_on > ?1) AND s.done_on <= ?1",
-        )?;
+        let sql = format!(
+            "SELECT s.cycle_id, s.step_index, s.done_on FROM {from} CROSS JOIN steps_done s ON s.cycle_id = c.id
+             WHERE {still_open} AND c.started_on <= ?1 AND s.done_on <= ?1"
+        );
+        let mut stmt = conn.prepare(&sql)?;
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
-            let cycle_id: i64 = r.get(0)?;
             let step = DoneStep {
                 index: r.get::<_, i64>(1)? as usize,
-                done_on: r.get(2)?,
+                done_on: date_at(r, 2)?,
             };
-            if let Some(c) = cycle_of
-                .get(&cycle_id)
-                .and_then(|&i| accounts[i].cycle.as_mut())
+            if let Some((_, c)) = cycle_at
+                .get(&r.get::<_, i64>(0)?)
+                .and_then(|&i| cycles.get_mut(i as usize))
                 && c.last_step.is_none_or(|l| step.index > l.index)
             {
                 c.last_step = Some(step);
             }
         }
+    }
+    let mut promises: Vec<(String, OpenPromise)> = Vec::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT id, customer_id, amount, date, taken_on, grace_days FROM promises
+             WHERE taken_on <= ?1 AND (evaluated_on IS NULL OR evaluated_on > ?1) ORDER BY id",
+        )?;
+        let mut rows = stmt.query([as_of])?;
+        while let Some(r) = rows.next()? {
+            let p = OpenPromise {
+                id: r.get(0)?,
+                amount: r.get(2)?,
+                date: date_at(r, 3)?,
+                taken_on: date_at(r, 4)?,
+                grace_days: r.get(5)?,
+            };
+            promises.push((r.get(1)?, p));
+        }
+    }
+    let plan_ids: Vec<String> = conn
+        .prepare("SELECT DISTINCT customer_id FROM plans WHERE created_on <= ?1 AND (ended_on IS NULL OR ended_on > ?1)")?
+        .query_map([as_of], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+
+    // The accounts that matter: past due (by today's balance, or with a payment after
+    // the day — a superset is harmless), in a cycle, or with an open promise or plan.
+    let past_due: Vec<String> = conn
+        .prepare(
+            "SELECT DISTINCT customer_id FROM invoices WHERE balance <> 0 AND due_date < ?1 AND issue_date <= ?1
+             UNION SELECT DISTINCT customer_id FROM allocations INDEXED BY allocations_date WHERE date > ?1",
+        )?
+        .query_map([as_of], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let room = past_due.len() + cycles.len() + promises.len() + plan_ids.len();
+    let mut parts = Slots {
+        at: FastMap::with_capacity_and_hasher(room, Default::default()),
+        parts: Vec::with_capacity(room),
+    };
+    for cid in past_due {
+        parts.entry(cid);
+    }
+    for (cid, c) in cycles {
+        parts.entry(cid).cycle = Some(c);
+    }
+    for (cid, p) in promises {
+        parts.entry(cid).promises.push(p);
+    }
+    for cid in plan_ids {
+        let plan = activity::current_plan(conn, &cid, as_of)?;
+        parts.entry(cid).plan = plan;
+    }
+    {
+        let at = &parts.at;
+        let slots = &mut parts.parts;
+        let wanted = |cid: &str| at.contains_key(cid);
+        open_positions(conn, as_of, Scope::Only(&wanted), &mut |cid, inv| {
+            if let Some(p) = at.get(cid).and_then(|&i| slots.get_mut(i as usize)) {
+                p.invoices.push(inv);
+            }
+        })?;
     }
 
     // Open tasks: step tasks and pending release approvals.
@@ -221,124 +329,130 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<AccountData>>
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
-            let cid: String = r.get(1)?;
-            let Some(i) = at(&cid) else { continue };
+            let Some(p) = parts.get_mut(text_at(r, 1)?) else { continue };
             let id: i64 = r.get(0)?;
-            if let Some(step_index) = r.get::<_, Option<i64>>(2)? {
-                let keep = accounts[i].open_step_task.is_none_or(|t| id > t.task_id);
-                if keep {
-                    accounts[i].open_step_task = Some(OpenStepTask { task_id: id, step_index: step_index as usize });
-                }
+            if let Some(step_index) = r.get::<_, Option<i64>>(2)?
+                && p.open_step_task.is_none_or(|t| id > t.task_id)
+            {
+                p.open_step_task = Some(OpenStepTask { task_id: id, step_index: step_index as usize });
             }
-            if r.get::<_, String>(3)? == "release_hold" {
-                accounts[i].release_pending = true;
+            if text_at(r, 3)? == "release_hold" {
+                p.release_pending = true;
             }
         }
     }
 
-    // The latest response since the earliest open cycle began.
-    if let Some(from) = accounts
+    // The latest response since each account's cycle began: the rows since the earliest
+    // open cycle, reduced here (a GROUP BY would sort them all first).
+    if let Some(from) = parts
+        .parts
         .iter()
-        .filter_map(|a| a.cycle.as_ref().map(|c| c.started_on))
+        .filter_map(|p| p.cycle.as_ref().map(|c| c.started_on))
         .min()
     {
         let mut stmt = conn.prepare(
-            "SELECT customer_id, MAX(d) FROM (
-                SELECT customer_id, date AS d FROM payments WHERE date BETWEEN ?1 AND ?2
-                UNION ALL SELECT customer_id, taken_on FROM promises WHERE taken_on BETWEEN ?1 AND ?2
-                UNION ALL SELECT customer_id, opened_on FROM disputes WHERE opened_on BETWEEN ?1 AND ?2
-                UNION ALL SELECT customer_id, on_date FROM calls WHERE on_date BETWEEN ?1 AND ?2 AND outcome IN ('reached', 'refused'))
-             GROUP BY customer_id",
+            "SELECT customer_id, date FROM payments WHERE date BETWEEN ?1 AND ?2
+             UNION ALL SELECT customer_id, taken_on FROM promises WHERE taken_on BETWEEN ?1 AND ?2
+             UNION ALL SELECT customer_id, opened_on FROM disputes WHERE opened_on BETWEEN ?1 AND ?2
+             UNION ALL SELECT customer_id, on_date FROM calls WHERE on_date BETWEEN ?1 AND ?2 AND outcome IN ('reached', 'refused')",
         )?;
         let mut rows = stmt.query(params![from, as_of])?;
         while let Some(r) = rows.next()? {
-            let cid: String = r.get(0)?;
-            let Some(i) = at(&cid) else { continue };
-            let d: NaiveDate = r.get(1)?;
-            let a = &mut accounts[i];
-            if a.cycle.as_ref().is_some_and(|c| d >= c.started_on) {
-                a.last_response = Some(d);
+            let Some(p) = parts.get_mut(text_at(r, 0)?) else {
+                continue;
+            };
+            let Some(started) = p.cycle.as_ref().map(|c| c.started_on) else {
+                continue;
+            };
+            let d = date_at(r, 1)?;
+            if d >= started && p.last_response.is_none_or(|l| d > l) {
+                p.last_response = Some(d);
             }
         }
     }
 
     {
         let mut stmt = conn.prepare(
-            "SELECT id, customer_id, amount, date, taken_on, grace_days FROM promises
-             WHERE taken_on <= ?1 AND (evaluated_on IS NULL OR evaluated_on > ?1) ORDER BY id",
+            "SELECT customer_id, evaluated_on FROM promises WHERE status = 'broken' AND evaluated_on <= ?1
+             UNION ALL SELECT customer_id, ended_on FROM plans WHERE status = 'broken' AND ended_on <= ?1",
         )?;
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
-            let cid: String = r.get(1)?;
-            let Some(i) = at(&cid) else { continue };
-            accounts[i].promises.push(OpenPromise {
-                id: r.get(0)?,
-                amount: r.get(2)?,
-                date: r.get(3)?,
-                taken_on: r.get(4)?,
-                grace_days: r.get(5)?,
-            });
-        }
-    }
-
-    {
-        let mut stmt = conn.prepare(
-            "SELECT DISTINCT customer_id FROM plans WHERE created_on <= ?1 AND (ended_on IS NULL OR ended_on > ?1)",
-        )?;
-        let ids: Vec<String> = stmt
-            .query_map([as_of], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for cid in ids {
-            if let Some(i) = at(&cid) {
-                accounts[i].plan = activity::current_plan(conn, &cid, as_of)?;
-            }
-        }
-    }
-
-    for a in accounts.iter_mut() {
-        if let Some(from) = a.payments_from() {
-            a.payments = ledger::payments_between(conn, &a.customer.id, from, as_of)?;
-        }
-    }
-
-    {
-        let mut stmt = conn.prepare(
-            "SELECT customer_id, MAX(d) FROM (
-                SELECT customer_id, evaluated_on AS d FROM promises WHERE status = 'broken' AND evaluated_on <= ?1
-                UNION ALL SELECT customer_id, ended_on FROM plans WHERE status = 'broken' AND ended_on <= ?1)
-             GROUP BY customer_id",
-        )?;
-        let mut rows = stmt.query([as_of])?;
-        while let Some(r) = rows.next()? {
-            let cid: String = r.get(0)?;
-            if let Some(i) = at(&cid) {
-                accounts[i].resume_on = r.get(1)?;
+            let Some(p) = parts.get_mut(text_at(r, 0)?) else {
+                continue;
+            };
+            let d = date_at(r, 1)?;
+            if p.resume_on.is_none_or(|x| d > x) {
+                p.resume_on = Some(d);
             }
         }
     }
 
     for h in activity::active_holds(conn, as_of)? {
-        if let Some(i) = at(&h.customer_id) {
-            accounts[i].hold = Some(h);
+        if let Some(p) = parts.get_mut(h.customer_id.as_str()) {
+            p.hold = Some(h);
         }
     }
-    Ok(accounts)
+
+    for (cid, &i) in &parts.at {
+        let Some(p) = parts.parts.get_mut(i as usize) else {
+            continue;
+        };
+        let from = p
+            .promises
+            .iter()
+            .map(|x| x.taken_on)
+            .chain(p.plan.as_ref().map(|x| x.created_on))
+            .min();
+        if let Some(from) = from {
+            p.payments = ledger::payments_between(conn, cid, from, as_of)?;
+        }
+        p.invoices.sort_by(|x, y| {
+            x.due_date
+                .cmp(&y.due_date)
+                .then_with(|| x.invoice_no.cmp(&y.invoice_no))
+        });
+    }
+
+    // The customers last, only those that matter, in id order.
+    let mut out = Vec::with_capacity(parts.parts.len());
+    let sql = format!("SELECT {} FROM customers ORDER BY id", customers::COLUMNS);
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut total = 0;
+    while let Some(r) = rows.next()? {
+        total += 1;
+        if let Some(p) = parts.take(text_at(r, 0)?) {
+            out.push(p.into_account(customers::from_row(r)?));
+        }
+    }
+    Ok((out, total))
 }
 
-/// Which accounts a set query covers: all, or those whose ids are in a JSON array
-/// (bound once and expanded by SQLite's `json_each`, so any number of ids is one query).
-#[derive(Debug, Clone, Copy)]
+/// Which accounts a set query covers: all; those whose ids are in a JSON array (bound
+/// once and expanded by SQLite's `json_each`, so any number of ids is one query — for
+/// a few accounts); or those a test in Rust keeps (for many: one scan, no seeks).
+#[derive(Clone, Copy)]
 pub enum Scope<'a> {
     All,
     Ids(&'a str),
+    Only(&'a dyn Fn(&str) -> bool),
 }
 
 impl Scope<'_> {
-    /// ` AND {column} IN (…)` for a filtered scope, nothing for all.
+    /// ` AND {column} IN (…)` for a list of ids, nothing otherwise.
     fn clause(self, column: &str) -> String {
         match self {
-            Scope::All => String::new(),
+            Scope::All | Scope::Only(_) => String::new(),
             Scope::Ids(_) => format!(" AND {column} IN (SELECT value FROM json_each(?2))"),
+        }
+    }
+
+    /// Whether a row of this account is wanted (the SQL already kept it for a list).
+    fn keeps(self, customer_id: &str) -> bool {
+        match self {
+            Scope::Only(f) => f(customer_id),
+            Scope::All | Scope::Ids(_) => true,
         }
     }
 
@@ -348,7 +462,7 @@ impl Scope<'_> {
         as_of: NaiveDate,
     ) -> rusqlite::Result<rusqlite::Rows<'s>> {
         match self {
-            Scope::All => stmt.query(params![as_of]),
+            Scope::All | Scope::Only(_) => stmt.query(params![as_of]),
             Scope::Ids(ids) => stmt.query(params![as_of, ids]),
         }
     }
@@ -372,7 +486,7 @@ pub fn open_positions(
     scope: Scope<'_>,
     sink: &mut dyn FnMut(&str, InvoicePosition),
 ) -> Result<()> {
-    let mut disputed: HashMap<String, Money> = HashMap::new();
+    let mut disputed: FastMap<String, Money> = FastMap::default();
     {
         // Disputes are few: all of them, whatever the scope.
         let mut stmt = conn.prepare_cached(
@@ -385,7 +499,7 @@ pub fn open_positions(
         }
     }
     // Allocations dated after the day are added back (by date: usually none at all).
-    let mut later: HashMap<String, Money> = HashMap::new();
+    let mut later: FastMap<String, Money> = FastMap::default();
     {
         // By date, whatever the scope: as of today there are none.
         let mut stmt = conn.prepare_cached(
@@ -401,15 +515,15 @@ pub fn open_positions(
             r.get(0)?,
             InvoicePosition {
                 invoice_no: r.get(1)?,
-                issue_date: r.get(2)?,
-                due_date: r.get(3)?,
+                issue_date: date_at(r, 2)?,
+                due_date: date_at(r, 3)?,
                 amount: r.get(4)?,
                 balance: r.get(5)?,
                 disputed: Money::ZERO,
             },
         ))
     };
-    let mut seen_later = std::collections::HashSet::new();
+    let mut seen_later: crate::fasthash::FastSet<String> = Default::default();
     {
         let sql = format!(
             "SELECT customer_id, invoice_no, issue_date, due_date, amount, balance FROM invoices
@@ -419,6 +533,9 @@ pub fn open_positions(
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = scope.query(&mut stmt, as_of)?;
         while let Some(r) = rows.next()? {
+            if !scope.keeps(text_at(r, 0)?) {
+                continue;
+            }
             let (cid, mut inv) = read(r)?;
             if let Some(add) = later.get(&inv.invoice_no) {
                 inv.balance += *add;
@@ -440,7 +557,7 @@ pub fn open_positions(
             continue;
         };
         let balance = row.balance + *add;
-        if row.issue_date > as_of || balance.is_zero() {
+        if row.issue_date > as_of || balance.is_zero() || !scope.keeps(&row.customer_id) {
             continue;
         }
         let inv = InvoicePosition {

@@ -1,7 +1,9 @@
 //! How domain values travel to and from SQLite: money as integer minor units, the
 //! closed vocabularies as their text spelling.
 
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use chrono::NaiveDate;
+use rusqlite::Row;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, Type, ValueRef};
 
 use crate::domain::{
     CallOutcome, Channel, ChannelSet, DisputeReason, DisputeStatus, EventKind, Money,
@@ -64,3 +66,31 @@ text_enum_sql!(
     Action,
     Assignee
 );
+
+/// Reads an ISO date (`YYYY-MM-DD`) column without a general date parser: the bulk
+/// loads read hundreds of thousands of them.
+pub fn date_at(row: &Row<'_>, idx: usize) -> rusqlite::Result<NaiveDate> {
+    let bad = || rusqlite::Error::InvalidColumnType(idx, "date".into(), Type::Text);
+    let s = row.get_ref(idx)?.as_str().map_err(|_| bad())?.as_bytes();
+    if s.len() != 10 || s[4] != b'-' || s[7] != b'-' {
+        return row.get(idx);
+    }
+    let num = |b: &[u8]| -> Option<u32> {
+        b.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    match (num(&s[0..4]), num(&s[5..7]), num(&s[8..10])) {
+        (Some(y), Some(m), Some(d)) => {
+            NaiveDate::from_ymd_opt(i32::try_from(y).map_err(|_| bad())?, m, d).ok_or_else(bad)
+        }
+        _ => row.get(idx),
+    }
+}
+
+/// Borrows a text column without copying it.
+pub fn text_at<'r>(row: &'r Row<'_>, idx: usize) -> rusqlite::Result<&'r str> {
+    row.get_ref(idx)?
+        .as_str()
+        .map_err(|_| rusqlite::Error::InvalidColumnType(idx, "text".into(), Type::Text))
+}

@@ -49,9 +49,10 @@ CREATE TABLE invoices (
     -- record. Balances as of an earlier date add back allocations dated after it.
     balance     INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
--- One secondary index serves an account's invoices and its open ones (balance is in
--- the key, the invoice number comes with it); the run reads open invoices by a scan.
-CREATE INDEX invoices_customer ON invoices (customer_id, balance);
+-- An account's invoices, and (covering, open ones only) what the queue and the daily
+-- run read: most invoices of a long-lived shop are settled, so this one stays small.
+CREATE INDEX invoices_customer ON invoices (customer_id);
+CREATE INDEX invoices_open ON invoices (customer_id, due_date, issue_date, amount, balance) WHERE balance <> 0;
 
 CREATE TABLE payments (
     payment_id  TEXT PRIMARY KEY,
@@ -90,19 +91,22 @@ CREATE TABLE cycles (
     end_reason  TEXT
 ) STRICT;
 CREATE UNIQUE INDEX cycles_one_open ON cycles (customer_id) WHERE ended_on IS NULL;
+-- The daily run reads every open cycle through this one (covering).
+CREATE INDEX cycles_open ON cycles (started_on, customer_id, strategy_id) WHERE ended_on IS NULL;
+CREATE INDEX cycles_ended ON cycles (ended_on) WHERE ended_on IS NOT NULL;
 CREATE INDEX cycles_customer ON cycles (customer_id, started_on, ended_on, strategy_id);
 
+-- Kept in cycle order, so a cycle's steps are read with one seek.
 CREATE TABLE steps_done (
-    id          INTEGER PRIMARY KEY,
     cycle_id    INTEGER NOT NULL REFERENCES cycles (id),
-    customer_id TEXT NOT NULL REFERENCES customers (id),
     step_index  INTEGER NOT NULL,
+    customer_id TEXT NOT NULL REFERENCES customers (id),
     step_id     TEXT NOT NULL,
     action      TEXT NOT NULL,
     done_on     TEXT NOT NULL,
     how         TEXT NOT NULL CHECK (how IN ('auto', 'task', 'skipped')),
-    UNIQUE (cycle_id, step_index)
-) STRICT;
+    PRIMARY KEY (cycle_id, step_index)
+) STRICT, WITHOUT ROWID;
 
 -- Queue items: step tasks, callbacks, follow-ups, approvals.
 CREATE TABLE tasks (

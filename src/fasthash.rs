@@ -1,8 +1,9 @@
-//! A fast hasher for the import's in-memory indexes of invoice numbers and customer
-//! ids (millions of short strings). Not resistant to crafted collisions, which a
-//! local file the admin chose to import cannot exploit beyond slowing itself down.
+//! A fast hasher for in-memory indexes of short ids (invoice numbers, customer ids):
+//! the import's and the daily run's, over hundreds of thousands of keys. Not
+//! resistant to crafted collisions, which local data cannot exploit beyond slowing
+//! arq itself down.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// The multiply-rotate hash used by the Rust compiler for its own tables.
@@ -49,6 +50,7 @@ impl Hasher for FastHasher {
 }
 
 pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 #[cfg(test)]
 mod tests {

@@ -93,6 +93,9 @@ pub struct MessageContext {
     pub collector: Option<String>,
     pub promise: Option<PromiseInfo>,
     pub plan: Option<PlanInfo>,
+    /// Further values a caller gives (manual messages), as top-level variables.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl MessageContext {
@@ -147,6 +150,7 @@ impl MessageContext {
             collector: None,
             promise: None,
             plan: None,
+            extra: BTreeMap::new(),
         }
     }
 }
@@ -221,6 +225,14 @@ fn html_table(lines: &[InvoiceLine]) -> String {
     s
 }
 
+/// One template, for `arq template list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateInfo {
+    pub name: String,
+    pub has_html: bool,
+    pub source: String,
+}
+
 /// The template set: shipped templates, each replaceable by a shop file.
 pub struct Templates {
     env: Environment<'static>,
@@ -290,6 +302,23 @@ impl Templates {
             .keys()
             .filter_map(|k| k.strip_suffix(".txt"))
             .map(str::to_string)
+            .collect()
+    }
+
+    /// Every message template: its name, whether it has an HTML part, and where its
+    /// text part comes from (shipped, or the shop's file).
+    pub fn list(&self) -> Vec<TemplateInfo> {
+        self.names()
+            .into_iter()
+            .map(|name| TemplateInfo {
+                has_html: self.origin.contains_key(&format!("{name}.html")),
+                source: self
+                    .origin
+                    .get(&format!("{name}.txt"))
+                    .cloned()
+                    .unwrap_or_default(),
+                name,
+            })
             .collect()
     }
 

@@ -322,3 +322,22 @@ fn old_reminders_never_delivered_are_cancelled_not_sent_late() {
     assert!(r.messages[0].detail.contains("too late to send"), "{r:?}");
     assert!(files(&out, "eml").is_empty());
 }
+
+#[test]
+fn a_reminder_replaced_by_a_later_step_is_cancelled_one_reminder_at_a_time() {
+    let shop = shop_with_c1();
+    let out = shop.dir.path().join("out");
+    // Nobody delivered the friendly reminder before the serious one was queued.
+    let mut s = shop.session_with("admin", DAY, file_config(&out));
+    s.run_day(false).unwrap_or_else(|e| panic!("{e}"));
+    let mut later = shop.session_with("admin", "2026-03-07", file_config(&out));
+    later.run_day(false).unwrap_or_else(|e| panic!("{e}"));
+    let r = send::send_pending(&mut later).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((r.sent, r.cancelled), (1, 1), "{r:?}");
+    let cancelled = r.messages.iter().find(|l| l.result == "cancelled");
+    assert_eq!(cancelled.and_then(|l| l.reason), Some("superseded"));
+    let emls = files(&out, "eml");
+    assert_eq!(emls.len(), 1);
+    let text = std::fs::read_to_string(&emls[0]).unwrap_or_default();
+    assert!(text.contains("Subject: Second notice"), "{text}");
+}

@@ -227,13 +227,49 @@ pub fn template(env: &Env, cmd: TemplateCmd) -> anyhow::Result<()> {
     }
 }
 
-/// Prints a send's report; lists at most `limit` messages.
+/// Words for a cancellation's kind, in a summary.
+fn cancel_words(kind: Option<&str>) -> &'static str {
+    match kind {
+        Some("too_old") => "queued too long ago",
+        Some("opted_out") => "customer opted out",
+        Some("white_glove") => "white-glove customer",
+        Some("no_contact") => "no contact on file",
+        Some("superseded") => "replaced by a later step's message",
+        Some("cycle_ended" | "cured") => "account cured",
+        Some("promise") => "promise taken since",
+        Some("plan") => "payment plan agreed since",
+        _ => "cancelled",
+    }
+}
+
+/// Prints a send's report: failures first, then what was sent, then what was
+/// cancelled. When more than `limit` messages would be listed, cancellations are
+/// counted by reason instead of listed.
 pub fn print_report(r: &SendReport, limit: usize) {
     println!(
         "Delivery: {} sent, {} failed, {} in doubt, {} cancelled",
         r.sent, r.failed, r.in_doubt, r.cancelled
     );
-    if !r.messages.is_empty() {
+    let rank = |res: &str| match res {
+        "failed" => 0,
+        "in_doubt" => 1,
+        "sent" => 2,
+        _ => 3,
+    };
+    let mut lines: Vec<&send::SendLine> = r.messages.iter().collect();
+    lines.sort_by_key(|l| (rank(l.result), l.outbox_id));
+    if lines.len() > limit {
+        let mut by: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        for l in lines.iter().filter(|l| l.result == "cancelled") {
+            *by.entry(cancel_words(l.reason)).or_default() += 1;
+        }
+        if !by.is_empty() {
+            let parts: Vec<String> = by.iter().map(|(w, n)| format!("{n} {w}")).collect();
+            println!("Cancelled, not sent: {}", parts.join(", "));
+        }
+        lines.retain(|l| l.result != "cancelled");
+    }
+    if !lines.is_empty() {
         let mut t = Table::new(&[
             ("id", Align::Right, 7),
             ("customer", Align::Left, 14),
@@ -242,7 +278,7 @@ pub fn print_report(r: &SendReport, limit: usize) {
             ("result", Align::Left, 9),
             ("detail", Align::Left, 90),
         ]);
-        for l in r.messages.iter().take(limit) {
+        for l in lines.iter().take(limit) {
             t.row(vec![
                 l.outbox_id.to_string(),
                 l.customer_id.clone(),
@@ -253,10 +289,10 @@ pub fn print_report(r: &SendReport, limit: usize) {
             ]);
         }
         print!("{}", t.render());
-        if r.messages.len() > limit {
+        if lines.len() > limit {
             println!(
                 "… and {} more (`arq outbox list` shows them all)",
-                r.messages.len() - limit
+                lines.len() - limit
             );
         }
     }

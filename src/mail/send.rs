@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use super::checks::cancel_reason;
+use super::checks::{Cancel, cancel_reason};
 use super::letter::LetterTransport;
 use super::sms::SmsTransport;
 use super::transport::{Outcome, Outgoing, Transport, outbox_dir};
@@ -42,6 +42,9 @@ pub struct SendLine {
     /// `sent`, `failed`, `in_doubt` or `cancelled`.
     pub result: &'static str,
     pub detail: String,
+    /// For a cancelled message, the kind of reason (see [`super::checks::Cancel`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
 }
 
 /// What a send did.
@@ -265,6 +268,7 @@ fn line(row: &OutboxRow, to: &str, result: &'static str, detail: String) -> Send
         to: to.to_string(),
         result,
         detail,
+        reason: None,
     }
 }
 
@@ -287,7 +291,7 @@ fn send_message(
         let Some(c) = customers::get(tx.conn, &row.customer_id)? else {
             return Ok(Check::Skip);
         };
-        if let Some(why) = cancel_reason(tx, &row, &c, book, max_age)? {
+        if let Some(Cancel { kind, why }) = cancel_reason(tx, &row, &c, book, max_age)? {
             outbox::cancel(tx.conn, row.id, &why)?;
             tx.event(
                 EventKind::MailCancelled,
@@ -296,14 +300,11 @@ fn send_message(
                     "{} '{}' cancelled, not sent: {why}",
                     row.channel, row.subject
                 ),
-                json!({"outbox_id": row.id, "message_id": row.message_id, "reason": why}),
+                json!({"outbox_id": row.id, "message_id": row.message_id, "reason": why, "kind": kind}),
             )?;
-            return Ok(Check::Cancelled(line(
-                &row,
-                &row.recipient,
-                "cancelled",
-                why,
-            )));
+            let mut l = line(&row, &row.recipient, "cancelled", why);
+            l.reason = Some(kind);
+            return Ok(Check::Cancelled(l));
         }
         let to = match row.channel {
             Channel::Email => c.email.clone().unwrap_or_default(),

@@ -273,6 +273,23 @@ impl Templates {
                 })?;
                 sources.insert(name, (path.display().to_string(), src));
             }
+            // A shop that rewrites NAME.txt but not NAME.html must not have its words
+            // hidden behind the shipped HTML part (mail clients show HTML first): the
+            // message goes as plain text until the shop adds its own NAME.html.
+            let shop_txt: Vec<String> = sources
+                .iter()
+                .filter(|(n, (file, _))| n.ends_with(".txt") && !file.starts_with("(shipped)"))
+                .map(|(n, _)| n.trim_end_matches(".txt").to_string())
+                .collect();
+            for name in shop_txt {
+                let html = format!("{name}.html");
+                if sources
+                    .get(&html)
+                    .is_some_and(|(file, _)| file.starts_with("(shipped)"))
+                {
+                    sources.remove(&html);
+                }
+            }
         }
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -473,6 +490,10 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.subject, "Hi Acme & Sons");
         assert_eq!(r.text, "Pay 1,250.00 USD.\n");
+        assert_eq!(
+            r.html, None,
+            "the shipped HTML would hide the shop's own words"
+        );
 
         std::fs::write(
             dir.path().join("broken.txt"),

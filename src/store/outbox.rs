@@ -226,3 +226,15 @@ pub fn pending_for(conn: &Connection, customer_id: &str) -> Result<Vec<i64>> {
     let rows = stmt.query_map([customer_id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// A message of a later step of the same cycle that was not cancelled, if any (an
+/// earlier step's reminder still pending is then out of date).
+pub fn later_step(conn: &Connection, cycle_id: i64, step_index: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM outbox WHERE cycle_id = ?1 AND step_index > ?2 AND status <> 'cancelled'
+             ORDER BY step_index DESC LIMIT 1",
+        )?
+        .query_row(params![cycle_id, step_index], |r| r.get(0))
+        .optional()?)
+}

@@ -11,7 +11,7 @@ use arq::config::{Config, Paper};
 use arq::domain::Channel;
 use arq::mail::send;
 use arq::service::Session;
-use arq::store::{customers, outbox};
+use arq::store::outbox;
 use common::Shop;
 use mail_support::*;
 
@@ -174,14 +174,9 @@ fn letter_steps_print_a_pdf_per_letter_and_a_batch() {
         c.name = "Lamplight & Co".into();
         c.strategy = Some("letters_first".into());
     });
-    {
-        let mut s = shop.session("admin", DAY);
-        s.write(|tx| {
-            customers::set_address(tx.conn, "L1", Some("12 Quay Street\nPort Town PT1 2AB"))?;
-            Ok(())
-        })
+    let mut ana = shop.session("ana", DAY);
+    arq::mail::manage::set_address(&mut ana, "L1", "12 Quay Street\n  Port Town PT1 2AB\n")
         .unwrap_or_else(|e| panic!("{e}"));
-    }
     let out = shop.dir.path().join("out");
     let mut cfg = file_config(&out);
     cfg.mail.paper = Paper::A4;

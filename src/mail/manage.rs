@@ -100,3 +100,29 @@ pub fn confirm(s: &mut Session, id: i64) -> Result<()> {
         Ok(())
     })
 }
+
+/// Sets (or, with an empty text, clears) the postal address letters are printed
+/// with: lines separated by newlines. Collectors may set it on their own accounts.
+pub fn set_address(s: &mut Session, customer_id: &str, address: &str) -> Result<()> {
+    let c = s.visible_customer(customer_id)?;
+    let lines: Vec<&str> = address
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let value = (!lines.is_empty()).then(|| lines.join("\n"));
+    s.write(|tx| {
+        crate::store::customers::set_address(tx.conn, &c.id, value.as_deref())?;
+        let detail = match &value {
+            Some(v) => format!("postal address set: {}", v.replace('\n', ", ")),
+            None => "postal address cleared".to_string(),
+        };
+        tx.event(
+            EventKind::CustomerChanged,
+            Some(&c.id),
+            detail,
+            json!({"address": value}),
+        )?;
+        Ok(())
+    })
+}

@@ -3,6 +3,7 @@
 //! transports — `.eml` files or SMTP for email, a shop command for SMS, PDF for
 //! letters — with the safety rules of `docs/MAIL.md`.
 
+pub mod channels;
 pub mod checks;
 pub mod compose;
 pub mod file;
@@ -16,4 +17,5 @@ pub mod smtp;
 pub mod templates;
 pub mod transport;
 
+pub use channels::Transports;
 pub use templates::{MessageContext, Rendered, TemplateError, Templates};

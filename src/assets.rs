@@ -53,12 +53,24 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../assets/templates/courtesy_note.txt"),
     ),
     (
+        "courtesy_note.html",
+        include_str!("../assets/templates/courtesy_note.html"),
+    ),
+    (
         "promise_confirmation.txt",
         include_str!("../assets/templates/promise_confirmation.txt"),
     ),
     (
+        "promise_confirmation.html",
+        include_str!("../assets/templates/promise_confirmation.html"),
+    ),
+    (
         "plan_confirmation.txt",
         include_str!("../assets/templates/plan_confirmation.txt"),
+    ),
+    (
+        "plan_confirmation.html",
+        include_str!("../assets/templates/plan_confirmation.html"),
     ),
     (
         "sms_reminder.txt",

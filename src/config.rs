@@ -46,6 +46,27 @@ pub struct MailConfig {
     /// Where the file transport writes (default: the data dir's `outbox/`).
     pub dir: Option<PathBuf>,
     pub smtp: Option<SmtpConfig>,
+    /// Paper for printed letters.
+    #[serde(default)]
+    pub paper: Paper,
+    /// An automatic reminder not delivered within this many days of being queued is
+    /// cancelled rather than sent late (its invoice table would be stale).
+    #[serde(default = "default_max_age_days")]
+    pub max_age_days: u32,
+}
+
+fn default_max_age_days() -> u32 {
+    7
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    /// US Letter, 8.5 × 11 in.
+    #[default]
+    Letter,
+    /// ISO A4, 210 × 297 mm.
+    A4,
 }
 
 fn default_from() -> String {
@@ -59,6 +80,8 @@ impl Default for MailConfig {
             from: default_from(),
             dir: None,
             smtp: None,
+            paper: Paper::Letter,
+            max_age_days: default_max_age_days(),
         }
     }
 }
@@ -135,6 +158,8 @@ pub struct SmsConfig {
     /// A command that receives the message on standard input and the number in
     /// `ARQ_SMS_TO`.
     pub command: Option<String>,
+    /// Seconds the command may take (default 60); longer and the delivery is in doubt.
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

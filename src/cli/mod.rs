@@ -3,6 +3,7 @@
 
 mod args;
 mod import;
+mod mail;
 mod setup;
 pub mod table;
 mod tui;
@@ -156,6 +157,9 @@ pub enum Command {
     /// The outbox of customer messages
     #[command(subcommand)]
     Outbox(OutboxCmd),
+    /// Message templates: list, preview
+    #[command(subcommand)]
+    Template(mail::TemplateCmd),
     /// Accounts on credit hold
     Holds {
         #[arg(long, value_enum, default_value = "table")]
@@ -282,12 +286,14 @@ pub enum ReportCmd {
 #[derive(Debug, Subcommand)]
 pub enum OutboxCmd {
     List {
-        /// pending, sent or cancelled
+        /// pending, sending (in doubt), sent or cancelled
         #[arg(long)]
         status: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    #[command(flatten)]
+    Mail(mail::OutboxMailCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -429,6 +435,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Outbox(OutboxCmd::List { status, format }) => {
             views::outbox(&env, status.as_deref(), format)
         }
+        Command::Outbox(OutboxCmd::Mail(cmd)) => mail::outbox(&env, cmd),
+        Command::Template(cmd) => mail::template(&env, cmd),
         Command::Report(ReportCmd::Aging {
             from: _,
             to,

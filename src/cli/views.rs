@@ -31,8 +31,21 @@ fn csv<T: Serialize>(rows: &[T]) -> anyhow::Result<()> {
 pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
     let mut s = env.session()?;
     let r = s.run_day(dry_run)?;
+    // The run's messages are delivered after it is kept; delivery never fails the run.
+    let delivery = (!dry_run).then(|| super::mail::deliver_after_run(&mut s));
     match format {
-        Format::Json => json(&r),
+        Format::Json => {
+            #[derive(Serialize)]
+            struct RunJson<'a> {
+                #[serde(flatten)]
+                summary: &'a crate::service::run::RunSummary,
+                delivery: Option<&'a super::mail::Delivery>,
+            }
+            json(&RunJson {
+                summary: &r,
+                delivery: delivery.as_ref(),
+            })
+        }
         Format::Table | Format::Csv => {
             let what = if dry_run {
                 "Dry run (nothing kept)"
@@ -57,6 +70,9 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
                 "  cured           {:>6}   (holds released {})",
                 r.cured, r.holds_released
             );
+            if let Some(d) = &delivery {
+                super::mail::print_delivery(d, env);
+            }
             Ok(())
         }
     }
@@ -301,9 +317,12 @@ pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
 
 pub fn outbox(env: &Env, status: Option<&str>, format: Format) -> anyhow::Result<()> {
     if let Some(st) = status
-        && !["pending", "sent", "cancelled"].contains(&st)
+        && !outbox::STATUSES.contains(&st)
     {
-        anyhow::bail!("--status: '{st}' is not one of pending, sent, cancelled");
+        anyhow::bail!(
+            "--status: '{st}' is not one of {}",
+            outbox::STATUSES.join(", ")
+        );
     }
     let s = env.session()?;
     let rows: Vec<outbox::OutboxRow> = s.outbox(status)?;

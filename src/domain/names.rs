@@ -173,6 +173,7 @@ named_enum! {
         MailQueued = "mail_queued",
         MailSent = "mail_sent",
         MailFailed = "mail_failed",
+        MailCancelled = "mail_cancelled",
         TaskCreated = "task_created",
         TaskDone = "task_done",
         Call = "call",

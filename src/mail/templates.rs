@@ -93,6 +93,9 @@ pub struct MessageContext {
     pub collector: Option<String>,
     pub promise: Option<PromiseInfo>,
     pub plan: Option<PlanInfo>,
+    /// Further values a caller gives (manual messages), as top-level variables.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl MessageContext {
@@ -147,6 +150,7 @@ impl MessageContext {
             collector: None,
             promise: None,
             plan: None,
+            extra: BTreeMap::new(),
         }
     }
 }
@@ -221,6 +225,14 @@ fn html_table(lines: &[InvoiceLine]) -> String {
     s
 }
 
+/// One template, for `arq template list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateInfo {
+    pub name: String,
+    pub has_html: bool,
+    pub source: String,
+}
+
 /// The template set: shipped templates, each replaceable by a shop file.
 pub struct Templates {
     env: Environment<'static>,
@@ -261,6 +273,23 @@ impl Templates {
                 })?;
                 sources.insert(name, (path.display().to_string(), src));
             }
+            // A shop that rewrites NAME.txt but not NAME.html must not have its words
+            // hidden behind the shipped HTML part (mail clients show HTML first): the
+            // message goes as plain text until the shop adds its own NAME.html.
+            let shop_txt: Vec<String> = sources
+                .iter()
+                .filter(|(n, (file, _))| n.ends_with(".txt") && !file.starts_with("(shipped)"))
+                .map(|(n, _)| n.trim_end_matches(".txt").to_string())
+                .collect();
+            for name in shop_txt {
+                let html = format!("{name}.html");
+                if sources
+                    .get(&html)
+                    .is_some_and(|(file, _)| file.starts_with("(shipped)"))
+                {
+                    sources.remove(&html);
+                }
+            }
         }
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -290,6 +319,23 @@ impl Templates {
             .keys()
             .filter_map(|k| k.strip_suffix(".txt"))
             .map(str::to_string)
+            .collect()
+    }
+
+    /// Every message template: its name, whether it has an HTML part, and where its
+    /// text part comes from (shipped, or the shop's file).
+    pub fn list(&self) -> Vec<TemplateInfo> {
+        self.names()
+            .into_iter()
+            .map(|name| TemplateInfo {
+                has_html: self.origin.contains_key(&format!("{name}.html")),
+                source: self
+                    .origin
+                    .get(&format!("{name}.txt"))
+                    .cloned()
+                    .unwrap_or_default(),
+                name,
+            })
             .collect()
     }
 
@@ -444,6 +490,10 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.subject, "Hi Acme & Sons");
         assert_eq!(r.text, "Pay 1,250.00 USD.\n");
+        assert_eq!(
+            r.html, None,
+            "the shipped HTML would hide the shop's own words"
+        );
 
         std::fs::write(
             dir.path().join("broken.txt"),

@@ -118,3 +118,20 @@ pub fn exists(conn: &Connection, id: &str) -> Result<bool> {
         .prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
         .exists([id])?)
 }
+
+/// A customer's postal address (lines separated by newlines), for letters.
+pub fn address(conn: &Connection, id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT address FROM customers WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten()
+        .filter(|a| !a.trim().is_empty()))
+}
+
+/// Sets (or, with `None`, clears) a customer's postal address.
+pub fn set_address(conn: &Connection, id: &str, address: Option<&str>) -> Result<()> {
+    conn.prepare_cached("UPDATE customers SET address = ?2 WHERE id = ?1")?
+        .execute(params![id, address])?;
+    Ok(())
+}

@@ -1,4 +1,9 @@
-//! The outbox: messages the run rendered, waiting to be delivered.
+//! The outbox: messages the run (or a person) queued, and where each delivery stands.
+//!
+//! Statuses: `pending` (waiting, or failed and waiting for the next send), `sending`
+//! (claimed by a send; if it stays so, the delivery is in doubt), `sent`, `cancelled`.
+//! Every change of status is one short statement so a send never holds the write lock
+//! while it talks to a server.
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -23,6 +28,19 @@ pub struct OutboxRow {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub sent_at: Option<String>,
+    pub created_by: String,
+    /// The cycle and step that queued it; `None` for a message a person queued.
+    pub cycle_id: Option<i64>,
+    pub step_index: Option<i64>,
+    /// When a send claimed it (status `sending`).
+    pub claimed_at: Option<String>,
+}
+
+impl OutboxRow {
+    /// Queued by a strategy step (not by a person).
+    pub fn is_automatic(&self) -> bool {
+        self.cycle_id.is_some()
+    }
 }
 
 pub struct NewMessage<'a> {
@@ -40,7 +58,10 @@ pub struct NewMessage<'a> {
     pub step_index: Option<usize>,
 }
 
-const COLUMNS: &str = "id, customer_id, channel, template, message_id, recipient, subject, body_text, body_html, created_on, status, attempts, last_error, sent_at";
+/// The statuses a message can have.
+pub const STATUSES: &[&str] = &["pending", "sending", "sent", "cancelled"];
+
+const COLUMNS: &str = "id, customer_id, channel, template, message_id, recipient, subject, body_text, body_html, created_on, status, attempts, last_error, sent_at, created_by, cycle_id, step_index, claimed_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
     Ok(OutboxRow {
@@ -58,6 +79,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
         attempts: r.get(11)?,
         last_error: r.get(12)?,
         sent_at: r.get(13)?,
+        created_by: r.get(14)?,
+        cycle_id: r.get(15)?,
+        step_index: r.get(16)?,
+        claimed_at: r.get(17)?,
     })
 }
 
@@ -87,13 +112,39 @@ pub fn insert(conn: &Connection, m: &NewMessage<'_>) -> Result<Option<i64>> {
     Ok((n == 1).then(|| conn.last_insert_rowid()))
 }
 
-/// Messages, newest first; `status` filters (`pending`, `sent`, `cancelled`).
+/// The id the next inserted message will get (call inside the write transaction
+/// that inserts it; rows are never deleted, so ids are never reused).
+pub fn next_id(conn: &Connection) -> Result<i64> {
+    Ok(
+        conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM outbox", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Messages, newest first; `status` filters (`pending`, `sending`, `sent`, `cancelled`).
 pub fn list(conn: &Connection, status: Option<&str>, limit: usize) -> Result<Vec<OutboxRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![status, limit as i64], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One customer's messages, newest first.
+pub fn for_customer(conn: &Connection, customer_id: &str, limit: usize) -> Result<Vec<OutboxRow>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM outbox WHERE customer_id = ?1 ORDER BY id DESC LIMIT ?2");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![customer_id, limit as i64], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Ids of messages in `status`, oldest first.
+pub fn ids_with_status(conn: &Connection, status: &str) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM outbox WHERE status = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([status], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -105,30 +156,85 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
         .optional()?)
 }
 
-pub fn mark_sent(conn: &Connection, id: i64, at: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1")?
+/// Claims a pending message for delivery (`pending` → `sending`). False when it was
+/// not pending any more (another send took it, or it was cancelled).
+pub fn claim(conn: &Connection, id: i64, at: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET status = 'sending', claimed_at = ?2 WHERE id = ?1 AND status = 'pending'",
+        )?
         .execute(params![id, at])?;
+    Ok(n == 1)
+}
+
+/// The transport accepted the message (delivered to `recipient`).
+pub fn mark_sent(conn: &Connection, id: i64, at: &str, recipient: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET status = 'sent', sent_at = ?2, recipient = ?3, attempts = attempts + 1, last_error = NULL
+         WHERE id = ?1",
+    )?
+    .execute(params![id, at, recipient])?;
     Ok(())
 }
 
+/// The message certainly did not go out: back to pending, for the next send.
 pub fn mark_failed(conn: &Connection, id: i64, error: &str) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+        "UPDATE outbox SET status = 'pending', attempts = attempts + 1, last_error = ?2, claimed_at = NULL
+         WHERE id = ?1 AND status IN ('pending', 'sending')",
     )?
     .execute(params![id, error])?;
     Ok(())
 }
 
-pub fn cancel(conn: &Connection, id: i64, why: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE outbox SET status = 'cancelled', last_error = ?2 WHERE id = ?1")?
-        .execute(params![id, why])?;
+/// The message may or may not have gone out: it stays `sending` until a person decides.
+pub fn mark_in_doubt(conn: &Connection, id: i64, error: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1 AND status = 'sending'",
+    )?
+    .execute(params![id, error])?;
     Ok(())
 }
 
-/// Pending messages for one customer (for cancelling on cure).
+/// An in-doubt message goes back to pending (a person checked it did not arrive).
+pub fn requeue(conn: &Connection, id: i64, note: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET status = 'pending', claimed_at = NULL, last_error = ?2 WHERE id = ?1 AND status = 'sending'",
+        )?
+        .execute(params![id, note])?;
+    Ok(n == 1)
+}
+
+/// Cancels a message that has not been sent; false when it was already sent or cancelled.
+pub fn cancel(conn: &Connection, id: i64, why: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE outbox SET status = 'cancelled', last_error = ?2, claimed_at = NULL
+             WHERE id = ?1 AND status IN ('pending', 'sending')",
+        )?
+        .execute(params![id, why])?;
+    Ok(n == 1)
+}
+
+/// Pending messages queued by strategy steps for one customer (cancelled on cure;
+/// a confirmation a person queued still goes out).
 pub fn pending_for(conn: &Connection, customer_id: &str) -> Result<Vec<i64>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id FROM outbox WHERE customer_id = ?1 AND status = 'pending'")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM outbox WHERE customer_id = ?1 AND status = 'pending' AND cycle_id IS NOT NULL",
+    )?;
     let rows = stmt.query_map([customer_id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A message of a later step of the same cycle that was not cancelled, if any (an
+/// earlier step's reminder still pending is then out of date).
+pub fn later_step(conn: &Connection, cycle_id: i64, step_index: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM outbox WHERE cycle_id = ?1 AND step_index > ?2 AND status <> 'cancelled'
+             ORDER BY step_index DESC LIMIT 1",
+        )?
+        .query_row(params![cycle_id, step_index], |r| r.get(0))
+        .optional()?)
 }

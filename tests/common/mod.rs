@@ -159,3 +159,26 @@ impl Shop {
             .unwrap_or_else(|e| panic!("{e}"))
     }
 }
+
+impl Shop {
+    /// A session with a config of the test's own (mail transports, shop details).
+    pub fn session_with(&self, user: &str, as_of: &str, config: Config) -> Session {
+        let store = Store::open(&self.db).unwrap_or_else(|e| panic!("{e}"));
+        Session::open(store, user, d(as_of), noon_utc(d(as_of)), config)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Where the binary (`Shop::arq`) reads its config file.
+    pub fn config_path(&self) -> PathBuf {
+        self.dir
+            .path()
+            .join("config")
+            .join("arq")
+            .join("config.toml")
+    }
+
+    /// Where the binary's data directory is.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data").join("arq")
+    }
+}

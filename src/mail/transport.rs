@@ -1,0 +1,123 @@
+//! Delivering one message: the [`Transport`] every channel implements, what a
+//! delivery can come to, and where the file-writing transports put their files.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::config::Config;
+use crate::paths;
+use crate::store::outbox::OutboxRow;
+
+/// One message on its way out, with the customer's contact details as they are now.
+#[derive(Debug, Clone)]
+pub struct Outgoing<'a> {
+    pub row: &'a OutboxRow,
+    /// The address, number or (letters) name it goes to.
+    pub to: &'a str,
+    pub customer_name: &'a str,
+    /// Postal address lines (letters), if known.
+    pub address: Option<&'a str>,
+    pub as_of: NaiveDate,
+}
+
+/// What one delivery came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server, gateway or disk accepted it; the text says where it went.
+    Delivered(String),
+    /// It certainly did not go out: it stays pending and the next send retries.
+    Failed(String),
+    /// It may have gone out (the connection broke after the message was handed
+    /// over, or the SMS command timed out): never retried without a person.
+    InDoubt(String),
+}
+
+/// A way to deliver messages of one channel.
+pub trait Transport {
+    /// `file`, `smtp`, `sms command`, `letter`: for reports and events.
+    fn name(&self) -> &'static str;
+
+    fn deliver(&mut self, m: &Outgoing<'_>) -> Outcome;
+
+    /// Delivering the same message again has no further effect (its file is named by
+    /// its outbox id and Message-ID and is not written twice), so a delivery left in
+    /// doubt by a stopped process can safely be tried again.
+    fn idempotent(&self) -> bool {
+        false
+    }
+
+    /// Ends the session with the server, if any.
+    fn finish(&mut self) {}
+}
+
+/// Where the file transport and letters write: `[mail] dir` (relative to the config
+/// file's directory), else the data directory's `outbox/`.
+pub fn outbox_dir(config: &Config) -> PathBuf {
+    match &config.mail.dir {
+        Some(d) if d.is_relative() => config
+            .dir
+            .as_ref()
+            .map_or_else(|| d.clone(), |base| base.join(d)),
+        Some(d) => d.clone(),
+        None => paths::data_dir().join("outbox"),
+    }
+}
+
+/// A file-name-safe form of `s` (letters, digits, `.`, `_`, `-`).
+pub fn safe_name(s: &str) -> String {
+    let out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    out.trim_matches('.').chars().take(80).collect()
+}
+
+/// The local part of a Message-ID (`<arq.c5.s0@shop.example>` → `arq.c5.s0`).
+pub fn message_id_local(message_id: &str) -> &str {
+    let inner = message_id
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>');
+    inner.split('@').next().unwrap_or(inner)
+}
+
+/// Writes `bytes` to `path` all at once: a temporary file in the same directory,
+/// flushed to disk, then renamed, so a reader never sees half a message.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_safe_and_message_ids_split() {
+        assert_eq!(message_id_local("<arq.c5.s0@shop.example>"), "arq.c5.s0");
+        assert_eq!(safe_name("C/00 1:x"), "C_00_1_x");
+        let mut cfg = Config::default();
+        cfg.mail.dir = Some(PathBuf::from("out"));
+        cfg.dir = Some(PathBuf::from("/etc/arq"));
+        assert_eq!(outbox_dir(&cfg), PathBuf::from("/etc/arq/out"));
+    }
+}

@@ -40,8 +40,6 @@ fn a_wrap_up_with_a_promise_pauses_the_strategy_and_moves_on() {
     press(&mut a, KeyCode::Tab);
     type_text(&mut a, "+5");
     press(&mut a, KeyCode::Enter);
-
-    assert!(a.popups.is_empty(), "the form closes on save");
     assert!(
         a.status
             .as_ref()
@@ -49,7 +47,12 @@ fn a_wrap_up_with_a_promise_pauses_the_strategy_and_moves_on() {
         "{:?}",
         a.status
     );
-    // The call with its two-line note, the promise, and the finished item are recorded.
+    // The form closes; a promise confirmation is offered when the customer has email.
+    if !a.popups.is_empty() {
+        assert!(draw(&a, 100, 30).contains("Send the promise confirmation"));
+        press(&mut a, KeyCode::Esc);
+    }
+    assert!(a.popups.is_empty(), "the form closes on save");
     let (customer, item) = first;
     let note: String = {
         let s = arq::store::Store::open(&c.db).unwrap_or_else(|e| panic!("{e}"));
@@ -418,4 +421,118 @@ fn wide_characters_line_up() {
         screen.contains('東') || screen.contains('大') || screen.contains('서'),
         "{screen}"
     );
+}
+
+#[test]
+fn a_promise_offers_its_confirmation_and_sends_it() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    // The first item whose account has an email address on file.
+    let with_email = a
+        .queue
+        .shown
+        .iter()
+        .position(|&i| {
+            session(&c.db, "ana")
+                .account(&a.queue.items[i].customer_id, 0)
+                .is_ok_and(|v| v.email.is_some() && !v.opt_out.iter().any(|o| o == "email"))
+        })
+        .unwrap_or_else(|| panic!("no account with email in the queue"));
+    a.queue.list.selected = with_email;
+    let customer = a
+        .queue
+        .selected()
+        .map(|i| i.customer_id.clone())
+        .unwrap_or_default();
+    press(&mut a, KeyCode::Char('p'));
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(a.popups.len(), 1, "the confirmation is offered");
+    assert!(draw(&a, 100, 30).contains("Send the promise confirmation"));
+    press(&mut a, KeyCode::Enter);
+    assert!(a.popups.is_empty());
+    assert!(
+        a.status
+            .as_ref()
+            .is_some_and(|(m, err)| !err && m.starts_with("email sent to ap@")),
+        "{:?}",
+        a.status
+    );
+    assert_eq!(
+        count(
+            &c.db,
+            &format!(
+                "outbox WHERE customer_id = '{customer}' AND template = 'promise_confirmation' AND status = 'sent'"
+            )
+        ),
+        1
+    );
+    let files: Vec<String> = walk(c.dir.path());
+    assert!(
+        files.iter().any(|f| f.ends_with(".eml")),
+        "the file transport wrote the message next to the database: {files:?}"
+    );
+}
+
+#[test]
+fn any_template_can_be_sent_from_the_account_and_the_outbox_shows_it() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Enter);
+    let customer = a
+        .account
+        .as_ref()
+        .map(|x| x.view.customer_id.clone())
+        .unwrap_or_default();
+    press(&mut a, KeyCode::Char('m'));
+    insta::assert_snapshot!("form_send_80x24", draw(&a, 80, 24));
+    // The letter channel, the first template in the list.
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Home);
+    press(&mut a, KeyCode::Enter);
+    assert!(
+        a.status
+            .as_ref()
+            .is_some_and(|(m, err)| !err && m.starts_with("letter sent")),
+        "{:?}",
+        a.status
+    );
+    assert_eq!(
+        count(
+            &c.db,
+            &format!(
+                "outbox WHERE customer_id = '{customer}' AND channel = 'letter' AND status = 'sent'"
+            )
+        ),
+        1
+    );
+    // The outbox screen lists it, newest first.
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Tab);
+    let first = a.outbox.as_ref().and_then(|o| o.selected()).map(|r| {
+        (
+            r.customer_id.clone(),
+            r.channel.to_string(),
+            r.status.clone(),
+        )
+    });
+    assert_eq!(
+        first,
+        Some((customer, "letter".to_string(), "sent".to_string()))
+    );
+    insta::assert_snapshot!("outbox_80x24", draw(&a, 80, 24));
+}
+
+/// Every file under `dir`, recursively.
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p.display().to_string());
+        }
+    }
+    out
 }

@@ -5,18 +5,15 @@
 use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 use super::keymap::{Action, Context, Keymap};
-use super::popups::dispute::{Disputable, DisputeForm};
 use super::popups::help::Help;
-use super::popups::simple::SimpleForm;
-use super::popups::wrapup::WrapUpForm;
 use super::popups::{Outcome, Popup, Request};
 use super::screens::account::AccountScreen;
 use super::screens::accounts::AccountsScreen;
+use super::screens::outbox::OutboxScreen;
 use super::screens::queue::QueueScreen;
 use super::theme::Theme;
 use super::widgets::filter::{Filter, FilterKey};
 use super::widgets::list::ListState;
-use crate::domain::{Money, Role};
 use crate::service::{ServiceError, Session};
 
 /// What happened.
@@ -34,6 +31,21 @@ pub enum Msg {
 pub enum Tab {
     Queue,
     Accounts,
+    Outbox,
+}
+
+impl Tab {
+    const ORDER: [Tab; 3] = [Tab::Queue, Tab::Accounts, Tab::Outbox];
+
+    fn step(self, forward: bool) -> Tab {
+        let i = Tab::ORDER.iter().position(|t| *t == self).unwrap_or(0);
+        let n = Tab::ORDER.len();
+        Tab::ORDER[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
+    }
 }
 
 pub struct App {
@@ -44,6 +56,7 @@ pub struct App {
     pub tab: Tab,
     pub queue: QueueScreen,
     pub accounts: Option<AccountsScreen>,
+    pub outbox: Option<OutboxScreen>,
     /// The account opened from a list (Esc goes back).
     pub account: Option<AccountScreen>,
     pub popups: Vec<Popup>,
@@ -56,10 +69,10 @@ pub struct App {
 }
 
 /// Who the current row is about: (customer id, name, queue item).
-struct Target {
-    customer: String,
-    name: String,
-    item: Option<i64>,
+pub(super) struct Target {
+    pub(super) customer: String,
+    pub(super) name: String,
+    pub(super) item: Option<i64>,
 }
 
 impl App {
@@ -75,6 +88,7 @@ impl App {
             tab: Tab::Queue,
             queue,
             accounts: None,
+            outbox: None,
             account: None,
             popups: Vec::new(),
             status: None,
@@ -89,6 +103,7 @@ impl App {
             (Some(_), _) => Context::Account,
             (None, Tab::Queue) => Context::Queue,
             (None, Tab::Accounts) => Context::Accounts,
+            (None, Tab::Outbox) => Context::Outbox,
         }
     }
 
@@ -119,13 +134,18 @@ impl App {
         }
     }
 
-    fn reload(&mut self) {
+    pub(super) fn reload(&mut self) {
         let mut problems = Vec::new();
         if let Err(e) = self.queue.reload(&self.session) {
             problems.push(e.to_string());
         }
         if let Some(a) = self.accounts.as_mut()
             && let Err(e) = a.reload(&self.session)
+        {
+            problems.push(e.to_string());
+        }
+        if let Some(o) = self.outbox.as_mut()
+            && let Err(e) = o.reload(&self.session)
         {
             problems.push(e.to_string());
         }
@@ -175,6 +195,7 @@ impl App {
             (true, _) => None,
             (false, Tab::Queue) => Some(&mut self.queue.filter),
             (false, Tab::Accounts) => self.accounts.as_mut().map(|a| &mut a.filter),
+            (false, Tab::Outbox) => self.outbox.as_mut().map(|o| &mut o.filter),
         }
     }
 
@@ -186,6 +207,11 @@ impl App {
                     a.refilter();
                 }
             }
+            Tab::Outbox => {
+                if let Some(o) = self.outbox.as_mut() {
+                    o.refilter();
+                }
+            }
         }
     }
 
@@ -195,10 +221,14 @@ impl App {
             let n = a.view.invoices.len();
             return (&mut a.invoices, n);
         }
-        match (self.tab, self.accounts.as_mut()) {
-            (Tab::Accounts, Some(a)) => {
+        match (self.tab, self.accounts.as_mut(), self.outbox.as_mut()) {
+            (Tab::Accounts, Some(a), _) => {
                 let n = a.shown.len();
                 (&mut a.list, n)
+            }
+            (Tab::Outbox, _, Some(o)) => {
+                let n = o.shown.len();
+                (&mut o.list, n)
             }
             _ => {
                 let n = self.queue.shown.len();
@@ -256,19 +286,19 @@ impl App {
             Action::Back => self.account = None,
             Action::NextScreen | Action::PrevScreen => {
                 self.account = None;
-                self.tab = if self.tab == Tab::Queue {
-                    Tab::Accounts
-                } else {
-                    Tab::Queue
-                };
-                if self.tab == Tab::Accounts && self.accounts.is_none() {
-                    match AccountsScreen::load(&self.session) {
-                        Ok(a) => self.accounts = Some(a),
-                        Err(e) => {
-                            self.tab = Tab::Queue;
-                            self.status = Some((e.to_string(), true));
-                        }
+                self.tab = self.tab.step(action == Action::NextScreen);
+                let loaded = match self.tab {
+                    Tab::Accounts if self.accounts.is_none() => {
+                        AccountsScreen::load(&self.session).map(|a| self.accounts = Some(a))
                     }
+                    Tab::Outbox if self.outbox.is_none() => {
+                        OutboxScreen::load(&self.session).map(|o| self.outbox = Some(o))
+                    }
+                    _ => Ok(()),
+                };
+                if let Err(e) = loaded {
+                    self.tab = Tab::Queue;
+                    self.status = Some((e.to_string(), true));
                 }
             }
             Action::Filter => {
@@ -299,13 +329,9 @@ impl App {
                     self.status = Some((format!("sorted by {}", a.sort.label()), false));
                 }
             }
-            Action::Send => {
-                self.status = Some((
-                    "sending messages from here comes with mail delivery".into(),
-                    true,
-                ))
-            }
-            Action::Call
+            Action::Deliver => self.submit(Request::Deliver),
+            Action::Send
+            | Action::Call
             | Action::Promise
             | Action::Dispute
             | Action::Note
@@ -329,6 +355,11 @@ impl App {
                 .as_ref()
                 .and_then(|a| a.selected())
                 .map(|l| (l.customer_id.clone(), None)),
+            Tab::Outbox => self
+                .outbox
+                .as_ref()
+                .and_then(|o| o.selected())
+                .map(|r| (r.customer_id.clone(), None)),
         };
         let Some((customer, item)) = target else {
             return;
@@ -339,7 +370,7 @@ impl App {
         }
     }
 
-    fn target(&self) -> Option<Target> {
+    pub(super) fn target(&self) -> Option<Target> {
         if let Some(a) = &self.account {
             return Some(Target {
                 customer: a.view.customer_id.clone(),
@@ -362,206 +393,15 @@ impl App {
                     name: l.name.clone(),
                     item: None,
                 }),
-        }
-    }
-
-    fn start_form(&mut self, action: Action) {
-        let Some(t) = self.target() else {
-            self.status = Some(("select an account first".into(), true));
-            return;
-        };
-        // The account as it stands now (the screen's copy, else a fresh read).
-        let view = match &self.account {
-            Some(a) if a.view.customer_id == t.customer => Ok(a.view.clone()),
-            _ => self.session.account(&t.customer, 0),
-        };
-        let view = match view {
-            Ok(v) => v,
-            Err(e) => {
-                self.status = Some((e.to_string(), true));
-                return;
-            }
-        };
-        let popup = match action {
-            Action::Call => Popup::WrapUp(Box::new(WrapUpForm::new(
-                &t.customer,
-                &t.name,
-                t.item,
-                view.collectible_past_due,
-            ))),
-            Action::Promise => Popup::Simple(Box::new(SimpleForm::promise(
-                &t.customer,
-                &t.name,
-                view.collectible_past_due,
-            ))),
-            Action::Note => Popup::Simple(Box::new(SimpleForm::note(&t.customer, &t.name))),
-            Action::Callback => Popup::Simple(Box::new(SimpleForm::callback(&t.customer, &t.name))),
-            Action::Dispute => {
-                let invoices: Vec<Disputable> = view
-                    .invoices
-                    .iter()
-                    .map(|i| Disputable {
-                        invoice_no: i.invoice_no.clone(),
-                        balance: i.balance,
-                        open: (i.balance - i.disputed).max(Money::ZERO),
-                    })
-                    .filter(|d| d.open.is_positive())
-                    .collect();
-                if invoices.is_empty() {
-                    self.status = Some((
-                        format!("{} has no open invoice left to dispute", t.customer),
-                        true,
-                    ));
-                    return;
-                }
-                let preferred = self
-                    .account
-                    .as_ref()
-                    .and_then(|a| a.selected_invoice())
-                    .map(str::to_string);
-                Popup::Dispute(Box::new(DisputeForm::new(
-                    &t.customer,
-                    &t.name,
-                    invoices,
-                    preferred.as_deref(),
-                )))
-            }
-            Action::Finish => {
-                let item = t.item.or_else(|| {
-                    self.account
-                        .as_ref()
-                        .and_then(AccountScreen::item_to_finish)
-                });
-                let Some(item) = item else {
-                    self.status =
-                        Some((format!("{} has no open item to finish", t.customer), true));
-                    return;
-                };
-                let what = view
-                    .open_items
-                    .iter()
-                    .find(|i| i.item_id == item)
-                    .map_or_else(String::new, |i| i.note.clone());
-                Popup::Simple(Box::new(SimpleForm::finish(item, &what)))
-            }
-            Action::Hold if view.on_hold => {
-                if !self.session.user().role.sees_everything() {
-                    self.status = Some((
-                        "only supervisors and admins release credit holds".into(),
-                        true,
-                    ));
-                    return;
-                }
-                Popup::Simple(Box::new(SimpleForm::release(&t.customer, &t.name)))
-            }
-            Action::Hold => Popup::Simple(Box::new(SimpleForm::hold(&t.customer, &t.name))),
-            Action::Assign => {
-                if !self.session.user().role.sees_everything() {
-                    self.status =
-                        Some(("only supervisors and admins assign accounts".into(), true));
-                    return;
-                }
-                let users = match self.session.users() {
-                    Ok(u) => u
-                        .into_iter()
-                        .filter(|u| u.role != Role::Admin)
-                        .map(|u| u.name)
-                        .collect(),
-                    Err(e) => {
-                        self.status = Some((e.to_string(), true));
-                        return;
-                    }
-                };
-                Popup::Simple(Box::new(SimpleForm::assign(
-                    &t.customer,
-                    &t.name,
-                    users,
-                    view.owner.as_deref(),
-                )))
-            }
-            _ => return,
-        };
-        self.popups.push(popup);
-    }
-
-    /// Carries out a form's request. On success the form closes and everything is
-    /// reloaded; a refusal goes back into the form.
-    fn submit(&mut self, r: Request) {
-        let s = &mut self.session;
-        let done: Result<String, ServiceError> = match &r {
-            Request::WrapUp {
-                customer,
-                item,
-                outcome,
-                note,
-                follow,
-            } => s.wrap_up(customer, *item, *outcome, note, follow).map(|w| {
-                let mut msg = format!("call logged on {customer} ({outcome})");
-                if let Some(p) = w.promise_id {
-                    msg.push_str(&format!("; promise #{p} recorded"));
-                }
-                if let Some(c) = w.callback_id {
-                    msg.push_str(&format!("; callback #{c} scheduled"));
-                }
-                msg
-            }),
-            Request::Promise {
-                customer,
-                amount,
-                date,
-                note,
-            } => s
-                .take_promise(customer, *amount, *date, note)
-                .map(|p| format!("promise #{p}: {} by {date}", amount.grouped())),
-            Request::Dispute {
-                customer,
-                invoice,
-                reason,
-                amount,
-                note,
-            } => s
-                .open_dispute(customer, invoice, *reason, *amount, note, None)
-                .map(|d| format!("dispute #{d} opened on {invoice}")),
-            Request::Note { customer, text } => s
-                .log_note(customer, text)
-                .map(|_| format!("note added to {customer}")),
-            Request::Callback {
-                customer,
-                date,
-                note,
-            } => s
-                .schedule_callback(customer, *date, note)
-                .map(|c| format!("callback #{c} on {date}")),
-            Request::Finish { item, note } => s
-                .finish_item(*item, note)
-                .map(|_| format!("item #{item} done")),
-            Request::Hold { customer, reason } => s
-                .set_hold(customer, reason)
-                .map(|_| format!("{customer} is on credit hold")),
-            Request::Release { customer, note } => s
-                .release_hold(customer, note)
-                .map(|()| format!("{customer}: hold released")),
-            Request::Assign { customer, to } => s
-                .assign(std::slice::from_ref(customer), to)
-                .map(|_| format!("{customer} assigned to {to}")),
-        };
-        match done {
-            Ok(msg) => {
-                self.popups.pop();
-                // A wrap-up moves on: back from the account to the queue, whose next item is now selected.
-                if matches!(r, Request::WrapUp { .. })
-                    && self.account.as_ref().is_some_and(|a| a.item.is_some())
-                {
-                    self.account = None;
-                }
-                self.reload();
-                self.status = Some((msg, false));
-            }
-            Err(e) => {
-                if let Some(p) = self.popups.last_mut() {
-                    p.set_error(e.to_string());
-                }
-            }
+            Tab::Outbox => self
+                .outbox
+                .as_ref()
+                .and_then(|o| o.selected())
+                .map(|r| Target {
+                    customer: r.customer_id.clone(),
+                    name: r.recipient.clone(),
+                    item: None,
+                }),
         }
     }
 }

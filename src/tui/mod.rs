@@ -5,6 +5,7 @@
 //! the real app on a `TestBackend`. Screens and forms live in their own small files;
 //! popups stack; one keymap table drives keys, footer and help.
 
+mod actions;
 pub mod app;
 pub mod keymap;
 pub mod popups;

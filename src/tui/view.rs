@@ -30,6 +30,11 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
                 a.view(f, body, &app.theme);
             }
         }
+        (None, Tab::Outbox) => {
+            if let Some(o) = &app.outbox {
+                o.view(f, body, &app.theme);
+            }
+        }
     }
     draw_footer(f, footer, app);
     for p in &app.popups {
@@ -41,18 +46,19 @@ fn draw_header(f: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let user = app.session.user();
     let brand = if area.width >= 100 { "arq · " } else { "" };
-    let left = format!(
-        " {brand}{} ({}) · {} ",
-        user.name,
-        user.role,
-        app.session.as_of().format("%a %Y-%m-%d")
-    );
+    let date = if area.width >= 100 {
+        app.session.as_of().format("%a %Y-%m-%d").to_string()
+    } else {
+        app.session.as_of().to_string()
+    };
+    let left = format!(" {brand}{} ({}) · {date} ", user.name, user.role);
     let tabs: Vec<(&str, bool)> = vec![
         ("My queue", app.tab == Tab::Queue && app.account.is_none()),
         (
             "Accounts",
             app.tab == Tab::Accounts && app.account.is_none(),
         ),
+        ("Outbox", app.tab == Tab::Outbox && app.account.is_none()),
     ];
     let right = format!(
         " {} due · {} {} ",
@@ -106,6 +112,7 @@ fn draw_footer(f: &mut Frame<'_>, area: Rect, app: &App) {
     let filter = match (app.account.is_some(), app.tab) {
         (false, Tab::Queue) => Some(&app.queue.filter),
         (false, Tab::Accounts) => app.accounts.as_ref().map(|a| &a.filter),
+        (false, Tab::Outbox) => app.outbox.as_ref().map(|o| &o.filter),
         _ => None,
     };
     if let Some(flt) = filter
@@ -114,6 +121,7 @@ fn draw_footer(f: &mut Frame<'_>, area: Rect, app: &App) {
         let shown = match app.tab {
             Tab::Queue => app.queue.shown.len(),
             Tab::Accounts => app.accounts.as_ref().map_or(0, |a| a.shown.len()),
+            Tab::Outbox => app.outbox.as_ref().map_or(0, |o| o.shown.len()),
         };
         let cursor = if flt.editing { "▏" } else { "" };
         let hint = if flt.editing {

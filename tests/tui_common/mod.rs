@@ -54,11 +54,18 @@ pub fn copy() -> Copy {
     Copy { dir, db }
 }
 
+/// A config whose file transport writes next to the database, never into the
+/// user's own data directory.
+pub fn config(db: &Path) -> Config {
+    let mut c = Config::default();
+    c.mail.dir = db.parent().map(|d| d.join("outbox"));
+    c
+}
+
 pub fn session(db: &Path, user: &str) -> Session {
     let day = parse_iso(DAY).unwrap_or_default();
     let store = Store::open(db).unwrap_or_else(|e| panic!("{e}"));
-    Session::open(store, user, day, noon_utc(day), Config::default())
-        .unwrap_or_else(|e| panic!("{e}"))
+    Session::open(store, user, day, noon_utc(day), config(db)).unwrap_or_else(|e| panic!("{e}"))
 }
 
 pub fn app_with(db: &Path, user: &str, theme: Theme, keymap: Keymap) -> App {

@@ -67,6 +67,19 @@ pub enum Request {
         customer: String,
         to: String,
     },
+    /// Render a template for the customer now, queue it and deliver it.
+    Send {
+        customer: String,
+        template: String,
+        channel: crate::domain::Channel,
+    },
+    /// Send the confirmation of a promise just taken.
+    ConfirmPromise {
+        customer: String,
+        promise_id: i64,
+    },
+    /// Deliver every pending message (supervisors).
+    Deliver,
 }
 
 /// What a key did to a popup.

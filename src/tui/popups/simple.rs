@@ -11,8 +11,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::super::theme::Theme;
 use super::super::widgets::field::Field;
 use super::{Outcome, Request, render_fields, render_footer, tab_focus};
-use crate::domain::Money;
 use crate::domain::dates::parse_user_date;
+use crate::domain::{Channel, Money};
 
 pub enum Kind {
     Promise {
@@ -38,7 +38,20 @@ pub enum Kind {
         users: Vec<String>,
         chosen: usize,
     },
+    Send {
+        customer: String,
+        templates: Vec<String>,
+        chosen: usize,
+        channel: usize,
+    },
+    Confirmation {
+        customer: String,
+        promise_id: i64,
+    },
 }
+
+/// The channels a person can send on, in the order the send form offers them.
+pub const CHANNELS: [Channel; 3] = [Channel::Email, Channel::Letter, Channel::Sms];
 
 pub struct SimpleForm {
     pub kind: Kind,
@@ -144,6 +157,38 @@ impl SimpleForm {
         )
     }
 
+    pub fn send(customer: &str, name: &str, templates: Vec<String>) -> SimpleForm {
+        let chosen = templates
+            .iter()
+            .position(|t| t == "friendly_reminder")
+            .unwrap_or(0);
+        SimpleForm::new(
+            Kind::Send {
+                customer: customer.into(),
+                templates,
+                chosen,
+                channel: 0,
+            },
+            format!("send now · {customer} {name}"),
+            Some("Choose the template with ↑ ↓ and the channel with ← →, then ⏎.".into()),
+            vec![],
+        )
+    }
+
+    pub fn confirmation(customer: &str, promise_id: i64, to: &str) -> SimpleForm {
+        SimpleForm::new(
+            Kind::Confirmation {
+                customer: customer.into(),
+                promise_id,
+            },
+            "promise confirmation".into(),
+            Some(format!(
+                "Send the promise confirmation to {to} now? ⏎ yes · esc no"
+            )),
+            vec![],
+        )
+    }
+
     fn new(kind: Kind, title: String, question: Option<String>, fields: Vec<Field>) -> SimpleForm {
         SimpleForm {
             kind,
@@ -163,16 +208,42 @@ impl SimpleForm {
             }
             _ => {}
         }
-        if let Kind::Assign { users, chosen, .. } = &mut self.kind {
-            match key.code {
-                KeyCode::Up | KeyCode::Char('k') => *chosen = chosen.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => {
-                    *chosen = (*chosen + 1).min(users.len().saturating_sub(1))
-                }
-                _ => {}
+        // The list forms: ↑ ↓ choose a row, ← → the channel.
+        let (len, chosen, channel) = match &mut self.kind {
+            Kind::Assign { users, chosen, .. } => (users.len(), chosen, None),
+            Kind::Send {
+                templates,
+                chosen,
+                channel,
+                ..
+            } => (templates.len(), chosen, Some(channel)),
+            Kind::Confirmation { .. } => return Outcome::Keep,
+            _ => return self.edit(key),
+        };
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => *chosen = chosen.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => {
+                *chosen = (*chosen + 1).min(len.saturating_sub(1))
             }
-            return Outcome::Keep;
+            KeyCode::Home | KeyCode::Char('g') => *chosen = 0,
+            KeyCode::End | KeyCode::Char('G') => *chosen = len.saturating_sub(1),
+            KeyCode::Right | KeyCode::Char('l') => {
+                if let Some(c) = channel {
+                    *c = (*c + 1) % CHANNELS.len();
+                }
+            }
+            KeyCode::Left | KeyCode::Char('h') => {
+                if let Some(c) = channel {
+                    *c = (*c + CHANNELS.len() - 1) % CHANNELS.len();
+                }
+            }
+            _ => {}
         }
+        Outcome::Keep
+    }
+
+    /// Keys for the text forms.
+    fn edit(&mut self, key: &KeyEvent) -> Outcome {
         if tab_focus(key, &mut self.focus, self.fields.len()) {
             return Outcome::Keep;
         }
@@ -273,6 +344,26 @@ impl SimpleForm {
                 },
                 None => return Outcome::Close,
             },
+            Kind::Send {
+                customer,
+                templates,
+                chosen,
+                channel,
+            } => match templates.get(*chosen) {
+                Some(t) => Request::Send {
+                    customer: customer.clone(),
+                    template: t.clone(),
+                    channel: CHANNELS[*channel % CHANNELS.len()],
+                },
+                None => return Outcome::Close,
+            },
+            Kind::Confirmation {
+                customer,
+                promise_id,
+            } => Request::ConfirmPromise {
+                customer: customer.clone(),
+                promise_id: *promise_id,
+            },
         };
         Outcome::Submit(request)
     }
@@ -280,6 +371,7 @@ impl SimpleForm {
     pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let list_h = match &self.kind {
             Kind::Assign { users, .. } => users.len() as u16,
+            Kind::Send { templates, .. } => templates.len() as u16 + 2,
             _ => 0,
         };
         let fields_h: u16 = self.fields.iter().map(Field::height).sum();
@@ -300,12 +392,35 @@ impl SimpleForm {
             );
             y += 2;
         }
-        if let Kind::Assign { users, chosen, .. } = &self.kind {
+        if let Kind::Send { channel, .. } = &self.kind {
+            let options: Vec<(String, String)> = CHANNELS
+                .iter()
+                .map(|c| (String::new(), c.to_string()))
+                .collect();
+            let line = super::choice_line("Channel", &options, Some(*channel), true, theme);
+            f.render_widget(
+                Paragraph::new(line),
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+            );
+            y += 2;
+        }
+        let choices = match &self.kind {
+            Kind::Assign { users, chosen, .. } => Some((users, *chosen)),
+            Kind::Send {
+                templates, chosen, ..
+            } => Some((templates, *chosen)),
+            _ => None,
+        };
+        if let Some((users, chosen)) = choices {
             for (i, u) in users.iter().enumerate() {
                 if y >= inner.y + inner.height {
                     break;
                 }
-                let on = i == *chosen;
+                let on = i == chosen;
                 let line = Line::from(Span::styled(
                     format!("{}{u}", if on { "▶ " } else { "  " }),
                     if on { theme.selected } else { theme.base },

@@ -3,4 +3,5 @@
 
 pub mod account;
 pub mod accounts;
+pub mod outbox;
 pub mod queue;

@@ -1,0 +1,154 @@
+//! *Outbox*: the messages the run and people queued, what became of them, and why a
+//! failed one failed. Supervisors deliver what is pending from here.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::super::theme::Theme;
+use super::super::widgets::filter::Filter;
+use super::super::widgets::list::{self, Column, ListState};
+use crate::service::{Result, Session};
+use crate::store::outbox::OutboxRow;
+
+pub struct OutboxScreen {
+    pub rows: Vec<OutboxRow>,
+    pub shown: Vec<usize>,
+    pub list: ListState,
+    pub filter: Filter,
+}
+
+const COLUMNS: [Column; 8] = [
+    Column::right("id", 6),
+    Column::left("created", 10),
+    Column::left("customer", 9),
+    Column::left("status", 9),
+    Column::left("channel", 7),
+    Column::left("template", 18),
+    Column::left("to", 28),
+    Column::left("last error", 30),
+];
+
+impl OutboxScreen {
+    pub fn load(session: &Session) -> Result<OutboxScreen> {
+        let mut s = OutboxScreen {
+            rows: Vec::new(),
+            shown: Vec::new(),
+            list: ListState::default(),
+            filter: Filter::default(),
+        };
+        s.reload(session)?;
+        Ok(s)
+    }
+
+    pub fn reload(&mut self, session: &Session) -> Result<()> {
+        let keep = self.selected().map(|r| r.id);
+        self.rows = session.outbox(None)?;
+        self.refilter();
+        if let Some(id) = keep
+            && let Some(pos) = self.shown.iter().position(|&i| self.rows[i].id == id)
+        {
+            self.list.selected = pos;
+        }
+        Ok(())
+    }
+
+    pub fn refilter(&mut self) {
+        self.shown = self.filter.apply(self.rows.iter().map(|r| {
+            format!(
+                "{} {} {} {} {} {}",
+                r.customer_id, r.recipient, r.template, r.status, r.channel, r.subject
+            )
+        }));
+        self.list.clamp(self.shown.len());
+    }
+
+    pub fn selected(&self) -> Option<&OutboxRow> {
+        self.shown
+            .get(self.list.selected)
+            .and_then(|&i| self.rows.get(i))
+    }
+
+    pub fn pending(&self) -> usize {
+        self.rows.iter().filter(|r| r.status == "pending").count()
+    }
+
+    pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let [top, bottom] = if area.height >= 16 {
+            Layout::vertical([Constraint::Min(5), Constraint::Length(8)]).areas(area)
+        } else {
+            [area, Rect::default()]
+        };
+        if self.rows.is_empty() {
+            f.render_widget(
+                Paragraph::new(Span::styled(
+                    "  The outbox is empty: the daily run queues reminders here.",
+                    theme.dim,
+                )),
+                top,
+            );
+            return;
+        }
+        let cells = |n: usize| -> Vec<(String, Style)> {
+            let Some(r) = self.shown.get(n).and_then(|&i| self.rows.get(i)) else {
+                return Vec::new();
+            };
+            let status_style = match r.status.as_str() {
+                "sent" => theme.good,
+                "cancelled" => theme.dim,
+                _ if r.last_error.is_some() => theme.bad,
+                _ => theme.warn,
+            };
+            vec![
+                (r.id.to_string(), theme.dim),
+                (r.created_on.to_string(), theme.dim),
+                (r.customer_id.clone(), theme.base),
+                (r.status.clone(), status_style),
+                (r.channel.to_string(), theme.base),
+                (r.template.clone(), theme.base),
+                (r.recipient.clone(), theme.base),
+                (r.last_error.clone().unwrap_or_default(), theme.bad),
+            ]
+        };
+        list::render(
+            f.buffer_mut(),
+            top,
+            &self.list,
+            &list::Rows {
+                len: self.shown.len(),
+                columns: &COLUMNS,
+                flex: 6,
+                cells: &cells,
+            },
+            theme,
+        );
+        if bottom.height > 0
+            && let Some(r) = self.selected()
+        {
+            let block = Block::default()
+                .borders(Borders::TOP)
+                .border_style(theme.border)
+                .title(Span::styled(format!(" {} ", r.subject), theme.title));
+            let mut lines: Vec<Line<'static>> = Vec::new();
+            if r.attempts > 0 {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "{} attempt(s); sent {}",
+                        r.attempts,
+                        r.sent_at.clone().unwrap_or_else(|| "not yet".into())
+                    ),
+                    theme.dim,
+                )));
+            }
+            lines.extend(r.body_text.lines().map(|l| Line::from(l.to_string())));
+            f.render_widget(
+                Paragraph::new(lines)
+                    .block(block)
+                    .wrap(Wrap { trim: false }),
+                bottom,
+            );
+        }
+    }
+}

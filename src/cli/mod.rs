@@ -37,7 +37,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "ARQ_USER", value_name = "NAME")]
     pub user: Option<String>,
     /// Work as of this date (default: today)
-    #[arg(long = "as-of", global = true, value_name = "YYYY-MM-DD", value_parser = args::iso_date)]
+    #[arg(long = "as-of", global = true, env = "ARQ_AS_OF", value_name = "YYYY-MM-DD", value_parser = args::iso_date)]
     pub as_of: Option<NaiveDate>,
     #[command(subcommand)]
     pub command: Option<Command>,

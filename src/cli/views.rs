@@ -131,7 +131,7 @@ pub fn queue(
                     i.days_overdue.to_string(),
                     i.collectible_past_due.grouped(),
                     i.dpd.to_string(),
-                    i.score.round_dp(2).to_string(),
+                    crate::domain::Money::round_from(i.score).grouped(),
                 ]);
             }
             print!("{}", t.render());

@@ -123,7 +123,7 @@ fn write_promise(
         grace_days,
     };
     let id = activity::insert_promise(tx.conn, &p)?;
-    let mut detail = format!("promise #{id}: {amount} by {date}");
+    let mut detail = format!("promise #{id}: {} by {date}", amount.grouped());
     if !note.is_empty() {
         detail.push_str(&format!(" — {note}"));
     }

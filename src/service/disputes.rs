@@ -64,7 +64,7 @@ impl Session {
                 tx.conn,
                 &activity::NewDispute { customer_id: &c.id, invoice_no, amount, reason, note: &note, follow_up: Some(follow_up), opened_on: as_of, by: &by },
             )?;
-            let detail = format!("dispute #{id} on {invoice_no}: {amount} ({reason}){}", if note.is_empty() { String::new() } else { format!(" — {note}") });
+            let detail = format!("dispute #{id} on {invoice_no}: {} ({reason}){}", amount.grouped(), if note.is_empty() { String::new() } else { format!(" — {note}") });
             tx.event(EventKind::DisputeOpened, Some(&c.id), detail, json!({"dispute_id": id, "invoice_no": invoice_no, "amount": amount, "reason": reason}))?;
             let text = format!("follow up dispute #{id} on {invoice_no} ({reason})");
             let task = tasks::insert(
@@ -139,7 +139,7 @@ impl Session {
                 ledger::allocate(tx.conn, &d.invoice_no, &c.id, as_of, credit, AllocationKind::Credit, None)?;
             }
             activity::resolve_dispute(tx.conn, dispute_id, status, credit, as_of, &by, &note)?;
-            let detail = format!("dispute #{dispute_id} on {} resolved {status}: {credit} credited", d.invoice_no);
+            let detail = format!("dispute #{dispute_id} on {} resolved {status}: {} credited", d.invoice_no, credit.grouped());
             tx.event(EventKind::DisputeResolved, Some(&c.id), detail, json!({"dispute_id": dispute_id, "outcome": status, "credited": credit, "note": note}))?;
             for t in tasks::open_for_customer(tx.conn, &c.id, as_of)? {
                 if t.reason == Reason::DisputeFollowUp && t.ref_id == Some(dispute_id) {

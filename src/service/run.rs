@@ -147,7 +147,7 @@ fn apply(
             "promise #{} {}: {} paid",
             v.promise_id,
             v.status.as_str().replace('_', " "),
-            v.paid
+            v.paid.grouped()
         );
         tx.event(
             kind,
@@ -165,7 +165,8 @@ fn apply(
         }) => {
             activity::end_plan(tx.conn, *plan_id, "broken", as_of)?;
             let detail = format!(
-                "payment plan #{plan_id} broken: installment due {installment_due} is {short} short"
+                "payment plan #{plan_id} broken: installment due {installment_due} is {} short",
+                short.grouped()
             );
             tx.event(
                 EventKind::PlanBroken,
@@ -218,7 +219,7 @@ fn apply(
         tx.event(
             EventKind::Cured,
             Some(cid),
-            format!("cured: past due now {}", f.past_due),
+            format!("cured: past due now {}", f.past_due.grouped()),
             json!({"cycle_id": cure.cycle_id, "past_due": f.past_due}),
         )?;
     }

@@ -271,7 +271,8 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
                 due: as_of,
                 assignee: Assignee::Owner,
                 note: format!(
-                    "payment plan broken: installment due {installment_due} is {short} short"
+                    "payment plan broken: installment due {installment_due} is {} short",
+                    short.grouped()
                 ),
                 ref_id: Some(*plan_id),
             });

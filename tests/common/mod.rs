@@ -120,7 +120,8 @@ impl Shop {
         let mut cmd = assert_cmd::Command::cargo_bin("arq").unwrap_or_else(|e| panic!("{e}"));
         cmd.env_remove("ARQ_DB")
             .env_remove("ARQ_USER")
-            .env_remove("ARQ_CONFIG");
+            .env_remove("ARQ_CONFIG")
+            .env_remove("ARQ_AS_OF");
         cmd.env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"));
         cmd.args([

@@ -182,9 +182,7 @@ impl SimpleForm {
                 promise_id,
             },
             "promise confirmation".into(),
-            Some(format!(
-                "Send the promise confirmation to {to} now? ⏎ yes · esc no"
-            )),
+            Some(format!("Send the promise confirmation to {to} now?")),
             vec![],
         )
     }
@@ -443,12 +441,12 @@ impl SimpleForm {
             .map(|(i, f)| (f, i == self.focus))
             .collect();
         render_fields(f, inner, y, &fields, theme);
-        render_footer(
-            f,
-            inner,
-            self.error.as_deref(),
-            "⏎ save · tab field · esc cancel",
-            theme,
-        );
+        let keys = match self.kind {
+            Kind::Confirmation { .. } => "⏎ send it · esc not now",
+            Kind::Send { .. } => "⏎ send · ↑↓ template · ←→ channel · esc cancel",
+            Kind::Assign { .. } => "⏎ assign · ↑↓ choose · esc cancel",
+            _ => "⏎ save · tab field · esc cancel",
+        };
+        render_footer(f, inner, self.error.as_deref(), keys, theme);
     }
 }

@@ -26,7 +26,7 @@ const COLUMNS: [Column; 8] = [
     Column::left("customer", 9),
     Column::left("status", 9),
     Column::left("channel", 7),
-    Column::left("template", 18),
+    Column::left("template", 21),
     Column::left("to", 28),
     Column::left("last error", 30),
 ];

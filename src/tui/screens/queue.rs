@@ -26,10 +26,10 @@ const COLUMNS: [Column; 9] = [
     Column::left("name", 28),
     Column::right("collectible", 11),
     Column::right("dpd", 3),
-    Column::left("action", 17),
+    Column::left("action", 19),
     Column::right("late", 4),
     Column::left("reason", 15),
-    Column::right("score", 9),
+    Column::right("score", 13),
 ];
 
 impl QueueScreen {

@@ -667,6 +667,58 @@ C2,Beta LLC,,,,,,,,true,
 }
 
 #[test]
+fn an_address_column_gives_letters_their_lines() {
+    let mut s = shop();
+    let sum = s.ok(
+        ImportKind::Customers,
+        "customers.csv",
+        "customer_id,name,address
+C1,Acme Corp,\"12 Quay Street
+ Port Town PT1 2AB\"
+C2,Beta LLC,4 Mill Lane | Upton | UP4 9ZZ
+C3,Gamma Ltd,
+",
+    );
+    assert_eq!(sum.created, 3);
+    let address = |s: &Shop, id: &str| {
+        s.text(&format!(
+            "SELECT coalesce(address, '(none)') FROM customers WHERE id = '{id}'"
+        ))
+    };
+    assert_eq!(address(&s, "C1"), "12 Quay Street\nPort Town PT1 2AB");
+    assert_eq!(address(&s, "C2"), "4 Mill Lane\nUpton\nUP4 9ZZ");
+    assert_eq!(address(&s, "C3"), "(none)");
+
+    // The same file again changes nothing; a new address is a logged change, and a
+    // file without the column keeps what arq knows.
+    let events = s.int("SELECT COUNT(*) FROM events");
+    let sum = s.ok(
+        ImportKind::Customers,
+        "again.csv",
+        "customer_id,name,address\nC2,Beta LLC,4 Mill Lane | Upton | UP4 9ZZ\n",
+    );
+    assert_eq!((sum.updated, sum.unchanged), (0, 1));
+    assert_eq!(s.int("SELECT COUNT(*) FROM events"), events);
+    let sum = s.ok(
+        ImportKind::Customers,
+        "moved.csv",
+        "customer_id,name,address\nC2,Beta LLC,1 New Road|Downton\n",
+    );
+    assert_eq!(sum.updated, 1);
+    assert_eq!(address(&s, "C2"), "1 New Road\nDownton");
+    assert_eq!(
+        s.text("SELECT json_extract(data, '$.fields') FROM events WHERE kind = 'customer_changed'"),
+        "[\"address\"]"
+    );
+    s.ok(
+        ImportKind::Customers,
+        "plain.csv",
+        "customer_id,name\nC2,Beta LLC\n",
+    );
+    assert_eq!(address(&s, "C2"), "1 New Road\nDownton");
+}
+
+#[test]
 fn payments_apply_with_one_event_each_and_refuse_what_arq_does_not_know() {
     let mut s = shop();
     s.ok(ImportKind::Invoices, "invoices.csv", INVOICES);

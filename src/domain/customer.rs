@@ -97,15 +97,21 @@ impl Customer {
         }
     }
 
+    /// Where a message on `channel` goes: the email address, the phone number, or
+    /// (for a letter) the customer's name; trimmed, empty when nothing is on file.
+    pub fn recipient(&self, channel: Channel) -> &str {
+        let contact = match channel {
+            Channel::Email => self.email.as_deref(),
+            Channel::Sms | Channel::Phone => self.phone.as_deref(),
+            Channel::Letter => Some(self.name.as_str()),
+        };
+        contact.unwrap_or_default().trim()
+    }
+
     /// Does arq know how to reach this customer on `channel`? (Letters are printed
     /// with whatever address is on file.)
     pub fn has_contact(&self, channel: Channel) -> bool {
-        let known = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-        match channel {
-            Channel::Email => known(&self.email),
-            Channel::Sms | Channel::Phone => known(&self.phone),
-            Channel::Letter => true,
-        }
+        channel == Channel::Letter || !self.recipient(channel).is_empty()
     }
 
     /// May an automatic step contact this customer on `channel`? (DESIGN §2 rule 5)

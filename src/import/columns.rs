@@ -40,6 +40,7 @@ pub(crate) mod customer {
     pub const OPT_OUT: usize = 8;
     pub const WHITE_GLOVE: usize = 9;
     pub const STRATEGY: usize = 10;
+    pub const ADDRESS: usize = 11;
 }
 
 pub(crate) const CUSTOMER_COLUMNS: &[Spec] = &[
@@ -54,6 +55,7 @@ pub(crate) const CUSTOMER_COLUMNS: &[Spec] = &[
     opt("opt_out"),
     opt("white_glove"),
     opt("strategy"),
+    opt("address"),
 ];
 
 /// Positions in [`INVOICE_COLUMNS`].

@@ -31,6 +31,8 @@ pub(crate) struct Line {
     pub opt_out: Option<ChannelSet>,
     pub white_glove: Option<bool>,
     pub strategy: Option<String>,
+    /// Postal address; lines separated by newlines (in a quoted cell) or by ` | `.
+    pub address: Option<String>,
 }
 
 /// What the rows are checked against.
@@ -118,26 +120,37 @@ pub(crate) fn parse(
         opt_out,
         white_glove,
         strategy,
+        address: text(row, col::ADDRESS).map(|a| postal_lines(&a)),
     }))
 }
 
+/// An address cell as lines: a `|` separates lines as a newline does (exports often
+/// flatten addresses onto one line), and lines are trimmed, blank ones dropped.
+fn postal_lines(cell: &str) -> String {
+    cell.split(['\n', '|'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// `c` with the row's non-blank fields laid over it.
-fn merged(mut c: Customer, l: Line) -> Customer {
-    c.name = l.name;
+fn merged(mut c: Customer, l: &Line) -> Customer {
+    c.name.clone_from(&l.name);
     if l.email.is_some() {
-        c.email = l.email;
+        c.email.clone_from(&l.email);
     }
     if l.phone.is_some() {
-        c.phone = l.phone;
+        c.phone.clone_from(&l.phone);
     }
     if l.segment.is_some() {
-        c.segment = l.segment;
+        c.segment.clone_from(&l.segment);
     }
     if let Some(r) = l.risk {
         c.risk = r;
     }
     if l.collector.is_some() {
-        c.owner = l.collector;
+        c.owner.clone_from(&l.collector);
     }
     if l.credit_limit.is_some() {
         c.credit_limit = l.credit_limit;
@@ -149,7 +162,7 @@ fn merged(mut c: Customer, l: Line) -> Customer {
         c.white_glove = w;
     }
     if l.strategy.is_some() {
-        c.strategy = l.strategy;
+        c.strategy.clone_from(&l.strategy);
     }
     c
 }
@@ -221,18 +234,31 @@ impl<'a, 'b> Writer<'a, 'b> {
         self.seen.insert(l.id.clone(), l.line);
         let conn = self.tx.conn;
         let Some(old) = self.existing.remove(&l.id) else {
-            let c = merged(Customer::named(&l.id, &l.name), l);
+            let c = merged(Customer::named(&l.id, &l.name), &l);
             customers::insert(conn, &c, self.tx.as_of)?;
+            if let Some(a) = &l.address {
+                customers::set_address(conn, &c.id, Some(a))?;
+            }
             self.counts.created += 1;
             return Ok(());
         };
-        let new = merged(old.clone(), l);
-        let fields = changes(&old, &new);
+        let new = merged(old.clone(), &l);
+        let mut fields = changes(&old, &new);
+        let new_address = match &l.address {
+            Some(a) if customers::address(conn, &l.id)?.as_deref() != Some(a) => Some(a),
+            _ => None,
+        };
+        if new_address.is_some() {
+            fields.push("address");
+        }
         if fields.is_empty() {
             self.counts.unchanged += 1;
             return Ok(());
         }
         customers::update(conn, &new)?;
+        if let Some(a) = new_address {
+            customers::set_address(conn, &new.id, Some(a))?;
+        }
         self.tx.event(
             EventKind::CustomerChanged,
             Some(&new.id),

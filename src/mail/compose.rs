@@ -98,11 +98,7 @@ pub fn queue_manual_message(
     }
     let ctx = context_for(s, &c.id, extra)?;
     let r = s.templates()?.render(template, &ctx)?;
-    let recipient = match channel {
-        Channel::Email => c.email.clone().unwrap_or_default(),
-        Channel::Sms | Channel::Phone => c.phone.clone().unwrap_or_default(),
-        Channel::Letter => c.name.clone(),
-    };
+    let recipient = c.recipient(channel).to_string();
     let domain = s.config().mail.domain().to_string();
     let as_of = s.as_of();
     s.write(|tx| {

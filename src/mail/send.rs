@@ -235,13 +235,7 @@ fn send_message(
             l.reason = Some(kind);
             return Ok(Check::Cancelled(l));
         }
-        let to = match row.channel {
-            Channel::Email => c.email.clone().unwrap_or_default(),
-            Channel::Sms | Channel::Phone => c.phone.clone().unwrap_or_default(),
-            Channel::Letter => c.name.clone(),
-        }
-        .trim()
-        .to_string();
+        let to = c.recipient(row.channel).to_string();
         let address = customers::address(tx.conn, &c.id)?;
         if !outbox::claim(tx.conn, row.id, &tx.at())? {
             return Ok(Check::Skip);

@@ -375,11 +375,7 @@ fn queue_message(
     let mut ctx = MessageContext::reminder(c, &a.invoices, tx.as_of, &m.currency, &m.shop);
     ctx.collector = c.owner.clone();
     let r = m.templates.render(template, &ctx)?;
-    let recipient = match channel {
-        Channel::Email => c.email.clone().unwrap_or_default(),
-        Channel::Sms | Channel::Phone => c.phone.clone().unwrap_or_default(),
-        Channel::Letter => c.name.clone(),
-    };
+    let recipient = c.recipient(channel);
     // One message per account, step and cycle: the cycle id is unique across accounts.
     let message_id = format!("<arq.c{cycle_id}.s{index}@{}>", m.domain);
     let queued = outbox::insert(
@@ -389,7 +385,7 @@ fn queue_message(
             channel,
             template,
             message_id: &message_id,
-            recipient: &recipient,
+            recipient,
             subject: &r.subject,
             body_text: &r.text,
             body_html: r.html.as_deref(),

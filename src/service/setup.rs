@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Result, ServiceError, Session};
+use super::{Result, ServiceError, Session, Tx};
 use crate::assets;
 use crate::config::Config;
 use crate::domain::{EventKind, Role};
@@ -49,17 +49,23 @@ pub fn init(
             json!({"user": user, "role": "admin", "currency": currency}),
         )?;
         for (file, src, s) in &shipped {
-            strategies::put(tx.conn, s, src, file, &tx.at())?;
-            tx.event(
-                EventKind::StrategyLoaded,
-                None,
-                format!("strategy {} loaded from {file}", s.id),
-                json!({"strategy": s.id, "file": file}),
-            )?;
+            store_strategy(tx, s, src, file)?;
         }
         Ok(())
     })?;
     Ok(session)
+}
+
+/// Stores a checked strategy (replacing one with its id) and logs it.
+fn store_strategy(tx: &mut Tx<'_>, s: &Strategy, src: &str, file: &str) -> Result<()> {
+    strategies::put(tx.conn, s, src, file, &tx.at())?;
+    tx.event(
+        EventKind::StrategyLoaded,
+        None,
+        format!("strategy {} loaded from {file}", s.id),
+        json!({"strategy": s.id, "file": file}),
+    )?;
+    Ok(())
 }
 
 fn shipped_strategies(templates: &Templates) -> Result<Vec<(String, String, Strategy)>> {
@@ -176,16 +182,7 @@ impl Session {
             }
         }
         let file = path.display().to_string();
-        self.write(|tx| {
-            strategies::put(tx.conn, &s, &src, &file, &tx.at())?;
-            tx.event(
-                EventKind::StrategyLoaded,
-                None,
-                format!("strategy {} loaded from {file}", s.id),
-                json!({"strategy": s.id, "file": file}),
-            )?;
-            Ok(())
-        })?;
+        self.write(|tx| store_strategy(tx, &s, &src, &file))?;
         Ok(s)
     }
 

@@ -1,7 +1,7 @@
 //! Customers (accounts) and their owners.
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_iter};
 
 use super::Result;
 use crate::domain::Customer;
@@ -55,48 +55,41 @@ pub fn count(conn: &Connection) -> Result<u64> {
     Ok(conn.query_row("SELECT COUNT(*) FROM customers", [], |r| r.get::<_, i64>(0))? as u64)
 }
 
+/// The customer's fields in [`COLUMNS`] order, for binding.
+fn bound(c: &Customer) -> [&dyn ToSql; 11] {
+    [
+        &c.id,
+        &c.name,
+        &c.email,
+        &c.phone,
+        &c.segment,
+        &c.risk,
+        &c.owner,
+        &c.credit_limit,
+        &c.opt_out,
+        &c.white_glove,
+        &c.strategy,
+    ]
+}
+
 /// Inserts a customer.
 pub fn insert(conn: &Connection, c: &Customer, created_on: NaiveDate) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO customers (id, name, email, phone, segment, risk, owner, credit_limit, opt_out, white_glove, strategy, created_on)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
-    stmt.execute(params![
-        c.id,
-        c.name,
-        c.email,
-        c.phone,
-        c.segment,
-        c.risk,
-        c.owner,
-        c.credit_limit,
-        c.opt_out,
-        c.white_glove,
-        c.strategy,
-        created_on
-    ])?;
+    let sql = format!(
+        "INSERT INTO customers ({COLUMNS}, created_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    );
+    let created: &dyn ToSql = &created_on;
+    conn.prepare_cached(&sql)?
+        .execute(params_from_iter(bound(c).into_iter().chain([created])))?;
     Ok(())
 }
 
-/// Replaces everything about a customer but its id.
+/// Replaces everything about a customer but its id (and address).
 pub fn update(conn: &Connection, c: &Customer) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
+    conn.prepare_cached(
         "UPDATE customers SET name = ?2, email = ?3, phone = ?4, segment = ?5, risk = ?6, owner = ?7, credit_limit = ?8,
              opt_out = ?9, white_glove = ?10, strategy = ?11 WHERE id = ?1",
-    )?;
-    stmt.execute(params![
-        c.id,
-        c.name,
-        c.email,
-        c.phone,
-        c.segment,
-        c.risk,
-        c.owner,
-        c.credit_limit,
-        c.opt_out,
-        c.white_glove,
-        c.strategy
-    ])?;
+    )?
+    .execute(bound(c))?;
     Ok(())
 }
 

@@ -57,21 +57,25 @@ pub struct PaymentRow {
     pub source: String,
 }
 
+const INVOICE_COLUMNS: &str = "invoice_no, customer_id, issue_date, due_date, amount, balance";
+
+fn invoice_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceRow> {
+    Ok(InvoiceRow {
+        invoice_no: r.get(0)?,
+        customer_id: r.get(1)?,
+        issue_date: r.get(2)?,
+        due_date: r.get(3)?,
+        amount: r.get(4)?,
+        balance: r.get(5)?,
+    })
+}
+
 pub fn get_invoice(conn: &Connection, invoice_no: &str) -> Result<Option<InvoiceRow>> {
-    let row = conn
-        .prepare_cached("SELECT invoice_no, customer_id, issue_date, due_date, amount, balance FROM invoices WHERE invoice_no = ?1")?
-        .query_row([invoice_no], |r| {
-            Ok(InvoiceRow {
-                invoice_no: r.get(0)?,
-                customer_id: r.get(1)?,
-                issue_date: r.get(2)?,
-                due_date: r.get(3)?,
-                amount: r.get(4)?,
-                balance: r.get(5)?,
-            })
-        })
-        .optional()?;
-    Ok(row)
+    let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE invoice_no = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([invoice_no], invoice_from_row)
+        .optional()?)
 }
 
 /// Every known invoice by number: (customer, amount, current balance). For imports.
@@ -86,10 +90,15 @@ pub fn invoice_index(conn: &Connection) -> Result<HashMap<String, (String, Money
 }
 
 pub fn insert_invoice(conn: &Connection, inv: &InvoiceRow) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO invoices (invoice_no, customer_id, issue_date, due_date, amount, balance) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![inv.invoice_no, inv.customer_id, inv.issue_date, inv.due_date, inv.amount, inv.balance])?;
+    let sql = format!("INSERT INTO invoices ({INVOICE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    conn.prepare_cached(&sql)?.execute(params![
+        inv.invoice_no,
+        inv.customer_id,
+        inv.issue_date,
+        inv.due_date,
+        inv.amount,
+        inv.balance
+    ])?;
     Ok(())
 }
 
@@ -172,20 +181,11 @@ pub fn record_payment(conn: &Connection, p: &PaymentRow) -> Result<Money> {
 
 /// A customer's invoices with a positive current balance.
 pub fn open_invoices(conn: &Connection, customer_id: &str) -> Result<Vec<InvoiceRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT invoice_no, customer_id, issue_date, due_date, amount, balance FROM invoices
-         WHERE customer_id = ?1 AND balance > 0 ORDER BY due_date, invoice_no",
-    )?;
-    let rows = stmt.query_map([customer_id], |r| {
-        Ok(InvoiceRow {
-            invoice_no: r.get(0)?,
-            customer_id: r.get(1)?,
-            issue_date: r.get(2)?,
-            due_date: r.get(3)?,
-            amount: r.get(4)?,
-            balance: r.get(5)?,
-        })
-    })?;
+    let sql = format!(
+        "SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = ?1 AND balance > 0 ORDER BY due_date, invoice_no"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([customer_id], invoice_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -59,10 +59,7 @@ impl From<rusqlite::Error> for StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(include_str!("migrations/0001_core.sql")),
-        M::up(include_str!("migrations/0002_mail.sql")),
-    ])
+    Migrations::new(vec![M::up(include_str!("migrations/0001_core.sql"))])
 }
 
 /// How hard a write transaction insists on reaching the disk.
@@ -128,29 +125,21 @@ impl Store {
         // Larger pages: fewer B-tree levels and cheaper bulk loads and scans. Only a new,
         // empty file takes a page size, so this comes before anything is written.
         conn.pragma_update(None, "page_size", 16384)?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
-        store.configure()?;
-        store.migrate()?;
-        store.write(|tx| {
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('currency', ?1)",
-                [currency],
-            )?;
-            Ok::<_, StoreError>(())
-        })?;
-        Ok(store)
+        Store::initialise(conn, path.to_path_buf(), currency)
     }
 
     /// A private in-memory database, for tests of the layers above.
     pub fn in_memory(currency: &str) -> Result<Store> {
-        let conn = Connection::open_in_memory()?;
-        let mut store = Store {
-            conn,
-            path: PathBuf::from(":memory:"),
-        };
+        Store::initialise(
+            Connection::open_in_memory()?,
+            PathBuf::from(":memory:"),
+            currency,
+        )
+    }
+
+    /// Gives a new connection arq's schema and its base currency.
+    fn initialise(conn: Connection, path: PathBuf, currency: &str) -> Result<Store> {
+        let mut store = Store { conn, path };
         store.configure()?;
         store.migrate()?;
         store.write(|tx| {

@@ -34,7 +34,9 @@ CREATE TABLE customers (
     opt_out      TEXT NOT NULL DEFAULT '',
     white_glove  INTEGER NOT NULL DEFAULT 0 CHECK (white_glove IN (0, 1)),
     strategy     TEXT,
-    created_on   TEXT NOT NULL
+    created_on   TEXT NOT NULL,
+    -- postal address for letters: lines separated by newlines
+    address      TEXT
 ) STRICT, WITHOUT ROWID;
 -- covering: a collector's accounts and their names without touching the table
 CREATE INDEX customers_owner ON customers (owner, id, name, risk, segment, strategy);
@@ -212,6 +214,10 @@ CREATE TABLE calls (
 CREATE INDEX calls_customer ON calls (customer_id, on_date);
 CREATE INDEX calls_date ON calls (on_date, customer_id, outcome);
 
+-- A message is claimed ('sending') in its own transaction before a transport gets it,
+-- and marked 'sent' only after the transport accepted it. One left 'sending' (the
+-- process stopped, or the server went silent after receiving it) is "in doubt" and is
+-- never sent again without a person deciding so (docs/MAIL.md).
 CREATE TABLE outbox (
     id          INTEGER PRIMARY KEY,
     customer_id TEXT NOT NULL REFERENCES customers (id),
@@ -226,12 +232,14 @@ CREATE TABLE outbox (
     created_by  TEXT NOT NULL,
     cycle_id    INTEGER REFERENCES cycles (id),
     step_index  INTEGER,
-    status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'cancelled')),
+    status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'cancelled')),
     attempts    INTEGER NOT NULL DEFAULT 0,
     last_error  TEXT,
-    sent_at     TEXT
+    sent_at     TEXT,
+    claimed_at  TEXT
 ) STRICT;
 CREATE INDEX outbox_pending ON outbox (id) WHERE status = 'pending';
+CREATE INDEX outbox_sending ON outbox (id) WHERE status = 'sending';
 CREATE INDEX outbox_customer ON outbox (customer_id);
 
 CREATE TABLE runs (

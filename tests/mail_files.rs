@@ -92,7 +92,7 @@ fn the_file_transport_writes_one_eml_per_message_that_parses_back() {
 }
 
 #[test]
-fn by_default_the_binary_writes_mail_into_the_data_directory() {
+fn by_default_the_binary_writes_mail_beside_the_database() {
     let shop = shop_with_c1();
     let out = shop
         .arq("admin", DAY)
@@ -107,7 +107,10 @@ fn by_default_the_binary_writes_mail_into_the_data_directory() {
     );
     assert!(stdout.contains("Delivery: 1 sent"), "{stdout}");
     assert!(stdout.contains("email goes to files in"), "{stdout}");
-    assert_eq!(files(&shop.data_dir().join("outbox"), "eml").len(), 1);
+    let beside = shop.db.with_file_name("outbox");
+    assert!(stdout.contains(&beside.display().to_string()), "{stdout}");
+    assert_eq!(files(&beside, "eml").len(), 1);
+    assert!(!shop.data_dir().join("outbox").exists());
 }
 
 const LETTER_FIRST: &str = r#"

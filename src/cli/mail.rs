@@ -352,7 +352,7 @@ pub fn print_delivery(d: &Delivery, env: &Env) {
     if d.report.sent > 0 && env.config.mail.transport == crate::config::Transport::File {
         println!(
             "(email goes to files in {} until [mail] transport = \"smtp\" is configured)",
-            transport::outbox_dir(&env.config).display()
+            transport::outbox_dir(&env.config, &env.db).display()
         );
     }
     let not = d.report.failed + d.report.in_doubt;

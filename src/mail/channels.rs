@@ -1,6 +1,8 @@
 //! The transports of one send, one per channel, chosen by the config: email as
 //! `.eml` files or through SMTP, SMS through the shop's command, letters as PDF.
 
+use std::path::Path;
+
 use chrono::NaiveDate;
 
 use super::file::FileTransport;
@@ -36,8 +38,9 @@ pub struct Transports {
 }
 
 impl Transports {
-    pub fn from_config(cfg: &Config) -> Transports {
-        let dir = outbox_dir(cfg);
+    /// The transports `cfg` chooses for the database at `db`.
+    pub fn from_config(cfg: &Config, db: &Path) -> Transports {
+        let dir = outbox_dir(cfg, db);
         let email: Box<dyn Transport> = match (cfg.mail.transport, &cfg.mail.smtp) {
             (TransportKind::Smtp, Some(smtp)) => match SmtpTransport::new(smtp, &cfg.mail.from) {
                 Ok(t) => Box::new(t),

@@ -76,13 +76,13 @@ impl SendReport {
 /// Supervisors and admins send everything; a collector sends the messages of their
 /// own accounts.
 pub fn send_pending(s: &mut Session) -> Result<SendReport> {
-    let mut t = Transports::from_config(s.config());
+    let mut t = Transports::from_config(s.config(), s.store().path());
     send_with(s, None, &mut t)
 }
 
 /// Delivers one pending message now (the account screen's "send now").
 pub fn send_one(s: &mut Session, outbox_id: i64) -> Result<SendReport> {
-    let mut t = Transports::from_config(s.config());
+    let mut t = Transports::from_config(s.config(), s.store().path());
     send_with(s, Some(outbox_id), &mut t)
 }
 

@@ -53,15 +53,20 @@ pub trait Transport {
 }
 
 /// Where the file transport and letters write: `[mail] dir` (relative to the config
-/// file's directory), else the data directory's `outbox/`.
-pub fn outbox_dir(config: &Config) -> PathBuf {
+/// file's directory), else `outbox/` beside the database `db` — the data directory's
+/// `outbox/` for the default database, and never one shared by two databases, whose
+/// numbered files would collide.
+pub fn outbox_dir(config: &Config, db: &Path) -> PathBuf {
     match &config.mail.dir {
         Some(d) if d.is_relative() => config
             .dir
             .as_ref()
             .map_or_else(|| d.clone(), |base| base.join(d)),
         Some(d) => d.clone(),
-        None => paths::data_dir().join("outbox"),
+        None => match db.parent() {
+            Some(dir) if db != Path::new(":memory:") => dir.join("outbox"),
+            _ => paths::data_dir().join("outbox"),
+        },
     }
 }
 
@@ -118,6 +123,13 @@ mod tests {
         let mut cfg = Config::default();
         cfg.mail.dir = Some(PathBuf::from("out"));
         cfg.dir = Some(PathBuf::from("/etc/arq"));
-        assert_eq!(outbox_dir(&cfg), PathBuf::from("/etc/arq/out"));
+        let db = Path::new("/srv/shop/arq.db");
+        assert_eq!(outbox_dir(&cfg, db), PathBuf::from("/etc/arq/out"));
+        cfg.mail.dir = None;
+        assert_eq!(outbox_dir(&cfg, db), PathBuf::from("/srv/shop/outbox"));
+        assert_eq!(
+            outbox_dir(&cfg, Path::new("arq.db")),
+            PathBuf::from("outbox")
+        );
     }
 }

@@ -19,6 +19,19 @@ fn my_queue() {
 }
 
 #[test]
+fn a_wide_window_gives_the_spare_width_to_the_explanation() {
+    let c = copy();
+    let a = app(&c.db, "ana");
+    let screen = draw(&a, 200, 30);
+    // The explanation's headline fits on one line instead of wrapping at 40 columns.
+    assert!(
+        screen.contains("│#1 Meridian Hotels Works — promise to pay broken: nothing was paid"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("queue_ana_200x30", screen);
+}
+
+#[test]
 fn a_supervisors_queue() {
     let c = copy();
     let a = app(&c.db, "sam");

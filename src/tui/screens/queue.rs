@@ -20,6 +20,9 @@ pub struct QueueScreen {
     pub filter: Filter,
 }
 
+/// The column that takes the spare width (the name).
+const FLEX: usize = 2;
+
 const COLUMNS: [Column; 9] = [
     Column::right("#", 3),
     Column::left("customer", 8),
@@ -94,8 +97,10 @@ impl QueueScreen {
         let side = area.width >= 120;
         let below = !side && area.height >= 18;
         let (list_area, explain_area) = if side {
-            let [a, b] =
-                Layout::horizontal([Constraint::Min(60), Constraint::Length(40)]).areas(area);
+            // The list as wide as its columns need; the explanation takes the rest.
+            let list_width = list::natural_width(&COLUMNS, FLEX).min(area.width - 40);
+            let [a, b] = Layout::horizontal([Constraint::Length(list_width), Constraint::Min(40)])
+                .areas(area);
             (a, Some(b))
         } else if below {
             let [a, b] = Layout::vertical([Constraint::Min(5), Constraint::Length(5)]).areas(area);
@@ -156,7 +161,7 @@ impl QueueScreen {
                 &list::Rows {
                     len: self.shown.len(),
                     columns: &COLUMNS,
-                    flex: 2,
+                    flex: FLEX,
                     cells: &cells,
                 },
                 theme,

@@ -136,6 +136,17 @@ pub fn fit_columns(columns: &[Column], flex: usize, width: u16) -> Vec<(Column, 
         .collect()
 }
 
+/// The width at which every column shows in full and the `flex` one has all the
+/// room [`fit_columns`] would ever give it; a list wider than this only pads.
+pub fn natural_width(columns: &[Column], flex: usize) -> u16 {
+    let cells: u16 = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i == flex { c.width.max(20) + 12 } else { c.width } + 1)
+        .sum();
+    2 + cells
+}
+
 /// The rows of a list: how many, their columns (`flex` takes the spare width) and
 /// each row's texts and styles (one per column, even for columns that do not fit).
 pub struct Rows<'a> {

@@ -181,6 +181,7 @@ impl Session {
         item: Option<i64>,
     ) -> Result<CallLogged> {
         let c = self.visible_customer(customer_id)?;
+        self.check_item(item)?;
         let note = note.trim().to_string();
         self.write(|tx| write_call(tx, &c.id, outcome, &note, item))
     }
@@ -196,6 +197,7 @@ impl Session {
         follow: &FollowUp,
     ) -> Result<WrapUp> {
         let c = self.visible_customer(customer_id)?;
+        self.check_item(item)?;
         let as_of = self.as_of;
         match follow {
             FollowUp::Promise { amount, date } => check_promise(*amount, *date, as_of)?,
@@ -260,6 +262,19 @@ impl Session {
         let data = snapshot::load_one(conn, customer_id, self.as_of)?
             .ok_or_else(|| ServiceError::NoCustomer(customer_id.to_string()))?;
         Ok(strategy_for(&data.state(self.as_of), &book).map_or(2, |s| s.grace_days))
+    }
+
+    /// A call may name the item it was made for, which it then finishes: a
+    /// collector cannot close a supervisor's item that way. (An item closed
+    /// meanwhile, say by an earlier call on the same account, is simply left alone.)
+    fn check_item(&self, item: Option<i64>) -> Result<()> {
+        if let Some(id) = item
+            && let Some(t) = tasks::get(self.store.conn(), id)?
+            && t.assignee == Assignee::Supervisor
+        {
+            self.require_supervisor("finish supervisor items")?;
+        }
+        Ok(())
     }
 
     /// Schedules a callback: a queue item for the owner on `date`.

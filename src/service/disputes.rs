@@ -135,10 +135,12 @@ impl Session {
         let note = note.trim().to_string();
         self.write(|tx| {
             let by = tx.actor.clone();
+            if !activity::resolve_dispute(tx.conn, dispute_id, status, credit, as_of, &by, &note)? {
+                return Err(ServiceError::Invalid(format!("dispute #{dispute_id} is already resolved")));
+            }
             if credit.is_positive() {
                 ledger::allocate(tx.conn, &d.invoice_no, &c.id, as_of, credit, AllocationKind::Credit, None)?;
             }
-            activity::resolve_dispute(tx.conn, dispute_id, status, credit, as_of, &by, &note)?;
             let detail = format!("dispute #{dispute_id} on {} resolved {status}: {} credited", d.invoice_no, credit.grouped());
             tx.event(EventKind::DisputeResolved, Some(&c.id), detail, json!({"dispute_id": dispute_id, "outcome": status, "credited": credit, "note": note}))?;
             for t in tasks::open_for_customer(tx.conn, &c.id, as_of)? {

@@ -14,7 +14,12 @@ use crate::strategy::{Action, Assignee};
 /// Closes an open item as done; a step task also records its step as done today.
 pub(crate) fn finish_task(tx: &mut Tx<'_>, t: &TaskRow, note: &str) -> Result<()> {
     let by = tx.actor.clone();
-    tasks::finish(tx.conn, t.id, tx.as_of, &by, "done", note)?;
+    if !tasks::finish(tx.conn, t.id, tx.as_of, &by, "done", note)? {
+        return Err(ServiceError::Invalid(format!(
+            "item #{} is already finished",
+            t.id
+        )));
+    }
     let detail = if note.is_empty() {
         format!("task #{} done: {}", t.id, t.note)
     } else {
@@ -134,9 +139,15 @@ impl Session {
         let note = note.trim().to_string();
         self.write(|tx| {
             let by = tx.actor.clone();
-            activity::release_hold(tx.conn, h.hold_id, as_of, &by)?;
+            if !activity::release_hold(tx.conn, h.hold_id, as_of, &by)? {
+                return Err(ServiceError::Invalid(format!(
+                    "{}'s credit hold was already released",
+                    c.id
+                )));
+            }
             for t in tasks::open_for_customer(tx.conn, &c.id, as_of)? {
                 if t.action == "release_hold" {
+                    // One a colleague already closed stays as they closed it.
                     tasks::finish(tx.conn, t.id, as_of, &by, "approved", &note)?;
                 }
             }

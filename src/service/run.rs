@@ -201,8 +201,8 @@ fn apply(
         }
         if cure.hold == HoldOnCure::Release
             && let Some(h) = &a.hold
+            && activity::release_hold(tx.conn, h.hold_id, as_of, SYSTEM_ACTOR)?
         {
-            activity::release_hold(tx.conn, h.hold_id, as_of, SYSTEM_ACTOR)?;
             s.holds_released += 1;
             tx.event(
                 EventKind::HoldReleased,

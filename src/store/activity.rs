@@ -217,6 +217,7 @@ pub fn open_disputes(conn: &Connection, as_of: NaiveDate) -> Result<Vec<DisputeR
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Records a dispute's resolution; false, changing nothing, when it was already resolved.
 pub fn resolve_dispute(
     conn: &Connection,
     id: i64,
@@ -225,12 +226,14 @@ pub fn resolve_dispute(
     on: NaiveDate,
     by: &str,
     note: &str,
-) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE disputes SET status = ?2, credited = ?3, resolved_on = ?4, resolved_by = ?5, resolution_note = ?6 WHERE id = ?1",
-    )?
-    .execute(params![id, status, credited, on, by, note])?;
-    Ok(())
+) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE disputes SET status = ?2, credited = ?3, resolved_on = ?4, resolved_by = ?5, resolution_note = ?6
+             WHERE id = ?1 AND resolved_on IS NULL",
+        )?
+        .execute(params![id, status, credited, on, by, note])?;
+    Ok(changed == 1)
 }
 
 // ---------------------------------------------------------------- plans
@@ -364,10 +367,14 @@ pub fn set_hold(
     Ok(conn.last_insert_rowid())
 }
 
-pub fn release_hold(conn: &Connection, hold_id: i64, on: NaiveDate, by: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE holds SET released_on = ?2, released_by = ?3 WHERE id = ?1")?
+/// Releases a hold; false, changing nothing, when it was already released.
+pub fn release_hold(conn: &Connection, hold_id: i64, on: NaiveDate, by: &str) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE holds SET released_on = ?2, released_by = ?3 WHERE id = ?1 AND released_on IS NULL",
+        )?
         .execute(params![hold_id, on, by])?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 // ---------------------------------------------------------------- responses

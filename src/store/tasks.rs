@@ -97,7 +97,8 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<TaskRow>> {
         .optional()?)
 }
 
-/// Closes an item: `done`, `cancelled`, `approved` or `rejected`.
+/// Closes an item: `done`, `cancelled`, `approved` or `rejected`. Returns false, changing
+/// nothing, when it was already closed (whatever date a caller looks at it as of).
 pub fn finish(
     conn: &Connection,
     id: i64,
@@ -105,12 +106,13 @@ pub fn finish(
     by: &str,
     outcome: &str,
     note: &str,
-) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE tasks SET done_on = ?2, done_by = ?3, outcome = ?4, done_note = ?5 WHERE id = ?1",
-    )?
-    .execute(params![id, on, by, outcome, note])?;
-    Ok(())
+) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE tasks SET done_on = ?2, done_by = ?3, outcome = ?4, done_note = ?5 WHERE id = ?1 AND done_on IS NULL",
+        )?
+        .execute(params![id, on, by, outcome, note])?;
+    Ok(changed == 1)
 }
 
 /// An account's items open as of `as_of` (created by then, not finished by then),

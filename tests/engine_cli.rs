@@ -255,6 +255,40 @@ fn roles_are_refused_for_the_wrong_user() {
 }
 
 #[test]
+fn an_error_says_its_cause_once() {
+    let shop = Shop::new("2026-01-01");
+    let missing = shop.dir.path().join("missing.toml");
+    let bad = shop.dir.path().join("bad.toml");
+    std::fs::write(&bad, "[strategy]\nid = \"x\"\nname = 3\n").unwrap_or_else(|e| panic!("{e}"));
+    for (args, cause) in [
+        (
+            vec!["--config", &*missing.to_string_lossy(), "queue"]
+                .into_iter()
+                .map(String::from)
+                .collect::<Vec<_>>(),
+            "No such file",
+        ),
+        (
+            vec![
+                "strategy".to_string(),
+                "check".to_string(),
+                bad.display().to_string(),
+            ],
+            "invalid type",
+        ),
+    ] {
+        let out = shop
+            .arq("admin", "2026-03-02")
+            .args(&args)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert_eq!(stderr.matches(cause).count(), 1, "{stderr}");
+    }
+}
+
+#[test]
 fn bad_arguments_are_clear_errors() {
     let shop = Shop::new("2026-01-01");
     shop.customer("C1", "ana");

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::domain::{EventKind, Role};
 use crate::service::{Result, ServiceError, Session, noon_utc, setup};
-use crate::store::{Durability, Store, customers, ledger};
+use crate::store::{self, Durability, Store, customers, ledger};
 use rng::Rng;
 use sim::{Planned, Sim, set_day};
 pub use world::{ADMIN, COLLECTORS, SUPERVISOR};
@@ -90,13 +90,7 @@ pub fn build(
     progress("creating users and customers");
     let mut admin = setup::init(path, "USD", ADMIN, start, noon_utc(start), config.clone())?;
     admin.store().set_durability(Durability::Bulk)?;
-    admin.write(|tx| {
-        tx.conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('demo', ?1)",
-            [opts.seed.to_string()],
-        )?;
-        Ok(())
-    })?;
+    admin.write(|tx| Ok(store::put_meta(tx.conn, "demo", &opts.seed.to_string())?))?;
     for u in COLLECTORS {
         admin.add_user(u, Role::Collector)?;
     }
@@ -232,7 +226,7 @@ pub fn build(
         }
         day += Duration::days(1);
     }
-    let events = admin.audit_verify()?.events;
+    let events = admin.event_count()?;
     admin.store().set_durability(Durability::Full)?;
     Ok(DemoSummary {
         customers: demo_customers.len(),

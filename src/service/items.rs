@@ -226,6 +226,15 @@ impl Session {
 impl Session {
     /// Outbox messages for the accounts the user may see, newest first.
     pub fn outbox(&self, status: Option<&str>) -> Result<Vec<crate::store::outbox::OutboxRow>> {
+        use crate::store::outbox::STATUSES;
+        if let Some(st) = status
+            && !STATUSES.contains(&st)
+        {
+            return Err(ServiceError::Invalid(format!(
+                "--status: '{st}' is not one of {}",
+                STATUSES.join(", ")
+            )));
+        }
         let rows = crate::store::outbox::list(self.store.conn(), status, 10_000)?;
         if self.user.role.sees_everything() {
             return Ok(rows);

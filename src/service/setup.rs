@@ -186,6 +186,11 @@ impl Session {
         Ok(s)
     }
 
+    /// How many events the record holds.
+    pub fn event_count(&self) -> Result<u64> {
+        Ok(events::count(self.store.conn())?)
+    }
+
     /// Recomputes the event chain.
     pub fn audit_verify(&self) -> Result<Verification> {
         Ok(events::verify(self.store.conn())?)

@@ -144,6 +144,12 @@ pub struct Verification {
     pub broken_at: Option<(i64, String)>,
 }
 
+/// How many events there are.
+pub fn count(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
 /// Recomputes every hash in order.
 pub fn verify(conn: &Connection) -> Result<Verification> {
     let mut stmt = conn.prepare(

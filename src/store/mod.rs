@@ -142,13 +142,7 @@ impl Store {
         let mut store = Store { conn, path };
         store.configure()?;
         store.migrate()?;
-        store.write(|tx| {
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('currency', ?1)",
-                [currency],
-            )?;
-            Ok::<_, StoreError>(())
-        })?;
+        store.write(|tx| put_meta(tx, "currency", currency))?;
         Ok(store)
     }
 
@@ -249,6 +243,7 @@ impl Store {
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
+    /// A value from the database's `meta` table (None for a file that is not arq's).
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         let v = self
             .conn
@@ -268,6 +263,15 @@ impl Store {
     pub fn currency(&self) -> Result<String> {
         Ok(self.meta("currency")?.unwrap_or_else(|| "USD".to_string()))
     }
+}
+
+/// Records a fact about the database in `meta` (its currency, the seed of a demo).
+pub fn put_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+        [key, value],
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -105,7 +105,7 @@ impl Money {
         let cents = abs % 100;
         let mut grouped = String::with_capacity(units.len() + units.len() / 3 + 4);
         for (i, ch) in units.chars().enumerate() {
-            if i > 0 && (units.len() - i) % 3 == 0 {
+            if i > 0 && (units.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);

@@ -44,7 +44,11 @@ fn generate(path: &Path, n: usize) -> std::io::Result<()> {
         seed ^= seed >> 7;
         seed ^= seed << 17;
         let amount = 1_000 + seed % 2_500_000; // cents: 10.00 .. 25,010.00
-        let balance = if seed % 10 == 0 { amount / 3 } else { amount };
+        let balance = if seed.is_multiple_of(10) {
+            amount / 3
+        } else {
+            amount
+        };
         let issue = start + Days::days((i % 420) as i64);
         let due = issue + Days::days(30);
         line.clear();

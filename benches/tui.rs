@@ -44,13 +44,16 @@ fn bench(c: &mut Criterion) {
             let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap_or_else(|e| panic!("{e}"));
             t.draw(|f| view::draw(f, &a))
                 .unwrap_or_else(|e| panic!("{e}"));
-            a.queue.items.len()
+            a.queue().map_or(0, |q| q.items.len())
         })
     });
 
     let mut a = app("ana");
     let mut t = Terminal::new(TestBackend::new(160, 48)).unwrap_or_else(|e| panic!("{e}"));
-    eprintln!("ana's queue holds {} items", a.queue.items.len());
+    eprintln!(
+        "ana's queue holds {} items",
+        a.queue().map_or(0, |q| q.items.len())
+    );
     group.bench_function("key_to_frame_queue", |b| {
         let mut down = true;
         b.iter(|| {
@@ -63,7 +66,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("key_to_frame_page_down_queue", |b| {
         b.iter(|| {
             key(&mut a, KeyCode::PageDown);
-            if a.queue.list.selected + 1 >= a.queue.shown.len() {
+            if a.queue()
+                .is_none_or(|q| q.list.selected + 1 >= q.shown.len())
+            {
                 key(&mut a, KeyCode::Home);
             }
             t.draw(|f| view::draw(f, &a))
@@ -76,7 +81,8 @@ fn bench(c: &mut Criterion) {
     key(&mut s, KeyCode::Tab);
     eprintln!(
         "sam's accounts screen holds {} accounts",
-        s.accounts.as_ref().map_or(0, |x| x.lines.len())
+        s.find::<arq::tui::screens::accounts::AccountsScreen>()
+            .map_or(0, |x| x.lines.len())
     );
     group.bench_function("key_to_frame_accounts_100k", |b| {
         let mut down = true;
@@ -91,7 +97,8 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut s = app("sam");
             key(&mut s, KeyCode::Tab);
-            s.accounts.as_ref().map_or(0, |x| x.lines.len())
+            s.find::<arq::tui::screens::accounts::AccountsScreen>()
+                .map_or(0, |x| x.lines.len())
         })
     });
     group.finish();

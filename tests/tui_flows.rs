@@ -4,6 +4,8 @@ mod tui_common;
 
 use arq::tui::app::Msg;
 use arq::tui::keymap::Keymap;
+use arq::tui::screens::accounts::AccountsScreen;
+use arq::tui::screens::queue::QueueScreen;
 use arq::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::style::Modifier;
@@ -14,14 +16,16 @@ fn a_wrap_up_with_a_promise_pauses_the_strategy_and_moves_on() {
     let c = copy();
     let mut a = app(&c.db, "ana");
     let first = a
-        .queue
+        .queue()
+        .unwrap()
         .selected()
         .map(|i| (i.customer_id.clone(), i.item_id))
         .unwrap_or_else(|| panic!("empty queue"));
     // The call also finishes the account's other due call items; the next item is the
     // best one left.
     let next = a
-        .queue
+        .queue()
+        .unwrap()
         .items
         .iter()
         .find(|i| i.customer_id != first.0 || i.action != "call")
@@ -92,9 +96,9 @@ fn a_wrap_up_with_a_promise_pauses_the_strategy_and_moves_on() {
         view.status
     );
     // The queue moved on: the next item is selected.
-    assert_eq!(a.queue.list.selected, 0);
-    assert_eq!(a.queue.selected().map(|i| i.item_id), next);
-    assert!(!a.queue.items.iter().any(|i| i.item_id == item));
+    assert_eq!(a.queue().unwrap().list.selected, 0);
+    assert_eq!(a.queue().unwrap().selected().map(|i| i.item_id), next);
+    assert!(!a.queue().unwrap().items.iter().any(|i| i.item_id == item));
 }
 
 #[test]
@@ -143,7 +147,8 @@ fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();
     let mut a = app(&c.db, "ana");
     let customer = a
-        .queue
+        .queue()
+        .unwrap()
         .selected()
         .map(|i| i.customer_id.clone())
         .unwrap_or_default();
@@ -212,7 +217,12 @@ fn dispute_note_callback_finish_and_hold_are_recorded() {
             .is_some_and(|(m, err)| *err && m.contains("only supervisors"))
     );
     // Finishing the selected item.
-    let item = a.queue.selected().map(|i| i.item_id).unwrap_or_default();
+    let item = a
+        .queue()
+        .unwrap()
+        .selected()
+        .map(|i| i.item_id)
+        .unwrap_or_default();
     press(&mut a, KeyCode::Char('f'));
     press(&mut a, KeyCode::Enter);
     assert_eq!(
@@ -230,8 +240,7 @@ fn a_collector_sees_only_their_accounts_and_a_supervisor_assigns() {
     let mut a = app(&c.db, "ana");
     press(&mut a, KeyCode::Tab);
     let accounts = a
-        .accounts
-        .as_ref()
+        .find::<AccountsScreen>()
         .unwrap_or_else(|| panic!("accounts not loaded"));
     assert!(!accounts.lines.is_empty());
     assert!(
@@ -243,12 +252,12 @@ fn a_collector_sees_only_their_accounts_and_a_supervisor_assigns() {
     // Filter as you type.
     press(&mut a, KeyCode::Char('/'));
     type_text(&mut a, "juniper foods");
-    let shown = a.accounts.as_ref().map_or(0, |x| x.shown.len());
+    let shown = a.find::<AccountsScreen>().map_or(0, |x| x.shown.len());
     assert_eq!(shown, 1);
     press(&mut a, KeyCode::Enter);
     press(&mut a, KeyCode::Enter);
     assert_eq!(
-        a.account.as_ref().map(|x| x.view.customer_id.as_str()),
+        a.account().map(|x| x.view.customer_id.as_str()),
         Some("C-00148")
     );
 
@@ -268,10 +277,9 @@ fn a_collector_sees_only_their_accounts_and_a_supervisor_assigns() {
 
     // ana's open app notices at the next tick and leaves the account she may no longer see.
     a.update(Msg::Tick);
-    assert!(a.account.is_none());
+    assert!(a.account().is_none());
     assert!(
-        a.accounts
-            .as_ref()
+        a.find::<AccountsScreen>()
             .is_some_and(|x| x.lines.iter().all(|l| l.customer_id != "C-00148"))
     );
 }
@@ -282,8 +290,7 @@ fn other_peoples_changes_appear_without_losing_a_half_typed_form() {
     let mut a = app(&c.db, "ana");
     press(&mut a, KeyCode::Enter);
     let customer = a
-        .account
-        .as_ref()
+        .account()
         .map(|x| x.view.customer_id.clone())
         .unwrap_or_default();
     press(&mut a, KeyCode::Char('n'));
@@ -293,7 +300,7 @@ fn other_peoples_changes_appear_without_losing_a_half_typed_form() {
         .log_note(&customer, "supervisor looked at this")
         .unwrap_or_else(|e| panic!("{e}"));
     a.update(Msg::Tick);
-    assert!(a.account.as_ref().is_some_and(|x| {
+    assert!(a.account().is_some_and(|x| {
         x.view
             .events
             .iter()
@@ -323,14 +330,14 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
         row: 5,
         modifiers: KeyModifiers::NONE,
     }));
-    assert_eq!(a.queue.list.selected, 3);
+    assert_eq!(a.queue().unwrap().list.selected, 3);
     a.update(Msg::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
         column: 10,
         row: 5,
         modifiers: KeyModifiers::NONE,
     }));
-    assert_eq!(a.queue.list.selected, 6);
+    assert_eq!(a.queue().unwrap().list.selected, 6);
 }
 
 #[test]
@@ -429,18 +436,20 @@ fn a_promise_offers_its_confirmation_and_sends_it() {
     let mut a = app(&c.db, "ana");
     // The first item whose account has an email address on file.
     let with_email = a
-        .queue
+        .queue()
+        .unwrap()
         .shown
         .iter()
         .position(|&i| {
             session(&c.db, "ana")
-                .account(&a.queue.items[i].customer_id, 0)
+                .account(&a.queue().unwrap().items[i].customer_id, 0)
                 .is_ok_and(|v| v.email.is_some() && !v.opt_out.iter().any(|o| o == "email"))
         })
         .unwrap_or_else(|| panic!("no account with email in the queue"));
-    a.queue.list.selected = with_email;
+    a.find_mut::<QueueScreen>().unwrap().list.selected = with_email;
     let customer = a
-        .queue
+        .queue()
+        .unwrap()
         .selected()
         .map(|i| i.customer_id.clone())
         .unwrap_or_default();
@@ -479,8 +488,7 @@ fn any_template_can_be_sent_from_the_account_and_the_outbox_shows_it() {
     let mut a = app(&c.db, "ana");
     press(&mut a, KeyCode::Enter);
     let customer = a
-        .account
-        .as_ref()
+        .account()
         .map(|x| x.view.customer_id.clone())
         .unwrap_or_default();
     press(&mut a, KeyCode::Char('m'));
@@ -509,13 +517,16 @@ fn any_template_can_be_sent_from_the_account_and_the_outbox_shows_it() {
     press(&mut a, KeyCode::Esc);
     press(&mut a, KeyCode::Tab);
     press(&mut a, KeyCode::Tab);
-    let first = a.outbox.as_ref().and_then(|o| o.selected()).map(|r| {
-        (
-            r.customer_id.clone(),
-            r.channel.to_string(),
-            r.status.clone(),
-        )
-    });
+    let first = a
+        .find::<arq::tui::screens::outbox::OutboxScreen>()
+        .and_then(|o| o.selected())
+        .map(|r| {
+            (
+                r.customer_id.clone(),
+                r.channel.to_string(),
+                r.status.clone(),
+            )
+        });
     assert_eq!(
         first,
         Some((customer, "letter".to_string(), "sent".to_string()))

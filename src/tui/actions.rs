@@ -5,8 +5,11 @@
 
 use super::app::App;
 use super::keymap::Action;
+use super::popups::choose::{AssignForm, ConfirmForm, SendForm};
 use super::popups::dispute::{Disputable, DisputeForm};
-use super::popups::simple::SimpleForm;
+use super::popups::record::{
+    CallbackForm, FinishForm, HoldForm, NoteForm, PromiseForm, ReleaseForm,
+};
 use super::popups::wrapup::WrapUpForm;
 use super::popups::{Popup, Request};
 use super::screens::account::AccountScreen;
@@ -22,7 +25,7 @@ impl App {
             return;
         };
         // The account as it stands now (the screen's copy, else a fresh read).
-        let view = match &self.account {
+        let view = match self.account() {
             Some(a) if a.view.customer_id == t.customer => Ok(a.view.clone()),
             _ => self.session.account(&t.customer, 0),
         };
@@ -34,19 +37,19 @@ impl App {
             }
         };
         let popup = match action {
-            Action::Call => Popup::WrapUp(Box::new(WrapUpForm::new(
+            Action::Call => Popup::form(WrapUpForm::new(
                 &t.customer,
                 &t.name,
                 t.item,
                 view.collectible_past_due,
-            ))),
-            Action::Promise => Popup::Simple(Box::new(SimpleForm::promise(
+            )),
+            Action::Promise => Popup::form(PromiseForm::new(
                 &t.customer,
                 &t.name,
                 view.collectible_past_due,
-            ))),
-            Action::Note => Popup::Simple(Box::new(SimpleForm::note(&t.customer, &t.name))),
-            Action::Callback => Popup::Simple(Box::new(SimpleForm::callback(&t.customer, &t.name))),
+            )),
+            Action::Note => Popup::form(NoteForm::new(&t.customer, &t.name)),
+            Action::Callback => Popup::form(CallbackForm::new(&t.customer, &t.name)),
             Action::Dispute => {
                 let invoices: Vec<Disputable> = view
                     .invoices
@@ -66,23 +69,20 @@ impl App {
                     return;
                 }
                 let preferred = self
-                    .account
-                    .as_ref()
+                    .account()
                     .and_then(|a| a.selected_invoice())
                     .map(str::to_string);
-                Popup::Dispute(Box::new(DisputeForm::new(
+                Popup::form(DisputeForm::new(
                     &t.customer,
                     &t.name,
                     invoices,
                     preferred.as_deref(),
-                )))
+                ))
             }
             Action::Finish => {
-                let item = t.item.or_else(|| {
-                    self.account
-                        .as_ref()
-                        .and_then(AccountScreen::item_to_finish)
-                });
+                let item = t
+                    .item
+                    .or_else(|| self.account().and_then(AccountScreen::item_to_finish));
                 let Some(item) = item else {
                     self.status =
                         Some((format!("{} has no open item to finish", t.customer), true));
@@ -93,7 +93,7 @@ impl App {
                     .iter()
                     .find(|i| i.item_id == item)
                     .map_or_else(String::new, |i| i.note.clone());
-                Popup::Simple(Box::new(SimpleForm::finish(item, &what)))
+                Popup::form(FinishForm::new(item, &what))
             }
             Action::Hold if view.on_hold => {
                 if !self.session.user().role.sees_everything() {
@@ -103,9 +103,9 @@ impl App {
                     ));
                     return;
                 }
-                Popup::Simple(Box::new(SimpleForm::release(&t.customer, &t.name)))
+                Popup::form(ReleaseForm::new(&t.customer, &t.name))
             }
-            Action::Hold => Popup::Simple(Box::new(SimpleForm::hold(&t.customer, &t.name))),
+            Action::Hold => Popup::form(HoldForm::new(&t.customer, &t.name)),
             Action::Assign => {
                 if !self.session.user().role.sees_everything() {
                     self.status =
@@ -123,12 +123,12 @@ impl App {
                         return;
                     }
                 };
-                Popup::Simple(Box::new(SimpleForm::assign(
+                Popup::form(AssignForm::new(
                     &t.customer,
                     &t.name,
                     users,
                     view.owner.as_deref(),
-                )))
+                ))
             }
             Action::Send => {
                 let templates = match self.session.templates() {
@@ -138,7 +138,7 @@ impl App {
                         return;
                     }
                 };
-                Popup::Simple(Box::new(SimpleForm::send(&t.customer, &t.name, templates)))
+                Popup::form(SendForm::new(&t.customer, &t.name, templates))
             }
             _ => return,
         };
@@ -155,9 +155,9 @@ impl App {
                 }
                 // A wrap-up moves on: back from the account to the queue, whose next item is now selected.
                 if matches!(r, Request::WrapUp { .. })
-                    && self.account.as_ref().is_some_and(|a| a.item.is_some())
+                    && self.account().is_some_and(|a| a.item.is_some())
                 {
-                    self.account = None;
+                    self.stack.pop();
                 }
                 self.reload();
                 self.status = Some((msg, false));
@@ -184,9 +184,7 @@ impl App {
             return;
         }
         self.popups
-            .push(Popup::Simple(Box::new(SimpleForm::confirmation(
-                customer, promise_id, &to,
-            ))));
+            .push(Popup::form(ConfirmForm::new(customer, promise_id, &to)));
     }
 }
 

@@ -1,19 +1,20 @@
 //! The app's state and its update step: messages (keys, mouse, resize, ticks) come
 //! in, the state changes, services are called, and the next frame is drawn from the
 //! state alone (see `view.rs`).
+//!
+//! Screens are `dyn Screen`: the top-level ones are tabs (loaded the first time they
+//! are shown), and screens opened from them (an account) stack on top; `Esc` pops.
 
 use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
-use super::keymap::{Action, Context, Keymap};
+use super::keymap::{Action, Keymap};
 use super::popups::help::Help;
-use super::popups::{Outcome, Popup, Request};
+use super::popups::{Outcome, Popup};
 use super::screens::account::AccountScreen;
-use super::screens::accounts::AccountsScreen;
-use super::screens::outbox::OutboxScreen;
 use super::screens::queue::QueueScreen;
+use super::screens::{Effect, Screen, ScreenId, Target};
 use super::theme::Theme;
-use super::widgets::filter::{Filter, FilterKey};
-use super::widgets::list::ListState;
+use super::widgets::filter::FilterKey;
 use crate::service::{ServiceError, Session};
 
 /// What happened.
@@ -26,26 +27,10 @@ pub enum Msg {
     Tick,
 }
 
-/// The top-level screens `Tab` moves between.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Queue,
-    Accounts,
-    Outbox,
-}
-
-impl Tab {
-    const ORDER: [Tab; 3] = [Tab::Queue, Tab::Accounts, Tab::Outbox];
-
-    fn step(self, forward: bool) -> Tab {
-        let i = Tab::ORDER.iter().position(|t| *t == self).unwrap_or(0);
-        let n = Tab::ORDER.len();
-        Tab::ORDER[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }]
-    }
+/// A top-level screen: which one, and its state once it has been shown.
+pub struct Tab {
+    pub id: ScreenId,
+    pub screen: Option<Box<dyn Screen>>,
 }
 
 pub struct App {
@@ -53,12 +38,11 @@ pub struct App {
     pub keymap: Keymap,
     pub theme: Theme,
     pub currency: String,
-    pub tab: Tab,
-    pub queue: QueueScreen,
-    pub accounts: Option<AccountsScreen>,
-    pub outbox: Option<OutboxScreen>,
-    /// The account opened from a list (Esc goes back).
-    pub account: Option<AccountScreen>,
+    pub tabs: Vec<Tab>,
+    /// The tab on show (when nothing is stacked on it).
+    pub current: usize,
+    /// Screens opened from the current tab, the last one on show; `Esc` pops.
+    pub stack: Vec<Box<dyn Screen>>,
     pub popups: Vec<Popup>,
     /// A message for the footer: (text, is it an error).
     pub status: Option<(String, bool)>,
@@ -68,16 +52,18 @@ pub struct App {
     data_version: i64,
 }
 
-/// Who the current row is about: (customer id, name, queue item).
-pub(super) struct Target {
-    pub(super) customer: String,
-    pub(super) name: String,
-    pub(super) item: Option<i64>,
-}
-
 impl App {
     pub fn new(session: Session, keymap: Keymap, theme: Theme) -> Result<App, ServiceError> {
-        let queue = QueueScreen::load(&session)?;
+        let ids = ScreenId::tabs(session.user().role);
+        let first = ids
+            .first()
+            .copied()
+            .unwrap_or(ScreenId::Queue)
+            .load(&session)?;
+        let mut tabs: Vec<Tab> = ids.into_iter().map(|id| Tab { id, screen: None }).collect();
+        if let Some(t) = tabs.first_mut() {
+            t.screen = Some(first);
+        }
         let currency = session.currency()?;
         let data_version = session.data_version()?;
         Ok(App {
@@ -85,11 +71,9 @@ impl App {
             keymap,
             theme,
             currency,
-            tab: Tab::Queue,
-            queue,
-            accounts: None,
-            outbox: None,
-            account: None,
+            tabs,
+            current: 0,
+            stack: Vec::new(),
             popups: Vec::new(),
             status: None,
             quit: false,
@@ -98,13 +82,54 @@ impl App {
         })
     }
 
-    pub fn context(&self) -> Context {
-        match (&self.account, self.tab) {
-            (Some(_), _) => Context::Account,
-            (None, Tab::Queue) => Context::Queue,
-            (None, Tab::Accounts) => Context::Accounts,
-            (None, Tab::Outbox) => Context::Outbox,
+    /// The screen on show.
+    pub fn screen(&self) -> Option<&dyn Screen> {
+        match self.stack.last() {
+            Some(s) => Some(s.as_ref()),
+            None => self.tabs.get(self.current)?.screen.as_deref(),
         }
+    }
+
+    fn screen_mut(&mut self) -> Option<&mut (dyn Screen + 'static)> {
+        match self.stack.last_mut() {
+            Some(s) => Some(s.as_mut()),
+            None => self.tabs.get_mut(self.current)?.screen.as_deref_mut(),
+        }
+    }
+
+    /// Where the user is: decides which keys apply.
+    pub fn context(&self) -> ScreenId {
+        self.screen().map_or(ScreenId::Queue, |s| s.id())
+    }
+
+    /// The loaded screen of type `T` nearest the top (stacked first, then tabs).
+    pub fn find<T: 'static>(&self) -> Option<&T> {
+        let tabs = self.tabs.iter().filter_map(|t| t.screen.as_ref());
+        self.stack
+            .iter()
+            .rev()
+            .chain(tabs)
+            .find_map(|s| s.as_any().downcast_ref())
+    }
+
+    /// Like [`App::find`], to change it.
+    pub fn find_mut<T: 'static>(&mut self) -> Option<&mut T> {
+        let tabs = self.tabs.iter_mut().filter_map(|t| t.screen.as_mut());
+        self.stack
+            .iter_mut()
+            .rev()
+            .chain(tabs)
+            .find_map(|s| s.as_any_mut().downcast_mut())
+    }
+
+    /// *My queue* (always loaded).
+    pub fn queue(&self) -> Option<&QueueScreen> {
+        self.find()
+    }
+
+    /// The account on show, if the top screen is one.
+    pub fn account(&self) -> Option<&AccountScreen> {
+        self.stack.last()?.as_any().downcast_ref()
     }
 
     pub fn update(&mut self, msg: Msg) {
@@ -134,29 +159,36 @@ impl App {
         }
     }
 
+    /// Reloads every loaded screen. A stacked screen that can no longer be shown (an
+    /// account reassigned away) is closed, and the user is told why.
     pub(super) fn reload(&mut self) {
-        let mut problems = Vec::new();
-        if let Err(e) = self.queue.reload(&self.session) {
-            problems.push(e.to_string());
+        let mut notices: Vec<(String, bool)> = Vec::new();
+        for t in &mut self.tabs {
+            if let Some(s) = t.screen.as_mut() {
+                match s.reload(&self.session) {
+                    Ok(Some(n)) => notices.push((n, false)),
+                    Ok(None) => {}
+                    Err(e) => notices.push((e.to_string(), true)),
+                }
+            }
         }
-        if let Some(a) = self.accounts.as_mut()
-            && let Err(e) = a.reload(&self.session)
-        {
-            problems.push(e.to_string());
+        let mut keep = Vec::with_capacity(self.stack.len());
+        for mut s in std::mem::take(&mut self.stack) {
+            match s.reload(&self.session) {
+                Ok(n) => {
+                    notices.extend(n.map(|n| (n, false)));
+                    keep.push(s);
+                }
+                Err(e) => {
+                    notices.push((format!("{} closed: {e}", s.id().title()), true));
+                    // What was opened from it goes too.
+                    break;
+                }
+            }
         }
-        if let Some(o) = self.outbox.as_mut()
-            && let Err(e) = o.reload(&self.session)
-        {
-            problems.push(e.to_string());
-        }
-        if let Some(acc) = self.account.as_mut()
-            && acc.reload(&self.session).is_err()
-        {
-            // The account left this user's view (reassigned, say): go back to the list.
-            self.account = None;
-        }
-        if let Some(p) = problems.into_iter().next() {
-            self.status = Some((p, true));
+        self.stack = keep;
+        if let Some(n) = notices.into_iter().next() {
+            self.status = Some(n);
         }
         if let Ok(v) = self.session.data_version() {
             self.data_version = v;
@@ -174,12 +206,13 @@ impl App {
             }
             return;
         }
-        if let Some(filter) = self.filter_mut()
+        if let Some(screen) = self.screen_mut()
+            && let Some(filter) = screen.filter_mut()
             && filter.editing
         {
             let k = filter.handle(key);
             if k == FilterKey::Changed {
-                self.refilter();
+                screen.refilter();
             }
             if k != FilterKey::Ignored {
                 return;
@@ -190,58 +223,13 @@ impl App {
         }
     }
 
-    fn filter_mut(&mut self) -> Option<&mut Filter> {
-        match (self.account.is_some(), self.tab) {
-            (true, _) => None,
-            (false, Tab::Queue) => Some(&mut self.queue.filter),
-            (false, Tab::Accounts) => self.accounts.as_mut().map(|a| &mut a.filter),
-            (false, Tab::Outbox) => self.outbox.as_mut().map(|o| &mut o.filter),
-        }
-    }
-
-    fn refilter(&mut self) {
-        match self.tab {
-            Tab::Queue => self.queue.refilter(),
-            Tab::Accounts => {
-                if let Some(a) = self.accounts.as_mut() {
-                    a.refilter();
-                }
-            }
-            Tab::Outbox => {
-                if let Some(o) = self.outbox.as_mut() {
-                    o.refilter();
-                }
-            }
-        }
-    }
-
-    /// The list the movement keys act on, and its length.
-    fn list_mut(&mut self) -> (&mut ListState, usize) {
-        if let Some(a) = self.account.as_mut() {
-            let n = a.view.invoices.len();
-            return (&mut a.invoices, n);
-        }
-        match (self.tab, self.accounts.as_mut(), self.outbox.as_mut()) {
-            (Tab::Accounts, Some(a), _) => {
-                let n = a.shown.len();
-                (&mut a.list, n)
-            }
-            (Tab::Outbox, _, Some(o)) => {
-                let n = o.shown.len();
-                (&mut o.list, n)
-            }
-            _ => {
-                let n = self.queue.shown.len();
-                (&mut self.queue.list, n)
-            }
-        }
-    }
-
     fn mouse(&mut self, m: &MouseEvent) {
         if !self.popups.is_empty() {
             return;
         }
-        let (list, len) = self.list_mut();
+        let Some((list, len)) = self.screen_mut().and_then(|s| s.list()) else {
+            return;
+        };
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) => {
                 if let Some(row) = list.row_at(m.column, m.row)
@@ -264,6 +252,19 @@ impl App {
     }
 
     fn act(&mut self, action: Action) {
+        // The screen's own actions first (sorting, say).
+        let session = &self.session;
+        if let Some(effect) = match self.stack.last_mut() {
+            Some(s) => s.act(action, session),
+            None => self
+                .tabs
+                .get_mut(self.current)
+                .and_then(|t| t.screen.as_mut())
+                .and_then(|s| s.act(action, session)),
+        } {
+            self.apply(effect);
+            return;
+        }
         match action {
             Action::Up
             | Action::Down
@@ -271,7 +272,9 @@ impl App {
             | Action::PageDown
             | Action::Top
             | Action::Bottom => {
-                let (list, len) = self.list_mut();
+                let Some((list, len)) = self.screen_mut().and_then(|s| s.list()) else {
+                    return;
+                };
                 let page = list.page_rows() as isize;
                 match action {
                     Action::Up => list.move_by(-1, len),
@@ -283,53 +286,33 @@ impl App {
                 }
             }
             Action::Open => self.open_selected(),
-            Action::Back => self.account = None,
+            Action::Back => {
+                self.stack.pop();
+            }
             Action::NextScreen | Action::PrevScreen => {
-                self.account = None;
-                self.tab = self.tab.step(action == Action::NextScreen);
-                let loaded = match self.tab {
-                    Tab::Accounts if self.accounts.is_none() => {
-                        AccountsScreen::load(&self.session).map(|a| self.accounts = Some(a))
-                    }
-                    Tab::Outbox if self.outbox.is_none() => {
-                        OutboxScreen::load(&self.session).map(|o| self.outbox = Some(o))
-                    }
-                    _ => Ok(()),
-                };
-                if let Err(e) = loaded {
-                    self.tab = Tab::Queue;
-                    self.status = Some((e.to_string(), true));
-                }
+                self.switch_tab(action == Action::NextScreen);
             }
             Action::Filter => {
-                if let Some(f) = self.filter_mut() {
+                if let Some(f) = self.screen_mut().and_then(|s| s.filter_mut()) {
                     f.start();
                 }
             }
             Action::Help => {
-                let screen = match self.context() {
-                    Context::Queue => "My queue",
-                    Context::Account => "the account",
-                    Context::Accounts => "Accounts",
-                    Context::Outbox => "the outbox",
-                };
+                let id = self.context();
                 self.popups.push(Popup::Help(Help {
-                    screen,
-                    keys: self.keymap.help(self.context()),
+                    screen: id.title(),
+                    keys: self.keymap.help(id),
                 }));
             }
             Action::Quit => self.quit = true,
             Action::Refresh => {
                 self.reload();
-                self.status = Some(("refreshed".into(), false));
-            }
-            Action::Sort => {
-                if let Some(a) = self.accounts.as_mut() {
-                    a.cycle_sort();
-                    self.status = Some((format!("sorted by {}", a.sort.label()), false));
+                if self.status.is_none() {
+                    self.status = Some(("refreshed".into(), false));
                 }
             }
-            Action::Deliver => self.submit(Request::Deliver),
+            Action::Sort => {}
+            Action::Deliver => self.submit(super::popups::Request::Deliver),
             Action::Send
             | Action::Call
             | Action::Promise
@@ -344,64 +327,51 @@ impl App {
         }
     }
 
-    fn open_selected(&mut self) {
-        let target = match self.tab {
-            Tab::Queue => self
-                .queue
-                .selected()
-                .map(|i| (i.customer_id.clone(), Some(i.item_id))),
-            Tab::Accounts => self
-                .accounts
-                .as_ref()
-                .and_then(|a| a.selected())
-                .map(|l| (l.customer_id.clone(), None)),
-            Tab::Outbox => self
-                .outbox
-                .as_ref()
-                .and_then(|o| o.selected())
-                .map(|r| (r.customer_id.clone(), None)),
+    fn apply(&mut self, effect: Effect) {
+        match effect {
+            Effect::Done => {}
+            Effect::Status(text, err) => self.status = Some((text, err)),
+            Effect::Push(s) => self.stack.push(s),
+        }
+    }
+
+    /// Moves to the next (or previous) tab, loading it the first time.
+    fn switch_tab(&mut self, forward: bool) {
+        let n = self.tabs.len();
+        if n == 0 {
+            return;
+        }
+        let next = if forward {
+            (self.current + 1) % n
+        } else {
+            (self.current + n - 1) % n
         };
-        let Some((customer, item)) = target else {
+        self.stack.clear();
+        if self.tabs[next].screen.is_none() {
+            match self.tabs[next].id.load(&self.session) {
+                Ok(s) => self.tabs[next].screen = Some(s),
+                Err(e) => {
+                    self.status = Some((e.to_string(), true));
+                    return;
+                }
+            }
+        }
+        self.current = next;
+    }
+
+    fn open_selected(&mut self) {
+        let Some(screen) = self.screen() else {
             return;
         };
-        match AccountScreen::load(&self.session, &customer, item) {
-            Ok(a) => self.account = Some(a),
+        match screen.open(&self.session) {
+            Ok(Some(s)) => self.stack.push(s),
+            Ok(None) => {}
             Err(e) => self.status = Some((e.to_string(), true)),
         }
     }
 
+    /// Who the current row is about.
     pub(super) fn target(&self) -> Option<Target> {
-        if let Some(a) = &self.account {
-            return Some(Target {
-                customer: a.view.customer_id.clone(),
-                name: a.view.name.clone(),
-                item: a.item,
-            });
-        }
-        match self.tab {
-            Tab::Queue => self.queue.selected().map(|i| Target {
-                customer: i.customer_id.clone(),
-                name: i.customer_name.clone(),
-                item: Some(i.item_id),
-            }),
-            Tab::Accounts => self
-                .accounts
-                .as_ref()
-                .and_then(|a| a.selected())
-                .map(|l| Target {
-                    customer: l.customer_id.clone(),
-                    name: l.name.clone(),
-                    item: None,
-                }),
-            Tab::Outbox => self
-                .outbox
-                .as_ref()
-                .and_then(|o| o.selected())
-                .map(|r| Target {
-                    customer: r.customer_id.clone(),
-                    name: r.recipient.clone(),
-                    item: None,
-                }),
-        }
+        self.screen()?.target()
     }
 }

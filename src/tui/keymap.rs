@@ -8,14 +8,7 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Where the user is; decides which actions apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Context {
-    Queue,
-    Account,
-    Accounts,
-    Outbox,
-}
+use super::screens::ScreenId;
 
 /// Something the user can ask for with a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -48,46 +41,46 @@ pub enum Action {
 }
 
 use Action::*;
-use Context::{Account as Acc, Accounts as Accs, Outbox as Out, Queue as Q};
+use ScreenId::{Account as Acc, Accounts as Accs, Outbox as Out, Queue as Q};
 
 /// One row of the table: the action's config name, description, default keys,
-/// the contexts it works in (empty = everywhere) and whether the footer shows it.
+/// the screens it works in (empty = everywhere) and whether the footer shows it.
 struct Spec {
     action: Action,
     name: &'static str,
     what: &'static str,
     keys: &'static [&'static str],
-    contexts: &'static [Context],
+    screens: &'static [ScreenId],
     footer: bool,
 }
 
 #[rustfmt::skip]
 const SPECS: &[Spec] = &[
-    Spec { action: Up, name: "up", what: "move up", keys: &["up", "k"], contexts: &[], footer: false },
-    Spec { action: Down, name: "down", what: "move down", keys: &["down", "j"], contexts: &[], footer: false },
-    Spec { action: PageUp, name: "page_up", what: "page up", keys: &["pgup", "ctrl-b"], contexts: &[], footer: false },
-    Spec { action: PageDown, name: "page_down", what: "page down", keys: &["pgdn", "ctrl-f"], contexts: &[], footer: false },
-    Spec { action: Top, name: "top", what: "first row", keys: &["home", "g"], contexts: &[], footer: false },
-    Spec { action: Bottom, name: "bottom", what: "last row", keys: &["end", "G"], contexts: &[], footer: false },
-    Spec { action: Open, name: "open", what: "open account", keys: &["enter"], contexts: &[Q, Accs, Out], footer: true },
-    Spec { action: Back, name: "back", what: "back", keys: &["esc", "left"], contexts: &[Acc], footer: true },
-    Spec { action: NextScreen, name: "next_screen", what: "next screen", keys: &["tab"], contexts: &[], footer: true },
-    Spec { action: PrevScreen, name: "prev_screen", what: "previous screen", keys: &["backtab"], contexts: &[], footer: false },
-    Spec { action: Filter, name: "filter", what: "filter", keys: &["/"], contexts: &[Q, Accs, Out], footer: true },
-    Spec { action: Help, name: "help", what: "help", keys: &["?", "f1"], contexts: &[], footer: true },
-    Spec { action: Quit, name: "quit", what: "quit", keys: &["q", "ctrl-c"], contexts: &[], footer: true },
-    Spec { action: Call, name: "call", what: "call wrap-up", keys: &["c"], contexts: &[Q, Acc], footer: true },
-    Spec { action: Promise, name: "promise", what: "promise to pay", keys: &["p"], contexts: &[Q, Acc], footer: true },
-    Spec { action: Dispute, name: "dispute", what: "dispute an invoice", keys: &["d"], contexts: &[Q, Acc], footer: true },
-    Spec { action: Note, name: "note", what: "note", keys: &["n"], contexts: &[Q, Acc], footer: true },
-    Spec { action: Callback, name: "callback", what: "callback", keys: &["b"], contexts: &[Q, Acc], footer: true },
-    Spec { action: Finish, name: "finish", what: "finish item", keys: &["f"], contexts: &[Q, Acc], footer: true },
-    Spec { action: Hold, name: "hold", what: "hold / release", keys: &["h"], contexts: &[Q, Acc, Accs], footer: true },
-    Spec { action: Assign, name: "assign", what: "assign (supervisor)", keys: &["a"], contexts: &[Q, Acc, Accs], footer: false },
-    Spec { action: Sort, name: "sort", what: "sort by balance / DPD / name", keys: &["s"], contexts: &[Accs], footer: true },
-    Spec { action: Send, name: "send", what: "send a message now", keys: &["m"], contexts: &[Q, Acc], footer: true },
-    Spec { action: Deliver, name: "deliver", what: "deliver pending messages", keys: &["S"], contexts: &[Out], footer: true },
-    Spec { action: Refresh, name: "refresh", what: "refresh", keys: &["r"], contexts: &[], footer: false },
+    Spec { action: Up, name: "up", what: "move up", keys: &["up", "k"], screens: &[], footer: false },
+    Spec { action: Down, name: "down", what: "move down", keys: &["down", "j"], screens: &[], footer: false },
+    Spec { action: PageUp, name: "page_up", what: "page up", keys: &["pgup", "ctrl-b"], screens: &[], footer: false },
+    Spec { action: PageDown, name: "page_down", what: "page down", keys: &["pgdn", "ctrl-f"], screens: &[], footer: false },
+    Spec { action: Top, name: "top", what: "first row", keys: &["home", "g"], screens: &[], footer: false },
+    Spec { action: Bottom, name: "bottom", what: "last row", keys: &["end", "G"], screens: &[], footer: false },
+    Spec { action: Open, name: "open", what: "open account", keys: &["enter"], screens: &[Q, Accs, Out], footer: true },
+    Spec { action: Back, name: "back", what: "back", keys: &["esc", "left"], screens: &[Acc], footer: true },
+    Spec { action: NextScreen, name: "next_screen", what: "next screen", keys: &["tab"], screens: &[], footer: true },
+    Spec { action: PrevScreen, name: "prev_screen", what: "previous screen", keys: &["backtab"], screens: &[], footer: false },
+    Spec { action: Filter, name: "filter", what: "filter", keys: &["/"], screens: &[Q, Accs, Out], footer: true },
+    Spec { action: Help, name: "help", what: "help", keys: &["?", "f1"], screens: &[], footer: true },
+    Spec { action: Quit, name: "quit", what: "quit", keys: &["q", "ctrl-c"], screens: &[], footer: true },
+    Spec { action: Call, name: "call", what: "call wrap-up", keys: &["c"], screens: &[Q, Acc], footer: true },
+    Spec { action: Promise, name: "promise", what: "promise to pay", keys: &["p"], screens: &[Q, Acc], footer: true },
+    Spec { action: Dispute, name: "dispute", what: "dispute an invoice", keys: &["d"], screens: &[Q, Acc], footer: true },
+    Spec { action: Note, name: "note", what: "note", keys: &["n"], screens: &[Q, Acc], footer: true },
+    Spec { action: Callback, name: "callback", what: "callback", keys: &["b"], screens: &[Q, Acc], footer: true },
+    Spec { action: Finish, name: "finish", what: "finish item", keys: &["f"], screens: &[Q, Acc], footer: true },
+    Spec { action: Hold, name: "hold", what: "hold / release", keys: &["h"], screens: &[Q, Acc, Accs], footer: true },
+    Spec { action: Assign, name: "assign", what: "assign (supervisor)", keys: &["a"], screens: &[Q, Acc, Accs], footer: false },
+    Spec { action: Sort, name: "sort", what: "sort by balance / DPD / name", keys: &["s"], screens: &[Accs], footer: true },
+    Spec { action: Send, name: "send", what: "send a message now", keys: &["m"], screens: &[Q, Acc], footer: true },
+    Spec { action: Deliver, name: "deliver", what: "deliver pending messages", keys: &["S"], screens: &[Out], footer: true },
+    Spec { action: Refresh, name: "refresh", what: "refresh", keys: &["r"], screens: &[], footer: false },
 ];
 
 /// A key with its modifiers, as written in `config.toml` (`c`, `ctrl-r`, `f1`, `enter`).
@@ -255,10 +248,10 @@ impl Keymap {
     }
 
     /// The action a key press asks for in `ctx`, if any.
-    pub fn action(&self, ev: &KeyEvent, ctx: Context) -> Option<Action> {
+    pub fn action(&self, ev: &KeyEvent, screen: ScreenId) -> Option<Action> {
         SPECS
             .iter()
-            .filter(|s| s.contexts.is_empty() || s.contexts.contains(&ctx))
+            .filter(|s| s.screens.is_empty() || s.screens.contains(&screen))
             .find(|s| {
                 self.keys
                     .get(&s.action)
@@ -275,20 +268,20 @@ impl Keymap {
             .map_or_else(|| "—".to_string(), ToString::to_string)
     }
 
-    /// (keys, description) of the footer's actions in `ctx`.
-    pub fn footer(&self, ctx: Context) -> Vec<(String, &'static str)> {
+    /// (action, key, description) of the footer's actions in `ctx`.
+    pub fn footer(&self, screen: ScreenId) -> Vec<(Action, String, &'static str)> {
         SPECS
             .iter()
-            .filter(|s| s.footer && (s.contexts.is_empty() || s.contexts.contains(&ctx)))
-            .map(|s| (self.key_of(s.action), s.what))
+            .filter(|s| s.footer && (s.screens.is_empty() || s.screens.contains(&screen)))
+            .map(|s| (s.action, self.key_of(s.action), s.what))
             .collect()
     }
 
     /// (all keys, description) of every action that works in `ctx`, for the help overlay.
-    pub fn help(&self, ctx: Context) -> Vec<(String, &'static str)> {
+    pub fn help(&self, screen: ScreenId) -> Vec<(String, &'static str)> {
         SPECS
             .iter()
-            .filter(|s| s.contexts.is_empty() || s.contexts.contains(&ctx))
+            .filter(|s| s.screens.is_empty() || s.screens.contains(&screen))
             .map(|s| {
                 let keys = self
                     .keys
@@ -322,27 +315,27 @@ mod tests {
     #[test]
     fn defaults_work_in_their_context_only() {
         let km = Keymap::new(&BTreeMap::new()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(km.action(&press('c'), Context::Queue), Some(Action::Call));
-        assert_eq!(km.action(&press('c'), Context::Accounts), None);
+        assert_eq!(km.action(&press('c'), ScreenId::Queue), Some(Action::Call));
+        assert_eq!(km.action(&press('c'), ScreenId::Accounts), None);
         assert_eq!(
-            km.action(&press('j'), Context::Accounts),
+            km.action(&press('j'), ScreenId::Accounts),
             Some(Action::Down)
         );
         assert_eq!(
             km.action(
                 &KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT),
-                Context::Queue
+                ScreenId::Queue
             ),
             Some(Action::Bottom)
         );
         assert_eq!(
             km.action(
                 &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
-                Context::Queue
+                ScreenId::Queue
             ),
             Some(Action::Quit)
         );
-        assert_eq!(km.action(&press('s'), Context::Queue), None);
+        assert_eq!(km.action(&press('s'), ScreenId::Queue), None);
     }
 
     #[test]
@@ -351,23 +344,24 @@ mod tests {
         o.insert("call".to_string(), "C".to_string());
         o.insert("quit".to_string(), "ctrl-q, f10".to_string());
         let km = Keymap::new(&o).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(km.action(&press('C'), Context::Queue), Some(Action::Call));
-        assert_eq!(km.action(&press('c'), Context::Queue), None);
-        assert_eq!(km.action(&press('q'), Context::Queue), None);
+        assert_eq!(km.action(&press('C'), ScreenId::Queue), Some(Action::Call));
+        assert_eq!(km.action(&press('c'), ScreenId::Queue), None);
+        assert_eq!(km.action(&press('q'), ScreenId::Queue), None);
         assert_eq!(
             km.action(
                 &KeyEvent::new(KeyCode::F(10), KeyModifiers::NONE),
-                Context::Queue
+                ScreenId::Queue
             ),
             Some(Action::Quit)
         );
+        assert!(km.footer(ScreenId::Queue).contains(&(
+            Action::Call,
+            "C".to_string(),
+            "call wrap-up"
+        )));
         assert!(
-            km.footer(Context::Queue)
-                .contains(&("C".to_string(), "call wrap-up"))
-        );
-        assert!(
-            km.footer(Context::Queue)
-                .contains(&("ctrl-q".to_string(), "quit"))
+            km.footer(ScreenId::Queue)
+                .contains(&(Action::Quit, "ctrl-q".to_string(), "quit"))
         );
     }
 

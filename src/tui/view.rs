@@ -6,8 +6,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::app::{App, Tab};
-use super::keymap::Context;
+use ratatui::style::Modifier;
+
+use super::app::App;
+use super::screens::{Draw, Screen, footer};
 use crate::display::{fit, width};
 
 pub fn draw(f: &mut Frame<'_>, app: &App) {
@@ -22,19 +24,12 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
     ])
     .areas(area);
     draw_header(f, header, app);
-    match (&app.account, app.tab) {
-        (Some(a), _) => a.view(f, body, &app.theme, &app.currency),
-        (None, Tab::Queue) => app.queue.view(f, body, &app.theme),
-        (None, Tab::Accounts) => {
-            if let Some(a) = &app.accounts {
-                a.view(f, body, &app.theme);
-            }
-        }
-        (None, Tab::Outbox) => {
-            if let Some(o) = &app.outbox {
-                o.view(f, body, &app.theme);
-            }
-        }
+    if let Some(s) = app.screen() {
+        let cx = Draw {
+            theme: &app.theme,
+            currency: &app.currency,
+        };
+        s.draw(f, body, &cx);
     }
     draw_footer(f, footer, app);
     for p in &app.popups {
@@ -52,24 +47,17 @@ fn draw_header(f: &mut Frame<'_>, area: Rect, app: &App) {
         app.session.as_of().to_string()
     };
     let left = format!(" {brand}{} ({}) · {date} ", user.name, user.role);
-    let tabs: Vec<(&str, bool)> = vec![
-        ("My queue", app.tab == Tab::Queue && app.account.is_none()),
-        (
-            "Accounts",
-            app.tab == Tab::Accounts && app.account.is_none(),
-        ),
-        ("Outbox", app.tab == Tab::Outbox && app.account.is_none()),
-    ];
-    let right = format!(
-        " {} due · {} {} ",
-        app.queue.items.len(),
-        app.queue.collectible().grouped(),
-        app.currency
-    );
+    let right = app
+        .queue()
+        .and_then(|q| q.summary(&app.currency))
+        .map(|s| format!(" {s} "))
+        .unwrap_or_default();
     f.render_widget(Paragraph::new("").style(t.header), area);
     let mut spans = vec![Span::styled(left.clone(), t.header)];
     let mut used = width(&left);
-    for (name, on) in tabs {
+    for (i, tab) in app.tabs.iter().enumerate() {
+        let on = i == app.current && app.stack.is_empty();
+        let name = tab.id.title();
         let text = if on {
             format!("[{name}]")
         } else {
@@ -79,9 +67,7 @@ fn draw_header(f: &mut Frame<'_>, area: Rect, app: &App) {
         spans.push(Span::styled(
             text,
             if on {
-                t.header.add_modifier(
-                    ratatui::style::Modifier::BOLD | ratatui::style::Modifier::UNDERLINED,
-                )
+                t.header.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
             } else {
                 t.header
             },
@@ -89,7 +75,7 @@ fn draw_header(f: &mut Frame<'_>, area: Rect, app: &App) {
         spans.push(Span::styled(" ", t.header));
     }
     let room = usize::from(area.width).saturating_sub(used);
-    if room > 10 {
+    if room > 10 && !right.is_empty() {
         let r = fit(&right, room);
         spans.push(Span::styled(" ".repeat(room - width(&r)), t.header));
         spans.push(Span::styled(r, t.header));
@@ -109,20 +95,12 @@ fn draw_footer(f: &mut Frame<'_>, area: Rect, app: &App) {
         );
         return;
     }
-    let filter = match (app.account.is_some(), app.tab) {
-        (false, Tab::Queue) => Some(&app.queue.filter),
-        (false, Tab::Accounts) => app.accounts.as_ref().map(|a| &a.filter),
-        (false, Tab::Outbox) => app.outbox.as_ref().map(|o| &o.filter),
-        _ => None,
+    let Some(screen) = app.screen() else {
+        return;
     };
-    if let Some(flt) = filter
+    if let Some(flt) = screen.filter()
         && (flt.editing || !flt.is_empty())
     {
-        let shown = match app.tab {
-            Tab::Queue => app.queue.shown.len(),
-            Tab::Accounts => app.accounts.as_ref().map_or(0, |a| a.shown.len()),
-            Tab::Outbox => app.outbox.as_ref().map_or(0, |o| o.shown.len()),
-        };
         let cursor = if flt.editing { "▏" } else { "" };
         let hint = if flt.editing {
             "  ⏎ done · esc clear"
@@ -132,37 +110,16 @@ fn draw_footer(f: &mut Frame<'_>, area: Rect, app: &App) {
         let line = Line::from(vec![
             Span::styled(" filter: ", t.key),
             Span::raw(format!("{}{cursor}", flt.text)),
-            Span::styled(format!("  ({shown} shown){hint}"), t.dim),
+            Span::styled(format!("  ({} shown){hint}", screen.shown()), t.dim),
         ]);
         f.render_widget(Paragraph::new(line), area);
         return;
     }
-    let ctx = if app.popups.iter().any(|p| p.is_form()) {
-        None
-    } else {
-        Some(app.context())
-    };
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    if let Some(ctx) = ctx {
-        let mut hints = app.keymap.footer(ctx);
-        if ctx == Context::Accounts
-            && let Some(a) = &app.accounts
-        {
-            hints.retain(|(_, w)| !w.starts_with("sort"));
-            hints.push((
-                app.keymap.key_of(super::keymap::Action::Sort),
-                if a.sort == super::screens::accounts::SortBy::Balance {
-                    "sort: balance"
-                } else if a.sort == super::screens::accounts::SortBy::Dpd {
-                    "sort: DPD"
-                } else {
-                    "sort: name"
-                },
-            ));
-        }
-        for (k, what) in hints {
-            let piece = width(&k) + width(what) + 3;
+    if !app.popups.iter().any(|p| p.is_form()) {
+        for (k, what) in footer(&app.keymap, screen) {
+            let piece = width(&k) + width(&what) + 3;
             if used + piece > usize::from(area.width) {
                 break;
             }

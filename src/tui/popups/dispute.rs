@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::super::theme::Theme;
 use super::super::widgets::field::Field;
-use super::{Outcome, Request, render_fields, render_footer, tab_focus};
+use super::{Form, FormKey, Outcome, Request, keys, render_fields, render_footer, tab_focus};
 use crate::domain::{DisputeReason, Money};
 
 /// An invoice that can be disputed: number, balance, what is not yet disputed.
@@ -68,7 +68,7 @@ impl DisputeForm {
         }
     }
 
-    pub fn handle(&mut self, key: &KeyEvent) -> Outcome {
+    fn on_key(&mut self, key: &KeyEvent) -> Outcome {
         match key.code {
             KeyCode::Esc => return Outcome::Close,
             KeyCode::Enter if !key.modifiers.contains(crossterm::event::KeyModifiers::ALT) => {
@@ -137,7 +137,7 @@ impl DisputeForm {
         })
     }
 
-    pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let shown = self.invoices.len().min(6) as u16;
         let inner = super::frame(
             f,
@@ -223,12 +223,26 @@ impl DisputeForm {
             ],
             theme,
         );
-        render_footer(
-            f,
-            inner,
-            self.error.as_deref(),
-            "⏎ save · tab field · ↑↓ ←→ choose · esc cancel",
-            theme,
-        );
+        render_footer(f, inner, self.error.as_deref(), DISPUTE_KEYS, theme);
+    }
+}
+
+const DISPUTE_KEYS: &[FormKey] = &[keys::SAVE, keys::FIELD, keys::PICK, keys::CANCEL];
+
+impl Form for DisputeForm {
+    fn handle(&mut self, key: &KeyEvent, _as_of: chrono::NaiveDate) -> Outcome {
+        self.on_key(key)
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        self.view(f, area, theme);
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn keys(&self) -> &'static [FormKey] {
+        DISPUTE_KEYS
     }
 }

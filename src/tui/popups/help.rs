@@ -12,14 +12,6 @@ pub struct Help {
     pub keys: Vec<(String, &'static str)>,
 }
 
-const FORM_KEYS: &[(&str, &str)] = &[
-    ("⏎", "save (and move to the next queue item)"),
-    ("alt-⏎", "new line in a note"),
-    ("tab ⇧tab", "next / previous field"),
-    ("← →", "change a choice"),
-    ("esc", "cancel: nothing is written"),
-];
-
 impl Help {
     pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let entry = |k: &str, what: &str| {
@@ -34,7 +26,7 @@ impl Help {
         ))];
         keys.extend(self.keys.iter().map(|(k, w)| entry(k, w)));
         let mut forms: Vec<Line<'static>> = vec![Line::from(Span::styled("In forms", theme.title))];
-        forms.extend(FORM_KEYS.iter().map(|(k, w)| entry(k, w)));
+        forms.extend(super::keys::HELP.iter().map(|k| entry(k.key, k.help)));
         forms.push(Line::from(""));
         forms.push(Line::from(Span::styled(
             "Dates: 2026-12-01, +7, tomorrow, fri",

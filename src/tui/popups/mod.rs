@@ -2,9 +2,11 @@
 //! A form never writes: it validates in place and hands back a [`Request`], which the
 //! app carries out through the services; a refusal comes back into the form.
 
+pub mod choose;
 pub mod dispute;
 pub mod help;
-pub mod simple;
+pub mod record;
+pub mod text;
 pub mod wrapup;
 
 use chrono::NaiveDate;
@@ -90,44 +92,81 @@ pub enum Outcome {
     Submit(Request),
 }
 
+/// A form: named fields that validate in place and hand back a [`Request`].
+pub trait Form {
+    fn handle(&mut self, key: &KeyEvent, as_of: NaiveDate) -> Outcome;
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme);
+    /// A refusal from the services, shown in the form.
+    fn set_error(&mut self, message: String);
+    /// The keys this form understands, for its bottom line.
+    fn keys(&self) -> &'static [FormKey];
+}
+
+/// A key a form understands: shown on the form's bottom line (short) and in help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormKey {
+    pub key: &'static str,
+    pub what: &'static str,
+    pub help: &'static str,
+}
+
+/// Every form key, once: forms list the ones they take, help lists them all.
+#[rustfmt::skip]
+pub mod keys {
+    use super::FormKey;
+
+    pub const SAVE: FormKey = FormKey { key: "⏎", what: "save", help: "save" };
+    pub const SAVE_NEXT: FormKey = FormKey { key: "⏎", what: "save & next", help: "save, then the next item" };
+    pub const FIELD: FormKey = FormKey { key: "tab", what: "field", help: "next field; ⇧tab: back" };
+    pub const NEW_LINE: FormKey = FormKey { key: "alt-⏎", what: "new line", help: "new line in a note" };
+    pub const CHOOSE: FormKey = FormKey { key: "↑↓", what: "choose", help: "choose a row" };
+    pub const CHANGE: FormKey = FormKey { key: "←→", what: "change", help: "change a choice" };
+    pub const CANCEL: FormKey = FormKey { key: "esc", what: "cancel", help: "cancel, write nothing" };
+    pub const SEND: FormKey = FormKey { key: "⏎", what: "send", help: "send" };
+    pub const SEND_IT: FormKey = FormKey { key: "⏎", what: "send it", help: "send" };
+    pub const ASSIGN: FormKey = FormKey { key: "⏎", what: "assign", help: "assign to the chosen person" };
+    pub const TEMPLATE: FormKey = FormKey { key: "↑↓", what: "template", help: "choose a template" };
+    pub const CHANNEL: FormKey = FormKey { key: "←→", what: "channel", help: "choose a channel" };
+    pub const PICK: FormKey = FormKey { key: "↑↓ ←→", what: "choose", help: "change a choice" };
+    pub const NOT_NOW: FormKey = FormKey { key: "esc", what: "not now", help: "close without sending" };
+
+    /// What the help overlay lists under "In forms".
+    pub const HELP: &[FormKey] = &[SAVE_NEXT, NEW_LINE, FIELD, CHOOSE, CHANGE, CANCEL];
+}
+
 pub enum Popup {
     Help(help::Help),
-    WrapUp(Box<wrapup::WrapUpForm>),
-    Dispute(Box<dispute::DisputeForm>),
-    Simple(Box<simple::SimpleForm>),
+    Form(Box<dyn Form>),
 }
 
 impl Popup {
+    pub fn form(f: impl Form + 'static) -> Popup {
+        Popup::Form(Box::new(f))
+    }
+
     pub fn handle(&mut self, key: &KeyEvent, as_of: NaiveDate) -> Outcome {
         match self {
             Popup::Help(_) => Outcome::Close,
-            Popup::WrapUp(f) => f.handle(key, as_of),
-            Popup::Dispute(f) => f.handle(key),
-            Popup::Simple(f) => f.handle(key, as_of),
+            Popup::Form(f) => f.handle(key, as_of),
         }
     }
 
     /// A refusal from the services, shown in the form.
     pub fn set_error(&mut self, message: String) {
-        match self {
-            Popup::Help(_) => {}
-            Popup::WrapUp(f) => f.error = Some(message),
-            Popup::Dispute(f) => f.error = Some(message),
-            Popup::Simple(f) => f.error = Some(message),
+        if let Popup::Form(f) = self {
+            f.set_error(message);
         }
     }
 
     /// Whether this popup is a form (keys go to it, not to the screen).
     pub fn is_form(&self) -> bool {
-        !matches!(self, Popup::Help(_))
+        matches!(self, Popup::Form(_))
     }
 
     pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         match self {
             Popup::Help(h) => h.view(f, area, theme),
-            Popup::WrapUp(w) => w.view(f, area, theme),
-            Popup::Dispute(d) => d.view(f, area, theme),
-            Popup::Simple(s) => s.view(f, area, theme),
+            Popup::Form(form) => form.draw(f, area, theme),
         }
     }
 }
@@ -210,15 +249,20 @@ pub fn render_footer(
     f: &mut Frame<'_>,
     inner: Rect,
     error: Option<&str>,
-    keys: &str,
+    keys: &[FormKey],
     theme: &Theme,
 ) {
     if inner.height == 0 {
         return;
     }
     let bottom = inner.y + inner.height - 1;
+    let line = keys
+        .iter()
+        .map(|k| format!("{} {}", k.key, k.what))
+        .collect::<Vec<_>>()
+        .join(" · ");
     f.render_widget(
-        Paragraph::new(Line::from(Span::styled(keys.to_string(), theme.dim))),
+        Paragraph::new(Line::from(Span::styled(line, theme.dim))),
         Rect {
             y: bottom,
             height: 1,

@@ -9,7 +9,9 @@ use ratatui::widgets::Paragraph;
 
 use super::super::theme::Theme;
 use super::super::widgets::field::Field;
-use super::{Outcome, Request, choice_line, render_fields, render_footer, tab_focus};
+use super::{
+    Form, FormKey, Outcome, Request, choice_line, keys, render_fields, render_footer, tab_focus,
+};
 use crate::domain::dates::parse_user_date;
 use crate::domain::{CallOutcome, Money};
 use crate::service::calls::FollowUp;
@@ -76,7 +78,7 @@ impl WrapUpForm {
         }
     }
 
-    pub fn handle(&mut self, key: &KeyEvent, as_of: NaiveDate) -> Outcome {
+    fn on_key(&mut self, key: &KeyEvent, as_of: NaiveDate) -> Outcome {
         match key.code {
             KeyCode::Esc => return Outcome::Close,
             KeyCode::Enter
@@ -214,7 +216,7 @@ impl WrapUpForm {
         })
     }
 
-    pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let fields_h = 1
             + u16::from(self.outcome_error.is_some())
             + self.note.height()
@@ -308,12 +310,26 @@ impl WrapUpForm {
             }
             Next::Nothing => {}
         }
-        render_footer(
-            f,
-            inner,
-            self.error.as_deref(),
-            "⏎ save & next · tab field · alt-⏎ new line · esc cancel",
-            theme,
-        );
+        render_footer(f, inner, self.error.as_deref(), WRAP_UP_KEYS, theme);
+    }
+}
+
+const WRAP_UP_KEYS: &[FormKey] = &[keys::SAVE_NEXT, keys::FIELD, keys::NEW_LINE, keys::CANCEL];
+
+impl Form for WrapUpForm {
+    fn handle(&mut self, key: &KeyEvent, as_of: NaiveDate) -> Outcome {
+        self.on_key(key, as_of)
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        self.view(f, area, theme);
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn keys(&self) -> &'static [FormKey] {
+        WRAP_UP_KEYS
     }
 }

@@ -12,6 +12,7 @@ use super::super::theme::{Theme, ThemeName};
 use super::super::widgets::list::{self, Column, ListState};
 use rust_decimal::prelude::ToPrimitive;
 
+use super::{Draw, Screen, ScreenId, Target};
 use crate::domain::{Aging, Money};
 use crate::service::account::AccountView;
 use crate::service::{Result, Session};
@@ -42,7 +43,7 @@ impl AccountScreen {
         })
     }
 
-    pub fn reload(&mut self, session: &Session) -> Result<()> {
+    fn load_view(&mut self, session: &Session) -> Result<()> {
         self.view = session.account(&self.view.customer_id, 200)?;
         self.invoices.clamp(self.view.invoices.len());
         // The item may have been finished meanwhile.
@@ -67,7 +68,7 @@ impl AccountScreen {
             .or_else(|| self.view.open_items.first().map(|i| i.item_id))
     }
 
-    pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme, currency: &str) {
+    fn render(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme, currency: &str) {
         let v = &self.view;
         let [top, rest] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
         f.render_widget(
@@ -318,6 +319,46 @@ impl AccountScreen {
             Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
             area,
         );
+    }
+}
+
+impl Screen for AccountScreen {
+    fn id(&self) -> ScreenId {
+        ScreenId::Account
+    }
+
+    fn reload(&mut self, s: &Session) -> Result<Option<String>> {
+        self.load_view(s)?;
+        Ok(None)
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, cx: &Draw<'_>) {
+        self.render(f, area, cx.theme, cx.currency);
+    }
+
+    fn list(&mut self) -> Option<(&mut ListState, usize)> {
+        let n = self.view.invoices.len();
+        Some((&mut self.invoices, n))
+    }
+
+    fn target(&self) -> Option<Target> {
+        Some(Target {
+            customer: self.view.customer_id.clone(),
+            name: self.view.name.clone(),
+            item: self.item,
+        })
+    }
+
+    fn open(&self, _s: &Session) -> Result<Option<Box<dyn Screen>>> {
+        Ok(None)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 }
 

@@ -5,9 +5,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
+use super::super::keymap::Action;
 use super::super::theme::Theme;
 use super::super::widgets::filter::Filter;
 use super::super::widgets::list::{self, Column, ListState};
+use super::{Draw, Effect, Screen, ScreenId, Target};
 use crate::service::account::AccountLine;
 use crate::service::{Result, Session};
 
@@ -64,11 +66,11 @@ impl AccountsScreen {
             filter: Filter::default(),
             sort: SortBy::Balance,
         };
-        s.reload(session)?;
+        s.load_lines(session)?;
         Ok(s)
     }
 
-    pub fn reload(&mut self, session: &Session) -> Result<()> {
+    fn load_lines(&mut self, session: &Session) -> Result<()> {
         let keep = self.selected().map(|l| l.customer_id.clone());
         self.lines = session.accounts()?;
         self.resort();
@@ -83,7 +85,7 @@ impl AccountsScreen {
         Ok(())
     }
 
-    pub fn cycle_sort(&mut self) {
+    fn cycle_sort(&mut self) {
         self.sort = self.sort.next();
         self.resort();
         self.list.selected = 0;
@@ -109,10 +111,10 @@ impl AccountsScreen {
                     .then_with(|| a.customer_id.cmp(&b.customer_id))
             }),
         }
-        self.refilter();
+        self.apply_filter();
     }
 
-    pub fn refilter(&mut self) {
+    fn apply_filter(&mut self) {
         self.shown = self.filter.apply(self.lines.iter().map(|l| {
             format!(
                 "{} {} {}",
@@ -130,7 +132,7 @@ impl AccountsScreen {
             .and_then(|&i| self.lines.get(i))
     }
 
-    pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let cells = |n: usize| -> Vec<(String, Style)> {
             let Some(l) = self.shown.get(n).and_then(|&i| self.lines.get(i)) else {
                 return Vec::new();
@@ -175,5 +177,75 @@ impl AccountsScreen {
             },
             theme,
         );
+    }
+}
+
+impl Screen for AccountsScreen {
+    fn id(&self) -> ScreenId {
+        ScreenId::Accounts
+    }
+
+    fn reload(&mut self, s: &Session) -> Result<Option<String>> {
+        self.load_lines(s)?;
+        Ok(None)
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, cx: &Draw<'_>) {
+        self.view(f, area, cx.theme);
+    }
+
+    fn list(&mut self) -> Option<(&mut ListState, usize)> {
+        let n = self.shown.len();
+        Some((&mut self.list, n))
+    }
+
+    fn filter(&self) -> Option<&Filter> {
+        Some(&self.filter)
+    }
+
+    fn filter_mut(&mut self) -> Option<&mut Filter> {
+        Some(&mut self.filter)
+    }
+
+    fn refilter(&mut self) {
+        self.apply_filter();
+    }
+
+    fn shown(&self) -> usize {
+        self.shown.len()
+    }
+
+    fn target(&self) -> Option<Target> {
+        self.selected().map(|l| Target {
+            customer: l.customer_id.clone(),
+            name: l.name.clone(),
+            item: None,
+        })
+    }
+
+    fn act(&mut self, action: Action, _s: &Session) -> Option<Effect> {
+        (action == Action::Sort).then(|| {
+            self.cycle_sort();
+            Effect::Status(format!("sorted by {}", self.sort.label()), false)
+        })
+    }
+
+    fn hint(&self, action: Action) -> Option<String> {
+        (action == Action::Sort).then(|| {
+            match self.sort {
+                SortBy::Balance => "sort: balance",
+                SortBy::Dpd => "sort: DPD",
+                SortBy::Name => "sort: name",
+            }
+            .to_string()
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 }

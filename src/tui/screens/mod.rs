@@ -1,7 +1,163 @@
-//! The screens: each holds its own state, reloads itself from the services, and
-//! draws itself.
+//! The screens. Each is one type that loads itself from the services, draws itself,
+//! handles the keys meant for it and says which account it is about; the app holds
+//! them as `dyn Screen` (top-level ones as tabs, drilled-in ones on a stack), so a
+//! new screen touches its own file and the list in [`ScreenId`], not the app.
 
 pub mod account;
 pub mod accounts;
 pub mod outbox;
 pub mod queue;
+
+use std::any::Any;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::keymap::{Action, Keymap};
+use super::theme::Theme;
+use super::widgets::filter::Filter;
+use super::widgets::list::ListState;
+use crate::domain::Role;
+use crate::service::{Result, Session};
+
+/// Every screen the app has. Also where a key works: the keymap's table names these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScreenId {
+    Queue,
+    Account,
+    Accounts,
+    Outbox,
+}
+
+impl ScreenId {
+    /// The name people see in the header and the help.
+    pub fn title(self) -> &'static str {
+        match self {
+            ScreenId::Queue => "My queue",
+            ScreenId::Account => "Account",
+            ScreenId::Accounts => "Accounts",
+            ScreenId::Outbox => "Outbox",
+        }
+    }
+
+    /// The top-level screens `Tab` moves between, for a role.
+    pub fn tabs(_role: Role) -> Vec<ScreenId> {
+        vec![ScreenId::Queue, ScreenId::Accounts, ScreenId::Outbox]
+    }
+
+    /// Loads a top-level screen.
+    pub fn load(self, s: &Session) -> Result<Box<dyn Screen>> {
+        Ok(match self {
+            ScreenId::Queue => Box::new(queue::QueueScreen::load(s)?),
+            ScreenId::Accounts => Box::new(accounts::AccountsScreen::load(s)?),
+            ScreenId::Outbox => Box::new(outbox::OutboxScreen::load(s)?),
+            ScreenId::Account => {
+                return Err(crate::service::ServiceError::Invalid(
+                    "the account screen opens from a list".into(),
+                ));
+            }
+        })
+    }
+}
+
+/// What a screen needs to draw itself besides its own state.
+pub struct Draw<'a> {
+    pub theme: &'a Theme,
+    pub currency: &'a str,
+}
+
+/// Who a screen's current row is about: the account a form would act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub customer: String,
+    pub name: String,
+    /// The queue item the row stands for, if it is one.
+    pub item: Option<i64>,
+}
+
+/// What a screen asks of the app after a key.
+pub enum Effect {
+    /// Nothing more to do (the screen changed itself).
+    Done,
+    /// A message for the footer (is it an error).
+    Status(String, bool),
+    /// Drill into another screen; `Esc` comes back.
+    Push(Box<dyn Screen>),
+}
+
+pub trait Screen {
+    fn id(&self) -> ScreenId;
+
+    /// Reads the screen's data again, keeping the user's place. `Ok(Some(text))`
+    /// tells the user something changed under them.
+    fn reload(&mut self, s: &Session) -> Result<Option<String>>;
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, cx: &Draw<'_>);
+
+    /// The list the movement keys and the mouse act on, and how many rows it shows.
+    fn list(&mut self) -> Option<(&mut ListState, usize)> {
+        None
+    }
+
+    /// The filter typed with `/`, on screens that have one.
+    fn filter(&self) -> Option<&Filter> {
+        None
+    }
+
+    fn filter_mut(&mut self) -> Option<&mut Filter> {
+        None
+    }
+
+    /// Applies the filter again after it changed.
+    fn refilter(&mut self) {}
+
+    /// Rows that pass the filter.
+    fn shown(&self) -> usize {
+        0
+    }
+
+    /// The account the current row is about.
+    fn target(&self) -> Option<Target> {
+        None
+    }
+
+    /// `Enter`: what the current row opens.
+    fn open(&self, s: &Session) -> Result<Option<Box<dyn Screen>>> {
+        let Some(t) = self.target() else {
+            return Ok(None);
+        };
+        Ok(Some(Box::new(account::AccountScreen::load(
+            s,
+            &t.customer,
+            t.item,
+        )?)))
+    }
+
+    /// An action only this screen understands (sorting, say); `None` when it has none.
+    fn act(&mut self, _action: Action, _s: &Session) -> Option<Effect> {
+        None
+    }
+
+    /// A footer description that depends on the screen's state ("sort: balance").
+    fn hint(&self, _action: Action) -> Option<String> {
+        None
+    }
+
+    /// Text for the header's right side (the queue's totals).
+    fn summary(&self, _currency: &str) -> Option<String> {
+        None
+    }
+
+    fn as_any(&self) -> &dyn Any;
+
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// The keys of a screen's footer: each action's first key and description.
+pub fn footer(keymap: &Keymap, screen: &dyn Screen) -> Vec<(String, String)> {
+    keymap
+        .footer(screen.id())
+        .into_iter()
+        .map(|(a, key, what)| (key, screen.hint(a).unwrap_or_else(|| what.to_string())))
+        .collect()
+}

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::super::theme::Theme;
 use super::super::widgets::filter::Filter;
 use super::super::widgets::list::{self, Column, ListState};
+use super::{Draw, Screen, ScreenId, Target};
 use crate::service::{Result, Session};
 use crate::store::outbox::OutboxRow;
 
@@ -39,14 +40,14 @@ impl OutboxScreen {
             list: ListState::default(),
             filter: Filter::default(),
         };
-        s.reload(session)?;
+        s.load_rows(session)?;
         Ok(s)
     }
 
-    pub fn reload(&mut self, session: &Session) -> Result<()> {
+    fn load_rows(&mut self, session: &Session) -> Result<()> {
         let keep = self.selected().map(|r| r.id);
         self.rows = session.outbox(None)?;
-        self.refilter();
+        self.apply_filter();
         if let Some(id) = keep
             && let Some(pos) = self.shown.iter().position(|&i| self.rows[i].id == id)
         {
@@ -55,7 +56,7 @@ impl OutboxScreen {
         Ok(())
     }
 
-    pub fn refilter(&mut self) {
+    fn apply_filter(&mut self) {
         self.shown = self.filter.apply(self.rows.iter().map(|r| {
             format!(
                 "{} {} {} {} {} {}",
@@ -75,7 +76,7 @@ impl OutboxScreen {
         self.rows.iter().filter(|r| r.status == "pending").count()
     }
 
-    pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let [top, bottom] = if area.height >= 16 {
             Layout::vertical([Constraint::Min(5), Constraint::Length(8)]).areas(area)
         } else {
@@ -150,5 +151,57 @@ impl OutboxScreen {
                 bottom,
             );
         }
+    }
+}
+
+impl Screen for OutboxScreen {
+    fn id(&self) -> ScreenId {
+        ScreenId::Outbox
+    }
+
+    fn reload(&mut self, s: &Session) -> Result<Option<String>> {
+        self.load_rows(s)?;
+        Ok(None)
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, cx: &Draw<'_>) {
+        self.view(f, area, cx.theme);
+    }
+
+    fn list(&mut self) -> Option<(&mut ListState, usize)> {
+        let n = self.shown.len();
+        Some((&mut self.list, n))
+    }
+
+    fn filter(&self) -> Option<&Filter> {
+        Some(&self.filter)
+    }
+
+    fn filter_mut(&mut self) -> Option<&mut Filter> {
+        Some(&mut self.filter)
+    }
+
+    fn refilter(&mut self) {
+        self.apply_filter();
+    }
+
+    fn shown(&self) -> usize {
+        self.shown.len()
+    }
+
+    fn target(&self) -> Option<Target> {
+        self.selected().map(|r| Target {
+            customer: r.customer_id.clone(),
+            name: r.recipient.clone(),
+            item: None,
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 }

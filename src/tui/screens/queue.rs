@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::super::theme::Theme;
 use super::super::widgets::filter::Filter;
 use super::super::widgets::list::{self, Column, ListState};
+use super::{Draw, Screen, ScreenId, Target};
 use crate::domain::Money;
 use crate::service::queue::{QueueItem, QueueScope};
 use crate::service::{Result, Session};
@@ -43,16 +44,16 @@ impl QueueScreen {
             list: ListState::default(),
             filter: Filter::default(),
         };
-        q.reload(session)?;
+        q.load_items(session)?;
         Ok(q)
     }
 
     /// Reloads the queue, keeping the selection on the same item when it is still
     /// there, else on the same row (which is then the next item).
-    pub fn reload(&mut self, session: &Session) -> Result<()> {
+    fn load_items(&mut self, session: &Session) -> Result<()> {
         let keep = self.selected().map(|i| i.item_id);
         self.items = session.queue(&QueueScope::Mine, None)?;
-        self.refilter();
+        self.apply_filter();
         if let Some(id) = keep
             && let Some(pos) = self.shown.iter().position(|&i| self.items[i].item_id == id)
         {
@@ -62,7 +63,7 @@ impl QueueScreen {
         Ok(())
     }
 
-    pub fn refilter(&mut self) {
+    fn apply_filter(&mut self) {
         self.shown = self.filter.apply(self.items.iter().map(|i| {
             format!(
                 "{} {} {} {} {} {}",
@@ -93,7 +94,7 @@ impl QueueScreen {
             .sum()
     }
 
-    pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let side = area.width >= 120;
         let below = !side && area.height >= 18;
         let (list_area, explain_area) = if side {
@@ -249,5 +250,65 @@ impl QueueScreen {
             Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
             area,
         );
+    }
+}
+
+impl Screen for QueueScreen {
+    fn id(&self) -> ScreenId {
+        ScreenId::Queue
+    }
+
+    fn reload(&mut self, s: &Session) -> Result<Option<String>> {
+        self.load_items(s)?;
+        Ok(None)
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, cx: &Draw<'_>) {
+        self.view(f, area, cx.theme);
+    }
+
+    fn list(&mut self) -> Option<(&mut ListState, usize)> {
+        let n = self.shown.len();
+        Some((&mut self.list, n))
+    }
+
+    fn filter(&self) -> Option<&Filter> {
+        Some(&self.filter)
+    }
+
+    fn filter_mut(&mut self) -> Option<&mut Filter> {
+        Some(&mut self.filter)
+    }
+
+    fn refilter(&mut self) {
+        self.apply_filter();
+    }
+
+    fn shown(&self) -> usize {
+        self.shown.len()
+    }
+
+    fn target(&self) -> Option<Target> {
+        self.selected().map(|i| Target {
+            customer: i.customer_id.clone(),
+            name: i.customer_name.clone(),
+            item: Some(i.item_id),
+        })
+    }
+
+    fn summary(&self, currency: &str) -> Option<String> {
+        Some(format!(
+            "{} due · {} {currency}",
+            self.items.len(),
+            self.collectible().grouped()
+        ))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 }

@@ -1,0 +1,289 @@
+//! Forms that pick from a list rather than take text: assigning an account to a
+//! collector, sending a template now on a channel, and confirming a promise by email.
+
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::super::theme::Theme;
+use super::text::{self, Press};
+use super::{Form, FormKey, Outcome, Request, choice_line, keys, render_footer};
+use crate::domain::Channel;
+
+/// The channels a person can send on, in the order the send form offers them.
+pub const CHANNELS: [Channel; 3] = [Channel::Email, Channel::Letter, Channel::Sms];
+
+/// A row chosen with ↑ ↓ (and Home / End) from `len` rows.
+fn choose(key: &KeyEvent, chosen: &mut usize, len: usize) {
+    let last = len.saturating_sub(1);
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => *chosen = chosen.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => *chosen = (*chosen + 1).min(last),
+        KeyCode::Home | KeyCode::Char('g') => *chosen = 0,
+        KeyCode::End | KeyCode::Char('G') => *chosen = last,
+        _ => {}
+    }
+}
+
+/// Draws a chooser: the question, optional lines under it, the rows, the keys.
+struct Chooser<'a> {
+    title: &'a str,
+    question: &'a str,
+    above: Vec<Line<'static>>,
+    rows: &'a [String],
+    chosen: usize,
+    error: Option<&'a str>,
+    keys: &'a [FormKey],
+}
+
+impl Chooser<'_> {
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let above = self.above.len() as u16;
+        let rows = self.rows.len() as u16;
+        let inner = super::frame(f, area, 64, 2 + above + rows + 4, self.title, theme);
+        if inner.height == 0 {
+            return;
+        }
+        let mut y = inner.y;
+        let line = |y: u16| Rect {
+            y,
+            height: 1,
+            ..inner
+        };
+        f.render_widget(
+            Paragraph::new(self.question.to_string()).wrap(Wrap { trim: true }),
+            Rect {
+                y,
+                height: 2.min(inner.height),
+                ..inner
+            },
+        );
+        y += 2;
+        for l in &self.above {
+            if y >= inner.y + inner.height {
+                break;
+            }
+            f.render_widget(Paragraph::new(l.clone()), line(y));
+            y += 1;
+        }
+        // Rows scroll so the chosen one stays in view above the keys line.
+        let room = usize::from((inner.y + inner.height).saturating_sub(y + 2)).max(1);
+        let first = self.chosen.saturating_sub(room - 1);
+        for (i, r) in self.rows.iter().enumerate().skip(first).take(room) {
+            let on = i == self.chosen;
+            let text = Line::from(Span::styled(
+                format!("{}{r}", if on { "▶ " } else { "  " }),
+                if on { theme.selected } else { theme.base },
+            ));
+            f.render_widget(Paragraph::new(text), line(y));
+            y += 1;
+        }
+        render_footer(f, inner, self.error, self.keys, theme);
+    }
+}
+
+/// Assigning an account to a collector (supervisors).
+pub struct AssignForm {
+    customer: String,
+    title: String,
+    users: Vec<String>,
+    chosen: usize,
+    error: Option<String>,
+}
+
+impl AssignForm {
+    pub fn new(customer: &str, name: &str, users: Vec<String>, current: Option<&str>) -> Self {
+        let chosen = current
+            .and_then(|c| users.iter().position(|u| u == c))
+            .unwrap_or(0);
+        AssignForm {
+            customer: customer.into(),
+            title: format!("assign · {customer} {name}"),
+            users,
+            chosen,
+            error: None,
+        }
+    }
+}
+
+const ASSIGN_KEYS: &[FormKey] = &[keys::ASSIGN, keys::CHOOSE, keys::CANCEL];
+
+impl Form for AssignForm {
+    fn handle(&mut self, key: &KeyEvent, _as_of: NaiveDate) -> Outcome {
+        match text::press(key) {
+            Press::Cancel => Outcome::Close,
+            Press::Save => match self.users.get(self.chosen) {
+                Some(u) => Outcome::Submit(Request::Assign {
+                    customer: self.customer.clone(),
+                    to: u.clone(),
+                }),
+                None => Outcome::Close,
+            },
+            Press::Edit => {
+                choose(key, &mut self.chosen, self.users.len());
+                Outcome::Keep
+            }
+        }
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        Chooser {
+            title: &self.title,
+            question: "Choose the collector with ↑ ↓, then ⏎.",
+            above: Vec::new(),
+            rows: &self.users,
+            chosen: self.chosen,
+            error: self.error.as_deref(),
+            keys: ASSIGN_KEYS,
+        }
+        .draw(f, area, theme);
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn keys(&self) -> &'static [FormKey] {
+        ASSIGN_KEYS
+    }
+}
+
+/// Sending a message now: which template, on which channel.
+pub struct SendForm {
+    customer: String,
+    title: String,
+    templates: Vec<String>,
+    chosen: usize,
+    channel: usize,
+    error: Option<String>,
+}
+
+impl SendForm {
+    pub fn new(customer: &str, name: &str, templates: Vec<String>) -> SendForm {
+        let chosen = templates
+            .iter()
+            .position(|t| t == "friendly_reminder")
+            .unwrap_or(0);
+        SendForm {
+            customer: customer.into(),
+            title: format!("send now · {customer} {name}"),
+            templates,
+            chosen,
+            channel: 0,
+            error: None,
+        }
+    }
+}
+
+const SEND_KEYS: &[FormKey] = &[keys::SEND, keys::TEMPLATE, keys::CHANNEL, keys::CANCEL];
+
+impl Form for SendForm {
+    fn handle(&mut self, key: &KeyEvent, _as_of: NaiveDate) -> Outcome {
+        match text::press(key) {
+            Press::Cancel => Outcome::Close,
+            Press::Save => match self.templates.get(self.chosen) {
+                Some(t) => Outcome::Submit(Request::Send {
+                    customer: self.customer.clone(),
+                    template: t.clone(),
+                    channel: CHANNELS[self.channel % CHANNELS.len()],
+                }),
+                None => Outcome::Close,
+            },
+            Press::Edit => {
+                let n = CHANNELS.len();
+                match key.code {
+                    KeyCode::Right | KeyCode::Char('l') => self.channel = (self.channel + 1) % n,
+                    KeyCode::Left | KeyCode::Char('h') => self.channel = (self.channel + n - 1) % n,
+                    _ => choose(key, &mut self.chosen, self.templates.len()),
+                }
+                Outcome::Keep
+            }
+        }
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let options: Vec<(String, String)> = CHANNELS
+            .iter()
+            .map(|c| (String::new(), c.to_string()))
+            .collect();
+        Chooser {
+            title: &self.title,
+            question: "Choose the template with ↑ ↓ and the channel with ← →, then ⏎.",
+            above: vec![
+                choice_line("Channel", &options, Some(self.channel), true, theme),
+                Line::from(""),
+            ],
+            rows: &self.templates,
+            chosen: self.chosen,
+            error: self.error.as_deref(),
+            keys: SEND_KEYS,
+        }
+        .draw(f, area, theme);
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn keys(&self) -> &'static [FormKey] {
+        SEND_KEYS
+    }
+}
+
+/// Offered right after a promise: send its confirmation now?
+pub struct ConfirmForm {
+    customer: String,
+    promise_id: i64,
+    to: String,
+    error: Option<String>,
+}
+
+impl ConfirmForm {
+    pub fn new(customer: &str, promise_id: i64, to: &str) -> ConfirmForm {
+        ConfirmForm {
+            customer: customer.into(),
+            promise_id,
+            to: to.into(),
+            error: None,
+        }
+    }
+}
+
+const CONFIRM_KEYS: &[FormKey] = &[keys::SEND_IT, keys::NOT_NOW];
+
+impl Form for ConfirmForm {
+    fn handle(&mut self, key: &KeyEvent, _as_of: NaiveDate) -> Outcome {
+        match text::press(key) {
+            Press::Cancel => Outcome::Close,
+            Press::Save => Outcome::Submit(Request::ConfirmPromise {
+                customer: self.customer.clone(),
+                promise_id: self.promise_id,
+            }),
+            Press::Edit => Outcome::Keep,
+        }
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        Chooser {
+            title: "promise confirmation",
+            question: &format!("Send the promise confirmation to {} now?", self.to),
+            above: Vec::new(),
+            rows: &[],
+            chosen: 0,
+            error: self.error.as_deref(),
+            keys: CONFIRM_KEYS,
+        }
+        .draw(f, area, theme);
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn keys(&self) -> &'static [FormKey] {
+        CONFIRM_KEYS
+    }
+}

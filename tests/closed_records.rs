@@ -110,7 +110,7 @@ fn a_collector_cannot_close_a_supervisors_item_by_logging_a_call() {
                 &NewTask {
                     customer_id: "C1",
                     reason: Reason::Step,
-                    action: "escalate",
+                    action: arq::domain::ItemAction::Escalate,
                     assignee: Assignee::Supervisor,
                     cycle_id: None,
                     step_index: None,

@@ -142,7 +142,7 @@ fn the_demo_is_deterministic_and_the_run_is_consistent() {
             );
             assert_eq!(
                 f.cycle_strategy.as_deref(),
-                a.cycle.as_ref().map(|c| c.strategy_id.as_str()),
+                a.facts.cycle.as_ref().map(|c| c.strategy_id.as_str()),
                 "{}",
                 a.customer.id
             );
@@ -156,25 +156,7 @@ fn the_demo_is_deterministic_and_the_run_is_consistent() {
                 "{} invoices on {day}",
                 bulk.customer.id
             );
-            assert_eq!(bulk.cycle, one.cycle, "{} cycle on {day}", bulk.customer.id);
-            assert_eq!(
-                bulk.open_step_task, one.open_step_task,
-                "{}",
-                bulk.customer.id
-            );
-            assert_eq!(
-                bulk.last_response, one.last_response,
-                "{} response on {day}",
-                bulk.customer.id
-            );
-            assert_eq!(bulk.promises, one.promises, "{}", bulk.customer.id);
-            assert_eq!(bulk.resume_on, one.resume_on, "{}", bulk.customer.id);
-            assert_eq!(bulk.hold, one.hold, "{}", bulk.customer.id);
-            assert_eq!(
-                bulk.release_pending, one.release_pending,
-                "{}",
-                bulk.customer.id
-            );
+            assert_eq!(bulk.facts, one.facts, "{} facts on {day}", bulk.customer.id);
             assert_eq!(
                 decide(&bulk.state(as_of), &book, as_of),
                 decide(&one.state(as_of), &book, as_of),

@@ -9,7 +9,10 @@ use arq::tui::screens::queue::QueueScreen;
 use arq::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::style::Modifier;
-use tui_common::{app, app_with, buffer, copy, count, draw, press, press_with, session, type_text};
+use tui_common::{
+    app, app_with, buffer, copy, count, draw, press, press_with, select_first_not_on_hold, session,
+    type_text,
+};
 
 #[test]
 fn a_wrap_up_with_a_promise_pauses_the_strategy_and_moves_on() {
@@ -28,7 +31,7 @@ fn a_wrap_up_with_a_promise_pauses_the_strategy_and_moves_on() {
         .unwrap()
         .items
         .iter()
-        .find(|i| i.customer_id != first.0 || i.action != "call")
+        .find(|i| i.customer_id != first.0 || i.action != arq::domain::ItemAction::Call)
         .map(|i| i.item_id);
     let before = count(&c.db, "events");
 
@@ -105,6 +108,7 @@ fn a_wrap_up_with_a_promise_pauses_the_strategy_and_moves_on() {
 fn escape_writes_nothing() {
     let c = copy();
     let mut a = app(&c.db, "ana");
+    select_first_not_on_hold(&mut a, &c.db);
     let before = count(&c.db, "events");
     press(&mut a, KeyCode::Char('c'));
     press(&mut a, KeyCode::Char('v'));
@@ -146,6 +150,7 @@ fn forms_show_what_is_wrong_in_place() {
 fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();
     let mut a = app(&c.db, "ana");
+    select_first_not_on_hold(&mut a, &c.db);
     let customer = a
         .queue()
         .unwrap()

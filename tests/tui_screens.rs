@@ -25,7 +25,7 @@ fn a_wide_window_gives_the_spare_width_to_the_explanation() {
     let screen = draw(&a, 200, 30);
     // The explanation's headline fits on one line instead of wrapping at 40 columns.
     assert!(
-        screen.contains("│#1 Meridian Hotels Works — promise to pay broken: nothing was paid"),
+        screen.contains("│#1 Westfield Labs Ltd — call now: high-risk account past due"),
         "{screen}"
     );
     insta::assert_snapshot!("queue_ana_200x30", screen);

@@ -3,6 +3,7 @@
 
 mod args;
 mod import;
+mod lifecycle;
 mod mail;
 mod setup;
 pub mod table;
@@ -19,7 +20,8 @@ use clap::{Parser, Subcommand};
 pub use args::Format;
 
 use crate::config::Config;
-use crate::domain::{CallOutcome, DisputeOutcome, DisputeReason, Money, Role};
+use crate::domain::plan::Every;
+use crate::domain::{CallOutcome, Decide, DisputeOutcome, DisputeReason, Money, Role};
 use crate::paths;
 use crate::service::Session;
 use crate::store::Store;
@@ -120,12 +122,72 @@ pub enum Command {
         #[arg(long, default_value = "")]
         note: String,
     },
-    /// Finish a queue item
+    /// Finish a queue item (escalation, agency, write-off review and exhausted-strategy items need --decide)
     Done {
         item_id: i64,
         #[arg(long, default_value = "")]
         note: String,
+        /// The decision an escalation, agency, write-off review or exhausted-strategy item asks for
+        #[arg(long, value_name = "writeoff|agency|plan|continue")]
+        decide: Option<Decide>,
+        /// With --decide writeoff: an invoice to write off (repeat it; default: every open invoice)
+        #[arg(long = "invoice", value_name = "NO")]
+        invoices: Vec<String>,
+        /// With --decide agency: the collection agency or attorney
+        #[arg(long)]
+        agency: Option<String>,
+        /// With --decide plan: an installment DATE=AMOUNT (repeat it)
+        #[arg(long = "installment", value_name = "DATE=AMOUNT")]
+        installments: Vec<String>,
     },
+    /// Agree a payment plan: installments given one by one, or N equal parts
+    Plan {
+        id: String,
+        /// An installment DATE=AMOUNT, e.g. 2026-12-15=500 or +30=500 (repeat it)
+        #[arg(long = "installment", value_name = "DATE=AMOUNT", conflicts_with_all = ["parts", "every", "first", "total"])]
+        installments: Vec<String>,
+        /// Split the total into this many equal parts
+        #[arg(long, requires = "first")]
+        parts: Option<u32>,
+        /// How often the parts fall
+        #[arg(long, value_name = "week|month", default_value = "month")]
+        every: Every,
+        /// The first part's date (YYYY-MM-DD, +7, fri)
+        #[arg(long)]
+        first: Option<String>,
+        /// The total to split (default: the collectible past due)
+        #[arg(long, value_parser = args::money)]
+        total: Option<Money>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Ask for invoices to be written off (a supervisor approves)
+    Writeoff {
+        id: String,
+        /// An invoice to write off (repeat it)
+        #[arg(long = "invoice", value_name = "NO", required = true)]
+        invoices: Vec<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Approve an approval item: a write-off or a credit-hold release (supervisors)
+    Approve {
+        item_id: i64,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Reject an approval item, saying why (supervisors)
+    Reject {
+        item_id: i64,
+        #[arg(long)]
+        note: String,
+    },
+    /// Place an account with a collection agency, or recall it (supervisors)
+    #[command(subcommand)]
+    Agency(AgencyCmd),
+    /// Promises to pay: cancel one taken by mistake
+    #[command(subcommand)]
+    Promise(PromiseCmd),
     /// Resolve a dispute
     #[command(subcommand)]
     Dispute(DisputeCmd),
@@ -242,6 +304,34 @@ pub enum LogCmd {
     Note {
         id: String,
         text: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgencyCmd {
+    /// Hand the account to an agency: it leaves the strategy and every queue
+    Place {
+        id: String,
+        #[arg(long)]
+        agency: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Bring the account back into collection at step 1
+    Recall {
+        id: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PromiseCmd {
+    /// Withdraw a promise taken by mistake (its taker or a supervisor)
+    Cancel {
+        promise_id: i64,
+        #[arg(long)]
+        note: String,
     },
 }
 
@@ -461,7 +551,56 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }) => views::aging(&env, to, collector.as_deref(), format),
         Command::Log(cmd) => work::log(&env, cmd),
         Command::Callback { id, date, note } => work::callback(&env, &id, &date, &note),
-        Command::Done { item_id, note } => work::done(&env, item_id, &note),
+        Command::Done {
+            item_id,
+            note,
+            decide,
+            invoices,
+            agency,
+            installments,
+        } => lifecycle::done(
+            &env,
+            item_id,
+            &note,
+            decide,
+            lifecycle::DecisionArgs {
+                invoices,
+                agency,
+                installments,
+            },
+        ),
+        Command::Plan {
+            id,
+            installments,
+            parts,
+            every,
+            first,
+            total,
+            note,
+        } => lifecycle::plan(
+            &env,
+            &id,
+            lifecycle::PlanArgs {
+                installments,
+                parts,
+                every,
+                first,
+                total,
+            },
+            &note,
+        ),
+        Command::Writeoff { id, invoices, note } => {
+            lifecycle::writeoff(&env, &id, &invoices, &note)
+        }
+        Command::Approve { item_id, note } => lifecycle::approve(&env, item_id, &note),
+        Command::Reject { item_id, note } => lifecycle::reject(&env, item_id, &note),
+        Command::Agency(AgencyCmd::Place { id, agency, note }) => {
+            lifecycle::place(&env, &id, &agency, &note)
+        }
+        Command::Agency(AgencyCmd::Recall { id, note }) => lifecycle::recall(&env, &id, &note),
+        Command::Promise(PromiseCmd::Cancel { promise_id, note }) => {
+            lifecycle::cancel_promise(&env, promise_id, &note)
+        }
         Command::Dispute(DisputeCmd::Resolve {
             dispute_id,
             outcome,

@@ -116,8 +116,8 @@ pub fn queue(
             ]);
             for i in &items {
                 let action = match &i.step {
-                    Some(step) if step != &i.action => format!("{} ({step})", i.action),
-                    _ => i.action.clone(),
+                    Some(step) if step != i.action.as_str() => format!("{} ({step})", i.action),
+                    _ => i.action.to_string(),
                 };
                 t.row(vec![
                     i.rank.to_string(),
@@ -177,6 +177,14 @@ pub fn account(env: &Env, id: &str, format: Format) -> anyhow::Result<()> {
                     h.since, h.reason, h.set_by
                 );
             }
+            if let Some(ag) = &a.agency {
+                println!(
+                    "AT AGENCY {} since {} ({} recovered since)",
+                    ag.name,
+                    ag.since,
+                    ag.recovered.grouped()
+                );
+            }
             println!("status: {}", a.status);
             if let Some(st) = &a.step {
                 println!(
@@ -203,6 +211,9 @@ pub fn account(env: &Env, id: &str, format: Format) -> anyhow::Result<()> {
                 .collect::<Vec<_>>()
                 .join(" · ");
             println!("aging: {ag}");
+            if a.written_off.is_positive() {
+                println!("written off: {}", a.written_off.grouped());
+            }
             if !a.invoices.is_empty() {
                 println!();
                 let mut t = Table::new(&[
@@ -242,6 +253,24 @@ pub fn account(env: &Env, id: &str, format: Format) -> anyhow::Result<()> {
                         p.status,
                         p.taken_on,
                         p.taken_by
+                    );
+                }
+            }
+            for p in &a.plans {
+                println!(
+                    "\npayment plan #{} ({}, made {}): {}",
+                    p.plan_id,
+                    p.status,
+                    p.created_on,
+                    p.total.grouped()
+                );
+                for i in &p.installments {
+                    println!(
+                        "  {}  {:>14}  paid {:>14}  {}",
+                        i.date,
+                        i.amount.grouped(),
+                        i.paid.grouped(),
+                        i.status.as_str().replace('_', " ")
                     );
                 }
             }
@@ -451,6 +480,12 @@ pub fn aging(
             ));
             println!("Aging as of {} ({})", r.as_of, r.currency);
             print!("{}", t.render());
+            if r.written_off.is_positive() {
+                println!(
+                    "Written off (not in the totals above): {}",
+                    r.written_off.grouped()
+                );
+            }
             Ok(())
         }
     }

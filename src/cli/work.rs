@@ -68,13 +68,6 @@ pub fn callback(env: &Env, id: &str, date: &str, note: &str) -> anyhow::Result<(
     Ok(())
 }
 
-pub fn done(env: &Env, item_id: i64, note: &str) -> anyhow::Result<()> {
-    let mut s = env.session()?;
-    let t = s.finish_item(item_id, note)?;
-    println!("Item #{item_id} done ({} on {})", t.reason, t.customer_id);
-    Ok(())
-}
-
 pub fn resolve(
     env: &Env,
     dispute_id: i64,

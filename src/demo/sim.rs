@@ -9,9 +9,11 @@ use serde_json::json;
 
 use super::rng::Rng;
 use super::world::{DemoCustomer, DemoInvoice, Payer};
-use crate::domain::{CallOutcome, DisputeOutcome, DisputeReason, EventKind, Money, Reason};
+use crate::domain::plan::{Every, equal_parts};
+use crate::domain::{CallOutcome, DisputeOutcome, DisputeReason, EventKind, ItemAction, Money};
+use crate::service::items::ItemDecision;
 use crate::service::queue::QueueScope;
-use crate::service::{Result, Session, noon_utc};
+use crate::service::{Result, ServiceError, Session, noon_utc};
 use crate::store::ledger::{self, InvoiceRow, PaymentRow};
 use crate::store::{activity, events};
 
@@ -161,12 +163,14 @@ impl Sim<'_> {
                 continue;
             };
             let payer = self.customers[ci].payer;
-            match (item.reason, item.action.as_str()) {
-                (_, "call") => self.call(s, ci, payer, item.item_id, item.collectible_past_due)?,
-                (Reason::DisputeFollowUp, _) => {
+            match item.action {
+                ItemAction::Call => {
+                    self.call(s, ci, payer, item.item_id, item.collectible_past_due)?
+                }
+                ItemAction::FollowUp => {
                     s.finish_item(item.item_id, "asked the customer for documents")?;
                 }
-                (Reason::Approval, _) => {}
+                a if a.is_approval() || a.needs_decision() => {}
                 _ => {
                     let note = if item.note.starts_with("contact by preferred channel") {
                         "called instead"
@@ -288,10 +292,21 @@ impl Sim<'_> {
             if item.owner.as_deref() != Some("supervisor") {
                 continue;
             }
-            if item.action == "release_hold" {
-                s.release_hold(&item.customer_id, "paid up: released")?;
-            } else {
-                s.finish_item(item.item_id, "reviewed with the collector")?;
+            match item.action {
+                ItemAction::ReleaseHold => {
+                    s.approve_item(item.item_id, "paid up: released")?;
+                }
+                ItemAction::ApproveWriteOff => {
+                    if self.rng.chance(80) {
+                        s.approve_item(item.item_id, "small balance, not worth chasing")?;
+                    } else {
+                        s.reject_item(item.item_id, "keep collecting: the customer still orders")?;
+                    }
+                }
+                a if a.needs_decision() => self.decide(s, &item)?,
+                _ => {
+                    s.finish_item(item.item_id, "reviewed with the collector")?;
+                }
             }
         }
         for d in activity::open_disputes(s.store().conn(), day)? {
@@ -313,6 +328,52 @@ impl Sim<'_> {
         }
         Ok(())
     }
+}
+
+impl Sim<'_> {
+    /// The supervisor's decision on an escalation, agency, write-off review or
+    /// exhausted-strategy item: small balances are written off, large old ones go to
+    /// the agency, some customers get a plan, the rest go on.
+    fn decide(&mut self, s: &mut Session, item: &crate::service::queue::QueueItem) -> Result<()> {
+        let owed = item.collectible_past_due;
+        let day = s.as_of();
+        let small = owed < Money::from_major(1_500);
+        let late = item.dpd > 90;
+        let roll = self.rng.range(0, 99);
+        let decision = match item.action {
+            ItemAction::Escalate if roll < 25 && owed.is_positive() => plan_for(owed, day),
+            ItemAction::Escalate => ItemDecision::Continue,
+            _ if small && late && roll < 70 => ItemDecision::WriteOff {
+                invoices: Vec::new(),
+            },
+            ItemAction::Agency | ItemAction::Review if late && roll < 60 => ItemDecision::Agency {
+                agency: "Northline Recovery".into(),
+            },
+            _ if roll < 20 && owed.is_positive() => plan_for(owed, day),
+            _ => ItemDecision::Continue,
+        };
+        let note = match &decision {
+            ItemDecision::Continue => "reviewed with the collector: keep going",
+            ItemDecision::WriteOff { .. } => "uncollectible small balance",
+            ItemDecision::Agency { .. } => "no response for months",
+            ItemDecision::Plan { .. } => "customer asked for time",
+        };
+        match s.decide_item(item.item_id, &decision, note) {
+            Ok(_) => Ok(()),
+            // Nothing left to write off (disputed, say): go on instead.
+            Err(ServiceError::Invalid(_) | ServiceError::NotFound(_)) => s
+                .decide_item(item.item_id, &ItemDecision::Continue, note)
+                .map(|_| ()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Three monthly installments of what is owed, from next week.
+fn plan_for(owed: Money, day: NaiveDate) -> ItemDecision {
+    let installments =
+        equal_parts(owed, 3, Every::Month, day + Duration::days(7)).unwrap_or_default();
+    ItemDecision::Plan { installments }
 }
 
 /// Moves every session to `day`.

@@ -6,13 +6,14 @@ pub mod customer;
 pub mod dates;
 pub mod money;
 pub mod names;
+pub mod plan;
 pub mod user;
 
 pub use account::{AccountFigures, Aging, InvoicePosition};
 pub use customer::{ChannelSet, Customer};
 pub use money::Money;
 pub use names::{
-    CallOutcome, Channel, DisputeOutcome, DisputeReason, DisputeStatus, EventKind, PromiseStatus,
-    Reason, Risk, Role,
+    CallOutcome, Channel, Decide, DisputeOutcome, DisputeReason, DisputeStatus, EventKind,
+    ItemAction, ItemOutcome, PlanStatus, PromiseStatus, Reason, Risk, Role, WriteOffStatus,
 };
 pub use user::User;

@@ -5,10 +5,10 @@
 /// Generates `as_str`, `ALL`, `Display`, `FromStr` (error lists the accepted words)
 /// and `Serialize` as that text.
 macro_rules! named_enum {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident ($what:literal) { $($variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident ($what:literal) { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        $vis enum $name { $($variant),+ }
+        $vis enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -146,6 +146,115 @@ named_enum! {
         Kept = "kept",
         PartiallyKept = "partially_kept",
         Broken = "broken",
+        /// A newer promise took its place (it does not count in the kept rate).
+        Replaced = "replaced",
+        /// Taken by mistake and withdrawn (it does not count in the kept rate).
+        Cancelled = "cancelled",
+    }
+}
+
+impl PromiseStatus {
+    /// The status in words for people (`partially kept`).
+    pub fn words(self) -> &'static str {
+        match self {
+            PromiseStatus::PartiallyKept => "partially kept",
+            other => other.as_str(),
+        }
+    }
+}
+
+named_enum! {
+    /// Where a payment plan stands.
+    pub enum PlanStatus ("plan status") {
+        Current = "current",
+        Broken = "broken",
+        Completed = "completed",
+        Cancelled = "cancelled",
+    }
+}
+
+named_enum! {
+    /// Where a write-off request stands.
+    pub enum WriteOffStatus ("write-off status") {
+        Requested = "requested",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}
+
+named_enum! {
+    /// How a queue item was closed.
+    pub enum ItemOutcome ("item outcome") {
+        Done = "done",
+        Cancelled = "cancelled",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}
+
+named_enum! {
+    /// What a queue item asks a person to do. The first nine are the strategy step
+    /// actions (same spelling); the rest come from the lifecycle.
+    pub enum ItemAction ("item action") {
+        Email = "email",
+        Letter = "letter",
+        Sms = "sms",
+        Call = "call",
+        CreditHold = "credit_hold",
+        Escalate = "escalate",
+        Agency = "agency",
+        WriteOffReview = "write_off_review",
+        Task = "task",
+        /// Every step of the strategy is done and the account is still past due.
+        Review = "review",
+        /// Follow up an open dispute.
+        FollowUp = "follow_up",
+        /// Approve (or not) releasing a credit hold after a cure.
+        ReleaseHold = "release_hold",
+        /// Approve (or reject) a collector's write-off request.
+        ApproveWriteOff = "approve_write_off",
+    }
+}
+
+impl ItemAction {
+    /// Finishing this item asks for a decision: write off, agency, plan or continue.
+    pub fn needs_decision(self) -> bool {
+        matches!(
+            self,
+            ItemAction::Escalate
+                | ItemAction::Agency
+                | ItemAction::WriteOffReview
+                | ItemAction::Review
+        )
+    }
+
+    /// Approved or rejected rather than done.
+    pub fn is_approval(self) -> bool {
+        matches!(self, ItemAction::ReleaseHold | ItemAction::ApproveWriteOff)
+    }
+
+    /// In words for people (`write-off review`, `strategy exhausted`).
+    pub fn words(self) -> &'static str {
+        match self {
+            ItemAction::CreditHold => "credit hold",
+            ItemAction::WriteOffReview => "write-off review",
+            ItemAction::Review => "strategy exhausted",
+            ItemAction::FollowUp => "follow up",
+            ItemAction::ReleaseHold => "approve release",
+            ItemAction::ApproveWriteOff => "approve write-off",
+            other => other.as_str(),
+        }
+    }
+}
+
+named_enum! {
+    /// What a supervisor decides when finishing an escalation, agency, write-off
+    /// review or exhausted-strategy item.
+    pub enum Decide ("decision") {
+        WriteOff = "writeoff",
+        Agency = "agency",
+        Plan = "plan",
+        Continue = "continue",
     }
 }
 
@@ -200,6 +309,14 @@ named_enum! {
         StrategyLoaded = "strategy_loaded",
         CustomerChanged = "customer_changed",
         Adjustment = "adjustment",
+        PromiseReplaced = "promise_replaced",
+        PromiseCancelled = "promise_cancelled",
+        PlanCancelled = "plan_cancelled",
+        WriteOffRejected = "write_off_rejected",
+        AgencyPlaced = "agency_placed",
+        AgencyRecalled = "agency_recalled",
+        ItemClosedStale = "item_closed_stale",
+        Decided = "decided",
     }
 }
 

@@ -78,7 +78,13 @@ pub fn cancel_reason(
         return Ok(None);
     };
     let state = a.state(as_of);
-    if a.cycle.as_ref().map(|cy| cy.id) != Some(cycle_id) {
+    if let Some(p) = &a.facts.placed {
+        return cancel(
+            "placed",
+            format!("the account was placed with {} on {}", p.agency, p.since),
+        );
+    }
+    if a.facts.cycle.as_ref().map(|cy| cy.id) != Some(cycle_id) {
         return cancel(
             "cycle_ended",
             "the collection cycle that queued it has ended (the account was cured)",
@@ -96,13 +102,18 @@ pub fn cancel_reason(
             );
         }
     }
-    if a.promises.iter().any(|p| p.taken_on >= row.created_on) {
+    if a.facts
+        .promises
+        .iter()
+        .any(|p| p.taken_on >= row.created_on)
+    {
         return cancel(
             "promise",
             "a promise to pay was taken after the reminder was queued",
         );
     }
-    if a.plan
+    if a.facts
+        .plan
         .as_ref()
         .is_some_and(|p| p.created_on >= row.created_on)
     {

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::domain::{Aging, Money};
 use crate::service::{Result, Session};
-use crate::store::{customers, snapshot};
+use crate::store::{customers, snapshot, writeoffs};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CustomerAging {
@@ -27,6 +27,8 @@ pub struct AgingReport {
     pub total: Money,
     #[serde(flatten)]
     pub aging: Aging,
+    /// Written off by approved write-offs up to the day, apart from the open balances.
+    pub written_off: Money,
     pub customers: Vec<CustomerAging>,
 }
 
@@ -63,6 +65,12 @@ pub fn aging(session: &Session, collector: Option<&str>) -> Result<AgingReport> 
             a.add(inv.days_past_due(as_of), inv.balance);
         }
     })?;
+    let written = writeoffs::written_off_by_customer(conn, as_of)?;
+    let written_off: Money = list
+        .iter()
+        .filter_map(|c| written.get(c.id.as_str()))
+        .copied()
+        .sum();
     let mut total = Aging::default();
     let mut rows = Vec::new();
     for c in &list {
@@ -91,6 +99,7 @@ pub fn aging(session: &Session, collector: Option<&str>) -> Result<AgingReport> 
         currency: session.currency()?,
         total: total.total(),
         aging: total,
+        written_off,
         customers: rows,
     })
 }

@@ -5,9 +5,11 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{Result, ServiceError, Session};
-use crate::domain::{Aging, Money, Risk};
+use crate::domain::plan::{self, Installment};
+use crate::domain::{Aging, ItemAction, Money, PlanStatus, Risk};
 use crate::store::activity::{self, DisputeRow, PromiseRow};
-use crate::store::{cycles, events, snapshot, strategies, tasks};
+use crate::store::{cycles, events, ledger, plans, snapshot, strategies, tasks, writeoffs};
+use crate::strategy::Assignee;
 use crate::strategy::engine::{Pause, decide, next_due, strategy_for};
 
 #[derive(Debug, Clone, Serialize)]
@@ -56,9 +58,29 @@ pub struct NextStep {
 pub struct OpenItem {
     pub item_id: i64,
     pub reason: crate::domain::Reason,
-    pub action: String,
+    pub action: ItemAction,
+    pub assignee: Assignee,
     pub due: NaiveDate,
     pub note: String,
+}
+
+/// Where the account is placed (DESIGN §5 `agency`).
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyInfo {
+    pub name: String,
+    pub since: NaiveDate,
+    /// Paid since the placement: recovered by the agency.
+    pub recovered: Money,
+}
+
+/// A payment plan and each installment's state (DESIGN §5 `plans`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanLine {
+    pub plan_id: i64,
+    pub status: PlanStatus,
+    pub created_on: NaiveDate,
+    pub total: Money,
+    pub installments: Vec<Installment>,
 }
 
 /// Everything the account screen and `account show` present.
@@ -91,6 +113,10 @@ pub struct AccountView {
     pub status: String,
     pub next_step: Option<NextStep>,
     pub open_items: Vec<OpenItem>,
+    pub agency: Option<AgencyInfo>,
+    pub plans: Vec<PlanLine>,
+    /// Written off by approved write-offs, as of the day.
+    pub written_off: Money,
 }
 
 impl Session {
@@ -106,7 +132,8 @@ impl Session {
         let book = strategies::book(conn)?;
         let strategy = strategy_for(&state, &book);
 
-        let step = match &data.cycle {
+        let facts = &data.facts;
+        let step = match &facts.cycle {
             Some(cy) => match (cy.last_step, cycles::last_step_id(conn, cy.id, as_of)?) {
                 (Some(l), Some(id)) => Some(StepRef {
                     id,
@@ -117,12 +144,16 @@ impl Session {
             },
             None => None,
         };
-        let next_step = match (&data.cycle, strategy) {
+        let next_step = match (&facts.cycle, strategy) {
             (Some(cy), Some(s)) => {
-                next_due(cy, data.last_response, data.resume_on, s).and_then(|(i, due)| {
-                    s.step(i).map(|st| NextStep {
+                next_due(cy, facts.last_response, facts.resume_on, s).and_then(|(i, due)| {
+                    s.step_at(i).map(|st| NextStep {
                         id: st.id.clone(),
-                        action: st.action.to_string(),
+                        action: if s.is_end_round(i) {
+                            format!("{} again", st.action)
+                        } else {
+                            st.action.to_string()
+                        },
                         due,
                     })
                 })
@@ -130,7 +161,11 @@ impl Session {
             _ => None,
         };
         let decision = decide(&state, &book, as_of);
-        let status = match (decision.paused, &data.cycle, &next_step) {
+        let status = match (decision.paused, &facts.cycle, &next_step) {
+            (Some(Pause::Placed), _, _) => match &facts.placed {
+                Some(p) => format!("at agency {} since {}", p.agency, p.since),
+                None => "at an agency".to_string(),
+            },
             (Some(Pause::Promise { through }), _, _) => {
                 format!("paused: promise open through {through}")
             }
@@ -140,6 +175,9 @@ impl Session {
             }
             (Some(Pause::WaitingForTask), _, _) => "waiting: a step task is open".to_string(),
             (Some(Pause::Weekend), _, _) => "waiting: no automatic mail at weekends".to_string(),
+            (None, Some(_), Some(n)) if n.id == "end" => {
+                format!("every step done: supervisor review due {}", n.due)
+            }
             (None, Some(_), Some(n)) => {
                 format!("in collection: next {} ({}) due {}", n.id, n.action, n.due)
             }
@@ -180,17 +218,44 @@ impl Session {
                 item_id: t.id,
                 reason: t.reason,
                 action: t.action,
+                assignee: t.assignee,
                 due: t.due,
                 note: t.note,
             })
             .collect();
+        let agency = match &facts.placed {
+            Some(p) => Some(AgencyInfo {
+                name: p.agency.clone(),
+                since: p.since,
+                recovered: ledger::payments_between(conn, &c.id, p.since, as_of)?
+                    .into_iter()
+                    .map(|(_, m)| m)
+                    .sum(),
+            }),
+            None => None,
+        };
+        let mut plan_lines = Vec::new();
+        for p in plans::plans_for(conn, &c.id, as_of)? {
+            let paid: Money = ledger::payments_between(conn, &c.id, p.created_on, as_of)?
+                .into_iter()
+                .map(|(_, m)| m)
+                .sum();
+            plan_lines.push(PlanLine {
+                plan_id: p.plan_id,
+                status: p.status,
+                created_on: p.created_on,
+                total: plan::total(&p.installments),
+                installments: plan::states(&p.installments, paid, p.grace_days, as_of),
+            });
+        }
+        let hold = activity::active_hold(conn, &c.id, as_of)?;
         Ok(AccountView {
             customer_id: c.id.clone(),
             name: c.name.clone(),
             owner: c.owner.clone(),
             strategy: strategy.map(|s| s.id.clone()),
             step,
-            on_hold: data.hold.is_some(),
+            on_hold: hold.is_some(),
             balance: f.balance,
             past_due: f.past_due,
             collectible_past_due: f.collectible_past_due,
@@ -207,7 +272,7 @@ impl Session {
             risk: c.risk,
             opt_out: c.opt_out.iter().map(|ch| ch.to_string()).collect(),
             white_glove: c.white_glove,
-            hold: data.hold.as_ref().map(|h| HoldInfo {
+            hold: hold.as_ref().map(|h| HoldInfo {
                 since: h.set_on,
                 reason: h.reason.clone(),
                 set_by: h.set_by.clone(),
@@ -216,6 +281,9 @@ impl Session {
             status,
             next_step,
             open_items,
+            agency,
+            plans: plan_lines,
+            written_off: writeoffs::written_off(conn, &c.id, as_of)?,
         })
     }
 }

@@ -1,12 +1,13 @@
 //! What a collector records in a conversation: calls, notes, promises to pay,
 //! callbacks — one at a time, or together as a call wrap-up in one transaction.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde_json::json;
 
 use super::items::finish_task;
+use super::promises::write_promise;
 use super::{Result, ServiceError, Session, Tx, non_empty};
-use crate::domain::{CallOutcome, EventKind, Money, Reason};
+use crate::domain::{CallOutcome, EventKind, ItemAction, Money, Reason};
 use crate::store::{activity, snapshot, strategies, tasks};
 use crate::strategy::Assignee;
 use crate::strategy::engine::strategy_for;
@@ -33,25 +34,6 @@ pub struct WrapUp {
     pub call: CallLogged,
     pub promise_id: Option<i64>,
     pub callback_id: Option<i64>,
-}
-
-fn check_promise(amount: Money, date: NaiveDate, as_of: NaiveDate) -> Result<()> {
-    if !amount.is_positive() {
-        return Err(ServiceError::Invalid(format!(
-            "a promise needs an amount above zero (got {amount})"
-        )));
-    }
-    if date < as_of {
-        return Err(ServiceError::Invalid(format!(
-            "the promise date {date} is before today ({as_of})"
-        )));
-    }
-    if date > as_of + Duration::days(366) {
-        return Err(ServiceError::Invalid(format!(
-            "the promise date {date} is more than a year away: use a payment plan"
-        )));
-    }
-    Ok(())
 }
 
 fn check_callback(date: NaiveDate, as_of: NaiveDate) -> Result<()> {
@@ -94,7 +76,7 @@ fn write_call(
     )?;
     let mut finished = Vec::new();
     for t in tasks::open_for_customer(tx.conn, customer_id, as_of)? {
-        let is_call_step = t.step_index.is_some() && t.action == "call" && t.due <= as_of;
+        let is_call_step = t.step_index.is_some() && t.action == ItemAction::Call && t.due <= as_of;
         let is_item = item == Some(t.id) && t.reason != Reason::Approval;
         if is_call_step || is_item {
             finish_task(tx, &t, &format!("call logged: {outcome}"))?;
@@ -102,38 +84,6 @@ fn write_call(
         }
     }
     Ok(CallLogged { call_id, finished })
-}
-
-fn write_promise(
-    tx: &mut Tx<'_>,
-    customer_id: &str,
-    amount: Money,
-    date: NaiveDate,
-    note: &str,
-    grace_days: u32,
-) -> Result<i64> {
-    let by = tx.actor.clone();
-    let p = activity::NewPromise {
-        customer_id,
-        amount,
-        date,
-        taken_on: tx.as_of,
-        by: &by,
-        note,
-        grace_days,
-    };
-    let id = activity::insert_promise(tx.conn, &p)?;
-    let mut detail = format!("promise #{id}: {} by {date}", amount.grouped());
-    if !note.is_empty() {
-        detail.push_str(&format!(" — {note}"));
-    }
-    tx.event(
-        EventKind::Promise,
-        Some(customer_id),
-        detail,
-        json!({"promise_id": id, "amount": amount, "date": date, "grace_days": grace_days}),
-    )?;
-    Ok(id)
 }
 
 fn write_callback(tx: &mut Tx<'_>, customer_id: &str, date: NaiveDate, note: &str) -> Result<i64> {
@@ -148,7 +98,7 @@ fn write_callback(tx: &mut Tx<'_>, customer_id: &str, date: NaiveDate, note: &st
         &tasks::NewTask {
             customer_id,
             reason: Reason::Callback,
-            action: "call",
+            action: ItemAction::Call,
             assignee: Assignee::Owner,
             cycle_id: None,
             step_index: None,
@@ -200,7 +150,7 @@ impl Session {
         self.check_item(item)?;
         let as_of = self.as_of;
         match follow {
-            FollowUp::Promise { amount, date } => check_promise(*amount, *date, as_of)?,
+            FollowUp::Promise { amount, date } => self.check_promise(&c.id, *amount, *date)?,
             FollowUp::Callback { date } => check_callback(*date, as_of)?,
             FollowUp::None => {}
         }
@@ -240,23 +190,8 @@ impl Session {
         })
     }
 
-    /// Records a promise to pay `amount` by `date`; the strategy pauses while it is open.
-    pub fn take_promise(
-        &mut self,
-        customer_id: &str,
-        amount: Money,
-        date: NaiveDate,
-        note: &str,
-    ) -> Result<i64> {
-        let c = self.visible_customer(customer_id)?;
-        check_promise(amount, date, self.as_of)?;
-        let grace = self.grace_days(&c.id)?;
-        let note = note.trim().to_string();
-        self.write(|tx| write_promise(tx, &c.id, amount, date, &note, grace))
-    }
-
     /// The grace days of the strategy the account follows.
-    fn grace_days(&self, customer_id: &str) -> Result<u32> {
+    pub(super) fn grace_days(&self, customer_id: &str) -> Result<u32> {
         let conn = self.store.conn();
         let book = strategies::book(conn)?;
         let data = snapshot::load_one(conn, customer_id, self.as_of)?

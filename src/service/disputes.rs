@@ -6,7 +6,9 @@ use serde_json::json;
 
 use super::items::finish_task;
 use super::{Result, ServiceError, Session};
-use crate::domain::{DisputeOutcome, DisputeReason, DisputeStatus, EventKind, Money, Reason};
+use crate::domain::{
+    DisputeOutcome, DisputeReason, DisputeStatus, EventKind, ItemAction, Money, Reason,
+};
 use crate::store::ledger::{self, AllocationKind};
 use crate::store::{activity, tasks};
 use crate::strategy::Assignee;
@@ -72,7 +74,7 @@ impl Session {
                 &tasks::NewTask {
                     customer_id: &c.id,
                     reason: Reason::DisputeFollowUp,
-                    action: "follow_up",
+                    action: ItemAction::FollowUp,
                     assignee: Assignee::Owner,
                     cycle_id: None,
                     step_index: None,

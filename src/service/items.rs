@@ -1,40 +1,81 @@
-//! Finishing queue items, credit holds, and assigning accounts.
+//! Finishing queue items: plain items are done; escalation, agency, write-off review
+//! and exhausted-strategy items need a decision (write off, agency, plan, continue);
+//! approval items are approved or rejected by supervisors.
 
 use chrono::NaiveDate;
-use serde::Serialize;
 use serde_json::json;
 
-use super::{Result, ServiceError, Session, Tx};
-use crate::domain::{AccountFigures, EventKind, Money, Reason};
+use super::{Result, ServiceError, Session, Tx, agency, non_empty, plans, writeoffs};
+use crate::domain::{Decide, EventKind, ItemAction, ItemOutcome, Money};
 use crate::store::cycles::{self, How};
 use crate::store::tasks::{self, TaskRow};
-use crate::store::{activity, customers, ledger, users};
+use crate::store::writeoffs as stored_writeoffs;
 use crate::strategy::{Action, Assignee};
+
+/// What a supervisor decides when finishing a decision item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemDecision {
+    /// Write off these invoices (all of the account's open ones when empty).
+    WriteOff { invoices: Vec<String> },
+    /// Place the account with this agency.
+    Agency { agency: String },
+    /// Agree these installments.
+    Plan {
+        installments: Vec<(NaiveDate, Money)>,
+    },
+    /// Go on with the strategy (the note says why).
+    Continue,
+}
+
+impl ItemDecision {
+    pub fn kind(&self) -> Decide {
+        match self {
+            ItemDecision::WriteOff { .. } => Decide::WriteOff,
+            ItemDecision::Agency { .. } => Decide::Agency,
+            ItemDecision::Plan { .. } => Decide::Plan,
+            ItemDecision::Continue => Decide::Continue,
+        }
+    }
+}
 
 /// Closes an open item as done; a step task also records its step as done today.
 pub(crate) fn finish_task(tx: &mut Tx<'_>, t: &TaskRow, note: &str) -> Result<()> {
+    close_task(tx, t, ItemOutcome::Done, note)
+}
+
+/// Closes an open item with `outcome`; a step task records its step as done today.
+fn close_task(tx: &mut Tx<'_>, t: &TaskRow, outcome: ItemOutcome, note: &str) -> Result<()> {
     let by = tx.actor.clone();
-    if !tasks::finish(tx.conn, t.id, tx.as_of, &by, "done", note)? {
+    if !tasks::finish(tx.conn, t.id, tx.as_of, &by, outcome, note)? {
+        let who = tasks::get(tx.conn, t.id)?
+            .and_then(|r| Some((r.done_by?, r.done_on?)))
+            .map_or(String::new(), |(who, on)| format!(" (by {who} on {on})"));
         return Err(ServiceError::Invalid(format!(
-            "item #{} is already finished",
+            "item #{} is already finished{who}: nothing was recorded",
             t.id
         )));
     }
+    let verb = match outcome {
+        ItemOutcome::Done => "done",
+        ItemOutcome::Cancelled => "cancelled",
+        ItemOutcome::Approved => "approved",
+        ItemOutcome::Rejected => "rejected",
+    };
     let detail = if note.is_empty() {
-        format!("task #{} done: {}", t.id, t.note)
+        format!("task #{} {verb}: {}", t.id, t.note)
     } else {
-        format!("task #{} done: {} — {note}", t.id, t.note)
+        format!("task #{} {verb}: {} — {note}", t.id, t.note)
     };
     tx.event(
         EventKind::TaskDone,
         Some(&t.customer_id),
         detail,
-        json!({"task_id": t.id, "reason": t.reason}),
+        json!({"task_id": t.id, "reason": t.reason, "outcome": outcome}),
     )?;
     if let (Some(cycle_id), Some(index), Some(step_id)) =
         (t.cycle_id, t.step_index, t.step_id.as_deref())
     {
-        let action: Action = t.action.parse().unwrap_or(Action::Task);
+        let action = Action::of_item(t.action).unwrap_or(Action::Task);
         cycles::record_step(
             tx.conn,
             cycle_id,
@@ -55,22 +96,9 @@ pub(crate) fn finish_task(tx: &mut Tx<'_>, t: &TaskRow, note: &str) -> Result<()
     Ok(())
 }
 
-/// An account on credit hold, for whoever takes orders.
-#[derive(Debug, Clone, Serialize)]
-pub struct HoldLine {
-    pub customer_id: String,
-    pub name: String,
-    pub owner: Option<String>,
-    pub since: NaiveDate,
-    pub reason: String,
-    pub set_by: String,
-    pub balance: Money,
-    pub past_due: Money,
-}
-
 impl Session {
-    /// The item, if it exists and the user may work it.
-    fn workable_item(&self, item_id: i64) -> Result<TaskRow> {
+    /// The item, if it exists, is open, and the user may work it.
+    pub(super) fn workable_item(&self, item_id: i64) -> Result<TaskRow> {
         let t = tasks::get(self.store.conn(), item_id)?
             .ok_or_else(|| ServiceError::NotFound(format!("no queue item #{item_id}")))?;
         self.visible_customer(&t.customer_id)?;
@@ -79,21 +107,34 @@ impl Session {
         }
         if t.created_on > self.as_of || t.done_on.is_some_and(|d| d <= self.as_of) {
             let when = t.done_on.map_or(String::new(), |d| format!(" on {d}"));
+            let how = t.outcome.map_or("created later", |o| match o {
+                ItemOutcome::Done => "finished",
+                ItemOutcome::Cancelled => "closed",
+                ItemOutcome::Approved => "approved",
+                ItemOutcome::Rejected => "rejected",
+            });
             return Err(ServiceError::Invalid(format!(
-                "queue item #{item_id} is not open (it was {}{when})",
-                t.outcome.as_deref().unwrap_or("created later")
+                "queue item #{item_id} is not open (it was {how}{when})"
             )));
         }
         Ok(t)
     }
 
-    /// Finishes a queue item (`arq done`).
+    /// Finishes a queue item (`arq done`). Items that need a decision or an approval
+    /// say which command takes it.
     pub fn finish_item(&mut self, item_id: i64, note: &str) -> Result<TaskRow> {
         let t = self.workable_item(item_id)?;
-        if t.reason == Reason::Approval {
+        if t.action.is_approval() {
             return Err(ServiceError::Invalid(format!(
-                "queue item #{item_id} asks for an approval: release the hold with `arq release {}`",
-                t.customer_id
+                "queue item #{item_id} ({}) asks for an approval: `arq approve {item_id}` or `arq reject {item_id} --note TEXT`",
+                t.action.words()
+            )));
+        }
+        if t.action.needs_decision() {
+            return Err(ServiceError::Invalid(format!(
+                "queue item #{item_id} ({}) asks for a decision: `arq done {item_id} --decide {}` (with --invoice, --agency, --installment or --note)",
+                t.action.words(),
+                Decide::choices()
             )));
         }
         let note = note.trim().to_string();
@@ -101,152 +142,191 @@ impl Session {
         Ok(t)
     }
 
-    /// Puts an account on credit hold by hand.
-    pub fn set_hold(&mut self, customer_id: &str, reason: &str) -> Result<i64> {
-        let c = self.visible_customer(customer_id)?;
-        let as_of = self.as_of;
-        if let Some(h) = activity::active_hold(self.store.conn(), &c.id, as_of)? {
+    /// Finishes a decision item with the decision, all in one transaction: the item
+    /// is done, the decision recorded, and the write-off, placement or plan made.
+    pub fn decide_item(
+        &mut self,
+        item_id: i64,
+        decision: &ItemDecision,
+        note: &str,
+    ) -> Result<TaskRow> {
+        let t = self.workable_item(item_id)?;
+        if !t.action.needs_decision() {
             return Err(ServiceError::Invalid(format!(
-                "{} is already on hold since {} ({})",
-                c.id, h.set_on, h.reason
+                "queue item #{item_id} ({}) needs no decision: finish it with `arq done {item_id}`",
+                t.action.words()
             )));
         }
-        let reason = if reason.trim().is_empty() {
-            "set by hand".to_string()
-        } else {
-            reason.trim().to_string()
+        let cid = t.customer_id.clone();
+        let note = note.trim().to_string();
+        let words = match decision {
+            ItemDecision::WriteOff { invoices } => {
+                let invoices = if invoices.is_empty() {
+                    activity_open_invoices(self, &cid)?
+                } else {
+                    invoices.clone()
+                };
+                let checked = self.check_write_off(&cid, &invoices)?;
+                let approve_now = self.user.role.sees_everything();
+                let total: Money = checked.iter().map(|(_, m)| *m).sum();
+                let words = format!("write off {} ({})", total.grouped(), invoices.join(", "));
+                return self.write(|tx| {
+                    record_decision(tx, &t, Decide::WriteOff, &words, &note)?;
+                    writeoffs::write_request(tx, &cid, &checked, &note, approve_now)?;
+                    Ok(t.clone())
+                });
+            }
+            ItemDecision::Agency { agency } => {
+                self.require_supervisor("place accounts with an agency")?;
+                let agency = non_empty("--agency", agency)?.to_string();
+                if let Some(p) =
+                    crate::store::placements::placement(self.store.conn(), &cid, self.as_of)?
+                {
+                    return Err(ServiceError::Invalid(format!(
+                        "{cid} is already at {} since {}",
+                        p.agency, p.since
+                    )));
+                }
+                let words = format!("place with {agency}");
+                return self.write(|tx| {
+                    record_decision(tx, &t, Decide::Agency, &words, &note)?;
+                    agency::write_placement(tx, &cid, &agency, &note)?;
+                    Ok(t.clone())
+                });
+            }
+            ItemDecision::Plan { installments } => {
+                self.check_plan(&cid, installments)?;
+                let grace = self.grace_days(&cid)?;
+                let total: Money = installments.iter().map(|(_, m)| *m).sum();
+                let words = format!(
+                    "payment plan of {} in {} installments",
+                    total.grouped(),
+                    installments.len()
+                );
+                return self.write(|tx| {
+                    record_decision(tx, &t, Decide::Plan, &words, &note)?;
+                    plans::write_plan(tx, &cid, installments, grace, &note)?;
+                    Ok(t.clone())
+                });
+            }
+            ItemDecision::Continue => {
+                non_empty("--note (why collection goes on as it is)", &note)?;
+                "continue with the strategy".to_string()
+            }
         };
         self.write(|tx| {
-            let by = tx.actor.clone();
-            let id = activity::set_hold(tx.conn, &c.id, as_of, &by, &reason, false)?;
-            tx.event(
-                EventKind::HoldSet,
-                Some(&c.id),
-                format!("credit hold set: {reason}"),
-                json!({"hold_id": id, "reason": reason}),
-            )?;
-            Ok(id)
+            record_decision(tx, &t, Decide::Continue, &words, &note)?;
+            Ok(t.clone())
         })
     }
 
-    /// Releases an account's credit hold (supervisors), approving any pending release item.
-    pub fn release_hold(&mut self, customer_id: &str, note: &str) -> Result<()> {
-        self.require_supervisor("release credit holds")?;
-        let c = self.visible_customer(customer_id)?;
-        let as_of = self.as_of;
-        let h = activity::active_hold(self.store.conn(), &c.id, as_of)?
-            .ok_or_else(|| ServiceError::Invalid(format!("{} is not on hold", c.id)))?;
+    /// Approves an approval item (supervisors): a write-off is written off, a hold
+    /// release releases the hold.
+    pub fn approve_item(&mut self, item_id: i64, note: &str) -> Result<String> {
+        self.require_supervisor("approve")?;
+        let t = self.workable_item(item_id)?;
         let note = note.trim().to_string();
-        self.write(|tx| {
-            let by = tx.actor.clone();
-            if !activity::release_hold(tx.conn, h.hold_id, as_of, &by)? {
-                return Err(ServiceError::Invalid(format!(
-                    "{}'s credit hold was already released",
-                    c.id
-                )));
+        match t.action {
+            ItemAction::ApproveWriteOff => {
+                let w = self.write_off_of(&t)?;
+                self.write(|tx| {
+                    let total = writeoffs::approve(tx, &w, &note)?;
+                    close_task(tx, &t, ItemOutcome::Approved, &note)?;
+                    Ok(format!(
+                        "write-off #{} approved: {} written off on {}",
+                        w.id,
+                        total.grouped(),
+                        w.customer_id
+                    ))
+                })
             }
-            for t in tasks::open_for_customer(tx.conn, &c.id, as_of)? {
-                if t.action == "release_hold" {
-                    // One a colleague already closed stays as they closed it.
-                    tasks::finish(tx.conn, t.id, as_of, &by, "approved", &note)?;
+            ItemAction::ReleaseHold => {
+                self.release_hold(&t.customer_id, &note)?;
+                Ok(format!("{}: credit hold released", t.customer_id))
+            }
+            other => Err(ServiceError::Invalid(format!(
+                "queue item #{item_id} ({}) is not an approval{}",
+                other.words(),
+                if other.needs_decision() {
+                    format!(": decide with `arq done {item_id} --decide ...`")
+                } else {
+                    format!(": finish it with `arq done {item_id}`")
                 }
+            ))),
+        }
+    }
+
+    /// Rejects an approval item with the reason (supervisors): a write-off is not
+    /// made; a hold stays in place.
+    pub fn reject_item(&mut self, item_id: i64, note: &str) -> Result<String> {
+        self.require_supervisor("reject")?;
+        let t = self.workable_item(item_id)?;
+        let note = non_empty("--note (why it is rejected)", note)?.to_string();
+        match t.action {
+            ItemAction::ApproveWriteOff => {
+                let w = self.write_off_of(&t)?;
+                self.write(|tx| {
+                    writeoffs::reject(tx, &w, &note)?;
+                    close_task(tx, &t, ItemOutcome::Rejected, &note)?;
+                    Ok(format!("write-off #{} rejected", w.id))
+                })
             }
-            let detail = if note.is_empty() {
-                "credit hold released".to_string()
-            } else {
-                format!("credit hold released — {note}")
-            };
-            tx.event(
-                EventKind::HoldReleased,
-                Some(&c.id),
-                detail,
-                json!({"hold_id": h.hold_id}),
-            )?;
-            Ok(())
-        })
-    }
-
-    /// Accounts on hold as of the session's date. Everyone may see this list: it is
-    /// what order takers check before shipping.
-    pub fn holds(&self) -> Result<Vec<HoldLine>> {
-        let conn = self.store.conn();
-        let mut out = Vec::new();
-        for h in activity::active_holds(conn, self.as_of)? {
-            let Some(c) = customers::get(conn, &h.customer_id)? else {
-                continue;
-            };
-            let f = AccountFigures::of(&ledger::positions(conn, &c.id, self.as_of)?, self.as_of);
-            out.push(HoldLine {
-                customer_id: c.id,
-                name: c.name,
-                owner: c.owner,
-                since: h.set_on,
-                reason: h.reason,
-                set_by: h.set_by,
-                balance: f.balance,
-                past_due: f.past_due,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Assigns accounts to a user (supervisors). All or nothing.
-    pub fn assign(&mut self, customer_ids: &[String], to: &str) -> Result<usize> {
-        self.require_supervisor("assign accounts")?;
-        if users::get(self.store.conn(), to)?.is_none() {
-            return Err(ServiceError::NotFound(format!(
-                "no user '{to}': add them first with `arq user add {to} --role collector`"
-            )));
-        }
-        let mut found = Vec::with_capacity(customer_ids.len());
-        for id in customer_ids {
-            let c = customers::get(self.store.conn(), id)?
-                .ok_or_else(|| ServiceError::NoCustomer(id.clone()))?;
-            found.push(c);
-        }
-        self.write(|tx| {
-            for c in &found {
-                customers::set_owner(tx.conn, &c.id, Some(to))?;
-                let was = c
-                    .owner
-                    .as_deref()
-                    .map_or(String::new(), |o| format!(" (was {o})"));
+            ItemAction::ReleaseHold => self.write(|tx| {
+                close_task(tx, &t, ItemOutcome::Rejected, &note)?;
                 tx.event(
-                    EventKind::Assigned,
-                    Some(&c.id),
-                    format!("assigned to {to}{was}"),
-                    json!({"to": to, "from": c.owner}),
+                    EventKind::Decided,
+                    Some(&t.customer_id),
+                    format!("credit-hold release rejected: the hold stays — {note}"),
+                    json!({"task_id": t.id, "note": note}),
                 )?;
-            }
-            Ok(found.len())
-        })
+                Ok(format!("{}: the credit hold stays", t.customer_id))
+            }),
+            other => Err(ServiceError::Invalid(format!(
+                "queue item #{item_id} ({}) is not an approval",
+                other.words()
+            ))),
+        }
+    }
+
+    fn write_off_of(&self, t: &TaskRow) -> Result<stored_writeoffs::WriteOffRow> {
+        let id = t
+            .ref_id
+            .ok_or_else(|| ServiceError::NotFound(format!("item #{} names no write-off", t.id)))?;
+        stored_writeoffs::get(self.store.conn(), id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("no write-off #{id}")))
     }
 }
 
-impl Session {
-    /// Outbox messages for the accounts the user may see, newest first.
-    pub fn outbox(&self, status: Option<&str>) -> Result<Vec<crate::store::outbox::OutboxRow>> {
-        use crate::store::outbox::STATUSES;
-        if let Some(st) = status
-            && !STATUSES.contains(&st)
-        {
-            return Err(ServiceError::Invalid(format!(
-                "--status: '{st}' is not one of {}",
-                STATUSES.join(", ")
-            )));
-        }
-        let rows = crate::store::outbox::list(self.store.conn(), status, 10_000)?;
-        if self.user.role.sees_everything() {
-            return Ok(rows);
-        }
-        let mine: std::collections::HashSet<String> =
-            customers::list(self.store.conn(), Some(&self.user.name))?
-                .into_iter()
-                .map(|c| c.id)
-                .collect();
-        Ok(rows
+/// The account's open invoices, for a write-off decision that names none.
+fn activity_open_invoices(s: &Session, customer_id: &str) -> Result<Vec<String>> {
+    Ok(
+        crate::store::ledger::positions(s.store.conn(), customer_id, s.as_of)?
             .into_iter()
-            .filter(|r| mine.contains(&r.customer_id))
-            .collect())
-    }
+            .filter(|i| i.balance.is_positive() && i.disputed_open().is_zero())
+            .map(|i| i.invoice_no)
+            .collect(),
+    )
+}
+
+/// Finishes a decision item and records what was decided.
+fn record_decision(
+    tx: &mut Tx<'_>,
+    t: &TaskRow,
+    decide: Decide,
+    words: &str,
+    note: &str,
+) -> Result<()> {
+    let text = if note.is_empty() {
+        format!("decided: {words}")
+    } else {
+        format!("decided: {words} — {note}")
+    };
+    close_task(tx, t, ItemOutcome::Done, &text)?;
+    tx.event(
+        EventKind::Decided,
+        Some(&t.customer_id),
+        format!("{} #{}: {text}", t.action.words(), t.id),
+        json!({"task_id": t.id, "decision": decide, "note": note}),
+    )?;
+    Ok(())
 }

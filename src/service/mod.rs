@@ -4,12 +4,19 @@
 
 mod access;
 pub mod account;
+mod agency;
+mod assign;
 pub mod calls;
 pub mod disputes;
+pub mod holds;
 pub mod items;
+mod outbox;
+pub mod plans;
+pub mod promises;
 pub mod queue;
 pub mod run;
 pub mod setup;
+pub mod writeoffs;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Transaction;

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
 use super::{Result, Session};
-use crate::domain::{AccountFigures, Money, Reason, Risk};
+use crate::domain::{AccountFigures, ItemAction, Money, Reason, Risk};
 use crate::store::tasks::DueFilter;
 use crate::store::{customers, ledger, snapshot, strategies, tasks};
 use crate::strategy::engine::strategy_of;
@@ -42,7 +42,7 @@ pub struct QueueItem {
     /// The collector who owns the item, `supervisor` for supervisor items.
     pub owner: Option<String>,
     pub reason: Reason,
-    pub action: String,
+    pub action: ItemAction,
     pub step: Option<String>,
     pub due: NaiveDate,
     pub days_overdue: u32,
@@ -130,7 +130,7 @@ impl Session {
                 customer_name: r.customer.name.clone(),
                 owner,
                 reason: r.task.reason,
-                action: r.task.action.clone(),
+                action: r.task.action,
                 step: r.task.step_id.clone(),
                 due: r.task.due,
                 days_overdue,

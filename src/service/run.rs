@@ -9,13 +9,16 @@ use serde_json::json;
 
 use super::{Result, SYSTEM_ACTOR, ServiceError, Session, Tx};
 use crate::config::ShopConfig;
-use crate::domain::{Channel, EventKind, PromiseStatus, Reason};
+use crate::domain::{Channel, EventKind, ItemOutcome, PlanStatus, PromiseStatus};
 use crate::mail::{MessageContext, Templates};
 use crate::store::cycles::{self, How};
 use crate::store::snapshot::{self, AccountData};
-use crate::store::{activity, outbox, runs, strategies, tasks};
+use crate::store::{activity, outbox, plans, runs, strategies, tasks};
 use crate::strategy::Action;
-use crate::strategy::engine::{Decision, HoldOnCure, PlanVerdict, StepOutcome, decide};
+use crate::strategy::engine::{
+    Cure, CureReason, Decision, HoldOnCure, NewTask, PlanVerdict, PromiseVerdict, StaleItem,
+    StepOutcome, StepTaken, decide,
+};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct PromiseCounts {
@@ -121,7 +124,25 @@ impl Session {
     }
 }
 
-/// Applies one account's decision.
+/// After a change a person made that may cure the account (a write-off approved): the
+/// cure, and the items it makes stale, applied now rather than by the next run.
+pub(super) fn settle(tx: &mut Tx<'_>, customer_id: &str) -> Result<()> {
+    let book = strategies::book(tx.conn)?;
+    let Some(a) = snapshot::load_one(tx.conn, customer_id, tx.as_of)? else {
+        return Ok(());
+    };
+    let d = decide(&a.state(tx.as_of), &book, tx.as_of);
+    if let Some(c) = &d.cure {
+        for item in &d.stale {
+            close_stale(tx, customer_id, item)?;
+        }
+        apply_cure(tx, &a, c, &mut RunSummary::new(tx.as_of, false))?;
+    }
+    Ok(())
+}
+
+/// Applies one account's decision, part by part. Every part of [`Decision`] is named
+/// here, so a new one does not compile until it is applied.
 fn apply(
     tx: &mut Tx<'_>,
     a: &AccountData,
@@ -129,41 +150,77 @@ fn apply(
     mailer: &Mailer<'_>,
     s: &mut RunSummary,
 ) -> Result<()> {
+    let Decision {
+        promises,
+        plan,
+        cure,
+        start_cycle,
+        step,
+        tasks,
+        stale,
+        paused: _,
+    } = d;
     let cid = a.customer.id.as_str();
-    let as_of = tx.as_of;
-
-    for v in &d.promises {
-        activity::set_promise_verdict(tx.conn, v.promise_id, v.status, v.paid, as_of)?;
-        let (kind, counter) = match v.status {
-            PromiseStatus::Kept => (EventKind::PromiseKept, &mut s.promises.kept),
-            PromiseStatus::PartiallyKept => (
-                EventKind::PromisePartiallyKept,
-                &mut s.promises.partially_kept,
-            ),
-            _ => (EventKind::PromiseBroken, &mut s.promises.broken),
-        };
-        *counter += 1;
-        let detail = format!(
-            "promise #{} {}: {} paid",
-            v.promise_id,
-            v.status.as_str().replace('_', " "),
-            v.paid.grouped()
-        );
-        tx.event(
-            kind,
-            Some(cid),
-            detail,
-            json!({"promise_id": v.promise_id, "paid": v.paid}),
-        )?;
+    for v in promises {
+        judge_promise(tx, cid, v, s)?;
     }
+    if let Some(v) = plan {
+        judge_plan(tx, cid, v)?;
+    }
+    for item in stale {
+        close_stale(tx, cid, item)?;
+    }
+    if let Some(c) = cure {
+        apply_cure(tx, a, c, s)?;
+    }
+    let mut cycle_id = a.facts.cycle.as_ref().map(|c| c.id);
+    if let Some(strategy_id) = start_cycle {
+        cycle_id = Some(begin_cycle(tx, cid, strategy_id, s)?);
+    }
+    if let (Some(step), Some(cycle_id)) = (step, cycle_id) {
+        do_step(tx, a, step, cycle_id, mailer, s)?;
+    }
+    for t in tasks {
+        create_task(tx, cid, t, cycle_id, s)?;
+    }
+    Ok(())
+}
 
-    match &d.plan {
-        Some(PlanVerdict::Broken {
+fn judge_promise(tx: &mut Tx<'_>, cid: &str, v: &PromiseVerdict, s: &mut RunSummary) -> Result<()> {
+    activity::set_promise_verdict(tx.conn, v.promise_id, v.status, v.paid, tx.as_of)?;
+    let (kind, counter) = match v.status {
+        PromiseStatus::Kept => (EventKind::PromiseKept, &mut s.promises.kept),
+        PromiseStatus::PartiallyKept => (
+            EventKind::PromisePartiallyKept,
+            &mut s.promises.partially_kept,
+        ),
+        _ => (EventKind::PromiseBroken, &mut s.promises.broken),
+    };
+    *counter += 1;
+    let detail = format!(
+        "promise #{} {}: {} paid",
+        v.promise_id,
+        v.status.words(),
+        v.paid.grouped()
+    );
+    tx.event(
+        kind,
+        Some(cid),
+        detail,
+        json!({"promise_id": v.promise_id, "paid": v.paid}),
+    )?;
+    Ok(())
+}
+
+fn judge_plan(tx: &mut Tx<'_>, cid: &str, v: &PlanVerdict) -> Result<()> {
+    let as_of = tx.as_of;
+    match v {
+        PlanVerdict::Broken {
             plan_id,
             installment_due,
             short,
-        }) => {
-            activity::end_plan(tx.conn, *plan_id, "broken", as_of)?;
+        } => {
+            plans::end_plan(tx.conn, *plan_id, PlanStatus::Broken, as_of)?;
             let detail = format!(
                 "payment plan #{plan_id} broken: installment due {installment_due} is {} short",
                 short.grouped()
@@ -175,8 +232,8 @@ fn apply(
                 json!({"plan_id": plan_id, "short": short}),
             )?;
         }
-        Some(PlanVerdict::Completed { plan_id }) => {
-            activity::end_plan(tx.conn, *plan_id, "completed", as_of)?;
+        PlanVerdict::Completed { plan_id } => {
+            plans::end_plan(tx.conn, *plan_id, PlanStatus::Completed, as_of)?;
             tx.event(
                 EventKind::PlanCompleted,
                 Some(cid),
@@ -184,180 +241,232 @@ fn apply(
                 json!({"plan_id": plan_id}),
             )?;
         }
-        None => {}
     }
+    Ok(())
+}
 
-    if let Some(cure) = &d.cure {
-        cycles::end(tx.conn, cure.cycle_id, as_of, "cured")?;
-        if let Some(task) = cure.cancel_task {
-            tasks::finish(
-                tx.conn,
-                task,
-                as_of,
-                SYSTEM_ACTOR,
-                "cancelled",
-                "account cured",
-            )?;
-        }
-        if cure.hold == HoldOnCure::Release
-            && let Some(h) = &a.hold
-            && activity::release_hold(tx.conn, h.hold_id, as_of, SYSTEM_ACTOR)?
-        {
-            s.holds_released += 1;
-            tx.event(
-                EventKind::HoldReleased,
-                Some(cid),
-                "credit hold released: account cured",
-                json!({"hold_id": h.hold_id}),
-            )?;
-        }
-        for id in outbox::pending_for(tx.conn, cid)? {
-            outbox::cancel(tx.conn, id, "account cured before the message was sent")?;
-        }
-        s.cured += 1;
-        let f = a.figures(as_of);
-        tx.event(
-            EventKind::Cured,
-            Some(cid),
-            format!("cured: past due now {}", f.past_due.grouped()),
-            json!({"cycle_id": cure.cycle_id, "past_due": f.past_due}),
-        )?;
+/// Closes an item whose reason went away, saying why.
+pub(super) fn close_stale(tx: &mut Tx<'_>, cid: &str, item: &StaleItem) -> Result<()> {
+    if !tasks::finish(
+        tx.conn,
+        item.item_id,
+        tx.as_of,
+        SYSTEM_ACTOR,
+        ItemOutcome::Cancelled,
+        &item.why,
+    )? {
+        return Ok(());
     }
+    tx.event(
+        EventKind::ItemClosedStale,
+        Some(cid),
+        format!("item #{} closed: {}", item.item_id, item.why),
+        json!({"task_id": item.item_id, "why": item.why}),
+    )?;
+    Ok(())
+}
 
-    let mut cycle_id = a.cycle.as_ref().map(|c| c.id);
-    if let Some(strategy_id) = &d.start_cycle {
-        let id = cycles::start(tx.conn, cid, strategy_id, as_of)?;
-        cycle_id = Some(id);
-        s.cycles_started += 1;
-        tx.event(
-            EventKind::CycleStarted,
-            Some(cid),
-            format!("collection cycle started ({strategy_id})"),
-            json!({"cycle_id": id, "strategy": strategy_id}),
-        )?;
-    }
-
-    if let (Some(step), Some(cycle_id)) = (&d.step, cycle_id) {
-        let label = format!("step {} ({})", step.step_id, step.action);
-        match &step.outcome {
-            StepOutcome::Mail { channel, template } => {
-                queue_message(tx, a, *channel, template, cycle_id, step.index, mailer)?;
-                s.mail_queued += 1;
-                s.auto_actions += 1;
-            }
-            StepOutcome::SetHold => {
-                let reason = format!("strategy {} step {}", step.strategy_id, step.step_id);
-                let id = activity::set_hold(tx.conn, cid, as_of, SYSTEM_ACTOR, &reason, true)?;
-                s.holds_set += 1;
-                s.auto_actions += 1;
-                tx.event(
-                    EventKind::HoldSet,
-                    Some(cid),
-                    format!("credit hold set by {label}"),
-                    json!({"hold_id": id, "step": step.step_id}),
-                )?;
-            }
-            StepOutcome::AlreadyOnHold | StepOutcome::Skipped { .. } => {}
-            StepOutcome::Task {
-                assignee,
-                reason,
-                note,
-            } => {
-                let id = tasks::insert(
-                    tx.conn,
-                    &tasks::NewTask {
-                        customer_id: cid,
-                        reason: *reason,
-                        action: step.action.as_str(),
-                        assignee: *assignee,
-                        cycle_id: Some(cycle_id),
-                        step_index: Some(step.index),
-                        step_id: Some(&step.step_id),
-                        ref_id: None,
-                        note,
-                        due: as_of,
-                        created_on: as_of,
-                        created_by: SYSTEM_ACTOR,
-                    },
-                )?;
-                s.tasks_created += 1;
-                tx.event(
-                    EventKind::TaskCreated,
-                    Some(cid),
-                    format!("task #{id}: {note}"),
-                    json!({"task_id": id, "step": step.step_id, "reason": reason}),
-                )?;
-                if step.action == Action::Escalate {
-                    tx.event(
-                        EventKind::Escalated,
-                        Some(cid),
-                        format!("escalated to a supervisor by {label}"),
-                        json!({"task_id": id}),
-                    )?;
-                }
-            }
-        }
-        if step.outcome.done_now() {
-            let how = if matches!(step.outcome, StepOutcome::Skipped { .. }) {
-                How::Skipped
-            } else {
-                How::Auto
-            };
-            cycles::record_step(
-                tx.conn,
-                cycle_id,
-                cid,
-                step.index,
-                &step.step_id,
-                step.action,
-                as_of,
-                how,
-            )?;
-            s.steps_done += 1;
-            let detail = match &step.outcome {
-                StepOutcome::Skipped { why } => format!("{label} skipped: {why}"),
-                StepOutcome::AlreadyOnHold => format!("{label} done: already on hold"),
-                _ => format!("{label} done"),
-            };
-            tx.event(
-                EventKind::StepDone,
-                Some(cid),
-                detail,
-                json!({"step": step.step_id, "index": step.index, "how": how.as_str()}),
-            )?;
-        }
-    }
-
-    for t in &d.tasks {
-        let action = match t.reason {
-            Reason::Approval => "release_hold",
-            _ => "call",
-        };
-        let id = tasks::insert(
+/// Ends the cycle in a cure (rule 3).
+pub(super) fn apply_cure(
+    tx: &mut Tx<'_>,
+    a: &AccountData,
+    cure: &Cure,
+    s: &mut RunSummary,
+) -> Result<()> {
+    let cid = a.customer.id.as_str();
+    let as_of = tx.as_of;
+    let why = match cure.reason {
+        CureReason::PaidDown => "account cured",
+        CureReason::PlanCompleted => "payment plan completed",
+    };
+    cycles::end(tx.conn, cure.cycle_id, as_of, "cured")?;
+    if let Some(task) = cure.cancel_task {
+        tasks::finish(
             tx.conn,
-            &tasks::NewTask {
-                customer_id: cid,
-                reason: t.reason,
-                action,
-                assignee: t.assignee,
-                cycle_id,
-                step_index: None,
-                step_id: None,
-                ref_id: t.ref_id,
-                note: &t.note,
-                due: t.due,
-                created_on: as_of,
-                created_by: SYSTEM_ACTOR,
-            },
-        )?;
-        s.tasks_created += 1;
-        tx.event(
-            EventKind::TaskCreated,
-            Some(cid),
-            format!("task #{id}: {}", t.note),
-            json!({"task_id": id, "reason": t.reason}),
+            task,
+            as_of,
+            SYSTEM_ACTOR,
+            ItemOutcome::Cancelled,
+            why,
         )?;
     }
+    if cure.hold == HoldOnCure::Release
+        && let Some(h) = &a.facts.hold
+        && activity::release_hold(tx.conn, h.id, as_of, SYSTEM_ACTOR)?
+    {
+        s.holds_released += 1;
+        tx.event(
+            EventKind::HoldReleased,
+            Some(cid),
+            format!("credit hold released: {why}"),
+            json!({"hold_id": h.id}),
+        )?;
+    }
+    for id in outbox::pending_for(tx.conn, cid)? {
+        outbox::cancel(tx.conn, id, "account cured before the message was sent")?;
+    }
+    s.cured += 1;
+    let f = a.figures(as_of);
+    tx.event(
+        EventKind::Cured,
+        Some(cid),
+        format!("cured ({why}): past due now {}", f.past_due.grouped()),
+        json!({"cycle_id": cure.cycle_id, "past_due": f.past_due}),
+    )?;
+    Ok(())
+}
+
+fn begin_cycle(tx: &mut Tx<'_>, cid: &str, strategy_id: &str, s: &mut RunSummary) -> Result<i64> {
+    let id = cycles::start(tx.conn, cid, strategy_id, tx.as_of)?;
+    s.cycles_started += 1;
+    tx.event(
+        EventKind::CycleStarted,
+        Some(cid),
+        format!("collection cycle started ({strategy_id})"),
+        json!({"cycle_id": id, "strategy": strategy_id}),
+    )?;
+    Ok(id)
+}
+
+/// Does today's step: mail queued, a hold set, or a task for a person; records the
+/// step as done unless a person still has to do it.
+fn do_step(
+    tx: &mut Tx<'_>,
+    a: &AccountData,
+    step: &StepTaken,
+    cycle_id: i64,
+    mailer: &Mailer<'_>,
+    s: &mut RunSummary,
+) -> Result<()> {
+    let cid = a.customer.id.as_str();
+    let as_of = tx.as_of;
+    let label = if step.end_round {
+        format!("end of strategy, round {} ({})", step.index, step.action)
+    } else {
+        format!("step {} ({})", step.step_id, step.action)
+    };
+    match &step.outcome {
+        StepOutcome::Mail { channel, template } => {
+            queue_message(tx, a, *channel, template, cycle_id, step.index, mailer)?;
+            s.mail_queued += 1;
+            s.auto_actions += 1;
+        }
+        StepOutcome::SetHold => {
+            let reason = format!("strategy {} step {}", step.strategy_id, step.step_id);
+            let id = activity::set_hold(tx.conn, cid, as_of, SYSTEM_ACTOR, &reason, true)?;
+            s.holds_set += 1;
+            s.auto_actions += 1;
+            tx.event(
+                EventKind::HoldSet,
+                Some(cid),
+                format!("credit hold set by {label}"),
+                json!({"hold_id": id, "step": step.step_id}),
+            )?;
+        }
+        StepOutcome::AlreadyOnHold | StepOutcome::Skipped { .. } => {}
+        StepOutcome::Task {
+            assignee,
+            reason,
+            note,
+        } => {
+            let id = tasks::insert(
+                tx.conn,
+                &tasks::NewTask {
+                    customer_id: cid,
+                    reason: *reason,
+                    action: step.action.item(),
+                    assignee: *assignee,
+                    cycle_id: Some(cycle_id),
+                    step_index: Some(step.index),
+                    step_id: Some(&step.step_id),
+                    ref_id: None,
+                    note,
+                    due: as_of,
+                    created_on: as_of,
+                    created_by: SYSTEM_ACTOR,
+                },
+            )?;
+            s.tasks_created += 1;
+            tx.event(
+                EventKind::TaskCreated,
+                Some(cid),
+                format!("task #{id}: {note}"),
+                json!({"task_id": id, "step": step.step_id, "reason": reason}),
+            )?;
+            if matches!(step.action, Action::Escalate | Action::Review) {
+                tx.event(
+                    EventKind::Escalated,
+                    Some(cid),
+                    format!("escalated to a supervisor by {label}"),
+                    json!({"task_id": id}),
+                )?;
+            }
+        }
+    }
+    if !step.outcome.done_now() {
+        return Ok(());
+    }
+    let how = if matches!(step.outcome, StepOutcome::Skipped { .. }) {
+        How::Skipped
+    } else {
+        How::Auto
+    };
+    cycles::record_step(
+        tx.conn,
+        cycle_id,
+        cid,
+        step.index,
+        &step.step_id,
+        step.action,
+        as_of,
+        how,
+    )?;
+    s.steps_done += 1;
+    let detail = match &step.outcome {
+        StepOutcome::Skipped { why } => format!("{label} skipped: {why}"),
+        StepOutcome::AlreadyOnHold => format!("{label} done: already on hold"),
+        _ => format!("{label} done"),
+    };
+    tx.event(
+        EventKind::StepDone,
+        Some(cid),
+        detail,
+        json!({"step": step.step_id, "index": step.index, "how": how.as_str()}),
+    )?;
+    Ok(())
+}
+
+fn create_task(
+    tx: &mut Tx<'_>,
+    cid: &str,
+    t: &NewTask,
+    cycle_id: Option<i64>,
+    s: &mut RunSummary,
+) -> Result<()> {
+    let id = tasks::insert(
+        tx.conn,
+        &tasks::NewTask {
+            customer_id: cid,
+            reason: t.reason,
+            action: t.action,
+            assignee: t.assignee,
+            cycle_id,
+            step_index: None,
+            step_id: None,
+            ref_id: t.ref_id,
+            note: &t.note,
+            due: t.due,
+            created_on: tx.as_of,
+            created_by: SYSTEM_ACTOR,
+        },
+    )?;
+    s.tasks_created += 1;
+    tx.event(
+        EventKind::TaskCreated,
+        Some(cid),
+        format!("task #{id}: {}", t.note),
+        json!({"task_id": id, "reason": t.reason}),
+    )?;
     Ok(())
 }
 

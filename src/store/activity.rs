@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Result;
 use crate::domain::{CallOutcome, DisputeReason, DisputeStatus, Money, PromiseStatus};
-use crate::strategy::engine::{HoldState, OpenPlan, OpenPromise};
+use crate::strategy::engine::{HoldState, OpenPromise};
 
 // ---------------------------------------------------------------- calls
 
@@ -92,6 +92,35 @@ pub fn set_promise_verdict(
     )?
     .execute(params![id, status, paid, on])?;
     Ok(())
+}
+
+/// Closes a promise that is still open as replaced or cancelled; false, changing
+/// nothing, when it was no longer open.
+pub fn close_promise(
+    conn: &Connection,
+    id: i64,
+    status: PromiseStatus,
+    on: NaiveDate,
+    by: &str,
+    note: &str,
+) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE promises SET status = ?2, evaluated_on = ?3, closed_by = ?4, close_note = ?5
+             WHERE id = ?1 AND evaluated_on IS NULL",
+        )?
+        .execute(params![id, status, on, by, note])?;
+    Ok(changed == 1)
+}
+
+/// Who holds a promise: (customer, taker, still open).
+pub fn promise_owner(conn: &Connection, id: i64) -> Result<Option<(String, String, bool)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT customer_id, taken_by, evaluated_on IS NULL FROM promises WHERE id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
 }
 
 /// A customer's promises taken by `as_of`, newest first, with their status then.
@@ -217,6 +246,30 @@ pub fn open_disputes(conn: &Connection, as_of: NaiveDate) -> Result<Vec<DisputeR
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The ids of one account's disputes open as of `as_of`.
+pub fn open_dispute_ids(
+    conn: &Connection,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM disputes WHERE customer_id = ?1 AND opened_on <= ?2 AND (resolved_on IS NULL OR resolved_on > ?2)
+         ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![customer_id, as_of], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// (customer, dispute id) of every dispute open as of `as_of`.
+pub fn open_dispute_ids_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, id FROM disputes WHERE opened_on <= ?1 AND (resolved_on IS NULL OR resolved_on > ?1)
+         ORDER BY id",
+    )?;
+    let rows = stmt.query_map([as_of], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Records a dispute's resolution; false, changing nothing, when it was already resolved.
 pub fn resolve_dispute(
     conn: &Connection,
@@ -236,64 +289,6 @@ pub fn resolve_dispute(
     Ok(changed == 1)
 }
 
-// ---------------------------------------------------------------- plans
-
-pub fn insert_plan(
-    conn: &Connection,
-    customer_id: &str,
-    on: NaiveDate,
-    by: &str,
-    grace_days: u32,
-    installments: &[(NaiveDate, Money)],
-) -> Result<i64> {
-    conn.prepare_cached("INSERT INTO plans (customer_id, created_on, created_by, grace_days) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![customer_id, on, by, grace_days])?;
-    let id = conn.last_insert_rowid();
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO plan_installments (plan_id, seq, due, amount) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for (i, (due, amount)) in installments.iter().enumerate() {
-        stmt.execute(params![id, i as i64 + 1, due, amount])?;
-    }
-    Ok(id)
-}
-
-/// The plan current as of `as_of`, if any.
-pub fn current_plan(
-    conn: &Connection,
-    customer_id: &str,
-    as_of: NaiveDate,
-) -> Result<Option<OpenPlan>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT id, created_on, grace_days FROM plans WHERE customer_id = ?1 AND created_on <= ?2
-             AND (ended_on IS NULL OR ended_on > ?2) ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row(params![customer_id, as_of], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, NaiveDate>(1)?, r.get::<_, u32>(2)?)))
-        .optional()?;
-    let Some((id, created_on, grace_days)) = row else {
-        return Ok(None);
-    };
-    let mut stmt = conn.prepare_cached(
-        "SELECT due, amount FROM plan_installments WHERE plan_id = ?1 ORDER BY seq",
-    )?;
-    let installments = stmt
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(Some(OpenPlan {
-        id,
-        created_on,
-        grace_days,
-        installments,
-    }))
-}
-
-pub fn end_plan(conn: &Connection, id: i64, status: &str, on: NaiveDate) -> Result<()> {
-    conn.prepare_cached("UPDATE plans SET status = ?2, ended_on = ?3 WHERE id = ?1")?
-        .execute(params![id, status, on])?;
-    Ok(())
-}
-
 // ---------------------------------------------------------------- holds
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -309,6 +304,7 @@ pub struct HoldRow {
 impl HoldRow {
     pub fn state(&self) -> HoldState {
         HoldState {
+            id: self.hold_id,
             since: self.set_on,
             by_step: self.by_step,
         }

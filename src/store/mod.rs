@@ -8,12 +8,15 @@ pub mod cycles;
 pub mod events;
 pub mod ledger;
 pub mod outbox;
+pub mod placements;
+pub mod plans;
 pub mod runs;
 pub mod snapshot;
 pub mod sql;
 pub mod strategies;
 pub mod tasks;
 pub mod users;
+pub mod writeoffs;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -59,7 +62,10 @@ impl From<rusqlite::Error> for StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/0001_core.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/0001_core.sql")),
+        M::up(include_str!("migrations/0002_lifecycle.sql")),
+    ])
 }
 
 /// How hard a write transaction insists on reaching the disk.

@@ -1,58 +1,32 @@
 //! Everything the engine needs about accounts as of a date, loaded either for one
 //! account (after a collector's action, for the account screen) or for all accounts at
 //! once with a handful of set queries (for the daily run over 100k accounts).
-//! Both paths must give the engine the same inputs; a test holds them to it.
+//! Both paths fill the engine's one input type, [`AccountFacts`], and must agree; a
+//! test holds them to it.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 
-use super::activity::{self, HoldRow};
 use super::sql::{date_at, text_at};
-use super::{Result, customers, cycles, ledger};
+use super::{Result, activity, customers, cycles, ledger, placements, plans};
 use crate::domain::{AccountFigures, Customer, InvoicePosition, Money};
 use crate::fasthash::FastMap;
 use crate::strategy::engine::{
-    AccountState, CycleState, DoneStep, OpenPlan, OpenPromise, OpenStepTask,
+    AccountFacts, AccountState, CycleState, DoneStep, OpenItem, OpenPromise, OpenStepTask,
 };
 
 /// One account's engine inputs as of a date.
 #[derive(Debug, Clone)]
 pub struct AccountData {
     pub customer: Customer,
-    /// Invoices issued by the date whose balance then was not zero.
+    /// Invoices issued by the date whose balance then was not zero, in due order.
     pub invoices: Vec<InvoicePosition>,
-    pub cycle: Option<CycleState>,
-    pub open_step_task: Option<OpenStepTask>,
-    /// The latest response since the current cycle started (none outside a cycle).
-    pub last_response: Option<NaiveDate>,
-    pub promises: Vec<OpenPromise>,
-    pub plan: Option<OpenPlan>,
-    /// Payments since the earliest open promise or plan began.
-    pub payments: Vec<(NaiveDate, Money)>,
-    pub resume_on: Option<NaiveDate>,
-    pub hold: Option<HoldRow>,
-    pub release_pending: bool,
+    pub facts: AccountFacts,
 }
 
 impl AccountData {
-    fn new(customer: Customer) -> AccountData {
-        AccountData {
-            customer,
-            invoices: Vec::new(),
-            cycle: None,
-            open_step_task: None,
-            last_response: None,
-            promises: Vec::new(),
-            plan: None,
-            payments: Vec::new(),
-            resume_on: None,
-            hold: None,
-            release_pending: false,
-        }
-    }
-
     pub fn figures(&self, as_of: NaiveDate) -> AccountFigures {
         AccountFigures::of(&self.invoices, as_of)
     }
@@ -62,25 +36,7 @@ impl AccountData {
         AccountState {
             customer: &self.customer,
             figures: self.figures(as_of),
-            cycle: self.cycle.clone(),
-            open_step_task: self.open_step_task,
-            last_response: self.last_response,
-            promises: self.promises.clone(),
-            plan: self.plan.clone(),
-            payments: self.payments.clone(),
-            resume_on: self.resume_on,
-            hold: self.hold.as_ref().map(HoldRow::state),
-            release_pending: self.release_pending,
-        }
-    }
-
-    /// The earliest day payments matter for promises and plans.
-    fn payments_from(&self) -> Option<NaiveDate> {
-        let p = self.promises.iter().map(|p| p.taken_on).min();
-        let q = self.plan.as_ref().map(|p| p.created_on);
-        match (p, q) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+            facts: self.facts.clone(),
         }
     }
 }
@@ -94,122 +50,145 @@ pub fn load_one(
     let Some(customer) = customers::get(conn, customer_id)? else {
         return Ok(None);
     };
-    let mut a = AccountData::new(customer);
-    a.invoices = ledger::positions(conn, customer_id, as_of)?
+    let invoices = ledger::positions(conn, customer_id, as_of)?
         .into_iter()
         .filter(|i| !i.balance.is_zero())
         .collect();
-    a.cycle = cycles::open_cycle(conn, customer_id, as_of)?;
-    a.open_step_task = open_step_task(conn, customer_id, as_of)?;
-    a.release_pending = release_pending(conn, customer_id, as_of)?;
-    if let Some(c) = &a.cycle {
-        a.last_response =
+    let mut f = AccountFacts {
+        cycle: cycles::open_cycle(conn, customer_id, as_of)?,
+        promises: activity::open_promises(conn, customer_id, as_of)?,
+        plan: plans::current_plan(conn, customer_id, as_of)?,
+        resume_on: activity::last_broken(conn, customer_id, as_of)?,
+        hold: activity::active_hold(conn, customer_id, as_of)?.map(|h| h.state()),
+        placed: placements::placement(conn, customer_id, as_of)?,
+        open_disputes: activity::open_dispute_ids(conn, customer_id, as_of)?,
+        ..AccountFacts::default()
+    };
+    for t in open_tasks(conn, Some(customer_id), as_of)? {
+        t.add_to(&mut f);
+    }
+    if let Some(c) = &f.cycle {
+        f.last_response =
             activity::last_response(conn, customer_id, as_of)?.filter(|d| *d >= c.started_on);
     }
-    a.promises = activity::open_promises(conn, customer_id, as_of)?;
-    a.plan = activity::current_plan(conn, customer_id, as_of)?;
-    if let Some(from) = a.payments_from() {
-        a.payments = ledger::payments_between(conn, customer_id, from, as_of)?;
+    if let Some(from) = f.payments_from() {
+        f.payments = ledger::payments_between(conn, customer_id, from, as_of)?;
     }
-    a.resume_on = activity::last_broken(conn, customer_id, as_of)?;
-    a.hold = activity::active_hold(conn, customer_id, as_of)?;
-    Ok(Some(a))
+    Ok(Some(AccountData {
+        customer,
+        invoices,
+        facts: f,
+    }))
 }
 
-fn open_step_task(
+/// An open queue item as the engine sees it.
+struct OpenTask {
+    customer_id: String,
+    item: OpenItem,
+    step_index: Option<usize>,
+}
+
+impl OpenTask {
+    /// A step task pauses the cycle (the latest one counts); any other item may go stale.
+    fn add_to(self, f: &mut AccountFacts) {
+        match self.step_index {
+            Some(step_index) => {
+                if f.open_step_task.is_none_or(|t| self.item.id > t.task_id) {
+                    f.open_step_task = Some(OpenStepTask {
+                        task_id: self.item.id,
+                        step_index,
+                    });
+                }
+            }
+            None => f.items.push(self.item),
+        }
+    }
+}
+
+/// Items open as of `as_of` (created by then, not finished by then), of one account
+/// or of all, oldest first.
+fn open_tasks(
     conn: &Connection,
-    customer_id: &str,
+    customer: Option<&str>,
     as_of: NaiveDate,
-) -> Result<Option<OpenStepTask>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, step_index FROM tasks WHERE customer_id = ?1 AND step_index IS NOT NULL AND created_on <= ?2
-         AND (done_on IS NULL OR done_on > ?2) ORDER BY id DESC LIMIT 1",
-    )?;
-    let mut rows = stmt.query(params![customer_id, as_of])?;
-    match rows.next()? {
-        Some(r) => Ok(Some(OpenStepTask {
-            task_id: r.get(0)?,
-            step_index: r.get::<_, i64>(1)? as usize,
-        })),
-        None => Ok(None),
+) -> Result<Vec<OpenTask>> {
+    let who = if customer.is_some() {
+        " AND customer_id = ?2"
+    } else {
+        ""
+    };
+    let mut out = Vec::new();
+    for open in ["done_on IS NULL", "done_on > ?1"] {
+        let sql = format!(
+            "SELECT id, customer_id, reason, action, ref_id, step_index FROM tasks
+             WHERE {open} AND created_on <= ?1{who} ORDER BY id"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = match customer {
+            Some(c) => stmt.query(params![as_of, c])?,
+            None => stmt.query(params![as_of])?,
+        };
+        while let Some(r) = rows.next()? {
+            out.push(OpenTask {
+                customer_id: r.get(1)?,
+                item: OpenItem {
+                    id: r.get(0)?,
+                    reason: r.get(2)?,
+                    action: r.get(3)?,
+                    ref_id: r.get(4)?,
+                },
+                step_index: r.get::<_, Option<i64>>(5)?.map(|i| i as usize),
+            });
+        }
     }
+    Ok(out)
 }
 
-fn release_pending(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM tasks WHERE customer_id = ?1 AND action = 'release_hold' AND created_on <= ?2
-             AND (done_on IS NULL OR done_on > ?2)",
-        )?
-        .exists(params![customer_id, as_of])?)
-}
-
-/// One account's engine inputs before its customer row is read.
+/// One account's facts and invoices before its customer row is read.
 #[derive(Default)]
-struct Parts {
+struct Pending {
     invoices: Vec<InvoicePosition>,
-    cycle: Option<CycleState>,
-    open_step_task: Option<OpenStepTask>,
-    last_response: Option<NaiveDate>,
-    promises: Vec<OpenPromise>,
-    plan: Option<OpenPlan>,
-    payments: Vec<(NaiveDate, Money)>,
-    resume_on: Option<NaiveDate>,
-    hold: Option<HoldRow>,
-    release_pending: bool,
+    facts: AccountFacts,
 }
 
-impl Parts {
-    fn into_account(self, customer: Customer) -> AccountData {
-        let mut a = AccountData::new(customer);
-        a.invoices = self.invoices;
-        a.cycle = self.cycle;
-        a.open_step_task = self.open_step_task;
-        a.last_response = self.last_response;
-        a.promises = self.promises;
-        a.plan = self.plan;
-        a.payments = self.payments;
-        a.resume_on = self.resume_on;
-        a.hold = self.hold;
-        a.release_pending = self.release_pending;
-        a
-    }
-}
-
-/// Parts by customer id: a small map of ids to slots in a vector, so growing it moves
-/// ids and numbers, not whole accounts.
+/// Pending accounts by customer id: a small map of ids to slots in a vector, so
+/// growing it moves ids and numbers, not whole accounts.
 #[derive(Default)]
 struct Slots {
     at: FastMap<String, u32>,
-    parts: Vec<Parts>,
+    parts: Vec<Pending>,
 }
 
 impl Slots {
-    fn entry(&mut self, id: String) -> &mut Parts {
+    fn entry(&mut self, id: String) -> &mut Pending {
         let n = self.parts.len() as u32;
         let i = *self.at.entry(id).or_insert(n) as usize;
         if i == self.parts.len() {
-            self.parts.push(Parts::default());
+            self.parts.push(Pending::default());
         }
         &mut self.parts[i]
     }
 
-    fn get_mut(&mut self, id: &str) -> Option<&mut Parts> {
+    fn get_mut(&mut self, id: &str) -> Option<&mut Pending> {
         let i = *self.at.get(id)? as usize;
         self.parts.get_mut(i)
     }
 
-    fn take(&mut self, id: &str) -> Option<Parts> {
+    fn facts(&mut self, id: &str) -> Option<&mut AccountFacts> {
+        self.get_mut(id).map(|p| &mut p.facts)
+    }
+
+    fn take(&mut self, id: &str) -> Option<Pending> {
         let i = *self.at.get(id)? as usize;
         self.parts.get_mut(i).map(std::mem::take)
     }
 }
 
 /// The accounts the engine may act on as of `as_of`, ordered by customer id, read with
-/// set queries only: those with a past-due invoice, in a cycle, or with an open
-/// promise or plan. For every other account the engine has nothing to judge, cure or
-/// start (its decision is empty), so at 100,000 accounts — most of them current — the
-/// run does not build them at all.
+/// set queries only: those with a past-due invoice, in a cycle, with an open promise
+/// or plan, or with an open item. For every other account the engine has nothing to
+/// judge, cure, close or start (its decision is empty), so at 100,000 accounts — most
+/// of them current — the run does not build them at all.
 /// Also returns how many accounts there are in all.
 pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>, u64)> {
     // Cycles open on the date (open now, or ended after it), with their last step done
@@ -280,9 +259,11 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
         .prepare("SELECT DISTINCT customer_id FROM plans WHERE created_on <= ?1 AND (ended_on IS NULL OR ended_on > ?1)")?
         .query_map([as_of], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let tasks = open_tasks(conn, None, as_of)?;
 
     // The accounts that matter: past due (by today's balance, or with a payment after
-    // the day — a superset is harmless), in a cycle, or with an open promise or plan.
+    // the day — a superset is harmless), in a cycle, with an open promise or plan, or
+    // with an open item.
     let past_due: Vec<String> = conn
         .prepare(
             "SELECT DISTINCT customer_id FROM invoices WHERE balance <> 0 AND due_date < ?1 AND issue_date <= ?1
@@ -290,7 +271,7 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
         )?
         .query_map([as_of], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let room = past_due.len() + cycles.len() + promises.len() + plan_ids.len();
+    let room = past_due.len() + cycles.len() + promises.len() + plan_ids.len() + tasks.len();
     let mut parts = Slots {
         at: FastMap::with_capacity_and_hasher(room, Default::default()),
         parts: Vec::with_capacity(room),
@@ -299,14 +280,18 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
         parts.entry(cid);
     }
     for (cid, c) in cycles {
-        parts.entry(cid).cycle = Some(c);
+        parts.entry(cid).facts.cycle = Some(c);
     }
     for (cid, p) in promises {
-        parts.entry(cid).promises.push(p);
+        parts.entry(cid).facts.promises.push(p);
     }
     for cid in plan_ids {
-        let plan = activity::current_plan(conn, &cid, as_of)?;
-        parts.entry(cid).plan = plan;
+        let plan = plans::current_plan(conn, &cid, as_of)?;
+        parts.entry(cid).facts.plan = plan;
+    }
+    for t in tasks {
+        let cid = t.customer_id.clone();
+        t.add_to(&mut parts.entry(cid).facts);
     }
     {
         let at = &parts.at;
@@ -319,35 +304,12 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
         })?;
     }
 
-    // Open tasks: step tasks and pending release approvals.
-    for sql in [
-        "SELECT id, customer_id, step_index, action FROM tasks WHERE done_on IS NULL AND created_on <= ?1
-         AND (step_index IS NOT NULL OR action = 'release_hold')",
-        "SELECT id, customer_id, step_index, action FROM tasks WHERE done_on > ?1 AND created_on <= ?1
-         AND (step_index IS NOT NULL OR action = 'release_hold')",
-    ] {
-        let mut stmt = conn.prepare(sql)?;
-        let mut rows = stmt.query([as_of])?;
-        while let Some(r) = rows.next()? {
-            let Some(p) = parts.get_mut(text_at(r, 1)?) else { continue };
-            let id: i64 = r.get(0)?;
-            if let Some(step_index) = r.get::<_, Option<i64>>(2)?
-                && p.open_step_task.is_none_or(|t| id > t.task_id)
-            {
-                p.open_step_task = Some(OpenStepTask { task_id: id, step_index: step_index as usize });
-            }
-            if text_at(r, 3)? == "release_hold" {
-                p.release_pending = true;
-            }
-        }
-    }
-
     // The latest response since each account's cycle began: the rows since the earliest
     // open cycle, reduced here (a GROUP BY would sort them all first).
     if let Some(from) = parts
         .parts
         .iter()
-        .filter_map(|p| p.cycle.as_ref().map(|c| c.started_on))
+        .filter_map(|p| p.facts.cycle.as_ref().map(|c| c.started_on))
         .min()
     {
         let mut stmt = conn.prepare(
@@ -358,15 +320,15 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
         )?;
         let mut rows = stmt.query(params![from, as_of])?;
         while let Some(r) = rows.next()? {
-            let Some(p) = parts.get_mut(text_at(r, 0)?) else {
+            let Some(f) = parts.facts(text_at(r, 0)?) else {
                 continue;
             };
-            let Some(started) = p.cycle.as_ref().map(|c| c.started_on) else {
+            let Some(started) = f.cycle.as_ref().map(|c| c.started_on) else {
                 continue;
             };
             let d = date_at(r, 1)?;
-            if d >= started && p.last_response.is_none_or(|l| d > l) {
-                p.last_response = Some(d);
+            if d >= started && f.last_response.is_none_or(|l| d > l) {
+                f.last_response = Some(d);
             }
         }
     }
@@ -378,19 +340,29 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
         )?;
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
-            let Some(p) = parts.get_mut(text_at(r, 0)?) else {
+            let Some(f) = parts.facts(text_at(r, 0)?) else {
                 continue;
             };
             let d = date_at(r, 1)?;
-            if p.resume_on.is_none_or(|x| d > x) {
-                p.resume_on = Some(d);
+            if f.resume_on.is_none_or(|x| d > x) {
+                f.resume_on = Some(d);
             }
         }
     }
 
     for h in activity::active_holds(conn, as_of)? {
-        if let Some(p) = parts.get_mut(h.customer_id.as_str()) {
-            p.hold = Some(h);
+        if let Some(f) = parts.facts(h.customer_id.as_str()) {
+            f.hold = Some(h.state());
+        }
+    }
+    for (cid, p) in placements::placements(conn, as_of)? {
+        if let Some(f) = parts.facts(&cid) {
+            f.placed = Some(p);
+        }
+    }
+    for (cid, id) in activity::open_dispute_ids_all(conn, as_of)? {
+        if let Some(f) = parts.facts(&cid) {
+            f.open_disputes.push(id);
         }
     }
 
@@ -398,14 +370,8 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
         let Some(p) = parts.parts.get_mut(i as usize) else {
             continue;
         };
-        let from = p
-            .promises
-            .iter()
-            .map(|x| x.taken_on)
-            .chain(p.plan.as_ref().map(|x| x.created_on))
-            .min();
-        if let Some(from) = from {
-            p.payments = ledger::payments_between(conn, cid, from, as_of)?;
+        if let Some(from) = p.facts.payments_from() {
+            p.facts.payments = ledger::payments_between(conn, cid, from, as_of)?;
         }
         p.invoices.sort_by(|x, y| {
             x.due_date
@@ -423,7 +389,11 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
     while let Some(r) = rows.next()? {
         total += 1;
         if let Some(p) = parts.take(text_at(r, 0)?) {
-            out.push(p.into_account(customers::from_row(r)?));
+            out.push(AccountData {
+                customer: customers::from_row(r)?,
+                invoices: p.invoices,
+                facts: p.facts,
+            });
         }
     }
     Ok((out, total))

@@ -6,8 +6,8 @@ use rusqlite::Row;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, Type, ValueRef};
 
 use crate::domain::{
-    CallOutcome, Channel, ChannelSet, DisputeReason, DisputeStatus, EventKind, Money,
-    PromiseStatus, Reason, Risk, Role,
+    CallOutcome, Channel, ChannelSet, DisputeReason, DisputeStatus, EventKind, ItemAction,
+    ItemOutcome, Money, PlanStatus, PromiseStatus, Reason, Risk, Role, WriteOffStatus,
 };
 use crate::strategy::{Action, Assignee};
 
@@ -64,7 +64,11 @@ text_enum_sql!(
     PromiseStatus,
     EventKind,
     Action,
-    Assignee
+    Assignee,
+    ItemAction,
+    ItemOutcome,
+    PlanStatus,
+    WriteOffStatus
 );
 
 /// Reads an ISO date (`YYYY-MM-DD`) column without a general date parser: the bulk

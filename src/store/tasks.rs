@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Result;
-use crate::domain::{Customer, Reason};
+use crate::domain::{Customer, ItemAction, ItemOutcome, Reason};
 use crate::strategy::Assignee;
 
 /// A stored queue item.
@@ -13,8 +13,8 @@ pub struct TaskRow {
     pub id: i64,
     pub customer_id: String,
     pub reason: Reason,
-    /// What to do: a step action (`call`, `email`, …), `callback`, `follow_up`, `release_hold`, …
-    pub action: String,
+    /// What to do: a step action (`call`, `email`, …), `follow_up`, `release_hold`, …
+    pub action: ItemAction,
     pub assignee: Assignee,
     pub cycle_id: Option<i64>,
     pub step_index: Option<usize>,
@@ -25,7 +25,8 @@ pub struct TaskRow {
     pub created_on: NaiveDate,
     pub created_by: String,
     pub done_on: Option<NaiveDate>,
-    pub outcome: Option<String>,
+    pub done_by: Option<String>,
+    pub outcome: Option<ItemOutcome>,
 }
 
 /// A queue item about to be created.
@@ -33,7 +34,7 @@ pub struct TaskRow {
 pub struct NewTask<'a> {
     pub customer_id: &'a str,
     pub reason: Reason,
-    pub action: &'a str,
+    pub action: ItemAction,
     pub assignee: Assignee,
     pub cycle_id: Option<i64>,
     pub step_index: Option<usize>,
@@ -45,7 +46,7 @@ pub struct NewTask<'a> {
     pub created_by: &'a str,
 }
 
-const COLUMNS: &str = "id, customer_id, reason, action, assignee, cycle_id, step_index, step_id, ref_id, note, due, created_on, created_by, done_on, outcome";
+const COLUMNS: &str = "id, customer_id, reason, action, assignee, cycle_id, step_index, step_id, ref_id, note, due, created_on, created_by, done_on, outcome, done_by";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRow> {
     Ok(TaskRow {
@@ -63,6 +64,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRow> {
         created_on: r.get(11)?,
         created_by: r.get(12)?,
         done_on: r.get(13)?,
+        done_by: r.get(15)?,
         outcome: r.get(14)?,
     })
 }
@@ -104,7 +106,7 @@ pub fn finish(
     id: i64,
     on: NaiveDate,
     by: &str,
-    outcome: &str,
+    outcome: ItemOutcome,
     note: &str,
 ) -> Result<bool> {
     let changed = conn
@@ -190,11 +192,11 @@ pub fn due_items(
         Ok(QueueRow {
             task: from_row(r)?,
             customer: {
-                let mut c = Customer::named(&r.get::<_, String>(1)?, &r.get::<_, String>(15)?);
-                c.owner = r.get(16)?;
-                c.risk = r.get(17)?;
-                c.segment = r.get(18)?;
-                c.strategy = r.get(19)?;
+                let mut c = Customer::named(&r.get::<_, String>(1)?, &r.get::<_, String>(16)?);
+                c.owner = r.get(17)?;
+                c.risk = r.get(18)?;
+                c.segment = r.get(19)?;
+                c.strategy = r.get(20)?;
                 c
             },
         })

@@ -3,215 +3,36 @@
 //!
 //! Order of evaluation for one account and one `as_of`:
 //! 1. open promises and the payment plan whose grace has passed get their verdict;
-//! 2. an account in a cycle whose past due (disputes included) fell below the first
-//!    step's `min_past_due` is cured (rule 3);
-//! 3. open promises, a current plan, or disputes that bring the collectible past due
+//! 2. an account at an agency does nothing more (its open items are closed);
+//! 3. an account in a cycle whose past due (disputes included) fell below the first
+//!    step's `min_past_due`, or whose payment plan was paid in full, is cured (rule 3);
+//! 4. open items whose reason no longer holds are closed (stale);
+//! 5. open promises, a current plan, or disputes that bring the collectible past due
 //!    below the threshold pause the account (rule 4);
-//! 4. otherwise at most one step is taken (rule 1): the first step when the entry
-//!    conditions hold, else the next step once its wait has passed.
+//! 6. otherwise at most one step is taken (rule 1): the first step when the entry
+//!    conditions hold, else the next step once its wait has passed. After the last
+//!    written step come the rounds of the strategy's end rule, so an account still
+//!    past due always has a next step.
 
 use chrono::NaiveDate;
 
 use super::book::StrategyBook;
-use super::model::{Action, Assignee, Fallback, Step, Strategy};
+use super::model::{Action, Assignee, Fallback, Release, Step, Strategy};
 use crate::domain::dates::{add_days, is_weekend};
-use crate::domain::{AccountFigures, Channel, Customer, Money, PromiseStatus, Reason};
+use crate::domain::{Customer, ItemAction, Money, PromiseStatus, Reason};
 
-/// The collection cycle an account is in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CycleState {
-    pub id: i64,
-    pub strategy_id: String,
-    pub started_on: NaiveDate,
-    /// The last step done in this cycle.
-    pub last_step: Option<DoneStep>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DoneStep {
-    pub index: usize,
-    pub done_on: NaiveDate,
-}
-
-/// A task for a manual step that nobody has finished yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OpenStepTask {
-    pub task_id: i64,
-    pub step_index: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenPromise {
-    pub id: i64,
-    pub amount: Money,
-    pub date: NaiveDate,
-    pub taken_on: NaiveDate,
-    pub grace_days: u32,
-}
-
-impl OpenPromise {
-    /// The last day the promise is open.
-    pub fn open_through(&self) -> NaiveDate {
-        add_days(self.date, self.grace_days, false)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenPlan {
-    pub id: i64,
-    pub created_on: NaiveDate,
-    pub grace_days: u32,
-    /// (due date, amount), in date order.
-    pub installments: Vec<(NaiveDate, Money)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HoldState {
-    pub since: NaiveDate,
-    /// Set by a strategy step (released automatically on cure), not by a person.
-    pub by_step: bool,
-}
-
-/// Everything the engine needs to know about one account as of a date.
-#[derive(Debug, Clone)]
-pub struct AccountState<'a> {
-    pub customer: &'a Customer,
-    pub figures: AccountFigures,
-    pub cycle: Option<CycleState>,
-    pub open_step_task: Option<OpenStepTask>,
-    /// The latest response (payment, promise, dispute, call that reached someone).
-    pub last_response: Option<NaiveDate>,
-    /// Promises not evaluated yet.
-    pub promises: Vec<OpenPromise>,
-    pub plan: Option<OpenPlan>,
-    /// Payments dated on or before `as_of`, at least those since the earliest open
-    /// promise or plan.
-    pub payments: Vec<(NaiveDate, Money)>,
-    /// The latest day a promise or plan was found broken.
-    pub resume_on: Option<NaiveDate>,
-    pub hold: Option<HoldState>,
-    /// A supervisor has already been asked to release the hold.
-    pub release_pending: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PromiseVerdict {
-    pub promise_id: i64,
-    pub status: PromiseStatus,
-    pub paid: Money,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PlanVerdict {
-    Broken {
-        plan_id: i64,
-        installment_due: NaiveDate,
-        short: Money,
-    },
-    Completed {
-        plan_id: i64,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HoldOnCure {
-    Keep,
-    Release,
-    AskApproval,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cure {
-    pub cycle_id: i64,
-    pub cancel_task: Option<i64>,
-    pub hold: HoldOnCure,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StepOutcome {
-    /// An automatic contact: render the template and queue the message.
-    Mail { channel: Channel, template: String },
-    /// An automatic credit hold.
-    SetHold,
-    /// The step is a credit hold but the account is already on hold.
-    AlreadyOnHold,
-    /// A task for a person; the step is done when the task is finished.
-    Task {
-        assignee: Assignee,
-        reason: Reason,
-        note: String,
-    },
-    /// The step was skipped (an opted-out channel with `fallback = "skip"`).
-    Skipped { why: String },
-}
-
-impl StepOutcome {
-    /// Whether the step counts as done today (a task is done when it is finished).
-    pub fn done_now(&self) -> bool {
-        !matches!(self, StepOutcome::Task { .. })
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepTaken {
-    pub strategy_id: String,
-    pub index: usize,
-    pub step_id: String,
-    pub action: Action,
-    pub outcome: StepOutcome,
-}
-
-/// A queue item the run creates that is not a step task.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewTask {
-    pub reason: Reason,
-    pub due: NaiveDate,
-    pub assignee: Assignee,
-    pub note: String,
-    pub ref_id: Option<i64>,
-}
-
-/// Why an account did not move today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pause {
-    Promise {
-        through: NaiveDate,
-    },
-    Plan,
-    Dispute,
-    /// A manual step's task is waiting for a person.
-    WaitingForTask,
-    /// Business-day strategies send no automatic mail at weekends.
-    Weekend,
-}
-
-/// What the daily run does for one account.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Decision {
-    pub promises: Vec<PromiseVerdict>,
-    pub plan: Option<PlanVerdict>,
-    pub cure: Option<Cure>,
-    /// A new cycle starts with this strategy (its first step is in `step`).
-    pub start_cycle: Option<String>,
-    pub step: Option<StepTaken>,
-    pub tasks: Vec<NewTask>,
-    pub paused: Option<Pause>,
-}
-
-impl Decision {
-    pub fn is_empty(&self) -> bool {
-        self.promises.is_empty()
-            && self.plan.is_none()
-            && self.cure.is_none()
-            && self.start_cycle.is_none()
-            && self.step.is_none()
-            && self.tasks.is_empty()
-    }
-}
+pub use super::decision::{
+    Cure, CureReason, Decision, HoldOnCure, NewTask, Pause, PlanVerdict, PromiseVerdict, StaleItem,
+    StepOutcome, StepTaken,
+};
+pub use super::facts::{
+    AccountFacts, AccountState, CycleState, DoneStep, HoldState, OpenItem, OpenPlan, OpenPromise,
+    OpenStepTask, Placement,
+};
 
 /// The strategy an account follows right now: its cycle's, else its assignment.
 pub fn strategy_for<'b>(state: &AccountState<'_>, book: &'b StrategyBook) -> Option<&'b Strategy> {
-    let cycle_strategy = state.cycle.as_ref().map(|c| c.strategy_id.as_str());
+    let cycle_strategy = state.facts.cycle.as_ref().map(|c| c.strategy_id.as_str());
     strategy_of(book, cycle_strategy, state.customer, state.figures.balance)
 }
 
@@ -234,78 +55,39 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
     let Some(strategy) = strategy_for(state, book) else {
         return out;
     };
+    let facts = &state.facts;
 
-    let (promise_open_through, promise_broken) = evaluate_promises(state, as_of, &mut out);
-    let (plan_current, plan_broken) = evaluate_plan(state, as_of, &mut out);
-    let mut resume_on = state.resume_on;
-    if promise_broken || plan_broken {
-        resume_on = Some(as_of);
+    let (promise_open_through, promise_broken) = evaluate_promises(facts, as_of, &mut out);
+    let (plan_current, plan_broken) = evaluate_plan(facts, as_of, &mut out);
+
+    if let Some(p) = &facts.placed {
+        for item in &facts.items {
+            out.close(
+                item.id,
+                format!("account placed with {} on {}", p.agency, p.since),
+            );
+        }
+        out.paused = Some(Pause::Placed);
+        return out;
     }
 
     let figures = &state.figures;
     let threshold = strategy.threshold();
-    let cured_now = state.cycle.is_some() && figures.past_due < threshold;
+    let plan_completed = matches!(out.plan, Some(PlanVerdict::Completed { .. }));
+    let cure_reason = match (&facts.cycle, plan_completed) {
+        (None, _) => None,
+        (Some(_), _) if figures.past_due < threshold => Some(CureReason::PaidDown),
+        (Some(_), true) => Some(CureReason::PlanCompleted),
+        (Some(_), false) => None,
+    };
 
-    // Broken promises and plans are followed up by the owner, unless the account is
-    // no longer delinquent.
-    if !cured_now {
-        for v in &out.promises {
-            if v.status == PromiseStatus::Broken {
-                out.tasks.push(NewTask {
-                    reason: Reason::BrokenPromise,
-                    due: as_of,
-                    assignee: Assignee::Owner,
-                    note: "promise to pay broken: nothing was paid".to_string(),
-                    ref_id: Some(v.promise_id),
-                });
-            }
-        }
-        if let Some(PlanVerdict::Broken {
-            plan_id,
-            installment_due,
-            short,
-        }) = &out.plan
-        {
-            out.tasks.push(NewTask {
-                reason: Reason::PlanBroken,
-                due: as_of,
-                assignee: Assignee::Owner,
-                note: format!(
-                    "payment plan broken: installment due {installment_due} is {} short",
-                    short.grouped()
-                ),
-                ref_id: Some(*plan_id),
-            });
-        }
+    if cure_reason.is_none() {
+        follow_up_broken(&out.promises, out.plan.as_ref(), as_of, &mut out.tasks);
     }
+    close_stale(state, strategy, &mut out);
 
-    if let Some(cycle) = &state.cycle
-        && cured_now
-    {
-        let hold = match state.hold {
-            Some(h) if h.by_step => match strategy.release {
-                super::model::Release::Auto => HoldOnCure::Release,
-                super::model::Release::Approval if !state.release_pending => {
-                    HoldOnCure::AskApproval
-                }
-                super::model::Release::Approval => HoldOnCure::Keep,
-            },
-            _ => HoldOnCure::Keep,
-        };
-        if hold == HoldOnCure::AskApproval {
-            out.tasks.push(NewTask {
-                reason: Reason::Approval,
-                due: as_of,
-                assignee: Assignee::Supervisor,
-                note: "account cured: approve the credit-hold release".to_string(),
-                ref_id: None,
-            });
-        }
-        out.cure = Some(Cure {
-            cycle_id: cycle.id,
-            cancel_task: state.open_step_task.map(|t| t.task_id),
-            hold,
-        });
+    if let (Some(cycle), Some(reason)) = (&facts.cycle, cure_reason) {
+        cure(state, strategy, cycle, reason, as_of, &mut out);
         return out;
     }
 
@@ -323,7 +105,7 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
         return out;
     }
 
-    match &state.cycle {
+    match &facts.cycle {
         None => {
             let first = strategy.first();
             if figures.collectible_past_due >= first.min_past_due
@@ -334,11 +116,16 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
             }
         }
         Some(cycle) => {
-            if state.open_step_task.is_some() {
+            if facts.open_step_task.is_some() {
                 out.paused = Some(Pause::WaitingForTask);
                 return out;
             }
-            if let Some((index, due)) = next_due(cycle, state.last_response, resume_on, strategy)
+            let resume_on = if promise_broken || plan_broken {
+                Some(as_of)
+            } else {
+                facts.resume_on
+            };
+            if let Some((index, due)) = next_due(cycle, facts.last_response, resume_on, strategy)
                 && due <= as_of
             {
                 take_step(state, strategy, index, as_of, &mut out);
@@ -348,8 +135,126 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
     out
 }
 
-/// The next step of a cycle and the day it is due, if the strategy has one left.
-/// A step done on a day is never followed by another on the same day.
+/// Broken promises and plans are followed up by the owner the day they are found.
+fn follow_up_broken(
+    promises: &[PromiseVerdict],
+    plan: Option<&PlanVerdict>,
+    as_of: NaiveDate,
+    tasks: &mut Vec<NewTask>,
+) {
+    for v in promises {
+        if v.status == PromiseStatus::Broken {
+            tasks.push(NewTask {
+                reason: Reason::BrokenPromise,
+                action: ItemAction::Call,
+                due: as_of,
+                assignee: Assignee::Owner,
+                note: "promise to pay broken: nothing was paid".to_string(),
+                ref_id: Some(v.promise_id),
+            });
+        }
+    }
+    if let Some(PlanVerdict::Broken {
+        plan_id,
+        installment_due,
+        short,
+    }) = plan
+    {
+        tasks.push(NewTask {
+            reason: Reason::PlanBroken,
+            action: ItemAction::Call,
+            due: as_of,
+            assignee: Assignee::Owner,
+            note: format!(
+                "payment plan broken: installment due {installment_due} is {} short",
+                short.grouped()
+            ),
+            ref_id: Some(*plan_id),
+        });
+    }
+}
+
+/// Rule 3: the cycle ends; an automatic hold is released (or its release asked for),
+/// the open step task is cancelled, and items that chased the debt are closed.
+fn cure(
+    state: &AccountState<'_>,
+    strategy: &Strategy,
+    cycle: &CycleState,
+    reason: CureReason,
+    as_of: NaiveDate,
+    out: &mut Decision,
+) {
+    let facts = &state.facts;
+    let hold = match facts.hold {
+        Some(h) if h.by_step => match strategy.release {
+            Release::Auto => HoldOnCure::Release,
+            Release::Approval if !facts.release_pending() => HoldOnCure::AskApproval,
+            Release::Approval => HoldOnCure::Keep,
+        },
+        _ => HoldOnCure::Keep,
+    };
+    if hold == HoldOnCure::AskApproval {
+        out.tasks.push(NewTask {
+            reason: Reason::Approval,
+            action: ItemAction::ReleaseHold,
+            due: as_of,
+            assignee: Assignee::Supervisor,
+            note: "account cured: approve the credit-hold release".to_string(),
+            ref_id: facts.hold.map(|h| h.id),
+        });
+    }
+    for item in &facts.items {
+        if matches!(
+            item.reason,
+            Reason::Callback | Reason::BrokenPromise | Reason::PlanBroken
+        ) {
+            out.close(item.id, "account cured");
+        }
+    }
+    out.cure = Some(Cure {
+        cycle_id: cycle.id,
+        reason,
+        cancel_task: facts.open_step_task.map(|t| t.task_id),
+        hold,
+    });
+}
+
+/// Items whose reason no longer holds: a release approval for an account past due
+/// again (or no longer on hold), a follow-up of a dispute that was resolved, a
+/// write-off approval for an account with nothing left to write off.
+fn close_stale(state: &AccountState<'_>, strategy: &Strategy, out: &mut Decision) {
+    let facts = &state.facts;
+    let f = &state.figures;
+    for item in &facts.items {
+        match item.action {
+            ItemAction::ReleaseHold if facts.hold.is_none() => {
+                out.close(item.id, "the credit hold was already released");
+            }
+            ItemAction::ReleaseHold if f.past_due >= strategy.threshold() => out.close(
+                item.id,
+                format!("the account is past due again ({})", f.past_due.grouped()),
+            ),
+            ItemAction::FollowUp
+                if item
+                    .ref_id
+                    .is_some_and(|d| !facts.open_disputes.contains(&d)) =>
+            {
+                out.close(item.id, "the dispute was resolved");
+            }
+            ItemAction::ApproveWriteOff if !f.balance.is_positive() => {
+                out.close(
+                    item.id,
+                    "nothing is left to write off: the account was paid",
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The next step of a cycle and the day it is due. There always is one: after the
+/// last written step come the rounds of the end rule. A step done on a day is never
+/// followed by another on the same day.
 pub fn next_due(
     cycle: &CycleState,
     last_response: Option<NaiveDate>,
@@ -360,7 +265,7 @@ pub fn next_due(
         return Some((0, cycle.started_on));
     };
     let index = last.index + 1;
-    let step = strategy.step(index)?;
+    let step = strategy.step_at(index)?;
     let base = match last_response {
         Some(r) if r > last.done_on => r,
         _ => last.done_on,
@@ -382,21 +287,20 @@ fn take_step(
     as_of: NaiveDate,
     out: &mut Decision,
 ) {
-    let Some(step) = strategy.step(index) else {
+    let Some(step) = strategy.step_at(index) else {
         return;
     };
-    let outcome = match step_outcome(state.customer, strategy, step, state.hold.is_some(), as_of) {
-        Some(o) => o,
-        None => {
-            out.paused = Some(Pause::Weekend);
-            return;
-        }
+    let on_hold = state.facts.hold.is_some();
+    let Some(outcome) = step_outcome(state.customer, strategy, &step, on_hold, as_of) else {
+        out.paused = Some(Pause::Weekend);
+        return;
     };
     out.step = Some(StepTaken {
         strategy_id: strategy.id.clone(),
         index,
         step_id: step.id.clone(),
         action: step.action,
+        end_round: strategy.is_end_round(index),
         outcome,
     });
 }
@@ -455,7 +359,7 @@ fn step_outcome(
             });
         }
     }
-    let reason = if step.action == Action::Escalate {
+    let reason = if matches!(step.action, Action::Escalate | Action::Review) {
         Reason::Escalation
     } else {
         Reason::Step
@@ -479,13 +383,14 @@ fn default_task_text(step: &Step) -> String {
         Action::Agency => "review turnover to a collection agency".into(),
         Action::WriteOffReview => "review the account for write-off".into(),
         Action::Task => format!("do step '{}'", step.id),
+        Action::Review => "strategy exhausted: decide how to proceed".into(),
     }
 }
 
 /// Evaluates promises whose grace has passed. Returns the last day a still-open
 /// promise is open, and whether one was found broken.
 fn evaluate_promises(
-    state: &AccountState<'_>,
+    state: &AccountFacts,
     as_of: NaiveDate,
     out: &mut Decision,
 ) -> (Option<NaiveDate>, bool) {
@@ -521,7 +426,7 @@ fn evaluate_promises(
 }
 
 /// Evaluates the payment plan. Returns (still current, broken today).
-fn evaluate_plan(state: &AccountState<'_>, as_of: NaiveDate, out: &mut Decision) -> (bool, bool) {
+fn evaluate_plan(state: &AccountFacts, as_of: NaiveDate, out: &mut Decision) -> (bool, bool) {
     let Some(plan) = &state.plan else {
         return (false, false);
     };

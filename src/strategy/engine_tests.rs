@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::domain::dates::parse_iso;
-use crate::domain::{AccountFigures, InvoicePosition};
+use crate::domain::{AccountFigures, Channel, InvoicePosition, ItemAction};
 use crate::strategy::parse::parse_strategy;
 use proptest::prelude::*;
 
@@ -76,15 +76,7 @@ fn state<'a>(c: &'a Customer, f: AccountFigures) -> AccountState<'a> {
     AccountState {
         customer: c,
         figures: f,
-        cycle: None,
-        open_step_task: None,
-        last_response: None,
-        promises: vec![],
-        plan: None,
-        payments: vec![],
-        resume_on: None,
-        hold: None,
-        release_pending: false,
+        facts: AccountFacts::default(),
     }
 }
 
@@ -153,13 +145,18 @@ fn later_steps_wait_from_the_last_step_or_response() {
         ), // an older response does nothing
         ((1, "2026-03-15"), None, "2026-03-20", Some("call")),
         ((3, "2026-03-23"), None, "2026-03-30", Some("escalate")),
-        ((4, "2026-03-30"), None, "2026-06-30", None), // the strategy has no step left
+        // after the last step: the end rule's review, every 14 days by default
+        ((4, "2026-03-30"), None, "2026-04-12", None),
+        ((4, "2026-03-30"), None, "2026-04-13", Some("end")),
+        ((4, "2026-03-30"), None, "2026-06-30", Some("end")), // long after: at once
+        ((5, "2026-04-13"), None, "2026-04-27", Some("end")), // the next round
+        ((5, "2026-04-13"), Some("2026-04-20"), "2026-04-27", None), // a response waits
     ];
     for ((index, done), response, as_of, want) in cases {
         let as_of = d(as_of);
         let mut s = state(&c, figures(as_of, "2026-03-01", 500, 0));
-        s.cycle = cycle(Some((index, done)));
-        s.last_response = response.map(d);
+        s.facts.cycle = cycle(Some((index, done)));
+        s.facts.last_response = response.map(d);
         let dec = decide(&s, &book(), as_of);
         assert_eq!(
             step_id(&dec),
@@ -175,7 +172,7 @@ fn catch_up_takes_only_one_step() {
     let c = Customer::named("C1", "Acme");
     let as_of = d("2026-04-30");
     let mut s = state(&c, figures(as_of, "2026-03-01", 500, 0));
-    s.cycle = cycle(Some((0, "2026-03-10")));
+    s.facts.cycle = cycle(Some((0, "2026-03-10")));
     let dec = decide(&s, &book(), as_of);
     assert_eq!(step_id(&dec), Some("serious"));
     // The following wait counts from the day it was actually done.
@@ -239,10 +236,11 @@ fn step_outcomes_by_action_and_customer() {
         ]);
         let mut s = state(c, figures(as_of, "2026-03-01", 500, 0));
         if let Some(l) = last {
-            s.cycle = cycle(Some(l));
+            s.facts.cycle = cycle(Some(l));
         }
         if on_hold {
-            s.hold = Some(HoldState {
+            s.facts.hold = Some(HoldState {
+                id: 1,
                 since: d("2026-03-01"),
                 by_step: false,
             });
@@ -289,13 +287,21 @@ fn cure_ends_the_cycle_and_handles_the_hold() {
     for (balance, disputed, by_step, release, pending, cured, hold) in cases {
         let book = book_with(&format!("release = \"{release}\""));
         let mut s = state(&c, figures(as_of, "2026-03-01", balance, disputed));
-        s.cycle = cycle(Some((3, "2026-03-25")));
-        s.hold = Some(HoldState {
+        s.facts.cycle = cycle(Some((3, "2026-03-25")));
+        s.facts.hold = Some(HoldState {
+            id: 1,
             since: d("2026-03-25"),
             by_step,
         });
-        s.release_pending = pending;
-        s.open_step_task = Some(OpenStepTask {
+        if pending {
+            s.facts.items.push(OpenItem {
+                id: 45,
+                reason: Reason::Approval,
+                action: ItemAction::ReleaseHold,
+                ref_id: Some(1),
+            });
+        }
+        s.facts.open_step_task = Some(OpenStepTask {
             task_id: 44,
             step_index: 4,
         });
@@ -356,11 +362,11 @@ fn pauses_stop_steps_but_keep_the_cycle() {
     ];
     for (promise, plan, disputed, task, want) in cases {
         let mut s = state(&c, figures(as_of, "2026-03-01", 500, disputed));
-        s.cycle = cycle(Some((0, "2026-03-10")));
-        s.promises = promise.into_iter().collect();
-        s.plan = plan;
+        s.facts.cycle = cycle(Some((0, "2026-03-10")));
+        s.facts.promises = promise.into_iter().collect();
+        s.facts.plan = plan;
         if task {
-            s.open_step_task = Some(OpenStepTask {
+            s.facts.open_step_task = Some(OpenStepTask {
                 task_id: 9,
                 step_index: 1,
             });
@@ -415,9 +421,9 @@ fn promises_are_judged_after_their_grace() {
     for (as_of, payments, want) in cases {
         let as_of = d(as_of);
         let mut s = state(&c, figures(as_of, "2026-03-01", 500, 0));
-        s.cycle = cycle(Some((1, "2026-03-15")));
-        s.promises = vec![p.clone()];
-        s.payments = payments
+        s.facts.cycle = cycle(Some((1, "2026-03-15")));
+        s.facts.promises = vec![p.clone()];
+        s.facts.payments = payments
             .iter()
             .map(|(on, m)| (d(on), Money::from_major(*m)))
             .collect();
@@ -436,9 +442,9 @@ fn a_broken_promise_resumes_the_strategy_at_once() {
     let as_of = d("2026-04-02");
     let mut s = state(&c, figures(as_of, "2026-03-01", 500, 0));
     // serious reminder done on 03-28; promise taken 03-31 restarts the wait to 04-05 ...
-    s.cycle = cycle(Some((1, "2026-03-28")));
-    s.last_response = Some(d("2026-03-31"));
-    s.promises = vec![OpenPromise {
+    s.facts.cycle = cycle(Some((1, "2026-03-28")));
+    s.facts.last_response = Some(d("2026-03-31"));
+    s.facts.promises = vec![OpenPromise {
         id: 5,
         amount: Money::from_major(300),
         date: d("2026-03-31"),
@@ -482,9 +488,9 @@ fn plans_break_on_a_missed_installment() {
     for (as_of, payments, want) in cases {
         let as_of = d(as_of);
         let mut s = state(&c, figures(as_of, "2026-03-01", 500, 0));
-        s.cycle = cycle(Some((1, "2026-03-15")));
-        s.plan = Some(plan.clone());
-        s.payments = payments
+        s.facts.cycle = cycle(Some((1, "2026-03-15")));
+        s.facts.plan = Some(plan.clone());
+        s.facts.payments = payments
             .iter()
             .map(|(on, m)| (d(on), Money::from_major(*m)))
             .collect();
@@ -513,7 +519,7 @@ fn business_days_wait_on_weekdays_and_hold_mail_at_weekends() {
     for (as_of, want) in cases {
         let as_of = d(as_of);
         let mut s = state(&c, figures(as_of, "2026-03-01", 500, 0));
-        s.cycle = cycle(Some((0, "2026-03-06")));
+        s.facts.cycle = cycle(Some((0, "2026-03-06")));
         assert_eq!(step_id(&decide(&s, &book, as_of)), want, "{as_of}");
     }
     // a delinquency found on Saturday starts the cycle but mails on Monday
@@ -552,15 +558,15 @@ impl<'c> Sim<'c> {
         self.state.figures = figures(as_of, "2026-03-01", self.balance, 0);
         let dec = decide(&self.state, book, as_of);
         if let Some(cure) = &dec.cure {
-            self.state.cycle = None;
-            self.state.open_step_task = None;
+            self.state.facts.cycle = None;
+            self.state.facts.open_step_task = None;
             if cure.hold == HoldOnCure::Release {
-                self.state.hold = None;
+                self.state.facts.hold = None;
             }
             self.cured += 1;
         }
         if let Some(id) = &dec.start_cycle {
-            self.state.cycle = Some(CycleState {
+            self.state.facts.cycle = Some(CycleState {
                 id: 1,
                 strategy_id: id.clone(),
                 started_on: as_of,
@@ -571,13 +577,14 @@ impl<'c> Sim<'c> {
             match &step.outcome {
                 StepOutcome::Mail { template, .. } => self.mails.push((as_of, template.clone())),
                 StepOutcome::SetHold => {
-                    self.state.hold = Some(HoldState {
+                    self.state.facts.hold = Some(HoldState {
+                        id: 1,
                         since: as_of,
                         by_step: true,
                     })
                 }
                 StepOutcome::Task { .. } => {
-                    self.state.open_step_task = Some(OpenStepTask {
+                    self.state.facts.open_step_task = Some(OpenStepTask {
                         task_id: self.next_task,
                         step_index: step.index,
                     });
@@ -587,7 +594,7 @@ impl<'c> Sim<'c> {
                 _ => {}
             }
             if step.outcome.done_now()
-                && let Some(c) = self.state.cycle.as_mut()
+                && let Some(c) = self.state.facts.cycle.as_mut()
             {
                 c.last_step = Some(DoneStep {
                     index: step.index,
@@ -596,6 +603,7 @@ impl<'c> Sim<'c> {
             }
         }
         self.state
+            .facts
             .promises
             .retain(|p| !dec.promises.iter().any(|v| v.promise_id == p.id));
         dec
@@ -603,8 +611,8 @@ impl<'c> Sim<'c> {
 
     /// A person finishes the open step task (for a call, logging the call).
     fn finish_task(&mut self, on: NaiveDate, response: bool) {
-        if let Some(t) = self.state.open_step_task.take()
-            && let Some(c) = self.state.cycle.as_mut()
+        if let Some(t) = self.state.facts.open_step_task.take()
+            && let Some(c) = self.state.facts.cycle.as_mut()
         {
             c.last_step = Some(DoneStep {
                 index: t.step_index,
@@ -612,14 +620,17 @@ impl<'c> Sim<'c> {
             });
         }
         if response {
-            self.state.last_response = Some(on);
+            self.state.facts.last_response = Some(on);
         }
     }
 
     fn pay(&mut self, on: NaiveDate, amount: i64) {
         self.balance -= amount;
-        self.state.payments.push((on, Money::from_major(amount)));
-        self.state.last_response = Some(on);
+        self.state
+            .facts
+            .payments
+            .push((on, Money::from_major(amount)));
+        self.state.facts.last_response = Some(on);
     }
 }
 
@@ -654,7 +665,7 @@ fn the_seed_example_end_to_end() {
     );
     assert_eq!(sim.mails.len(), 2);
     assert_eq!(
-        sim.state.hold, None,
+        sim.state.facts.hold, None,
         "the automatic hold is released on cure"
     );
     // the next delinquency starts again at step 1
@@ -693,6 +704,342 @@ proptest! {
             prop_assert!(steps_after - steps_before <= 1);
             let again = sim.run(&book, today);
             prop_assert!(again.is_empty(), "second run on {today} did {again:?} after {first:?}");
+        }
+    }
+
+    /// No account left behind: after any run, an account whose collectible past due is
+    /// at or above the threshold, not paused and not placed, is in a cycle with an open
+    /// item or a step due on a later day — also long after its last written step.
+    #[test]
+    fn no_account_is_left_behind(
+        gaps in proptest::collection::vec(1i64..20, 5..40),
+        finish in proptest::collection::vec(any::<bool>(), 40),
+        end in prop_oneof![Just(""), Just("action = \"repeat\"\nevery_days = 10"), Just("every_days = 3")],
+    ) {
+        let mut c = Customer::named("C1", "Acme");
+        c.email = Some("ap@acme.test".into());
+        let book = if end.is_empty() { book() } else { book_with(&format!("[strategy.end]\n{end}")) };
+        let strategy = book.get("classic").cloned();
+        let mut sim = Sim::new(&c, 900);
+        let mut today = d("2026-03-02");
+        for (i, gap) in gaps.iter().enumerate() {
+            today += chrono::Duration::days(*gap);
+            if finish[i] {
+                sim.finish_task(today, false);
+            }
+            let dec = sim.run(&book, today);
+            if dec.paused.is_some() {
+                continue;
+            }
+            let Some(cy) = sim.state.facts.cycle.clone() else {
+                prop_assert!(false, "owes 900 on {today} but is in no cycle");
+                continue;
+            };
+            let waiting = sim.state.facts.open_step_task.is_some();
+            let next = strategy.as_ref().and_then(|st| next_due(&cy, sim.state.facts.last_response, None, st));
+            prop_assert!(
+                waiting || next.is_some_and(|(_, due)| due > today),
+                "on {today}: no open item and next step {next:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn after_the_last_step_the_end_rule_keeps_the_account_in_a_queue() {
+    let c = Customer::named("C1", "Acme");
+    // (end rule, last step index and day, as_of, past due, expected: step id,
+    //  action, reason of its task (None: done at once), end round)
+    let cases: [(
+        &str,
+        (usize, &str),
+        &str,
+        i64,
+        Option<(&str, Action, Option<Reason>)>,
+    ); 7] = [
+        // review (the default): a supervisor's decision item, reason escalation
+        (
+            "",
+            (4, "2026-03-30"),
+            "2026-04-13",
+            500,
+            Some(("end", Action::Review, Some(Reason::Escalation))),
+        ),
+        ("", (4, "2026-03-30"), "2026-04-12", 500, None),
+        (
+            "action = \"review\"\nevery_days = 30",
+            (4, "2026-03-30"),
+            "2026-04-28",
+            500,
+            None,
+        ),
+        (
+            "action = \"review\"\nevery_days = 30",
+            (4, "2026-03-30"),
+            "2026-04-29",
+            500,
+            Some(("end", Action::Review, Some(Reason::Escalation))),
+        ),
+        // repeat: the last step (an escalation) again
+        (
+            "action = \"repeat\"\nevery_days = 7",
+            (4, "2026-03-30"),
+            "2026-04-06",
+            500,
+            Some(("escalate", Action::Escalate, Some(Reason::Escalation))),
+        ),
+        (
+            "action = \"repeat\"\nevery_days = 7",
+            (6, "2026-04-13"),
+            "2026-04-20",
+            500,
+            Some(("escalate", Action::Escalate, Some(Reason::Escalation))),
+        ),
+        // cured in between: the cycle ends instead
+        ("", (4, "2026-03-30"), "2026-04-13", 50, None),
+    ];
+    for (end, (index, done), as_of, owed, want) in cases {
+        let as_of = d(as_of);
+        let book = if end.is_empty() {
+            book()
+        } else {
+            book_with(&format!("[strategy.end]\n{end}"))
+        };
+        let mut s = state(&c, figures(as_of, "2026-03-01", owed, 0));
+        s.facts.cycle = cycle(Some((index, done)));
+        let dec = decide(&s, &book, as_of);
+        let got = dec.step.as_ref().map(|st| {
+            let reason = match &st.outcome {
+                StepOutcome::Task { reason, .. } => Some(*reason),
+                _ => None,
+            };
+            (st.step_id.as_str(), st.action, reason)
+        });
+        assert_eq!(
+            got, want,
+            "end {end:?}, last {index}@{done}, on {as_of}, owed {owed}"
+        );
+        if let Some(st) = &dec.step {
+            assert_eq!(st.index, index + 1);
+            assert!(st.end_round);
+            if let StepOutcome::Task { assignee, .. } = &st.outcome {
+                assert_eq!(*assignee, Assignee::Supervisor);
+            }
+        }
+        assert_eq!(
+            dec.cure.is_some(),
+            owed < 100,
+            "cure when below the threshold"
+        );
+    }
+}
+
+#[test]
+fn a_skipped_run_catches_up_one_end_round_at_a_time() {
+    // The run did not happen for 60 days after the last step: one review item, not four.
+    let c = Customer::named("C1", "Acme");
+    let book = book();
+    let mut sim = Sim::new(&c, 500);
+    sim.state.facts.cycle = cycle(Some((4, "2026-03-30")));
+    let dec = sim.run(&book, d("2026-05-29"));
+    assert_eq!(step_id(&dec), Some("end"));
+    // While the review item is open nothing more happens.
+    let dec = sim.run(&book, d("2026-06-20"));
+    assert_eq!(dec.step, None);
+    assert_eq!(dec.paused, Some(Pause::WaitingForTask));
+    // The supervisor decides to go on: the next round is 14 days after that.
+    sim.finish_task(d("2026-06-20"), false);
+    assert_eq!(sim.run(&book, d("2026-07-03")).step, None);
+    assert_eq!(step_id(&sim.run(&book, d("2026-07-04"))), Some("end"));
+}
+
+#[test]
+fn stale_items_are_closed_with_their_reason() {
+    let c = Customer::named("C1", "Acme");
+    let as_of = d("2026-04-10");
+    let item = |id, reason, action, ref_id| OpenItem {
+        id,
+        reason,
+        action,
+        ref_id,
+    };
+    // (past due, on hold, open disputes, in a cycle, placed, the open item, closed?)
+    let release = item(1, Reason::Approval, ItemAction::ReleaseHold, Some(9));
+    let follow = item(2, Reason::DisputeFollowUp, ItemAction::FollowUp, Some(5));
+    let callback = item(3, Reason::Callback, ItemAction::Call, None);
+    let write_off = item(4, Reason::Approval, ItemAction::ApproveWriteOff, Some(8));
+    let cases = [
+        (0, true, vec![], false, false, &release, None),
+        (
+            500,
+            true,
+            vec![],
+            false,
+            false,
+            &release,
+            Some("past due again"),
+        ),
+        (
+            0,
+            false,
+            vec![],
+            false,
+            false,
+            &release,
+            Some("already released"),
+        ),
+        (0, false, vec![5], false, false, &follow, None),
+        (
+            0,
+            false,
+            vec![],
+            false,
+            false,
+            &follow,
+            Some("dispute was resolved"),
+        ),
+        (500, false, vec![], true, false, &callback, None),
+        (50, false, vec![], true, false, &callback, Some("cured")),
+        (
+            500,
+            false,
+            vec![],
+            true,
+            true,
+            &callback,
+            Some("placed with"),
+        ),
+        (500, false, vec![], false, false, &write_off, None),
+        (
+            0,
+            false,
+            vec![],
+            false,
+            false,
+            &write_off,
+            Some("nothing is left"),
+        ),
+    ];
+    for (owed, held, disputes, cycling, placed, it, want) in cases {
+        let mut s = state(&c, figures(as_of, "2026-03-01", owed, 0));
+        s.facts.items = vec![it.clone()];
+        s.facts.open_disputes = disputes;
+        if held {
+            s.facts.hold = Some(HoldState {
+                id: 9,
+                since: d("2026-03-20"),
+                by_step: true,
+            });
+        }
+        if cycling {
+            s.facts.cycle = cycle(Some((1, "2026-04-01")));
+        }
+        if placed {
+            s.facts.placed = Some(Placement {
+                agency: "Northline".into(),
+                since: d("2026-04-01"),
+            });
+        }
+        let dec = decide(&s, &book(), as_of);
+        let closed = dec.stale.iter().find(|x| x.item_id == it.id);
+        match want {
+            None => assert!(closed.is_none(), "{it:?} owed {owed}: {closed:?}"),
+            Some(why) => assert!(
+                closed.is_some_and(|x| x.why.contains(why)),
+                "{it:?} owed {owed}: {:?}",
+                dec.stale
+            ),
+        }
+    }
+}
+
+#[test]
+fn a_placed_account_takes_no_step_and_starts_no_cycle() {
+    let c = Customer::named("C1", "Acme");
+    let as_of = d("2026-04-10");
+    for cycling in [false, true] {
+        let mut s = state(&c, figures(as_of, "2026-01-01", 5_000, 0));
+        if cycling {
+            s.facts.cycle = cycle(Some((1, "2026-03-01")));
+        }
+        s.facts.placed = Some(Placement {
+            agency: "Northline".into(),
+            since: d("2026-04-01"),
+        });
+        let dec = decide(&s, &book(), as_of);
+        assert_eq!(dec.step, None);
+        assert_eq!(dec.start_cycle, None);
+        assert_eq!(dec.cure, None);
+        assert_eq!(dec.paused, Some(Pause::Placed));
+    }
+}
+
+#[test]
+fn a_completed_plan_cures_and_a_missed_installment_breaks_it() {
+    let c = Customer::named("C1", "Acme");
+    let plan = OpenPlan {
+        id: 3,
+        created_on: d("2026-04-01"),
+        grace_days: 2,
+        installments: vec![
+            (d("2026-04-10"), Money::from_major(300)),
+            (d("2026-04-20"), Money::from_major(300)),
+        ],
+    };
+    // (as_of, payments, past due left, expected: cured, broken follow-up, paused)
+    let cases = [
+        (
+            "2026-04-11",
+            vec![("2026-04-09", 300)],
+            5_000,
+            false,
+            false,
+            true,
+        ),
+        ("2026-04-13", vec![], 5_000, false, true, false), // 04-10 + 2 days grace passed
+        (
+            "2026-04-21",
+            vec![("2026-04-09", 300), ("2026-04-19", 300)],
+            5_000,
+            true,
+            false,
+            false,
+        ),
+        (
+            "2026-04-21",
+            vec![("2026-04-09", 600)],
+            5_000,
+            true,
+            false,
+            false,
+        ), // early is fine
+    ];
+    for (as_of, paid, owed, cured, broken, paused) in cases {
+        let as_of = d(as_of);
+        let mut s = state(&c, figures(as_of, "2026-01-01", owed, 0));
+        s.facts.cycle = cycle(Some((1, "2026-03-20")));
+        s.facts.plan = Some(plan.clone());
+        s.facts.payments = paid
+            .iter()
+            .map(|(day, m)| (d(day), Money::from_major(*m)))
+            .collect();
+        let dec = decide(&s, &book(), as_of);
+        assert_eq!(
+            dec.cure.as_ref().map(|c| c.reason),
+            cured.then_some(CureReason::PlanCompleted),
+            "{as_of}"
+        );
+        assert_eq!(
+            dec.tasks.iter().any(|t| t.reason == Reason::PlanBroken),
+            broken,
+            "{as_of}"
+        );
+        assert_eq!(dec.paused == Some(Pause::Plan), paused, "{as_of}");
+        if broken {
+            assert!(
+                dec.step.is_some(),
+                "a broken plan resumes the strategy at once"
+            );
         }
     }
 }

@@ -3,11 +3,15 @@
 //! score. Pure: no SQL, no clock, no I/O.
 
 pub mod book;
+mod decision;
 pub mod engine;
+mod facts;
 pub mod model;
 pub mod parse;
 pub mod priority;
 
 pub use book::StrategyBook;
-pub use model::{Action, Assignee, Fallback, Mode, PriorityWeights, Release, Step, Strategy};
+pub use model::{
+    Action, Assignee, EndAction, EndRule, Fallback, Mode, PriorityWeights, Release, Step, Strategy,
+};
 pub use parse::parse_strategy;

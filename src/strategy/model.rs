@@ -3,7 +3,9 @@
 use rust_decimal::Decimal;
 
 use crate::domain::names::named_enum;
-use crate::domain::{Channel, Money, Reason, Risk};
+use std::borrow::Cow;
+
+use crate::domain::{Channel, ItemAction, Money, Reason, Risk};
 
 named_enum! {
     /// What a step does (DESIGN §2).
@@ -17,6 +19,9 @@ named_enum! {
         Agency = "agency",
         WriteOffReview = "write_off_review",
         Task = "task",
+        /// What `[strategy.end] action = "review"` puts in a supervisor's queue when
+        /// every step is done (not written in `[[step]]`s).
+        Review = "review",
     }
 }
 
@@ -40,8 +45,29 @@ impl Action {
     pub fn needs_supervisor(self) -> bool {
         matches!(
             self,
-            Action::Escalate | Action::Agency | Action::WriteOffReview
+            Action::Escalate | Action::Agency | Action::WriteOffReview | Action::Review
         )
+    }
+
+    /// The step action a queue item stands for, if it is a step's item.
+    pub fn of_item(item: ItemAction) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.item() == item)
+    }
+
+    /// The queue item a step of this action makes.
+    pub fn item(self) -> ItemAction {
+        match self {
+            Action::Email => ItemAction::Email,
+            Action::Letter => ItemAction::Letter,
+            Action::Sms => ItemAction::Sms,
+            Action::Call => ItemAction::Call,
+            Action::CreditHold => ItemAction::CreditHold,
+            Action::Escalate => ItemAction::Escalate,
+            Action::Agency => ItemAction::Agency,
+            Action::WriteOffReview => ItemAction::WriteOffReview,
+            Action::Task => ItemAction::Task,
+            Action::Review => ItemAction::Review,
+        }
     }
 
     /// Actions whose text is rendered from a template.
@@ -68,6 +94,28 @@ named_enum! {
 named_enum! {
     /// What happens to an automatic credit hold when the account is cured.
     pub enum Release ("release rule") { Auto = "auto", Approval = "approval" }
+}
+
+named_enum! {
+    /// What happens when every step is done and the account is still past due.
+    pub enum EndAction ("end action") { Review = "review", Repeat = "repeat" }
+}
+
+/// `[strategy.end]`: no account leaves the queues while it is still past due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndRule {
+    pub action: EndAction,
+    /// Days between two rounds (and from the last step to the first round).
+    pub every_days: u32,
+}
+
+impl Default for EndRule {
+    fn default() -> Self {
+        EndRule {
+            action: EndAction::Review,
+            every_days: 14,
+        }
+    }
 }
 
 /// One step of a strategy.
@@ -183,6 +231,7 @@ pub struct Strategy {
     pub release: Release,
     pub applies_to: Option<AppliesTo>,
     pub steps: Vec<Step>,
+    pub end: EndRule,
     pub priority: PriorityWeights,
 }
 
@@ -198,8 +247,45 @@ impl Strategy {
         self.first().min_past_due
     }
 
+    /// A step written in the file.
     pub fn step(&self, index: usize) -> Option<&Step> {
         self.steps.get(index)
+    }
+
+    /// The step at `index`, where indexes past the last written step are the rounds
+    /// of the end rule: a supervisor's review, or the last step again, each
+    /// `every_days` after the one before. There is always a next one.
+    pub fn step_at(&self, index: usize) -> Option<Cow<'_, Step>> {
+        if let Some(s) = self.steps.get(index) {
+            return Some(Cow::Borrowed(s));
+        }
+        let last = self.steps.last()?;
+        let mut step = match self.end.action {
+            EndAction::Repeat => last.clone(),
+            EndAction::Review => Step {
+                id: "end".into(),
+                action: Action::Review,
+                mode: Mode::Manual,
+                template: None,
+                min_past_due: last.min_past_due,
+                min_days_past_due: 0,
+                wait_days: 0,
+                assignee: Assignee::Supervisor,
+                fallback: Fallback::Manual,
+                text: Some(
+                    "strategy exhausted: every step is done and the account is still past due; \
+                     decide: write off, agency, payment plan or continue"
+                        .into(),
+                ),
+            },
+        };
+        step.wait_days = self.end.every_days;
+        Some(Cow::Owned(step))
+    }
+
+    /// Whether `index` is a round of the end rule rather than a written step.
+    pub fn is_end_round(&self, index: usize) -> bool {
+        index >= self.steps.len()
     }
 
     pub fn step_index(&self, id: &str) -> Option<usize> {

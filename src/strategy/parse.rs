@@ -10,7 +10,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::model::{
-    Action, AppliesTo, Assignee, Fallback, Mode, PriorityWeights, Release, Step, Strategy,
+    Action, AppliesTo, Assignee, EndAction, EndRule, Fallback, Mode, PriorityWeights, Release,
+    Step, Strategy,
 };
 use crate::diag::{Diagnostics, Located};
 use crate::domain::{Money, Reason, Risk};
@@ -37,6 +38,14 @@ struct RawStrategy {
     business_days: bool,
     release: Option<Spanned<String>>,
     applies_to: Option<RawAppliesTo>,
+    end: Option<RawEnd>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnd {
+    action: Option<Spanned<String>>,
+    every_days: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -195,6 +204,26 @@ pub fn parse_strategy(
             .and_then(|m| ck.money(m, "applies_to.min_balance")),
     });
 
+    let end = match &s.end {
+        None => EndRule::default(),
+        Some(e) => {
+            let mut rule = EndRule::default();
+            if let Some(a) = &e.action
+                && let Some(action) = ck.word::<EndAction>(a, "end.action")
+            {
+                rule.action = action;
+            }
+            if let Some(d) = &e.every_days {
+                if *d.get_ref() == 0 {
+                    ck.err(d.span(), "end.every_days must be at least 1");
+                } else {
+                    rule.every_days = *d.get_ref();
+                }
+            }
+            rule
+        }
+    };
+
     if raw.step.is_empty() {
         ck.err(
             raw.strategy.span(),
@@ -234,6 +263,7 @@ pub fn parse_strategy(
         release,
         applies_to,
         steps,
+        end,
         priority,
     })
 }
@@ -245,6 +275,13 @@ fn check_step(
     known_template: &dyn Fn(&str) -> bool,
 ) -> Option<Step> {
     let action = ck.word::<Action>(&rs.action, "action");
+    if action == Some(Action::Review) {
+        ck.err(
+            rs.action.span(),
+            "action: 'review' is what [strategy.end] does after the last step; \
+             use escalate for a supervisor's review in the middle",
+        );
+    }
     let mode = match &rs.mode {
         Some(m) => ck.word::<Mode>(m, "mode"),
         None => action.map(|a| {

@@ -119,3 +119,21 @@ pub fn count(db: &Path, what: &str) -> i64 {
         .query_row(&format!("SELECT COUNT(*) FROM {what}"), [], |r| r.get(0))
         .unwrap_or_else(|e| panic!("{what}: {e}"))
 }
+
+/// Selects the first queue item whose account is not on credit hold (the tests that
+/// press `h` expect to be offered a hold, which a collector can set but not release).
+pub fn select_first_not_on_hold(app: &mut App, db: &Path) {
+    let s = session(db, &app.session.user().name.clone());
+    let pos = app
+        .queue()
+        .and_then(|q| {
+            q.shown.iter().position(|&i| {
+                s.account(&q.items[i].customer_id, 0)
+                    .is_ok_and(|v| !v.on_hold)
+            })
+        })
+        .unwrap_or_else(|| panic!("every queue item is on hold"));
+    if let Some(q) = app.find_mut::<arq::tui::screens::queue::QueueScreen>() {
+        q.list.selected = pos;
+    }
+}

@@ -123,10 +123,12 @@ impl QueueScreen {
                 let Some(it) = self.shown.get(n).and_then(|&i| self.items.get(i)) else {
                     return Vec::new();
                 };
-                let verb = it.action.replace('_', " ");
+                let verb = it.action.words();
                 let action = match &it.step {
-                    Some(s) if s != &it.action => format!("{verb} ({})", s.replace('_', " ")),
-                    _ => verb,
+                    Some(s) if s != it.action.as_str() && s != "end" => {
+                        format!("{verb} ({})", s.replace('_', " "))
+                    }
+                    _ => verb.to_string(),
                 };
                 let late = if it.days_overdue > 0 {
                     (it.days_overdue.to_string(), theme.warn)

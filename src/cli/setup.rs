@@ -151,6 +151,16 @@ pub fn strategy(env: &Env, cmd: StrategyCmd) -> anyhow::Result<()> {
             );
             println!();
             print!("{}", t.render());
+            let end = match s.end.action {
+                crate::strategy::EndAction::Review => {
+                    "a supervisor reviews the account (write off, agency, plan or continue)"
+                }
+                crate::strategy::EndAction::Repeat => "the last step again",
+            };
+            println!(
+                "After the last step, while still past due: {end}, every {} days.",
+                s.end.every_days
+            );
             println!();
             println!("Source:");
             print!("{source}");

@@ -214,3 +214,33 @@ fn no_color_keeps_the_selection_visible() {
     t.send("q");
     assert!(t.exit());
 }
+
+#[test]
+fn ana_records_a_payment_plan() {
+    let c = tui_common::copy();
+    let mut t = Pty::spawn(&c.db, 120, 40, &[]);
+    t.wait_for("My queue");
+    t.send("P");
+    t.wait_for("payment plan");
+    t.send("600");
+    t.send("\t");
+    t.send("2");
+    t.send("\t");
+    t.send("m");
+    t.send("\t");
+    t.send("2026-12-01");
+    t.wait_for("2027-01-01");
+    t.send("\r");
+    t.wait_for("600.00 in 2 installments");
+    t.send("\x1b");
+    t.send("q");
+    assert!(t.exit());
+    assert!(t.cooked());
+    assert_eq!(
+        tui_common::count(
+            &c.db,
+            "plan_installments WHERE amount = 30000 AND due IN ('2026-12-01', '2027-01-01')"
+        ),
+        2
+    );
+}

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::json;
 
-use super::templates::{PlanInfo, PromiseInfo};
+use super::templates::{InstallmentInfo, PlanInfo, PromiseInfo};
 use super::{MessageContext, Rendered};
 use crate::domain::{Channel, EventKind};
 use crate::service::{Result, ServiceError, Session};
@@ -175,4 +175,32 @@ pub fn queue_promise_confirmation(
         Channel::Email,
         extra,
     )
+}
+
+/// Queues the `plan_confirmation` email for one of the customer's payment plans
+/// (offered right after a plan is agreed).
+pub fn queue_plan_confirmation(s: &mut Session, customer_id: &str, plan_id: i64) -> Result<Queued> {
+    s.visible_customer(customer_id)?;
+    let currency = s.currency()?;
+    let p = crate::store::plans::plans_for(s.store().conn(), customer_id, s.as_of())?
+        .into_iter()
+        .find(|p| p.plan_id == plan_id)
+        .ok_or_else(|| {
+            ServiceError::NotFound(format!("customer {customer_id} has no plan #{plan_id}"))
+        })?;
+    let extra = Extra {
+        plan: Some(PlanInfo {
+            installments: p
+                .installments
+                .iter()
+                .map(|(d, m)| InstallmentInfo {
+                    date: d.to_string(),
+                    amount: m.with_currency(&currency),
+                })
+                .collect(),
+            total: crate::domain::plan::total(&p.installments).with_currency(&currency),
+        }),
+        ..Extra::default()
+    };
+    queue_manual_message(s, customer_id, "plan_confirmation", Channel::Email, extra)
 }

@@ -6,17 +6,23 @@
 use super::app::App;
 use super::keymap::Action;
 use super::popups::choose::{AssignForm, ConfirmForm, SendForm};
+use super::popups::decide::{ApprovalForm, DecisionForm, Writable, WriteOffForm};
 use super::popups::dispute::{Disputable, DisputeForm};
+use super::popups::plan::PlanForm;
 use super::popups::record::{
     CallbackForm, FinishForm, HoldForm, NoteForm, PromiseForm, ReleaseForm,
 };
 use super::popups::wrapup::WrapUpForm;
 use super::popups::{Popup, Request};
 use super::screens::account::AccountScreen;
+use ratatui::text::{Line, Span};
+
 use crate::domain::{Channel, Money, Role};
 use crate::mail::compose::{self, Extra};
 use crate::mail::send;
+use crate::service::account::{AccountView, OpenItem};
 use crate::service::{ServiceError, Session};
+use crate::strategy::Assignee;
 
 impl App {
     pub(super) fn start_form(&mut self, action: Action) {
@@ -83,17 +89,64 @@ impl App {
                 let item = t
                     .item
                     .or_else(|| self.account().and_then(AccountScreen::item_to_finish));
-                let Some(item) = item else {
+                let Some(it) = item.and_then(|id| view.open_items.iter().find(|i| i.item_id == id))
+                else {
                     self.status =
                         Some((format!("{} has no open item to finish", t.customer), true));
                     return;
                 };
-                let what = view
-                    .open_items
-                    .iter()
-                    .find(|i| i.item_id == item)
-                    .map_or_else(String::new, |i| i.note.clone());
-                Popup::form(FinishForm::new(item, &what))
+                if it.assignee == Assignee::Supervisor
+                    && !self.session.user().role.sees_everything()
+                {
+                    self.status = Some((
+                        format!(
+                            "item #{} ({}) is a supervisor's: only supervisors and admins finish it",
+                            it.item_id,
+                            it.action.words()
+                        ),
+                        true,
+                    ));
+                    return;
+                }
+                let about = about_item(&view, it);
+                let title = format!(
+                    "{} #{} · {} {}",
+                    it.action.words(),
+                    it.item_id,
+                    t.customer,
+                    t.name
+                );
+                if it.action.needs_decision() {
+                    Popup::form(DecisionForm::new(
+                        it.item_id,
+                        title,
+                        about,
+                        writable(&view),
+                        view.collectible_past_due,
+                        self.session.as_of(),
+                    ))
+                } else if it.action.is_approval() {
+                    Popup::form(ApprovalForm::new(it.item_id, title, about))
+                } else {
+                    Popup::form(FinishForm::new(it.item_id, &it.note))
+                }
+            }
+            Action::Plan => Popup::form(PlanForm::new(
+                &t.customer,
+                &t.name,
+                view.collectible_past_due,
+                self.session.as_of(),
+            )),
+            Action::WriteOff => {
+                let invoices = writable(&view);
+                if invoices.is_empty() {
+                    self.status = Some((
+                        format!("{} has no open invoice to write off", t.customer),
+                        true,
+                    ));
+                    return;
+                }
+                Popup::form(WriteOffForm::new(&t.customer, &t.name, invoices))
             }
             Action::Hold if view.on_hold => {
                 if !self.session.user().role.sees_everything() {
@@ -149,7 +202,7 @@ impl App {
     /// reloaded; a refusal goes back into the form.
     pub(super) fn submit(&mut self, r: Request) {
         match run(&mut self.session, &r) {
-            Ok((msg, promise)) => {
+            Ok((msg, confirm)) => {
                 if !matches!(r, Request::Deliver) {
                     self.popups.pop();
                 }
@@ -161,8 +214,8 @@ impl App {
                 }
                 self.reload();
                 self.status = Some((msg, false));
-                if let Some((customer, promise_id)) = promise {
-                    self.offer_confirmation(&customer, promise_id);
+                if let Some(c) = confirm {
+                    self.offer_confirmation(c);
                 }
             }
             Err(e) => match self.popups.last_mut() {
@@ -172,9 +225,13 @@ impl App {
         }
     }
 
-    /// Right after a promise: offer to confirm it by email when the customer can get one.
-    fn offer_confirmation(&mut self, customer: &str, promise_id: i64) {
-        let Ok(view) = self.session.account(customer, 0) else {
+    /// Right after a promise or a plan: offer to confirm it by email when the customer
+    /// can get one.
+    fn offer_confirmation(&mut self, c: Confirm) {
+        let customer = match &c {
+            Confirm::Promise(customer, _) | Confirm::Plan(customer, _) => customer.clone(),
+        };
+        let Ok(view) = self.session.account(&customer, 0) else {
             return;
         };
         let Some(to) = view.email.clone().filter(|e| !e.trim().is_empty()) else {
@@ -183,14 +240,23 @@ impl App {
         if view.opt_out.iter().any(|c| c == "email") {
             return;
         }
-        self.popups
-            .push(Popup::form(ConfirmForm::new(customer, promise_id, &to)));
+        let form = match c {
+            Confirm::Promise(customer, id) => ConfirmForm::promise(&customer, id, &to),
+            Confirm::Plan(customer, id) => ConfirmForm::plan(&customer, id, &to),
+        };
+        self.popups.push(Popup::form(form));
     }
 }
 
+/// What a saved request offers to confirm by email.
+enum Confirm {
+    Promise(String, i64),
+    Plan(String, i64),
+}
+
 /// Does what a request asks; returns the message for the footer and, when a promise
-/// was taken, which one.
-fn run(s: &mut Session, r: &Request) -> Result<(String, Option<(String, i64)>), ServiceError> {
+/// or a plan was made, which one.
+fn run(s: &mut Session, r: &Request) -> Result<(String, Option<Confirm>), ServiceError> {
     let done = |m: String| Ok((m, None));
     match r {
         Request::WrapUp {
@@ -208,7 +274,10 @@ fn run(s: &mut Session, r: &Request) -> Result<(String, Option<(String, i64)>), 
             if let Some(c) = w.callback_id {
                 msg.push_str(&format!("; callback #{c} scheduled"));
             }
-            Ok((msg, w.promise_id.map(|p| (customer.clone(), p))))
+            Ok((
+                msg,
+                w.promise_id.map(|p| Confirm::Promise(customer.clone(), p)),
+            ))
         }
         Request::Promise {
             customer,
@@ -219,7 +288,7 @@ fn run(s: &mut Session, r: &Request) -> Result<(String, Option<(String, i64)>), 
             let p = s.take_promise(customer, *amount, *date, note)?;
             Ok((
                 format!("promise #{p}: {} by {date}", amount.grouped()),
-                Some((customer.clone(), p)),
+                Some(Confirm::Promise(customer.clone(), p)),
             ))
         }
         Request::Dispute {
@@ -276,6 +345,58 @@ fn run(s: &mut Session, r: &Request) -> Result<(String, Option<(String, i64)>), 
             let q = compose::queue_promise_confirmation(s, customer, *promise_id)?;
             done(deliver_now(s, q.outbox_id, Channel::Email, &q.recipient)?)
         }
+        Request::ConfirmPlan { customer, plan_id } => {
+            let q = compose::queue_plan_confirmation(s, customer, *plan_id)?;
+            done(deliver_now(s, q.outbox_id, Channel::Email, &q.recipient)?)
+        }
+        Request::Plan {
+            customer,
+            installments,
+            note,
+        } => {
+            let id = s.set_plan(customer, installments, note)?;
+            let total: Money = installments.iter().map(|(_, m)| *m).sum();
+            Ok((
+                format!(
+                    "plan #{id}: {} in {} installments",
+                    total.grouped(),
+                    installments.len()
+                ),
+                Some(Confirm::Plan(customer.clone(), id)),
+            ))
+        }
+        Request::Decide {
+            item,
+            decision,
+            note,
+        } => {
+            let t = s.decide_item(*item, decision, note)?;
+            done(format!(
+                "item #{item} decided on {}: {}",
+                t.customer_id,
+                decision.kind()
+            ))
+        }
+        Request::Approve { item, note } => done(s.approve_item(*item, note)?),
+        Request::Reject { item, note } => done(s.reject_item(*item, note)?),
+        Request::WriteOff {
+            customer,
+            invoices,
+            note,
+        } => {
+            let w = s.request_write_off(customer, invoices, note)?;
+            done(match w.approval_item {
+                Some(i) => format!(
+                    "write-off #{} asked for: item #{i} waits for a supervisor",
+                    w.write_off_id
+                ),
+                None => format!(
+                    "write-off #{}: {} written off",
+                    w.write_off_id,
+                    w.written_off.unwrap_or_default().grouped()
+                ),
+            })
+        }
         Request::Deliver => {
             let r = send::send_pending(s)?;
             done(format!(
@@ -304,4 +425,40 @@ fn deliver_now(
         );
         format!("{channel} to {to} queued; not delivered yet ({why})")
     })
+}
+
+/// What an approval or decision form shows about its item and account.
+fn about_item(v: &AccountView, it: &OpenItem) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(it.note.clone())];
+    let mut figures = format!(
+        "balance {} · past due {} · collectible {} · {} days past due",
+        v.balance.grouped(),
+        v.past_due.grouped(),
+        v.collectible_past_due.grouped(),
+        v.dpd
+    );
+    if v.written_off.is_positive() {
+        figures.push_str(&format!(" · written off {}", v.written_off.grouped()));
+    }
+    lines.push(Line::from(Span::raw(figures)));
+    lines.push(Line::from(Span::raw(format!(
+        "owner {} · strategy {} · {}",
+        v.owner.as_deref().unwrap_or("(none)"),
+        v.strategy.as_deref().unwrap_or("(none)"),
+        v.status
+    ))));
+    lines
+}
+
+/// The account's open invoices that can be written off (nothing under dispute).
+fn writable(v: &AccountView) -> Vec<Writable> {
+    v.invoices
+        .iter()
+        .filter(|i| i.balance.is_positive() && i.disputed.is_zero())
+        .map(|i| Writable {
+            invoice_no: i.invoice_no.clone(),
+            due_date: i.due_date,
+            balance: i.balance,
+        })
+        .collect()
 }

@@ -321,7 +321,9 @@ impl App {
             | Action::Callback
             | Action::Finish
             | Action::Hold
-            | Action::Assign => {
+            | Action::Assign
+            | Action::Plan
+            | Action::WriteOff => {
                 self.start_form(action);
             }
         }

@@ -38,6 +38,8 @@ pub enum Action {
     Send,
     Deliver,
     Refresh,
+    Plan,
+    WriteOff,
 }
 
 use Action::*;
@@ -74,7 +76,9 @@ const SPECS: &[Spec] = &[
     Spec { action: Dispute, name: "dispute", what: "dispute an invoice", keys: &["d"], screens: &[Q, Acc], footer: true },
     Spec { action: Note, name: "note", what: "note", keys: &["n"], screens: &[Q, Acc], footer: true },
     Spec { action: Callback, name: "callback", what: "callback", keys: &["b"], screens: &[Q, Acc], footer: true },
-    Spec { action: Finish, name: "finish", what: "finish item", keys: &["f"], screens: &[Q, Acc], footer: true },
+    Spec { action: Finish, name: "finish", what: "finish / decide item", keys: &["f"], screens: &[Q, Acc], footer: true },
+    Spec { action: Plan, name: "plan", what: "payment plan", keys: &["P"], screens: &[Q, Acc], footer: false },
+    Spec { action: WriteOff, name: "write_off", what: "ask for a write-off", keys: &["w"], screens: &[Q, Acc], footer: false },
     Spec { action: Hold, name: "hold", what: "hold / release", keys: &["h"], screens: &[Q, Acc, Accs], footer: true },
     Spec { action: Assign, name: "assign", what: "assign (supervisor)", keys: &["a"], screens: &[Q, Acc, Accs], footer: false },
     Spec { action: Sort, name: "sort", what: "sort by balance / DPD / name", keys: &["s"], screens: &[Accs], footer: true },

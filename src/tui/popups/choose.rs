@@ -233,19 +233,34 @@ impl Form for SendForm {
     }
 }
 
-/// Offered right after a promise: send its confirmation now?
+/// What a confirmation confirms.
+enum Confirms {
+    Promise(i64),
+    Plan(i64),
+}
+
+/// Offered right after a promise or a plan: send its confirmation now?
 pub struct ConfirmForm {
     customer: String,
-    promise_id: i64,
+    what: Confirms,
     to: String,
     error: Option<String>,
 }
 
 impl ConfirmForm {
-    pub fn new(customer: &str, promise_id: i64, to: &str) -> ConfirmForm {
+    pub fn promise(customer: &str, promise_id: i64, to: &str) -> ConfirmForm {
         ConfirmForm {
             customer: customer.into(),
-            promise_id,
+            what: Confirms::Promise(promise_id),
+            to: to.into(),
+            error: None,
+        }
+    }
+
+    pub fn plan(customer: &str, plan_id: i64, to: &str) -> ConfirmForm {
+        ConfirmForm {
+            customer: customer.into(),
+            what: Confirms::Plan(plan_id),
             to: to.into(),
             error: None,
         }
@@ -258,18 +273,28 @@ impl Form for ConfirmForm {
     fn handle(&mut self, key: &KeyEvent, _as_of: NaiveDate) -> Outcome {
         match text::press(key) {
             Press::Cancel => Outcome::Close,
-            Press::Save => Outcome::Submit(Request::ConfirmPromise {
-                customer: self.customer.clone(),
-                promise_id: self.promise_id,
+            Press::Save => Outcome::Submit(match self.what {
+                Confirms::Promise(promise_id) => Request::ConfirmPromise {
+                    customer: self.customer.clone(),
+                    promise_id,
+                },
+                Confirms::Plan(plan_id) => Request::ConfirmPlan {
+                    customer: self.customer.clone(),
+                    plan_id,
+                },
             }),
             Press::Edit => Outcome::Keep,
         }
     }
 
     fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let (title, what) = match self.what {
+            Confirms::Promise(_) => ("promise confirmation", "promise"),
+            Confirms::Plan(_) => ("plan confirmation", "payment plan"),
+        };
         Chooser {
-            title: "promise confirmation",
-            question: &format!("Send the promise confirmation to {} now?", self.to),
+            title,
+            question: &format!("Send the {what} confirmation to {} now?", self.to),
             above: Vec::new(),
             rows: &[],
             chosen: 0,

@@ -3,8 +3,10 @@
 //! app carries out through the services; a refusal comes back into the form.
 
 pub mod choose;
+pub mod decide;
 pub mod dispute;
 pub mod help;
+pub mod plan;
 pub mod record;
 pub mod text;
 pub mod wrapup;
@@ -82,6 +84,37 @@ pub enum Request {
     },
     /// Deliver every pending message (supervisors).
     Deliver,
+    /// A payment plan.
+    Plan {
+        customer: String,
+        installments: Vec<(NaiveDate, Money)>,
+        note: String,
+    },
+    /// Send the confirmation of a plan just agreed.
+    ConfirmPlan {
+        customer: String,
+        plan_id: i64,
+    },
+    /// Finish a decision item with its decision.
+    Decide {
+        item: i64,
+        decision: crate::service::items::ItemDecision,
+        note: String,
+    },
+    Approve {
+        item: i64,
+        note: String,
+    },
+    Reject {
+        item: i64,
+        note: String,
+    },
+    /// A collector's write-off request.
+    WriteOff {
+        customer: String,
+        invoices: Vec<String>,
+        note: String,
+    },
 }
 
 /// What a key did to a popup.
@@ -127,6 +160,7 @@ pub mod keys {
     pub const ASSIGN: FormKey = FormKey { key: "⏎", what: "assign", help: "assign to the chosen person" };
     pub const TEMPLATE: FormKey = FormKey { key: "↑↓", what: "template", help: "choose a template" };
     pub const CHANNEL: FormKey = FormKey { key: "←→", what: "channel", help: "choose a channel" };
+    pub const TICK: FormKey = FormKey { key: "space", what: "tick", help: "tick or untick a row" };
     pub const PICK: FormKey = FormKey { key: "↑↓ ←→", what: "choose", help: "change a choice" };
     pub const NOT_NOW: FormKey = FormKey { key: "esc", what: "not now", help: "close without sending" };
 

@@ -13,7 +13,8 @@ use super::super::widgets::list::{self, Column, ListState};
 use rust_decimal::prelude::ToPrimitive;
 
 use super::{Draw, Screen, ScreenId, Target};
-use crate::domain::{Aging, Money};
+use crate::domain::plan::InstallmentState;
+use crate::domain::{Aging, Money, PlanStatus};
 use crate::service::account::AccountView;
 use crate::service::{Result, Session};
 
@@ -160,6 +161,12 @@ impl AccountScreen {
             format!("{}  {}", v.customer_id, v.name),
             theme.title,
         )];
+        if let Some(a) = &v.agency {
+            title.push(Span::styled(
+                format!("   ⚑ AT AGENCY {} since {}", a.name, a.since),
+                theme.bad,
+            ));
+        }
         if let Some(h) = &v.hold {
             title.push(Span::styled(
                 format!("   ⚑ ON CREDIT HOLD since {} ({})", h.since, h.reason),
@@ -213,6 +220,9 @@ impl AccountScreen {
             figures.extend(money("disputed", v.disputed, theme.warn));
         }
         figures.extend(money("collectible", v.collectible_past_due, theme.title));
+        if v.written_off.is_positive() {
+            figures.extend(money("written off", v.written_off, theme.dim));
+        }
         figures.push(Span::styled("DPD ", theme.dim));
         figures.push(Span::styled(
             v.dpd.to_string(),
@@ -258,6 +268,41 @@ impl AccountScreen {
                 ),
             ]));
         }
+        for p in v
+            .plans
+            .iter()
+            .filter(|p| p.status == PlanStatus::Current)
+            .take(1)
+        {
+            let mut spans = vec![
+                Span::styled("plan ", theme.dim),
+                Span::styled(
+                    format!("#{} {} — ", p.plan_id, p.total.grouped()),
+                    theme.base,
+                ),
+            ];
+            for (i, inst) in p.installments.iter().enumerate() {
+                let style = match inst.status {
+                    InstallmentState::Paid => theme.good,
+                    InstallmentState::Missed => theme.bad,
+                    InstallmentState::Due | InstallmentState::PartlyPaid => theme.warn,
+                    InstallmentState::Upcoming => theme.dim,
+                };
+                if i > 0 {
+                    spans.push(Span::styled(" · ", theme.dim));
+                }
+                spans.push(Span::styled(
+                    format!(
+                        "{} {} {}",
+                        inst.date.format("%m-%d"),
+                        inst.amount.grouped(),
+                        inst.status.as_str().replace('_', " ")
+                    ),
+                    style,
+                ));
+            }
+            out.push(Line::from(spans));
+        }
         for d in v
             .disputes
             .iter()
@@ -288,7 +333,7 @@ impl AccountScreen {
                 Span::raw(format!(
                     "{here}#{} {} due {} — {}",
                     i.item_id,
-                    i.reason.as_str().replace('_', " "),
+                    i.action.words(),
                     i.due,
                     i.note
                 )),

@@ -1,0 +1,581 @@
+//! Decisions a supervisor takes: what to do with an escalation, agency, write-off
+//! review or exhausted-strategy item (write off, agency, plan, continue), and approving
+//! or rejecting an approval item — each with the account's figures in view. Also the
+//! write-off request a collector makes, which shares the invoice checklist.
+
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::super::theme::Theme;
+use super::super::widgets::field::Field;
+use super::plan::{self, PlanFields};
+use super::text::{self, Press};
+use super::{Form, FormKey, Outcome, Request, choice_line, keys, render_fields, render_footer};
+use crate::domain::{Decide, Money};
+use crate::service::items::ItemDecision;
+
+/// An open invoice offered for a write-off.
+#[derive(Debug, Clone)]
+pub struct Writable {
+    pub invoice_no: String,
+    pub due_date: NaiveDate,
+    pub balance: Money,
+}
+
+/// Invoices to tick: ↑ ↓ move, space ticks or unticks.
+pub struct Checklist {
+    pub rows: Vec<(Writable, bool)>,
+    pub cursor: usize,
+}
+
+impl Checklist {
+    /// Every invoice ticked.
+    pub fn all(rows: Vec<Writable>) -> Checklist {
+        Checklist {
+            rows: rows.into_iter().map(|w| (w, true)).collect(),
+            cursor: 0,
+        }
+    }
+
+    fn handle(&mut self, key: &KeyEvent) {
+        let n = self.rows.len();
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.cursor = (self.cursor + 1).min(n.saturating_sub(1))
+            }
+            KeyCode::Char(' ' | 'x') => {
+                if let Some(r) = self.rows.get_mut(self.cursor) {
+                    r.1 = !r.1;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn ticked(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(w, _)| w.invoice_no.clone())
+            .collect()
+    }
+
+    fn total(&self) -> Money {
+        self.rows
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(w, _)| w.balance)
+            .sum()
+    }
+
+    /// Rows the list takes (at most eight invoices, then a total).
+    fn height(&self) -> u16 {
+        self.rows.len().min(8) as u16 + 1
+    }
+
+    fn draw(
+        &self,
+        f: &mut Frame<'_>,
+        inner: Rect,
+        mut y: u16,
+        focused: bool,
+        theme: &Theme,
+    ) -> u16 {
+        let first = self.cursor.saturating_sub(7);
+        for (i, (w, on)) in self.rows.iter().enumerate().skip(first).take(8) {
+            if y >= inner.y + inner.height {
+                return y;
+            }
+            let here = focused && i == self.cursor;
+            let line = Line::from(vec![
+                Span::styled(
+                    format!(
+                        "{}[{}] ",
+                        if here { "▶ " } else { "  " },
+                        if *on { "x" } else { " " }
+                    ),
+                    if here { theme.selected } else { theme.base },
+                ),
+                Span::styled(
+                    format!("{:<16} due {} ", w.invoice_no, w.due_date),
+                    theme.base,
+                ),
+                Span::styled(format!("{:>14}", w.balance.grouped()), theme.money),
+            ]);
+            f.render_widget(
+                Paragraph::new(line),
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+            );
+            y += 1;
+        }
+        if y < inner.y + inner.height {
+            let line = Line::from(vec![
+                Span::styled("    ticked: ", theme.dim),
+                Span::styled(self.total().grouped(), theme.title),
+            ]);
+            f.render_widget(
+                Paragraph::new(line),
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+            );
+            y += 1;
+        }
+        y
+    }
+}
+
+/// Draws wrapped lines of context (what the item is, the account's figures).
+fn context(f: &mut Frame<'_>, inner: Rect, y: u16, lines: &[Line<'static>], h: u16) -> u16 {
+    f.render_widget(
+        Paragraph::new(lines.to_vec()).wrap(Wrap { trim: true }),
+        Rect {
+            y,
+            height: h.min((inner.y + inner.height).saturating_sub(y)),
+            ..inner
+        },
+    );
+    y + h
+}
+
+const DECISIONS: [(char, Decide, &str); 4] = [
+    ('w', Decide::WriteOff, "write off"),
+    ('a', Decide::Agency, "agency"),
+    ('p', Decide::Plan, "plan"),
+    ('c', Decide::Continue, "continue"),
+];
+
+/// Focus stops of the decision form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Choice,
+    Invoices,
+    Agency,
+    Plan(usize),
+    Note,
+}
+
+/// Finishing an escalation, agency, write-off review or exhausted-strategy item.
+pub struct DecisionForm {
+    item: i64,
+    title: String,
+    about: Vec<Line<'static>>,
+    choice: Decide,
+    invoices: Checklist,
+    agency: Field,
+    plan: PlanFields,
+    note: Field,
+    focus: Stop,
+    error: Option<String>,
+    as_of: NaiveDate,
+}
+
+impl DecisionForm {
+    pub fn new(
+        item: i64,
+        title: String,
+        about: Vec<Line<'static>>,
+        invoices: Vec<Writable>,
+        owed: Money,
+        as_of: NaiveDate,
+    ) -> DecisionForm {
+        DecisionForm {
+            item,
+            title,
+            about,
+            choice: Decide::Continue,
+            invoices: Checklist::all(invoices),
+            agency: Field::new("Agency", "", false, "collection agency or attorney"),
+            plan: PlanFields::new(owed),
+            note: Field::new("Note", "", true, "why (needed to continue)"),
+            focus: Stop::Choice,
+            error: None,
+            as_of,
+        }
+    }
+
+    fn stops(&self) -> Vec<Stop> {
+        let mut s = vec![Stop::Choice];
+        match self.choice {
+            Decide::WriteOff => s.push(Stop::Invoices),
+            Decide::Agency => s.push(Stop::Agency),
+            Decide::Plan => s.extend((0..plan::PLAN_STOPS).map(Stop::Plan)),
+            Decide::Continue => {}
+        }
+        s.push(Stop::Note);
+        s
+    }
+
+    fn submit(&mut self) -> Outcome {
+        let decision = match self.choice {
+            Decide::WriteOff => {
+                let invoices = self.invoices.ticked();
+                if invoices.is_empty() {
+                    self.error = Some("tick at least one invoice (space)".into());
+                    return Outcome::Keep;
+                }
+                ItemDecision::WriteOff { invoices }
+            }
+            Decide::Agency => {
+                let agency = self.agency.text();
+                if agency.is_empty() {
+                    self.agency.error = Some("name the agency or attorney".into());
+                    return Outcome::Keep;
+                }
+                ItemDecision::Agency { agency }
+            }
+            Decide::Plan => match self.plan.installments(self.as_of) {
+                Some(installments) => ItemDecision::Plan { installments },
+                None => return Outcome::Keep,
+            },
+            Decide::Continue => {
+                if self.note.text().is_empty() {
+                    self.note.error = Some("say why collection goes on as it is".into());
+                    self.focus = Stop::Note;
+                    return Outcome::Keep;
+                }
+                ItemDecision::Continue
+            }
+        };
+        Outcome::Submit(Request::Decide {
+            item: self.item,
+            decision,
+            note: self.note.text(),
+        })
+    }
+}
+
+const DECISION_KEYS: &[FormKey] = &[keys::SAVE, keys::FIELD, keys::CHANGE, keys::CANCEL];
+
+impl Form for DecisionForm {
+    fn handle(&mut self, key: &KeyEvent, as_of: NaiveDate) -> Outcome {
+        self.as_of = as_of;
+        match text::press(key) {
+            Press::Cancel => return Outcome::Close,
+            Press::Save => {
+                self.error = None;
+                return self.submit();
+            }
+            Press::Edit => {}
+        }
+        let stops = self.stops();
+        let mut pos = stops.iter().position(|s| *s == self.focus).unwrap_or(0);
+        if super::tab_focus(key, &mut pos, stops.len()) {
+            self.focus = stops[pos];
+            return Outcome::Keep;
+        }
+        match self.focus {
+            Stop::Choice => {
+                let i = DECISIONS
+                    .iter()
+                    .position(|(_, d, _)| *d == self.choice)
+                    .unwrap_or(0);
+                let n = DECISIONS.len();
+                self.choice = match key.code {
+                    KeyCode::Char(c) => DECISIONS
+                        .iter()
+                        .find(|(k, _, _)| *k == c)
+                        .map_or(self.choice, |(_, d, _)| *d),
+                    KeyCode::Right => DECISIONS[(i + 1) % n].1,
+                    KeyCode::Left => DECISIONS[(i + n - 1) % n].1,
+                    _ => self.choice,
+                };
+                self.note.hint = if self.choice == Decide::Continue {
+                    "why (needed to continue)"
+                } else {
+                    "optional"
+                };
+            }
+            Stop::Invoices => self.invoices.handle(key),
+            Stop::Agency => {
+                self.agency.handle(key);
+            }
+            Stop::Plan(p) => self.plan.handle(key, p),
+            Stop::Note => {
+                self.note.handle(key);
+            }
+        }
+        Outcome::Keep
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let about_h = self.about.len() as u16 + 1;
+        let preview = self.plan.preview(self.as_of).map_or(0, |l| l.len().min(6));
+        let part = match self.choice {
+            Decide::WriteOff => self.invoices.height(),
+            Decide::Agency => self.agency.height(),
+            Decide::Plan => self.plan.height(preview),
+            Decide::Continue => 0,
+        };
+        let h = about_h + 2 + part + self.note.height() + 4;
+        let inner = super::frame(f, area, 72, h, &self.title, theme);
+        if inner.height == 0 {
+            return;
+        }
+        let mut y = context(f, inner, inner.y, &self.about, about_h);
+        let options: Vec<(String, String)> = DECISIONS
+            .iter()
+            .map(|(k, _, w)| (k.to_string(), (*w).to_string()))
+            .collect();
+        let chosen = DECISIONS.iter().position(|(_, d, _)| *d == self.choice);
+        if y < inner.y + inner.height {
+            f.render_widget(
+                Paragraph::new(choice_line(
+                    "Decide",
+                    &options,
+                    chosen,
+                    self.focus == Stop::Choice,
+                    theme,
+                )),
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+            );
+            y += 2;
+        }
+        y = match self.choice {
+            Decide::WriteOff => {
+                self.invoices
+                    .draw(f, inner, y, self.focus == Stop::Invoices, theme)
+            }
+            Decide::Agency => render_fields(
+                f,
+                inner,
+                y,
+                &[(&self.agency, self.focus == Stop::Agency)],
+                theme,
+            ),
+            Decide::Plan => {
+                let focus = match self.focus {
+                    Stop::Plan(p) => Some(p),
+                    _ => None,
+                };
+                self.plan.draw(f, inner, y, focus, self.as_of, theme)
+            }
+            Decide::Continue => y,
+        };
+        render_fields(
+            f,
+            inner,
+            y,
+            &[(&self.note, self.focus == Stop::Note)],
+            theme,
+        );
+        render_footer(f, inner, self.error.as_deref(), DECISION_KEYS, theme);
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn keys(&self) -> &'static [FormKey] {
+        DECISION_KEYS
+    }
+}
+
+/// Approving or rejecting an approval item (a write-off, a hold release).
+pub struct ApprovalForm {
+    item: i64,
+    title: String,
+    about: Vec<Line<'static>>,
+    approve: bool,
+    note: Field,
+    focus: usize,
+    error: Option<String>,
+}
+
+impl ApprovalForm {
+    pub fn new(item: i64, title: String, about: Vec<Line<'static>>) -> ApprovalForm {
+        ApprovalForm {
+            item,
+            title,
+            about,
+            approve: true,
+            note: Field::new("Note", "", true, "needed to reject"),
+            focus: 0,
+            error: None,
+        }
+    }
+}
+
+const APPROVAL_KEYS: &[FormKey] = &[keys::SAVE, keys::FIELD, keys::CHANGE, keys::CANCEL];
+
+impl Form for ApprovalForm {
+    fn handle(&mut self, key: &KeyEvent, _as_of: NaiveDate) -> Outcome {
+        match text::press(key) {
+            Press::Cancel => return Outcome::Close,
+            Press::Save => {
+                self.error = None;
+                let note = self.note.text();
+                if !self.approve && note.is_empty() {
+                    self.note.error = Some("say why it is rejected".into());
+                    self.focus = 1;
+                    return Outcome::Keep;
+                }
+                return Outcome::Submit(if self.approve {
+                    Request::Approve {
+                        item: self.item,
+                        note,
+                    }
+                } else {
+                    Request::Reject {
+                        item: self.item,
+                        note,
+                    }
+                });
+            }
+            Press::Edit => {}
+        }
+        if super::tab_focus(key, &mut self.focus, 2) {
+            return Outcome::Keep;
+        }
+        if self.focus == 0 {
+            match key.code {
+                KeyCode::Char('a') => self.approve = true,
+                KeyCode::Char('r') => self.approve = false,
+                KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') => self.approve = !self.approve,
+                _ => {}
+            }
+        } else {
+            self.note.handle(key);
+        }
+        Outcome::Keep
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let about_h = self.about.len() as u16 + 1;
+        let h = about_h + 2 + self.note.height() + 4;
+        let inner = super::frame(f, area, 72, h, &self.title, theme);
+        if inner.height == 0 {
+            return;
+        }
+        let mut y = context(f, inner, inner.y, &self.about, about_h);
+        let options = [
+            ("a".to_string(), "approve".to_string()),
+            ("r".to_string(), "reject".to_string()),
+        ];
+        if y < inner.y + inner.height {
+            f.render_widget(
+                Paragraph::new(choice_line(
+                    "Decide",
+                    &options,
+                    Some(usize::from(!self.approve)),
+                    self.focus == 0,
+                    theme,
+                )),
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+            );
+            y += 2;
+        }
+        render_fields(f, inner, y, &[(&self.note, self.focus == 1)], theme);
+        render_footer(f, inner, self.error.as_deref(), APPROVAL_KEYS, theme);
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn keys(&self) -> &'static [FormKey] {
+        APPROVAL_KEYS
+    }
+}
+
+/// A collector's write-off request: which invoices, and why.
+pub struct WriteOffForm {
+    customer: String,
+    title: String,
+    invoices: Checklist,
+    note: Field,
+    focus: usize,
+    error: Option<String>,
+}
+
+impl WriteOffForm {
+    pub fn new(customer: &str, name: &str, invoices: Vec<Writable>) -> WriteOffForm {
+        WriteOffForm {
+            customer: customer.into(),
+            title: format!("write-off request · {customer} {name}"),
+            invoices: Checklist {
+                rows: invoices.into_iter().map(|w| (w, false)).collect(),
+                cursor: 0,
+            },
+            note: Field::new("Note", "", true, "why it cannot be collected"),
+            focus: 0,
+            error: None,
+        }
+    }
+}
+
+const WRITE_OFF_KEYS: &[FormKey] = &[keys::SAVE, keys::FIELD, keys::TICK, keys::CANCEL];
+
+impl Form for WriteOffForm {
+    fn handle(&mut self, key: &KeyEvent, _as_of: NaiveDate) -> Outcome {
+        match text::press(key) {
+            Press::Cancel => return Outcome::Close,
+            Press::Save => {
+                self.error = None;
+                let invoices = self.invoices.ticked();
+                if invoices.is_empty() {
+                    self.error = Some("tick the invoices to write off (space)".into());
+                    return Outcome::Keep;
+                }
+                return Outcome::Submit(Request::WriteOff {
+                    customer: self.customer.clone(),
+                    invoices,
+                    note: self.note.text(),
+                });
+            }
+            Press::Edit => {}
+        }
+        if super::tab_focus(key, &mut self.focus, 2) {
+            return Outcome::Keep;
+        }
+        if self.focus == 0 {
+            self.invoices.handle(key);
+        } else {
+            self.note.handle(key);
+        }
+        Outcome::Keep
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let h = 2 + self.invoices.height() + self.note.height() + 4;
+        let inner = super::frame(f, area, 72, h, &self.title, theme);
+        if inner.height == 0 {
+            return;
+        }
+        let q = [Line::from(Span::styled(
+            "A supervisor approves before anything is written off.",
+            theme.dim,
+        ))];
+        let y = context(f, inner, inner.y, &q, 2);
+        let y = self.invoices.draw(f, inner, y, self.focus == 0, theme);
+        render_fields(f, inner, y, &[(&self.note, self.focus == 1)], theme);
+        render_footer(f, inner, self.error.as_deref(), WRITE_OFF_KEYS, theme);
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn keys(&self) -> &'static [FormKey] {
+        WRITE_OFF_KEYS
+    }
+}

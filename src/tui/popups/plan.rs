@@ -1,0 +1,258 @@
+//! A payment plan: N equal parts of a total, every week or month from a date, with the
+//! installments it makes shown as they are typed. [`PlanFields`] is also the plan part
+//! of the decision form.
+
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::super::theme::Theme;
+use super::super::widgets::field::Field;
+use super::text::{self, Press};
+use super::{Form, FormKey, Outcome, Request, choice_line, keys, render_fields, render_footer};
+use crate::domain::Money;
+use crate::domain::plan::{Every, equal_parts};
+
+/// Total, parts, interval and first date: what generates the installments.
+pub struct PlanFields {
+    pub total: Field,
+    pub parts: Field,
+    pub every: Every,
+    pub first: Field,
+}
+
+/// The fields of [`PlanFields`] in focus order (the interval is a choice, not text).
+pub const TOTAL: usize = 0;
+pub const PARTS: usize = 1;
+pub const EVERY: usize = 2;
+pub const FIRST: usize = 3;
+pub const PLAN_STOPS: usize = 4;
+
+impl PlanFields {
+    pub fn new(total: Money) -> PlanFields {
+        PlanFields {
+            total: Field::new("Total", &total.grouped(), false, ""),
+            parts: Field::new("Installments", "3", false, "how many equal parts"),
+            every: Every::Month,
+            first: Field::new("First on", "+7", false, "YYYY-MM-DD, +7, fri"),
+        }
+    }
+
+    /// Passes a key to the part of the plan at `focus`.
+    pub fn handle(&mut self, key: &KeyEvent, focus: usize) {
+        match focus {
+            TOTAL => {
+                self.total.handle(key);
+            }
+            PARTS => {
+                self.parts.handle(key);
+            }
+            EVERY => {
+                if matches!(
+                    key.code,
+                    KeyCode::Left | KeyCode::Right | KeyCode::Char(' ' | 'w' | 'm')
+                ) {
+                    self.every = match (key.code, self.every) {
+                        (KeyCode::Char('w'), _) => Every::Week,
+                        (KeyCode::Char('m'), _) => Every::Month,
+                        (_, Every::Week) => Every::Month,
+                        (_, Every::Month) => Every::Week,
+                    };
+                }
+            }
+            FIRST => {
+                self.first.handle(key);
+            }
+            _ => {}
+        }
+    }
+
+    /// The installments the fields make, without touching the fields.
+    pub fn preview(&self, as_of: NaiveDate) -> Option<Vec<(NaiveDate, Money)>> {
+        let total = self.total.text().replace(',', "").parse::<Money>().ok()?;
+        let parts = self.parts.text().parse::<u32>().ok()?;
+        let first = crate::domain::dates::parse_user_date(&self.first.text(), as_of).ok()?;
+        equal_parts(total, parts, self.every, first)
+    }
+
+    /// The installments, or the reasons in the fields.
+    pub fn installments(&mut self, as_of: NaiveDate) -> Option<Vec<(NaiveDate, Money)>> {
+        let total = text::amount(&mut self.total);
+        let parts = match self.parts.text().parse::<u32>() {
+            Ok(n) if (1..=60).contains(&n) => Some(n),
+            _ => {
+                self.parts.error = Some("a whole number from 1 to 60".into());
+                None
+            }
+        };
+        let first = text::future_date(&mut self.first, as_of);
+        let (total, parts, first) = (total?, parts?, first?);
+        let list = equal_parts(total, parts, self.every, first);
+        if list.is_none() {
+            self.parts.error = Some(format!(
+                "{} cannot be split into {parts} parts of at least 0.01",
+                total.grouped()
+            ));
+        }
+        list
+    }
+
+    /// Rows [`PlanFields::draw`] takes with `preview` installments listed.
+    pub fn height(&self, preview: usize) -> u16 {
+        self.total.height() + self.parts.height() + 1 + self.first.height() + 1 + preview as u16
+    }
+
+    /// Draws the fields from `y` and the installments they make; returns the next row.
+    pub fn draw(
+        &self,
+        f: &mut Frame<'_>,
+        inner: Rect,
+        mut y: u16,
+        focus: Option<usize>,
+        as_of: NaiveDate,
+        theme: &Theme,
+    ) -> u16 {
+        y = render_fields(
+            f,
+            inner,
+            y,
+            &[
+                (&self.total, focus == Some(TOTAL)),
+                (&self.parts, focus == Some(PARTS)),
+            ],
+            theme,
+        );
+        if y < inner.y + inner.height {
+            let options = [
+                ("w".to_string(), "week".to_string()),
+                ("m".to_string(), "month".to_string()),
+            ];
+            let chosen = match self.every {
+                Every::Week => 0,
+                Every::Month => 1,
+            };
+            f.render_widget(
+                Paragraph::new(choice_line(
+                    "Every",
+                    &options,
+                    Some(chosen),
+                    focus == Some(EVERY),
+                    theme,
+                )),
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+            );
+            y += 1;
+        }
+        y = render_fields(f, inner, y, &[(&self.first, focus == Some(FIRST))], theme);
+        if let Some(list) = self.preview(as_of) {
+            for (i, (d, m)) in list.iter().enumerate() {
+                if y + 1 >= inner.y + inner.height {
+                    break;
+                }
+                let line = Line::from(vec![
+                    Span::styled(format!("    {:>2}. {d} ", i + 1), theme.dim),
+                    Span::styled(format!("{:>14}", m.grouped()), theme.money),
+                ]);
+                f.render_widget(
+                    Paragraph::new(line),
+                    Rect {
+                        y,
+                        height: 1,
+                        ..inner
+                    },
+                );
+                y += 1;
+            }
+        }
+        y
+    }
+}
+
+/// The plan form: the generator, a note, and the installments it will record.
+pub struct PlanForm {
+    customer: String,
+    title: String,
+    plan: PlanFields,
+    note: Field,
+    focus: usize,
+    error: Option<String>,
+    as_of: NaiveDate,
+}
+
+const NOTE: usize = PLAN_STOPS;
+
+impl PlanForm {
+    pub fn new(customer: &str, name: &str, total: Money, as_of: NaiveDate) -> PlanForm {
+        PlanForm {
+            customer: customer.into(),
+            title: format!("payment plan · {customer} {name}"),
+            plan: PlanFields::new(total),
+            note: Field::new("Note", "", true, ""),
+            focus: TOTAL,
+            error: None,
+            as_of,
+        }
+    }
+}
+
+const PLAN_KEYS: &[FormKey] = &[keys::SAVE, keys::FIELD, keys::CHANGE, keys::CANCEL];
+
+impl Form for PlanForm {
+    fn handle(&mut self, key: &KeyEvent, as_of: NaiveDate) -> Outcome {
+        self.as_of = as_of;
+        match text::press(key) {
+            Press::Cancel => Outcome::Close,
+            Press::Save => {
+                self.error = None;
+                match self.plan.installments(as_of) {
+                    Some(installments) => Outcome::Submit(Request::Plan {
+                        customer: self.customer.clone(),
+                        installments,
+                        note: self.note.text(),
+                    }),
+                    None => Outcome::Keep,
+                }
+            }
+            Press::Edit => {
+                if super::tab_focus(key, &mut self.focus, PLAN_STOPS + 1) {
+                    return Outcome::Keep;
+                }
+                if self.focus == NOTE {
+                    self.note.handle(key);
+                } else {
+                    self.plan.handle(key, self.focus);
+                }
+                Outcome::Keep
+            }
+        }
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let shown = self.plan.preview(self.as_of).map_or(0, |l| l.len().min(12));
+        let h = self.plan.height(shown) + self.note.height() + 4;
+        let inner = super::frame(f, area, 64, h, &self.title, theme);
+        if inner.height == 0 {
+            return;
+        }
+        let y = self
+            .plan
+            .draw(f, inner, inner.y, Some(self.focus), self.as_of, theme);
+        render_fields(f, inner, y, &[(&self.note, self.focus == NOTE)], theme);
+        render_footer(f, inner, self.error.as_deref(), PLAN_KEYS, theme);
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn keys(&self) -> &'static [FormKey] {
+        PLAN_KEYS
+    }
+}

@@ -284,6 +284,49 @@ pub fn put_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// A database made by the first landed version (only migration 0001) keeps its
+    /// promises and plans when the lifecycle migration rebuilds their tables, and
+    /// takes the new statuses afterwards.
+    #[test]
+    fn the_lifecycle_migration_keeps_old_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        Migrations::new(vec![M::up(include_str!("migrations/0001_core.sql"))])
+            .to_latest(&mut conn)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO meta VALUES ('currency', 'USD');
+             INSERT INTO customers (id, name, created_on) VALUES ('C1', 'Acme', '2026-01-01');
+             INSERT INTO promises (customer_id, amount, date, taken_on, taken_by, grace_days)
+                 VALUES ('C1', 5000, '2026-02-10', '2026-02-01', 'ana', 2);
+             INSERT INTO plans (customer_id, created_on, created_by, grace_days)
+                 VALUES ('C1', '2026-02-01', 'ana', 2);
+             INSERT INTO plan_installments VALUES (1, 1, '2026-02-15', 2500), (1, 2, '2026-03-15', 2500);",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        let c = store.conn();
+        let n = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(n("SELECT COUNT(*) FROM promises WHERE amount = 5000 AND status = 'open'"), 1);
+        assert_eq!(n("SELECT COUNT(*) FROM plan_installments WHERE plan_id = 1"), 2);
+        c.execute("UPDATE promises SET status = 'replaced'", []).unwrap();
+        c.execute("UPDATE plans SET status = 'cancelled'", []).unwrap();
+        // The installments still belong to their plan.
+        let orphan = c.execute("INSERT INTO plan_installments VALUES (99, 1, '2026-01-01', 1)", []);
+        assert!(orphan.is_err(), "the foreign key names the new plans table");
+        let fk: Vec<String> = c
+            .prepare("SELECT \"table\" FROM pragma_foreign_key_list('plan_installments')")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(fk, vec!["plans".to_string()]);
+    }
+
     #[test]
     fn a_new_database_has_the_pragmas_and_refuses_event_edits() -> Result<()> {
         let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;

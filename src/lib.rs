@@ -14,6 +14,7 @@ pub mod domain;
 pub(crate) mod fasthash;
 pub mod import;
 pub mod mail;
+pub mod metrics;
 pub mod paths;
 pub mod report;
 pub mod service;

@@ -5,6 +5,7 @@ mod args;
 mod import;
 mod lifecycle;
 mod mail;
+mod reports;
 mod setup;
 pub mod table;
 mod tui;
@@ -22,6 +23,7 @@ pub use args::Format;
 use crate::config::Config;
 use crate::domain::plan::Every;
 use crate::domain::{CallOutcome, Decide, DisputeOutcome, DisputeReason, Money, Role};
+use crate::metrics::objective::Kpi;
 use crate::paths;
 use crate::service::Session;
 use crate::store::Store;
@@ -182,6 +184,9 @@ pub enum Command {
         #[arg(long)]
         note: String,
     },
+    /// Objectives toward which collections run (supervisors)
+    #[command(subcommand)]
+    Objective(ObjectiveCmd),
     /// Place an account with a collection agency, or recall it (supervisors)
     #[command(subcommand)]
     Agency(AgencyCmd),
@@ -371,6 +376,76 @@ pub enum ReportCmd {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// What each person did in a period: calls, contacts, promises, collected, items (supervisors)
+    Activity {
+        /// First day (default: 29 days before --to)
+        #[arg(long, value_parser = args::iso_date)]
+        from: Option<NaiveDate>,
+        /// Last day (default: --as-of)
+        #[arg(long, value_parser = args::iso_date)]
+        to: Option<NaiveDate>,
+        /// Only this person
+        #[arg(long)]
+        collector: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// DSO, BPDSO, ADD, CEI and the promise-kept rate of a period (supervisors)
+    Kpi {
+        /// First day (default: 29 days before --to)
+        #[arg(long, value_parser = args::iso_date)]
+        from: Option<NaiveDate>,
+        /// Last day (default: --as-of)
+        #[arg(long, value_parser = args::iso_date)]
+        to: Option<NaiveDate>,
+        /// Before and after this day, over windows of equal length
+        #[arg(long, value_parser = args::iso_date)]
+        compare: Option<NaiveDate>,
+        /// Only this collector's accounts
+        #[arg(long)]
+        collector: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Strategy steps reached in a period and how often each cured (supervisors)
+    Funnel {
+        #[arg(long, value_parser = args::iso_date)]
+        from: Option<NaiveDate>,
+        #[arg(long, value_parser = args::iso_date)]
+        to: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Objectives: baseline, today, target and where the trend reaches (supervisors)
+    Objectives {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ObjectiveCmd {
+    /// Set an objective for the shop or one collector
+    Add {
+        /// dso | cei | past_due_91 | promise_kept_rate | calls_per_day
+        #[arg(long)]
+        kpi: Kpi,
+        /// The value to reach (days, percent, an amount or calls)
+        #[arg(long)]
+        target: String,
+        /// The date to reach it by
+        #[arg(long, value_parser = args::iso_date)]
+        by: NaiveDate,
+        #[arg(long)]
+        collector: Option<String>,
+    },
+    /// The objectives and how they stand
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Remove an objective
+    Remove { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -549,6 +624,33 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             collector,
             format,
         }) => views::aging(&env, to, collector.as_deref(), format),
+        Command::Report(ReportCmd::Activity {
+            from,
+            to,
+            collector,
+            format,
+        }) => reports::activity_report(&env, from, to, collector.as_deref(), format),
+        Command::Report(ReportCmd::Kpi {
+            from,
+            to,
+            compare,
+            collector,
+            format,
+        }) => reports::kpi_report(&env, from, to, compare, collector.as_deref(), format),
+        Command::Report(ReportCmd::Funnel { from, to, format }) => {
+            reports::funnel_report(&env, from, to, format)
+        }
+        Command::Report(ReportCmd::Objectives { format })
+        | Command::Objective(ObjectiveCmd::List { format }) => {
+            reports::objectives_report(&env, format)
+        }
+        Command::Objective(ObjectiveCmd::Add {
+            kpi,
+            target,
+            by,
+            collector,
+        }) => reports::add_objective(&env, kpi, &target, by, collector.as_deref()),
+        Command::Objective(ObjectiveCmd::Remove { id }) => reports::remove_objective(&env, id),
         Command::Log(cmd) => work::log(&env, cmd),
         Command::Callback { id, date, note } => work::callback(&env, &id, &date, &note),
         Command::Done {

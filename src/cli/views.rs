@@ -12,14 +12,14 @@ use crate::report;
 use crate::service::queue::QueueScope;
 use crate::store::outbox;
 
-fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
+pub(super) fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, v)?;
     writeln!(out)?;
     Ok(())
 }
 
-fn csv<T: Serialize>(rows: &[T]) -> anyhow::Result<()> {
+pub(super) fn csv<T: Serialize>(rows: &[T]) -> anyhow::Result<()> {
     let mut w = ::csv::Writer::from_writer(std::io::stdout().lock());
     for r in rows {
         w.serialize(r)?;

@@ -317,6 +317,9 @@ named_enum! {
         AgencyRecalled = "agency_recalled",
         ItemClosedStale = "item_closed_stale",
         Decided = "decided",
+        ObjectiveSet = "objective_set",
+        ObjectiveRemoved = "objective_removed",
+        StrategyVersion = "strategy_version",
     }
 }
 

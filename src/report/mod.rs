@@ -1,6 +1,13 @@
-//! Reports read from the dated records: aging now; activity, KPIs and the step
-//! funnel build on the same pieces.
+//! Reports read from the dated records: the aging, the supervisor's KPIs, activity per
+//! person (the Team figures), the step funnel and objectives. Each assembles totals the
+//! store gathers with the formulas in `metrics`.
 
+pub mod activity;
 pub mod aging;
+pub mod funnel;
+pub mod kpi;
+pub mod objectives;
+mod period;
 
 pub use aging::{AgingReport, aging};
+pub use period::Scope;

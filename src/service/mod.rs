@@ -10,6 +10,7 @@ pub mod calls;
 pub mod disputes;
 pub mod holds;
 pub mod items;
+mod objectives;
 mod outbox;
 pub mod plans;
 pub mod promises;

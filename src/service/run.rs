@@ -12,8 +12,9 @@ use crate::config::ShopConfig;
 use crate::domain::{Channel, EventKind, ItemOutcome, PlanStatus, PromiseStatus};
 use crate::mail::{MessageContext, Templates};
 use crate::store::cycles::{self, How};
+use crate::store::figures::{self, Whose};
 use crate::store::snapshot::{self, AccountData};
-use crate::store::{activity, outbox, plans, runs, strategies, tasks};
+use crate::store::{activity, kpi_daily, outbox, plans, runs, strategies, tasks};
 use crate::strategy::Action;
 use crate::strategy::engine::{
     Cure, CureReason, Decision, HoldOnCure, NewTask, PlanVerdict, PromiseVerdict, StaleItem,
@@ -117,11 +118,29 @@ impl Session {
             }
             let text = serde_json::to_string(&summary).unwrap_or_default();
             runs::insert(tx.conn, as_of, &tx.at(), &by, &text)?;
+            snapshot_figures(tx)?;
             Ok(summary)
         });
         self.templates = Some(templates);
         result
     }
+}
+
+/// The shop's figures as of the run's day, for trend lines (reports recompute them
+/// from the records).
+fn snapshot_figures(tx: &mut Tx<'_>) -> Result<()> {
+    let day = tx.as_of;
+    let conn = tx.conn;
+    let book = figures::book_as_of(conn, day, Whose::Shop)?;
+    let d = kpi_daily::Day {
+        day,
+        aging: book.aging,
+        credit_sales: figures::credit_sales(conn, day, day, Whose::Shop)?,
+        collected: figures::collected(conn, day, day, Whose::Shop)?,
+        written_off: figures::written_off(conn, day, day, Whose::Shop)?,
+    };
+    kpi_daily::put(conn, &d, &tx.at())?;
+    Ok(())
 }
 
 /// After a change a person made that may cure the account (a write-off approved): the

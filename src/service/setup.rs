@@ -56,15 +56,29 @@ pub fn init(
     Ok(session)
 }
 
-/// Stores a checked strategy (replacing one with its id) and logs it.
+/// Stores a checked strategy (replacing one with its id) and logs it; a changed file
+/// is a new version, in force from the session's date.
 fn store_strategy(tx: &mut Tx<'_>, s: &Strategy, src: &str, file: &str) -> Result<()> {
     strategies::put(tx.conn, s, src, file, &tx.at())?;
+    let by = tx.actor.clone();
+    let (version, new) = strategies::add_version(tx.conn, &s.id, src, tx.as_of, &by)?;
     tx.event(
         EventKind::StrategyLoaded,
         None,
         format!("strategy {} loaded from {file}", s.id),
-        json!({"strategy": s.id, "file": file}),
+        json!({"strategy": s.id, "file": file, "version": version}),
     )?;
+    if new {
+        tx.event(
+            EventKind::StrategyVersion,
+            None,
+            format!(
+                "strategy {} version {version} in force from {}",
+                s.id, tx.as_of
+            ),
+            json!({"strategy": s.id, "version": version}),
+        )?;
+    }
     Ok(())
 }
 

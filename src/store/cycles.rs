@@ -114,8 +114,11 @@ pub fn record_step(
     on: NaiveDate,
     how: How,
 ) -> Result<()> {
+    // The version of the cycle's strategy in force that day.
     conn.prepare_cached(
-        "INSERT INTO steps_done (cycle_id, customer_id, step_index, step_id, action, done_on, how) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO steps_done (cycle_id, customer_id, step_index, step_id, action, done_on, how, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE((SELECT MAX(v.version) FROM strategy_versions v
+             WHERE v.strategy_id = (SELECT strategy_id FROM cycles WHERE id = ?1) AND v.loaded_on <= ?6), 1))",
     )?
     .execute(params![cycle_id, customer_id, index as i64, step_id, action, on, how.as_str()])?;
     Ok(())

@@ -6,7 +6,10 @@ pub mod activity;
 pub mod customers;
 pub mod cycles;
 pub mod events;
+pub mod figures;
+pub mod kpi_daily;
 pub mod ledger;
+pub mod objectives;
 pub mod outbox;
 pub mod placements;
 pub mod plans;
@@ -65,6 +68,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/0001_core.sql")),
         M::up(include_str!("migrations/0002_lifecycle.sql")),
+        M::up(include_str!("migrations/0003_supervisors.sql")),
     ])
 }
 
@@ -310,12 +314,23 @@ mod tests {
         let store = Store::open(&path).unwrap();
         let c = store.conn();
         let n = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
-        assert_eq!(n("SELECT COUNT(*) FROM promises WHERE amount = 5000 AND status = 'open'"), 1);
-        assert_eq!(n("SELECT COUNT(*) FROM plan_installments WHERE plan_id = 1"), 2);
-        c.execute("UPDATE promises SET status = 'replaced'", []).unwrap();
-        c.execute("UPDATE plans SET status = 'cancelled'", []).unwrap();
+        assert_eq!(
+            n("SELECT COUNT(*) FROM promises WHERE amount = 5000 AND status = 'open'"),
+            1
+        );
+        assert_eq!(
+            n("SELECT COUNT(*) FROM plan_installments WHERE plan_id = 1"),
+            2
+        );
+        c.execute("UPDATE promises SET status = 'replaced'", [])
+            .unwrap();
+        c.execute("UPDATE plans SET status = 'cancelled'", [])
+            .unwrap();
         // The installments still belong to their plan.
-        let orphan = c.execute("INSERT INTO plan_installments VALUES (99, 1, '2026-01-01', 1)", []);
+        let orphan = c.execute(
+            "INSERT INTO plan_installments VALUES (99, 1, '2026-01-01', 1)",
+            [],
+        );
         assert!(orphan.is_err(), "the foreign key names the new plans table");
         let fk: Vec<String> = c
             .prepare("SELECT \"table\" FROM pragma_foreign_key_list('plan_installments')")

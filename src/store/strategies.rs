@@ -1,7 +1,8 @@
 //! Loaded strategies, kept as their TOML source so `strategy show` prints what was
 //! loaded and the engine always reads through the same validation.
 
-use rusqlite::{Connection, params};
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, StoreError};
 use crate::strategy::{Strategy, StrategyBook, parse_strategy};
@@ -48,4 +49,57 @@ pub fn book(conn: &Connection) -> Result<StrategyBook> {
         out.push(parsed);
     }
     Ok(StrategyBook::new(out))
+}
+
+/// One version of a strategy: the number, the day it was loaded and by whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub strategy_id: String,
+    pub version: i64,
+    pub loaded_on: NaiveDate,
+    pub loaded_by: String,
+}
+
+/// Records a new version when `source` differs from the latest one (or there is
+/// none); returns the version now in force and whether it is new.
+pub fn add_version(
+    conn: &Connection,
+    id: &str,
+    source: &str,
+    on: NaiveDate,
+    by: &str,
+) -> Result<(i64, bool)> {
+    let latest: Option<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT version, source FROM strategy_versions WHERE strategy_id = ?1 ORDER BY version DESC LIMIT 1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match latest {
+        Some((v, old)) if old == source => Ok((v, false)),
+        other => {
+            let v = other.map_or(1, |(v, _)| v + 1);
+            conn.prepare_cached(
+                "INSERT INTO strategy_versions (strategy_id, version, loaded_on, loaded_by, source) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![id, v, on, by, source])?;
+            Ok((v, true))
+        }
+    }
+}
+
+/// Every version of every strategy, oldest first.
+pub fn versions(conn: &Connection) -> Result<Vec<Version>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT strategy_id, version, loaded_on, loaded_by FROM strategy_versions ORDER BY strategy_id, version",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Version {
+            strategy_id: r.get(0)?,
+            version: r.get(1)?,
+            loaded_on: r.get(2)?,
+            loaded_by: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -1,0 +1,426 @@
+//! Dated totals for the supervisor's reports: balances by age as of a day, credit sales,
+//! collections and write-offs in a period, and what each person did. Every query reads
+//! the dated records, so any past period gives the same figures it gave then.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, params};
+
+use super::snapshot::{self, Scope};
+use super::{Result, customers};
+use crate::domain::{Aging, Money};
+
+/// Whose accounts a figure covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whose<'a> {
+    Shop,
+    /// The accounts a user owns now.
+    Owner(&'a str),
+}
+
+impl Whose<'_> {
+    /// ` AND {column} IN (the owner's accounts)`, or nothing for the whole shop.
+    fn clause(self, column: &str, param: usize) -> String {
+        match self {
+            Whose::Shop => String::new(),
+            Whose::Owner(_) => {
+                format!(" AND {column} IN (SELECT id FROM customers WHERE owner = ?{param})")
+            }
+        }
+    }
+}
+
+/// Runs a one-number query with `?1` and `?2` the period and `?3` the owner.
+fn sum(
+    conn: &Connection,
+    sql: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    whose: Whose<'_>,
+) -> Result<Money> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let m: Option<Money> = match whose {
+        Whose::Shop => stmt.query_row(params![from, to], |r| r.get(0))?,
+        Whose::Owner(o) => stmt.query_row(params![from, to, o], |r| r.get(0))?,
+    };
+    Ok(m.unwrap_or_default())
+}
+
+/// Open balances by age as of a day (positive balances, as the aging report shows
+/// them), plus the disputed and collectible past-due parts, per customer.
+#[derive(Debug, Clone, Default)]
+pub struct Book {
+    pub aging: Aging,
+    pub by_customer: HashMap<String, (Aging, Money)>,
+}
+
+/// Every open invoice as of `as_of`, by age, for `whose` accounts.
+pub fn book_as_of(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Result<Book> {
+    let mine: Option<std::collections::HashSet<String>> = match whose {
+        Whose::Shop => None,
+        Whose::Owner(o) => Some(
+            customers::list(conn, Some(o))?
+                .into_iter()
+                .map(|c| c.id)
+                .collect(),
+        ),
+    };
+    let keep = |cid: &str| mine.as_ref().is_none_or(|m| m.contains(cid));
+    let mut book = Book::default();
+    snapshot::open_positions(conn, as_of, Scope::Only(&keep), &mut |cid, inv| {
+        if !inv.is_open() {
+            return;
+        }
+        let dpd = inv.days_past_due(as_of);
+        book.aging.add(dpd, inv.balance);
+        let entry = book.by_customer.entry(cid.to_string()).or_default();
+        entry.0.add(dpd, inv.balance);
+        if dpd > 0 {
+            entry.1 += inv.disputed_open();
+        }
+    })?;
+    Ok(book)
+}
+
+/// Invoices issued in the period.
+pub fn credit_sales(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    whose: Whose<'_>,
+) -> Result<Money> {
+    let sql = format!(
+        "SELECT SUM(amount) FROM invoices WHERE issue_date BETWEEN ?1 AND ?2{}",
+        whose.clause("customer_id", 3)
+    );
+    sum(conn, &sql, from, to, whose)
+}
+
+/// Payments dated in the period.
+pub fn collected(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    whose: Whose<'_>,
+) -> Result<Money> {
+    let sql = format!(
+        "SELECT SUM(amount) FROM payments WHERE date BETWEEN ?1 AND ?2{}",
+        whose.clause("customer_id", 3)
+    );
+    sum(conn, &sql, from, to, whose)
+}
+
+/// Written off in the period.
+pub fn written_off(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    whose: Whose<'_>,
+) -> Result<Money> {
+    let sql = format!(
+        "SELECT SUM(amount) FROM allocations WHERE kind = 'write_off' AND date BETWEEN ?1 AND ?2{}",
+        whose.clause("customer_id", 3)
+    );
+    sum(conn, &sql, from, to, whose)
+}
+
+/// Paid in the period on accounts that were at an agency on the payment's day.
+pub fn recovered_by_agencies(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    whose: Whose<'_>,
+) -> Result<Money> {
+    let sql = format!(
+        "SELECT SUM(p.amount) FROM payments p JOIN placements a ON a.customer_id = p.customer_id
+         WHERE p.date BETWEEN ?1 AND ?2 AND p.date >= a.placed_on AND (a.recalled_on IS NULL OR p.date < a.recalled_on){}",
+        whose.clause("p.customer_id", 3)
+    );
+    sum(conn, &sql, from, to, whose)
+}
+
+/// Promises judged in the period: (kept, partially kept, broken).
+pub fn promise_verdicts(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    whose: Whose<'_>,
+) -> Result<(u64, u64, u64)> {
+    let sql = format!(
+        "SELECT status, COUNT(*) FROM promises WHERE evaluated_on BETWEEN ?1 AND ?2
+         AND status IN ('kept', 'partially_kept', 'broken'){} GROUP BY status",
+        whose.clause("customer_id", 3)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let map = |r: &rusqlite::Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?));
+    let rows: Vec<(String, i64)> = match whose {
+        Whose::Shop => stmt
+            .query_map(params![from, to], map)?
+            .collect::<rusqlite::Result<_>>()?,
+        Whose::Owner(o) => stmt
+            .query_map(params![from, to, o], map)?
+            .collect::<rusqlite::Result<_>>()?,
+    };
+    let mut out = (0, 0, 0);
+    for (status, n) in rows {
+        let n = u64::try_from(n).unwrap_or(0);
+        match status.as_str() {
+            "kept" => out.0 = n,
+            "partially_kept" => out.1 = n,
+            _ => out.2 = n,
+        }
+    }
+    Ok(out)
+}
+
+/// What one person did in a period (DESIGN §6 "Activity per user" and "Team").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Activity {
+    pub calls: u64,
+    /// Calls that reached the customer (reached or refused).
+    pub contacts: u64,
+    /// Accounts worked, once per account and day.
+    pub accounts_touched: u64,
+    /// Promises taken and not withdrawn by the period's end.
+    pub promises: u64,
+    pub promised_amount: Money,
+    /// Verdicts in the period on promises this person took.
+    pub kept: u64,
+    pub partially_kept: u64,
+    pub broken: u64,
+    pub items_done: u64,
+    pub disputes_opened: u64,
+    pub disputes_resolved: u64,
+}
+
+/// Per person: what each did in the period, read with one grouped query per kind.
+pub fn activity(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<String, Activity>> {
+    let mut out: HashMap<String, Activity> = HashMap::new();
+    let mut each =
+        |sql: &str,
+         f: &mut dyn FnMut(&mut Activity, &rusqlite::Row<'_>) -> rusqlite::Result<()>|
+         -> Result<()> {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let mut rows = stmt.query(params![from, to])?;
+            while let Some(r) = rows.next()? {
+                let who: String = r.get(0)?;
+                f(out.entry(who).or_default(), r)?;
+            }
+            Ok(())
+        };
+    let n = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<u64> {
+        Ok(u64::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
+    };
+    each(
+        "SELECT by, COUNT(*), SUM(outcome IN ('reached', 'refused')) FROM calls WHERE on_date BETWEEN ?1 AND ?2 GROUP BY by",
+        &mut |a, r| {
+            a.calls = n(r, 1)?;
+            a.contacts = n(r, 2)?;
+            Ok(())
+        },
+    )?;
+    each(
+        "SELECT actor, COUNT(DISTINCT customer_id || '|' || on_date) FROM events
+         WHERE on_date BETWEEN ?1 AND ?2 AND customer_id IS NOT NULL AND kind IN (
+             'call', 'note', 'promise', 'promise_cancelled', 'dispute_opened', 'dispute_resolved', 'callback',
+             'task_done', 'decided', 'plan_created', 'write_off_requested', 'write_off_approved',
+             'write_off_rejected', 'hold_set', 'hold_released', 'agency_placed', 'agency_recalled', 'mail_queued')
+         GROUP BY actor",
+        &mut |a, r| {
+            a.accounts_touched = n(r, 1)?;
+            Ok(())
+        },
+    )?;
+    each(
+        "SELECT taken_by, COUNT(*), SUM(amount) FROM promises WHERE taken_on BETWEEN ?1 AND ?2
+         AND NOT (status IN ('replaced', 'cancelled') AND evaluated_on <= ?2) GROUP BY taken_by",
+        &mut |a, r| {
+            a.promises = n(r, 1)?;
+            a.promised_amount = r.get(2)?;
+            Ok(())
+        },
+    )?;
+    each(
+        "SELECT taken_by, SUM(status = 'kept'), SUM(status = 'partially_kept'), SUM(status = 'broken')
+         FROM promises WHERE evaluated_on BETWEEN ?1 AND ?2 AND status IN ('kept', 'partially_kept', 'broken')
+         GROUP BY taken_by",
+        &mut |a, r| {
+            a.kept = n(r, 1)?;
+            a.partially_kept = n(r, 2)?;
+            a.broken = n(r, 3)?;
+            Ok(())
+        },
+    )?;
+    each(
+        "SELECT done_by, COUNT(*) FROM tasks WHERE done_on BETWEEN ?1 AND ?2 AND done_by IS NOT NULL
+         AND outcome IN ('done', 'approved', 'rejected') GROUP BY done_by",
+        &mut |a, r| {
+            a.items_done = n(r, 1)?;
+            Ok(())
+        },
+    )?;
+    each(
+        "SELECT opened_by, COUNT(*) FROM disputes WHERE opened_on BETWEEN ?1 AND ?2 GROUP BY opened_by",
+        &mut |a, r| {
+            a.disputes_opened = n(r, 1)?;
+            Ok(())
+        },
+    )?;
+    each(
+        "SELECT resolved_by, COUNT(*) FROM disputes WHERE resolved_on BETWEEN ?1 AND ?2 AND resolved_by IS NOT NULL
+         GROUP BY resolved_by",
+        &mut |a, r| {
+            a.disputes_resolved = n(r, 1)?;
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// Queue items by whose queue they are in: a collector's (owner items of the accounts
+/// they own) or `supervisor` (supervisor items).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Workload {
+    /// Items due in the period.
+    pub due: u64,
+    /// Items open at the period's end whose due date had passed.
+    pub overdue: u64,
+    pub oldest_overdue: Option<NaiveDate>,
+}
+
+pub fn workload(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<String, Workload>> {
+    let mut out: HashMap<String, Workload> = HashMap::new();
+    let whose = "CASE WHEN t.assignee = 'supervisor' THEN 'supervisor' ELSE c.owner END";
+    let sql = format!(
+        "SELECT {whose}, COUNT(*) FROM tasks t JOIN customers c ON c.id = t.customer_id
+         WHERE t.due BETWEEN ?1 AND ?2 AND t.created_on <= ?2 AND {whose} IS NOT NULL GROUP BY 1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![from, to])?;
+    while let Some(r) = rows.next()? {
+        let w: String = r.get(0)?;
+        out.entry(w).or_default().due = u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
+    }
+    let sql = format!(
+        "SELECT {whose}, COUNT(*), MIN(t.due) FROM tasks t JOIN customers c ON c.id = t.customer_id
+         WHERE t.due < ?1 AND t.created_on <= ?1 AND (t.done_on IS NULL OR t.done_on > ?1) AND {whose} IS NOT NULL
+         GROUP BY 1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![to])?;
+    while let Some(r) = rows.next()? {
+        let w: String = r.get(0)?;
+        let e = out.entry(w).or_default();
+        e.overdue = u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
+        e.oldest_overdue = r.get(2)?;
+    }
+    Ok(out)
+}
+
+/// Payments in the period by the account's owner.
+pub fn collected_by_owner(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<String, Money>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.owner, SUM(p.amount) FROM payments p JOIN customers c ON c.id = p.customer_id
+         WHERE p.date BETWEEN ?1 AND ?2 AND c.owner IS NOT NULL GROUP BY c.owner",
+    )?;
+    let rows = stmt.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Calls made in the period, and how many reached the customer, by one person or all.
+pub fn calls(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: Option<&str>,
+) -> Result<(u64, u64)> {
+    let who = if by.is_some() { " AND by = ?3" } else { "" };
+    let sql = format!(
+        "SELECT COUNT(*), COALESCE(SUM(outcome IN ('reached', 'refused')), 0) FROM calls WHERE on_date BETWEEN ?1 AND ?2{who}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let map = |r: &rusqlite::Row<'_>| {
+        Ok((
+            u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+            u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+        ))
+    };
+    Ok(match by {
+        Some(b) => stmt.query_row(params![from, to, b], map)?,
+        None => stmt.query_row(params![from, to], map)?,
+    })
+}
+
+/// Calls in the period, per day (for calls per working day), of one person or all.
+pub fn calls_per_day(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    by: Option<&str>,
+) -> Result<Vec<(NaiveDate, u64)>> {
+    let who = if by.is_some() { " AND by = ?3" } else { "" };
+    let sql = format!(
+        "SELECT on_date, COUNT(*) FROM calls WHERE on_date BETWEEN ?1 AND ?2{who} GROUP BY on_date"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let map =
+        |r: &rusqlite::Row<'_>| Ok((r.get(0)?, u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0)));
+    let rows = match by {
+        Some(b) => stmt
+            .query_map(params![from, to, b], map)?
+            .collect::<rusqlite::Result<_>>()?,
+        None => stmt
+            .query_map(params![from, to], map)?
+            .collect::<rusqlite::Result<_>>()?,
+    };
+    Ok(rows)
+}
+
+/// One row of the funnel: a strategy's step (and version) reached in the period, and
+/// how many of those cycles were cured before the next step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunnelRow {
+    pub strategy: String,
+    pub version: i64,
+    pub index: usize,
+    pub step: String,
+    pub reached: u64,
+    pub cured_before_next: u64,
+}
+
+pub fn funnel(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<FunnelRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.strategy_id, s.version, s.step_index, s.step_id, COUNT(*),
+                SUM(CASE WHEN c.end_reason = 'cured' AND c.ended_on <= ?2 AND NOT EXISTS (
+                    SELECT 1 FROM steps_done n WHERE n.cycle_id = s.cycle_id AND n.step_index > s.step_index)
+                    THEN 1 ELSE 0 END)
+         FROM steps_done s JOIN cycles c ON c.id = s.cycle_id
+         WHERE s.done_on BETWEEN ?1 AND ?2
+         GROUP BY c.strategy_id, s.version, s.step_index, s.step_id
+         ORDER BY c.strategy_id, s.version, s.step_index",
+    )?;
+    let rows = stmt.query_map(params![from, to], |r| {
+        Ok(FunnelRow {
+            strategy: r.get(0)?,
+            version: r.get(1)?,
+            index: r.get::<_, i64>(2)? as usize,
+            step: r.get(3)?,
+            reached: u64::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
+            cured_before_next: u64::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,64 @@
+//! The shop's figures as of each daily run, kept so trend lines draw at once.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, params};
+
+use super::Result;
+use crate::domain::{Aging, Money};
+
+/// One day's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Day {
+    pub day: NaiveDate,
+    pub aging: Aging,
+    pub credit_sales: Money,
+    pub collected: Money,
+    pub written_off: Money,
+}
+
+/// Stores (or replaces) a day's figures.
+pub fn put(conn: &Connection, d: &Day, at: &str) -> Result<()> {
+    let a = &d.aging;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO kpi_daily (day, open_balance, current, d1_30, d31_60, d61_90, d91_plus, credit_sales,
+             collected, written_off, taken_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        d.day,
+        a.total(),
+        a.current,
+        a.d1_30,
+        a.d31_60,
+        a.d61_90,
+        a.d91_plus,
+        d.credit_sales,
+        d.collected,
+        d.written_off,
+        at
+    ])?;
+    Ok(())
+}
+
+/// The stored days from `from` to `to`, in order (days without a run are missing).
+pub fn between(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<Day>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT day, current, d1_30, d31_60, d61_90, d91_plus, credit_sales, collected, written_off
+         FROM kpi_daily WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
+    )?;
+    let rows = stmt.query_map(params![from, to], |r| {
+        Ok(Day {
+            day: r.get(0)?,
+            aging: Aging {
+                current: r.get(1)?,
+                d1_30: r.get(2)?,
+                d31_60: r.get(3)?,
+                d61_90: r.get(4)?,
+                d91_plus: r.get(5)?,
+            },
+            credit_sales: r.get(6)?,
+            collected: r.get(7)?,
+            written_off: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -266,9 +266,11 @@ fn a_collector_sees_only_their_accounts_and_a_supervisor_assigns() {
         Some("C-00148")
     );
 
-    // sam moves that account to ben.
+    // sam moves that account to ben (Accounts is his fourth screen).
     let mut s = app(&c.db, "sam");
-    press(&mut s, KeyCode::Tab);
+    for _ in 0..3 {
+        press(&mut s, KeyCode::Tab);
+    }
     press(&mut s, KeyCode::Char('/'));
     type_text(&mut s, "C-00148");
     press(&mut s, KeyCode::Enter);
@@ -659,4 +661,27 @@ fn a_collector_is_not_offered_a_supervisors_item() {
         a.status
     );
     s.update(Msg::Tick);
+}
+
+#[test]
+fn collectors_get_no_supervisor_screens_and_the_services_refuse_them() {
+    use arq::tui::screens::ScreenId;
+    let c = copy();
+    let a = app(&c.db, "ana");
+    let tabs: Vec<ScreenId> = a.tabs.iter().map(|t| t.id).collect();
+    assert_eq!(
+        tabs,
+        vec![ScreenId::Queue, ScreenId::Accounts, ScreenId::Outbox]
+    );
+    let s = session(&c.db, "ana");
+    for id in [
+        ScreenId::Team,
+        ScreenId::Approvals,
+        ScreenId::Kpis,
+        ScreenId::Strategies,
+    ] {
+        let err = id.load(&s).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("only supervisors and admins"), "{id:?}: {err}");
+    }
+    assert!(s.timeline_of("ben", 10).is_err());
 }

@@ -18,6 +18,16 @@ struct Pty {
 
 impl Pty {
     fn spawn(db: &std::path::Path, cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
+        Pty::spawn_as(db, "ana", cols, rows, env)
+    }
+
+    fn spawn_as(
+        db: &std::path::Path,
+        user: &str,
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+    ) -> Pty {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -34,7 +44,7 @@ impl Pty {
             "--as-of",
             tui_common::DAY,
             "--user",
-            "ana",
+            user,
         ]);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
@@ -243,4 +253,38 @@ fn ana_records_a_payment_plan() {
         ),
         2
     );
+}
+
+#[test]
+fn sam_moves_three_accounts_from_a_collector_in_the_team_screen() {
+    let c = tui_common::copy();
+    let mut t = Pty::spawn_as(&c.db, "sam", 140, 40, &[]);
+    t.wait_for("My queue");
+    t.send("\t");
+    t.wait_for("open collector");
+    // The first row is the collector with the most overdue items.
+    let first = t
+        .screen()
+        .lines()
+        .find(|l| l.starts_with('▶'))
+        .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        .unwrap_or_else(|| panic!("no row selected:\n{}", t.screen()));
+    t.send("\r");
+    t.wait_for("recent work");
+    t.send("   ");
+    t.wait_for("3 marked");
+    t.send("a");
+    t.wait_for("Move the marked accounts: 3 accounts");
+    t.send("\r");
+    t.wait_for("3 accounts moved to");
+    t.send("q");
+    assert!(t.exit());
+    assert!(t.cooked());
+    let owners: i64 = tui_common::count(
+        &c.db,
+        &format!(
+            "events WHERE kind = 'assigned' AND actor = 'sam' AND detail LIKE '%(was {first}) by sam%'"
+        ),
+    );
+    assert_eq!(owners, 3);
 }

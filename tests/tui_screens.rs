@@ -102,8 +102,11 @@ fn the_small_forms() {
         both(&format!("form_{name}"), &a);
         press(&mut a, KeyCode::Esc);
     }
+    // Accounts is sam's fourth screen.
     let mut s = app(&c.db, "sam");
-    press(&mut s, KeyCode::Tab);
+    for _ in 0..3 {
+        press(&mut s, KeyCode::Tab);
+    }
     press(&mut s, KeyCode::Char('a'));
     both("form_assign", &s);
 }
@@ -123,4 +126,40 @@ fn the_decision_and_plan_forms() {
     let mut a = app(&c.db, "ana");
     press(&mut a, KeyCode::Char('P'));
     both("form_plan", &a);
+}
+
+/// The supervisor's screens, in the order `Tab` reaches them.
+#[test]
+fn the_supervisors_screens() {
+    let c = copy();
+    let mut s = app(&c.db, "sam");
+    for name in ["team", "approvals", "accounts_sam", "kpis", "strategies"] {
+        press(&mut s, KeyCode::Tab);
+        if name != "accounts_sam" {
+            both(name, &s);
+        }
+    }
+    // Strategies → Outbox → My queue → Team; Enter drills into the first collector.
+    for _ in 0..3 {
+        press(&mut s, KeyCode::Tab);
+    }
+    press(&mut s, KeyCode::Enter);
+    both("collector", &s);
+}
+
+#[test]
+fn the_supervisors_screens_in_monochrome() {
+    let c = copy();
+    let mut s = tui_common::app_with(
+        &c.db,
+        "sam",
+        arq::tui::theme::Theme::mono(),
+        arq::tui::keymap::Keymap::new(&Default::default()).unwrap(),
+    );
+    press(&mut s, KeyCode::Tab);
+    insta::assert_snapshot!("team_mono_80x24", draw(&s, 80, 24));
+    for _ in 0..3 {
+        press(&mut s, KeyCode::Tab);
+    }
+    insta::assert_snapshot!("kpis_mono_80x24", draw(&s, 80, 24));
 }

@@ -46,10 +46,17 @@ pub fn kpi(
 ) -> Result<KpiReport> {
     s.require_supervisor("read the KPIs")?;
     let scope = Scope::new(s, collector)?;
-    compute(s, from, to, &scope)
+    compute(s, from, to, &scope, false)
 }
 
-fn compute(s: &Session, from: NaiveDate, to: NaiveDate, scope: &Scope) -> Result<KpiReport> {
+/// The KPIs of `from..=to`; with `quick`, from the daily snapshots when they cover it.
+pub(super) fn compute(
+    s: &Session,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: &Scope,
+    quick: bool,
+) -> Result<KpiReport> {
     if to < from {
         return Err(ServiceError::Invalid(format!(
             "--from {from} is after --to {to}"
@@ -57,7 +64,7 @@ fn compute(s: &Session, from: NaiveDate, to: NaiveDate, scope: &Scope) -> Result
     }
     let conn = s.store().conn();
     let whose = scope.whose();
-    let p = period(s, from, to, whose, false)?;
+    let p = period(s, from, to, whose, quick)?;
     let (kept, partially_kept, broken) = figures::promise_verdicts(conn, from, to, whose)?;
     let (calls_n, contacts_n) = figures::calls(conn, from, to, scope.collector())?;
     Ok(KpiReport {
@@ -100,6 +107,15 @@ pub struct Comparison {
 /// `report kpi --compare D`: from D to the session's date, against as many days just
 /// before D.
 pub fn compare(s: &Session, on: NaiveDate, collector: Option<&str>) -> Result<Comparison> {
+    compare_with(s, on, collector, false)
+}
+
+pub(super) fn compare_with(
+    s: &Session,
+    on: NaiveDate,
+    collector: Option<&str>,
+    quick: bool,
+) -> Result<Comparison> {
     s.require_supervisor("read the KPIs")?;
     let scope = Scope::new(s, collector)?;
     let to = s.as_of();
@@ -109,8 +125,14 @@ pub fn compare(s: &Session, on: NaiveDate, collector: Option<&str>) -> Result<Co
         )));
     }
     let days = (to - on).num_days() + 1;
-    let after = compute(s, on, to, &scope)?;
-    let before = compute(s, on - Duration::days(days), on - Duration::days(1), &scope)?;
+    let after = compute(s, on, to, &scope, quick)?;
+    let before = compute(
+        s,
+        on - Duration::days(days),
+        on - Duration::days(1),
+        &scope,
+        quick,
+    )?;
     let versions = strategies::versions(s.store().conn())?
         .into_iter()
         .filter(|v| v.loaded_on == on && v.version > 1)

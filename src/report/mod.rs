@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod aging;
+pub mod board;
 pub mod funnel;
 pub mod kpi;
 pub mod objectives;

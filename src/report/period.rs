@@ -49,6 +49,37 @@ pub struct Totals {
     pub end: Aging,
 }
 
+/// The shop's totals of `from..=to` from the daily snapshots, when they cover every
+/// day needed (the day before the period and each day of it).
+pub fn from_snapshots(s: &Session, from: NaiveDate, to: NaiveDate) -> Result<Option<Totals>> {
+    let days = (to - from).num_days() + 1;
+    let before = from - Duration::days(1);
+    let snaps = kpi_daily::between(s.store().conn(), before, to)?;
+    if snaps.len() as i64 != days + 1 {
+        return Ok(None);
+    }
+    let by_day: HashMap<NaiveDate, &kpi_daily::Day> = snaps.iter().map(|d| (d.day, d)).collect();
+    let (Some(b), Some(e)) = (by_day.get(&before), by_day.get(&to)) else {
+        return Ok(None);
+    };
+    let sales: Money = snaps
+        .iter()
+        .filter(|d| d.day >= from)
+        .map(|d| d.credit_sales)
+        .sum();
+    Ok(Some(Totals {
+        period: Period {
+            from: Some(from),
+            days,
+            ar_begin: b.aging.total(),
+            ar_end: e.aging.total(),
+            current_end: e.aging.current,
+            credit_sales: sales,
+        },
+        end: e.aging,
+    }))
+}
+
 /// The totals of `from..=to`. With `quick`, the shop's daily snapshots are used when
 /// they cover every day needed.
 pub fn period(
@@ -58,34 +89,14 @@ pub fn period(
     whose: Whose<'_>,
     quick: bool,
 ) -> Result<Totals> {
+    if quick
+        && whose == Whose::Shop
+        && let Some(t) = from_snapshots(s, from, to)?
+    {
+        return Ok(t);
+    }
     let conn = s.store().conn();
     let days = (to - from).num_days() + 1;
-    if quick && whose == Whose::Shop {
-        let before = from - Duration::days(1);
-        let snaps = kpi_daily::between(conn, before, to)?;
-        if snaps.len() as i64 == days + 1 {
-            let by_day: HashMap<NaiveDate, &kpi_daily::Day> =
-                snaps.iter().map(|d| (d.day, d)).collect();
-            if let (Some(b), Some(e)) = (by_day.get(&before), by_day.get(&to)) {
-                let sales: Money = snaps
-                    .iter()
-                    .filter(|d| d.day >= from)
-                    .map(|d| d.credit_sales)
-                    .sum();
-                return Ok(Totals {
-                    period: Period {
-                        from: Some(from),
-                        days,
-                        ar_begin: b.aging.total(),
-                        ar_end: e.aging.total(),
-                        current_end: e.aging.current,
-                        credit_sales: sales,
-                    },
-                    end: e.aging,
-                });
-            }
-        }
-    }
     let begin = figures::book_as_of(conn, from - Duration::days(1), whose)?;
     let end = figures::book_as_of(conn, to, whose)?;
     Ok(Totals {

@@ -37,6 +37,22 @@ pub struct EventLine {
     pub kind: crate::domain::EventKind,
     pub by: String,
     pub detail: String,
+    /// The account, when the line is not on an account's own timeline.
+    #[serde(skip_serializing)]
+    pub customer_id: Option<String>,
+}
+
+impl From<crate::store::events::Event> for EventLine {
+    fn from(e: crate::store::events::Event) -> EventLine {
+        EventLine {
+            at: e.at,
+            on_date: e.on_date,
+            kind: e.kind,
+            by: e.actor,
+            detail: e.detail,
+            customer_id: e.customer_id,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -204,13 +220,7 @@ impl Session {
             .collect();
         let events = events::for_customer(conn, &c.id, as_of, event_limit)?
             .into_iter()
-            .map(|e| EventLine {
-                at: e.at,
-                on_date: e.on_date,
-                kind: e.kind,
-                by: e.actor,
-                detail: e.detail,
-            })
+            .map(EventLine::from)
             .collect();
         let open_items = tasks::open_for_customer(conn, &c.id, as_of)?
             .into_iter()

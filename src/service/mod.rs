@@ -17,6 +17,7 @@ pub mod promises;
 pub mod queue;
 pub mod run;
 pub mod setup;
+pub mod team;
 pub mod writeoffs;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -250,6 +250,21 @@ pub fn for_customer(
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// What one person recorded, dated on or before `as_of`, newest first.
+pub fn by_actor(
+    conn: &Connection,
+    actor: &str,
+    as_of: NaiveDate,
+    limit: usize,
+) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, on_date, kind, actor, customer_id, detail, data FROM events
+         WHERE actor = ?1 AND on_date <= ?2 ORDER BY seq DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![actor, as_of, limit as i64], event_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// Events of some kinds dated within `[from, to]`, oldest first.
 pub fn between(
     conn: &Connection,

@@ -424,3 +424,23 @@ pub fn funnel(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<F
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Accounts standing at each step on a day: (strategy, index of the last step done,
+/// accounts) over the cycles open then. Index `None`: the cycle has started and its
+/// first step is not done yet.
+pub fn standing(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(String, Option<usize>, u64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.strategy_id, (SELECT MAX(s.step_index) FROM steps_done s WHERE s.cycle_id = c.id AND s.done_on <= ?1),
+                COUNT(*)
+         FROM cycles c WHERE c.started_on <= ?1 AND (c.ended_on IS NULL OR c.ended_on > ?1)
+         GROUP BY 1, 2 ORDER BY 1, 2",
+    )?;
+    let rows = stmt.query_map([as_of], |r| {
+        Ok((
+            r.get(0)?,
+            r.get::<_, Option<i64>>(1)?.map(|i| i as usize),
+            u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -325,6 +325,13 @@ fn run(s: &mut Session, r: &Request) -> Result<(String, Option<Confirm>), Servic
             s.release_hold(customer, note)?;
             done(format!("{customer}: hold released"))
         }
+        Request::AssignMany { customers, to } => {
+            let n = s.assign(customers, to)?;
+            done(format!(
+                "{n} account{} moved to {to}",
+                if n == 1 { "" } else { "s" }
+            ))
+        }
         Request::Assign { customer, to } => {
             s.assign(std::slice::from_ref(customer), to)?;
             done(format!("{customer} assigned to {to}"))

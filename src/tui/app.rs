@@ -247,7 +247,25 @@ impl App {
                 list.scroll(-3, len);
                 self.dirty = true;
             }
-            _ => {}
+            _ => return,
+        }
+        self.moved();
+    }
+
+    /// Tells the screen on show that its selection moved.
+    fn moved(&mut self) {
+        let session = &self.session;
+        match self.stack.last_mut() {
+            Some(s) => s.moved(session),
+            None => {
+                if let Some(s) = self
+                    .tabs
+                    .get_mut(self.current)
+                    .and_then(|t| t.screen.as_mut())
+                {
+                    s.moved(session);
+                }
+            }
         }
     }
 
@@ -284,6 +302,7 @@ impl App {
                     Action::Top => list.selected = 0,
                     _ => list.selected = len.saturating_sub(1),
                 }
+                self.moved();
             }
             Action::Open => self.open_selected(),
             Action::Back => {
@@ -326,6 +345,7 @@ impl App {
             | Action::WriteOff => {
                 self.start_form(action);
             }
+            Action::Mark => {}
         }
     }
 
@@ -334,6 +354,7 @@ impl App {
             Effect::Done => {}
             Effect::Status(text, err) => self.status = Some((text, err)),
             Effect::Push(s) => self.stack.push(s),
+            Effect::Popup(p) => self.popups.push(p),
         }
     }
 

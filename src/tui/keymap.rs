@@ -40,10 +40,14 @@ pub enum Action {
     Refresh,
     Plan,
     WriteOff,
+    Mark,
 }
 
 use Action::*;
-use ScreenId::{Account as Acc, Accounts as Accs, Outbox as Out, Queue as Q};
+use ScreenId::{
+    Account as Acc, Accounts as Accs, Approvals as Appr, Collector as Col, Kpis, Outbox as Out,
+    Queue as Q, Strategies as Strat, Team,
+};
 
 /// One row of the table: the action's config name, description, default keys,
 /// the screens it works in (empty = everywhere) and whether the footer shows it.
@@ -64,11 +68,12 @@ const SPECS: &[Spec] = &[
     Spec { action: PageDown, name: "page_down", what: "page down", keys: &["pgdn", "ctrl-f"], screens: &[], footer: false },
     Spec { action: Top, name: "top", what: "first row", keys: &["home", "g"], screens: &[], footer: false },
     Spec { action: Bottom, name: "bottom", what: "last row", keys: &["end", "G"], screens: &[], footer: false },
-    Spec { action: Open, name: "open", what: "open account", keys: &["enter"], screens: &[Q, Accs, Out], footer: true },
-    Spec { action: Back, name: "back", what: "back", keys: &["esc", "left"], screens: &[Acc], footer: true },
+    Spec { action: Open, name: "open", what: "open account", keys: &["enter"], screens: &[Q, Accs, Out, Col, Appr], footer: true },
+    Spec { action: Open, name: "open", what: "open collector", keys: &["enter"], screens: &[Team], footer: true },
+    Spec { action: Back, name: "back", what: "back", keys: &["esc", "left"], screens: &[Acc, Col], footer: true },
     Spec { action: NextScreen, name: "next_screen", what: "next screen", keys: &["tab"], screens: &[], footer: true },
     Spec { action: PrevScreen, name: "prev_screen", what: "previous screen", keys: &["backtab"], screens: &[], footer: false },
-    Spec { action: Filter, name: "filter", what: "filter", keys: &["/"], screens: &[Q, Accs, Out], footer: true },
+    Spec { action: Filter, name: "filter", what: "filter", keys: &["/"], screens: &[Q, Accs, Out, Col], footer: true },
     Spec { action: Help, name: "help", what: "help", keys: &["?", "f1"], screens: &[], footer: true },
     Spec { action: Quit, name: "quit", what: "quit", keys: &["q", "ctrl-c"], screens: &[], footer: true },
     Spec { action: Call, name: "call", what: "call wrap-up", keys: &["c"], screens: &[Q, Acc], footer: true },
@@ -76,15 +81,21 @@ const SPECS: &[Spec] = &[
     Spec { action: Dispute, name: "dispute", what: "dispute an invoice", keys: &["d"], screens: &[Q, Acc], footer: true },
     Spec { action: Note, name: "note", what: "note", keys: &["n"], screens: &[Q, Acc], footer: true },
     Spec { action: Callback, name: "callback", what: "callback", keys: &["b"], screens: &[Q, Acc], footer: true },
-    Spec { action: Finish, name: "finish", what: "finish / decide item", keys: &["f"], screens: &[Q, Acc], footer: true },
+    Spec { action: Finish, name: "finish", what: "finish / decide item", keys: &["f"], screens: &[Q, Acc, Appr], footer: true },
     Spec { action: Plan, name: "plan", what: "payment plan", keys: &["P"], screens: &[Q, Acc], footer: false },
     Spec { action: WriteOff, name: "write_off", what: "ask for a write-off", keys: &["w"], screens: &[Q, Acc], footer: false },
     Spec { action: Hold, name: "hold", what: "hold / release", keys: &["h"], screens: &[Q, Acc, Accs], footer: true },
     Spec { action: Assign, name: "assign", what: "assign (supervisor)", keys: &["a"], screens: &[Q, Acc, Accs], footer: false },
+    Spec { action: Assign, name: "assign", what: "move marked or shown accounts", keys: &["a"], screens: &[Col], footer: true },
+    Spec { action: Mark, name: "mark", what: "mark / unmark an account", keys: &["space"], screens: &[Col], footer: true },
     Spec { action: Sort, name: "sort", what: "sort by balance / DPD / name", keys: &["s"], screens: &[Accs], footer: true },
+    Spec { action: Sort, name: "sort", what: "sort by overdue / collected / name", keys: &["s"], screens: &[Team], footer: true },
     Spec { action: Send, name: "send", what: "send a message now", keys: &["m"], screens: &[Q, Acc], footer: true },
     Spec { action: Deliver, name: "deliver", what: "deliver pending messages", keys: &["S"], screens: &[Out], footer: true },
     Spec { action: Refresh, name: "refresh", what: "refresh", keys: &["r"], screens: &[], footer: false },
+    // Screens with nothing more to say in the footer still list their place here, so
+    // help and the footer cover every screen: the KPIs and Strategies screens only move.
+    Spec { action: Refresh, name: "refresh", what: "refresh the figures", keys: &["r"], screens: &[Kpis, Strat], footer: true },
 ];
 
 /// A key with its modifiers, as written in `config.toml` (`c`, `ctrl-r`, `f1`, `enter`).
@@ -225,7 +236,8 @@ impl Keymap {
         }
         for (name, value) in overrides {
             let Some(s) = SPECS.iter().find(|s| s.name == name.trim()) else {
-                let names: Vec<&str> = SPECS.iter().map(|s| s.name).collect();
+                let mut names: Vec<&str> = SPECS.iter().map(|s| s.name).collect();
+                names.dedup();
                 return Err(KeymapError::UnknownAction(name.clone(), names.join(", ")));
             };
             let mut parsed = Vec::new();

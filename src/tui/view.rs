@@ -55,23 +55,34 @@ fn draw_header(f: &mut Frame<'_>, area: Rect, app: &App) {
     f.render_widget(Paragraph::new("").style(t.header), area);
     let mut spans = vec![Span::styled(left.clone(), t.header)];
     let mut used = width(&left);
-    for (i, tab) in app.tabs.iter().enumerate() {
-        let on = i == app.current && app.stack.is_empty();
-        let name = tab.id.title();
-        let text = if on {
-            format!("[{name}]")
-        } else {
-            format!(" {name} ")
-        };
-        used += width(&text) + 1;
-        spans.push(Span::styled(
-            text,
+    let on_style = t.header.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    let names: Vec<String> = app
+        .tabs
+        .iter()
+        .enumerate()
+        .map(|(i, tab)| {
+            let on = i == app.current && app.stack.is_empty();
             if on {
-                t.header.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+                format!("[{}]", tab.id.title())
             } else {
-                t.header
-            },
-        ));
+                format!(" {} ", tab.id.title())
+            }
+        })
+        .collect();
+    let all: usize = names.iter().map(|n| width(n) + 1).sum();
+    if used + all <= usize::from(area.width) {
+        for (i, text) in names.into_iter().enumerate() {
+            let on = i == app.current && app.stack.is_empty();
+            used += width(&text) + 1;
+            spans.push(Span::styled(text, if on { on_style } else { t.header }));
+            spans.push(Span::styled(" ", t.header));
+        }
+    } else {
+        // Too narrow for every tab: the current one and where it stands.
+        let current = app.tabs.get(app.current).map_or("", |tab| tab.id.title());
+        let text = format!("[{current}] {}/{}", app.current + 1, app.tabs.len());
+        used += width(&text) + 1;
+        spans.push(Span::styled(text, on_style));
         spans.push(Span::styled(" ", t.header));
     }
     let room = usize::from(area.width).saturating_sub(used);

@@ -312,3 +312,85 @@ impl Form for ConfirmForm {
         CONFIRM_KEYS
     }
 }
+
+/// An account a bulk reassignment moves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moving {
+    pub customer: String,
+    pub balance: crate::domain::Money,
+    /// Items due on it (they move with it).
+    pub items: usize,
+}
+
+/// Moving several accounts to another collector, with what moves shown first.
+pub struct BulkAssignForm {
+    title: String,
+    summary: String,
+    moving: Vec<Moving>,
+    users: Vec<String>,
+    chosen: usize,
+    error: Option<String>,
+}
+
+impl BulkAssignForm {
+    pub fn new(from: &str, what: &str, moving: Vec<Moving>, users: Vec<String>) -> BulkAssignForm {
+        let balance: crate::domain::Money = moving.iter().map(|m| m.balance).sum();
+        let items: usize = moving.iter().map(|m| m.items).sum();
+        BulkAssignForm {
+            title: format!("reassign {from}'s accounts"),
+            summary: format!(
+                "Move {what}: {} account{}, balance {}, {items} item{} due — to:",
+                moving.len(),
+                if moving.len() == 1 { "" } else { "s" },
+                balance.grouped(),
+                if items == 1 { "" } else { "s" },
+            ),
+            moving,
+            users,
+            chosen: 0,
+            error: None,
+        }
+    }
+}
+
+const BULK_KEYS: &[FormKey] = &[keys::ASSIGN, keys::CHOOSE, keys::CANCEL];
+
+impl Form for BulkAssignForm {
+    fn handle(&mut self, key: &KeyEvent, _as_of: NaiveDate) -> Outcome {
+        match text::press(key) {
+            Press::Cancel => Outcome::Close,
+            Press::Save => match self.users.get(self.chosen) {
+                Some(u) => Outcome::Submit(Request::AssignMany {
+                    customers: self.moving.iter().map(|m| m.customer.clone()).collect(),
+                    to: u.clone(),
+                }),
+                None => Outcome::Close,
+            },
+            Press::Edit => {
+                choose(key, &mut self.chosen, self.users.len());
+                Outcome::Keep
+            }
+        }
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        Chooser {
+            title: &self.title,
+            question: &self.summary,
+            above: Vec::new(),
+            rows: &self.users,
+            chosen: self.chosen,
+            error: self.error.as_deref(),
+            keys: BULK_KEYS,
+        }
+        .draw(f, area, theme);
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn keys(&self) -> &'static [FormKey] {
+        BULK_KEYS
+    }
+}

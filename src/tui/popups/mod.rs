@@ -109,6 +109,11 @@ pub enum Request {
         item: i64,
         note: String,
     },
+    /// Several accounts to another collector.
+    AssignMany {
+        customers: Vec<String>,
+        to: String,
+    },
     /// A collector's write-off request.
     WriteOff {
         customer: String,

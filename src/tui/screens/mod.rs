@@ -5,8 +5,13 @@
 
 pub mod account;
 pub mod accounts;
+pub mod approvals;
+pub mod collector;
+pub mod kpis;
 pub mod outbox;
 pub mod queue;
+pub mod strategies;
+pub mod team;
 
 use std::any::Any;
 
@@ -27,6 +32,11 @@ pub enum ScreenId {
     Account,
     Accounts,
     Outbox,
+    Team,
+    Collector,
+    Approvals,
+    Kpis,
+    Strategies,
 }
 
 impl ScreenId {
@@ -37,12 +47,30 @@ impl ScreenId {
             ScreenId::Account => "Account",
             ScreenId::Accounts => "Accounts",
             ScreenId::Outbox => "Outbox",
+            ScreenId::Team => "Team",
+            ScreenId::Collector => "Collector",
+            ScreenId::Approvals => "Approvals",
+            ScreenId::Kpis => "KPIs",
+            ScreenId::Strategies => "Strategies",
         }
     }
 
-    /// The top-level screens `Tab` moves between, for a role.
-    pub fn tabs(_role: Role) -> Vec<ScreenId> {
-        vec![ScreenId::Queue, ScreenId::Accounts, ScreenId::Outbox]
+    /// The top-level screens `Tab` moves between, for a role: supervisors and admins
+    /// also get the team, approvals, KPIs and strategies.
+    pub fn tabs(role: Role) -> Vec<ScreenId> {
+        if role.sees_everything() {
+            vec![
+                ScreenId::Queue,
+                ScreenId::Team,
+                ScreenId::Approvals,
+                ScreenId::Accounts,
+                ScreenId::Kpis,
+                ScreenId::Strategies,
+                ScreenId::Outbox,
+            ]
+        } else {
+            vec![ScreenId::Queue, ScreenId::Accounts, ScreenId::Outbox]
+        }
     }
 
     /// Loads a top-level screen.
@@ -51,10 +79,15 @@ impl ScreenId {
             ScreenId::Queue => Box::new(queue::QueueScreen::load(s)?),
             ScreenId::Accounts => Box::new(accounts::AccountsScreen::load(s)?),
             ScreenId::Outbox => Box::new(outbox::OutboxScreen::load(s)?),
-            ScreenId::Account => {
-                return Err(crate::service::ServiceError::Invalid(
-                    "the account screen opens from a list".into(),
-                ));
+            ScreenId::Team => Box::new(team::TeamScreen::load(s)?),
+            ScreenId::Approvals => Box::new(approvals::ApprovalsScreen::load(s)?),
+            ScreenId::Kpis => Box::new(kpis::KpiScreen::load(s)?),
+            ScreenId::Strategies => Box::new(strategies::StrategiesScreen::load(s)?),
+            ScreenId::Account | ScreenId::Collector => {
+                return Err(crate::service::ServiceError::Invalid(format!(
+                    "the {} screen opens from a list",
+                    self.title()
+                )));
             }
         })
     }
@@ -83,6 +116,8 @@ pub enum Effect {
     Status(String, bool),
     /// Drill into another screen; `Esc` comes back.
     Push(Box<dyn Screen>),
+    /// Open a form.
+    Popup(super::popups::Popup),
 }
 
 pub trait Screen {
@@ -98,6 +133,10 @@ pub trait Screen {
     fn list(&mut self) -> Option<(&mut ListState, usize)> {
         None
     }
+
+    /// The selection moved (keys or mouse): a screen showing details of the selected
+    /// row reads them here, never while drawing.
+    fn moved(&mut self, _s: &Session) {}
 
     /// The filter typed with `/`, on screens that have one.
     fn filter(&self) -> Option<&Filter> {

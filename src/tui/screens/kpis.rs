@@ -369,8 +369,8 @@ fn gauge_label(o: &ObjectiveLine) -> String {
         Standing::Unknown => "no trend yet",
     };
     format!(
-        "{} ({who}) {} → {} → {} by {} · {standing} ",
-        o.kpi,
+        "{} ({who}): {} → {} → {} by {} · {standing} ",
+        o.kpi.words(),
         d(o.baseline),
         d(o.current),
         o.target,

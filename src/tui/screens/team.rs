@@ -47,6 +47,7 @@ pub struct TeamScreen {
     sort: SortBy,
 }
 
+/// In order of importance: the columns that do not fit a narrow window go from the end.
 const COLUMNS: [Column; 13] = [
     Column::left("collector", 10),
     Column::right("overdue", 7),
@@ -55,12 +56,12 @@ const COLUMNS: [Column; 13] = [
     Column::right("done", 5),
     Column::right("calls", 5),
     Column::right("reached", 7),
-    Column::right("30d calls", 9),
-    Column::right("promises", 8),
-    Column::right("kept %", 7),
     Column::right("collected 30d", 14),
-    Column::right("accounts", 8),
+    Column::right("kept %", 7),
+    Column::right("promises", 8),
     Column::right("open balance", 15),
+    Column::right("accounts", 8),
+    Column::right("30d calls", 9),
 ];
 
 impl TeamScreen {
@@ -129,6 +130,7 @@ impl Screen for TeamScreen {
             } else {
                 theme.dim
             };
+            // In the order of COLUMNS.
             vec![
                 (p.user.clone(), theme.base),
                 (p.tasks_overdue.to_string(), late),
@@ -140,16 +142,16 @@ impl Screen for TeamScreen {
                 (t.tasks_done.to_string(), theme.good),
                 (t.calls.to_string(), theme.base),
                 (t.contacts.to_string(), theme.base),
-                (p.calls.to_string(), theme.dim),
-                (p.promises.to_string(), theme.base),
+                (p.collected.grouped(), theme.money),
                 (
                     p.promises_kept_rate
                         .map_or_else(|| "—".into(), |d| d.to_string()),
                     theme.base,
                 ),
-                (p.collected.grouped(), theme.money),
-                (p.accounts.to_string(), theme.dim),
+                (p.promises.to_string(), theme.base),
                 (p.open_balance.grouped(), theme.money),
+                (p.accounts.to_string(), theme.dim),
+                (p.calls.to_string(), theme.dim),
             ]
         };
         list::render(

@@ -145,7 +145,7 @@ fn snapshot_figures(tx: &mut Tx<'_>) -> Result<()> {
 
 /// After a change a person made that may cure the account (a write-off approved): the
 /// cure, and the items it makes stale, applied now rather than by the next run.
-pub(super) fn settle(tx: &mut Tx<'_>, customer_id: &str) -> Result<()> {
+pub(super) fn settle(tx: &mut Tx<'_>, customer_id: &str, why: CureReason) -> Result<()> {
     let book = strategies::book(tx.conn)?;
     let Some(a) = snapshot::load_one(tx.conn, customer_id, tx.as_of)? else {
         return Ok(());
@@ -155,7 +155,11 @@ pub(super) fn settle(tx: &mut Tx<'_>, customer_id: &str) -> Result<()> {
         for item in &d.stale {
             close_stale(tx, customer_id, item)?;
         }
-        apply_cure(tx, &a, c, &mut RunSummary::new(tx.as_of, false))?;
+        let c = Cure {
+            reason: why,
+            ..c.clone()
+        };
+        apply_cure(tx, &a, &c, &mut RunSummary::new(tx.as_of, false))?;
     }
     Ok(())
 }
@@ -297,6 +301,7 @@ pub(super) fn apply_cure(
     let why = match cure.reason {
         CureReason::PaidDown => "account cured",
         CureReason::PlanCompleted => "payment plan completed",
+        CureReason::WrittenOff => "written off",
     };
     cycles::end(tx.conn, cure.cycle_id, as_of, "cured")?;
     if let Some(task) = cure.cancel_task {
@@ -359,8 +364,8 @@ fn do_step(
 ) -> Result<()> {
     let cid = a.customer.id.as_str();
     let as_of = tx.as_of;
-    let label = if step.end_round {
-        format!("end of strategy, round {} ({})", step.index, step.action)
+    let label = if let Some(round) = step.end_round {
+        format!("end of strategy, round {round} ({})", step.action)
     } else {
         format!("step {} ({})", step.step_id, step.action)
     };

@@ -10,6 +10,7 @@ use crate::store::ledger::{self, AllocationKind};
 use crate::store::tasks;
 use crate::store::writeoffs::{self, WriteOffRow};
 use crate::strategy::Assignee;
+use crate::strategy::engine::CureReason;
 
 /// What a write-off request led to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,7 +208,7 @@ pub(super) fn approve(tx: &mut Tx<'_>, w: &WriteOffRow, note: &str) -> Result<Mo
         detail,
         json!({"write_off_id": w.id, "approver": by, "total": total}),
     )?;
-    run::settle(tx, &w.customer_id)?;
+    run::settle(tx, &w.customer_id, CureReason::WrittenOff)?;
     Ok(total)
 }
 

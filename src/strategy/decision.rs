@@ -39,6 +39,8 @@ pub enum CureReason {
     PaidDown,
     /// The payment plan was paid in full.
     PlanCompleted,
+    /// A write-off left nothing past due above the threshold.
+    WrittenOff,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,8 +82,9 @@ pub struct StepTaken {
     pub index: usize,
     pub step_id: String,
     pub action: Action,
-    /// A round of the strategy's end rule rather than a written step.
-    pub end_round: bool,
+    /// Which round of the strategy's end rule this is (1, 2, …), rather than a
+    /// written step.
+    pub end_round: Option<usize>,
     pub outcome: StepOutcome,
 }
 

@@ -300,7 +300,9 @@ fn take_step(
         index,
         step_id: step.id.clone(),
         action: step.action,
-        end_round: strategy.is_end_round(index),
+        end_round: strategy
+            .is_end_round(index)
+            .then(|| index + 1 - strategy.steps.len()),
         outcome,
     });
 }

@@ -821,7 +821,7 @@ fn after_the_last_step_the_end_rule_keeps_the_account_in_a_queue() {
         );
         if let Some(st) = &dec.step {
             assert_eq!(st.index, index + 1);
-            assert!(st.end_round);
+            assert!(st.end_round.is_some());
             if let StepOutcome::Task { assignee, .. } = &st.outcome {
                 assert_eq!(*assignee, Assignee::Supervisor);
             }

@@ -214,3 +214,88 @@ fn no_color_keeps_the_selection_visible() {
     t.send("q");
     assert!(t.exit());
 }
+
+impl Pty {
+    /// Waits for the program to exit; returns its exit code.
+    fn exit_code(&mut self) -> u32 {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.exit_code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("arq did not exit; the screen shows:\n{}", self.screen());
+    }
+
+    fn signal(&self, sig: nix::sys::signal::Signal) {
+        let pid = self
+            .child
+            .process_id()
+            .and_then(|p| i32::try_from(p).ok())
+            .unwrap_or_else(|| panic!("no process id"));
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The terminal as the person gets it back: (cooked, alternate screen, cursor
+    /// hidden, mouse reporting on). The last output may still be on its way.
+    fn modes(&self) -> (bool, bool, bool, bool) {
+        let read = || {
+            let p = self.parser.lock().unwrap_or_else(|e| panic!("{e}"));
+            let s = p.screen();
+            (
+                self.cooked(),
+                s.alternate_screen(),
+                s.hide_cursor(),
+                s.mouse_protocol_mode() != vt100::MouseProtocolMode::None,
+            )
+        };
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) && read() != (true, false, false, false) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        read()
+    }
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal_like_q() {
+    use nix::sys::signal::Signal;
+    for sig in [Signal::SIGTERM, Signal::SIGHUP] {
+        let c = tui_common::copy();
+        let before = tui_common::count(&c.db, "events");
+        let mut t = Pty::spawn(&c.db, 100, 30, &[]);
+        t.wait_for("My queue");
+        // A half-typed wrap-up is open when the signal comes.
+        t.send("c");
+        t.wait_for("call wrap-up");
+        t.send("v");
+        t.send("half typed");
+        let running = {
+            let p = t.parser.lock().unwrap_or_else(|e| panic!("{e}"));
+            (
+                p.screen().alternate_screen(),
+                p.screen().mouse_protocol_mode(),
+            )
+        };
+        assert_eq!(
+            running,
+            (true, vt100::MouseProtocolMode::AnyMotion),
+            "{sig}: the app runs in the alternate screen with the mouse on"
+        );
+        t.signal(sig);
+        assert_eq!(t.exit_code(), 128 + sig as u32, "{sig}");
+        assert_eq!(
+            t.modes(),
+            (true, false, false, false),
+            "{sig}: (cooked, alternate screen, cursor hidden, mouse on) after exit"
+        );
+        assert_eq!(
+            tui_common::count(&c.db, "events"),
+            before,
+            "{sig}: nothing half-typed was written"
+        );
+    }
+}

@@ -2,304 +2,33 @@
 //! service call per command and its output as a table, JSON or CSV.
 
 mod args;
+mod commands;
 mod import;
 mod mail;
+mod manual;
+mod output;
 mod setup;
 pub mod table;
 mod tui;
 mod views;
 mod work;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{Local, NaiveDate, Utc};
-use clap::{Parser, Subcommand};
+use clap::Parser;
 
 pub use args::Format;
+pub use commands::Cli;
+use commands::{AccountCmd, AuditCmd, Command, DemoSize, DisputeCmd, LogCmd};
+use commands::{OutboxCmd, ReportCmd, StrategyCmd, UserCmd};
 
 use crate::config::Config;
-use crate::domain::{CallOutcome, DisputeOutcome, DisputeReason, Money, Role};
 use crate::paths;
 use crate::service::Session;
 use crate::store::Store;
-
-#[derive(Debug, Parser)]
-#[command(name = "arq", version, about = "A terminal workqueue for accounts-receivable collections", long_about = None)]
-pub struct Cli {
-    /// The database (default: arq.db in the data directory)
-    #[arg(long, global = true, env = "ARQ_DB", value_name = "PATH")]
-    pub db: Option<PathBuf>,
-    /// The config file (default: config.toml in the config directory)
-    #[arg(long, global = true, env = "ARQ_CONFIG", value_name = "PATH")]
-    pub config: Option<PathBuf>,
-    /// Who you are (default: ARQ_USER, else your login name)
-    #[arg(long, global = true, env = "ARQ_USER", value_name = "NAME")]
-    pub user: Option<String>,
-    /// Work as of this date (default: today)
-    #[arg(long = "as-of", global = true, env = "ARQ_AS_OF", value_name = "YYYY-MM-DD", value_parser = args::iso_date)]
-    pub as_of: Option<NaiveDate>,
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Build a demo database (and open the terminal app)
-    Demo {
-        #[arg(long, value_enum, default_value = "small")]
-        size: DemoSize,
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-        /// Only build the database
-        #[arg(long)]
-        no_tui: bool,
-    },
-    /// Create an empty database with the shipped strategies; you become its admin
-    Init {
-        #[arg(long, default_value = "USD")]
-        currency: String,
-    },
-    /// Import customers, invoices or payments from CSV
-    #[command(
-        after_help = "Presets: qbo-open-invoices, xero-invoices, zoho-invoices, erpnext-receivable (see docs/IMPORT.md)"
-    )]
-    Import {
-        #[arg(value_enum)]
-        kind: ImportWhat,
-        file: PathBuf,
-        /// A mapping file (TOML) from the file's columns to arq's
-        #[arg(long, value_name = "FILE.toml")]
-        mapping: Option<PathBuf>,
-        /// A built-in mapping for a common accounting export
-        #[arg(long, value_name = "NAME")]
-        preset: Option<String>,
-        /// The file lists every open invoice: close those it does not list
-        #[arg(long)]
-        snapshot: bool,
-        /// Check and count, write nothing
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// List, show, check and load strategies
-    #[command(subcommand)]
-    Strategy(StrategyCmd),
-    /// The daily close: promises judged, automatic steps done, tasks created
-    Run {
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Today's prioritized queue
-    Queue {
-        /// One collector's queue
-        #[arg(long, conflicts_with = "all")]
-        collector: Option<String>,
-        /// Every queue
-        #[arg(long)]
-        all: bool,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-        #[arg(long)]
-        limit: Option<usize>,
-    },
-    /// Show an account
-    #[command(subcommand)]
-    Account(AccountCmd),
-    /// Record a call, promise, dispute or note
-    #[command(subcommand)]
-    Log(LogCmd),
-    /// Schedule a callback
-    Callback {
-        id: String,
-        #[arg(long)]
-        date: String,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Finish a queue item
-    Done {
-        item_id: i64,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Resolve a dispute
-    #[command(subcommand)]
-    Dispute(DisputeCmd),
-    /// Put an account on credit hold
-    Hold {
-        id: String,
-        #[arg(long, default_value = "")]
-        reason: String,
-    },
-    /// Release an account's credit hold (supervisors)
-    Release {
-        id: String,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Assign accounts to a collector (supervisors)
-    Assign {
-        #[arg(required = true)]
-        ids: Vec<String>,
-        #[arg(long)]
-        to: String,
-    },
-    /// Add users (admins)
-    #[command(subcommand)]
-    User(UserCmd),
-    /// Reports
-    #[command(subcommand)]
-    Report(ReportCmd),
-    /// The outbox of customer messages
-    #[command(subcommand)]
-    Outbox(OutboxCmd),
-    /// Message templates: list, preview
-    #[command(subcommand)]
-    Template(mail::TemplateCmd),
-    /// Accounts on credit hold
-    Holds {
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Check the event record
-    #[command(subcommand)]
-    Audit(AuditCmd),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DemoSize {
-    Small,
-    Large,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ImportWhat {
-    Customers,
-    Invoices,
-    Payments,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum StrategyCmd {
-    List,
-    Show {
-        id: String,
-    },
-    /// Validate a strategy file (no database needed)
-    Check {
-        file: PathBuf,
-    },
-    Load {
-        file: PathBuf,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AccountCmd {
-    Show {
-        id: String,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum LogCmd {
-    Call {
-        id: String,
-        #[arg(long)]
-        outcome: CallOutcome,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    Promise {
-        id: String,
-        #[arg(long, value_parser = args::money)]
-        amount: Money,
-        #[arg(long)]
-        date: String,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    Dispute {
-        id: String,
-        #[arg(long)]
-        invoice: String,
-        #[arg(long)]
-        reason: DisputeReason,
-        #[arg(long, value_parser = args::money)]
-        amount: Option<Money>,
-        #[arg(long, default_value = "")]
-        note: String,
-        /// When to follow up (default: in 7 days)
-        #[arg(long)]
-        follow_up: Option<String>,
-    },
-    Note {
-        id: String,
-        text: String,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum DisputeCmd {
-    Resolve {
-        dispute_id: i64,
-        #[arg(long)]
-        outcome: DisputeOutcome,
-        #[arg(long, value_parser = args::money)]
-        amount: Option<Money>,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum UserCmd {
-    Add {
-        name: String,
-        #[arg(long)]
-        role: Role,
-    },
-    List,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ReportCmd {
-    Aging {
-        #[arg(long, value_parser = args::iso_date)]
-        from: Option<NaiveDate>,
-        /// The date to age as of (default: --as-of)
-        #[arg(long, value_parser = args::iso_date)]
-        to: Option<NaiveDate>,
-        #[arg(long)]
-        collector: Option<String>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum OutboxCmd {
-    List {
-        /// pending, sending (in doubt), sent or cancelled
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    #[command(flatten)]
-    Mail(mail::OutboxMailCmd),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AuditCmd {
-    Verify,
-}
 
 /// What every command needs to know about where and as whom it runs.
 pub struct Env {
@@ -374,10 +103,18 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {}", message(&e));
-            ExitCode::FAILURE
-        }
+        // The terminal app was ended by SIGTERM, SIGHUP or SIGINT: the usual 128 + n.
+        // (After a hangup nobody reads stderr; a failed write is no reason to panic.)
+        Err(e) => match e.downcast_ref::<crate::tui::Stopped>() {
+            Some(stopped) => {
+                let _ = writeln!(std::io::stderr(), "arq: {stopped}");
+                ExitCode::from(u8::try_from(128 + stopped.0).unwrap_or(1))
+            }
+            None => {
+                let _ = writeln!(std::io::stderr(), "error: {}", message(&e));
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
@@ -398,6 +135,12 @@ fn message(e: &anyhow::Error) -> String {
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    // These need neither a database nor a config.
+    match &cli.command {
+        Some(Command::Completions { shell }) => return manual::completions(*shell),
+        Some(Command::Man) => return manual::man(),
+        _ => {}
+    }
     let env = Env::from_cli(&cli)?;
     let cli_db = cli.db.clone();
     let Some(command) = cli.command else {
@@ -453,8 +196,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Outbox(OutboxCmd::Mail(cmd)) => mail::outbox(&env, cmd),
         Command::Template(cmd) => mail::template(&env, cmd),
+        Command::Report(ReportCmd::Aging { from: Some(_), .. }) => anyhow::bail!(
+            "report aging takes no --from: an aging is the open balances on one date; give it with --to DATE (or --as-of)"
+        ),
         Command::Report(ReportCmd::Aging {
-            from: _,
+            from: None,
             to,
             collector,
             format,
@@ -471,5 +217,6 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Hold { id, reason } => work::hold(&env, &id, &reason),
         Command::Release { id, note } => work::release(&env, &id, &note),
         Command::Assign { ids, to } => work::assign(&env, &ids, &to),
+        Command::Completions { .. } | Command::Man => Ok(()),
     }
 }

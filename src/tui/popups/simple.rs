@@ -275,7 +275,7 @@ impl SimpleForm {
         let request = match &self.kind {
             Kind::Promise { customer } => {
                 let customer = customer.clone();
-                let amount = match self.text(0).replace(',', "").parse::<Money>() {
+                let amount = match crate::domain::parse_amount(&self.text(0)) {
                     Ok(m) if m.is_positive() => Some(m),
                     Ok(_) => {
                         self.fields[0].error = Some("the amount must be above 0.00".into());

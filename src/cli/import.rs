@@ -18,15 +18,6 @@ pub struct ImportArgs {
 }
 
 pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<()> {
-    if let Some(p) = &a.preset
-        && !import::presets().iter().any(|(name, _)| name == p)
-    {
-        let names: Vec<&str> = import::presets().iter().map(|(n, _)| *n).collect();
-        anyhow::bail!(
-            "--preset: no preset named '{p}' (there are {})",
-            names.join(", ")
-        );
-    }
     let kind = match a.kind {
         ImportWhat::Customers => ImportKind::Customers,
         ImportWhat::Invoices => ImportKind::Invoices,

@@ -20,8 +20,8 @@ const GLOBAL: &str = "Global options";
     name = "arq",
     version,
     about = "A terminal workqueue for accounts-receivable collections",
-    long_about = "A terminal workqueue for accounts-receivable collections.\n\nWithout a command, arq opens the terminal app on your database.",
-    after_help = "Amounts are written 1250.50 or 1,250.50: '.' is the decimal point and ',' only separates groups of three digits."
+    long_about = None,
+    after_help = "Without a command, arq opens the terminal app on your database.\nAmounts are written 1250.50 or 1,250.50: '.' is the decimal point and ',' only separates groups of three digits."
 )]
 pub struct Cli {
     /// The database (default: arq.db in the data directory)

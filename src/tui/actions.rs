@@ -203,7 +203,7 @@ fn run(s: &mut Session, r: &Request) -> Result<(String, Option<(String, i64)>), 
             follow,
         } => {
             let w = s.wrap_up(customer, *item, *outcome, note, follow)?;
-            let mut msg = format!("call logged on {customer} ({outcome})");
+            let mut msg = format!("call logged on {customer} ({})", outcome.words());
             if let Some(p) = w.promise_id {
                 msg.push_str(&format!("; promise #{p} recorded"));
             }
@@ -302,7 +302,7 @@ fn deliver_now(
     } else {
         let why = r.messages.first().map_or_else(
             || "not delivered".to_string(),
-            |m| format!("{}: {}", m.result, m.detail),
+            |m| format!("{}: {}", crate::domain::names::words(m.result), m.detail),
         );
         format!("{channel} to {to} queued; not delivered yet ({why})")
     })

@@ -6,20 +6,19 @@
 //! popups stack; one keymap table drives keys, footer and help.
 //!
 //! The terminal is restored on every way out: `q`, an error, a panic (hook), and
-//! SIGTERM, SIGHUP (the terminal closed) or SIGINT, which end the loop like `q`.
+//! SIGTERM, SIGHUP or SIGINT, which end the loop like `q` (see `stop.rs`).
 
 mod actions;
 pub mod app;
 pub mod keymap;
 pub mod popups;
 pub mod screens;
+mod stop;
 pub mod theme;
 pub mod view;
 pub mod widgets;
 
 use std::io::{self, Stdout};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
@@ -31,6 +30,8 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 
 use app::{App, Msg};
+use stop::StopSignals;
+pub use stop::Stopped;
 
 /// How often the app looks for changes made by other people.
 pub const TICK: Duration = Duration::from_millis(250);
@@ -81,35 +82,9 @@ impl Drop for Restore {
     }
 }
 
-/// The app was ended by a signal (its number); the terminal has been restored and
-/// nothing half-typed was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("stopped by signal {0} (the terminal is restored; unsaved forms were dropped)")]
-pub struct Stopped(pub i32);
-
-/// The signals that end the app the way `q` does.
-const STOP_SIGNALS: [i32; 3] = [
-    signal_hook::consts::SIGTERM,
-    signal_hook::consts::SIGHUP,
-    signal_hook::consts::SIGINT,
-];
-
-/// Notes the stop signals instead of dying at once; a second one while the first is
-/// handled ends the process immediately.
-fn catch_stop_signals() -> io::Result<(Arc<AtomicBool>, Arc<AtomicUsize>)> {
-    let stopping = Arc::new(AtomicBool::new(false));
-    let which = Arc::new(AtomicUsize::new(0));
-    for sig in STOP_SIGNALS {
-        signal_hook::flag::register_conditional_shutdown(sig, 128 + sig, Arc::clone(&stopping))?;
-        signal_hook::flag::register_usize(sig, Arc::clone(&which), sig.unsigned_abs() as usize)?;
-        signal_hook::flag::register(sig, Arc::clone(&stopping))?;
-    }
-    Ok((stopping, which))
-}
-
 /// Opens the app on the real terminal.
 pub fn run(app: &mut App) -> anyhow::Result<()> {
-    let (stopping, which) = catch_stop_signals()?;
+    let signals = StopSignals::catch()?;
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
@@ -128,11 +103,10 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
             Ok(None)
         }
     };
-    let stop = || stopping.load(Ordering::SeqCst);
-    let ended = event_loop(&mut terminal, app, &mut next, &stop);
+    let ended = event_loop(&mut terminal, app, &mut next, &|| signals.requested());
     // `_guard` restores the terminal as this returns.
-    match which.load(Ordering::SeqCst) {
-        0 => ended,
-        sig => Err(Stopped(i32::try_from(sig).unwrap_or(0)).into()),
+    match signals.finish() {
+        Some(sig) => Err(Stopped(sig).into()),
+        None => ended,
     }
 }

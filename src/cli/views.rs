@@ -514,7 +514,7 @@ pub fn outbox(env: &Env, status: Option<&str>, format: Format) -> anyhow::Result
                     r.created_on.to_string(),
                     r.customer_id,
                     r.channel.to_string(),
-                    words(&r.template),
+                    r.template,
                     r.recipient,
                     // A claimed message whose delivery is not known yet.
                     if r.status == "sending" {

@@ -1,6 +1,7 @@
 //! The command line (DESIGN §5, a stable contract): parsing with clap, then one
 //! service call per command and its output as a table, JSON or CSV.
 
+mod account;
 mod args;
 mod commands;
 mod import;
@@ -189,7 +190,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             format,
             limit,
         } => views::queue(&env, collector, all, format, limit),
-        Command::Account(AccountCmd::Show { id, format }) => views::account(&env, &id, format),
+        Command::Account(AccountCmd::Show { id, format }) => account::show(&env, &id, format),
         Command::Holds { format } => views::holds(&env, format),
         Command::Outbox(OutboxCmd::List { status, format }) => {
             views::outbox(&env, status.as_deref(), format)

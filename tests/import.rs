@@ -227,10 +227,20 @@ A5,C1,2026-01-01,2026-02-01,7,
     let err = s.err(
         ImportKind::Invoices,
         "precise.csv",
-        "invoice_no,customer_id,issue_date,due_date,amount\nP1,C1,2026-01-01,2026-02-01,12.345\n",
+        "invoice_no,customer_id,issue_date,due_date,amount\nP1,C1,2026-01-01,2026-02-01,12.3456\n",
     );
     assert!(
-        err.ends_with("precise.csv:2: column amount: '12.345' has more than two decimal places"),
+        err.ends_with("precise.csv:2: column amount: '12.3456' has more than two decimal places"),
+        "{err}"
+    );
+    // Three digits after the point may be a thousands group: refused, quoted as written.
+    let err = s.err(
+        ImportKind::Invoices,
+        "ambiguous.csv",
+        "invoice_no,customer_id,issue_date,due_date,amount\nP1,C1,2026-01-01,2026-02-01,\"2.552,34\"\n",
+    );
+    assert!(
+        err.contains("ambiguous.csv:2: column amount: '2.552,34' is ambiguous"),
         "{err}"
     );
 }

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::{Env, Format, ImportWhat};
+use super::commands::ImportWhat;
+use super::output::{cell, csv, json};
+use super::{Env, Format};
 use crate::import::{self, ImportKind, ImportOptions};
 
 pub struct ImportArgs {
@@ -16,15 +18,6 @@ pub struct ImportArgs {
 }
 
 pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<()> {
-    if let Some(p) = &a.preset
-        && !import::presets().iter().any(|(name, _)| name == p)
-    {
-        let names: Vec<&str> = import::presets().iter().map(|(n, _)| *n).collect();
-        anyhow::bail!(
-            "--preset: no preset named '{p}' (there are {})",
-            names.join(", ")
-        );
-    }
     let kind = match a.kind {
         ImportWhat::Customers => ImportKind::Customers,
         ImportWhat::Invoices => ImportKind::Invoices,
@@ -38,9 +31,48 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<()> {
     };
     let mut s = env.session()?;
     let r = import::import_file(&mut s, kind, &a.file, &opts)?;
-    if a.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-        return Ok(());
+    match a.format {
+        Format::Json => return json(&r),
+        Format::Csv => {
+            let n = |v: u64| v.to_string();
+            return csv(
+                &[
+                    "kind",
+                    "file",
+                    "preset",
+                    "dry_run",
+                    "rows",
+                    "created",
+                    "updated",
+                    "unchanged",
+                    "merged_rows",
+                    "customers_created",
+                    "payments_recorded",
+                    "balance_payments",
+                    "adjustments",
+                    "closed_by_snapshot",
+                    "skipped_rows",
+                ],
+                [[
+                    r.kind.to_string(),
+                    r.file.clone(),
+                    cell(r.preset.as_ref()),
+                    r.dry_run.to_string(),
+                    n(r.rows),
+                    n(r.created),
+                    n(r.updated),
+                    n(r.unchanged),
+                    n(r.merged_rows),
+                    n(r.customers_created),
+                    n(r.payments_recorded),
+                    n(r.balance_payments),
+                    n(r.adjustments),
+                    n(r.closed_by_snapshot),
+                    n(r.skipped_rows),
+                ]],
+            );
+        }
+        Format::Table => {}
     }
     let what = if r.dry_run {
         "Dry run (nothing written)"

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use super::{DemoSize, Env, StrategyCmd, UserCmd};
 use crate::demo::{self, DemoOptions, Size};
+use crate::domain::names::words;
 use crate::mail::Templates;
 use crate::paths;
 use crate::service::setup::{self, check_strategy_file};
@@ -101,7 +102,11 @@ pub fn strategy(env: &Env, cmd: StrategyCmd) -> anyhow::Result<()> {
                     } else {
                         String::new()
                     },
-                    s.steps.join(" → "),
+                    s.steps
+                        .iter()
+                        .map(|st| words(st))
+                        .collect::<Vec<_>>()
+                        .join(" → "),
                 ]);
             }
             print!("{}", t.render());
@@ -132,8 +137,8 @@ pub fn strategy(env: &Env, cmd: StrategyCmd) -> anyhow::Result<()> {
                 };
                 t.row(vec![
                     (i + 1).to_string(),
-                    st.id.clone(),
-                    st.action.to_string(),
+                    words(&st.id),
+                    st.action.words(),
                     st.mode.to_string(),
                     when,
                     st.template.clone().unwrap_or_default(),

@@ -9,6 +9,7 @@ pub mod table;
 mod tui;
 mod views;
 mod work;
+mod xlsx;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 use chrono::{Local, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 
-pub use args::Format;
+pub use args::{ExportFormat, Format};
 
 use crate::config::Config;
 use crate::domain::{CallOutcome, DisputeOutcome, DisputeReason, Money, Role};
@@ -60,9 +61,9 @@ pub enum Command {
         #[arg(long, default_value = "USD")]
         currency: String,
     },
-    /// Import customers, invoices or payments from CSV
+    /// Import customers, invoices or payments from CSV or a spreadsheet (XLSX, ODS)
     #[command(
-        after_help = "Presets: qbo-open-invoices, xero-invoices, zoho-invoices, erpnext-receivable (see docs/IMPORT.md)"
+        after_help = "Presets: qbo-open-invoices, xero-invoices, zoho-invoices, erpnext-receivable, qbo-ar-aging-detail, qbo-open-invoices-report, xero-aged-receivables-detail, odoo-aged-partner-balance (see docs/IMPORT.md)"
     )]
     Import {
         #[arg(value_enum)]
@@ -77,9 +78,12 @@ pub enum Command {
         /// The file lists every open invoice: close those it does not list
         #[arg(long)]
         snapshot: bool,
-        /// Check and count, write nothing
+        /// Check and count, show what was understood, write nothing
         #[arg(long)]
         dry_run: bool,
+        /// The sheet of a spreadsheet to read (default: the first)
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -102,9 +106,12 @@ pub enum Command {
         #[arg(long)]
         all: bool,
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ExportFormat,
         #[arg(long)]
         limit: Option<usize>,
+        /// Where --format xlsx writes the workbook
+        #[arg(long, short = 'o', value_name = "FILE.xlsx")]
+        output: Option<PathBuf>,
     },
     /// Show an account
     #[command(subcommand)]
@@ -279,7 +286,10 @@ pub enum ReportCmd {
         #[arg(long)]
         collector: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ExportFormat,
+        /// Where --format xlsx writes the workbook
+        #[arg(long, short = 'o', value_name = "FILE.xlsx")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -423,6 +433,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             preset,
             snapshot,
             dry_run,
+            sheet,
             format,
         } => import::run(
             &env,
@@ -433,6 +444,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 preset,
                 snapshot,
                 dry_run,
+                sheet,
                 format,
             },
         ),
@@ -445,7 +457,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             all,
             format,
             limit,
-        } => views::queue(&env, collector, all, format, limit),
+            output,
+        } => views::queue(&env, collector, all, format, limit, output.as_deref()),
         Command::Account(AccountCmd::Show { id, format }) => views::account(&env, &id, format),
         Command::Holds { format } => views::holds(&env, format),
         Command::Outbox(OutboxCmd::List { status, format }) => {
@@ -458,7 +471,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             to,
             collector,
             format,
-        }) => views::aging(&env, to, collector.as_deref(), format),
+            output,
+        }) => views::aging(&env, to, collector.as_deref(), format, output.as_deref()),
         Command::Log(cmd) => work::log(&env, cmd),
         Command::Callback { id, date, note } => work::callback(&env, &id, &date, &note),
         Command::Done { item_id, note } => work::done(&env, item_id, &note),

@@ -9,9 +9,7 @@ use predicates::prelude::*;
 
 fn read(path: &std::path::Path, sheet: &str) -> Vec<Vec<Data>> {
     let mut wb: Xlsx<_> = open_workbook(path).unwrap_or_else(|e| panic!("{e}"));
-    let range = wb
-        .worksheet_range(sheet)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let range = wb.worksheet_range(sheet).unwrap_or_else(|e| panic!("{e}"));
     range.rows().map(<[Data]>::to_vec).collect()
 }
 
@@ -51,12 +49,26 @@ fn the_aging_workbook_reads_back_as_the_report() {
         .assert()
         .success()
         .stdout(predicate::str::is_empty());
-    let json = shop.json("admin", "2026-04-10", &["report", "aging", "--format", "json"]);
+    let json = shop.json(
+        "admin",
+        "2026-04-10",
+        &["report", "aging", "--format", "json"],
+    );
     let rows = read(&out, "Aging");
     let header: Vec<String> = rows[0].iter().map(text).collect();
     assert_eq!(
         header,
-        ["customer_id", "name", "owner", "total", "current", "d1_30", "d31_60", "d61_90", "d91_plus"]
+        [
+            "customer_id",
+            "name",
+            "owner",
+            "total",
+            "current",
+            "d1_30",
+            "d31_60",
+            "d61_90",
+            "d91_plus"
+        ]
     );
     let customers = json["customers"].as_array().cloned().unwrap_or_default();
     assert_eq!(rows.len(), customers.len() + 2);
@@ -83,7 +95,14 @@ fn the_queue_workbook_reads_back_as_the_queue() {
     let shop = shop();
     for id in ["C1", "C2"] {
         shop.arq("ana", "2026-04-10")
-            .args(["callback", id, "--date", "2026-04-10", "--note", "call back"])
+            .args([
+                "callback",
+                id,
+                "--date",
+                "2026-04-10",
+                "--note",
+                "call back",
+            ])
             .assert()
             .success();
     }
@@ -103,11 +122,17 @@ fn the_queue_workbook_reads_back_as_the_queue() {
     assert_eq!(header[10], "collectible_past_due");
     for (row, item) in rows[1..].iter().zip(&items) {
         let got: Vec<String> = row.iter().map(text).collect();
-        assert_eq!(got[0], format!("{:.2}", item["rank"].as_f64().unwrap_or_default()));
+        assert_eq!(
+            got[0],
+            format!("{:.2}", item["rank"].as_f64().unwrap_or_default())
+        );
         assert_eq!(got[2], item["customer_id"].as_str().unwrap_or_default());
         assert_eq!(got[5], item["reason"].as_str().unwrap_or_default());
         assert_eq!(got[8], item["due"].as_str().unwrap_or_default());
-        assert_eq!(got[10], item["collectible_past_due"].as_str().unwrap_or_default());
+        assert_eq!(
+            got[10],
+            item["collectible_past_due"].as_str().unwrap_or_default()
+        );
         assert_eq!(got[12], item["score"].as_str().unwrap_or_default());
     }
 }
@@ -127,5 +152,7 @@ fn a_workbook_needs_a_file_or_a_pipe_and_output_is_for_workbooks() {
         .args(["report", "aging", "--format", "csv", "-o", "x.xlsx"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("--output writes a workbook (--format xlsx)"));
+        .stderr(predicate::str::contains(
+            "--output writes a workbook (--format xlsx)",
+        ));
 }

@@ -55,7 +55,8 @@ impl<'w> Sheet<'w> {
     }
 
     fn bold_text(&mut self, row: u32, c: usize, s: &str) -> anyhow::Result<()> {
-        self.ws.write_string_with_format(row, col(c), s, &self.bold)?;
+        self.ws
+            .write_string_with_format(row, col(c), s, &self.bold)?;
         Ok(())
     }
 
@@ -77,7 +78,8 @@ impl<'w> Sheet<'w> {
             d.month() as u8,
             d.day() as u8,
         )?;
-        self.ws.write_datetime_with_format(row, col(c), dt, &self.date)?;
+        self.ws
+            .write_datetime_with_format(row, col(c), dt, &self.date)?;
         Ok(())
     }
 }
@@ -178,8 +180,9 @@ pub fn queue(items: &[QueueItem]) -> anyhow::Result<Vec<u8>> {
 /// Writes a workbook to `output`, or to standard output when it is not a terminal.
 pub fn deliver(bytes: &[u8], output: Option<&Path>) -> anyhow::Result<()> {
     match output {
-        Some(path) => std::fs::write(path, bytes)
-            .with_context(|| format!("cannot write {}", path.display())),
+        Some(path) => {
+            std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        }
         None => {
             let mut out = std::io::stdout().lock();
             if out.is_terminal() {

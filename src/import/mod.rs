@@ -16,9 +16,9 @@ mod payments;
 mod pipeline;
 mod prescan;
 mod presets;
-mod report_items;
 #[cfg(test)]
 mod report_fuzz;
+mod report_items;
 mod report_rows;
 mod sheet;
 mod source;
@@ -324,7 +324,8 @@ fn write(
                 None
             };
             let listed = &job.listed;
-            let taken = crate::store::credits::taken_by(tx.conn, &listed.credits, &listed.payments)?;
+            let taken =
+                crate::store::credits::taken_by(tx.conn, &listed.credits, &listed.payments)?;
             let mut items = report_items::Writer::new(s.file.clone());
             let mut w = invoices::Writer::new(
                 tx,

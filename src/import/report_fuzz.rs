@@ -44,7 +44,11 @@ fn piece() -> impl Strategy<Value = Piece> {
 
 /// `"$1,234.56"`, `-$5.00`: as QuickBooks writes money, quoted for CSV.
 fn money(cents: i64) -> String {
-    let (sign, c) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+    let (sign, c) = if cents < 0 {
+        ("-", -cents)
+    } else {
+        ("", cents)
+    };
     let major = c / 100;
     let digits = if major >= 1000 {
         format!("{},{:03}", major / 1000, major % 1000)
@@ -81,10 +85,8 @@ fn report(titles: &[String], pieces: &[Piece], trailer: &[String]) -> (String, V
                     if *credit {
                         let no = format!("CM{no}-{n}");
                         let shown = money(*cents).replace(['"', '$'], "");
-                        let _ = writeln!(
-                            s,
-                            ",05/20/2026,Credit Memo,{no},,05/20/2026,\"({shown})\""
-                        );
+                        let _ =
+                            writeln!(s, ",05/20/2026,Credit Memo,{no},,05/20/2026,\"({shown})\"");
                         wanted.push((no, -cents));
                         sum -= cents;
                     } else {
@@ -120,8 +122,8 @@ fn read(csv: &str) -> Vec<Parsed> {
     let p = presets::find("qbo-open-invoices-report").unwrap_or_else(|e| panic!("{e}"));
     apply(&mut m, kind, p.name, p.toml).unwrap_or_else(|e| panic!("{e}"));
     m.date = "%m/%d/%Y".into();
-    let mut source = Source::open(&path, "r.csv".into(), specs(kind), &m)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut source =
+        Source::open(&path, "r.csv".into(), specs(kind), &m).unwrap_or_else(|e| panic!("{e}"));
     let mut out = Vec::new();
     while let Some(line) = source.next().unwrap_or_else(|e| panic!("{e}\n{csv}")) {
         let row = source.row(line);

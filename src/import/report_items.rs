@@ -171,11 +171,7 @@ impl Ids {
         };
         let n = self.seen.entry(base.clone()).or_insert(0);
         *n += 1;
-        if *n == 1 {
-            base
-        } else {
-            format!("{base}:{n}")
-        }
+        if *n == 1 { base } else { format!("{base}:{n}") }
     }
 }
 
@@ -237,8 +233,7 @@ impl Writer {
     /// Writes every item held: new ones are recorded and applied; known ones are
     /// left as they are.
     pub fn finish(&mut self, tx: &mut Tx<'_>) -> Result<(), ImportError> {
-        let mut known_customers: HashSet<String> =
-            customers::ids(tx.conn)?.into_iter().collect();
+        let mut known_customers: HashSet<String> = customers::ids(tx.conn)?.into_iter().collect();
         for (id, item) in std::mem::take(&mut self.items) {
             if !known_customers.contains(&item.customer) {
                 let name = item.name.as_deref().unwrap_or(&item.customer);

@@ -64,9 +64,8 @@ impl Groups {
             return RowClass::BlockTotal;
         }
         let lead = rec.get(0).unwrap_or_default().trim();
-        let group_shaped = rules.groups()
-            && !lead.is_empty()
-            && rec.iter().skip(1).all(|c| c.trim().is_empty());
+        let group_shaped =
+            rules.groups() && !lead.is_empty() && rec.iter().skip(1).all(|c| c.trim().is_empty());
         let subtotal_of = rules
             .skip_prefix
             .iter()
@@ -149,7 +148,11 @@ mod tests {
                 RowClass::Data,
                 Some("Freeman"),
             ),
-            (&[" ", "Date", "Num", "Open balance"], RowClass::Header, Some("Freeman")),
+            (
+                &[" ", "Date", "Num", "Open balance"],
+                RowClass::Header,
+                Some("Freeman"),
+            ),
             (
                 &["Total for Freeman", "", "", "$15.00"],
                 RowClass::Subtotal,
@@ -179,7 +182,10 @@ mod tests {
     fn without_group_rules_a_lone_first_cell_is_data() {
         let r = RowRules::default();
         let mut g = Groups::default();
-        assert_eq!(g.classify(&r, &rec(&["INV-1", "", ""]), None), RowClass::Data);
+        assert_eq!(
+            g.classify(&r, &rec(&["INV-1", "", ""]), None),
+            RowClass::Data
+        );
         assert_eq!(g.current(), None);
     }
 }

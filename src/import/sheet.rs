@@ -52,9 +52,7 @@ pub(crate) fn read(
         ))
     };
     let ods = bytes.starts_with(b"PK\x03\x04")
-        && bytes
-            .get(30..38)
-            .is_some_and(|name| name == b"mimetype")
+        && bytes.get(30..38).is_some_and(|name| name == b"mimetype")
         && bytes
             .get(38..90)
             .is_some_and(|m| m.windows(11).any(|w| w == b"opendocumen"));
@@ -158,7 +156,10 @@ pub(crate) fn render(cell: &Data) -> (String, CellKind) {
         Data::String(s) => (s.clone(), CellKind::Text),
         Data::Int(i) => (i.to_string(), CellKind::Number),
         Data::Float(f) => (number(*f), CellKind::Number),
-        Data::Bool(b) => (if *b { "true" } else { "false" }.to_string(), CellKind::Text),
+        Data::Bool(b) => (
+            if *b { "true" } else { "false" }.to_string(),
+            CellKind::Text,
+        ),
         Data::DateTime(dt) if dt.is_datetime() => match dt.as_datetime() {
             Some(t) => (t.date().format("%Y-%m-%d").to_string(), CellKind::Date),
             None => (number(dt.as_f64()), CellKind::Number),

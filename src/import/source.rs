@@ -505,7 +505,11 @@ impl<'m> Source<'m> {
                 continue;
             }
             let row = self.row(line);
-            if let Some(&c) = rules.skip_if_blank.iter().find(|&&c| row.cell(c).is_empty()) {
+            if let Some(&c) = rules
+                .skip_if_blank
+                .iter()
+                .find(|&&c| row.cell(c).is_empty())
+            {
                 let reason = format!("no {}", row.columns.label(c));
                 self.skip(reason);
                 continue;

@@ -10,11 +10,11 @@ use std::hash::{BuildHasher, BuildHasherDefault};
 
 use serde::Serialize;
 
-use super::{ImportError, ImportKind};
 use super::invoices::Line;
 use super::report_items::{Item, ItemKind};
 use super::source::Seen;
 use super::values::{NumberFormat, parse_amount};
+use super::{ImportError, ImportKind};
 use crate::domain::Money;
 use crate::fasthash::{FastHasher, FastSet};
 
@@ -238,7 +238,10 @@ impl Understood {
             None => out.push("the file gives no grand total to check against".to_string()),
         }
         for (reason, n) in &self.skipped {
-            out.push(format!("skipped {n} row{}: {reason}", if *n == 1 { "" } else { "s" }));
+            out.push(format!(
+                "skipped {n} row{}: {reason}",
+                if *n == 1 { "" } else { "s" }
+            ));
         }
         out.extend(self.notes.iter().cloned());
         out

@@ -50,10 +50,8 @@ pub fn apply(
                 AllocationKind::Credit,
                 None,
             )?;
-            conn.prepare_cached(
-                "UPDATE allocations SET ref = ?1 WHERE id = last_insert_rowid()",
-            )?
-            .execute([reference])?;
+            conn.prepare_cached("UPDATE allocations SET ref = ?1 WHERE id = last_insert_rowid()")?
+                .execute([reference])?;
             applied.push((pool[i].1.to_string(), share));
         }
         left = rest;

@@ -217,7 +217,7 @@ pub fn import_file(
     let file = path.display().to_string();
     let mut source = Source::open(path, file.clone(), columns::specs(kind), &mapping)?;
     source.prepare()?;
-    let date_note = if mapping.guess_date {
+    let date_format = if mapping.guess_date {
         prescan::guess_dates(&mut source)?
     } else {
         None
@@ -234,7 +234,7 @@ pub fn import_file(
             ledger::invoice_count_estimate(session.store().conn())?,
         );
     let mut summary = ImportSummary::new(kind, file, opts.preset.clone(), opts.dry_run);
-    summary.understood.notes.extend(date_note);
+    summary.understood.date_format = date_format;
     let job = Job {
         kind,
         mapping: &mapping,
@@ -313,8 +313,6 @@ fn write(
 ) -> Result<ImportSummary, ImportError> {
     let m = job.mapping;
     let labels = source.labels();
-    let date_format = source.date_format.clone();
-    let guessed = m.guess_date && date_format != m.date;
     let mut tally = understood::Tally::new(m.rows.group_lines);
     let counts = match job.kind {
         ImportKind::Invoices => {
@@ -425,12 +423,9 @@ fn write(
         }
     };
     s.rows = counts.rows;
-    let notes = std::mem::take(&mut s.understood.notes);
+    let date_format = s.understood.date_format.take();
     let mut u = tally.finish(counts.seen, m.number, m.rows.check_total, job.kind, &s.file)?;
-    if guessed {
-        u.date_format = Some(dates::describe(&date_format));
-    }
-    u.notes.splice(0..0, notes);
+    u.date_format = date_format;
     s.skipped_rows = u.skipped.values().sum();
     s.understood = u;
     if s.changed() {

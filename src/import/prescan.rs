@@ -9,8 +9,9 @@ use super::mapping::Mapping;
 use super::report_items::{self, Ids, Listed, Parsed};
 use super::source::Source;
 
-/// Guesses the date format of `source` and sets it. Returns a note for the
-/// summary when the order was chosen from a value that proves it.
+/// Guesses the date format of `source` and sets it. Returns how dates are read
+/// (and, when an order had to be chosen, the value that proves it), for the
+/// summary; `None` when no text date needed a format.
 pub(crate) fn guess_dates(source: &mut Source<'_>) -> Result<Option<String>, ImportError> {
     let columns = source.date_columns();
     let mut g = Guesser::default();
@@ -31,15 +32,16 @@ pub(crate) fn guess_dates(source: &mut Source<'_>) -> Result<Option<String>, Imp
     match guess {
         Guess::Nothing => Ok(None),
         Guess::Chosen { format, proof } => {
-            let note = proof.map(|(line, c, value)| {
-                format!(
-                    "{} (line {line} has {value} in {}); a mapping file's [format] date sets it",
+            let how = match proof {
+                Some((line, c, value)) => format!(
+                    "{}: line {line} has {value} in {} (a mapping file's [format] date sets it)",
                     describe(&format),
                     labels[c]
-                )
-            });
+                ),
+                None => describe(&format),
+            };
             source.date_format = format;
-            Ok(note)
+            Ok(Some(how))
         }
         Guess::Ambiguous(e) => Err(ImportError::Cell {
             file: source.file().to_string(),

@@ -71,11 +71,18 @@ pub(crate) fn read(
                 (name, range)
             }
             Err(xlsx_err) => {
-                // An .xlsb is a zip too.
-                let mut wb = Xlsb::new(cursor).map_err(|_| not_readable(&xlsx_err))?;
-                let name = pick(&wb, wanted).map_err(refused)?;
-                let range = wb.worksheet_range(&name).map_err(|e| not_readable(&e))?;
-                (name, range)
+                // An .xlsb is a zip too, and so is an .ods whose mimetype is not
+                // stored first.
+                if let Ok(mut wb) = Xlsb::new(cursor.clone()) {
+                    let name = pick(&wb, wanted).map_err(refused)?;
+                    let range = wb.worksheet_range(&name).map_err(|e| not_readable(&e))?;
+                    (name, range)
+                } else {
+                    let mut wb = Ods::new(cursor).map_err(|_| not_readable(&xlsx_err))?;
+                    let name = pick(&wb, wanted).map_err(refused)?;
+                    let range = wb.worksheet_range(&name).map_err(|e| not_readable(&e))?;
+                    (name, range)
+                }
             }
         }
     } else {

@@ -582,3 +582,94 @@ fn an_ods_report_reads_like_its_csv() {
         .unwrap_or_else(|| panic!("no xero expectation"));
     check(e, &fixture("xero_aged_receivables_detail.ods"), false);
 }
+
+/// An Open Invoices report of one customer, Acme: (date, type, num, due, open).
+fn acme_report(rows: &[(&str, &str, &str, &str, &str)], total: &str) -> String {
+    let mut s = String::from(
+        "Open Invoices\nCo\n\"As of Jun 30, 2026\"\n\n,Date,Transaction type,Num,Term,Due date,Open balance\nAcme,,,,,,\n",
+    );
+    for (date, kind, num, due, open) in rows {
+        s.push_str(&format!(",{date},{kind},{num},,{due},\"{open}\"\n"));
+    }
+    s.push_str(&format!(
+        "Total for Acme,,,,,,\"${total}\"\nTOTAL,,,,,,\"${total}\"\n"
+    ));
+    s
+}
+
+#[test]
+fn later_reports_agree_with_credits_as_the_accounting_system_applies_them() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let write = |name: &str, text: String| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap_or_else(|e| panic!("{e}"));
+        p
+    };
+    let opts = preset("qbo-open-invoices-report");
+    let a1 = ("03/15/2026", "Invoice", "A1", "04/14/2026", "100.00");
+    let a2 = ("05/20/2026", "Invoice", "A2", "06/19/2026", "50.00");
+    let cm = ("05/25/2026", "Credit Memo", "CM1", "05/25/2026", "(30.00)");
+    let pay = ("05/26/2026", "Payment", "", "05/26/2026", "-$20.00");
+    let week1 = write("week1.csv", acme_report(&[a1, a2, cm, pay], "100.00"));
+    let balances = |s: &Shop| -> Vec<(String, i64)> {
+        let conn = s.session.store().conn();
+        let mut stmt = conn
+            .prepare("SELECT invoice_no, balance FROM invoices ORDER BY invoice_no")
+            .unwrap_or_else(|e| panic!("{e}"));
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|r| r.unwrap_or_else(|e| panic!("{e}")))
+            .collect()
+    };
+    let owed = |s: &Shop| s.int("SELECT SUM(balance) FROM invoices");
+
+    // arq applies the credit and the payment oldest due first: both to A1.
+    let mut s = shop();
+    s.import(&week1, &opts);
+    assert_eq!(balances(&s), [("A1".into(), 5000), ("A2".into(), 5000)]);
+
+    // Week 2, partly applied: 10.00 of the credit went to A1 in QuickBooks, 20.00
+    // of it is still open; the payment too is still open.
+    let cm_left = ("05/25/2026", "Credit Memo", "CM1", "05/25/2026", "(20.00)");
+    let week2 = write(
+        "week2.csv",
+        acme_report(
+            &[
+                ("03/15/2026", "Invoice", "A1", "04/14/2026", "90.00"),
+                a2,
+                cm_left,
+                pay,
+            ],
+            "100.00",
+        ),
+    );
+    let counts = s.counts();
+    let sum = s.import(&week2, &opts);
+    assert_eq!(
+        (sum.updated, sum.balance_payments, sum.adjustments),
+        (0, 0, 0),
+        "{sum:?}"
+    );
+    assert_eq!(s.counts(), counts);
+    assert_eq!(owed(&s), 10000);
+
+    // Week 3: QuickBooks applied the rest of the credit and the payment to A2, not
+    // to A1 as arq did. arq follows the invoices: A1 back up, A2 down.
+    let week3 = write(
+        "week3.csv",
+        acme_report(
+            &[
+                ("03/15/2026", "Invoice", "A1", "04/14/2026", "90.00"),
+                ("05/20/2026", "Invoice", "A2", "06/19/2026", "10.00"),
+            ],
+            "100.00",
+        ),
+    );
+    s.import(&week3, &opts);
+    assert_eq!(balances(&s), [("A1".into(), 9000), ("A2".into(), 1000)]);
+    assert_eq!(owed(&s), 10000);
+    // And the same file again changes nothing.
+    let counts = s.counts();
+    s.import(&week3, &opts);
+    assert_eq!(s.counts(), counts);
+}

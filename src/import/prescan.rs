@@ -69,7 +69,7 @@ pub(crate) fn listed_items(
         let row = source.row(line);
         // Errors in invoice rows are left for the import itself to report.
         if let Ok(Parsed::Item(i)) = report_items::route(&row, m, currency) {
-            listed.add(i.kind, ids.id(&i));
+            listed.add(i.kind, ids.id(&i), i.amount);
         }
     }
     source.rewind()?;

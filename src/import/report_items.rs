@@ -175,18 +175,19 @@ impl Ids {
     }
 }
 
-/// The ids of the items a file lists, split by kind (for [`credits::taken_by`]).
+/// The items a file lists, by id with what is open of each, split by kind (for
+/// [`credits::taken_by`]).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Listed {
-    pub credits: Vec<String>,
-    pub payments: Vec<String>,
+    pub credits: Vec<(String, Money)>,
+    pub payments: Vec<(String, Money)>,
 }
 
 impl Listed {
-    pub fn add(&mut self, kind: ItemKind, id: String) {
+    pub fn add(&mut self, kind: ItemKind, id: String, open: Money) {
         match kind {
-            ItemKind::Credit => self.credits.push(id),
-            ItemKind::Payment => self.payments.push(id),
+            ItemKind::Credit => self.credits.push((id, open)),
+            ItemKind::Payment => self.payments.push((id, open)),
         }
     }
 }

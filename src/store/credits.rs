@@ -59,35 +59,38 @@ pub fn apply(
     Ok((applied, left))
 }
 
-/// How much of each invoice's balance the given credits (by reference) and
-/// payments (by id) took, per invoice.
+/// Per invoice, how much of its balance the given credits (by reference) and
+/// payments (by id) took, counting of each item at most `open`, what is still
+/// open of it (a report lists only that part as unapplied; the rest the accounting
+/// system has applied itself, so the invoice balances it shows include it). The
+/// latest allocations of an item count first.
 pub fn taken_by(
     conn: &Connection,
-    credits: &[String],
-    payments: &[String],
+    credits: &[(String, Money)],
+    payments: &[(String, Money)],
 ) -> Result<HashMap<String, Money>> {
     let mut out: HashMap<String, Money> = HashMap::new();
     let mut by_credit = conn.prepare_cached(
-        "SELECT invoice_no, amount FROM allocations WHERE kind = 'credit' AND ref = ?1",
+        "SELECT invoice_no, amount FROM allocations WHERE kind = 'credit' AND ref = ?1 ORDER BY id DESC",
     )?;
-    for r in credits {
-        let rows = by_credit.query_map([r], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, Money>(1)?))
-        })?;
-        for row in rows {
-            let (no, amount) = row?;
-            *out.entry(no).or_insert(Money::ZERO) += amount;
-        }
-    }
-    let mut by_payment =
-        conn.prepare_cached("SELECT invoice_no, amount FROM allocations WHERE payment_id = ?1")?;
-    for p in payments {
-        let rows = by_payment.query_map(params![p], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, Money>(1)?))
-        })?;
-        for row in rows {
-            let (no, amount) = row?;
-            *out.entry(no).or_insert(Money::ZERO) += amount;
+    let mut by_payment = conn.prepare_cached(
+        "SELECT invoice_no, amount FROM allocations WHERE payment_id = ?1 ORDER BY id DESC",
+    )?;
+    for (stmt, items) in [(&mut by_credit, credits), (&mut by_payment, payments)] {
+        for (id, open) in items {
+            let rows = stmt.query_map(params![id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Money>(1)?))
+            })?;
+            let mut left = *open;
+            for row in rows {
+                let (no, amount) = row?;
+                let share = amount.min(left);
+                if !share.is_positive() {
+                    break;
+                }
+                *out.entry(no).or_insert(Money::ZERO) += share;
+                left -= share;
+            }
         }
     }
     Ok(out)

@@ -673,3 +673,27 @@ fn later_reports_agree_with_credits_as_the_accounting_system_applies_them() {
     s.import(&week3, &opts);
     assert_eq!(s.counts(), counts);
 }
+
+#[test]
+fn header_row_says_where_the_header_is() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let text = "Invoices to collect\ninvoice_no,customer_id,issue_date,due_date,amount\nnot,the,header,row,x\ninvoice_no,customer_id,issue_date,due_date,amount\nI-1,C1,2026-05-01,2026-05-31,10.00\n";
+    let csv = dir.path().join("h.csv");
+    std::fs::write(&csv, text).unwrap_or_else(|e| panic!("{e}"));
+    let at = |n: u32| {
+        let p = dir.path().join(format!("h{n}.toml"));
+        std::fs::write(&p, format!("[rows]\nheader_row = {n}\n")).unwrap_or_else(|e| panic!("{e}"));
+        ImportOptions {
+            mapping: Some(p),
+            ..ImportOptions::default()
+        }
+    };
+    let mut s = shop();
+    let err = s.refused(&csv, &at(3));
+    assert!(
+        err.contains("h.csv:3: the header has no column for invoice_no"),
+        "{err}"
+    );
+    let sum = s.import(&csv, &at(4));
+    assert_eq!((sum.rows, sum.created), (1, 1));
+}

@@ -514,6 +514,22 @@ keep = { Type = ["Invoice"] }
             ),
             ("[colums]\n", "m.toml:1:2: unknown field `colums`"),
             (
+                "[rows]\nnegative = \"ignore\"\n",
+                "m.toml:2:12: negative: use \"credit\", \"skip\" or \"refuse\"",
+            ),
+            (
+                "[rows]\nheader_row = 0\n",
+                "m.toml:2:14: header_row: rows are numbered from 1",
+            ),
+            (
+                "[rows]\ntype_column = \"\"\n",
+                "m.toml:2:15: type_column: give the header",
+            ),
+            (
+                "[format]\nsheet = \" \"\n",
+                "m.toml:2:9: sheet: give the sheet's name",
+            ),
+            (
                 "[columns]\namount = []\n",
                 "m.toml:2:10: amount: give the file's header",
             ),

@@ -14,6 +14,9 @@ use super::source::Source;
 /// summary; `None` when no text date needed a format.
 pub(crate) fn guess_dates(source: &mut Source<'_>) -> Result<Option<String>, ImportError> {
     let columns = source.date_columns();
+    if columns.is_empty() {
+        return Ok(None);
+    }
     let mut g = Guesser::default();
     while !g.done() {
         let Some(line) = source.next()? else {

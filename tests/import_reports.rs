@@ -697,3 +697,17 @@ fn header_row_says_where_the_header_is() {
     let sum = s.import(&csv, &at(4));
     assert_eq!((sum.rows, sum.created), (1, 1));
 }
+
+#[test]
+fn a_broken_spreadsheet_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("broken.xlsx");
+    std::fs::write(&path, b"PK\x03\x04 this is no workbook").unwrap_or_else(|e| panic!("{e}"));
+    let mut s = shop();
+    let err = s.refused(&path, &preset("qbo-ar-aging-detail"));
+    assert!(
+        err.contains("broken.xlsx: not a readable spreadsheet")
+            && err.contains("save it again as .xlsx"),
+        "{err}"
+    );
+}

@@ -70,7 +70,7 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<()> {
         }
     }
     println!("Understood:");
-    for line in r.understood.lines() {
+    for line in r.understood.lines(r.kind) {
         println!("  {line}");
     }
     if !r.changed() && !r.dry_run {

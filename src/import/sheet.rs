@@ -177,7 +177,7 @@ pub(crate) fn render(cell: &Data) -> (String, CellKind) {
             None => (s.clone(), CellKind::Text),
         },
         Data::DurationIso(s) => (s.clone(), CellKind::Text),
-        Data::Error(e) => (format!("#{e:?}"), CellKind::Text),
+        Data::Error(e) => (e.to_string(), CellKind::Text),
     }
 }
 

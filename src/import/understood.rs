@@ -194,8 +194,8 @@ impl Understood {
         s
     }
 
-    /// The lines `arq import --dry-run` prints about the file, after the counts.
-    pub fn lines(&self) -> Vec<String> {
+    /// The lines `arq import` prints about a file of `kind`, after the counts.
+    pub fn lines(&self, kind: ImportKind) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(s) = &self.sheet {
             out.push(format!("sheet '{s}'"));
@@ -203,12 +203,25 @@ impl Understood {
         if let Some(d) = &self.date_format {
             out.push(format!("dates read {d}"));
         }
-        out.push(format!(
-            "{} customers, {} invoices totalling {}",
-            self.customers,
-            self.invoices,
-            self.invoice_total.grouped()
-        ));
+        match kind {
+            ImportKind::Customers => out.push(format!("{} customers", self.customers)),
+            ImportKind::Payments => out.push(format!(
+                "{} customers, {} payments totalling {}",
+                self.customers,
+                self.payments,
+                self.payment_total.grouped()
+            )),
+            ImportKind::Invoices => out.push(format!(
+                "{} customers, {} invoices totalling {}",
+                self.customers,
+                self.invoices,
+                self.invoice_total.grouped()
+            )),
+        }
+        if kind != ImportKind::Invoices {
+            self.tail(&mut out, kind == ImportKind::Payments);
+            return out;
+        }
         if self.credits > 0 {
             out.push(format!(
                 "{} credits totalling {} (applied oldest due first)",
@@ -226,6 +239,12 @@ impl Understood {
         if self.credits + self.payments > 0 {
             out.push(format!("owed after them: {}", self.net_total.grouped()));
         }
+        self.tail(&mut out, true);
+        out
+    }
+
+    /// The file's own total, the skip reasons and the notes.
+    fn tail(&self, out: &mut Vec<String>, say_no_total: bool) {
         match self.file_total {
             Some(t) if t == self.net_total || t == self.payment_total => out.push(format!(
                 "the file's own total {} matches what was read",
@@ -235,7 +254,10 @@ impl Understood {
                 "the file's own total {} differs from what was read (not checked: check_total = false)",
                 t.grouped()
             )),
-            None => out.push("the file gives no grand total to check against".to_string()),
+            None if say_no_total => {
+                out.push("the file gives no grand total to check against".to_string());
+            }
+            None => {}
         }
         for (reason, n) in &self.skipped {
             out.push(format!(
@@ -244,6 +266,5 @@ impl Understood {
             ));
         }
         out.extend(self.notes.iter().cloned());
-        out
     }
 }

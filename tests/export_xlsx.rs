@@ -156,3 +156,56 @@ fn a_workbook_needs_a_file_or_a_pipe_and_output_is_for_workbooks() {
             "--output writes a workbook (--format xlsx)",
         ));
 }
+
+#[test]
+fn a_workbook_is_never_written_to_a_terminal() {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+
+    let shop = shop();
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("arq"));
+    cmd.args([
+        "--db",
+        &shop.db.display().to_string(),
+        "--as-of",
+        "2026-04-10",
+        "--user",
+        "admin",
+        "report",
+        "aging",
+        "--format",
+        "xlsx",
+    ]);
+    let mut child = pair
+        .slave
+        .spawn_command(cmd)
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(pair.slave);
+    let mut reader = pair
+        .master
+        .try_clone_reader()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let read = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = reader.read_to_end(&mut out);
+        out
+    });
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    drop(pair.master);
+    let out = read.join().unwrap_or_default();
+    let text = String::from_utf8_lossy(&out);
+    assert!(!status.success());
+    assert!(
+        text.contains("an xlsx workbook is binary and would garble the terminal"),
+        "{text}"
+    );
+    assert!(!out.windows(4).any(|w| w == b"PK\x03\x04"));
+}

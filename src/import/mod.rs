@@ -216,7 +216,23 @@ pub fn import_file(
     }
     let file = path.display().to_string();
     let mut source = Source::open(path, file.clone(), columns::specs(kind), &mapping)?;
-    source.prepare()?;
+    source.prepare().map_err(
+        |e| match (e, opts.preset.as_deref().and_then(presets::hint)) {
+            (
+                ImportError::Header {
+                    file,
+                    line,
+                    message,
+                },
+                Some(hint),
+            ) => ImportError::Header {
+                file,
+                line,
+                message: format!("{message}; {hint}"),
+            },
+            (e, _) => e,
+        },
+    )?;
     let date_format = if mapping.guess_date {
         prescan::guess_dates(&mut source)?
     } else {

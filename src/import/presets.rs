@@ -14,6 +14,8 @@ pub(crate) struct Preset {
     pub description: &'static str,
     pub kind: ImportKind,
     pub toml: &'static str,
+    /// Said after a header that cannot be found: what to change in the export.
+    pub hint: Option<&'static str>,
 }
 
 pub(crate) const PRESETS: &[Preset] = &[
@@ -22,48 +24,60 @@ pub(crate) const PRESETS: &[Preset] = &[
         description: "QuickBooks Online Open Invoices / A/R Aging Detail report saved as CSV",
         kind: ImportKind::Invoices,
         toml: QBO_OPEN_INVOICES,
+        hint: None,
     },
     Preset {
         name: "xero-invoices",
         description: "Xero Sales > Invoices > Export (one row per line item, DD/MM/YYYY)",
         kind: ImportKind::Invoices,
         toml: XERO_INVOICES,
+        hint: None,
     },
     Preset {
         name: "zoho-invoices",
         description: "Zoho Books invoice export Invoice.csv (one row per line item)",
         kind: ImportKind::Invoices,
         toml: ZOHO_INVOICES,
+        hint: None,
     },
     Preset {
         name: "erpnext-receivable",
         description: "ERPNext Accounts Receivable report exported as CSV (filters rows allowed)",
         kind: ImportKind::Invoices,
         toml: ERPNEXT_RECEIVABLE,
+        hint: None,
     },
     Preset {
         name: "qbo-ar-aging-detail",
         description: "QuickBooks Online A/R Aging Detail report (XLSX or CSV), with credits and payments",
         kind: ImportKind::Invoices,
         toml: QBO_AR_AGING_DETAIL,
+        hint: Some(
+            "the A/R Aging Detail report groups rows by age, so it must show a customer column: in QuickBooks, Customize > Rows/Columns > Change columns > tick Customer, run the report and export it again",
+        ),
     },
     Preset {
         name: "qbo-open-invoices-report",
         description: "QuickBooks Online Open Invoices report (XLSX or CSV), with credits and payments",
         kind: ImportKind::Invoices,
         toml: QBO_OPEN_INVOICES_REPORT,
+        hint: None,
     },
     Preset {
         name: "xero-aged-receivables-detail",
         description: "Xero Aged Receivables Detail report (XLSX or CSV), with credit notes",
         kind: ImportKind::Invoices,
         toml: XERO_AGED_RECEIVABLES_DETAIL,
+        hint: None,
     },
     Preset {
         name: "odoo-aged-partner-balance",
         description: "Odoo Aged Partner Balance with move line details (XLSX or CSV)",
         kind: ImportKind::Invoices,
         toml: ODOO_AGED_PARTNER_BALANCE,
+        hint: Some(
+            "export the Aged Partner Balance with \"Show move line details\" ticked: the summary has no invoices",
+        ),
     },
 ];
 
@@ -288,6 +302,14 @@ pub(crate) fn find(name: &str) -> Result<&'static Preset, ImportError> {
                 names.join(", ")
             ))
         })
+}
+
+/// What to change in the export when the header of preset `name` is not found.
+pub(crate) fn hint(name: &str) -> Option<&'static str> {
+    PRESETS
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+        .and_then(|p| p.hint)
 }
 
 /// (name, description) of every preset, for help text.

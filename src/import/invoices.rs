@@ -45,8 +45,8 @@ fn required<'r>(row: &'r Row<'_>, c: usize, what: &str) -> Result<&'r str, Impor
 }
 
 fn date(row: &Row<'_>, c: usize) -> Result<NaiveDate, ImportError> {
-    required(row, c, "a date here")?;
-    row.date(c)
+    let v = required(row, c, "a date here")?;
+    row.date_in(c, v)
 }
 
 /// Reads one row (on the reader thread). `None`: a row the mapping skips (a credit

@@ -48,8 +48,7 @@ pub(crate) fn parse(
             "is not a known customer: import it first (customers.csv or invoices.csv)",
         ));
     }
-    required(col::DATE, "a date")?;
-    let date = row.date(col::DATE)?;
+    let date = row.date_in(col::DATE, required(col::DATE, "a date")?)?;
     let amount = parse_amount(required(col::AMOUNT, "an amount")?, m.number)
         .map_err(|e| row.error(col::AMOUNT, e))?
         .unwrap_or(Money::ZERO);

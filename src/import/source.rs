@@ -134,7 +134,11 @@ impl Row<'_> {
     /// Reads the date in arq column `col`: a spreadsheet date cell, an Excel serial
     /// number, or text in the file's date format. The caller checks for blanks.
     pub fn date(&self, col: usize) -> Result<NaiveDate, ImportError> {
-        let v = self.cell(col);
+        self.date_in(col, self.cell(col))
+    }
+
+    /// [`Row::date`] of the cell's text `v`, already read by the caller.
+    pub fn date_in(&self, col: usize, v: &str) -> Result<NaiveDate, ImportError> {
         match self.kind(col) {
             Some(CellKind::Date) => parse_date(v, "%Y-%m-%d").map_err(|e| self.error(col, e)),
             Some(CellKind::Number) => sheet::serial_date(v).ok_or_else(|| {

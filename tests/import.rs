@@ -783,8 +783,8 @@ fn payments_apply_with_one_event_each_and_refuse_what_arq_does_not_know() {
             "p.csv:2: column amount: '0' is zero",
         ),
         (
-            "P-9,C1,20/02/2026,10,",
-            "p.csv:2: column date: '20/02/2026' is not a date (expected %Y-%m-%d)",
+            "P-9,C1,2026-02-30,10,",
+            "p.csv:2: column date: '2026-02-30' is not a date (expected %Y-%m-%d)",
         ),
     ] {
         let err = s.err(
@@ -846,7 +846,11 @@ fn presets_are_listed_for_help() {
             "qbo-open-invoices",
             "xero-invoices",
             "zoho-invoices",
-            "erpnext-receivable"
+            "erpnext-receivable",
+            "qbo-ar-aging-detail",
+            "qbo-open-invoices-report",
+            "xero-aged-receivables-detail",
+            "odoo-aged-partner-balance"
         ]
     );
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use clap::builder::PossibleValuesParser;
 use clap::{Parser, Subcommand};
 
-use super::args::{self, Format, ShowFormat};
+use super::args::{self, ExportFormat, Format, ShowFormat};
 use super::mail;
 use crate::domain::plan::Every;
 use crate::domain::{CallOutcome, Decide, DisputeOutcome, DisputeReason, Money, Role};
@@ -62,13 +62,13 @@ pub enum Command {
         #[arg(long, default_value = "USD")]
         currency: String,
     },
-    /// Import customers, invoices or payments from CSV
+    /// Import customers, invoices or payments from CSV or a spreadsheet (XLSX, ODS)
     #[command(after_help = "See docs/IMPORT.md for mapping files and what each preset reads.")]
     Import {
         /// What the file holds
         #[arg(value_enum)]
         kind: ImportWhat,
-        /// The CSV file
+        /// The CSV file or spreadsheet
         file: PathBuf,
         /// A mapping file (TOML) from the file's columns to arq's
         #[arg(long, value_name = "FILE.toml")]
@@ -79,9 +79,12 @@ pub enum Command {
         /// The file lists every open invoice: close those it does not list
         #[arg(long)]
         snapshot: bool,
-        /// Check and count, write nothing
+        /// Check and count, show what was understood, write nothing
         #[arg(long)]
         dry_run: bool,
+        /// The sheet of a spreadsheet to read (default: the first)
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
         /// How to print the summary
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
@@ -106,12 +109,15 @@ pub enum Command {
         /// Every queue (supervisors)
         #[arg(long)]
         all: bool,
-        /// How to print the queue
+        /// How to print the queue (xlsx: an Excel workbook, with --output or to a pipe)
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ExportFormat,
         /// At most this many items
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
+        /// Where --format xlsx writes the workbook
+        #[arg(long, short = 'o', value_name = "FILE.xlsx")]
+        output: Option<PathBuf>,
     },
     /// Show an account
     #[command(subcommand)]
@@ -419,9 +425,12 @@ pub enum ReportCmd {
         /// Only this collector's accounts (a user name)
         #[arg(long, value_name = "NAME")]
         collector: Option<String>,
-        /// How to print the report
+        /// How to print the report (xlsx: an Excel workbook, with --output or to a pipe)
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ExportFormat,
+        /// Where --format xlsx writes the workbook
+        #[arg(long, short = 'o', value_name = "FILE.xlsx")]
+        output: Option<PathBuf>,
     },
     /// What each person did in a period: calls, contacts, promises, collected, items (supervisors)
     Activity {

@@ -15,6 +15,7 @@ pub mod table;
 mod tui;
 mod views;
 mod work;
+mod xlsx;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 use chrono::{Local, NaiveDate, Utc};
 use clap::Parser;
 
-pub use args::Format;
+pub use args::{ExportFormat, Format};
 pub use commands::Cli;
 use commands::{AccountCmd, AuditCmd, Command, DemoSize, DisputeCmd, LogCmd};
 use commands::{AgencyCmd, ObjectiveCmd, OutboxCmd, PromiseCmd, ReportCmd, StrategyCmd, UserCmd};
@@ -169,6 +170,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             preset,
             snapshot,
             dry_run,
+            sheet,
             format,
         } => import::run(
             &env,
@@ -179,6 +181,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 preset,
                 snapshot,
                 dry_run,
+                sheet,
                 format,
             },
         ),
@@ -191,7 +194,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             all,
             format,
             limit,
-        } => views::queue(&env, collector, all, format, limit),
+            output,
+        } => views::queue(&env, collector, all, format, limit, output.as_deref()),
         Command::Account(AccountCmd::Show { id, format }) => account::show(&env, &id, format),
         Command::Holds { format } => views::holds(&env, format),
         Command::Outbox(OutboxCmd::List { status, format }) => {
@@ -207,7 +211,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             to,
             collector,
             format,
-        }) => views::aging(&env, to, collector.as_deref(), format),
+            output,
+        }) => views::aging(&env, to, collector.as_deref(), format, output.as_deref()),
         Command::Report(ReportCmd::Activity {
             from,
             to,

@@ -1,13 +1,16 @@
 //! Commands that show things: `run` (and its summary), `queue`, `holds`, `outbox
 //! list`, `report aging` (`account show` has its own file). Tables are for people (words, whole
-//! amounts grouped); JSON and CSV are for scripts (stable codes, plain amounts).
+//! amounts grouped); JSON and CSV are for scripts (stable codes, plain amounts); queues
+//! and the aging also go to a workbook (`--format xlsx`).
+
+use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::output::{cell, csv, json};
 use super::table::{Align, Table};
-use super::{Env, Format};
+use super::{Env, ExportFormat, Format};
 use crate::domain::Money;
 use crate::domain::names::words;
 use crate::report;
@@ -131,9 +134,11 @@ pub fn queue(
     env: &Env,
     collector: Option<String>,
     all: bool,
-    format: Format,
+    format: ExportFormat,
     limit: Option<usize>,
+    output: Option<&Path>,
 ) -> anyhow::Result<()> {
+    let format = text_or_workbook(format, output)?;
     let s = env.session()?;
     let scope = match (collector, all) {
         (_, true) => QueueScope::All,
@@ -141,6 +146,9 @@ pub fn queue(
         _ => QueueScope::Mine,
     };
     let items = s.queue(&scope, limit)?;
+    let Some(format) = format else {
+        return super::xlsx::deliver(&super::xlsx::queue(&items)?, output);
+    };
     match format {
         Format::Json => json(&items),
         Format::Csv => csv(
@@ -369,13 +377,18 @@ pub fn aging(
     env: &Env,
     to: Option<NaiveDate>,
     collector: Option<&str>,
-    format: Format,
+    format: ExportFormat,
+    output: Option<&Path>,
 ) -> anyhow::Result<()> {
+    let format = text_or_workbook(format, output)?;
     let mut s = env.session()?;
     if let Some(d) = to {
         s.set_as_of(d, crate::service::noon_utc(d));
     }
     let r = report::aging(&s, collector)?;
+    let Some(format) = format else {
+        return super::xlsx::deliver(&super::xlsx::aging(&r)?, output);
+    };
     match format {
         Format::Json => json(&r),
         Format::Csv => csv(
@@ -448,4 +461,16 @@ pub fn aging(
             Ok(())
         }
     }
+}
+
+/// The text format asked for, or `None` for a workbook; `--output` is for
+/// workbooks (text goes to standard output, to redirect as usual).
+fn text_or_workbook(format: ExportFormat, output: Option<&Path>) -> anyhow::Result<Option<Format>> {
+    let text = format.text();
+    if text.is_some() && output.is_some() {
+        anyhow::bail!(
+            "--output writes a workbook (--format xlsx); table, json and csv go to standard output: redirect them with > FILE"
+        );
+    }
+    Ok(text)
 }

@@ -152,6 +152,11 @@ impl Columns {
             .collect()
     }
 
+    /// The file's column index of arq column `col`.
+    pub fn index(&self, col: usize) -> Option<usize> {
+        self.at.get(col).and_then(|a| a.as_ref().map(|(i, _)| *i))
+    }
+
     pub fn has(&self, col: usize) -> bool {
         self.at.get(col).is_some_and(Option::is_some)
     }

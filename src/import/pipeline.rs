@@ -6,18 +6,20 @@
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::ImportError;
-use super::source::{Row, Source};
+use super::source::{Row, Seen, Source};
 
 const BATCH: usize = 2048;
 const BATCHES_IN_FLIGHT: usize = 8;
 
 /// What the reader saw.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Counts {
     /// Data rows read.
     pub rows: u64,
     /// Data rows left out (filters, credit notes).
     pub skipped: u64,
+    /// Why rows were left out, the file's own totals, the sheet read.
+    pub seen: Seen,
 }
 
 enum Msg<T> {
@@ -77,9 +79,13 @@ where
     if !batch.is_empty() && tx.send(Msg::Batch(batch)).is_err() {
         return;
     }
+    if skipped > 0 {
+        source.skip_many("negative amount or balance (a credit note)", skipped);
+    }
     let _ = tx.send(Msg::Done(Counts {
         rows: source.rows,
-        skipped: source.skipped + skipped,
+        skipped: source.skipped,
+        seen: std::mem::take(&mut source.seen),
     }));
 }
 

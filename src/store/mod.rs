@@ -3,6 +3,7 @@
 //! The only layer that writes SQL.
 
 pub mod activity;
+pub mod credits;
 pub mod customers;
 pub mod cycles;
 pub mod events;

@@ -1,5 +1,6 @@
 //! `arq import customers|invoices|payments FILE`.
 
+use super::out::println;
 use std::path::PathBuf;
 
 use super::{Env, Format, ImportWhat};
@@ -39,7 +40,7 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<()> {
     let mut s = env.session()?;
     let r = import::import_file(&mut s, kind, &a.file, &opts)?;
     if a.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        super::views::json(&r)?;
         return Ok(());
     }
     let what = if r.dry_run {

@@ -1,11 +1,10 @@
 //! Commands about customer messages: `outbox send | show | queue | retry | confirm |
 //! cancel`, `template list | preview`, and the delivery at the end of `arq run`.
 
-use std::io::Write;
-
 use clap::Subcommand;
 use serde::Serialize;
 
+use super::out::{eprintln, print, println};
 use super::table::{Align, Table, fit};
 use super::{Env, Format};
 use crate::domain::Channel;
@@ -69,10 +68,7 @@ pub enum TemplateCmd {
 }
 
 fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
-    writeln!(out)?;
-    Ok(())
+    super::views::json(v)
 }
 
 pub fn outbox(env: &Env, cmd: OutboxMailCmd) -> anyhow::Result<()> {

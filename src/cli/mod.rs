@@ -4,6 +4,7 @@
 mod args;
 mod import;
 mod mail;
+pub(crate) mod out;
 mod setup;
 pub mod table;
 mod tui;
@@ -168,6 +169,13 @@ pub enum Command {
     /// Check the event record
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Copy the database to FILE while others keep working (checked, then anchored)
+    #[command(
+        after_help = "FILE may be a directory: the copy is then named <database>-<date>.db in it.\nSchedule it with cron, e.g.  15 2 * * *  arq --user admin backup /srv/backups/  (see README \"Backups\")"
+    )]
+    Backup { file: PathBuf },
+    /// Put a backup back in place of the database (admins); later events are lost
+    Restore { file: PathBuf },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -260,7 +268,14 @@ pub enum DisputeCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCmd {
+    /// Add a new user (an existing one is refused)
     Add {
+        name: String,
+        #[arg(long)]
+        role: Role,
+    },
+    /// Change a user's role (admins; recorded with who changed it)
+    Role {
         name: String,
         #[arg(long)]
         role: Role,
@@ -298,7 +313,22 @@ pub enum OutboxCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
-    Verify,
+    /// Check the file, the event chain, its key and anchors (and with --deep every
+    /// table against the record); anchors the head when all holds
+    Verify {
+        /// Also check every state table against the events (supervisors)
+        #[arg(long)]
+        deep: bool,
+        /// A head kept elsewhere, as printed by arq: SEQ:HASH (repeatable)
+        #[arg(long = "head", value_name = "SEQ:HASH", value_parser = parse_head)]
+        heads: Vec<crate::service::audit::Head>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+fn parse_head(s: &str) -> Result<crate::service::audit::Head, String> {
+    crate::service::audit::parse_head(s)
 }
 
 /// What every command needs to know about where and as whom it runs.
@@ -316,6 +346,12 @@ impl Env {
             Some(p) => Config::load(p, true)?,
             None => Config::load(&paths::default_config(), false)?,
         };
+        // Every command refuses a config the terminal app would refuse, with the
+        // same words, so a mistake is found the first time arq runs.
+        if let Err(e) = crate::tui::keymap::Keymap::new(&config.keys) {
+            return Err(config.problem(e.action(), e.to_string()).into());
+        }
+        crate::files::apply(config.files.sharing);
         let today = Local::now().date_naive();
         Ok(Env {
             db: cli.db.clone().unwrap_or_else(paths::default_db),
@@ -375,7 +411,7 @@ pub fn main() -> ExitCode {
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", message(&e));
+            out::eprintln!("error: {}", message(&e));
             ExitCode::FAILURE
         }
     }
@@ -438,7 +474,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         ),
         Command::Strategy(cmd) => setup::strategy(&env, cmd),
         Command::User(cmd) => setup::user(&env, cmd),
-        Command::Audit(AuditCmd::Verify) => setup::audit(&env),
+        Command::Audit(AuditCmd::Verify {
+            deep,
+            heads,
+            format,
+        }) => setup::audit(&env, deep, heads, format),
+        Command::Backup { file } => setup::backup(&env, &file),
+        Command::Restore { file } => setup::restore(&env, &file),
         Command::Run { dry_run, format } => views::run(&env, dry_run, format),
         Command::Queue {
             collector,

@@ -44,7 +44,7 @@ impl Table {
             .map(|r| {
                 r.iter()
                     .zip(&self.headers)
-                    .map(|(c, (_, _, max))| fit(c, *max))
+                    .map(|(c, (_, _, max))| fit(&crate::display::clean_line(c), *max))
                     .collect()
             })
             .collect();

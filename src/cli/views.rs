@@ -1,38 +1,47 @@
 //! Commands that show things: `run` (and its summary), `queue`, `account show`,
 //! `holds`, `outbox list`, `report aging`.
 
-use std::io::Write;
-
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::out::{print, println};
 use super::table::{Align, Table};
 use super::{Env, Format};
 use crate::report;
 use crate::service::queue::QueueScope;
 use crate::store::outbox;
 
-fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
-    writeln!(out)?;
+pub(super) fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(v)?;
+    text.push('\n');
+    super::out::stdout_json(&text);
     Ok(())
 }
 
 fn csv<T: Serialize>(rows: &[T]) -> anyhow::Result<()> {
-    let mut w = ::csv::Writer::from_writer(std::io::stdout().lock());
+    let mut w = ::csv::Writer::from_writer(Vec::new());
     for r in rows {
         w.serialize(r)?;
     }
-    w.flush()?;
+    csv_out(w)
+}
+
+/// Prints what a CSV writer gathered.
+fn csv_out(w: ::csv::Writer<Vec<u8>>) -> anyhow::Result<()> {
+    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    super::out::stdout(&String::from_utf8_lossy(&bytes));
     Ok(())
 }
 
 pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
     let mut s = env.session()?;
+    if !dry_run {
+        s.check_before_run()?;
+    }
     let r = s.run_day(dry_run)?;
     // The run's messages are delivered after it is kept; delivery never fails the run.
     let delivery = (!dry_run).then(|| super::mail::deliver_after_run(&mut s));
+    let head = if dry_run { None } else { s.anchor("run")? };
     match format {
         Format::Json => {
             #[derive(Serialize)]
@@ -40,10 +49,12 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
                 #[serde(flatten)]
                 summary: &'a crate::service::run::RunSummary,
                 delivery: Option<&'a super::mail::Delivery>,
+                head: Option<&'a crate::service::audit::Head>,
             }
             json(&RunJson {
                 summary: &r,
                 delivery: delivery.as_ref(),
+                head: head.as_ref(),
             })
         }
         Format::Table | Format::Csv => {
@@ -72,6 +83,10 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
             );
             if let Some(d) = &delivery {
                 super::mail::print_delivery(d, env);
+            }
+            if let Some(h) = &head {
+                println!();
+                super::setup::print_head(h, true);
             }
             Ok(())
         }
@@ -389,7 +404,7 @@ pub fn aging(
     match format {
         Format::Json => json(&r),
         Format::Csv => {
-            let mut w = ::csv::Writer::from_writer(std::io::stdout().lock());
+            let mut w = ::csv::Writer::from_writer(Vec::new());
             w.write_record([
                 "customer_id",
                 "name",
@@ -413,8 +428,7 @@ pub fn aging(
                     &a.d91_plus.to_string(),
                 ])?;
             }
-            w.flush()?;
-            Ok(())
+            csv_out(w)
         }
         Format::Table => {
             let mut t = Table::new(&[

@@ -32,8 +32,24 @@ fn strip_signs(s: &str) -> &str {
     s.trim_matches(|c: char| CURRENCY_SIGNS.contains(&c) || SPACES.contains(&c))
 }
 
+/// The largest amount an import takes: no real invoice or payment comes near it, so
+/// a larger one is a column mix-up (an id or a phone number read as an amount).
+pub(crate) const MAX_AMOUNT_MINOR: i64 = 100_000_000_000_000;
+
 /// Reads an amount. A blank cell is `None`; the caller decides what blank means.
+/// Amounts beyond ±1,000,000,000,000.00 are refused.
 pub(crate) fn parse_amount(raw: &str, fmt: NumberFormat) -> Result<Option<Money>, String> {
+    let m = parse_any_amount(raw, fmt)?;
+    if m.is_some_and(|m| m.to_minor().unsigned_abs() > MAX_AMOUNT_MINOR.unsigned_abs()) {
+        return Err(
+            "is more than 1,000,000,000,000.00: no invoice or payment is that large (is this the amount column?)"
+                .to_string(),
+        );
+    }
+    Ok(m)
+}
+
+fn parse_any_amount(raw: &str, fmt: NumberFormat) -> Result<Option<Money>, String> {
     let s = raw.trim();
     if s.is_empty() {
         return Ok(None);
@@ -284,6 +300,8 @@ mod tests {
             ("$", "is not an amount"),
             ("1e5", "is not an amount"),
             ("99999999999999999999", "is too large"),
+            ("1000000000000.01", "is more than 1,000,000,000,000.00"),
+            ("-1,000,000,000,001.00", "is more than 1,000,000,000,000.00"),
         ];
         for (raw, want) in cases {
             let err = parse_amount(raw, us).err().unwrap_or_default();

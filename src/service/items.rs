@@ -166,8 +166,8 @@ impl Session {
         })
     }
 
-    /// Accounts on hold as of the session's date. Everyone may see this list: it is
-    /// what order takers check before shipping.
+    /// Accounts on hold as of the session's date: a collector sees their own
+    /// accounts, supervisors and admins every account.
     pub fn holds(&self) -> Result<Vec<HoldLine>> {
         let conn = self.store.conn();
         let mut out = Vec::new();
@@ -175,6 +175,9 @@ impl Session {
             let Some(c) = customers::get(conn, &h.customer_id)? else {
                 continue;
             };
+            if !self.user.may_see(&c) {
+                continue;
+            }
             let f = AccountFigures::of(&ledger::positions(conn, &c.id, self.as_of)?, self.as_of);
             out.push(HoldLine {
                 customer_id: c.id,
@@ -235,18 +238,15 @@ impl Session {
                 STATUSES.join(", ")
             )));
         }
-        let rows = crate::store::outbox::list(self.store.conn(), status, 10_000)?;
+        let conn = self.store.conn();
         if self.user.role.sees_everything() {
-            return Ok(rows);
+            return Ok(crate::store::outbox::list(conn, status, 10_000)?);
         }
-        let mine: std::collections::HashSet<String> =
-            customers::list(self.store.conn(), Some(&self.user.name))?
-                .into_iter()
-                .map(|c| c.id)
-                .collect();
-        Ok(rows
-            .into_iter()
-            .filter(|r| mine.contains(&r.customer_id))
-            .collect())
+        Ok(crate::store::outbox::list_for_owner(
+            conn,
+            status,
+            &self.user.name,
+            10_000,
+        )?)
     }
 }

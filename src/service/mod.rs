@@ -4,6 +4,8 @@
 
 mod access;
 pub mod account;
+pub mod audit;
+pub mod backup;
 pub mod calls;
 pub mod disputes;
 pub mod items;
@@ -36,6 +38,9 @@ pub enum ServiceError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// The database file or its record is damaged: work stops until it is repaired.
+    #[error("{0}")]
+    Damaged(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -194,8 +199,9 @@ impl Session {
         f: impl FnOnce(&mut Tx<'_>) -> Result<T>,
     ) -> Result<T> {
         let (as_of, now) = (self.as_of, self.now);
+        let keying = self.store.keying().clone();
         self.store.transact(commit, |conn| {
-            let log = EventLog::open(conn, now)?;
+            let log = EventLog::open(conn, &keying, now)?;
             let mut tx = Tx {
                 conn,
                 log,

@@ -10,4 +10,4 @@ pub mod priority;
 
 pub use book::StrategyBook;
 pub use model::{Action, Assignee, Fallback, Mode, PriorityWeights, Release, Step, Strategy};
-pub use parse::parse_strategy;
+pub use parse::{MAX_FILE_BYTES, parse_strategy};

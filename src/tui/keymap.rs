@@ -200,6 +200,22 @@ pub enum KeymapError {
         "config [keys] {action}: '{key}' is not a key (use a letter, or names like ctrl-r, f2, enter, pgdn)"
     )]
     BadKey { action: String, key: String },
+    #[error("config [keys] {action}: '{key}' is already given to {other}: one key does one thing")]
+    Twice {
+        action: String,
+        key: String,
+        other: String,
+    },
+}
+
+impl KeymapError {
+    /// The `[keys]` entry the problem is in.
+    pub fn action(&self) -> &str {
+        match self {
+            KeymapError::UnknownAction(a, _) => a,
+            KeymapError::BadKey { action, .. } | KeymapError::Twice { action, .. } => action,
+        }
+    }
 }
 
 /// The bindings in force.
@@ -226,6 +242,7 @@ impl Keymap {
                     .collect::<Vec<_>>(),
             );
         }
+        let mut given: Vec<(Key, &str)> = Vec::new();
         for (name, value) in overrides {
             let Some(s) = SPECS.iter().find(|s| s.name == name.trim()) else {
                 let names: Vec<&str> = SPECS.iter().map(|s| s.name).collect();
@@ -237,6 +254,16 @@ impl Keymap {
                     action: name.clone(),
                     key: k.to_string(),
                 })?;
+                if let Some((_, other)) =
+                    given.iter().find(|(g, o)| *g == key && *o != name.as_str())
+                {
+                    return Err(KeymapError::Twice {
+                        action: name.clone(),
+                        key: k.to_string(),
+                        other: (*other).to_string(),
+                    });
+                }
+                given.push((key, name.as_str()));
                 parsed.push(key);
             }
             if parsed.is_empty() {

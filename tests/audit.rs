@@ -571,3 +571,95 @@ fn a_role_change_is_recorded_with_who_made_it_and_add_never_changes_a_role() {
     let (ok, text) = verify(&shop, &["--deep"]);
     assert!(ok, "{text}");
 }
+
+/// Turns the shop into what an arq without audit keys left: plain SHA-256 hashes, no
+/// key, no anchors, and a customer whose collector no event explains.
+fn make_legacy(shop: &Shop) {
+    let c = Connection::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    c.execute_batch(
+        "DROP TRIGGER events_no_update;
+         DELETE FROM meta WHERE key IN ('db_id', 'keyed_from');
+         INSERT INTO customers (id, name, owner, created_on) VALUES ('OLD', 'Old Customer', 'ben', '2025-01-01');",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let head = max_seq(shop);
+    let mut prev = "0".repeat(64);
+    for seq in 1..=head {
+        let f = fields(&c, seq);
+        let h = plain_hash(&prev, &f);
+        c.execute(
+            "UPDATE events SET prev_hash = ?2, hash = ?3 WHERE seq = ?1",
+            params![seq, prev, h],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        prev = h;
+    }
+    c.execute_batch(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+         BEGIN SELECT RAISE(ABORT, 'the event record is append-only: events cannot be changed'); END;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for ext in ["key", "anchors"] {
+        std::fs::remove_file(format!("{}.{ext}", shop.db.display()))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn a_database_from_before_keys_is_keyed_at_its_first_check_and_then_protected() {
+    let shop = shop();
+    make_legacy(&shop);
+    let legacy_head = max_seq(&shop);
+    // A collector's look changes nothing; a supervisor's check keys the database.
+    let (ok, text) = {
+        let out = shop
+            .arq("ana", "2026-03-02")
+            .args(["audit", "verify"])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    assert!(ok && text.contains("(unkeyed)"), "{text}");
+    assert!(!Path::new(&format!("{}.key", shop.db.display())).exists());
+    let (ok, text) = verify(&shop, &["--deep"]);
+    assert!(ok, "{text}");
+    assert!(text.contains("had no audit key: it has one now"), "{text}");
+    assert!(
+        text.contains(&format!("keyed from event {}", legacy_head + 1)),
+        "{text}"
+    );
+    // The collector OLD had is recorded as found.
+    let c = Connection::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    let found: String = c
+        .query_row(
+            "SELECT detail FROM events WHERE kind = 'assigned' AND customer_id = 'OLD'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        found,
+        "assigned to ben (as found when the record was first keyed)"
+    );
+    drop(c);
+    // New events are keyed: a forged plain-hash append is caught, and so is an edit
+    // of an old event.
+    shop.arq("ana", "2026-03-02")
+        .args(["log", "note", "C1", "after keying"])
+        .assert()
+        .success();
+    let (ok, text) = verify(&shop, &[]);
+    assert!(ok, "{text}");
+    sql(
+        &shop,
+        "DROP TRIGGER events_no_update; UPDATE events SET detail = 'changed' WHERE seq = 3;",
+    );
+    fails_naming(
+        &shop,
+        &[],
+        &["broken at event 3", "changed after it was recorded"],
+    );
+}

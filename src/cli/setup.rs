@@ -256,8 +256,13 @@ pub fn restore(env: &Env, file: &std::path::Path) -> anyhow::Result<()> {
     );
     if r.dropped > 0 {
         println!(
-            "{} events recorded after that backup are gone; the restore is recorded as the next event.",
-            r.dropped
+            "{} recorded after that backup {} gone; the restore is recorded as the next event.",
+            if r.dropped == 1 {
+                "1 event".to_string()
+            } else {
+                format!("{} events", r.dropped)
+            },
+            if r.dropped == 1 { "is" } else { "are" }
         );
     }
     if let Some(h) = &r.head {

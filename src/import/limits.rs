@@ -109,6 +109,20 @@ pub fn check_width(
     Ok(())
 }
 
+/// The first control character in `v`, line breaks allowed when `multiline`.
+fn control_in(v: &str, multiline: bool) -> Option<char> {
+    let allowed = |c: char| multiline && matches!(c, '\n' | '\r');
+    if v.is_ascii() {
+        // The common case, byte by byte.
+        return v
+            .bytes()
+            .map(char::from)
+            .find(|&c| (c < ' ' || c == '\u{7f}') && !allowed(c));
+    }
+    v.chars()
+        .find(|&c| crate::display::is_control(c) && !allowed(c))
+}
+
 /// Checks every cell arq reads in a data row: its length, and no control characters
 /// (an address may hold line breaks).
 pub fn check_cells(row: &Row<'_>) -> Result<(), ImportError> {
@@ -119,18 +133,17 @@ pub fn check_cells(row: &Row<'_>) -> Result<(), ImportError> {
         }
         let name = row.name(col);
         let max = max_len(name).min(MAX_CELL);
-        let n = v.chars().count();
-        if n > max {
-            return Err(row.error(
-                col,
-                format!("is {n} characters long; a {name} is at most {max}"),
-            ));
+        // A character is at least a byte: only a long cell needs counting.
+        if v.len() > max {
+            let n = v.chars().count();
+            if n > max {
+                return Err(row.error(
+                    col,
+                    format!("is {n} characters long; a {name} is at most {max}"),
+                ));
+            }
         }
-        let multiline = name == "address";
-        if let Some(c) = v
-            .chars()
-            .find(|&c| crate::display::is_control(c) && !(multiline && matches!(c, '\n' | '\r')))
-        {
+        if let Some(c) = control_in(v, name == "address") {
             return Err(row.error(
                 col,
                 format!(
@@ -151,7 +164,7 @@ pub fn check_raw_cells(
     header: &StringRecord,
 ) -> Result<(), ImportError> {
     for (i, c) in rec.iter().enumerate() {
-        if c.len() > MAX_CELL * 4 || c.chars().count() > MAX_CELL {
+        if c.len() > MAX_CELL && c.chars().count() > MAX_CELL {
             let h = header.get(i).map(str::trim).filter(|h| !h.is_empty());
             return Err(ImportError::Cell {
                 file: file.to_string(),

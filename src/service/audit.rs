@@ -341,6 +341,9 @@ impl Session {
         let Keying::Keyed(key) = self.store.keying() else {
             return Ok(None);
         };
+        if self.store.is_memory() {
+            return Ok(None);
+        }
         let Some((seq, hash)) = events::head(self.store.conn())? else {
             return Ok(None);
         };

@@ -199,6 +199,7 @@ impl Session {
         f: impl FnOnce(&mut Tx<'_>) -> Result<T>,
     ) -> Result<T> {
         let (as_of, now) = (self.as_of, self.now);
+        self.store.refresh_keying()?;
         let keying = self.store.keying().clone();
         self.store.transact(commit, |conn| {
             let log = EventLog::open(conn, &keying, now)?;

@@ -65,11 +65,6 @@ impl Anchors {
         }
         out
     }
-
-    /// The latest anchor, if any.
-    pub fn last(&self) -> Option<&Anchor> {
-        self.anchors.last()
-    }
 }
 
 fn body(db_id: &str, seq: i64, hash: &str, at: &str, by: &str, what: &str) -> String {

@@ -63,7 +63,20 @@ impl EventLog {
     pub fn open(conn: &Connection, keying: &Keying, now: DateTime<Utc>) -> Result<EventLog> {
         let mac = match keying {
             Keying::Keyed(k) => Some(k.mac.clone()),
-            Keying::Legacy => None,
+            Keying::Legacy => {
+                // Another arq may have given the database its key since this one
+                // opened it: a plain hash after that would read as a forgery.
+                let keyed = conn
+                    .query_row("SELECT 1 FROM meta WHERE key = 'db_id'", [], |_| Ok(()))
+                    .optional()?
+                    .is_some();
+                if keyed {
+                    return Err(StoreError::Trust(
+                        "this database was given its audit key by another arq a moment ago: do it again".into(),
+                    ));
+                }
+                None
+            }
             Keying::Missing(path) => return Err(StoreError::Trust(missing_key(path))),
         };
         let prev: Option<String> = conn

@@ -13,6 +13,7 @@ pub mod deep_verify;
 pub mod events;
 pub mod integrity;
 pub mod key;
+mod keying;
 pub mod ledger;
 pub mod outbox;
 pub mod runs;
@@ -27,6 +28,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
+
+pub use keying::Keying;
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -75,19 +78,6 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0001_core.sql")),
         M::up(include_str!("migrations/0002_events_no_replace.sql")),
     ])
-}
-
-/// How this database's events are hashed.
-#[derive(Debug, Clone)]
-pub enum Keying {
-    /// With its audit key.
-    Keyed(Box<key::AuditKey>),
-    /// A database from an arq without keys (plain SHA-256) until the first
-    /// `arq run` or `arq audit verify` gives it one.
-    Legacy,
-    /// The database has a key, but its key file (this path) is missing or belongs to
-    /// another database: nothing can be recorded.
-    Missing(PathBuf),
 }
 
 /// The first bytes of every SQLite database file.
@@ -262,18 +252,6 @@ impl Store {
         Ok(store)
     }
 
-    /// The key this database's events are hashed with, as found beside it.
-    fn load_keying(&self) -> Result<Keying> {
-        let Some(db_id) = self.meta("db_id")? else {
-            return Ok(Keying::Legacy);
-        };
-        let path = key::key_path(&self.path);
-        Ok(match key::AuditKey::load(&path)? {
-            Some(k) if k.db_id == db_id => Keying::Keyed(Box::new(k)),
-            _ => Keying::Missing(path),
-        })
-    }
-
     /// Writes the database in `from` (a checked backup) over this one, and brings
     /// it back to arq's pragmas and schema.
     pub fn restore_from(&mut self, from: &Connection) -> Result<()> {
@@ -284,55 +262,9 @@ impl Store {
         Ok(())
     }
 
-    /// How this database's events are hashed.
-    pub fn keying(&self) -> &Keying {
-        &self.keying
-    }
-
-    /// Gives a database from an arq without keys its audit key: events from the next
-    /// one on are keyed. Returns whether it did (false when it had a key already).
-    pub fn ensure_keyed(&mut self) -> Result<bool> {
-        if !matches!(self.keying, Keying::Legacy) {
-            return Ok(false);
-        }
-        let db_id = key::hex(&key::random_bytes(16)?);
-        let path = self.path.clone();
-        let k = self.write(|tx| {
-            let next: i64 =
-                tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM events", [], |r| {
-                    r.get(0)
-                })?;
-            if tx
-                .query_row("SELECT 1 FROM meta WHERE key = 'db_id'", [], |_| Ok(()))
-                .optional()?
-                .is_some()
-            {
-                return Ok(None);
-            }
-            let k = key::AuditKey::generate(&db_id, next, None)?;
-            put_meta(tx, "db_id", &db_id)?;
-            put_meta(tx, "keyed_from", &next.to_string())?;
-            // A key file left by an upgrade that did not commit is set aside, not reused.
-            let key_file = key::key_path(&path);
-            if key_file.exists() {
-                let aside = key::sibling(
-                    &path,
-                    &format!("key.unused-{}", key::hex(&key::random_bytes(4)?)),
-                );
-                std::fs::rename(&key_file, &aside).map_err(|e| {
-                    StoreError::Trust(format!("cannot set aside {}: {e}", key_file.display()))
-                })?;
-            }
-            // The key is written inside the transaction: if it cannot be, nothing is kept.
-            k.save(&key_file)?;
-            Ok::<_, StoreError>(Some(k))
-        })?;
-        self.keying = match k {
-            Some(k) => Keying::Keyed(Box::new(k)),
-            // Another process keyed it meanwhile.
-            None => self.load_keying()?,
-        };
-        Ok(true)
+    /// Whether this is a private in-memory database (no files beside it).
+    pub fn is_memory(&self) -> bool {
+        self.path.as_os_str() == ":memory:"
     }
 
     fn configure(&mut self) -> Result<()> {

@@ -87,10 +87,11 @@ fn fixture() -> Fixture {
     }
 }
 
-/// A fresh database path (the previous one removed with its WAL files).
+/// A fresh database path (the previous one removed with its WAL files, audit key and
+/// anchors).
 fn fresh_path(dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-wal", "-shm", ".key", ".anchors"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
     path

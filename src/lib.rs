@@ -12,6 +12,7 @@ pub mod diag;
 pub mod display;
 pub mod domain;
 pub(crate) mod fasthash;
+pub mod files;
 pub mod import;
 pub mod mail;
 pub mod metrics;

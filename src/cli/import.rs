@@ -1,5 +1,6 @@
 //! `arq import customers|invoices|payments FILE`.
 
+use super::out::println;
 use std::path::PathBuf;
 
 use super::commands::ImportWhat;

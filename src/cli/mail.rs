@@ -4,6 +4,7 @@
 use clap::Subcommand;
 use serde::Serialize;
 
+use super::out::{eprintln, print, println};
 use super::output::{cell, csv, json};
 use super::table::{Align, Table, fit};
 use super::{Env, Format};

@@ -11,6 +11,7 @@ mod customers;
 mod dates;
 mod error;
 mod invoices;
+mod limits;
 mod mapping;
 mod payments;
 mod pipeline;
@@ -423,7 +424,7 @@ fn write(
                     .map(|s| s.id)
                     .collect::<HashSet<String>>(),
             };
-            let mut w = customers::Writer::new(tx, s.file.clone())?;
+            let mut w = customers::Writer::new(tx, s.file.clone(), labels)?;
             let counts = pipeline::run(
                 source,
                 |row| customers::parse(row, m, &known),

@@ -57,7 +57,10 @@ where
     let mut skipped = 0;
     loop {
         let parsed = match source.next() {
-            Ok(Some(line)) => parse(&source.row(line)),
+            Ok(Some(line)) => {
+                let row = source.row(line);
+                super::limits::check_cells(&row).and_then(|()| parse(&row))
+            }
             Ok(None) => break,
             Err(e) => Err(e),
         };

@@ -116,7 +116,7 @@ pub fn send_with(s: &mut Session, only: Option<i64>, t: &mut Transports) -> Resu
             )));
         }
     }
-    recover_stale_claims(s, t)?;
+    recover_stale_claims(s, t, &may)?;
     let book = strategies::book(s.store().conn())?;
     let ids: Vec<i64> = match only {
         Some(id) => vec![id],
@@ -150,14 +150,18 @@ pub fn send_with(s: &mut Session, only: Option<i64>, t: &mut Transports) -> Resu
 
 /// Claims left by a send that stopped, on transports where delivering again is
 /// harmless, go back to pending so this send finishes them.
-fn recover_stale_claims(s: &mut Session, t: &mut Transports) -> Result<()> {
+fn recover_stale_claims(
+    s: &mut Session,
+    t: &mut Transports,
+    may: &dyn Fn(&str) -> bool,
+) -> Result<()> {
     let stale: Vec<OutboxRow> = outbox::ids_with_status(s.store().conn(), "sending")?
         .into_iter()
         .filter_map(|id| outbox::get(s.store().conn(), id).transpose())
         .collect::<std::result::Result<_, _>>()?;
     let stale: Vec<OutboxRow> = stale
         .into_iter()
-        .filter(|r| t.get(r.channel).idempotent())
+        .filter(|r| t.get(r.channel).idempotent() && may(&r.customer_id))
         .collect();
     if stale.is_empty() {
         return Ok(());

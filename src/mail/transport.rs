@@ -95,17 +95,18 @@ pub fn message_id_local(message_id: &str) -> &str {
 }
 
 /// Writes `bytes` to `path` all at once: a temporary file in the same directory,
-/// flushed to disk, then renamed, so a reader never sees half a message.
+/// flushed to disk, then renamed, so a reader never sees half a message. Files and
+/// folders are private (or the shared group's, see `files`).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    crate::files::create_dir_all(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = crate::files::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
     }

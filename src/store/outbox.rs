@@ -132,6 +132,24 @@ pub fn list(conn: &Connection, status: Option<&str>, limit: usize) -> Result<Vec
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Messages of the customers `owner` is assigned, newest first (a collector's list).
+pub fn list_for_owner(
+    conn: &Connection,
+    status: Option<&str>,
+    owner: &str,
+    limit: usize,
+) -> Result<Vec<OutboxRow>> {
+    let cols: Vec<String> = COLUMNS.split(", ").map(|c| format!("o.{c}")).collect();
+    let sql = format!(
+        "SELECT {} FROM outbox o JOIN customers c ON c.id = o.customer_id
+         WHERE c.owner = ?2 AND (?1 IS NULL OR o.status = ?1) ORDER BY o.id DESC LIMIT ?3",
+        cols.join(", ")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![status, owner, limit as i64], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// One customer's messages, newest first.
 pub fn for_customer(conn: &Connection, customer_id: &str, limit: usize) -> Result<Vec<OutboxRow>> {
     let sql =

@@ -51,6 +51,14 @@ pub fn copy() -> Copy {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let db = dir.path().join("demo.db");
     std::fs::copy(demo_db(), &db).unwrap_or_else(|e| panic!("{e}"));
+    // The audit key and anchors travel with the database.
+    for ext in ["key", "anchors"] {
+        std::fs::copy(
+            format!("{}.{ext}", demo_db().display()),
+            format!("{}.{ext}", db.display()),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
     Copy { dir, db }
 }
 

@@ -15,6 +15,7 @@ pub(crate) mod fasthash;
 pub mod import;
 pub mod mail;
 pub mod paths;
+pub mod progress;
 pub mod report;
 pub mod service;
 pub mod store;

@@ -37,7 +37,9 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<()> {
         dry_run: a.dry_run,
     };
     let mut s = env.session()?;
-    let r = import::import_file(&mut s, kind, &a.file, &opts)?;
+    let bars = super::progress::Bars::for_stderr(a.format);
+    let r = import::import_file_with(&mut s, kind, &a.file, &opts, &bars)?;
+    crate::progress::Progress::finish(&bars);
     if a.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());

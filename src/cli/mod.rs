@@ -4,6 +4,7 @@
 mod args;
 mod import;
 mod mail;
+pub mod progress;
 mod setup;
 pub mod table;
 mod tui;

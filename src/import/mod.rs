@@ -27,6 +27,7 @@ pub use error::ImportError;
 pub use presets::preset_toml;
 
 use crate::domain::EventKind;
+use crate::progress::{Progress, Silent, Unit};
 use crate::service::{ServiceError, Session, Tx};
 use crate::store::{Durability, ledger, strategies, users};
 use source::Source;
@@ -175,6 +176,17 @@ pub fn import_file(
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, ImportError> {
+    import_file_with(session, kind, path, opts, &Silent)
+}
+
+/// [`import_file`], telling `progress` how far it got.
+pub fn import_file_with(
+    session: &mut Session,
+    kind: ImportKind,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportSummary, ImportError> {
     session.require_admin(&format!("import {kind}"))?;
     if opts.snapshot && kind != ImportKind::Invoices {
         return Err(ImportError::Refused(format!(
@@ -193,6 +205,14 @@ pub fn import_file(
     let file = path.display().to_string();
     let mut source = Source::open(path, file.clone(), columns::specs(kind), &mapping)?;
     source.prepare()?;
+    let name = path
+        .file_name()
+        .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+    progress.phase(
+        &format!("importing {name}"),
+        Some(source.lines_hint().saturating_sub(1)),
+        Unit::Rows,
+    );
     let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let bulk = kind == ImportKind::Invoices
         && bulk::worth_it(
@@ -206,6 +226,7 @@ pub fn import_file(
         currency,
         snapshot: opts.snapshot,
         bulk,
+        progress,
     };
 
     let store = session.store();
@@ -215,15 +236,9 @@ pub fn import_file(
     } else {
         None
     };
-    let exclusive = bulk && !opts.dry_run && bulk::enter_exclusive(store.conn());
     let result = run(session, &job, source, summary, !opts.dry_run);
     let store = session.store();
-    let back = if exclusive {
-        bulk::leave_exclusive(store.conn())
-    } else {
-        Ok(())
-    };
-    let restored = tuning.map_or(Ok(()), |t| t.restore(store.conn())).and(back);
+    let restored = tuning.map_or(Ok(()), |t| t.restore(store.conn()));
     let full = store.set_durability(Durability::Full);
     let summary = result?;
     restored?;
@@ -238,6 +253,7 @@ struct Job<'m> {
     currency: String,
     snapshot: bool,
     bulk: bool,
+    progress: &'m dyn Progress,
 }
 
 /// Runs the import in one transaction, committed only when `commit` is true and
@@ -294,12 +310,14 @@ fn write(
                 source,
                 |row| invoices::parse(row, m, currency),
                 |line| w.write(line),
+                job.progress,
             )?;
             if job.snapshot {
                 w.close_absent()?;
             }
             let c = w.counts;
             if let Some(d) = deferred {
+                job.progress.phase("building indexes", None, Unit::Rows);
                 d.rebuild(tx.conn)?;
             }
             s.created = c.created;
@@ -319,6 +337,7 @@ fn write(
                 source,
                 |row| payments::parse(row, m, &known),
                 |line| w.write(line),
+                job.progress,
             )?;
             s.created = w.counts.recorded;
             s.payments_recorded = w.counts.recorded;
@@ -338,6 +357,7 @@ fn write(
                 source,
                 |row| customers::parse(row, m, &known),
                 |line| w.write(line),
+                job.progress,
             )?;
             s.created = w.counts.created;
             s.updated = w.counts.updated;

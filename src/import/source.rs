@@ -119,6 +119,13 @@ impl<'m> Source<'m> {
         })
     }
 
+    /// How many lines the file has: at most one data row each, for progress.
+    pub fn lines_hint(&self) -> u64 {
+        let bytes = self.reader.get_ref().get_ref();
+        let breaks = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        breaks + u64::from(!bytes.ends_with(b"\n") && !bytes.is_empty())
+    }
+
     /// Reads the next record; returns its line, or `None` at the end of the file.
     fn read(&mut self) -> Result<Option<u64>, ImportError> {
         match self.reader.read_record(&mut self.rec) {

@@ -59,7 +59,10 @@ impl From<rusqlite::Error> for StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/0001_core.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/0001_core.sql")),
+        M::up(include_str!("migrations/0002_delivery_indexes.sql")),
+    ])
 }
 
 /// How hard a write transaction insists on reaching the disk.

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // a test: a failed unwrap is a failed test
 //! Delivery costs the same per message however large the outbox is: SQLite's own
 //! counters (statements run, virtual-machine steps, rows walked by full scans) are
 //! read through the connection's profile hook while a send delivers 100 and then

@@ -138,7 +138,8 @@ mod tests {
 
     #[test]
     fn the_latest_later_step_replaces_an_earlier_message() {
-        let cases: &[(&[(i64, i64)], i64, Option<i64>)] = &[
+        type Case<'a> = (&'a [(i64, i64)], i64, Option<i64>);
+        let cases: &[Case<'_>] = &[
             (&[], 0, None),
             (&[(0, 5)], 0, None),
             (&[(0, 5), (1, 9)], 0, Some(9)),

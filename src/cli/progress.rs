@@ -33,7 +33,7 @@ impl Bars {
     fn template(total: Option<u64>, unit: Unit) -> String {
         match total {
             Some(_) => format!(
-                "{{msg:<22}} [{{bar:30}}] {{human_pos:>9}}/{{human_len}} {} · {{per_sec}} · {{eta}} left",
+                "{{msg:<22}} [{{bar:30}}] {{human_pos:>9}}/{{human_len}} {} · {{rate}} · {{eta}} left",
                 unit.as_str()
             ),
             None => format!(
@@ -46,8 +46,32 @@ impl Bars {
     fn style(total: Option<u64>, unit: Unit) -> ProgressStyle {
         ProgressStyle::with_template(&Bars::template(total, unit))
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}/s", grouped(state.per_sec()));
+                },
+            )
             .progress_chars("=> ")
     }
+}
+
+/// A rate as a whole number with thousands grouped (`31,710`).
+fn grouped(rate: f64) -> String {
+    let n = if rate.is_finite() && rate > 0.0 {
+        rate.round() as u64
+    } else {
+        0
+    };
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl Progress for Bars {
@@ -105,6 +129,18 @@ mod tests {
         b.advance(3);
         b.finish();
         assert!(b.bar.lock().map(|s| s.is_none()).unwrap_or(false));
+    }
+
+    #[test]
+    fn rates_are_whole_and_grouped() {
+        for (rate, shown) in [
+            (31_710.2599, "31,710"),
+            (0.4, "0"),
+            (f64::NAN, "0"),
+            (999.5, "1,000"),
+        ] {
+            assert_eq!(grouped(rate), shown);
+        }
     }
 
     #[test]

@@ -134,7 +134,7 @@ mod tests {
     #[test]
     fn rates_are_whole_and_grouped() {
         for (rate, shown) in [
-            (31_710.2599, "31,710"),
+            (31_710.26, "31,710"),
             (0.4, "0"),
             (f64::NAN, "0"),
             (999.5, "1,000"),

@@ -17,6 +17,7 @@ pub mod import;
 pub mod mail;
 pub mod metrics;
 pub mod paths;
+pub mod progress;
 pub mod report;
 pub mod service;
 pub mod store;

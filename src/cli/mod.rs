@@ -10,6 +10,7 @@ mod mail;
 mod manual;
 pub(crate) mod out;
 mod output;
+pub mod progress;
 mod reports;
 mod setup;
 pub mod table;

@@ -1,6 +1,6 @@
 //! `init`, `user`, `strategy` and `audit`.
 
-use super::out::{eprintln, print, println};
+use super::out::{print, println};
 use anyhow::Context;
 
 use super::table::{Align, Table};
@@ -327,9 +327,9 @@ pub fn demo(db: &Option<PathBuf>, env: &Env, size: DemoSize, seed: u64) -> anyho
         history_days: 120,
     };
     let started = Instant::now();
-    let summary = demo::build(&path, &opts, &env.config, &mut |phase| {
-        eprintln!("demo: {phase}…")
-    })?;
+    let bars = super::progress::Bars::for_stderr(super::Format::Table);
+    let summary = demo::build(&path, &opts, &env.config, &bars)?;
+    crate::progress::Progress::finish(&bars);
     println!(
         "Demo shop written to {} in {:.1}s: {} customers, {} invoices, {} payments, {} days of history, {} events.",
         path.display(),

@@ -30,9 +30,11 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
     if !dry_run {
         s.check_before_run()?;
     }
-    let r = s.run_day(dry_run)?;
+    let bars = super::progress::Bars::for_stderr(format);
+    let r = s.run_day_with(dry_run, &bars)?;
     // The run's messages are delivered after it is kept; delivery never fails the run.
-    let delivery = (!dry_run).then(|| super::mail::deliver_after_run(&mut s));
+    let delivery = (!dry_run).then(|| super::mail::deliver_after_run(&mut s, &bars));
+    crate::progress::Progress::finish(&bars);
     let head = if dry_run { None } else { s.anchor("run")? };
     match format {
         Format::Json => {

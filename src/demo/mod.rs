@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::domain::{EventKind, Role};
+use crate::progress::{Progress, Unit};
 use crate::service::{Result, ServiceError, Session, noon_utc, setup};
 use crate::store::{self, Durability, Store, customers, ledger};
 use rng::Rng;
@@ -77,7 +78,7 @@ pub fn build(
     path: &Path,
     opts: &DemoOptions,
     config: &Config,
-    progress: &mut dyn FnMut(&str),
+    progress: &dyn Progress,
 ) -> Result<DemoSummary> {
     clear(path)?;
     let (n_customers, mean_gap, capacity) = match opts.size {
@@ -87,7 +88,7 @@ pub fn build(
     let start = opts.today - Duration::days(opts.history_days);
     let rng = Rng::new(opts.seed);
 
-    progress("creating users and customers");
+    progress.phase("creating the shop", None, Unit::Days);
     // The audit key comes from the seed, so one seed builds one record, hash for hash.
     let mut admin = setup::init_with(
         path,
@@ -117,7 +118,7 @@ pub fn build(
         mean_gap,
     );
 
-    progress("writing a year of invoices and payments");
+    progress.phase("writing the history", None, Unit::Days);
     let mut sim = Sim {
         customers: &demo_customers,
         by_id: demo_customers
@@ -215,10 +216,12 @@ pub fn build(
         by_day.entry(inv.issue_date).or_default().push(inv);
     }
     let mut day = start;
+    progress.phase(
+        "simulating",
+        Some(opts.history_days.max(0) as u64 + 1),
+        Unit::Days,
+    );
     while day <= opts.today {
-        if (day - start).num_days() % 10 == 0 {
-            progress(&format!("simulating {day}"));
-        }
         set_day(
             &mut [&mut admin, &mut ana, &mut ben, &mut cleo, &mut sam],
             day,
@@ -242,7 +245,9 @@ pub fn build(
             }
         }
         day += Duration::days(1);
+        progress.advance(1);
     }
+    progress.finish();
     let events = admin.event_count()?;
     admin.anchor("demo")?;
     admin.store().set_durability(Durability::Full)?;

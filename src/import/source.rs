@@ -275,6 +275,19 @@ impl<'m> Source<'m> {
             .collect()
     }
 
+    /// How many lines the file has (a sheet: how many rows): at most one data row
+    /// each, for progress.
+    pub fn lines_hint(&self) -> u64 {
+        match &self.input {
+            Input::Csv(reader) => {
+                let bytes = reader.get_ref().get_ref();
+                let breaks = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+                breaks + u64::from(!bytes.ends_with(b"\n") && !bytes.is_empty())
+            }
+            Input::Sheet(rows, _) => rows.len() as u64,
+        }
+    }
+
     /// The file's name as errors give it.
     pub fn file(&self) -> &str {
         &self.file

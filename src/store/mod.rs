@@ -54,7 +54,9 @@ pub enum StoreError {
     },
     #[error("cannot bring {path} up to date: {message}")]
     Migrate { path: PathBuf, message: String },
-    #[error("the database is busy (another arq is writing); try again in a moment")]
+    #[error(
+        "the database is busy (another arq has been writing for over a minute); try again in a moment"
+    )]
     Busy,
     #[error("{path} is not an arq database ({why}); it was left exactly as it was")]
     NotArq { path: PathBuf, why: String },
@@ -80,12 +82,16 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// How long a write waits for the write lock before giving up with [`StoreError::Busy`].
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/0001_core.sql")),
         M::up(include_str!("migrations/0002_lifecycle.sql")),
         M::up(include_str!("migrations/0003_supervisors.sql")),
         M::up(include_str!("migrations/0004_events_no_replace.sql")),
+        M::up(include_str!("migrations/0005_delivery_indexes.sql")),
     ])
 }
 
@@ -277,7 +283,10 @@ impl Store {
     }
 
     fn configure(&mut self) -> Result<()> {
-        self.conn.busy_timeout(Duration::from_secs(10))?;
+        // A write waits up to this long for another one to commit — long enough for a
+        // nightly bulk import or the daily run, so a collector's save waits for them
+        // instead of failing (reads never wait: WAL).
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
         // journal_mode answers with a row, so it is read rather than executed.
         let _mode: String = self
             .conn

@@ -34,7 +34,7 @@ fn demo_db() -> &'static Path {
             today: parse_iso(DAY).unwrap_or_default(),
             history_days: 120,
         };
-        demo::build(&path, &opts, &Config::default(), &mut |_| {})
+        demo::build(&path, &opts, &Config::default(), &arq::progress::Silent)
             .unwrap_or_else(|e| panic!("demo: {e}"));
         (dir, path)
     });

@@ -147,10 +147,9 @@ impl Session {
 fn snapshot_figures(tx: &mut Tx<'_>) -> Result<()> {
     let day = tx.as_of;
     let conn = tx.conn;
-    let book = figures::book_as_of(conn, day, Whose::Shop)?;
     let d = kpi_daily::Day {
         day,
-        aging: book.aging,
+        aging: figures::shop_aging(conn, day)?,
         credit_sales: figures::credit_sales(conn, day, day, Whose::Shop)?,
         collected: figures::collected(conn, day, day, Whose::Shop)?,
         written_off: figures::written_off(conn, day, day, Whose::Shop)?,

@@ -83,6 +83,18 @@ pub fn book_as_of(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Resu
     Ok(book)
 }
 
+/// The shop's aging on a date: [`book_as_of`] without the per-customer split, for the
+/// daily snapshot (one pass over the open invoices, nothing kept per customer).
+pub fn shop_aging(conn: &Connection, as_of: NaiveDate) -> Result<Aging> {
+    let mut aging = Aging::default();
+    snapshot::open_positions(conn, as_of, Scope::All, &mut |_, inv| {
+        if inv.is_open() {
+            aging.add(inv.days_past_due(as_of), inv.balance);
+        }
+    })?;
+    Ok(aging)
+}
+
 /// Invoices issued in the period.
 pub fn credit_sales(
     conn: &Connection,

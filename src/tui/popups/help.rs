@@ -1,4 +1,5 @@
-//! The help overlay: every key that works on the current screen, read from the keymap.
+//! The help overlay: every key that works on the current screen, read from the keymap,
+//! and what the marks in its rows mean.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,6 +11,8 @@ use super::super::theme::Theme;
 pub struct Help {
     pub screen: &'static str,
     pub keys: Vec<(String, &'static str)>,
+    /// What the marks in the screen's rows mean.
+    pub marks: &'static [(&'static str, &'static str)],
 }
 
 impl Help {
@@ -25,6 +28,11 @@ impl Help {
             theme.title,
         ))];
         keys.extend(self.keys.iter().map(|(k, w)| entry(k, w)));
+        if !self.marks.is_empty() {
+            keys.push(Line::from(""));
+            keys.push(Line::from(Span::styled("Marks", theme.title)));
+            keys.extend(self.marks.iter().map(|(m, w)| entry(m, w)));
+        }
         let mut forms: Vec<Line<'static>> = vec![Line::from(Span::styled("In forms", theme.title))];
         forms.extend(super::keys::HELP.iter().map(|k| entry(k.key, k.help)));
         forms.push(Line::from(""));

@@ -54,7 +54,13 @@ const COLUMNS: [Column; 8] = [
     Column::right("past due", 14),
     Column::right("collectible", 14),
     Column::right("dpd", 4),
-    Column::left("", 8),
+    Column::left("flags", 8),
+];
+
+/// The marks in the flags column.
+const LEGEND: &[(&str, &str)] = &[
+    ("●", "in a collection cycle"),
+    ("⚑hold", "on credit hold"),
 ];
 
 impl AccountsScreen {
@@ -228,6 +234,10 @@ impl Screen for AccountsScreen {
             self.cycle_sort();
             Effect::Status(format!("sorted by {}", self.sort.label()), false)
         })
+    }
+
+    fn legend(&self) -> &'static [(&'static str, &'static str)] {
+        LEGEND
     }
 
     fn hint(&self, action: Action) -> Option<String> {

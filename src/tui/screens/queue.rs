@@ -123,13 +123,7 @@ impl QueueScreen {
                 let Some(it) = self.shown.get(n).and_then(|&i| self.items.get(i)) else {
                     return Vec::new();
                 };
-                let verb = it.action.label();
-                let action = match &it.step {
-                    Some(s) if s != it.action.as_str() && s != "end" => {
-                        format!("{verb} ({})", s.replace('_', " "))
-                    }
-                    _ => verb.to_string(),
-                };
+                let action = it.action_words();
                 let late = if it.days_overdue > 0 {
                     (it.days_overdue.to_string(), theme.warn)
                 } else {
@@ -298,12 +292,13 @@ impl Screen for QueueScreen {
         })
     }
 
-    fn summary(&self, currency: &str) -> Option<String> {
-        Some(format!(
-            "{} due · {} {currency}",
-            self.items.len(),
-            self.collectible().grouped()
-        ))
+    fn summary(&self, currency: &str) -> Vec<String> {
+        let (n, total) = (self.items.len(), self.collectible().grouped());
+        vec![
+            format!("{n} due · {total} {currency}"),
+            format!("{n} due · {total}"),
+            total,
+        ]
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -3,3 +3,5 @@
 pub mod field;
 pub mod filter;
 pub mod list;
+pub mod flow;
+pub mod timeline;

@@ -105,7 +105,11 @@ mod tests {
             ("short", 10, &["short"]),
             ("", 10, &[""]),
             ("one two three", 7, &["one two", "three"]),
-            ("past due 83,830.47 now", 12, &["past due", "83,830.47", "now"]),
+            (
+                "past due 83,830.47 now",
+                12,
+                &["past due", "83,830.47", "now"],
+            ),
             ("first\nsecond line", 20, &["first", "second line"]),
             ("abcdefghij", 4, &["abcd", "efgh", "ij"]),
             ("東京 精密", 4, &["東京", "精密"]),

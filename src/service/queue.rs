@@ -63,12 +63,7 @@ impl QueueItem {
     /// customer opted out of the channel, is white glove, or has no address for it)
     /// is a personal contact, and says so: `contact, not email (friendly)`.
     pub fn action_words(&self) -> String {
-        let what = match self.action {
-            ItemAction::Email | ItemAction::Sms | ItemAction::Letter => {
-                format!("contact, not {}", self.action.label())
-            }
-            a => a.label().to_string(),
-        };
+        let what = self.action.work().to_string();
         match &self.step {
             Some(step) if step != self.action.as_str() && step != "end" => {
                 format!("{what} ({})", crate::domain::names::words(step))

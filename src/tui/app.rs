@@ -90,7 +90,7 @@ impl App {
         }
     }
 
-    fn screen_mut(&mut self) -> Option<&mut (dyn Screen + 'static)> {
+    pub(super) fn screen_mut(&mut self) -> Option<&mut (dyn Screen + 'static)> {
         match self.stack.last_mut() {
             Some(s) => Some(s.as_mut()),
             None => self.tabs.get_mut(self.current)?.screen.as_deref_mut(),

@@ -52,6 +52,10 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
     }
 }
 
+/// One way to lay the header out: the left part, the tabs (text, whether current)
+/// and the totals, if they fit.
+type HeaderChoice<'a> = (&'a String, &'a Vec<(String, bool)>, Option<&'a String>);
+
 /// The header: who, the date, the tabs and the queue's totals. When the width is
 /// short, the role goes, then the tabs shrink to the current one, then the totals
 /// shorten; a total is shown whole or not at all, never cut.
@@ -97,7 +101,7 @@ fn draw_header(f: &mut Frame<'_>, area: Rect, app: &App) {
     )];
     let tabs_width = |tabs: &[(String, bool)]| tabs.iter().map(|(s, _)| width(s)).sum::<usize>();
     let room = usize::from(area.width);
-    let mut choices: Vec<(&String, &Vec<(String, bool)>, Option<&String>)> = Vec::new();
+    let mut choices: Vec<HeaderChoice<'_>> = Vec::new();
     for (left, tabs) in [
         (&lefts[0], &full),
         (&lefts[1], &full),
@@ -111,7 +115,7 @@ fn draw_header(f: &mut Frame<'_>, area: Rect, app: &App) {
     for r in rights.iter().skip(2) {
         choices.push((&lefts[1], &compact, Some(r)));
     }
-    let fits = |(l, tabs, r): &(&String, &Vec<(String, bool)>, Option<&String>)| {
+    let fits = |(l, tabs, r): &HeaderChoice<'_>| {
         width(l) + tabs_width(tabs) + r.map_or(0, |r| width(r)) <= room
     };
     let fallback = (&lefts[1], &compact, None);
@@ -123,7 +127,10 @@ fn draw_header(f: &mut Frame<'_>, area: Rect, app: &App) {
     f.render_widget(Paragraph::new("").style(t.header), area);
     let mut spans = vec![Span::styled(left.clone(), t.header)];
     for (text, on) in tabs {
-        spans.push(Span::styled(text.clone(), if *on { on_style } else { t.header }));
+        spans.push(Span::styled(
+            text.clone(),
+            if *on { on_style } else { t.header },
+        ));
     }
     if let Some(r) = right {
         let used = width(left) + tabs_width(tabs);
@@ -151,7 +158,12 @@ fn legend_lines(s: &dyn Screen, width: u16, t: &Theme) -> Vec<Line<'static>> {
             ]
         })
         .collect();
-    let mut lines = flow(pieces, usize::from(width.saturating_sub(1)).max(1), " · ", 1);
+    let mut lines = flow(
+        pieces,
+        usize::from(width.saturating_sub(1)).max(1),
+        " · ",
+        1,
+    );
     if let Some(first) = lines.first_mut() {
         first.spans.insert(0, Span::raw(" "));
     }

@@ -10,8 +10,8 @@ use ratatui::widgets::Paragraph;
 use super::super::theme::Theme;
 use super::super::widgets::field::Field;
 use super::{
-    Form, FormKey, Outcome, Request, choice_line, keys, message_rows, render_fields,
-    render_footer, render_message, tab_focus,
+    Form, FormKey, Outcome, Request, choice_line, keys, message_rows, render_fields, render_footer,
+    render_message, tab_focus,
 };
 use crate::domain::dates::parse_user_date;
 use crate::domain::{CallOutcome, Money};
@@ -277,7 +277,16 @@ impl WrapUpForm {
         y += 1;
         if let Some(e) = &self.outcome_error {
             let h = outcome_error_h.min((inner.y + inner.height).saturating_sub(y));
-            render_message(f, Rect { y, height: h, ..inner }, e, theme);
+            render_message(
+                f,
+                Rect {
+                    y,
+                    height: h,
+                    ..inner
+                },
+                e,
+                theme,
+            );
             y += h;
         }
         y = render_fields(f, inner, y, &[(&self.note, self.focus == NOTE)], theme);

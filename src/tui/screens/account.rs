@@ -362,7 +362,7 @@ impl AccountScreen {
                 Span::raw(format!(
                     "{here}#{} {} due {} — {}",
                     i.item_id,
-                    i.action.label(),
+                    i.action.work(),
                     i.due,
                     i.note
                 )),

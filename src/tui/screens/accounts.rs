@@ -58,10 +58,7 @@ const COLUMNS: [Column; 8] = [
 ];
 
 /// The marks in the flags column.
-const LEGEND: &[(&str, &str)] = &[
-    ("●", "in a collection cycle"),
-    ("⚑hold", "on credit hold"),
-];
+const LEGEND: &[(&str, &str)] = &[("●", "in a collection cycle"), ("⚑hold", "on credit hold")];
 
 impl AccountsScreen {
     pub fn load(session: &Session) -> Result<AccountsScreen> {

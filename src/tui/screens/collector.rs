@@ -251,7 +251,7 @@ impl Screen for CollectorScreen {
                 ),
                 (
                     l.best
-                        .map_or_else(String::new, |(_, act)| act.label().to_string()),
+                        .map_or_else(String::new, |(_, act)| act.work().to_string()),
                     t.base,
                 ),
                 (a.balance.grouped(), t.money),

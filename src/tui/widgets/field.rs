@@ -122,7 +122,16 @@ impl Field {
         if let Some(e) = &self.error {
             let y = area.y + 1 + text_rows;
             let h = (area.y + area.height).saturating_sub(y);
-            render_message(f, Rect { y, height: h, ..area }, e, theme);
+            render_message(
+                f,
+                Rect {
+                    y,
+                    height: h,
+                    ..area
+                },
+                e,
+                theme,
+            );
         }
     }
 }

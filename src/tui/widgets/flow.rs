@@ -136,7 +136,10 @@ mod tests {
         assert_eq!(text(&lines), ["item #742 call", "  due 2026-11-19"]);
         assert_eq!(lines[1].spans.last().map(|s| s.style), Some(bold));
         // Fits: unchanged.
-        assert_eq!(text(&wrap_line(&line, 80, 2)), ["item #742 call due 2026-11-19"]);
+        assert_eq!(
+            text(&wrap_line(&line, 80, 2)),
+            ["item #742 call due 2026-11-19"]
+        );
         // A word longer than a line is split, never dropped.
         assert_eq!(
             text(&wrap_line(&Line::from("abcdefghij"), 4, 0)),

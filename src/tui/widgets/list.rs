@@ -121,11 +121,14 @@ impl ListState {
 
 /// Lays `columns` out in `width`: the others keep their widths while they fit, in
 /// order of rank (then of place); the `flex` column (a name) takes what is left, at
-/// least 20 columns and at most a dozen more than it asked for. The columns come
-/// back in their own order.
+/// least 20 columns (or what it asked for, when less) and at most a dozen more than
+/// it asked for. The columns come back in their own order.
 pub fn fit_columns(columns: &[Column], flex: usize, width: u16) -> Vec<(Column, u16)> {
     const MIN_FLEX: u16 = 20;
-    let mut used = 2 + MIN_FLEX + 1;
+    let min_flex = columns
+        .get(flex)
+        .map_or(MIN_FLEX, |c| c.width.min(MIN_FLEX));
+    let mut used = 2 + min_flex + 1;
     let mut keep = vec![false; columns.len()];
     let mut order: Vec<usize> = (0..columns.len()).collect();
     order.sort_by_key(|&i| columns[i].rank);
@@ -147,7 +150,7 @@ pub fn fit_columns(columns: &[Column], flex: usize, width: u16) -> Vec<(Column, 
             (
                 *c,
                 if i == flex {
-                    (MIN_FLEX + extra).min(c.width.max(MIN_FLEX) + 12)
+                    (min_flex + extra).min(c.width.max(MIN_FLEX) + 12)
                 } else {
                     c.width
                 },

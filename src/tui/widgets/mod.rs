@@ -2,6 +2,6 @@
 
 pub mod field;
 pub mod filter;
-pub mod list;
 pub mod flow;
+pub mod list;
 pub mod timeline;

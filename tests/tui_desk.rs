@@ -86,8 +86,10 @@ fn an_account_reassigned_away_closes_and_the_next_keys_record_nothing() {
     );
     // The cursor stays on the row the person left (now the next item).
     assert_eq!(a.queue().unwrap().list.selected, 0);
+    // The whole message, at 80×24: what happened, and what to do.
     let screen = joined(&draw(&a, 80, 24));
-    assert!(screen.contains("did not choose"), "{screen}");
+    assert!(screen.contains("assigned to ben"), "{screen}");
+    assert!(screen.contains("before recording anything."), "{screen}");
 
     // The keys that followed in the field (`c r ⏎`) record nothing on that account.
     press(&mut a, KeyCode::Char('c'));
@@ -161,6 +163,8 @@ fn an_item_finished_by_someone_else_while_the_wrap_up_is_open_is_refused_whole()
     session(&c.db, "sam")
         .finish_item(item, "handled it myself")
         .unwrap();
+    // The app notices (the queue's row under the form changes).
+    a.update(Msg::Tick);
     let (calls, events) = (count(&c.db, "calls"), count(&c.db, "events"));
     press(&mut a, KeyCode::Enter);
     // Nothing is recorded, and the form says why, whole, at 80×24.
@@ -187,7 +191,9 @@ fn an_item_finished_by_someone_else_while_the_wrap_up_is_open_is_refused_whole()
             )
         ),
         1
-    );
+    ); // The person's own save moved the queue on to the next item: theirs to work.
+    press(&mut a, KeyCode::Char('c'));
+    assert_eq!(a.popups.len(), 1, "{:?}", a.status);
 }
 
 #[test]
@@ -356,11 +362,19 @@ fn the_accounts_flags_have_a_legend_and_help_lists_them() {
     while s.context() != ScreenId::Accounts {
         press(&mut s, KeyCode::Tab);
     }
-    let screen = draw(&s, 80, 24);
-    assert!(screen.contains('●'), "{screen}");
+    let screen = draw(&s, 120, 40);
+    assert!(screen.contains(" flags"), "{screen}");
+    assert!(screen.contains("● "), "{screen}");
     assert!(
         screen.contains("● in a collection cycle · ⚑hold on credit hold"),
         "{screen}"
+    );
+    // At 80 columns the flags make way for the amounts, and their legend goes too.
+    let narrow = draw(&s, 80, 24);
+    assert_eq!(
+        narrow.contains(" flags"),
+        narrow.contains("in a collection cycle"),
+        "{narrow}"
     );
     press(&mut s, KeyCode::Char('?'));
     let help = draw(&s, 120, 40);

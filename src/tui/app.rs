@@ -166,7 +166,8 @@ impl App {
     /// stands on another account than before (the row it was on went away) marks
     /// that row *unchosen*: the keys that record refuse it until the person moves
     /// or opens it, so nothing is ever recorded on an account they did not pick.
-    /// After the person's own save the list simply moves on (to the next item).
+    /// After the person's own save the list simply moves on (to the next item), and
+    /// the row it moves to is theirs to work.
     pub(super) fn reload(&mut self, changes: Changes) {
         let others = changes == Changes::ByOthers;
         let mut notices: Vec<(String, bool)> = Vec::new();
@@ -206,6 +207,11 @@ impl App {
             }
         }
         self.stack = keep;
+        if !others {
+            // The person's own save moves the list on to what is next: that row is
+            // theirs to work, even if others' changes had moved the cursor before.
+            self.chose();
+        }
         let mut notice = notices.into_iter().next();
         if let Some(held) = self.unchosen() {
             let text = match notice.take() {

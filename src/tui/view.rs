@@ -20,7 +20,11 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
         return;
     }
     let status = status_lines(app, area.width);
-    let footer_h = (status.len() as u16).clamp(1, area.height.saturating_sub(2).max(1));
+    // A long message takes up to a third of the screen (at least three rows).
+    let most = (area.height / 3)
+        .max(3)
+        .min(area.height.saturating_sub(2).max(1));
+    let footer_h = (status.len() as u16).clamp(1, most);
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
@@ -145,7 +149,7 @@ fn draw_header(f: &mut Frame<'_>, area: Rect, app: &App) {
 
 /// What the marks in the screen's rows mean, one dim line (two when narrow).
 fn legend_lines(s: &dyn Screen, width: u16, t: &Theme) -> Vec<Line<'static>> {
-    if s.legend().is_empty() {
+    if s.legend().is_empty() || !s.marks_shown(width) {
         return Vec::new();
     }
     let pieces = s
@@ -197,14 +201,13 @@ fn draw_nothing_matches(f: &mut Frame<'_>, area: Rect, s: &dyn Screen, t: &Theme
     );
 }
 
-/// The footer's message, wrapped to the width (at most three lines): a message is
-/// never cut off.
+/// The footer's message, wrapped to the width: a message is never cut off (the
+/// footer grows to a third of the screen for it, see [`draw`]).
 fn status_lines(app: &App, width: u16) -> Vec<String> {
     let Some((msg, _)) = &app.status else {
         return Vec::new();
     };
     let mut lines = wrap(msg, usize::from(width.saturating_sub(2)).max(10));
-    lines.truncate(3);
     lines
 }
 

@@ -237,6 +237,12 @@ impl Screen for AccountsScreen {
         LEGEND
     }
 
+    fn marks_shown(&self, width: u16) -> bool {
+        list::fit_columns(&COLUMNS, 1, width)
+            .iter()
+            .any(|(c, _)| c.title == "flags")
+    }
+
     fn hint(&self, action: Action) -> Option<String> {
         (action == Action::Sort).then(|| {
             match self.sort {

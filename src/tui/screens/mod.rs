@@ -190,6 +190,12 @@ pub trait Screen {
         &[]
     }
 
+    /// Whether the marks show at `width` (a narrow list may drop their column; the
+    /// legend then goes too, and help still lists them).
+    fn marks_shown(&self, _width: u16) -> bool {
+        true
+    }
+
     /// Text for the header's right side (the queue's totals), longest first: the
     /// header shows the longest that fits whole.
     fn summary(&self, _currency: &str) -> Vec<String> {

@@ -27,6 +27,28 @@ pub enum ShowFormat {
     Json,
 }
 
+/// `--format` of the commands that also write a spreadsheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Table,
+    Json,
+    Csv,
+    /// An Excel workbook (to --output FILE, or to a pipe)
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// The text format, or `None` for a workbook.
+    pub fn text(self) -> Option<Format> {
+        match self {
+            ExportFormat::Table => Some(Format::Table),
+            ExportFormat::Json => Some(Format::Json),
+            ExportFormat::Csv => Some(Format::Csv),
+            ExportFormat::Xlsx => None,
+        }
+    }
+}
+
 /// `--as-of`: an ISO date.
 pub fn iso_date(s: &str) -> Result<NaiveDate, String> {
     parse_iso(s).map_err(|e| e.to_string())

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use clap::builder::PossibleValuesParser;
 use clap::{Parser, Subcommand};
 
-use super::args::{self, Format, ShowFormat};
+use super::args::{self, ExportFormat, Format, ShowFormat};
 use super::mail;
 use crate::domain::plan::Every;
 use crate::domain::{CallOutcome, Decide, DisputeOutcome, DisputeReason, Money, Role};
@@ -62,13 +62,13 @@ pub enum Command {
         #[arg(long, default_value = "USD")]
         currency: String,
     },
-    /// Import customers, invoices or payments from CSV
+    /// Import customers, invoices or payments from CSV or a spreadsheet (XLSX, ODS)
     #[command(after_help = "See docs/IMPORT.md for mapping files and what each preset reads.")]
     Import {
         /// What the file holds
         #[arg(value_enum)]
         kind: ImportWhat,
-        /// The CSV file
+        /// The CSV file or spreadsheet
         file: PathBuf,
         /// A mapping file (TOML) from the file's columns to arq's
         #[arg(long, value_name = "FILE.toml")]
@@ -79,9 +79,12 @@ pub enum Command {
         /// The file lists every open invoice: close those it does not list
         #[arg(long)]
         snapshot: bool,
-        /// Check and count, write nothing
+        /// Check and count, show what was understood, write nothing
         #[arg(long)]
         dry_run: bool,
+        /// The sheet of a spreadsheet to read (default: the first)
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
         /// How to print the summary
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
@@ -106,12 +109,15 @@ pub enum Command {
         /// Every queue (supervisors)
         #[arg(long)]
         all: bool,
-        /// How to print the queue
+        /// How to print the queue (xlsx: an Excel workbook, with --output or to a pipe)
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ExportFormat,
         /// At most this many items
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
+        /// Where --format xlsx writes the workbook
+        #[arg(long, short = 'o', value_name = "FILE.xlsx")]
+        output: Option<PathBuf>,
     },
     /// Show an account
     #[command(subcommand)]
@@ -258,6 +264,19 @@ pub enum Command {
     /// Check the event record
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Copy the database to FILE while others keep working (checked, then anchored)
+    #[command(
+        after_help = "FILE may be a directory: the copy is then named <database>-<date>.db in it.\nSchedule it with cron, e.g.  15 2 * * *  arq --user admin backup /srv/backups/  (see README \"Backups\")"
+    )]
+    Backup {
+        /// Where the copy goes (a file, or a directory to name it in)
+        file: PathBuf,
+    },
+    /// Put a backup back in place of the database (admins); later events are lost
+    Restore {
+        /// The backup to put back
+        file: PathBuf,
+    },
     /// Print shell completions (see the README for where to put them)
     Completions {
         /// The shell to complete for
@@ -402,6 +421,14 @@ pub enum UserCmd {
         #[arg(long, value_parser = args::words::<Role>(Role::NAMES))]
         role: Role,
     },
+    /// Change a user's role (admins; recorded with who changed it)
+    Role {
+        /// The login name
+        name: String,
+        /// What they may do from now on
+        #[arg(long, value_parser = args::words::<Role>(Role::NAMES))]
+        role: Role,
+    },
     /// The users and their roles
     List,
 }
@@ -419,9 +446,12 @@ pub enum ReportCmd {
         /// Only this collector's accounts (a user name)
         #[arg(long, value_name = "NAME")]
         collector: Option<String>,
-        /// How to print the report
+        /// How to print the report (xlsx: an Excel workbook, with --output or to a pipe)
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ExportFormat,
+        /// Where --format xlsx writes the workbook
+        #[arg(long, short = 'o', value_name = "FILE.xlsx")]
+        output: Option<PathBuf>,
     },
     /// What each person did in a period: calls, contacts, promises, collected, items (supervisors)
     Activity {
@@ -561,8 +591,23 @@ pub enum OutboxCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
-    /// Check that no event was changed or removed behind arq's back
-    Verify,
+    /// Check the file, the event chain, its key and anchors (and with --deep every
+    /// table against the record); anchors the head when all holds
+    Verify {
+        /// Also check every state table against the events (supervisors)
+        #[arg(long)]
+        deep: bool,
+        /// A head kept elsewhere, as printed by arq: SEQ:HASH (repeatable)
+        #[arg(long = "head", value_name = "SEQ:HASH", value_parser = parse_head)]
+        heads: Vec<crate::service::audit::Head>,
+        /// How to print the result
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+fn parse_head(s: &str) -> Result<crate::service::audit::Head, String> {
+    crate::service::audit::parse_head(s)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `arq import customers|invoices|payments FILE`.
 
+use super::out::println;
 use std::path::PathBuf;
 
 use super::commands::ImportWhat;
@@ -14,6 +15,7 @@ pub struct ImportArgs {
     pub preset: Option<String>,
     pub snapshot: bool,
     pub dry_run: bool,
+    pub sheet: Option<String>,
     pub format: Format,
 }
 
@@ -28,9 +30,12 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<()> {
         preset: a.preset,
         snapshot: a.snapshot,
         dry_run: a.dry_run,
+        sheet: a.sheet,
     };
     let mut s = env.session()?;
-    let r = import::import_file(&mut s, kind, &a.file, &opts)?;
+    let bars = super::progress::Bars::for_stderr(a.format);
+    let r = import::import_file_with(&mut s, kind, &a.file, &opts, &bars)?;
+    crate::progress::Progress::finish(&bars);
     match a.format {
         Format::Json => return json(&r),
         Format::Csv => {
@@ -87,19 +92,21 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<()> {
     let extra = [
         (r.customers_created, "customers created for unknown ids"),
         (r.payments_recorded, "payments recorded"),
+        (r.credits_recorded, "credits recorded"),
         (r.balance_payments, "lower balances recorded as payments"),
         (r.adjustments, "balance adjustments"),
         (r.closed_by_snapshot, "invoices closed by the snapshot"),
         (r.merged_rows, "line-item rows merged into their invoice"),
-        (
-            r.skipped_rows,
-            "rows skipped (titles, totals, credit notes)",
-        ),
+        (r.skipped_rows, "rows skipped (reasons below)"),
     ];
     for (n, what) in extra {
         if n > 0 {
             println!("  {n} {what}");
         }
+    }
+    println!("Understood:");
+    for line in r.understood.lines(r.kind) {
+        println!("  {line}");
     }
     if !r.changed() && !r.dry_run {
         println!("  nothing changed: the database already had all of this");

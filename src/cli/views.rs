@@ -1,13 +1,17 @@
 //! Commands that show things: `run` (and its summary), `queue`, `holds`, `outbox
 //! list`, `report aging` (`account show` has its own file). Tables are for people (words, whole
-//! amounts grouped); JSON and CSV are for scripts (stable codes, plain amounts).
+//! amounts grouped); JSON and CSV are for scripts (stable codes, plain amounts); queues
+//! and the aging also go to a workbook (`--format xlsx`).
+
+use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::out::{print, println};
 use super::output::{cell, csv, json};
 use super::table::{Align, Table};
-use super::{Env, Format};
+use super::{Env, ExportFormat, Format};
 use crate::domain::Money;
 use crate::report;
 use crate::service::queue::QueueScope;
@@ -22,9 +26,15 @@ fn two_places(d: rust_decimal::Decimal) -> String {
 
 pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
     let mut s = env.session()?;
-    let r = s.run_day(dry_run)?;
+    if !dry_run {
+        s.check_before_run()?;
+    }
+    let bars = super::progress::Bars::for_stderr(format);
+    let r = s.run_day_with(dry_run, &bars)?;
     // The run's messages are delivered after it is kept; delivery never fails the run.
-    let delivery = (!dry_run).then(|| super::mail::deliver_after_run(&mut s));
+    let delivery = (!dry_run).then(|| super::mail::deliver_after_run(&mut s, &bars));
+    crate::progress::Progress::finish(&bars);
+    let head = if dry_run { None } else { s.anchor("run")? };
     match format {
         Format::Json => {
             #[derive(Serialize)]
@@ -32,10 +42,12 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
                 #[serde(flatten)]
                 summary: &'a crate::service::run::RunSummary,
                 delivery: Option<&'a super::mail::Delivery>,
+                head: Option<&'a crate::service::audit::Head>,
             }
             json(&RunJson {
                 summary: &r,
                 delivery: delivery.as_ref(),
+                head: head.as_ref(),
             })?;
             if let Some(d) = &delivery {
                 super::mail::warn_undelivered(d);
@@ -121,6 +133,10 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
             if let Some(d) = &delivery {
                 super::mail::print_delivery(d, env);
             }
+            if let Some(h) = &head {
+                println!();
+                super::setup::print_head(h, true);
+            }
             Ok(())
         }
     }
@@ -130,9 +146,11 @@ pub fn queue(
     env: &Env,
     collector: Option<String>,
     all: bool,
-    format: Format,
+    format: ExportFormat,
     limit: Option<usize>,
+    output: Option<&Path>,
 ) -> anyhow::Result<()> {
+    let format = text_or_workbook(format, output)?;
     let s = env.session()?;
     let scope = match (collector, all) {
         (_, true) => QueueScope::All,
@@ -140,6 +158,9 @@ pub fn queue(
         _ => QueueScope::Mine,
     };
     let items = s.queue(&scope, limit)?;
+    let Some(format) = format else {
+        return super::xlsx::deliver(&super::xlsx::queue(&items)?, output);
+    };
     match format {
         Format::Json => json(&items),
         Format::Csv => csv(
@@ -363,13 +384,18 @@ pub fn aging(
     env: &Env,
     to: Option<NaiveDate>,
     collector: Option<&str>,
-    format: Format,
+    format: ExportFormat,
+    output: Option<&Path>,
 ) -> anyhow::Result<()> {
+    let format = text_or_workbook(format, output)?;
     let mut s = env.session()?;
     if let Some(d) = to {
         s.set_as_of(d, crate::service::noon_utc(d));
     }
     let r = report::aging(&s, collector)?;
+    let Some(format) = format else {
+        return super::xlsx::deliver(&super::xlsx::aging(&r)?, output);
+    };
     match format {
         Format::Json => json(&r),
         Format::Csv => csv(
@@ -442,4 +468,16 @@ pub fn aging(
             Ok(())
         }
     }
+}
+
+/// The text format asked for, or `None` for a workbook; `--output` is for
+/// workbooks (text goes to standard output, to redirect as usual).
+fn text_or_workbook(format: ExportFormat, output: Option<&Path>) -> anyhow::Result<Option<Format>> {
+    let text = format.text();
+    if text.is_some() && output.is_some() {
+        anyhow::bail!(
+            "--output writes a workbook (--format xlsx); table, json and csv go to standard output: redirect them with > FILE"
+        );
+    }
+    Ok(text)
 }

@@ -207,8 +207,7 @@ fn status_lines(app: &App, width: u16) -> Vec<String> {
     let Some((msg, _)) = &app.status else {
         return Vec::new();
     };
-    let mut lines = wrap(msg, usize::from(width.saturating_sub(2)).max(10));
-    lines
+    wrap(msg, usize::from(width.saturating_sub(2)).max(10))
 }
 
 fn draw_footer(f: &mut Frame<'_>, area: Rect, app: &App, status: Vec<String>) {

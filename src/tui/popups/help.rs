@@ -44,14 +44,19 @@ impl Help {
         let mut lines = keys;
         lines.push(Line::from(""));
         lines.extend(forms);
-        // As many columns as the height needs, each wide enough for a key and its words.
+        // As many columns as the height needs, each as wide as its widest entry (when
+        // the screen has the room).
         let rows = usize::from(area.height.saturating_sub(2)).max(1);
         let columns = lines.len().div_ceil(rows).max(1);
         let per_column = lines.len().div_ceil(columns);
+        let widest = lines.iter().map(Line::width).max().unwrap_or(0);
+        let column_width = u16::try_from(widest).unwrap_or(u16::MAX).max(38) + 2;
         let inner = super::frame(
             f,
             area,
-            40 * columns as u16 + 2,
+            column_width
+                .saturating_mul(columns as u16)
+                .saturating_add(2),
             per_column as u16 + 2,
             "help",
             theme,

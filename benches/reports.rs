@@ -8,6 +8,7 @@ mod common;
 use std::time::Duration;
 
 use arq::report::kpi::kpi;
+use arq::tui::keymap::Keymap;
 use arq::tui::screens::kpis::KpiScreen;
 use arq::tui::screens::{Draw, Screen};
 use arq::tui::theme::Theme;
@@ -26,6 +27,7 @@ fn bench(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(2));
     group.measurement_time(Duration::from_secs(15));
     let theme = Theme::dark();
+    let keymap = Keymap::new(&Default::default()).unwrap_or_else(|e| panic!("{e}"));
     group.bench_function("kpi_screen_first_draw", |b| {
         b.iter(|| {
             let s = session(&db, "sam", today());
@@ -38,6 +40,7 @@ fn bench(c: &mut Criterion) {
                     &Draw {
                         theme: &theme,
                         currency: "USD",
+                        keymap: &keymap,
                     },
                 )
             })

@@ -110,6 +110,46 @@ pub fn pad_left(s: &str, w: usize) -> String {
     " ".repeat(n) + &t
 }
 
+/// `s` broken into lines of at most `max` columns, at spaces where it can (a word
+/// longer than a line is split). Line breaks in `s` are kept; nothing is dropped,
+/// so a number is never cut off: it moves to the next line whole.
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut out = Vec::new();
+    for para in s.split('\n') {
+        let mut line = String::new();
+        let mut w = 0;
+        for word in para.split(' ') {
+            let ww = word.width();
+            let gap = usize::from(!line.is_empty());
+            if w + gap + ww <= max {
+                if gap == 1 {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                w += gap + ww;
+                continue;
+            }
+            if !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+                w = 0;
+            }
+            // A word wider than a line: split it by characters.
+            for ch in word.chars() {
+                let cw = ch.width().unwrap_or(0);
+                if w + cw > max && !line.is_empty() {
+                    out.push(std::mem::take(&mut line));
+                    w = 0;
+                }
+                line.push(ch);
+                w += cw;
+            }
+        }
+        out.push(line);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +163,26 @@ mod tests {
         assert_eq!(pad_left("5.00", 6), "  5.00");
         assert_eq!(fit("abc", 0), "");
         assert_eq!(fit("Café Olé ☕", 20), "Café Olé ☕");
+    }
+
+    #[test]
+    fn wrapping_keeps_every_word_whole_and_every_line_break() {
+        let cases: &[(&str, usize, &[&str])] = &[
+            ("short", 10, &["short"]),
+            ("", 10, &[""]),
+            ("one two three", 7, &["one two", "three"]),
+            (
+                "past due 83,830.47 now",
+                12,
+                &["past due", "83,830.47", "now"],
+            ),
+            ("first\nsecond line", 20, &["first", "second line"]),
+            ("abcdefghij", 4, &["abcd", "efgh", "ij"]),
+            ("東京 精密", 4, &["東京", "精密"]),
+        ];
+        for (text, max, want) in cases {
+            assert_eq!(&wrap(text, *max), want, "{text:?} at {max}");
+        }
     }
 
     #[test]

@@ -517,11 +517,15 @@ fn tables_speak_words_and_json_keeps_codes() {
     assert!(items.iter().any(|i| i["action"] == "release_hold"));
     for i in items {
         let words = |v: &Value| v.as_str().unwrap_or_default().replace('_', " ");
-        // What the item asks for, in the words people read (`strategy exhausted`).
+        // What the item asks for, in the words people read (`strategy exhausted`); a
+        // message step left to a person is a personal contact (`contact, not email`).
         let label = i["action"]
             .as_str()
             .and_then(|a| a.parse::<arq::domain::ItemAction>().ok())
-            .map(|a| a.label().to_string())
+            .map(|a| match a.as_str() {
+                "email" | "sms" | "letter" => format!("contact, not {a}"),
+                _ => a.label().to_string(),
+            })
             .unwrap_or_else(|| words(&i["action"]));
         let action = match i["step"].as_str() {
             Some(step) if step != i["action"] && step != "end" => {

@@ -133,7 +133,7 @@ fn a_write_off_is_asked_for_approved_by_a_supervisor_and_ends_the_cycle() {
         .args(["reject", &approval.to_string(), "--note", "changed my mind"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("is not open"));
+        .stderr(predicate::str::contains("is already approved by sam"));
     verifies_deeply(&shop, day);
 }
 

@@ -174,7 +174,7 @@ pub fn show(env: &Env, id: &str, format: ShowFormat) -> anyhow::Result<()> {
                 for i in &a.open_items {
                     // A step says which action; the other reasons say it themselves.
                     let what = match i.reason {
-                        crate::domain::Reason::Step => format!("step ({})", i.action.label()),
+                        crate::domain::Reason::Step => format!("step ({})", i.action.work()),
                         r => r.words(),
                     };
                     let head = format!("  #{} {what} due {} — ", i.item_id, i.due);

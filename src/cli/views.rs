@@ -13,7 +13,6 @@ use super::output::{cell, csv, json};
 use super::table::{Align, Table};
 use super::{Env, ExportFormat, Format};
 use crate::domain::Money;
-use crate::domain::names::words;
 use crate::report;
 use crate::service::queue::QueueScope;
 use crate::store::outbox;
@@ -225,13 +224,8 @@ pub fn queue(
                 ("score", Align::Right, 20),
             ]);
             for i in &items {
-                // A step's action and the step it belongs to, in words: `email (friendly)`.
-                let action = match &i.step {
-                    Some(step) if step != i.action.as_str() && step != "end" => {
-                        format!("{} ({})", i.action.label(), words(step))
-                    }
-                    _ => i.action.label().to_string(),
-                };
+                // What to do and the step it belongs to, in words: `call (second call)`.
+                let action = i.action_words();
                 t.row(vec![
                     i.rank.to_string(),
                     i.item_id.to_string(),

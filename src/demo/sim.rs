@@ -165,7 +165,11 @@ impl Sim<'_> {
             let payer = self.customers[ci].payer;
             match item.action {
                 ItemAction::Call => {
-                    self.call(s, ci, payer, item.item_id, item.collectible_past_due)?
+                    // An earlier call today may have finished it (the account's call
+                    // steps): the call is then logged on the account alone.
+                    let open = s.item_closed(item.item_id)?.is_none();
+                    let item_id = open.then_some(item.item_id);
+                    self.call(s, ci, payer, item_id, item.collectible_past_due)?;
                 }
                 ItemAction::FollowUp => {
                     s.finish_item(item.item_id, "asked the customer for documents")?;
@@ -189,7 +193,7 @@ impl Sim<'_> {
         s: &mut Session,
         ci: usize,
         payer: Payer,
-        item: i64,
+        item: Option<i64>,
         owed: Money,
     ) -> Result<()> {
         let day = s.as_of();
@@ -213,7 +217,7 @@ impl Sim<'_> {
             CallOutcome::WrongNumber => "number no longer in service",
             CallOutcome::Refused => "customer refused to discuss",
         };
-        s.log_call(&cid, outcome, note, Some(item))?;
+        s.log_call(&cid, outcome, note, item)?;
         if outcome != CallOutcome::Reached || !owed.is_positive() {
             let again = match outcome {
                 CallOutcome::Voicemail => self

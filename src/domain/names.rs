@@ -249,6 +249,19 @@ impl ItemAction {
             other => other.as_str(),
         }
     }
+
+    /// What the item asks a person to do, in words. A message step only becomes an
+    /// item when it could not go out by itself (the customer opted out of the
+    /// channel, is white glove, or has no address for it): the person contacts the
+    /// customer their own way, so it reads `contact, not email`, never `email`.
+    pub fn work(self) -> &'static str {
+        match self {
+            ItemAction::Email => "contact, not email",
+            ItemAction::Sms => "contact, not sms",
+            ItemAction::Letter => "contact, not letter",
+            other => other.label(),
+        }
+    }
 }
 
 named_enum! {

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::items::finish_task;
+use super::items::{already_closed, finish_task};
 use super::promises::write_promise;
 use super::{Result, ServiceError, Session, Tx, non_empty};
 use crate::domain::{CallOutcome, EventKind, ItemAction, Money, Reason};
@@ -53,6 +53,14 @@ fn write_call(
     item: Option<i64>,
 ) -> Result<CallLogged> {
     let as_of = tx.as_of;
+    // The item the person worked, closed meanwhile by someone else: refuse the whole
+    // call rather than log it as if the item were still waiting.
+    if let Some(id) = item
+        && let Some(t) = tasks::get(tx.conn, id)?
+        && t.done_on.is_some()
+    {
+        return Err(already_closed(&t));
+    }
     let (at, by) = (tx.at(), tx.actor.clone());
     let call = activity::NewCall {
         customer_id,
@@ -188,6 +196,19 @@ impl Session {
         })
     }
 
+    /// The newest call on the account (0 when none): what a wrap-up form remembers
+    /// when it opens, to tell the person about calls logged while they typed.
+    pub fn last_call(&self, customer_id: &str) -> Result<i64> {
+        let c = self.visible_customer(customer_id)?;
+        Ok(activity::last_call_id(self.store.conn(), &c.id)?)
+    }
+
+    /// The account's calls logged after call `after`, oldest first.
+    pub fn calls_after(&self, customer_id: &str, after: i64) -> Result<Vec<activity::CallRow>> {
+        let c = self.visible_customer(customer_id)?;
+        Ok(activity::calls_after(self.store.conn(), &c.id, after)?)
+    }
+
     /// Adds a free-text note to the account's timeline.
     pub fn log_note(&mut self, customer_id: &str, text: &str) -> Result<i64> {
         let c = self.visible_customer(customer_id)?;
@@ -213,7 +234,8 @@ impl Session {
 
     /// A call may name the item it was made for, which it then finishes: a
     /// collector cannot close a supervisor's item that way. (An item closed
-    /// meanwhile, say by an earlier call on the same account, is simply left alone.)
+    /// meanwhile, by someone else or by an earlier call on the same account, is
+    /// refused in the writing transaction: see `write_call`.)
     fn check_item(&self, item: Option<i64>) -> Result<()> {
         if let Some(id) = item
             && let Some(t) = tasks::get(self.store.conn(), id)?

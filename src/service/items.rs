@@ -43,17 +43,39 @@ pub(crate) fn finish_task(tx: &mut Tx<'_>, t: &TaskRow, note: &str) -> Result<()
     close_task(tx, t, ItemOutcome::Done, note)
 }
 
+/// How a closed item was closed, by whom and when: `finished by sam on 2026-11-20`.
+pub fn closed_words(t: &TaskRow) -> String {
+    let how = t.outcome.map_or("finished", |o| match o {
+        ItemOutcome::Done => "finished",
+        ItemOutcome::Cancelled => "closed",
+        ItemOutcome::Approved => "approved",
+        ItemOutcome::Rejected => "rejected",
+    });
+    let by = t
+        .done_by
+        .as_deref()
+        .map_or(String::new(), |b| format!(" by {b}"));
+    let on = t.done_on.map_or(String::new(), |d| format!(" on {d}"));
+    format!("{how}{by}{on}")
+}
+
+/// The refusal for working an item someone already closed: nothing is recorded.
+pub(crate) fn already_closed(t: &TaskRow) -> ServiceError {
+    ServiceError::Invalid(format!(
+        "item #{} is already {}: nothing was recorded",
+        t.id,
+        closed_words(t)
+    ))
+}
+
 /// Closes an open item with `outcome`; a step task records its step as done today.
 fn close_task(tx: &mut Tx<'_>, t: &TaskRow, outcome: ItemOutcome, note: &str) -> Result<()> {
     let by = tx.actor.clone();
     if !tasks::finish(tx.conn, t.id, tx.as_of, &by, outcome, note)? {
-        let who = tasks::get(tx.conn, t.id)?
-            .and_then(|r| Some((r.done_by?, r.done_on?)))
-            .map_or(String::new(), |(who, on)| format!(" (by {who} on {on})"));
-        return Err(ServiceError::Invalid(format!(
-            "item #{} is already finished{who}: nothing was recorded",
-            t.id
-        )));
+        return Err(match tasks::get(tx.conn, t.id)? {
+            Some(now) => already_closed(&now),
+            None => ServiceError::NotFound(format!("no queue item #{}", t.id)),
+        });
     }
     let verb = match outcome {
         ItemOutcome::Done => "done",
@@ -105,19 +127,24 @@ impl Session {
         if t.assignee == Assignee::Supervisor {
             self.require_supervisor("finish supervisor items")?;
         }
-        if t.created_on > self.as_of || t.done_on.is_some_and(|d| d <= self.as_of) {
-            let when = t.done_on.map_or(String::new(), |d| format!(" on {d}"));
-            let how = t.outcome.map_or("created later", |o| match o {
-                ItemOutcome::Done => "finished",
-                ItemOutcome::Cancelled => "closed",
-                ItemOutcome::Approved => "approved",
-                ItemOutcome::Rejected => "rejected",
-            });
+        if t.done_on.is_some_and(|d| d <= self.as_of) {
+            return Err(already_closed(&t));
+        }
+        if t.created_on > self.as_of {
             return Err(ServiceError::Invalid(format!(
-                "queue item #{item_id} is not open (it was {how}{when})"
+                "queue item #{item_id} is not open (it was created later, on {})",
+                t.created_on
             )));
         }
         Ok(t)
+    }
+
+    /// How an item was closed (`finished by sam on 2026-11-20`), or `None` while it
+    /// is open: what the terminal app tells a person whose item someone else closed.
+    pub fn item_closed(&self, item_id: i64) -> Result<Option<String>> {
+        Ok(tasks::get(self.store.conn(), item_id)?
+            .filter(|t| t.done_on.is_some())
+            .map(|t| closed_words(&t)))
     }
 
     /// Finishes a queue item (`arq done`). Items that need a decision or an approval

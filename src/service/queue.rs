@@ -57,6 +57,22 @@ pub struct QueueItem {
     pub risk: Risk,
 }
 
+impl QueueItem {
+    /// What the item asks of the person, in words, with the step it belongs to:
+    /// `call (second call)`. A message step that could not go out by itself (the
+    /// customer opted out of the channel, is white glove, or has no address for it)
+    /// is a personal contact, and says so: `contact, not email (friendly)`.
+    pub fn action_words(&self) -> String {
+        let what = self.action.work().to_string();
+        match &self.step {
+            Some(step) if step != self.action.as_str() && step != "end" => {
+                format!("{what} ({})", crate::domain::names::words(step))
+            }
+            _ => what,
+        }
+    }
+}
+
 impl Session {
     /// The ranked queue for `scope`, best first, at most `limit` items.
     pub fn queue(&self, scope: &QueueScope, limit: Option<usize>) -> Result<Vec<QueueItem>> {

@@ -26,6 +26,42 @@ pub fn insert_call(conn: &Connection, c: &NewCall<'_>) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// A call as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallRow {
+    pub id: i64,
+    pub on_date: NaiveDate,
+    pub at: String,
+    pub by: String,
+    pub outcome: CallOutcome,
+    pub note: String,
+}
+
+/// The newest call on the account (0 when there is none).
+pub fn last_call_id(conn: &Connection, customer_id: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM calls WHERE customer_id = ?1")?
+        .query_row([customer_id], |r| r.get(0))?)
+}
+
+/// The account's calls recorded after call `after`, oldest first.
+pub fn calls_after(conn: &Connection, customer_id: &str, after: i64) -> Result<Vec<CallRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, on_date, at, by, outcome, note FROM calls WHERE customer_id = ?1 AND id > ?2 ORDER BY id",
+    )?;
+    let rows = st.query_map(params![customer_id, after], |r| {
+        Ok(CallRow {
+            id: r.get(0)?,
+            on_date: r.get(1)?,
+            at: r.get(2)?,
+            by: r.get(3)?,
+            outcome: r.get(4)?,
+            note: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 // ---------------------------------------------------------------- promises
 
 /// A promise as shown on the account screen, with its status as of the date asked.

@@ -43,12 +43,22 @@ impl App {
             }
         };
         let popup = match action {
-            Action::Call => Popup::form(WrapUpForm::new(
-                &t.customer,
-                &t.name,
-                t.item,
-                view.collectible_past_due,
-            )),
+            Action::Call => {
+                let seen = match self.session.last_call(&t.customer) {
+                    Ok(id) => id,
+                    Err(e) => {
+                        self.status = Some((e.to_string(), true));
+                        return;
+                    }
+                };
+                Popup::form(WrapUpForm::new(
+                    &t.customer,
+                    &t.name,
+                    t.item,
+                    view.collectible_past_due,
+                    seen,
+                ))
+            }
             Action::Promise => Popup::form(PromiseForm::new(
                 &t.customer,
                 &t.name,
@@ -199,10 +209,11 @@ impl App {
     }
 
     /// Carries out a form's request. On success the form closes and everything is
-    /// reloaded; a refusal goes back into the form.
+    /// reloaded; a refusal goes back into the form. A wrap-up whose item someone else
+    /// closed meanwhile lets go of the item, so a second ⏎ logs the call alone.
     pub(super) fn submit(&mut self, r: Request) {
         match run(&mut self.session, &r) {
-            Ok((msg, confirm)) => {
+            Ok(done) => {
                 if !matches!(r, Request::Deliver) {
                     self.popups.pop();
                 }
@@ -212,17 +223,57 @@ impl App {
                 {
                     self.stack.pop();
                 }
-                self.reload();
-                self.status = Some((msg, false));
-                if let Some(c) = confirm {
+                self.reload(super::app::Changes::Own);
+                let mut message = done.message;
+                if let Some(cleared) = self.clear_empty_filter() {
+                    message.push_str(&format!(" · {cleared}"));
+                }
+                self.status = Some((message, done.heed));
+                if let Some(c) = done.confirm {
                     self.offer_confirmation(c);
                 }
             }
-            Err(e) => match self.popups.last_mut() {
-                Some(p) if !matches!(r, Request::Deliver) => p.set_error(e.to_string()),
-                _ => self.status = Some((e.to_string(), true)),
-            },
+            Err(e) => {
+                let mut message = e.to_string();
+                if let Request::WrapUp {
+                    customer,
+                    item: Some(item),
+                    seen_call,
+                    ..
+                } = &r
+                    && let Ok(Some(_)) = self.session.item_closed(*item)
+                    && self.popups.last_mut().is_some_and(Popup::forget_item)
+                {
+                    if let Some(calls) = other_calls(&self.session, customer, *seen_call, None) {
+                        message.push_str(&format!(" ({calls})"));
+                    }
+                    message.push_str(&format!(
+                        ". ⏎ logs your call on {customer} without the item; esc cancels"
+                    ));
+                }
+                match self.popups.last_mut() {
+                    Some(p) if !matches!(r, Request::Deliver) => p.set_error(message),
+                    _ => self.status = Some((message, true)),
+                }
+            }
         }
+    }
+
+    /// When the person's own save left a filtered list with nothing to show (the
+    /// filter matched only what they just finished), the filter goes: an empty list
+    /// would look like an empty queue. Says what it did.
+    fn clear_empty_filter(&mut self) -> Option<String> {
+        let screen = self.screen_mut()?;
+        let text = screen.filter().filter(|f| !f.is_empty())?.text.clone();
+        if screen.shown() > 0 {
+            return None;
+        }
+        if let Some(f) = screen.filter_mut() {
+            f.text.clear();
+            f.editing = false;
+        }
+        screen.refilter();
+        Some(format!("filter “{text}” cleared: nothing else matched it"))
     }
 
     /// Right after a promise or a plan: offer to confirm it by email when the customer
@@ -254,10 +305,49 @@ enum Confirm {
     Plan(String, i64),
 }
 
+/// What a saved request tells the person.
+struct Done {
+    message: String,
+    /// A promise or a plan was made: offer its confirmation.
+    confirm: Option<Confirm>,
+    /// Saved, but something in the message needs a look (shown like a refusal).
+    heed: bool,
+}
+
+impl From<(String, Option<Confirm>)> for Done {
+    fn from((message, confirm): (String, Option<Confirm>)) -> Done {
+        Done {
+            message,
+            confirm,
+            heed: false,
+        }
+    }
+}
+
+/// Calls logged on the account after `seen` other than `own`, in words
+/// (`sam logged a call at 14:02 UTC: no answer`), or `None`.
+fn other_calls(s: &Session, customer: &str, seen: i64, own: Option<i64>) -> Option<String> {
+    let calls = s.calls_after(customer, seen).ok()?;
+    let words: Vec<String> = calls
+        .iter()
+        .filter(|c| Some(c.id) != own)
+        .map(|c| {
+            let time = c.at.get(11..16).unwrap_or("");
+            format!(
+                "{} logged a call on {} at {time} UTC: {}",
+                c.by,
+                c.on_date,
+                c.outcome.words()
+            )
+        })
+        .collect();
+    (!words.is_empty()).then(|| words.join("; "))
+}
+
 /// Does what a request asks; returns the message for the footer and, when a promise
 /// or a plan was made, which one.
-fn run(s: &mut Session, r: &Request) -> Result<(String, Option<Confirm>), ServiceError> {
-    let done = |m: String| Ok((m, None));
+fn run(s: &mut Session, r: &Request) -> Result<Done, ServiceError> {
+    let done = |m: String| Ok(Done::from((m, None)));
     match r {
         Request::WrapUp {
             customer,
@@ -265,6 +355,7 @@ fn run(s: &mut Session, r: &Request) -> Result<(String, Option<Confirm>), Servic
             outcome,
             note,
             follow,
+            seen_call,
         } => {
             let w = s.wrap_up(customer, *item, *outcome, note, follow)?;
             let mut msg = format!("call logged on {customer} ({})", outcome.words());
@@ -274,10 +365,17 @@ fn run(s: &mut Session, r: &Request) -> Result<(String, Option<Confirm>), Servic
             if let Some(c) = w.callback_id {
                 msg.push_str(&format!("; callback #{c} scheduled"));
             }
-            Ok((
-                msg,
-                w.promise_id.map(|p| Confirm::Promise(customer.clone(), p)),
-            ))
+            let others = other_calls(s, customer, *seen_call, Some(w.call.call_id));
+            if let Some(others) = &others {
+                msg.push_str(&format!(
+                    ". Meanwhile {others}: both calls are on the timeline"
+                ));
+            }
+            Ok(Done {
+                message: msg,
+                confirm: w.promise_id.map(|p| Confirm::Promise(customer.clone(), p)),
+                heed: others.is_some(),
+            })
         }
         Request::Promise {
             customer,
@@ -289,7 +387,8 @@ fn run(s: &mut Session, r: &Request) -> Result<(String, Option<Confirm>), Servic
             Ok((
                 format!("promise #{p}: {} by {date}", amount.grouped()),
                 Some(Confirm::Promise(customer.clone(), p)),
-            ))
+            )
+                .into())
         }
         Request::Dispute {
             customer,
@@ -370,7 +469,8 @@ fn run(s: &mut Session, r: &Request) -> Result<(String, Option<Confirm>), Servic
                     installments.len()
                 ),
                 Some(Confirm::Plan(customer.clone(), id)),
-            ))
+            )
+                .into())
         }
         Request::Decide {
             item,

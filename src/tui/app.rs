@@ -90,7 +90,7 @@ impl App {
         }
     }
 
-    fn screen_mut(&mut self) -> Option<&mut (dyn Screen + 'static)> {
+    pub(super) fn screen_mut(&mut self) -> Option<&mut (dyn Screen + 'static)> {
         match self.stack.last_mut() {
             Some(s) => Some(s.as_mut()),
             None => self.tabs.get_mut(self.current)?.screen.as_deref_mut(),
@@ -154,44 +154,91 @@ impl App {
         };
         if v != self.data_version {
             self.data_version = v;
-            self.reload();
+            self.reload(Changes::ByOthers);
             self.dirty = true;
         }
     }
 
     /// Reloads every loaded screen. A stacked screen that can no longer be shown (an
     /// account reassigned away) is closed, and the user is told why.
-    pub(super) fn reload(&mut self) {
+    ///
+    /// After other people's changes (`Changes::ByOthers`), a list whose cursor now
+    /// stands on another account than before (the row it was on went away) marks
+    /// that row *unchosen*: the keys that record refuse it until the person moves
+    /// or opens it, so nothing is ever recorded on an account they did not pick.
+    /// After the person's own save the list simply moves on (to the next item), and
+    /// the row it moves to is theirs to work.
+    pub(super) fn reload(&mut self, changes: Changes) {
+        let others = changes == Changes::ByOthers;
         let mut notices: Vec<(String, bool)> = Vec::new();
         for t in &mut self.tabs {
             if let Some(s) = t.screen.as_mut() {
+                let before = s.target();
                 match s.reload(&self.session) {
                     Ok(Some(n)) => notices.push((n, false)),
                     Ok(None) => {}
                     Err(e) => notices.push((e.to_string(), true)),
                 }
+                if others {
+                    hold_if_moved(s.as_mut(), before.as_ref());
+                }
             }
         }
         let mut keep = Vec::with_capacity(self.stack.len());
         for mut s in std::mem::take(&mut self.stack) {
+            let before = s.target();
             match s.reload(&self.session) {
                 Ok(n) => {
                     notices.extend(n.map(|n| (n, false)));
+                    if others {
+                        hold_if_moved(s.as_mut(), before.as_ref());
+                    }
                     keep.push(s);
                 }
                 Err(e) => {
-                    notices.push((format!("{} closed: {e}", s.id().title()), true));
+                    let what = before.map_or_else(
+                        || s.id().title().to_string(),
+                        |t| format!("{} {}", t.customer, t.name),
+                    );
+                    notices.push((format!("{what} closed: {e}"), true));
                     // What was opened from it goes too.
                     break;
                 }
             }
         }
         self.stack = keep;
-        if let Some(n) = notices.into_iter().next() {
+        if !others {
+            // The person's own save moves the list on to what is next: that row is
+            // theirs to work, even if others' changes had moved the cursor before.
+            self.chose();
+        }
+        let mut notice = notices.into_iter().next();
+        if let Some(held) = self.unchosen() {
+            let text = match notice.take() {
+                Some((n, _)) => format!("{n}. {}", held_words(&held)),
+                None => held_words(&held),
+            };
+            notice = Some((text, true));
+        }
+        if let Some(n) = notice {
             self.status = Some(n);
         }
         if let Ok(v) = self.session.data_version() {
             self.data_version = v;
+        }
+    }
+
+    /// The row on show, when it came under the cursor without the person choosing it.
+    fn unchosen(&mut self) -> Option<Target> {
+        let screen = self.screen_mut()?;
+        let held = screen.list().is_some_and(|(l, _)| l.unchosen);
+        if held { screen.target() } else { None }
+    }
+
+    /// The person picked the row on show (moved to it or opened it).
+    fn chose(&mut self) {
+        if let Some((list, _)) = self.screen_mut().and_then(|s| s.list()) {
+            list.unchosen = false;
         }
     }
 
@@ -221,6 +268,10 @@ impl App {
             let k = filter.handle(key);
             if k == FilterKey::Changed {
                 screen.refilter();
+                // The person picks rows by filtering them.
+                if let Some((list, _)) = screen.list() {
+                    list.unchosen = false;
+                }
             }
             if k != FilterKey::Ignored {
                 return;
@@ -244,6 +295,7 @@ impl App {
                     && row < len
                 {
                     list.selected = row;
+                    list.unchosen = false;
                     self.dirty = true;
                 }
             }
@@ -278,6 +330,18 @@ impl App {
     }
 
     fn act(&mut self, action: Action) {
+        if action.records()
+            && let Some(held) = self.unchosen()
+        {
+            self.status = Some((
+                format!(
+                    "nothing recorded: {} {} came under the cursor through someone else's change; move (↑↓) or open it (⏎) first",
+                    held.customer, held.name
+                ),
+                true,
+            ));
+            return;
+        }
         // The screen's own actions first (sorting, say).
         let session = &self.session;
         if let Some(effect) = match self.stack.last_mut() {
@@ -307,14 +371,20 @@ impl App {
                     Action::Down => list.move_by(1, len),
                     Action::PageUp => list.move_by(-page, len),
                     Action::PageDown => list.move_by(page, len),
-                    Action::Top => list.selected = 0,
-                    _ => list.selected = len.saturating_sub(1),
+                    Action::Top => list.move_by(-(len as isize), len),
+                    _ => list.move_by(len as isize, len),
                 }
                 self.moved();
             }
-            Action::Open => self.open_selected(),
+            Action::Open => {
+                self.chose();
+                self.open_selected();
+            }
             Action::Back => {
                 self.stack.pop();
+                if let Some(held) = self.unchosen() {
+                    self.status = Some((held_words(&held), true));
+                }
             }
             Action::NextScreen | Action::PrevScreen => {
                 self.switch_tab(action == Action::NextScreen);
@@ -326,14 +396,16 @@ impl App {
             }
             Action::Help => {
                 let id = self.context();
+                let marks = self.screen().map_or(&[][..], |s| s.legend());
                 self.popups.push(Popup::Help(Help {
                     screen: id.title(),
                     keys: self.keymap.help(id),
+                    marks,
                 }));
             }
             Action::Quit => self.quit = true,
             Action::Refresh => {
-                self.reload();
+                self.reload(Changes::ByOthers);
                 if self.status.is_none() {
                     self.status = Some(("refreshed".into(), false));
                 }
@@ -353,7 +425,7 @@ impl App {
             | Action::WriteOff => {
                 self.start_form(action);
             }
-            Action::Mark => {}
+            Action::Mark | Action::Timeline => {}
         }
     }
 
@@ -405,6 +477,37 @@ impl App {
     pub(super) fn target(&self) -> Option<Target> {
         self.screen()?.target()
     }
+}
+
+/// Whose changes a reload brings in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Changes {
+    /// The person's own save: the list moves on as they expect.
+    Own,
+    /// Other people's (or the daily run's): the person did not move anything.
+    ByOthers,
+}
+
+/// Marks a screen's row unchosen when its cursor now stands on another account than
+/// `before` (or on one where there was none).
+fn hold_if_moved(s: &mut dyn Screen, before: Option<&Target>) {
+    let after = s.target();
+    let moved = match (before, &after) {
+        (Some(b), Some(a)) => a.customer != b.customer,
+        (None, Some(_)) => true,
+        (_, None) => false,
+    };
+    if moved && let Some((list, _)) = s.list() {
+        list.unchosen = true;
+    }
+}
+
+/// What the footer says about a row that came under the cursor by itself.
+fn held_words(t: &Target) -> String {
+    format!(
+        "The list changed under you: ▶ is now on {} {}, which you did not choose. Move (↑↓) or open it (⏎) before recording anything.",
+        t.customer, t.name
+    )
 }
 
 fn is_ctrl_c(key: &KeyEvent) -> bool {

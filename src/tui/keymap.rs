@@ -41,6 +41,29 @@ pub enum Action {
     Plan,
     WriteOff,
     Mark,
+    Timeline,
+}
+
+impl Action {
+    /// Whether the action records something about the account under the cursor (so
+    /// it must be one the person chose).
+    pub fn records(self) -> bool {
+        matches!(
+            self,
+            Action::Call
+                | Action::Promise
+                | Action::Dispute
+                | Action::Note
+                | Action::Callback
+                | Action::Finish
+                | Action::Hold
+                | Action::Assign
+                | Action::Send
+                | Action::Plan
+                | Action::WriteOff
+                | Action::Mark
+        )
+    }
 }
 
 use Action::*;
@@ -91,6 +114,7 @@ const SPECS: &[Spec] = &[
     Spec { action: Sort, name: "sort", what: "sort by balance / DPD / name", keys: &["s"], screens: &[Accs], footer: true },
     Spec { action: Sort, name: "sort", what: "sort by overdue / collected / name", keys: &["s"], screens: &[Team], footer: true },
     Spec { action: Send, name: "send", what: "send a message now", keys: &["m"], screens: &[Q, Acc], footer: true },
+    Spec { action: Timeline, name: "timeline", what: "scroll the timeline / back", keys: &["t"], screens: &[Acc], footer: true },
     Spec { action: Deliver, name: "deliver", what: "deliver pending messages", keys: &["S"], screens: &[Out], footer: true },
     Spec { action: Refresh, name: "refresh", what: "refresh", keys: &["r"], screens: &[], footer: false },
     // Screens with nothing more to say in the footer still list their place here, so

@@ -10,17 +10,25 @@ use ratatui::style::Modifier;
 
 use super::app::App;
 use super::screens::{Draw, Screen, footer};
-use crate::display::{fit, width};
+use super::theme::Theme;
+use super::widgets::flow::flow;
+use crate::display::{width, wrap};
 
 pub fn draw(f: &mut Frame<'_>, app: &App) {
     let area = f.area();
     if area.height == 0 || area.width == 0 {
         return;
     }
+    let status = status_lines(app, area.width);
+    // A long message takes up to a third of the screen (at least three rows).
+    let most = (area.height / 3)
+        .max(3)
+        .min(area.height.saturating_sub(2).max(1));
+    let footer_h = (status.len() as u16).clamp(1, most);
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(footer_h),
     ])
     .areas(area);
     draw_header(f, header, app);
@@ -28,15 +36,33 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
         let cx = Draw {
             theme: &app.theme,
             currency: &app.currency,
+            keymap: &app.keymap,
         };
-        s.draw(f, body, &cx);
+        let legend = legend_lines(s, body.width, &app.theme);
+        let legend_h = if body.height > 4 {
+            legend.len() as u16
+        } else {
+            0
+        };
+        let [main, below] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(legend_h)]).areas(body);
+        s.draw(f, main, &cx);
+        f.render_widget(Paragraph::new(legend), below);
+        draw_nothing_matches(f, main, s, &app.theme);
     }
-    draw_footer(f, footer, app);
+    draw_footer(f, footer, app, status);
     for p in &app.popups {
         p.view(f, body, &app.theme);
     }
 }
 
+/// One way to lay the header out: the left part, the tabs (text, whether current)
+/// and the totals, if they fit.
+type HeaderChoice<'a> = (&'a String, &'a Vec<(String, bool)>, Option<&'a String>);
+
+/// The header: who, the date, the tabs and the queue's totals. When the width is
+/// short, the role goes, then the tabs shrink to the current one, then the totals
+/// shorten; a total is shown whole or not at all, never cut.
 fn draw_header(f: &mut Frame<'_>, area: Rect, app: &App) {
     let t = &app.theme;
     let user = app.session.user();
@@ -46,64 +72,153 @@ fn draw_header(f: &mut Frame<'_>, area: Rect, app: &App) {
     } else {
         app.session.as_of().to_string()
     };
-    let left = format!(" {brand}{} ({}) · {date} ", user.name, user.role);
-    let right = app
+    let lefts = [
+        format!(" {brand}{} ({}) · {date} ", user.name, user.role),
+        format!(" {} · {date} ", user.name),
+    ];
+    let rights: Vec<String> = app
         .queue()
-        .and_then(|q| q.summary(&app.currency))
+        .map(|q| q.summary(&app.currency))
+        .unwrap_or_default()
+        .into_iter()
         .map(|s| format!(" {s} "))
-        .unwrap_or_default();
-    f.render_widget(Paragraph::new("").style(t.header), area);
-    let mut spans = vec![Span::styled(left.clone(), t.header)];
-    let mut used = width(&left);
+        .collect();
     let on_style = t.header.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
-    let names: Vec<String> = app
+    let on_tab = |i: usize| i == app.current && app.stack.is_empty();
+    let full: Vec<(String, bool)> = app
         .tabs
         .iter()
         .enumerate()
         .map(|(i, tab)| {
-            let on = i == app.current && app.stack.is_empty();
-            if on {
-                format!("[{}]", tab.id.title())
+            if on_tab(i) {
+                (format!("[{}] ", tab.id.title()), true)
             } else {
-                format!(" {} ", tab.id.title())
+                (format!(" {}  ", tab.id.title()), false)
             }
         })
         .collect();
-    let all: usize = names.iter().map(|n| width(n) + 1).sum();
-    if used + all <= usize::from(area.width) {
-        for (i, text) in names.into_iter().enumerate() {
-            let on = i == app.current && app.stack.is_empty();
-            used += width(&text) + 1;
-            spans.push(Span::styled(text, if on { on_style } else { t.header }));
-            spans.push(Span::styled(" ", t.header));
+    // Too narrow for every tab: the current one and where it stands.
+    let current = app.tabs.get(app.current).map_or("", |tab| tab.id.title());
+    let compact = vec![(
+        format!("[{current}] {}/{} ", app.current + 1, app.tabs.len()),
+        true,
+    )];
+    let tabs_width = |tabs: &[(String, bool)]| tabs.iter().map(|(s, _)| width(s)).sum::<usize>();
+    let room = usize::from(area.width);
+    let mut choices: Vec<HeaderChoice<'_>> = Vec::new();
+    for (left, tabs) in [
+        (&lefts[0], &full),
+        (&lefts[1], &full),
+        (&lefts[0], &compact),
+        (&lefts[1], &compact),
+    ] {
+        for r in rights.iter().take(2) {
+            choices.push((left, tabs, Some(r)));
         }
-    } else {
-        // Too narrow for every tab: the current one and where it stands.
-        let current = app.tabs.get(app.current).map_or("", |tab| tab.id.title());
-        let text = format!("[{current}] {}/{}", app.current + 1, app.tabs.len());
-        used += width(&text) + 1;
-        spans.push(Span::styled(text, on_style));
-        spans.push(Span::styled(" ", t.header));
     }
-    let room = usize::from(area.width).saturating_sub(used);
-    if room > 10 && !right.is_empty() {
-        let r = fit(&right, room);
-        spans.push(Span::styled(" ".repeat(room - width(&r)), t.header));
-        spans.push(Span::styled(r, t.header));
+    for r in rights.iter().skip(2) {
+        choices.push((&lefts[1], &compact, Some(r)));
+    }
+    let fits = |(l, tabs, r): &HeaderChoice<'_>| {
+        width(l) + tabs_width(tabs) + r.map_or(0, |r| width(r)) <= room
+    };
+    let fallback = (&lefts[1], &compact, None);
+    let (left, tabs, right) = choices
+        .into_iter()
+        .find(fits)
+        .or_else(|| [(&lefts[0], &full, None), fallback].into_iter().find(fits))
+        .unwrap_or(fallback);
+    f.render_widget(Paragraph::new("").style(t.header), area);
+    let mut spans = vec![Span::styled(left.clone(), t.header)];
+    for (text, on) in tabs {
+        spans.push(Span::styled(
+            text.clone(),
+            if *on { on_style } else { t.header },
+        ));
+    }
+    if let Some(r) = right {
+        let used = width(left) + tabs_width(tabs);
+        spans.push(Span::styled(
+            " ".repeat(room.saturating_sub(used + width(r))),
+            t.header,
+        ));
+        spans.push(Span::styled(r.clone(), t.header));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn draw_footer(f: &mut Frame<'_>, area: Rect, app: &App) {
+/// What the marks in the screen's rows mean, one dim line (two when narrow).
+fn legend_lines(s: &dyn Screen, width: u16, t: &Theme) -> Vec<Line<'static>> {
+    if s.legend().is_empty() || !s.marks_shown(width) {
+        return Vec::new();
+    }
+    let pieces = s
+        .legend()
+        .iter()
+        .map(|(mark, what)| {
+            vec![
+                Span::styled((*mark).to_string(), t.key),
+                Span::styled(format!(" {what}"), t.dim),
+            ]
+        })
+        .collect();
+    let mut lines = flow(
+        pieces,
+        usize::from(width.saturating_sub(1)).max(1),
+        " · ",
+        1,
+    );
+    if let Some(first) = lines.first_mut() {
+        first.spans.insert(0, Span::raw(" "));
+    }
+    lines
+}
+
+/// A filtered list with nothing left in it says so (and how to clear the filter),
+/// instead of looking like an empty queue.
+fn draw_nothing_matches(f: &mut Frame<'_>, area: Rect, s: &dyn Screen, t: &Theme) {
+    let Some(flt) = s.filter().filter(|f| !f.is_empty()) else {
+        return;
+    };
+    if s.shown() > 0 || area.height < 3 {
+        return;
+    }
+    let text = format!(
+        "  nothing here matches the filter “{}”: / then esc clears it",
+        flt.text.trim()
+    );
+    let lines: Vec<Line<'static>> = wrap(&text, usize::from(area.width).max(1))
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, t.warn)))
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines),
+        Rect {
+            y: area.y + 2,
+            height: area.height - 2,
+            ..area
+        },
+    );
+}
+
+/// The footer's message, wrapped to the width: a message is never cut off (the
+/// footer grows to a third of the screen for it, see [`draw`]).
+fn status_lines(app: &App, width: u16) -> Vec<String> {
+    let Some((msg, _)) = &app.status else {
+        return Vec::new();
+    };
+    wrap(msg, usize::from(width.saturating_sub(2)).max(10))
+}
+
+fn draw_footer(f: &mut Frame<'_>, area: Rect, app: &App, status: Vec<String>) {
     let t = &app.theme;
-    if let Some((msg, err)) = &app.status {
-        f.render_widget(
-            Paragraph::new(Span::styled(
-                format!(" {msg}"),
-                if *err { t.bad } else { t.good },
-            )),
-            area,
-        );
+    if let Some((_, err)) = &app.status {
+        let style = if *err { t.bad } else { t.good };
+        let lines: Vec<Line<'static>> = status
+            .into_iter()
+            .map(|l| Line::from(Span::styled(format!(" {l}"), style)))
+            .collect();
+        f.render_widget(Paragraph::new(lines), area);
         return;
     }
     let Some(screen) = app.screen() else {

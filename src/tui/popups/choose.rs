@@ -6,11 +6,12 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::super::theme::Theme;
 use super::text::{self, Press};
 use super::{Form, FormKey, Outcome, Request, choice_line, keys, render_footer};
+use crate::display::wrap;
 use crate::domain::Channel;
 
 /// The channels a person can send on, in the order the send form offers them.
@@ -43,10 +44,23 @@ impl Chooser<'_> {
     fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let above = self.above.len() as u16;
         let rows = self.rows.len() as u16;
-        let inner = super::frame(f, area, 64, 2 + above + rows + 4, self.title, theme);
+        let w = super::inner_width(area, 64);
+        let question = wrap(self.question, usize::from(w).max(1));
+        let q_h = question.len() as u16 + 1;
+        let inner = super::form_frame(
+            f,
+            area,
+            64,
+            q_h + above + rows,
+            self.title,
+            self.error,
+            self.keys,
+            theme,
+        );
         if inner.height == 0 {
             return;
         }
+        let foot = super::footer_rows(self.error, self.keys, inner.width);
         let mut y = inner.y;
         let line = |y: u16| Rect {
             y,
@@ -54,14 +68,14 @@ impl Chooser<'_> {
             ..inner
         };
         f.render_widget(
-            Paragraph::new(self.question.to_string()).wrap(Wrap { trim: true }),
+            Paragraph::new(question.into_iter().map(Line::from).collect::<Vec<_>>()),
             Rect {
                 y,
-                height: 2.min(inner.height),
+                height: q_h.min(inner.height),
                 ..inner
             },
         );
-        y += 2;
+        y += q_h;
         for l in &self.above {
             if y >= inner.y + inner.height {
                 break;
@@ -70,7 +84,7 @@ impl Chooser<'_> {
             y += 1;
         }
         // Rows scroll so the chosen one stays in view above the keys line.
-        let room = usize::from((inner.y + inner.height).saturating_sub(y + 2)).max(1);
+        let room = usize::from((inner.y + inner.height).saturating_sub(y + foot)).max(1);
         let first = self.chosen.saturating_sub(room - 1);
         for (i, r) in self.rows.iter().enumerate().skip(first).take(room) {
             let on = i == self.chosen;

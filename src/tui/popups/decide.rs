@@ -8,13 +8,15 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::super::theme::Theme;
 use super::super::widgets::field::Field;
 use super::plan::{self, PlanFields};
 use super::text::{self, Press};
-use super::{Form, FormKey, Outcome, Request, choice_line, keys, render_fields, render_footer};
+use super::{
+    Form, FormKey, Outcome, Request, choice_line, keys, render_fields, render_footer, wrap_lines,
+};
 use crate::domain::{Decide, Money};
 use crate::service::items::ItemDecision;
 
@@ -139,7 +141,7 @@ impl Checklist {
 /// Draws wrapped lines of context (what the item is, the account's figures).
 fn context(f: &mut Frame<'_>, inner: Rect, y: u16, lines: &[Line<'static>], h: u16) -> u16 {
     f.render_widget(
-        Paragraph::new(lines.to_vec()).wrap(Wrap { trim: true }),
+        Paragraph::new(lines.to_vec()),
         Rect {
             y,
             height: h.min((inner.y + inner.height).saturating_sub(y)),
@@ -310,20 +312,31 @@ impl Form for DecisionForm {
     }
 
     fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
-        let about_h = self.about.len() as u16 + 1;
+        let w = super::inner_width(area, 72);
+        let about = wrap_lines(&self.about, w);
+        let about_h = about.len() as u16 + 1;
         let preview = self.plan.preview(self.as_of).map_or(0, |l| l.len().min(6));
         let part = match self.choice {
             Decide::WriteOff => self.invoices.height(),
-            Decide::Agency => self.agency.height(),
-            Decide::Plan => self.plan.height(preview),
+            Decide::Agency => self.agency.height(w),
+            Decide::Plan => self.plan.height(preview, w),
             Decide::Continue => 0,
         };
-        let h = about_h + 2 + part + self.note.height() + 4;
-        let inner = super::frame(f, area, 72, h, &self.title, theme);
+        let h = about_h + 2 + part + self.note.height(w);
+        let inner = super::form_frame(
+            f,
+            area,
+            72,
+            h,
+            &self.title,
+            self.error.as_deref(),
+            DECISION_KEYS,
+            theme,
+        );
         if inner.height == 0 {
             return;
         }
-        let mut y = context(f, inner, inner.y, &self.about, about_h);
+        let mut y = context(f, inner, inner.y, &about, about_h);
         let options: Vec<(String, String)> = DECISIONS
             .iter()
             .map(|(k, _, w)| (k.to_string(), (*w).to_string()))
@@ -456,13 +469,24 @@ impl Form for ApprovalForm {
     }
 
     fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
-        let about_h = self.about.len() as u16 + 1;
-        let h = about_h + 2 + self.note.height() + 4;
-        let inner = super::frame(f, area, 72, h, &self.title, theme);
+        let w = super::inner_width(area, 72);
+        let about = wrap_lines(&self.about, w);
+        let about_h = about.len() as u16 + 1;
+        let h = about_h + 2 + self.note.height(w);
+        let inner = super::form_frame(
+            f,
+            area,
+            72,
+            h,
+            &self.title,
+            self.error.as_deref(),
+            APPROVAL_KEYS,
+            theme,
+        );
         if inner.height == 0 {
             return;
         }
-        let mut y = context(f, inner, inner.y, &self.about, about_h);
+        let mut y = context(f, inner, inner.y, &about, about_h);
         let options = [
             ("a".to_string(), "approve".to_string()),
             ("r".to_string(), "reject".to_string()),
@@ -556,8 +580,18 @@ impl Form for WriteOffForm {
     }
 
     fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
-        let h = 2 + self.invoices.height() + self.note.height() + 4;
-        let inner = super::frame(f, area, 72, h, &self.title, theme);
+        let w = super::inner_width(area, 72);
+        let h = 2 + self.invoices.height() + self.note.height(w);
+        let inner = super::form_frame(
+            f,
+            area,
+            72,
+            h,
+            &self.title,
+            self.error.as_deref(),
+            WRITE_OFF_KEYS,
+            theme,
+        );
         if inner.height == 0 {
             return;
         }

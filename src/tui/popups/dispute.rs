@@ -139,12 +139,15 @@ impl DisputeForm {
 
     fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let shown = self.invoices.len().min(6) as u16;
-        let inner = super::frame(
+        let w = super::inner_width(area, 70);
+        let inner = super::form_frame(
             f,
             area,
             70,
-            shown + 2 + 2 + self.amount.height() + self.note.height() + 3,
+            shown + 3 + self.amount.height(w) + self.note.height(w),
             &self.title,
+            self.error.as_deref(),
+            DISPUTE_KEYS,
             theme,
         );
         if inner.height == 0 {

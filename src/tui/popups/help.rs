@@ -1,4 +1,5 @@
-//! The help overlay: every key that works on the current screen, read from the keymap.
+//! The help overlay: every key that works on the current screen, read from the keymap,
+//! and what the marks in its rows mean.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,6 +11,8 @@ use super::super::theme::Theme;
 pub struct Help {
     pub screen: &'static str,
     pub keys: Vec<(String, &'static str)>,
+    /// What the marks in the screen's rows mean.
+    pub marks: &'static [(&'static str, &'static str)],
 }
 
 impl Help {
@@ -25,6 +28,11 @@ impl Help {
             theme.title,
         ))];
         keys.extend(self.keys.iter().map(|(k, w)| entry(k, w)));
+        if !self.marks.is_empty() {
+            keys.push(Line::from(""));
+            keys.push(Line::from(Span::styled("Marks", theme.title)));
+            keys.extend(self.marks.iter().map(|(m, w)| entry(m, w)));
+        }
         let mut forms: Vec<Line<'static>> = vec![Line::from(Span::styled("In forms", theme.title))];
         forms.extend(super::keys::HELP.iter().map(|k| entry(k.key, k.help)));
         forms.push(Line::from(""));
@@ -36,14 +44,19 @@ impl Help {
         let mut lines = keys;
         lines.push(Line::from(""));
         lines.extend(forms);
-        // As many columns as the height needs, each wide enough for a key and its words.
+        // As many columns as the height needs, each as wide as its widest entry (when
+        // the screen has the room).
         let rows = usize::from(area.height.saturating_sub(2)).max(1);
         let columns = lines.len().div_ceil(rows).max(1);
         let per_column = lines.len().div_ceil(columns);
+        let widest = lines.iter().map(Line::width).max().unwrap_or(0);
+        let column_width = u16::try_from(widest).unwrap_or(u16::MAX).max(38) + 2;
         let inner = super::frame(
             f,
             area,
-            40 * columns as u16 + 2,
+            column_width
+                .saturating_mul(columns as u16)
+                .saturating_add(2),
             per_column as u16 + 2,
             "help",
             theme,

@@ -20,6 +20,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme::Theme;
 use super::widgets::field::Field;
+use crate::display::wrap;
 use crate::domain::{CallOutcome, DisputeReason, Money};
 use crate::service::calls::FollowUp;
 
@@ -32,6 +33,9 @@ pub enum Request {
         outcome: CallOutcome,
         note: String,
         follow: FollowUp,
+        /// The account's newest call when the form opened: calls after it were
+        /// logged by someone else while the person typed, and saving says so.
+        seen_call: i64,
     },
     Promise {
         customer: String,
@@ -138,6 +142,12 @@ pub trait Form {
     fn set_error(&mut self, message: String);
     /// The keys this form understands, for its bottom line.
     fn keys(&self) -> &'static [FormKey];
+    /// The queue item the form would finish was closed by someone else: let go of
+    /// it, so the next save records the rest on the account alone. Whether the form
+    /// had one.
+    fn forget_item(&mut self) -> bool {
+        false
+    }
 }
 
 /// A key a form understands: shown on the form's bottom line (short) and in help.
@@ -197,6 +207,14 @@ impl Popup {
         }
     }
 
+    /// See [`Form::forget_item`].
+    pub fn forget_item(&mut self) -> bool {
+        match self {
+            Popup::Form(f) => f.forget_item(),
+            Popup::Help(_) => false,
+        }
+    }
+
     /// Whether this popup is a form (keys go to it, not to the screen).
     pub fn is_form(&self) -> bool {
         matches!(self, Popup::Form(_))
@@ -237,6 +255,75 @@ pub fn frame(
     inner
 }
 
+/// The width inside a form's frame of `width` drawn in `area`.
+pub fn inner_width(area: Rect, width: u16) -> u16 {
+    width.min(area.width).saturating_sub(2)
+}
+
+/// A form's frame, tall enough for `body` rows and its footer (the error, wrapped,
+/// and the keys) at the width it gets: the box grows with a long message.
+#[allow(clippy::too_many_arguments)]
+pub fn form_frame(
+    f: &mut Frame<'_>,
+    area: Rect,
+    width: u16,
+    body: u16,
+    title: &str,
+    error: Option<&str>,
+    keys: &[FormKey],
+    theme: &Theme,
+) -> Rect {
+    let foot = footer_rows(error, keys, inner_width(area, width));
+    frame(f, area, width, body + foot + 2, title, theme)
+}
+
+fn keys_line(keys: &[FormKey]) -> String {
+    keys.iter()
+        .map(|k| format!("{} {}", k.key, k.what))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The rows of a form's footer at `width`: its error wrapped (one row kept even
+/// without one, so the form does not jump) and its keys.
+pub fn footer_rows(error: Option<&str>, keys: &[FormKey], width: u16) -> u16 {
+    let w = usize::from(width).max(1);
+    let error = error.map_or(1, |e| wrap(e, w).len());
+    (error.max(1) + wrap(&keys_line(keys), w).len()) as u16
+}
+
+/// Rows a message takes under a field or a choice, indented, at `width`.
+pub fn message_rows(message: Option<&str>, width: u16) -> u16 {
+    message.map_or(0, |m| {
+        wrap(m, usize::from(width.saturating_sub(4)).max(1)).len() as u16
+    })
+}
+
+/// Lines wrapped to `width` at spaces, each piece in its line's first style: a line
+/// of figures moves to the next row whole instead of being cut.
+pub fn wrap_lines(lines: &[Line<'static>], width: u16) -> Vec<Line<'static>> {
+    let w = usize::from(width).max(1);
+    lines
+        .iter()
+        .flat_map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            let style = l.spans.first().map(|s| s.style).unwrap_or_default();
+            wrap(&text, w)
+                .into_iter()
+                .map(move |t| Line::from(Span::styled(t, style)))
+        })
+        .collect()
+}
+
+/// Draws a message under a field or a choice, indented and wrapped.
+pub fn render_message(f: &mut Frame<'_>, area: Rect, message: &str, theme: &Theme) {
+    let lines: Vec<Line<'static>> = wrap(message, usize::from(area.width.saturating_sub(4)).max(1))
+        .into_iter()
+        .map(|l| Line::from(Span::styled(format!("    {l}"), theme.bad)))
+        .collect();
+    f.render_widget(Paragraph::new(lines), area);
+}
+
 /// Moves focus among `n` fields with Tab / Shift+Tab; returns whether it moved.
 pub fn tab_focus(key: &KeyEvent, focus: &mut usize, n: usize) -> bool {
     match key.code {
@@ -262,7 +349,7 @@ pub fn render_fields(
 ) -> u16 {
     for (field, focused) in fields {
         let h = field
-            .height()
+            .height(inner.width)
             .min(inner.y + inner.height - y.min(inner.y + inner.height));
         if h == 0 {
             break;
@@ -283,7 +370,8 @@ pub fn render_fields(
     y
 }
 
-/// The form-level error and the keys line at the bottom of a form.
+/// The form-level error and the keys at the bottom of a form, both wrapped to its
+/// width (see [`footer_rows`]): a refusal is read in full, never cut.
 pub fn render_footer(
     f: &mut Frame<'_>,
     inner: Rect,
@@ -294,28 +382,33 @@ pub fn render_footer(
     if inner.height == 0 {
         return;
     }
-    let bottom = inner.y + inner.height - 1;
-    let line = keys
-        .iter()
-        .map(|k| format!("{} {}", k.key, k.what))
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let w = usize::from(inner.width).max(1);
+    let keys: Vec<Line<'static>> = wrap(&keys_line(keys), w)
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, theme.dim)))
+        .collect();
+    let keys_h = (keys.len() as u16).min(inner.height);
+    let bottom = inner.y + inner.height;
     f.render_widget(
-        Paragraph::new(Line::from(Span::styled(line, theme.dim))),
+        Paragraph::new(keys),
         Rect {
-            y: bottom,
-            height: 1,
+            y: bottom - keys_h,
+            height: keys_h,
             ..inner
         },
     );
-    if let Some(e) = error
-        && inner.height >= 2
-    {
+    if let Some(e) = error {
+        let lines: Vec<Line<'static>> = wrap(e, w)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.bad)))
+            .collect();
+        let room = inner.height - keys_h;
+        let h = (lines.len() as u16).min(room);
         f.render_widget(
-            Paragraph::new(Line::from(Span::styled(e.to_string(), theme.bad))),
+            Paragraph::new(lines),
             Rect {
-                y: bottom - 1,
-                height: 1,
+                y: bottom - keys_h - h,
+                height: h,
                 ..inner
             },
         );

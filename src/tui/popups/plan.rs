@@ -101,8 +101,13 @@ impl PlanFields {
     }
 
     /// Rows [`PlanFields::draw`] takes with `preview` installments listed.
-    pub fn height(&self, preview: usize) -> u16 {
-        self.total.height() + self.parts.height() + 1 + self.first.height() + 1 + preview as u16
+    pub fn height(&self, preview: usize, width: u16) -> u16 {
+        self.total.height(width)
+            + self.parts.height(width)
+            + 1
+            + self.first.height(width)
+            + 1
+            + preview as u16
     }
 
     /// Draws the fields from `y` and the installments they make; returns the next row.
@@ -236,8 +241,18 @@ impl Form for PlanForm {
 
     fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let shown = self.plan.preview(self.as_of).map_or(0, |l| l.len().min(12));
-        let h = self.plan.height(shown) + self.note.height() + 4;
-        let inner = super::frame(f, area, 64, h, &self.title, theme);
+        let w = super::inner_width(area, 64);
+        let h = self.plan.height(shown, w) + self.note.height(w);
+        let inner = super::form_frame(
+            f,
+            area,
+            64,
+            h,
+            &self.title,
+            self.error.as_deref(),
+            PLAN_KEYS,
+            theme,
+        );
         if inner.height == 0 {
             return;
         }

@@ -6,11 +6,12 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::super::theme::Theme;
 use super::super::widgets::field::Field;
 use super::{Form, FormKey, Outcome, keys, render_fields, render_footer, tab_focus};
+use crate::display::wrap;
 use crate::domain::Money;
 use crate::domain::dates::parse_user_date;
 
@@ -124,23 +125,41 @@ pub fn draw(
     fields: &[&Field],
     keys: &[FormKey],
 ) {
-    let fields_h: u16 = fields.iter().map(|x| x.height()).sum();
-    let q_h = u16::from(head.question.is_some()) * 2;
-    let inner = super::frame(f, area, 64, q_h + fields_h + 4, &head.title, theme);
+    let w = super::inner_width(area, 64);
+    let fields_h: u16 = fields.iter().map(|x| x.height(w)).sum();
+    let q_h = head
+        .question
+        .as_deref()
+        .map_or(0, |q| wrap(q, usize::from(w).max(1)).len() as u16 + 1);
+    let inner = super::form_frame(
+        f,
+        area,
+        64,
+        q_h + fields_h,
+        &head.title,
+        head.error.as_deref(),
+        keys,
+        theme,
+    );
     if inner.height == 0 {
         return;
     }
     let mut y = inner.y;
     if let Some(q) = &head.question {
         f.render_widget(
-            Paragraph::new(q.clone()).wrap(Wrap { trim: true }),
+            Paragraph::new(
+                wrap(q, usize::from(inner.width).max(1))
+                    .into_iter()
+                    .map(ratatui::text::Line::from)
+                    .collect::<Vec<_>>(),
+            ),
             Rect {
                 y,
-                height: 2.min(inner.height),
+                height: q_h.min(inner.height),
                 ..inner
             },
         );
-        y += 2;
+        y += q_h;
     }
     let shown: Vec<(&Field, bool)> = fields
         .iter()

@@ -10,7 +10,8 @@ use ratatui::widgets::Paragraph;
 use super::super::theme::Theme;
 use super::super::widgets::field::Field;
 use super::{
-    Form, FormKey, Outcome, Request, choice_line, keys, render_fields, render_footer, tab_focus,
+    Form, FormKey, Outcome, Request, choice_line, keys, message_rows, render_fields, render_footer,
+    render_message, tab_focus,
 };
 use crate::domain::dates::parse_user_date;
 use crate::domain::{CallOutcome, Money};
@@ -43,6 +44,8 @@ pub struct WrapUpForm {
     pub focus: usize,
     pub error: Option<String>,
     outcome_error: Option<String>,
+    /// The account's newest call when the form opened.
+    seen_call: i64,
 }
 
 // Focus positions.
@@ -53,7 +56,13 @@ const AMOUNT: usize = 3;
 const DATE: usize = 4;
 
 impl WrapUpForm {
-    pub fn new(customer: &str, name: &str, item: Option<i64>, collectible: Money) -> WrapUpForm {
+    pub fn new(
+        customer: &str,
+        name: &str,
+        item: Option<i64>,
+        collectible: Money,
+        seen_call: i64,
+    ) -> WrapUpForm {
         WrapUpForm {
             customer: customer.to_string(),
             title: format!("call wrap-up · {customer} {name}"),
@@ -66,6 +75,7 @@ impl WrapUpForm {
             focus: OUTCOME,
             error: None,
             outcome_error: None,
+            seen_call,
         }
     }
 
@@ -213,20 +223,32 @@ impl WrapUpForm {
             outcome,
             note: self.note.text(),
             follow,
+            seen_call: self.seen_call,
         })
     }
 
     fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let w = super::inner_width(area, 76);
+        let outcome_error_h = message_rows(self.outcome_error.as_deref(), w);
         let fields_h = 1
-            + u16::from(self.outcome_error.is_some())
-            + self.note.height()
+            + outcome_error_h
+            + self.note.height(w)
             + 1
             + match self.next {
                 Next::Nothing => 0,
-                Next::Promise => self.amount.height() + self.date.height(),
-                Next::Callback => self.date.height(),
+                Next::Promise => self.amount.height(w) + self.date.height(w),
+                Next::Callback => self.date.height(w),
             };
-        let inner = super::frame(f, area, 76, fields_h + 5, &self.title, theme);
+        let inner = super::form_frame(
+            f,
+            area,
+            76,
+            fields_h + 1,
+            &self.title,
+            self.error.as_deref(),
+            WRAP_UP_KEYS,
+            theme,
+        );
         if inner.height == 0 {
             return;
         }
@@ -254,15 +276,18 @@ impl WrapUpForm {
         );
         y += 1;
         if let Some(e) = &self.outcome_error {
-            f.render_widget(
-                Paragraph::new(ratatui::text::Span::styled(format!("    {e}"), theme.bad)),
+            let h = outcome_error_h.min((inner.y + inner.height).saturating_sub(y));
+            render_message(
+                f,
                 Rect {
                     y,
-                    height: 1,
+                    height: h,
                     ..inner
                 },
+                e,
+                theme,
             );
-            y += 1;
+            y += h;
         }
         y = render_fields(f, inner, y, &[(&self.note, self.focus == NOTE)], theme);
         if y < inner.y + inner.height {
@@ -331,5 +356,9 @@ impl Form for WrapUpForm {
 
     fn keys(&self) -> &'static [FormKey] {
         WRAP_UP_KEYS
+    }
+
+    fn forget_item(&mut self) -> bool {
+        self.item.take().is_some()
     }
 }

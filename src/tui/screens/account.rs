@@ -6,13 +6,16 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
+use super::super::keymap::Action;
 use super::super::theme::{Theme, ThemeName};
+use super::super::widgets::flow::{flow, wrap_line};
 use super::super::widgets::list::{self, Column, ListState};
+use super::super::widgets::timeline::{self, Entry, Focus};
 use rust_decimal::prelude::ToPrimitive;
 
-use super::{Draw, Screen, ScreenId, Target};
+use super::{Draw, Effect, Screen, ScreenId, Target};
 use crate::domain::plan::InstallmentState;
 use crate::domain::{Aging, Money, PlanStatus};
 use crate::service::account::AccountView;
@@ -22,17 +25,22 @@ pub struct AccountScreen {
     pub view: AccountView,
     /// The selected invoice (the default for a dispute).
     pub invoices: ListState,
+    /// The first timeline entry on screen; the movement keys scroll it while
+    /// `on_timeline` (the timeline key switches).
+    pub timeline: ListState,
+    pub on_timeline: bool,
     /// The queue item the collector came from, finished by a wrap-up.
     pub item: Option<i64>,
 }
 
+/// When the table is narrow, the original amount goes before the dispute flag.
 const INVOICE_COLUMNS: [Column; 6] = [
     Column::left("invoice", 14),
     Column::left("due", 10),
     Column::right("dpd", 4),
-    Column::right("amount", 12),
+    Column::right("amount", 12).rank(1),
     Column::right("balance", 12),
-    Column::left("disputed", 12),
+    Column::right("disputed", 12),
 ];
 
 impl AccountScreen {
@@ -40,20 +48,31 @@ impl AccountScreen {
         Ok(AccountScreen {
             view: session.account(customer_id, 200)?,
             invoices: ListState::default(),
+            timeline: ListState::default(),
+            on_timeline: false,
             item,
         })
     }
 
-    fn load_view(&mut self, session: &Session) -> Result<()> {
+    /// Reads the account again; says so when the item the person came for was
+    /// closed meanwhile (by someone else, or the daily run).
+    fn load_view(&mut self, session: &Session) -> Result<Option<String>> {
         self.view = session.account(&self.view.customer_id, 200)?;
         self.invoices.clamp(self.view.invoices.len());
-        // The item may have been finished meanwhile.
+        self.timeline.clamp(self.view.events.len());
         if let Some(id) = self.item
             && !self.view.open_items.iter().any(|i| i.item_id == id)
         {
             self.item = None;
+            let how = session
+                .item_closed(id)?
+                .unwrap_or_else(|| "no longer open".into());
+            return Ok(Some(format!(
+                "item #{id} on {} is {how}: a call now is logged on the account alone",
+                self.view.customer_id
+            )));
         }
-        Ok(())
+        Ok(None)
     }
 
     pub fn selected_invoice(&self) -> Option<&str> {
@@ -69,26 +88,39 @@ impl AccountScreen {
             .or_else(|| self.view.open_items.first().map(|i| i.item_id))
     }
 
-    fn render(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme, currency: &str) {
-        let v = &self.view;
-        let [top, rest] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
-        f.render_widget(
-            Paragraph::new(self.summary(theme, currency, top.width)),
-            top,
-        );
+    fn render(&self, f: &mut Frame<'_>, area: Rect, cx: &Draw<'_>) {
+        let (theme, v) = (cx.theme, &self.view);
+        let top_lines = self.summary(theme, cx.currency, area.width);
+        let top_h = (top_lines.len() as u16).min(area.height);
+        let [top, rest] =
+            Layout::vertical([Constraint::Length(top_h), Constraint::Min(0)]).areas(area);
+        f.render_widget(Paragraph::new(top_lines), top);
+        // Wide: invoices and the rest on the left, the timeline on the right, two
+        // columns apart. Narrow: one under the other, the timeline keeping some rows.
         let wide = rest.width >= 110;
         let (left, right) = if wide {
             let [l, r] =
                 Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .spacing(2)
                     .areas(rest);
             (l, Some(r))
         } else {
             (rest, None)
         };
-        let extra = self.extra_lines(theme);
+        let extra: Vec<Line<'static>> = self
+            .extra_lines(theme)
+            .iter()
+            .flat_map(|l| wrap_line(l, usize::from(left.width).max(1), 2))
+            .collect();
         let inv_rows = (v.invoices.len() as u16 + 1).max(2);
-        let [inv_area, below] = Layout::vertical([
-            Constraint::Max(inv_rows.min(left.height.saturating_sub(extra.len() as u16).max(3))),
+        // The timeline keeps at least a third of the rows below the summary.
+        let timeline_min = if wide { 0 } else { (left.height / 3).max(3) };
+        let room = left.height.saturating_sub(timeline_min);
+        let inv_h = inv_rows.min(room.saturating_sub(extra.len() as u16).max(3.min(room)));
+        let extra_h = (extra.len() as u16).min(room.saturating_sub(inv_h));
+        let [inv_area, extra_area, below] = Layout::vertical([
+            Constraint::Length(inv_h),
+            Constraint::Length(extra_h),
             Constraint::Min(0),
         ])
         .areas(left);
@@ -140,19 +172,8 @@ impl AccountScreen {
                 theme,
             );
         }
-        match right {
-            Some(r) => {
-                f.render_widget(Paragraph::new(extra).wrap(Wrap { trim: true }), below);
-                self.timeline(f, r, theme);
-            }
-            None => {
-                let [a, b] =
-                    Layout::vertical([Constraint::Length(extra.len() as u16), Constraint::Min(0)])
-                        .areas(below);
-                f.render_widget(Paragraph::new(extra).wrap(Wrap { trim: true }), a);
-                self.timeline(f, b, theme);
-            }
-        }
+        f.render_widget(Paragraph::new(extra), extra_area);
+        self.timeline_view(f, right.unwrap_or(below), cx);
     }
 
     fn summary(&self, theme: &Theme, currency: &str, width: u16) -> Vec<Line<'static>> {
@@ -211,27 +232,32 @@ impl AccountScreen {
             vec![
                 Span::styled(format!("{label} "), theme.dim),
                 Span::styled(m.grouped(), style),
-                Span::raw("  "),
             ]
         };
-        let mut figures = money("balance", v.balance, theme.money);
-        figures.extend(money("past due", v.past_due, theme.money));
+        // Each figure is one piece: a line too short for all moves the next whole.
+        let mut figures = vec![
+            money("balance", v.balance, theme.money),
+            money("past due", v.past_due, theme.money),
+        ];
         if !v.disputed.is_zero() {
-            figures.extend(money("disputed", v.disputed, theme.warn));
+            figures.push(money("disputed", v.disputed, theme.warn));
         }
-        figures.extend(money("collectible", v.collectible_past_due, theme.title));
+        figures.push(money("collectible", v.collectible_past_due, theme.title));
         if v.written_off.is_positive() {
-            figures.extend(money("written off", v.written_off, theme.dim));
+            figures.push(money("written off", v.written_off, theme.dim));
         }
-        figures.push(Span::styled("DPD ", theme.dim));
-        figures.push(Span::styled(
-            v.dpd.to_string(),
-            if v.dpd > 60 { theme.bad } else { theme.base },
-        ));
+        figures.push(vec![
+            Span::styled("DPD ", theme.dim),
+            Span::styled(
+                v.dpd.to_string(),
+                if v.dpd > 60 { theme.bad } else { theme.base },
+            ),
+        ]);
         if width >= 100 {
-            figures.push(Span::styled(format!("  ({currency})"), theme.dim));
+            figures.push(vec![Span::styled(format!("({currency})"), theme.dim)]);
         }
-        vec![
+        let max = usize::from(width).max(1);
+        let text = [
             Line::from(title),
             Line::from(who),
             Line::from(contact),
@@ -239,10 +265,13 @@ impl AccountScreen {
                 Span::styled(v.status.clone(), theme.warn),
                 Span::styled(step, theme.dim),
             ]),
-            Line::from(figures),
-            aging_bar(&v.aging, width.saturating_sub(8), theme),
-            aging_legend(&v.aging, theme),
-        ]
+        ];
+        let mut lines: Vec<Line<'static>> =
+            text.iter().flat_map(|l| wrap_line(l, max, 2)).collect();
+        lines.extend(flow(figures, max, "  ", 0));
+        lines.push(aging_bar(&v.aging, width.saturating_sub(8), theme));
+        lines.extend(aging_legend(&v.aging, max, theme));
+        lines
     }
 
     fn extra_lines(&self, theme: &Theme) -> Vec<Line<'static>> {
@@ -333,7 +362,7 @@ impl AccountScreen {
                 Span::raw(format!(
                     "{here}#{} {} due {} — {}",
                     i.item_id,
-                    i.action.label(),
+                    i.action.work(),
                     i.due,
                     i.note
                 )),
@@ -342,27 +371,34 @@ impl AccountScreen {
         out
     }
 
-    fn timeline(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_style(theme.border)
-            .title(Span::styled(" timeline ", theme.title));
-        let lines: Vec<Line<'static>> = self
+    fn timeline_view(&self, f: &mut Frame<'_>, area: Rect, cx: &Draw<'_>) {
+        let entries: Vec<Entry> = self
             .view
             .events
             .iter()
-            .take(usize::from(area.height))
-            .map(|e| {
-                Line::from(vec![
-                    Span::styled(e.on_date.format("%m-%d ").to_string(), theme.dim),
-                    Span::styled(format!("{:<6} ", crate::display::fit(&e.by, 6)), theme.dim),
-                    Span::raw(e.detail.clone()),
-                ])
+            .map(|e| Entry {
+                head: format!(
+                    "{}{:<6} ",
+                    e.on_date.format("%m-%d "),
+                    crate::display::fit(&e.by, 6)
+                ),
+                text: e.detail.clone(),
             })
             .collect();
-        f.render_widget(
-            Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        let key = cx.keymap.key_of(Action::Timeline);
+        let focus = if self.on_timeline {
+            Focus::Scrolling(&key)
+        } else {
+            Focus::Elsewhere(&key)
+        };
+        timeline::render(
+            f,
             area,
+            "timeline",
+            &entries,
+            self.timeline.selected,
+            focus,
+            cx.theme,
         );
     }
 }
@@ -373,17 +409,38 @@ impl Screen for AccountScreen {
     }
 
     fn reload(&mut self, s: &Session) -> Result<Option<String>> {
-        self.load_view(s)?;
-        Ok(None)
+        self.load_view(s)
     }
 
     fn draw(&self, f: &mut Frame<'_>, area: Rect, cx: &Draw<'_>) {
-        self.render(f, area, cx.theme, cx.currency);
+        self.render(f, area, cx);
     }
 
+    /// The invoices, or the timeline while it has the focus.
     fn list(&mut self) -> Option<(&mut ListState, usize)> {
+        if self.on_timeline {
+            let n = self.view.events.len();
+            return Some((&mut self.timeline, n));
+        }
         let n = self.view.invoices.len();
         Some((&mut self.invoices, n))
+    }
+
+    fn act(&mut self, action: Action, _s: &Session) -> Option<Effect> {
+        (action == Action::Timeline).then(|| {
+            self.on_timeline = !self.on_timeline;
+            Effect::Done
+        })
+    }
+
+    fn hint(&self, action: Action) -> Option<String> {
+        (action == Action::Timeline).then(|| {
+            if self.on_timeline {
+                "back to invoices".to_string()
+            } else {
+                "scroll the timeline".to_string()
+            }
+        })
     }
 
     fn target(&self) -> Option<Target> {
@@ -443,18 +500,28 @@ fn aging_bar(a: &Aging, width: u16, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-fn aging_legend(a: &Aging, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![Span::raw("      ")];
-    for (label, m) in a.buckets() {
-        spans.push(Span::styled(format!("{label} "), theme.dim));
-        spans.push(Span::styled(
-            format!("{}  ", m.grouped()),
-            if m.is_positive() {
-                theme.base
-            } else {
-                theme.dim
-            },
-        ));
+/// What each age bucket holds, under the bar; a bucket that does not fit on the
+/// line moves to the next whole.
+fn aging_legend(a: &Aging, max: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut pieces: Vec<Vec<Span<'static>>> = a
+        .buckets()
+        .into_iter()
+        .map(|(label, m)| {
+            vec![
+                Span::styled(format!("{label} "), theme.dim),
+                Span::styled(
+                    m.grouped(),
+                    if m.is_positive() {
+                        theme.base
+                    } else {
+                        theme.dim
+                    },
+                ),
+            ]
+        })
+        .collect();
+    if let Some(first) = pieces.first_mut() {
+        first.insert(0, Span::raw("      "));
     }
-    Line::from(spans)
+    flow(pieces, max, "  ", 6)
 }

@@ -54,8 +54,11 @@ const COLUMNS: [Column; 8] = [
     Column::right("past due", 14),
     Column::right("collectible", 14),
     Column::right("dpd", 4),
-    Column::left("", 8),
+    Column::left("flags", 8),
 ];
+
+/// The marks in the flags column.
+const LEGEND: &[(&str, &str)] = &[("●", "in a collection cycle"), ("⚑hold", "on credit hold")];
 
 impl AccountsScreen {
     pub fn load(session: &Session) -> Result<AccountsScreen> {
@@ -228,6 +231,16 @@ impl Screen for AccountsScreen {
             self.cycle_sort();
             Effect::Status(format!("sorted by {}", self.sort.label()), false)
         })
+    }
+
+    fn legend(&self) -> &'static [(&'static str, &'static str)] {
+        LEGEND
+    }
+
+    fn marks_shown(&self, width: u16) -> bool {
+        list::fit_columns(&COLUMNS, 1, width)
+            .iter()
+            .any(|(c, _)| c.title == "flags")
     }
 
     fn hint(&self, action: Action) -> Option<String> {

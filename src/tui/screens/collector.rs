@@ -9,13 +9,14 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::super::keymap::Action;
 use super::super::popups::Popup;
 use super::super::popups::choose::{BulkAssignForm, Moving};
 use super::super::widgets::filter::Filter;
 use super::super::widgets::list::{self, Column, ListState};
+use super::super::widgets::timeline::{self, Entry, Focus};
 use super::{Draw, Effect, Screen, ScreenId, Target};
 use crate::domain::{ItemAction, Money, Role};
 use crate::service::account::{AccountLine, EventLine};
@@ -159,32 +160,26 @@ impl CollectorScreen {
     }
 
     fn timeline_view(&self, f: &mut Frame<'_>, area: Rect, cx: &Draw<'_>) {
-        let t = cx.theme;
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_style(t.border)
-            .title(Span::styled(
-                format!(" {}'s recent work ", self.name),
-                t.title,
-            ));
-        let lines: Vec<Line<'static>> = self
+        let entries: Vec<Entry> = self
             .timeline
             .iter()
-            .take(usize::from(area.height))
-            .map(|e| {
-                Line::from(vec![
-                    Span::styled(e.on_date.format("%m-%d ").to_string(), t.dim),
-                    Span::styled(
-                        format!("{:<9} ", e.customer_id.clone().unwrap_or_default()),
-                        t.dim,
-                    ),
-                    Span::raw(e.detail.clone()),
-                ])
+            .map(|e| Entry {
+                head: format!(
+                    "{}{:<9} ",
+                    e.on_date.format("%m-%d "),
+                    e.customer_id.clone().unwrap_or_default()
+                ),
+                text: e.detail.clone(),
             })
             .collect();
-        f.render_widget(
-            Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        timeline::render(
+            f,
             area,
+            &format!("{}'s recent work", self.name),
+            &entries,
+            0,
+            Focus::None,
+            cx.theme,
         );
     }
 }
@@ -256,7 +251,7 @@ impl Screen for CollectorScreen {
                 ),
                 (
                     l.best
-                        .map_or_else(String::new, |(_, act)| act.label().to_string()),
+                        .map_or_else(String::new, |(_, act)| act.work().to_string()),
                     t.base,
                 ),
                 (a.balance.grouped(), t.money),
@@ -313,6 +308,10 @@ impl Screen for CollectorScreen {
             name: l.account.name.clone(),
             item: None,
         })
+    }
+
+    fn legend(&self) -> &'static [(&'static str, &'static str)] {
+        &[("✓", "marked to move (space)")]
     }
 
     fn act(&mut self, action: Action, s: &Session) -> Option<Effect> {

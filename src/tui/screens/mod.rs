@@ -97,6 +97,8 @@ impl ScreenId {
 pub struct Draw<'a> {
     pub theme: &'a Theme,
     pub currency: &'a str,
+    /// The keys in force, for hints a screen draws itself (`t to scroll`).
+    pub keymap: &'a Keymap,
 }
 
 /// Who a screen's current row is about: the account a form would act on.
@@ -182,9 +184,22 @@ pub trait Screen {
         None
     }
 
-    /// Text for the header's right side (the queue's totals).
-    fn summary(&self, _currency: &str) -> Option<String> {
-        None
+    /// What the marks in this screen's rows mean (`●`, `in a collection cycle`):
+    /// drawn under the screen and listed in help.
+    fn legend(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
+    /// Whether the marks show at `width` (a narrow list may drop their column; the
+    /// legend then goes too, and help still lists them).
+    fn marks_shown(&self, _width: u16) -> bool {
+        true
+    }
+
+    /// Text for the header's right side (the queue's totals), longest first: the
+    /// header shows the longest that fits whole.
+    fn summary(&self, _currency: &str) -> Vec<String> {
+        Vec::new()
     }
 
     fn as_any(&self) -> &dyn Any;

@@ -24,13 +24,15 @@ pub struct QueueScreen {
 /// The column that takes the spare width (the name).
 const FLEX: usize = 2;
 
+const ACTION_WIDTH: u16 = 19;
+
 const COLUMNS: [Column; 9] = [
     Column::right("#", 3),
     Column::left("customer", 8),
     Column::left("name", 28),
     Column::right("collectible", 11),
     Column::right("dpd", 3),
-    Column::left("action", 19),
+    Column::left("action", ACTION_WIDTH),
     Column::right("late", 4),
     Column::left("reason", 15),
     Column::right("score", 13),
@@ -123,12 +125,13 @@ impl QueueScreen {
                 let Some(it) = self.shown.get(n).and_then(|&i| self.items.get(i)) else {
                     return Vec::new();
                 };
-                let verb = it.action.label();
-                let action = match &it.step {
-                    Some(s) if s != it.action.as_str() && s != "end" => {
-                        format!("{verb} ({})", s.replace('_', " "))
-                    }
-                    _ => verb.to_string(),
+                // With its step when that fits (`call (second call)`), else what to
+                // do alone: the step is in the explanation below.
+                let full = it.action_words();
+                let action = if crate::display::width(&full) > usize::from(ACTION_WIDTH) {
+                    it.action.work().to_string()
+                } else {
+                    full
                 };
                 let late = if it.days_overdue > 0 {
                     (it.days_overdue.to_string(), theme.warn)
@@ -298,12 +301,13 @@ impl Screen for QueueScreen {
         })
     }
 
-    fn summary(&self, currency: &str) -> Option<String> {
-        Some(format!(
-            "{} due · {} {currency}",
-            self.items.len(),
-            self.collectible().grouped()
-        ))
+    fn summary(&self, currency: &str) -> Vec<String> {
+        let (n, total) = (self.items.len(), self.collectible().grouped());
+        vec![
+            format!("{n} due · {total} {currency}"),
+            format!("{n} due · {total}"),
+            total,
+        ]
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui_textarea::TextArea;
 
+use super::super::popups::{message_rows, render_message};
 use super::super::theme::Theme;
 
 pub struct Field {
@@ -77,14 +78,14 @@ impl Field {
         changed
     }
 
-    /// Rows the field takes: label, text, error.
-    pub fn height(&self) -> u16 {
+    /// Rows the field takes at `width`: label, text, and its error wrapped.
+    pub fn height(&self, width: u16) -> u16 {
         let text = if self.multiline {
             (self.input.lines().len() as u16).clamp(2, 5)
         } else {
             1
         };
-        1 + text + u16::from(self.error.is_some())
+        1 + text + message_rows(self.error.as_deref(), width)
     }
 
     pub fn render(&self, f: &mut Frame<'_>, area: Rect, focused: bool, theme: &Theme) {
@@ -102,9 +103,8 @@ impl Field {
             head.push(Span::styled(format!("  {}", self.hint), theme.dim));
         }
         f.render_widget(Paragraph::new(Line::from(head)), Rect { height: 1, ..area });
-        let text_rows = area
-            .height
-            .saturating_sub(1 + u16::from(self.error.is_some()));
+        let error_rows = message_rows(self.error.as_deref(), area.width);
+        let text_rows = area.height.saturating_sub(1 + error_rows);
         let text_area = Rect {
             x: area.x + 4,
             y: area.y + 1,
@@ -120,14 +120,17 @@ impl Field {
         });
         f.render_widget(&input, text_area);
         if let Some(e) = &self.error {
-            let y = area.y + area.height - 1;
-            f.render_widget(
-                Paragraph::new(Span::styled(format!("    {e}"), theme.bad)),
+            let y = area.y + 1 + text_rows;
+            let h = (area.y + area.height).saturating_sub(y);
+            render_message(
+                f,
                 Rect {
                     y,
-                    height: 1,
+                    height: h,
                     ..area
                 },
+                e,
+                theme,
             );
         }
     }

@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::super::theme::Theme;
-use crate::display::{pad_left, pad_right};
+use crate::display::{pad_left, pad_right, width};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -22,6 +22,8 @@ pub struct Column {
     pub title: &'static str,
     pub width: u16,
     pub align: Align,
+    /// Which columns stay when the list is narrow: lower first, then in order.
+    pub rank: u8,
 }
 
 impl Column {
@@ -30,14 +32,23 @@ impl Column {
             title,
             width,
             align: Align::Left,
+            rank: 0,
         }
     }
+    /// A right-aligned column holds numbers: a cell wider than the column widens it
+    /// (it is never cut).
     pub const fn right(title: &'static str, width: u16) -> Column {
         Column {
             title,
             width,
             align: Align::Right,
+            rank: 0,
         }
+    }
+    /// Kept after the columns of lower rank when the list is too narrow for all.
+    pub const fn rank(mut self, rank: u8) -> Column {
+        self.rank = rank;
+        self
     }
 }
 
@@ -46,6 +57,10 @@ impl Column {
 #[derive(Debug, Default, Clone)]
 pub struct ListState {
     pub selected: usize,
+    /// The selected row came under the cursor because the rows changed (someone
+    /// else's work), not because the person moved there: keys that record refuse to
+    /// act on it until the person moves or opens it (see `App::reload`).
+    pub unchosen: bool,
     offset: Cell<usize>,
     area: Cell<Rect>,
 }
@@ -60,6 +75,7 @@ impl ListState {
     }
 
     pub fn move_by(&mut self, delta: isize, len: usize) {
+        self.unchosen = false;
         if len == 0 {
             self.selected = 0;
             return;
@@ -103,14 +119,21 @@ impl ListState {
     }
 }
 
-/// Lays `columns` out in `width`: the others keep their widths, in order, while they
-/// fit; the `flex` column (a name) takes what is left, at least 20 columns and at
-/// most a dozen more than it asked for.
+/// Lays `columns` out in `width`: the others keep their widths while they fit, in
+/// order of rank (then of place); the `flex` column (a name) takes what is left, at
+/// least 20 columns (or what it asked for, when less) and at most a dozen more than
+/// it asked for. The columns come back in their own order.
 pub fn fit_columns(columns: &[Column], flex: usize, width: u16) -> Vec<(Column, u16)> {
     const MIN_FLEX: u16 = 20;
-    let mut used = 2 + MIN_FLEX + 1;
+    let min_flex = columns
+        .get(flex)
+        .map_or(MIN_FLEX, |c| c.width.min(MIN_FLEX));
+    let mut used = 2 + min_flex + 1;
     let mut keep = vec![false; columns.len()];
-    for (i, c) in columns.iter().enumerate() {
+    let mut order: Vec<usize> = (0..columns.len()).collect();
+    order.sort_by_key(|&i| columns[i].rank);
+    for i in order {
+        let c = &columns[i];
         if i == flex {
             keep[i] = true;
         } else if used + c.width < width {
@@ -127,7 +150,7 @@ pub fn fit_columns(columns: &[Column], flex: usize, width: u16) -> Vec<(Column, 
             (
                 *c,
                 if i == flex {
-                    (MIN_FLEX + extra).min(c.width.max(MIN_FLEX) + 12)
+                    (min_flex + extra).min(c.width.max(MIN_FLEX) + 12)
                 } else {
                     c.width
                 },
@@ -156,16 +179,37 @@ pub struct Rows<'a> {
     pub cells: &'a dyn Fn(usize) -> Vec<(String, Style)>,
 }
 
-/// Draws the header and the visible rows only.
+/// Draws the header and the visible rows only. A number column is as wide as its
+/// widest visible cell, so an amount is never cut.
 pub fn render(buf: &mut Buffer, area: Rect, state: &ListState, rows: &Rows<'_>, theme: &Theme) {
-    let (len, columns, flex, cells) = (rows.len, rows.columns, rows.flex, rows.cells);
+    let (len, flex, cells) = (rows.len, rows.flex, rows.cells);
     state.area.set(area);
     if area.height == 0 || area.width == 0 {
         return;
     }
-    let laid = fit_columns(columns, flex, area.width);
+    let (from, to) = state.visible(usize::from(area.height - 1), len);
+    let visible: Vec<Vec<(String, Style)>> = (from..to).map(cells).collect();
+    let columns: Vec<Column> = rows
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut c = *c;
+            if c.align == Align::Right {
+                let widest = visible
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .map(|(t, _)| width(t))
+                    .max()
+                    .unwrap_or(0);
+                c.width = c.width.max(u16::try_from(widest).unwrap_or(u16::MAX));
+            }
+            c
+        })
+        .collect();
+    let laid = fit_columns(&columns, flex, area.width);
     let index_of = |c: &Column| columns.iter().position(|x| x.title == c.title).unwrap_or(0);
-    let line = |texts: Vec<(String, Style)>| -> Vec<(String, Style)> {
+    let line = |texts: &[(String, Style)]| -> Vec<(String, Style)> {
         laid.iter()
             .map(|(c, w)| {
                 let (t, s) = texts.get(index_of(c)).cloned().unwrap_or_default();
@@ -181,25 +225,22 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &ListState, rows: &Rows<'_>, 
             })
             .collect()
     };
-    let header: Vec<(String, Style)> = line(
-        columns
-            .iter()
-            .map(|c| (c.title.to_string(), theme.title))
-            .collect(),
-    );
+    let header: Vec<(String, Style)> = columns
+        .iter()
+        .map(|c| (c.title.to_string(), theme.title))
+        .collect();
     draw_line(
         buf,
         area.x,
         area.y,
         area.width,
         "  ",
-        &header,
+        &line(&header),
         theme.title,
         theme.title,
     );
-    let rows = usize::from(area.height - 1);
-    let (from, to) = state.visible(rows, len);
-    for (n, i) in (from..to).enumerate() {
+    for (n, texts) in visible.iter().enumerate() {
+        let i = from + n;
         let y = area.y + 1 + n as u16;
         let selected = i == state.selected;
         let row_style = if selected { theme.selected } else { theme.base };
@@ -210,7 +251,7 @@ pub fn render(buf: &mut Buffer, area: Rect, state: &ListState, rows: &Rows<'_>, 
             y,
             area.width,
             marker,
-            &line(cells(i)),
+            &line(texts),
             row_style,
             row_style,
         );

@@ -2,4 +2,6 @@
 
 pub mod field;
 pub mod filter;
+pub mod flow;
 pub mod list;
+pub mod timeline;

@@ -13,6 +13,7 @@ pub mod items;
 mod objectives;
 mod outbox;
 pub mod plans;
+mod prevent;
 pub mod promises;
 pub mod queue;
 pub mod run;

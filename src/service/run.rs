@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Result, SYSTEM_ACTOR, ServiceError, Session, Tx};
+use super::{Result, SYSTEM_ACTOR, ServiceError, Session, Tx, prevent};
 use crate::config::ShopConfig;
 use crate::domain::{Channel, EventKind, ItemOutcome, PlanStatus, PromiseStatus};
 use crate::mail::{MessageContext, Templates};
@@ -65,11 +65,11 @@ impl RunSummary {
 }
 
 /// What applying decisions needs besides the transaction.
-struct Mailer<'a> {
-    templates: &'a Templates,
-    currency: String,
-    shop: ShopConfig,
-    domain: String,
+pub(super) struct Mailer<'a> {
+    pub(super) templates: &'a Templates,
+    pub(super) currency: String,
+    pub(super) shop: ShopConfig,
+    pub(super) domain: String,
 }
 
 impl Session {
@@ -108,7 +108,7 @@ impl Session {
                 ));
             }
             let mut summary = RunSummary::new(as_of, dry_run);
-            let (accounts, total) = snapshot::load_all(tx.conn, as_of)?;
+            let (accounts, total) = snapshot::load_all(tx.conn, as_of, book.look_ahead())?;
             summary.evaluated = total;
             for account in accounts {
                 let decision = decide(&account.state(as_of), &book, as_of);
@@ -182,6 +182,9 @@ fn apply(
         tasks,
         stale,
         paused: _,
+        pre_due,
+        flags,
+        limit_hold,
     } = d;
     let cid = a.customer.id.as_str();
     for v in promises {
@@ -205,6 +208,13 @@ fn apply(
     }
     for t in tasks {
         create_task(tx, cid, t, cycle_id, s)?;
+    }
+    if let Some(p) = pre_due {
+        prevent::send_pre_due(tx, a, p, mailer, s)?;
+    }
+    prevent::apply_flags(tx, cid, flags)?;
+    if let Some(h) = limit_hold {
+        prevent::apply_limit_hold(tx, cid, h, s)?;
     }
     Ok(())
 }
@@ -387,7 +397,16 @@ fn do_step(
                 json!({"hold_id": id, "step": step.step_id}),
             )?;
         }
-        StepOutcome::AlreadyOnHold | StepOutcome::Skipped { .. } => {}
+        StepOutcome::AlreadyOnHold => {
+            // A hold set for the credit limit now stands for the ladder's step too.
+            if let Some(h) = &a.facts.hold
+                && h.over_limit
+                && !h.by_step
+            {
+                activity::mark_hold(tx.conn, h.id, true, true)?;
+            }
+        }
+        StepOutcome::Skipped { .. } => {}
         StepOutcome::Task {
             assignee,
             reason,

@@ -14,6 +14,7 @@ pub mod objectives;
 pub mod outbox;
 pub mod placements;
 pub mod plans;
+pub mod prevention;
 pub mod runs;
 pub mod snapshot;
 pub mod sql;
@@ -70,6 +71,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0001_core.sql")),
         M::up(include_str!("migrations/0002_lifecycle.sql")),
         M::up(include_str!("migrations/0003_supervisors.sql")),
+        M::up(include_str!("migrations/0005_prevention.sql")),
     ])
 }
 

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 
 use super::sql::{date_at, text_at};
+use super::prevention::{self, Who};
 use super::{Result, activity, customers, cycles, ledger, placements, plans};
 use crate::domain::{AccountFigures, Customer, InvoicePosition, Money};
 use crate::fasthash::FastMap;
@@ -37,6 +38,7 @@ impl AccountData {
             customer: &self.customer,
             figures: self.figures(as_of),
             facts: self.facts.clone(),
+            invoices: &self.invoices,
         }
     }
 }
@@ -74,6 +76,23 @@ pub fn load_one(
     if let Some(from) = f.payments_from() {
         f.payments = ledger::payments_between(conn, customer_id, from, as_of)?;
     }
+    let who = Who::One(customer_id);
+    f.flags = prevention::open_flags(conn, who, as_of)?
+        .into_iter()
+        .map(|(_, flag)| flag)
+        .collect();
+    f.pre_due_done = prevention::pre_due_done(conn, who, as_of)?
+        .into_iter()
+        .map(|(_, no, days)| (no, days))
+        .collect();
+    f.broken_promises = prevention::broken_promises(conn, who, as_of)?
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    f.days_late = prevention::days_late(conn, who, as_of)?
+        .into_iter()
+        .flat_map(|(_, v)| v)
+        .collect();
     Ok(Some(AccountData {
         customer,
         invoices,
@@ -186,11 +205,14 @@ impl Slots {
 
 /// The accounts the engine may act on as of `as_of`, ordered by customer id, read with
 /// set queries only: those with a past-due invoice, in a cycle, with an open promise
-/// or plan, or with an open item. For every other account the engine has nothing to
-/// judge, cure, close or start (its decision is empty), so at 100,000 accounts — most
-/// of them current — the run does not build them at all.
+/// or plan, or with an open item; for prevention, those with an open flag, over their
+/// credit limit, or with an invoice coming
+/// due within `ahead` days (the book's longest reminder before the due date or early
+/// warning look-ahead, [`crate::strategy::StrategyBook::look_ahead`]). For every other
+/// account the engine has nothing to judge, cure, close or start (its decision is
+/// empty), so at 100,000 accounts the run does not build them at all.
 /// Also returns how many accounts there are in all.
-pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>, u64)> {
+pub fn load_all(conn: &Connection, as_of: NaiveDate, ahead: u32) -> Result<(Vec<AccountData>, u64)> {
     // Cycles open on the date (open now, or ended after it), with their last step done
     // by then: covering indexes, and a cycle's steps are one seek in `steps_done`.
     let mut cycles: Vec<(String, CycleState)> = Vec::new();
@@ -279,6 +301,13 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
     for cid in past_due {
         parts.entry(cid);
     }
+    for cid in prevention::flagged_ids(conn, as_of)?
+        .into_iter()
+        .chain(prevention::over_limit_ids(conn, as_of)?)
+        .chain(prevention::coming_due(conn, as_of, ahead)?)
+    {
+        parts.entry(cid);
+    }
     for (cid, c) in cycles {
         parts.entry(cid).facts.cycle = Some(c);
     }
@@ -363,6 +392,31 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
     for (cid, id) in activity::open_dispute_ids_all(conn, as_of)? {
         if let Some(f) = parts.facts(&cid) {
             f.open_disputes.push(id);
+        }
+    }
+
+    {
+        let ids = ids_json(parts.at.keys().map(String::as_str));
+        let who = Who::Ids(&ids);
+        for (cid, flag) in prevention::open_flags(conn, who, as_of)? {
+            if let Some(f) = parts.facts(&cid) {
+                f.flags.push(flag);
+            }
+        }
+        for (cid, no, days) in prevention::pre_due_done(conn, who, as_of)? {
+            if let Some(f) = parts.facts(&cid) {
+                f.pre_due_done.push((no, days));
+            }
+        }
+        for (cid, day) in prevention::broken_promises(conn, who, as_of)? {
+            if let Some(f) = parts.facts(&cid) {
+                f.broken_promises.push(day);
+            }
+        }
+        for (cid, days) in prevention::days_late(conn, who, as_of)? {
+            if let Some(f) = parts.facts(&cid) {
+                f.days_late = days;
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::Row;
+use crate::strategy::engine::FlagKind;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, Type, ValueRef};
 
 use crate::domain::{
@@ -68,7 +69,8 @@ text_enum_sql!(
     ItemAction,
     ItemOutcome,
     PlanStatus,
-    WriteOffStatus
+    WriteOffStatus,
+    FlagKind
 );
 
 /// Reads an ISO date (`YYYY-MM-DD`) column without a general date parser: the bulk

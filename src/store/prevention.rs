@@ -34,7 +34,11 @@ impl Who<'_> {
 }
 
 /// Flags open on `as_of`, as (customer id, flag), by customer and kind.
-pub fn open_flags(conn: &Connection, who: Who<'_>, as_of: NaiveDate) -> Result<Vec<(String, OpenFlag)>> {
+pub fn open_flags(
+    conn: &Connection,
+    who: Who<'_>,
+    as_of: NaiveDate,
+) -> Result<Vec<(String, OpenFlag)>> {
     let sql = format!(
         "SELECT customer_id, id, kind, raised_on, detail FROM account_flags
          WHERE raised_on <= ?1 AND (cleared_on IS NULL OR cleared_on > ?1) AND {}
@@ -66,7 +70,13 @@ pub fn flagged_ids(conn: &Connection, as_of: NaiveDate) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn raise_flag(conn: &Connection, customer_id: &str, kind: FlagKind, on: NaiveDate, detail: &str) -> Result<i64> {
+pub fn raise_flag(
+    conn: &Connection,
+    customer_id: &str,
+    kind: FlagKind,
+    on: NaiveDate,
+    detail: &str,
+) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO account_flags (customer_id, kind, raised_on, detail) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -110,14 +120,20 @@ pub fn open_warnings(conn: &Connection, as_of: NaiveDate) -> Result<Vec<WarningR
 }
 
 /// Reminders before the due date done by `as_of`: (customer, invoice, days before due).
-pub fn pre_due_done(conn: &Connection, who: Who<'_>, as_of: NaiveDate) -> Result<Vec<(String, String, u32)>> {
+pub fn pre_due_done(
+    conn: &Connection,
+    who: Who<'_>,
+    as_of: NaiveDate,
+) -> Result<Vec<(String, String, u32)>> {
     let sql = format!(
         "SELECT customer_id, invoice_no, days_before_due FROM pre_due_reminders
          WHERE done_on <= ?1 AND {} ORDER BY customer_id, invoice_no, days_before_due",
         who.clause("customer_id")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![as_of, who.arg()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let rows = stmt.query_map(params![as_of, who.arg()], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -159,7 +175,11 @@ pub fn link_outbox(conn: &Connection, customer_id: &str, first: i64, outbox_id: 
 }
 
 /// Days promises were found broken in the 365 days up to `as_of`: (customer, day).
-pub fn broken_promises(conn: &Connection, who: Who<'_>, as_of: NaiveDate) -> Result<Vec<(String, NaiveDate)>> {
+pub fn broken_promises(
+    conn: &Connection,
+    who: Who<'_>,
+    as_of: NaiveDate,
+) -> Result<Vec<(String, NaiveDate)>> {
     let from = as_of - chrono::Days::new(364);
     let sql = format!(
         "SELECT customer_id, evaluated_on FROM promises
@@ -168,7 +188,9 @@ pub fn broken_promises(conn: &Connection, who: Who<'_>, as_of: NaiveDate) -> Res
         who.clause("customer_id")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![as_of, who.arg(), from], |r| Ok((r.get(0)?, date_at(r, 1)?)))?;
+    let rows = stmt.query_map(params![as_of, who.arg(), from], |r| {
+        Ok((r.get(0)?, date_at(r, 1)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -179,7 +201,11 @@ pub const DAYS_LATE_LOOKBACK: u64 = 730;
 /// oldest first): invoices due in the two years before `as_of`, paid (payments and
 /// credits; a write-off is not a payment) in full by `as_of`; days late = the day
 /// the last of it was paid − the due date, 0 when paid early.
-pub fn days_late(conn: &Connection, who: Who<'_>, as_of: NaiveDate) -> Result<Vec<(String, Vec<i64>)>> {
+pub fn days_late(
+    conn: &Connection,
+    who: Who<'_>,
+    as_of: NaiveDate,
+) -> Result<Vec<(String, Vec<i64>)>> {
     let from = as_of - chrono::Days::new(DAYS_LATE_LOOKBACK);
     let sql = format!(
         "SELECT customer_id, days FROM (

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 
-use super::sql::{date_at, text_at};
 use super::prevention::{self, Who};
+use super::sql::{date_at, text_at};
 use super::{Result, activity, customers, cycles, ledger, placements, plans};
 use crate::domain::{AccountFigures, Customer, InvoicePosition, Money};
 use crate::fasthash::FastMap;
@@ -212,7 +212,11 @@ impl Slots {
 /// account the engine has nothing to judge, cure, close or start (its decision is
 /// empty), so at 100,000 accounts the run does not build them at all.
 /// Also returns how many accounts there are in all.
-pub fn load_all(conn: &Connection, as_of: NaiveDate, ahead: u32) -> Result<(Vec<AccountData>, u64)> {
+pub fn load_all(
+    conn: &Connection,
+    as_of: NaiveDate,
+    ahead: u32,
+) -> Result<(Vec<AccountData>, u64)> {
     // Cycles open on the date (open now, or ended after it), with their last step done
     // by then: covering indexes, and a cycle's steps are one seek in `steps_done`.
     let mut cycles: Vec<(String, CycleState)> = Vec::new();

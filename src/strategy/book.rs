@@ -26,7 +26,11 @@ impl StrategyBook {
 
     /// The longest look-ahead of any strategy at invoices coming due (for the bulk load).
     pub fn look_ahead(&self) -> u32 {
-        self.strategies.iter().map(Strategy::look_ahead).max().unwrap_or(0)
+        self.strategies
+            .iter()
+            .map(Strategy::look_ahead)
+            .max()
+            .unwrap_or(0)
     }
 
     pub fn get(&self, id: &str) -> Option<&Strategy> {

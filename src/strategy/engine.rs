@@ -20,8 +20,8 @@
 use chrono::NaiveDate;
 
 use super::book::StrategyBook;
-use super::prevention;
 use super::model::{Action, Assignee, Fallback, Release, Step, Strategy};
+use super::prevention;
 use crate::domain::dates::{add_days, is_weekend};
 use crate::domain::{Customer, ItemAction, Money, PromiseStatus, Reason};
 
@@ -62,8 +62,8 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
     ladder(state, strategy, as_of, &mut out);
     if out.paused != Some(Pause::Placed) {
         prevention::credit_limit(state, strategy, as_of, &mut out);
-        let in_cycle = (state.facts.cycle.is_some() && out.cure.is_none())
-            || out.start_cycle.is_some();
+        let in_cycle =
+            (state.facts.cycle.is_some() && out.cure.is_none()) || out.start_cycle.is_some();
         prevention::early_warning(state, strategy, as_of, in_cycle, &mut out);
     }
     out

@@ -13,7 +13,7 @@ pub mod priority;
 
 pub use book::StrategyBook;
 pub use model::{
-    Action, Assignee, CreditRule, EndAction, EndRule, Fallback, Mode, PriorityWeights, Release, Step,
-    Strategy, WarningRule,
+    Action, Assignee, CreditRule, EndAction, EndRule, Fallback, Mode, PriorityWeights, Release,
+    Step, Strategy, WarningRule,
 };
 pub use parse::parse_strategy;

@@ -339,7 +339,12 @@ impl Strategy {
     /// How far ahead of today prevention looks at invoices coming due: the longest
     /// reminder before the due date, or the early-warning look-ahead.
     pub fn look_ahead(&self) -> u32 {
-        let pre = self.pre_due.iter().map(|s| s.days_before_due).max().unwrap_or(0);
+        let pre = self
+            .pre_due
+            .iter()
+            .map(|s| s.days_before_due)
+            .max()
+            .unwrap_or(0);
         let warn = if self.warning.enabled {
             self.warning.days_ahead
         } else {

@@ -171,7 +171,14 @@ impl Checker<'_> {
     }
 
     /// A whole number of days (or invoices) within `lo..=hi`, with `hint` when it is not.
-    fn count(&mut self, v: &Spanned<i64>, field: &str, lo: i64, hi: i64, hint: &str) -> Option<u32> {
+    fn count(
+        &mut self,
+        v: &Spanned<i64>,
+        field: &str,
+        lo: i64,
+        hi: i64,
+        hint: &str,
+    ) -> Option<u32> {
         let n = *v.get_ref();
         if (lo..=hi).contains(&n) {
             return u32::try_from(n).ok();
@@ -319,9 +326,12 @@ pub fn parse_strategy(
         );
     }
     pre_due.sort_by(|a, b| b.days_before_due.cmp(&a.days_before_due));
-    let credit = s.credit.as_ref().map_or(CreditRule::default(), |c| CreditRule {
-        hold_over_limit: c.hold_over_limit,
-    });
+    let credit = s
+        .credit
+        .as_ref()
+        .map_or(CreditRule::default(), |c| CreditRule {
+            hold_over_limit: c.hold_over_limit,
+        });
     let warning = match &s.warning {
         None => WarningRule::default(),
         Some(w) => {

@@ -22,7 +22,11 @@ pub const BROKEN_PROMISE_YEAR: i64 = 365;
 /// invoice that step applies to, when together they reach the strategy's threshold.
 /// White-glove, opted-out and unreachable customers are skipped (nothing is sent,
 /// no task is made: it is a courtesy, not a collection step).
-pub fn pre_due(state: &AccountState<'_>, strategy: &Strategy, as_of: NaiveDate) -> Option<PreDueTaken> {
+pub fn pre_due(
+    state: &AccountState<'_>,
+    strategy: &Strategy,
+    as_of: NaiveDate,
+) -> Option<PreDueTaken> {
     if strategy.pre_due.is_empty() {
         return None;
     }
@@ -88,7 +92,12 @@ pub fn pre_due(state: &AccountState<'_>, strategy: &Strategy, as_of: NaiveDate) 
 /// The credit limit: the day the open balance goes above it, a flag, one item for the
 /// owner and (with `hold_over_limit`) a credit hold; the day it is back under, the flag
 /// is cleared, the item closed and the hold set for it released.
-pub fn credit_limit(state: &AccountState<'_>, strategy: &Strategy, as_of: NaiveDate, out: &mut Decision) {
+pub fn credit_limit(
+    state: &AccountState<'_>,
+    strategy: &Strategy,
+    as_of: NaiveDate,
+    out: &mut Decision,
+) {
     let facts = &state.facts;
     let balance = state.figures.balance;
     let limit = state.customer.credit_limit;
@@ -118,21 +127,31 @@ pub fn credit_limit(state: &AccountState<'_>, strategy: &Strategy, as_of: NaiveD
                     None => Some(LimitHold::Set {
                         reason: format!("over credit limit: {detail}"),
                     }),
-                    Some(h) if h.by_step && !h.over_limit => Some(LimitHold::Mark { hold_id: h.id }),
+                    Some(h) if h.by_step && !h.over_limit => {
+                        Some(LimitHold::Mark { hold_id: h.id })
+                    }
                     Some(_) => None,
                 };
             }
         }
         (false, Some(flag), _) => {
             let why = match limit {
-                Some(l) => format!("back under the credit limit ({} of {})", balance.grouped(), l.grouped()),
+                Some(l) => format!(
+                    "back under the credit limit ({} of {})",
+                    balance.grouped(),
+                    l.grouped()
+                ),
                 None => "the customer has no credit limit any more".to_string(),
             };
             out.flags.push(FlagChange::Clear {
                 flag_id: flag.id,
                 why: why.clone(),
             });
-            for item in facts.items.iter().filter(|i| i.action == ItemAction::OverLimit) {
+            for item in facts
+                .items
+                .iter()
+                .filter(|i| i.action == ItemAction::OverLimit)
+            {
                 out.close(item.id, why.clone());
             }
             // The ladder's own hold stays while the account is in its cycle.
@@ -165,7 +184,12 @@ pub fn early_warning(
         i.balance.is_positive() && i.due_date >= as_of && (i.due_date - as_of).num_days() <= ahead
     });
     let sign = if strategy.warning.enabled && !in_cycle {
-        warning_sign(&strategy.warning, &facts.broken_promises, &facts.days_late, as_of)
+        warning_sign(
+            &strategy.warning,
+            &facts.broken_promises,
+            &facts.days_late,
+            as_of,
+        )
     } else {
         None
     };
@@ -177,7 +201,10 @@ pub fn early_warning(
                 detail: detail.clone(),
             });
             // A broken promise already put an item in the owner's queue: no second one.
-            let followed = facts.items.iter().any(|i| i.reason == Reason::BrokenPromise)
+            let followed = facts
+                .items
+                .iter()
+                .any(|i| i.reason == Reason::BrokenPromise)
                 || out.tasks.iter().any(|t| t.reason == Reason::BrokenPromise);
             if !followed {
                 out.tasks.push(NewTask {
@@ -202,7 +229,11 @@ pub fn early_warning(
                 flag_id: flag.id,
                 why: why.clone(),
             });
-            for item in facts.items.iter().filter(|i| i.action == ItemAction::CheckIn) {
+            for item in facts
+                .items
+                .iter()
+                .filter(|i| i.action == ItemAction::CheckIn)
+            {
                 out.close(item.id, why.clone());
             }
         }
@@ -257,3 +288,7 @@ pub fn days_late_means(days_late: &[i64], n: u32) -> Option<(Decimal, Decimal)> 
     let mean = |xs: &[i64]| Decimal::from(xs.iter().sum::<i64>()) / Decimal::from(n as i64);
     Some((mean(recent), mean(earlier)))
 }
+
+#[cfg(test)]
+#[path = "prevention_tests.rs"]
+mod tests;

@@ -98,8 +98,16 @@ fn the_demo_is_deterministic_and_the_run_is_consistent() {
     let book = arq::store::strategies::book(conn).unwrap_or_else(|e| panic!("{e}"));
     for day in ["2026-11-20", "2026-09-15"] {
         let as_of = d(day);
-        let (all, total) =
-            snapshot::load_all(conn, as_of, book.look_ahead()).unwrap_or_else(|e| panic!("{e}"));
+        let (all, total) = snapshot::load_all(
+            conn,
+            as_of,
+            snapshot::Reach {
+                ahead: book.look_ahead(),
+                // The demo runs every day.
+                since: as_of.pred_opt(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(total, 300);
         assert!(
             all.len() > 30 && all.len() < 300,

@@ -240,6 +240,70 @@ pub fn queue(
     }
 }
 
+pub fn warnings(env: &Env, format: Format) -> anyhow::Result<()> {
+    let s = env.session()?;
+    let rows = s.warnings()?;
+    match format {
+        Format::Json => json(&rows),
+        Format::Csv => csv(
+            &[
+                "customer_id",
+                "name",
+                "owner",
+                "since",
+                "reason",
+                "balance",
+                "past_due",
+                "next_due",
+                "item_id",
+            ],
+            rows.iter().map(|w| {
+                [
+                    w.customer_id.clone(),
+                    w.name.clone(),
+                    cell(w.owner.as_ref()),
+                    w.since.to_string(),
+                    w.reason.clone(),
+                    w.balance.to_string(),
+                    w.past_due.to_string(),
+                    cell(w.next_due.as_ref()),
+                    cell(w.item_id.as_ref()),
+                ]
+            }),
+        ),
+        Format::Table => {
+            if rows.is_empty() {
+                println!("No early warning is open on {}.", s.as_of());
+                return Ok(());
+            }
+            let mut t = Table::new(&[
+                ("customer", Align::Left, 14),
+                ("name", Align::Left, 30),
+                ("owner", Align::Left, 10),
+                ("since", Align::Left, 10),
+                ("balance", Align::Right, 20),
+                ("next due", Align::Left, 10),
+                ("item", Align::Right, 8),
+                ("reason", Align::Left, 60),
+            ]);
+            for w in rows {
+                t.row(vec![
+                    w.customer_id,
+                    w.name,
+                    w.owner.unwrap_or_default(),
+                    w.since.to_string(),
+                    w.balance.grouped(),
+                    cell(w.next_due.as_ref()),
+                    w.item_id.map(|i| format!("#{i}")).unwrap_or_default(),
+                    w.reason,
+                ]);
+            }
+            print!("{}", t.render());
+            Ok(())
+        }
+    }
+}
+
 pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
     let s = env.session()?;
     let rows = s.holds()?;
@@ -251,10 +315,13 @@ pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
                 "name",
                 "owner",
                 "since",
+                "held_for",
                 "reason",
                 "set_by",
                 "balance",
                 "past_due",
+                "credit_limit",
+                "over_limit",
             ],
             rows.iter().map(|h| {
                 [
@@ -262,10 +329,13 @@ pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
                     h.name.clone(),
                     cell(h.owner.as_ref()),
                     h.since.to_string(),
+                    h.held_for.clone(),
                     h.reason.clone(),
                     h.set_by.clone(),
                     h.balance.to_string(),
                     h.past_due.to_string(),
+                    cell(h.credit_limit.as_ref()),
+                    h.over_limit.to_string(),
                 ]
             }),
         ),
@@ -281,6 +351,7 @@ pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
                 ("balance", Align::Right, 20),
                 ("past due", Align::Right, 20),
                 ("owner", Align::Left, 10),
+                ("held for", Align::Left, 27),
                 ("reason", Align::Left, 40),
             ]);
             for h in rows {
@@ -291,6 +362,7 @@ pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
                     h.balance.grouped(),
                     h.past_due.grouped(),
                     h.owner.unwrap_or_default(),
+                    h.held_for,
                     h.reason.lines().collect::<Vec<_>>().join(" / "),
                 ]);
             }

@@ -19,6 +19,7 @@ pub mod queue;
 pub mod run;
 pub mod setup;
 pub mod team;
+pub mod warnings;
 pub mod writeoffs;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -99,6 +99,7 @@ impl Session {
             domain: self.config.mail.domain().to_string(),
         };
         let by = self.user.name.clone();
+        let since = runs::last_as_of(self.store.conn())?.filter(|d| *d < as_of);
         let result = self.transact_as(!dry_run, SYSTEM_ACTOR, |tx| {
             let book = strategies::book(tx.conn)?;
             if book.is_empty() {
@@ -108,7 +109,14 @@ impl Session {
                 ));
             }
             let mut summary = RunSummary::new(as_of, dry_run);
-            let (accounts, total) = snapshot::load_all(tx.conn, as_of, book.look_ahead())?;
+            let (accounts, total) = snapshot::load_all(
+                tx.conn,
+                as_of,
+                snapshot::Reach {
+                    ahead: book.look_ahead(),
+                    since,
+                },
+            )?;
             summary.evaluated = total;
             for account in accounts {
                 let decision = decide(&account.state(as_of), &book, as_of);

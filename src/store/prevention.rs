@@ -194,19 +194,16 @@ pub fn broken_promises(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// How many days of settled invoices the days-late measure looks back over (by due date).
-pub const DAYS_LATE_LOOKBACK: u64 = 730;
-
 /// Days late of each customer's latest settled invoices (at most [`DAYS_LATE_KEPT`],
-/// oldest first): invoices due in the two years before `as_of`, paid (payments and
-/// credits; a write-off is not a payment) in full by `as_of`; days late = the day
-/// the last of it was paid − the due date, 0 when paid early.
+/// oldest first): invoices paid (payments and credits; a write-off is not a payment)
+/// in full by `as_of`; days late = the day the last of it was paid − the due date, 0
+/// when paid early. It changes only on a day money is applied, which is what lets the
+/// daily run look only at accounts with activity since its last day.
 pub fn days_late(
     conn: &Connection,
     who: Who<'_>,
     as_of: NaiveDate,
 ) -> Result<Vec<(String, Vec<i64>)>> {
-    let from = as_of - chrono::Days::new(DAYS_LATE_LOOKBACK);
     let sql = format!(
         "SELECT customer_id, days FROM (
              SELECT customer_id, days, settled, invoice_no,
@@ -216,7 +213,7 @@ pub fn days_late(
                         MAX(0, CAST(julianday(MAX(a.date)) - julianday(i.due_date) AS INTEGER)) AS days
                  FROM invoices i INDEXED BY invoices_customer
                  JOIN allocations a INDEXED BY allocations_invoice ON a.invoice_no = i.invoice_no
-                 WHERE {} AND i.due_date BETWEEN ?3 AND ?1 AND i.issue_date <= ?1
+                 WHERE {} AND i.issue_date <= ?1
                    AND a.date <= ?1 AND a.kind <> 'write_off'
                  GROUP BY i.invoice_no
                  HAVING SUM(a.amount) >= i.amount
@@ -225,7 +222,7 @@ pub fn days_late(
         who.clause("i.customer_id")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![as_of, who.arg(), from])?;
+    let mut rows = stmt.query(params![as_of, who.arg()])?;
     let mut out: Vec<(String, Vec<i64>)> = Vec::new();
     while let Some(r) = rows.next()? {
         let cid: String = r.get(0)?;
@@ -234,6 +231,47 @@ pub fn days_late(
             Some((c, v)) if *c == cid => v.push(days),
             _ => out.push((cid, vec![days])),
         }
+    }
+    Ok(out)
+}
+
+/// Customers with a promise found broken in the `days` days up to `as_of`.
+pub fn recently_broken(conn: &Connection, as_of: NaiveDate, days: u64) -> Result<Vec<String>> {
+    let from = as_of - chrono::Days::new(days.saturating_sub(1));
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT customer_id FROM promises WHERE status = 'broken' AND evaluated_on BETWEEN ?1 AND ?2",
+    )?;
+    let rows = stmt.query_map(params![from, as_of], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Customers whose records moved after `since` up to `as_of`: money applied (or taken
+/// back) or an invoice issued — what can change a warning sign. Without `since` (no
+/// earlier run), every customer with something open.
+pub fn active_since(
+    conn: &Connection,
+    since: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let Some(since) = since else {
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT customer_id FROM invoices WHERE balance <> 0 AND issue_date <= ?1",
+        )?;
+        let rows = stmt.query_map([as_of], |r| r.get(0))?;
+        for r in rows {
+            out.push(r?);
+        }
+        return Ok(out);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT customer_id FROM allocations INDEXED BY allocations_date
+         WHERE date > ?1 AND date <= ?2 AND kind <> 'write_off'
+         UNION SELECT customer_id FROM invoices WHERE issue_date > ?1 AND issue_date <= ?2",
+    )?;
+    let rows = stmt.query_map(params![since, as_of], |r| r.get(0))?;
+    for r in rows {
+        out.push(r?);
     }
     Ok(out)
 }

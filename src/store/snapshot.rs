@@ -203,19 +203,30 @@ impl Slots {
     }
 }
 
+/// How far the bulk load reaches beyond the accounts in collection, for prevention.
+#[derive(Debug, Clone, Copy)]
+pub struct Reach {
+    /// Invoices coming due within this many days (the book's longest reminder before
+    /// the due date, [`crate::strategy::StrategyBook::look_ahead`]).
+    pub ahead: u32,
+    /// The previous run's day: accounts with money applied or invoices issued after it
+    /// may show a new warning sign. `None` (no earlier run): every account with
+    /// something open.
+    pub since: Option<NaiveDate>,
+}
+
 /// The accounts the engine may act on as of `as_of`, ordered by customer id, read with
 /// set queries only: those with a past-due invoice, in a cycle, with an open promise
 /// or plan, or with an open item; for prevention, those with an open flag, over their
-/// credit limit, or with an invoice coming
-/// due within `ahead` days (the book's longest reminder before the due date or early
-/// warning look-ahead, [`crate::strategy::StrategyBook::look_ahead`]). For every other
+/// credit limit, with a promise broken in the last 90 days, with activity since the
+/// last run, or with an invoice coming due within `reach.ahead` days. For every other
 /// account the engine has nothing to judge, cure, close or start (its decision is
 /// empty), so at 100,000 accounts the run does not build them at all.
 /// Also returns how many accounts there are in all.
 pub fn load_all(
     conn: &Connection,
     as_of: NaiveDate,
-    ahead: u32,
+    reach: Reach,
 ) -> Result<(Vec<AccountData>, u64)> {
     // Cycles open on the date (open now, or ended after it), with their last step done
     // by then: covering indexes, and a cycle's steps are one seek in `steps_done`.
@@ -308,7 +319,13 @@ pub fn load_all(
     for cid in prevention::flagged_ids(conn, as_of)?
         .into_iter()
         .chain(prevention::over_limit_ids(conn, as_of)?)
-        .chain(prevention::coming_due(conn, as_of, ahead)?)
+        .chain(prevention::recently_broken(conn, as_of, 90)?)
+        .chain(prevention::active_since(conn, reach.since, as_of)?)
+        .chain(if reach.ahead > 0 {
+            prevention::coming_due(conn, as_of, reach.ahead)?
+        } else {
+            Vec::new()
+        })
     {
         parts.entry(cid);
     }

@@ -243,9 +243,6 @@ pub struct WarningRule {
     pub last_invoices: u32,
     /// A rise of at least this many days late on average is a warning sign.
     pub days_late_rise: u32,
-    /// A check-in is about the next invoice: the account needs one coming due within
-    /// this many days (today included).
-    pub days_ahead: u32,
 }
 
 impl Default for WarningRule {
@@ -255,7 +252,6 @@ impl Default for WarningRule {
             broken_promise: true,
             last_invoices: 3,
             days_late_rise: 10,
-            days_ahead: 14,
         }
     }
 }
@@ -336,21 +332,13 @@ impl Strategy {
         index >= self.steps.len()
     }
 
-    /// How far ahead of today prevention looks at invoices coming due: the longest
-    /// reminder before the due date, or the early-warning look-ahead.
+    /// How far ahead of today reminders before the due date look at invoices.
     pub fn look_ahead(&self) -> u32 {
-        let pre = self
-            .pre_due
+        self.pre_due
             .iter()
             .map(|s| s.days_before_due)
             .max()
-            .unwrap_or(0);
-        let warn = if self.warning.enabled {
-            self.warning.days_ahead
-        } else {
-            0
-        };
-        pre.max(warn)
+            .unwrap_or(0)
     }
 
     pub fn step_index(&self, id: &str) -> Option<usize> {

@@ -57,7 +57,6 @@ struct RawWarning {
     broken_promise: Option<bool>,
     last_invoices: Option<Spanned<i64>>,
     days_late_rise: Option<Spanned<i64>>,
-    days_ahead: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -347,11 +346,6 @@ pub fn parse_strategy(
                 && let Some(n) = ck.count(n, "warning.days_late_rise", 1, 365, "")
             {
                 rule.days_late_rise = n;
-            }
-            if let Some(n) = &w.days_ahead
-                && let Some(n) = ck.count(n, "warning.days_ahead", 0, 60, "")
-            {
-                rule.days_ahead = n;
             }
             rule
         }

@@ -166,8 +166,8 @@ pub fn credit_limit(
     }
 }
 
-/// Early warnings: an account outside a collection cycle with an invoice coming due
-/// within `days_ahead` days, whose customer shows a warning sign, gets a flag and one "check in" item for its owner.
+/// Early warnings: an account outside a collection cycle with something open, whose
+/// customer shows a warning sign, gets a flag and one "check in" item for its owner.
 /// The flag stays while the sign does (one item, not one per invoice); it is cleared
 /// (and the item closed) when the account goes into a cycle — its strategy takes
 /// over — or the sign goes away.
@@ -179,10 +179,6 @@ pub fn early_warning(
     out: &mut Decision,
 ) {
     let facts = &state.facts;
-    let ahead = i64::from(strategy.warning.days_ahead);
-    let coming_due = state.invoices.iter().any(|i| {
-        i.balance.is_positive() && i.due_date >= as_of && (i.due_date - as_of).num_days() <= ahead
-    });
     let sign = if strategy.warning.enabled && !in_cycle {
         warning_sign(
             &strategy.warning,
@@ -194,7 +190,7 @@ pub fn early_warning(
         None
     };
     match (sign, facts.flag(FlagKind::EarlyWarning)) {
-        (Some(_), None) if !coming_due => {}
+        (Some(_), None) if !state.figures.balance.is_positive() => {}
         (Some(detail), None) => {
             out.flags.push(FlagChange::Raise {
                 kind: FlagKind::EarlyWarning,

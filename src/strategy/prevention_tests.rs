@@ -428,38 +428,47 @@ fn warning_signs() {
 }
 
 #[test]
-fn an_early_warning_makes_one_check_in_item_before_anything_is_past_due() {
+fn an_early_warning_makes_one_check_in_item_while_nothing_is_past_due() {
     let c = customer();
     let as_of = d("2026-03-10");
     let book = book_with("");
     let slipping = vec![0, 1, 0, 15, 18, 20];
-    // (case, invoice due, flag already open, expected check-in item, flag change)
+    // (case, the open invoice's due date, flag already open, check-in item, flag change)
     let cases = [
         (
-            "invoice coming due, sign, no flag",
-            "2026-03-20",
+            "something open, a sign, no flag",
+            Some("2026-03-20"),
             false,
             true,
             Some("raise"),
         ),
         (
             "flag already open: no second item",
-            "2026-03-20",
+            Some("2026-05-30"),
             true,
             false,
             None,
         ),
-        ("nothing coming due soon", "2026-05-30", false, false, None),
+        (
+            "nothing open: nothing to check in about",
+            None,
+            false,
+            false,
+            None,
+        ),
         (
             "past due: the strategy takes over",
-            "2026-03-01",
+            Some("2026-03-01"),
             true,
             false,
             Some("clear"),
         ),
     ];
     for (what, due, flagged, item, change) in cases {
-        let inv = [invoice("INV-1", due, 500)];
+        let inv: Vec<InvoicePosition> = due
+            .map(|due| invoice("INV-1", due, 500))
+            .into_iter()
+            .collect();
         let facts = AccountFacts {
             days_late: slipping.clone(),
             flags: if flagged {

@@ -54,7 +54,7 @@ const COLUMNS: [Column; 8] = [
     Column::right("past due", 14),
     Column::right("collectible", 14),
     Column::right("dpd", 4),
-    Column::left("", 8),
+    Column::left("", 20),
 ];
 
 impl AccountsScreen {
@@ -116,11 +116,15 @@ impl AccountsScreen {
 
     fn apply_filter(&mut self) {
         self.shown = self.filter.apply(self.lines.iter().map(|l| {
+            // The flags can be typed too: "/over limit", "/warning", "/hold".
             format!(
-                "{} {} {}",
+                "{} {} {}{}{}{}",
                 l.customer_id,
                 l.name,
-                l.owner.as_deref().unwrap_or("")
+                l.owner.as_deref().unwrap_or(""),
+                if l.on_hold { " hold" } else { "" },
+                if l.over_limit { " over limit" } else { "" },
+                if l.early_warning { " warning" } else { "" }
             )
         }));
         self.list.clamp(self.shown.len());
@@ -140,6 +144,12 @@ impl AccountsScreen {
             let mut flags = String::new();
             if l.on_hold {
                 flags.push_str("⚑hold ");
+            }
+            if l.over_limit {
+                flags.push_str("▲limit ");
+            }
+            if l.early_warning {
+                flags.push_str("!warn ");
             }
             if l.in_collection {
                 flags.push('●');
@@ -162,7 +172,16 @@ impl AccountsScreen {
                     l.dpd.to_string(),
                     if l.dpd > 60 { theme.bad } else { theme.base },
                 ),
-                (flags, if l.on_hold { theme.bad } else { theme.dim }),
+                (
+                    flags,
+                    if l.on_hold || l.over_limit {
+                        theme.bad
+                    } else if l.early_warning {
+                        theme.warn
+                    } else {
+                        theme.dim
+                    },
+                ),
             ]
         };
         list::render(

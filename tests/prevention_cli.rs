@@ -1,4 +1,5 @@
-//! Prevention walked through the real binary: a strategy with a reminder a week before
+//! Prevention walked through the real binary: the default strategy replaced by one
+//! with a reminder a week before
 //! the due date (white glove skipped), the ladder after the due date as usual, the
 //! credit limit crossed once (one item, an automatic hold) and left again (released),
 //! and the parser's error for a negative `min_days_past_due`.
@@ -10,10 +11,9 @@ use serde_json::Value;
 
 const STRATEGY: &str = r#"
 [strategy]
-id = "ahead"
-name = "Reminds ahead"
+id = "standard"
+name = "Standard, reminding ahead"
 default = true
-rank = 10
 
 [strategy.credit]
 hold_over_limit = true
@@ -108,11 +108,11 @@ fn a_reminder_before_the_due_date_then_the_ladder_then_the_credit_limit() {
     let id = out[0]["id"].to_string();
     let shown = shop
         .arq("admin", "2026-03-13")
-        .args(["outbox", "mail", "show", &id])
+        .args(["outbox", "show", &id])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let text = String::from_utf8_lossy(&shown.stdout);
-    assert!(text.contains("Coming due soon: $500.00"), "{text}");
+    assert!(text.contains("Coming due soon: 500.00 USD"), "{text}");
     assert!(text.contains("INV-1"), "{text}");
     assert!(text.contains("Due in"), "{text}");
     assert!(text.contains("7 days"), "{text}");

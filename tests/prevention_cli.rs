@@ -252,7 +252,7 @@ fn supervisors_list_early_warnings_and_collectors_may_not() {
     assert_eq!(w[0]["next_due"], "2026-04-05");
     let reason = w[0]["reason"].as_str().unwrap_or_default();
     assert!(
-        reason.starts_with("paying later: 21 days late on average over the last 3 invoices"),
+        reason == "paying later: 21 days late on average on the last 3 invoices, 0 before",
         "{reason}"
     );
     let q = shop.json("ana", "2026-03-25", &["queue", "--format", "json"]);

@@ -263,7 +263,7 @@ pub fn warning_sign(
     let (recent, earlier) = days_late_means(days_late, rule.last_invoices)?;
     if recent - earlier >= Decimal::from(rule.days_late_rise) {
         return Some(format!(
-            "paying later: {} days late on average over the last {n} invoices, {} over the {n} before",
+            "paying later: {} days late on average on the last {n} invoices, {} before",
             recent.round_dp(1).normalize(),
             earlier.round_dp(1).normalize(),
             n = rule.last_invoices

@@ -3,10 +3,10 @@
 //! the next due date and the owner's "check in" item. Enter opens the account.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::Span;
-use ratatui::widgets::Paragraph;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::super::theme::Theme;
 use super::super::widgets::filter::Filter;
@@ -29,7 +29,7 @@ const COLUMNS: [Column; 7] = [
     Column::left("since", 10),
     Column::right("balance", 14),
     Column::left("next due", 10),
-    Column::left("why", 40),
+    Column::left("why", 90),
 ];
 
 impl WarningsScreen {
@@ -79,6 +79,12 @@ impl WarningsScreen {
     }
 
     fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        // The selected warning in full below the list, so no reason is ever cut off.
+        let [area, bottom] = if area.height >= 12 {
+            Layout::vertical([Constraint::Min(5), Constraint::Length(5)]).areas(area)
+        } else {
+            [area, Rect::default()]
+        };
         if self.rows.is_empty() {
             f.render_widget(
                 Paragraph::new(Span::styled(
@@ -118,6 +124,49 @@ impl WarningsScreen {
             },
             theme,
         );
+        if bottom.height > 0
+            && let Some(r) = self.selected()
+        {
+            let block = Block::default()
+                .borders(Borders::TOP)
+                .border_style(theme.border)
+                .title(Span::styled(
+                    format!(" {} {} ", r.customer_id, r.name),
+                    theme.title,
+                ));
+            let mut lines = vec![Line::from(vec![
+                Span::styled("early warning since ", theme.dim),
+                Span::raw(r.since.to_string()),
+                Span::styled(": ", theme.dim),
+                Span::styled(r.reason.clone(), theme.warn),
+            ])];
+            let mut facts = vec![
+                Span::styled("balance ", theme.dim),
+                Span::styled(r.balance.grouped(), theme.money),
+            ];
+            if let Some(d) = r.next_due {
+                facts.push(Span::styled("  next due ", theme.dim));
+                facts.push(Span::raw(d.to_string()));
+            }
+            facts.push(Span::styled("  owner ", theme.dim));
+            facts.push(Span::raw(
+                r.owner.clone().unwrap_or_else(|| "(none)".into()),
+            ));
+            facts.push(Span::styled(
+                match r.item_id {
+                    Some(id) => format!("  check-in item #{id} open"),
+                    None => "  no check-in item open".to_string(),
+                },
+                theme.dim,
+            ));
+            lines.push(Line::from(facts));
+            f.render_widget(
+                Paragraph::new(lines)
+                    .block(block)
+                    .wrap(Wrap { trim: false }),
+                bottom,
+            );
+        }
     }
 }
 

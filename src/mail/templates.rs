@@ -160,7 +160,9 @@ impl MessageContext {
 
 /// The fourth column: days late, or (when nothing listed is late: a reminder before
 /// the due date, a confirmation) days until due.
-fn day_column(lines: &[InvoiceLine]) -> (&'static str, Box<dyn Fn(&InvoiceLine) -> String>) {
+type DayCell = Box<dyn Fn(&InvoiceLine) -> String>;
+
+fn day_column(lines: &[InvoiceLine]) -> (&'static str, DayCell) {
     if lines.iter().all(|l| l.days_past_due == 0) {
         (
             "Due in",

@@ -324,7 +324,7 @@ pub fn parse_strategy(
             "a strategy needs at least one [[step]] past due (without days_before_due)",
         );
     }
-    pre_due.sort_by(|a, b| b.days_before_due.cmp(&a.days_before_due));
+    pre_due.sort_by_key(|s| std::cmp::Reverse(s.days_before_due));
     let credit = s
         .credit
         .as_ref()

@@ -2,6 +2,8 @@
 //! crossing and hold, early warnings; and a few days lived through to show the
 //! ladder going on after the due date.
 
+#![allow(clippy::type_complexity)] // tables of cases
+
 use chrono::NaiveDate;
 
 use super::*;

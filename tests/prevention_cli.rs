@@ -282,3 +282,33 @@ fn supervisors_list_early_warnings_and_collectors_may_not() {
         .assert()
         .failure();
 }
+
+#[test]
+fn a_reminder_before_the_due_date_not_delivered_by_then_is_cancelled_not_sent_late() {
+    let shop = Shop::new("2026-01-01");
+    let file = shop.dir.path().join("ahead.toml");
+    std::fs::write(&file, STRATEGY).unwrap_or_else(|e| panic!("{e}"));
+    shop.arq("admin", "2026-02-01")
+        .args(["strategy", "load", &file.display().to_string()])
+        .assert()
+        .success();
+    shop.customer("C1", "ana");
+    shop.invoice("INV-1", "C1", "2026-02-18", "2026-03-20", "500.00");
+    // The run queues the reminder (the service's run does not deliver) …
+    let r = shop
+        .session("admin", "2026-03-13")
+        .run_day(false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.mail_queued, 1);
+    // … and nobody delivers it until the due date: then it is cancelled, not sent.
+    let out = shop
+        .arq("admin", "2026-03-20")
+        .args(["outbox", "send", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success());
+    let m = outbox(&shop, "2026-03-20");
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0]["template"], "before_due_reminder");
+    assert_eq!(m[0]["status"], "cancelled", "{m:?}");
+}

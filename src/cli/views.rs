@@ -113,7 +113,19 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
                 "  automatic       {:>6}   (mail queued {}, holds set {})",
                 r.auto_actions, r.mail_queued, r.holds_set
             );
+            if r.reminders_before_due > 0 {
+                println!(
+                    "  before due      {:>6}   (courtesy reminders, in mail queued)",
+                    r.reminders_before_due
+                );
+            }
             println!("  tasks created   {:>6}", r.tasks_created);
+            if r.over_limit + r.early_warnings > 0 {
+                println!(
+                    "  prevention      over credit limit {}, early warnings {}",
+                    r.over_limit, r.early_warnings
+                );
+            }
             println!(
                 "  promises        kept {}, partially kept {}, broken {}",
                 r.promises.kept, r.promises.partially_kept, r.promises.broken

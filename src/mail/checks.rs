@@ -1,12 +1,13 @@
 //! The checks a message passes just before it is delivered: a customer who has since
 //! opted out, become white glove, been cured, promised to pay or agreed a plan — or a
-//! reminder a later step has replaced, or one queued too long ago — gets nothing; the
-//! message is cancelled instead.
+//! reminder a later step has replaced, one queued too long ago, or a reminder before
+//! the due date whose invoices are paid or due by now — gets nothing; the message is
+//! cancelled instead.
 
 use crate::domain::{Channel, Customer};
 use crate::service::{Result, Tx};
 use crate::store::outbox::{self, OutboxRow};
-use crate::store::snapshot;
+use crate::store::{ledger, prevention, snapshot};
 use crate::strategy::StrategyBook;
 use crate::strategy::engine::strategy_for;
 
@@ -14,7 +15,7 @@ use crate::strategy::engine::strategy_for;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cancel {
     /// A short code for reports: `too_old`, `opted_out`, `white_glove`, `no_contact`,
-    /// `superseded`, `cycle_ended`, `cured`, `promise`, `plan`.
+    /// `superseded`, `cycle_ended`, `cured`, `promise`, `plan`, `no_longer_ahead`.
     pub kind: &'static str,
     pub why: String,
 }
@@ -24,6 +25,26 @@ fn cancel(kind: &'static str, why: impl Into<String>) -> Result<Option<Cancel>> 
         kind,
         why: why.into(),
     }))
+}
+
+/// A reminder before the due date goes out only while one of its invoices is still
+/// open and not yet due: sent on the due date or later it would be wrong.
+fn before_due(tx: &Tx<'_>, row: &OutboxRow, c: &Customer) -> Result<Option<Cancel>> {
+    let reminded = prevention::reminded_by(tx.conn, row.id)?;
+    if reminded.is_empty() {
+        return Ok(None);
+    }
+    let as_of = tx.as_of;
+    let still_ahead = ledger::positions(tx.conn, &c.id, as_of)?
+        .iter()
+        .any(|i| reminded.contains(&i.invoice_no) && i.is_open() && i.due_date > as_of);
+    if still_ahead {
+        return Ok(None);
+    }
+    cancel(
+        "no_longer_ahead",
+        "a reminder before the due date, and its invoices are paid or due now",
+    )
 }
 
 /// Why a message must not go out now, if it must not.
@@ -66,7 +87,7 @@ pub fn cancel_reason(
         );
     }
     let (Some(cycle_id), Some(step)) = (row.cycle_id, row.step_index) else {
-        return Ok(None);
+        return before_due(tx, row, c);
     };
     if let Some(later) = outbox::later_step(tx.conn, cycle_id, step)? {
         return cancel(

@@ -11,7 +11,7 @@ use crate::mail::MessageContext;
 use crate::store::prevention::{self, PreDueRecord};
 use crate::store::snapshot::AccountData;
 use crate::store::{activity, outbox};
-use crate::strategy::engine::{FlagChange, LimitHold, PreDueTaken};
+use crate::strategy::engine::{FlagChange, FlagKind, LimitHold, PreDueTaken};
 
 /// Queues the courtesy reminder for the invoices it covers and records each invoice
 /// as reminded by this step. Its Message-ID names the first record, so it is stable.
@@ -76,6 +76,7 @@ pub(super) fn send_pre_due(
     prevention::link_outbox(tx.conn, &c.id, first, id)?;
     s.mail_queued += 1;
     s.auto_actions += 1;
+    s.reminders_before_due += 1;
     tx.event(
         EventKind::PreDueReminder,
         Some(&c.id),
@@ -96,11 +97,20 @@ pub(super) fn send_pre_due(
     Ok(())
 }
 
-pub(super) fn apply_flags(tx: &mut Tx<'_>, cid: &str, flags: &[FlagChange]) -> Result<()> {
+pub(super) fn apply_flags(
+    tx: &mut Tx<'_>,
+    cid: &str,
+    flags: &[FlagChange],
+    s: &mut RunSummary,
+) -> Result<()> {
     for f in flags {
         match f {
             FlagChange::Raise { kind, detail } => {
                 let id = prevention::raise_flag(tx.conn, cid, *kind, tx.as_of, detail)?;
+                match kind {
+                    FlagKind::OverLimit => s.over_limit += 1,
+                    FlagKind::EarlyWarning => s.early_warnings += 1,
+                }
                 tx.event(
                     EventKind::FlagRaised,
                     Some(cid),

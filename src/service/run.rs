@@ -42,6 +42,12 @@ pub struct RunSummary {
     pub mail_queued: u64,
     pub holds_set: u64,
     pub holds_released: u64,
+    /// Courtesy reminders queued before the due date (counted in `mail_queued` too).
+    pub reminders_before_due: u64,
+    /// Accounts that went over their credit limit today.
+    pub over_limit: u64,
+    /// Early warnings raised today.
+    pub early_warnings: u64,
     pub dry_run: bool,
 }
 
@@ -59,6 +65,9 @@ impl RunSummary {
             mail_queued: 0,
             holds_set: 0,
             holds_released: 0,
+            reminders_before_due: 0,
+            over_limit: 0,
+            early_warnings: 0,
             dry_run,
         }
     }
@@ -220,7 +229,7 @@ fn apply(
     if let Some(p) = pre_due {
         prevent::send_pre_due(tx, a, p, mailer, s)?;
     }
-    prevent::apply_flags(tx, cid, flags)?;
+    prevent::apply_flags(tx, cid, flags, s)?;
     if let Some(h) = limit_hold {
         prevent::apply_limit_hold(tx, cid, h, s)?;
     }

@@ -174,6 +174,15 @@ pub fn link_outbox(conn: &Connection, customer_id: &str, first: i64, outbox_id: 
     Ok(())
 }
 
+/// The invoices a reminder before the due date (by its outbox message) reminded of.
+pub fn reminded_by(conn: &Connection, outbox_id: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT invoice_no FROM pre_due_reminders WHERE outbox_id = ?1 ORDER BY invoice_no",
+    )?;
+    let rows = stmt.query_map([outbox_id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Days promises were found broken in the 365 days up to `as_of`: (customer, day).
 pub fn broken_promises(
     conn: &Connection,

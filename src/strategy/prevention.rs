@@ -43,7 +43,7 @@ pub fn pre_due(
     let coming: Vec<(&str, i64, Money, Option<u32>)> = state
         .invoices
         .iter()
-        .filter(|i| i.balance.is_positive() && i.due_date >= as_of)
+        .filter(|i| i.balance.is_positive() && i.due_date > as_of)
         .map(|i| {
             (
                 i.invoice_no.as_str(),

@@ -110,7 +110,8 @@ fn a_reminder_goes_out_seven_days_before_the_due_date_once() {
         ("2026-03-13", false, true),  // due − 7
         ("2026-03-13", true, false),  // done already: never twice
         ("2026-03-16", false, true),  // a run skipped: caught up while still before due
-        ("2026-03-20", false, true),  // the due date itself is not past due yet
+        ("2026-03-19", false, true),  // the day before: still ahead
+        ("2026-03-20", false, false), // the due date itself: too late to remind ahead
         ("2026-03-21", false, false), // past due: the ladder's business, not a courtesy
     ];
     for (day, done, want) in cases {

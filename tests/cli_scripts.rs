@@ -432,6 +432,25 @@ fn every_format_is_honoured_or_refused_and_csv_has_a_header() {
         &objectives,
     );
 
+    // audit verify: one row, the verdict and its counts.
+    let (_, rows) = check(
+        "audit verify",
+        "sam",
+        &["audit", "verify", "--format", "csv"],
+        &[
+            "ok",
+            "events",
+            "keyed",
+            "anchors_checked",
+            "head",
+            "anchored",
+            "problems",
+            "disagreements",
+        ],
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][0], "true", "{rows:?}");
+
     // account show is not one table: csv is refused, naming what it can give.
     tested.insert("account show".to_string());
     let customer = ids_customer(&d);

@@ -4,6 +4,7 @@
 
 use super::Env;
 use super::args::ShowFormat;
+use super::out::{print, println};
 use super::output::json;
 use super::table::{Align, Table};
 use crate::domain::names::words;

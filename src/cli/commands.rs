@@ -270,6 +270,19 @@ pub enum Command {
     /// Check the event record
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Copy the database to FILE while others keep working (checked, then anchored)
+    #[command(
+        after_help = "FILE may be a directory: the copy is then named <database>-<date>.db in it.\nSchedule it with cron, e.g.  15 2 * * *  arq --user admin backup /srv/backups/  (see README \"Backups\")"
+    )]
+    Backup {
+        /// Where the copy goes (a file, or a directory to name it in)
+        file: PathBuf,
+    },
+    /// Put a backup back in place of the database (admins); later events are lost
+    Restore {
+        /// The backup to put back
+        file: PathBuf,
+    },
     /// Print shell completions (see the README for where to put them)
     Completions {
         /// The shell to complete for
@@ -411,6 +424,14 @@ pub enum UserCmd {
         /// The login name
         name: String,
         /// What they may do
+        #[arg(long, value_parser = args::words::<Role>(Role::NAMES))]
+        role: Role,
+    },
+    /// Change a user's role (admins; recorded with who changed it)
+    Role {
+        /// The login name
+        name: String,
+        /// What they may do from now on
         #[arg(long, value_parser = args::words::<Role>(Role::NAMES))]
         role: Role,
     },
@@ -576,8 +597,23 @@ pub enum OutboxCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
-    /// Check that no event was changed or removed behind arq's back
-    Verify,
+    /// Check the file, the event chain, its key and anchors (and with --deep every
+    /// table against the record); anchors the head when all holds
+    Verify {
+        /// Also check every state table against the events (supervisors)
+        #[arg(long)]
+        deep: bool,
+        /// A head kept elsewhere, as printed by arq: SEQ:HASH (repeatable)
+        #[arg(long = "head", value_name = "SEQ:HASH", value_parser = parse_head)]
+        heads: Vec<crate::service::audit::Head>,
+        /// How to print the result
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+fn parse_head(s: &str) -> Result<crate::service::audit::Head, String> {
+    crate::service::audit::parse_head(s)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `arq import customers|invoices|payments FILE`.
 
+use super::out::println;
 use std::path::PathBuf;
 
 use super::commands::ImportWhat;
@@ -32,7 +33,9 @@ pub fn run(env: &Env, a: ImportArgs) -> anyhow::Result<()> {
         sheet: a.sheet,
     };
     let mut s = env.session()?;
-    let r = import::import_file(&mut s, kind, &a.file, &opts)?;
+    let bars = super::progress::Bars::for_stderr(a.format);
+    let r = import::import_file_with(&mut s, kind, &a.file, &opts, &bars)?;
+    crate::progress::Progress::finish(&bars);
     match a.format {
         Format::Json => return json(&r),
         Format::Csv => {

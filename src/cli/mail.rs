@@ -4,6 +4,7 @@
 use clap::Subcommand;
 use serde::Serialize;
 
+use super::out::{eprintln, print, println};
 use super::output::{cell, csv, json};
 use super::table::{Align, Table, fit};
 use super::{Env, Format};
@@ -90,10 +91,12 @@ pub fn outbox(env: &Env, cmd: OutboxMailCmd) -> anyhow::Result<()> {
     let mut s = env.session()?;
     match cmd {
         OutboxMailCmd::Send { id, format } => {
+            let bars = super::progress::Bars::for_stderr(format);
             let r = match id {
                 Some(id) => send::send_one(&mut s, id)?,
-                None => send::send_pending(&mut s)?,
+                None => send::send_pending_with(&mut s, &bars)?,
             };
+            crate::progress::Progress::finish(&bars);
             match format {
                 Format::Json => json(&r)?,
                 Format::Csv => csv(
@@ -371,8 +374,8 @@ pub struct Delivery {
 }
 
 /// Delivers the run's messages. A failure here never undoes or fails the run.
-pub fn deliver_after_run(s: &mut Session) -> Delivery {
-    match send::send_pending(s) {
+pub fn deliver_after_run(s: &mut Session, progress: &dyn crate::progress::Progress) -> Delivery {
+    match send::send_pending_with(s, progress) {
         Ok(report) => Delivery {
             report,
             error: None,

@@ -8,7 +8,9 @@ mod import;
 mod lifecycle;
 mod mail;
 mod manual;
+pub(crate) mod out;
 mod output;
+pub mod progress;
 mod reports;
 mod setup;
 pub mod table;
@@ -17,7 +19,6 @@ mod views;
 mod work;
 mod xlsx;
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -49,6 +50,12 @@ impl Env {
             Some(p) => Config::load(p, true)?,
             None => Config::load(&paths::default_config(), false)?,
         };
+        // Every command refuses a config the terminal app would refuse, with the
+        // same words, so a mistake is found the first time arq runs.
+        if let Err(e) = crate::tui::keymap::Keymap::new(&config.keys) {
+            return Err(config.problem(e.action(), e.to_string()).into());
+        }
+        crate::files::apply(config.files.sharing);
         let today = Local::now().date_naive();
         Ok(Env {
             db: cli.db.clone().unwrap_or_else(paths::default_db),
@@ -111,11 +118,11 @@ pub fn main() -> ExitCode {
         // (After a hangup nobody reads stderr; a failed write is no reason to panic.)
         Err(e) => match e.downcast_ref::<crate::tui::Stopped>() {
             Some(stopped) => {
-                let _ = writeln!(std::io::stderr(), "arq: {stopped}");
+                out::eprintln!("arq: {stopped}");
                 ExitCode::from(u8::try_from(128 + stopped.0).unwrap_or(1))
             }
             None => {
-                let _ = writeln!(std::io::stderr(), "error: {}", message(&e));
+                out::eprintln!("error: {}", message(&e));
                 ExitCode::FAILURE
             }
         },
@@ -187,7 +194,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         ),
         Command::Strategy(cmd) => setup::strategy(&env, cmd),
         Command::User(cmd) => setup::user(&env, cmd),
-        Command::Audit(AuditCmd::Verify) => setup::audit(&env),
+        Command::Audit(AuditCmd::Verify {
+            deep,
+            heads,
+            format,
+        }) => setup::audit(&env, deep, heads, format),
+        Command::Backup { file } => setup::backup(&env, &file),
+        Command::Restore { file } => setup::restore(&env, &file),
         Command::Run { dry_run, format } => views::run(&env, dry_run, format),
         Command::Queue {
             collector,

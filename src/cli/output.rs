@@ -1,15 +1,14 @@
 //! Writing results for scripts: JSON (pretty, stable field names) and CSV (always a
-//! header row, even with no rows; stable codes, plain amounts like `1250.50`).
-
-use std::io::Write;
+//! header row, even with no rows; stable codes, plain amounts like `1250.50`). Both go
+//! out through `out.rs`, so text from outside never drives the terminal.
 
 use serde::Serialize;
 
 /// `v` as pretty JSON on stdout.
 pub fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
-    writeln!(out)?;
+    let mut text = serde_json::to_string_pretty(v)?;
+    text.push('\n');
+    super::out::stdout_json(&text);
     Ok(())
 }
 
@@ -20,12 +19,13 @@ where
     R: IntoIterator,
     R::Item: AsRef<[u8]>,
 {
-    let mut w = ::csv::Writer::from_writer(std::io::stdout().lock());
+    let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record(header)?;
     for r in rows {
         w.write_record(r)?;
     }
-    w.flush()?;
+    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    super::out::stdout(&String::from_utf8_lossy(&bytes));
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 
+use super::out::{print, println};
 use super::output::json;
 use super::table::{Align, Table};
 use super::{Env, Format};

@@ -46,8 +46,8 @@ impl Table {
                     .zip(&self.headers)
                     .map(|(c, (_, align, max))| match align {
                         // Numbers are never cut: a width is a wish for text only.
-                        Align::Right => c.clone(),
-                        Align::Left => fit(c, *max),
+                        Align::Right => crate::display::clean_line(c).into_owned(),
+                        Align::Left => fit(&crate::display::clean_line(c), *max),
                     })
                     .collect()
             })

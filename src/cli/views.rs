@@ -8,6 +8,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::out::{print, println};
 use super::output::{cell, csv, json};
 use super::table::{Align, Table};
 use super::{Env, ExportFormat, Format};
@@ -26,9 +27,15 @@ fn two_places(d: rust_decimal::Decimal) -> String {
 
 pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
     let mut s = env.session()?;
-    let r = s.run_day(dry_run)?;
+    if !dry_run {
+        s.check_before_run()?;
+    }
+    let bars = super::progress::Bars::for_stderr(format);
+    let r = s.run_day_with(dry_run, &bars)?;
     // The run's messages are delivered after it is kept; delivery never fails the run.
-    let delivery = (!dry_run).then(|| super::mail::deliver_after_run(&mut s));
+    let delivery = (!dry_run).then(|| super::mail::deliver_after_run(&mut s, &bars));
+    crate::progress::Progress::finish(&bars);
+    let head = if dry_run { None } else { s.anchor("run")? };
     match format {
         Format::Json => {
             #[derive(Serialize)]
@@ -36,10 +43,12 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
                 #[serde(flatten)]
                 summary: &'a crate::service::run::RunSummary,
                 delivery: Option<&'a super::mail::Delivery>,
+                head: Option<&'a crate::service::audit::Head>,
             }
             json(&RunJson {
                 summary: &r,
                 delivery: delivery.as_ref(),
+                head: head.as_ref(),
             })?;
             if let Some(d) = &delivery {
                 super::mail::warn_undelivered(d);
@@ -136,6 +145,10 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
             );
             if let Some(d) = &delivery {
                 super::mail::print_delivery(d, env);
+            }
+            if let Some(h) = &head {
+                println!();
+                super::setup::print_head(h, true);
             }
             Ok(())
         }

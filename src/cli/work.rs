@@ -2,6 +2,7 @@
 //! `release`, `assign`.
 
 use super::args::user_date;
+use super::out::println;
 use super::{Env, LogCmd};
 use crate::domain::{DisputeOutcome, Money};
 

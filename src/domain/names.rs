@@ -316,6 +316,8 @@ named_enum! {
         Escalated = "escalated",
         CycleStarted = "cycle_started",
         UserAdded = "user_added",
+        RoleChanged = "role_changed",
+        Restored = "restored",
         StrategyLoaded = "strategy_loaded",
         CustomerChanged = "customer_changed",
         Adjustment = "adjustment",

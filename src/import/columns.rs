@@ -161,6 +161,16 @@ impl Columns {
         self.at.get(col).is_some_and(Option::is_some)
     }
 
+    /// How many arq columns there are.
+    pub fn width(&self) -> usize {
+        self.specs.len()
+    }
+
+    /// The arq name of column `col`.
+    pub fn name(&self, col: usize) -> &'static str {
+        self.specs.get(col).map_or("?", |s| s.name)
+    }
+
     /// The trimmed cell of arq column `col` ("" when the file lacks the column).
     pub fn cell<'r>(&self, rec: &'r StringRecord, col: usize) -> &'r str {
         match self.at.get(col) {

@@ -108,6 +108,12 @@ pub(crate) fn parse(
     }
     let issue = date(row, col::ISSUE)?;
     let due = date(row, col::DUE)?;
+    if due < issue {
+        return Err(row.error(
+            col::DUE,
+            format!("is before the issue date {issue}: an invoice cannot fall due before it is issued (are the two date columns swapped?)"),
+        ));
+    }
     let name = Some(row.cell(col::NAME))
         .filter(|s| !s.is_empty())
         .map(str::to_string);
@@ -206,13 +212,12 @@ impl<'a, 'b> Writer<'a, 'b> {
                 self.counts.merged += 1;
                 return Ok(());
             }
-            return Err(ImportError::Row {
+            return Err(ImportError::Cell {
                 file: self.file.clone(),
                 line: l.line,
-                message: format!(
-                    "invoice {} is on an earlier line too: each invoice may appear once",
-                    l.no
-                ),
+                column: self.labels[col::NO].clone(),
+                value: l.no.clone(),
+                message: "is on an earlier line too: each invoice may appear once (a file of line items needs group_lines = true in its mapping)".to_string(),
             });
         }
         if let Some(seen) = &mut self.seen {

@@ -208,10 +208,15 @@ pub(crate) fn load(
         apply(&mut m, kind, &format!("preset {}", p.name), p.toml)?;
     }
     if let Some(path) = file {
-        let src = std::fs::read_to_string(path).map_err(|source| ImportError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let src =
+            crate::diag::read_text(path, "a mapping file", 256 * 1024).map_err(|e| match e {
+                crate::diag::ReadError::Io { source, .. } => ImportError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                },
+                crate::diag::ReadError::NotUtf8(at) => ImportError::Mapping(at),
+                e @ crate::diag::ReadError::TooLarge { .. } => ImportError::Refused(e.to_string()),
+            })?;
         apply(&mut m, kind, &path.display().to_string(), &src)?;
     }
     Ok(m)

@@ -11,6 +11,7 @@ mod customers;
 mod dates;
 mod error;
 mod invoices;
+mod limits;
 mod mapping;
 mod payments;
 mod pipeline;
@@ -37,6 +38,7 @@ pub use presets::preset_toml;
 pub use understood::Understood;
 
 use crate::domain::EventKind;
+use crate::progress::{Progress, Silent, Unit};
 use crate::service::{ServiceError, Session, Tx};
 use crate::store::{Durability, ledger, strategies, users};
 use source::Source;
@@ -196,6 +198,17 @@ pub fn import_file(
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, ImportError> {
+    import_file_with(session, kind, path, opts, &Silent)
+}
+
+/// [`import_file`], telling `progress` how far it got.
+pub fn import_file_with(
+    session: &mut Session,
+    kind: ImportKind,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportSummary, ImportError> {
     session.require_admin(&format!("import {kind}"))?;
     if opts.snapshot && kind != ImportKind::Invoices {
         return Err(ImportError::Refused(format!(
@@ -243,6 +256,14 @@ pub fn import_file(
     } else {
         report_items::Listed::default()
     };
+    let name = path
+        .file_name()
+        .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+    progress.phase(
+        &format!("importing {name}"),
+        Some(source.lines_hint().saturating_sub(1)),
+        Unit::Rows,
+    );
     let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let bulk = kind == ImportKind::Invoices
         && bulk::worth_it(
@@ -258,6 +279,7 @@ pub fn import_file(
         snapshot: opts.snapshot,
         bulk,
         listed,
+        progress,
     };
 
     let store = session.store();
@@ -267,15 +289,9 @@ pub fn import_file(
     } else {
         None
     };
-    let exclusive = bulk && !opts.dry_run && bulk::enter_exclusive(store.conn());
     let result = run(session, &job, source, summary, !opts.dry_run);
     let store = session.store();
-    let back = if exclusive {
-        bulk::leave_exclusive(store.conn())
-    } else {
-        Ok(())
-    };
-    let restored = tuning.map_or(Ok(()), |t| t.restore(store.conn())).and(back);
+    let restored = tuning.map_or(Ok(()), |t| t.restore(store.conn()));
     let full = store.set_durability(Durability::Full);
     let summary = result?;
     restored?;
@@ -292,6 +308,7 @@ struct Job<'m> {
     bulk: bool,
     /// Credits and payments the file lists (reports only).
     listed: report_items::Listed,
+    progress: &'m dyn Progress,
 }
 
 /// Runs the import in one transaction, committed only when `commit` is true and
@@ -368,6 +385,7 @@ fn write(
                         Ok(())
                     }
                 },
+                job.progress,
             )?;
             if job.snapshot {
                 w.close_absent()?;
@@ -376,6 +394,7 @@ fn write(
             drop(w);
             items.finish(tx)?;
             if let Some(d) = deferred {
+                job.progress.phase("building indexes", None, Unit::Rows);
                 d.rebuild(tx.conn)?;
             }
             s.credits_recorded = items.counts.credits;
@@ -409,6 +428,7 @@ fn write(
                     tally.payment(&line.customer, line.amount);
                     w.write(line)
                 },
+                job.progress,
             )?;
             s.created = w.counts.recorded;
             s.payments_recorded = w.counts.recorded;
@@ -423,7 +443,7 @@ fn write(
                     .map(|s| s.id)
                     .collect::<HashSet<String>>(),
             };
-            let mut w = customers::Writer::new(tx, s.file.clone())?;
+            let mut w = customers::Writer::new(tx, s.file.clone(), labels)?;
             let counts = pipeline::run(
                 source,
                 |row| customers::parse(row, m, &known),
@@ -431,6 +451,7 @@ fn write(
                     tally.customer(&line.id);
                     w.write(line)
                 },
+                job.progress,
             )?;
             s.created = w.counts.created;
             s.updated = w.counts.updated;

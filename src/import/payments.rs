@@ -113,14 +113,12 @@ impl<'a, 'b> Writer<'a, 'b> {
 
     pub fn write(&mut self, l: Line) -> Result<(), ImportError> {
         if let Some(&first) = self.seen.get(&l.id) {
-            return Err(ImportError::Row {
-                file: self.file.clone(),
-                line: l.line,
-                message: format!(
-                    "payment {} is already on line {first}: each payment may appear once",
-                    l.id
-                ),
-            });
+            return Err(self.cell_error(
+                &l,
+                col::ID,
+                &l.id,
+                format!("is already on line {first}: each payment may appear once"),
+            ));
         }
         self.seen.insert(l.id.clone(), l.line);
         let conn = self.tx.conn;

@@ -13,6 +13,7 @@ use csv::StringRecord;
 
 use super::ImportError;
 use super::columns::{Columns, Spec, normalize};
+use super::limits;
 use super::mapping::Mapping;
 use super::report_rows::{Groups, RowClass};
 use super::sheet::{self, CellKind, SheetRow};
@@ -57,6 +58,8 @@ pub(crate) struct Source<'m> {
     scanned: usize,
     breaks: u64,
     columns: Columns,
+    /// The header row as found.
+    header_rec: StringRecord,
     header_done: bool,
     /// The header as compared, to know it when a report repeats it.
     header: Vec<String>,
@@ -157,9 +160,19 @@ impl Row<'_> {
             file: self.file.to_string(),
             line: self.line,
             column: self.columns.label(col),
-            value: self.cell(col).to_string(),
+            value: limits::shown(self.cell(col)),
             message: message.into(),
         }
+    }
+
+    /// How many arq columns a row of this kind has.
+    pub fn width(&self) -> usize {
+        self.columns.width()
+    }
+
+    /// The arq name of column `col`.
+    pub fn name(&self, col: usize) -> &'static str {
+        self.columns.name(col)
     }
 }
 
@@ -208,6 +221,7 @@ impl<'m> Source<'m> {
             scanned: 0,
             breaks: 0,
             columns: Columns::find(specs, &[], &StringRecord::new()),
+            header_rec: StringRecord::new(),
             header_done: false,
             header: Vec::new(),
             header_names: Vec::new(),
@@ -261,6 +275,19 @@ impl<'m> Source<'m> {
             .collect()
     }
 
+    /// How many lines the file has (a sheet: how many rows): at most one data row
+    /// each, for progress.
+    pub fn lines_hint(&self) -> u64 {
+        match &self.input {
+            Input::Csv(reader) => {
+                let bytes = reader.get_ref().get_ref();
+                let breaks = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+                breaks + u64::from(!bytes.ends_with(b"\n") && !bytes.is_empty())
+            }
+            Input::Sheet(rows, _) => rows.len() as u64,
+        }
+    }
+
     /// The file's name as errors give it.
     pub fn file(&self) -> &str {
         &self.file
@@ -294,9 +321,17 @@ impl<'m> Source<'m> {
                 let start = e.position().map_or(0, |p| p.byte() as usize);
                 let line = self.line_at(start);
                 let message = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => {
-                        "this line is not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in Excel)"
-                            .to_string()
+                    csv::ErrorKind::Utf8 { err, .. } => {
+                        let field = err.field();
+                        let column = match self.header_rec.get(field).map(str::trim) {
+                            Some(h) if self.header_done && !h.is_empty() => {
+                                format!("column '{h}' (column {})", field + 1)
+                            }
+                            _ => format!("column {}", field + 1),
+                        };
+                        format!(
+                            "{column} is not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in Excel)"
+                        )
                     }
                     _ => format!("this line is not readable CSV: {e}"),
                 };
@@ -361,6 +396,8 @@ impl<'m> Source<'m> {
             let cols = Columns::find(self.specs, &m.columns, &self.rec);
             let missing = cols.missing(group_cols);
             if missing.is_empty() {
+                limits::check_header(&self.file, line, &self.rec, &cols, self.specs.len())?;
+                self.header_rec = self.rec.clone();
                 self.keep = self.filters(&m.rows.keep);
                 self.drop = self.filters(&m.rows.drop);
                 self.type_at = m.rows.type_column.iter().find_map(|name| {
@@ -503,6 +540,8 @@ impl<'m> Source<'m> {
                     continue;
                 }
             }
+            limits::check_width(&self.file, line, &self.rec, self.header_rec.len())?;
+            limits::check_raw_cells(&self.file, line, &self.rec, &self.header_rec)?;
             self.rows += 1;
             if let Some(reason) = self.filtered_out() {
                 self.skip(reason);

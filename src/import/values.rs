@@ -12,10 +12,22 @@ use crate::domain::amount::parse_amount_as;
 /// How numbers are written in a file (arq's `1,250.50` unless a mapping says otherwise).
 pub(crate) use crate::domain::NumberFormat;
 
+/// The largest amount an import takes: no real invoice or payment comes near it, so
+/// a larger one is a column mix-up (an id or a phone number read as an amount).
+pub(crate) const MAX_AMOUNT_MINOR: i64 = 100_000_000_000_000;
+
 /// Reads an amount with arq's one amount parser (`domain::amount`), in the file's
 /// number format. A blank cell is `None`; the caller decides what blank means.
+/// Amounts beyond ±1,000,000,000,000.00 are refused.
 pub(crate) fn parse_amount(raw: &str, fmt: NumberFormat) -> Result<Option<Money>, String> {
-    parse_amount_as(raw, fmt).map_err(|e| e.problem.to_string())
+    let m = parse_amount_as(raw, fmt).map_err(|e| e.problem.to_string())?;
+    if m.is_some_and(|m| m.to_minor().unsigned_abs() > MAX_AMOUNT_MINOR.unsigned_abs()) {
+        return Err(
+            "is more than 1,000,000,000,000.00: no invoice or payment is that large (is this the amount column?)"
+                .to_string(),
+        );
+    }
+    Ok(m)
 }
 
 /// Reads a date in `format` (a chrono format such as `%m/%d/%Y`); numbers may be
@@ -153,6 +165,8 @@ mod tests {
             ("$", "is not an amount"),
             ("1e5", "is not an amount"),
             ("99999999999999999999", "is too large"),
+            ("1000000000000.01", "is more than 1,000,000,000,000.00"),
+            ("-1,000,000,000,001.00", "is more than 1,000,000,000,000.00"),
         ];
         for (raw, want) in cases {
             let err = parse_amount(raw, us).err().unwrap_or_default();

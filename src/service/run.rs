@@ -11,6 +11,7 @@ use super::{Result, SYSTEM_ACTOR, ServiceError, Session, Tx, prevent};
 use crate::config::ShopConfig;
 use crate::domain::{Channel, EventKind, ItemOutcome, PlanStatus, PromiseStatus};
 use crate::mail::{MessageContext, Templates};
+use crate::progress::{Progress, Silent, Unit};
 use crate::store::cycles::{self, How};
 use crate::store::figures::{self, Whose};
 use crate::store::snapshot::{self, AccountData};
@@ -85,6 +86,11 @@ impl Session {
     /// The daily close for the session's date. With `dry_run` everything is computed
     /// and reported but nothing is kept.
     pub fn run_day(&mut self, dry_run: bool) -> Result<RunSummary> {
+        self.run_day_with(dry_run, &Silent)
+    }
+
+    /// [`Session::run_day`], telling `progress` how far it got.
+    pub fn run_day_with(&mut self, dry_run: bool, progress: &dyn Progress) -> Result<RunSummary> {
         self.require_supervisor("run the daily close")?;
         let as_of = self.as_of;
         if !dry_run
@@ -118,6 +124,7 @@ impl Session {
                 ));
             }
             let mut summary = RunSummary::new(as_of, dry_run);
+            progress.phase("reading accounts", None, Unit::Accounts);
             let (accounts, total) = snapshot::load_all(
                 tx.conn,
                 as_of,
@@ -127,12 +134,21 @@ impl Session {
                 },
             )?;
             summary.evaluated = total;
-            for account in accounts {
+            progress.phase("evaluating", Some(accounts.len() as u64), Unit::Accounts);
+            let mut decided = Vec::new();
+            for (i, account) in accounts.iter().enumerate() {
                 let decision = decide(&account.state(as_of), &book, as_of);
                 if !decision.is_empty() {
-                    apply(tx, &account, &decision, &mailer, &mut summary)?;
+                    decided.push((i, decision));
                 }
+                progress.advance(1);
             }
+            progress.phase("applying", Some(decided.len() as u64), Unit::Accounts);
+            for (i, decision) in &decided {
+                apply(tx, &accounts[*i], decision, &mailer, &mut summary)?;
+                progress.advance(1);
+            }
+            progress.phase("saving the close", None, Unit::Accounts);
             let text = serde_json::to_string(&summary).unwrap_or_default();
             runs::insert(tx.conn, as_of, &tx.at(), &by, &text)?;
             snapshot_figures(tx)?;

@@ -16,4 +16,4 @@ pub use model::{
     Action, Assignee, CreditRule, EndAction, EndRule, Fallback, Mode, PriorityWeights, Release,
     Step, Strategy, WarningRule,
 };
-pub use parse::parse_strategy;
+pub use parse::{MAX_FILE_BYTES, parse_strategy};

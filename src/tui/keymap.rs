@@ -218,6 +218,17 @@ pub enum KeymapError {
     },
 }
 
+impl KeymapError {
+    /// The `[keys]` entry the problem is in.
+    pub fn action(&self) -> &str {
+        match self {
+            KeymapError::UnknownAction(a, _) => a,
+            KeymapError::BadKey { action, .. } => action,
+            KeymapError::Conflict { second, .. } => second,
+        }
+    }
+}
+
 /// The bindings in force.
 #[derive(Debug, Clone)]
 pub struct Keymap {

@@ -12,6 +12,7 @@ mod actions;
 pub mod app;
 pub mod keymap;
 pub mod popups;
+pub mod safe;
 pub mod screens;
 mod stop;
 pub mod theme;
@@ -93,8 +94,8 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
     enable_raw_mode()?;
     let _guard = Restore;
     execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
-    let mut terminal: Terminal<CrosstermBackend<Stdout>> =
-        Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let mut terminal: Terminal<safe::Safe<CrosstermBackend<Stdout>>> =
+        Terminal::new(safe::Safe(CrosstermBackend::new(io::stdout())))?;
     terminal.clear()?;
     let mut next = |timeout: Duration| -> io::Result<Option<Event>> {
         if event::poll(timeout)? {

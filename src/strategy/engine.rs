@@ -105,6 +105,15 @@ fn ladder(state: &AccountState<'_>, strategy: &Strategy, as_of: NaiveDate, out: 
 
     if let (Some(cycle), Some(reason)) = (&facts.cycle, cure_reason) {
         cure(state, strategy, cycle, reason, as_of, out);
+        // Out of the cycle now: a reminder before the due date is judged today as a
+        // rerun of the day would judge it (so a rerun changes nothing).
+        let paused = promise_open_through.is_some()
+            || plan_current
+            || (figures.disputed_past_due.is_positive()
+                && figures.collectible_past_due < threshold);
+        if !paused {
+            out.pre_due = prevention::pre_due(state, strategy, as_of);
+        }
         return;
     }
 

@@ -596,3 +596,34 @@ fn strategy_files_with_steps_before_the_due_date() {
         }
     }
 }
+
+/// The day a cycle is cured, an invoice coming due gets its reminder in the same run,
+/// so running the day again changes nothing.
+#[test]
+fn a_cure_and_a_reminder_before_the_due_date_on_the_same_day() {
+    let c = customer();
+    let book = book_with("");
+    let as_of = d("2026-03-13");
+    let inv = [invoice("INV-2", "2026-03-20", 500)];
+    let facts = AccountFacts {
+        cycle: Some(CycleState {
+            id: 3,
+            strategy_id: "prevent".into(),
+            started_on: d("2026-02-01"),
+            last_step: Some(DoneStep {
+                index: 0,
+                done_on: d("2026-02-01"),
+            }),
+        }),
+        ..AccountFacts::default()
+    };
+    let dec = decide(&state(&c, &inv, facts, as_of), &book, as_of);
+    assert!(dec.cure.is_some());
+    assert_eq!(pre_due_step(&dec), Some(("before_due", 7, vec!["INV-2"])));
+    // The rerun: out of the cycle, the reminder recorded.
+    let facts = AccountFacts {
+        pre_due_done: vec![("INV-2".into(), 7)],
+        ..AccountFacts::default()
+    };
+    assert!(decide(&state(&c, &inv, facts, as_of), &book, as_of).is_empty());
+}

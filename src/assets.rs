@@ -49,6 +49,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../assets/templates/final_notice.html"),
     ),
     (
+        "before_due_reminder.txt",
+        include_str!("../assets/templates/before_due_reminder.txt"),
+    ),
+    (
+        "before_due_reminder.html",
+        include_str!("../assets/templates/before_due_reminder.html"),
+    ),
+    (
         "courtesy_note.txt",
         include_str!("../assets/templates/courtesy_note.txt"),
     ),

@@ -79,6 +79,8 @@ type Opener = dyn Fn(&mut arq::tui::app::App);
 fn through_form(open: &Opener, typed: &str) -> (Option<i64>, String) {
     let c = tui_common::copy();
     let mut a = tui_common::app(&c.db, "ana");
+    // An account that owes more than any amount of the table.
+    tui_common::select_first_owing(&mut a, &c.db, 20_000);
     let customer = a
         .queue()
         .unwrap()

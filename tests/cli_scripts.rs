@@ -202,6 +202,25 @@ fn every_format_is_honoured_or_refused_and_csv_has_a_header() {
             "set_by",
             "balance",
             "past_due",
+            "held_for",
+            "credit_limit",
+            "over_limit",
+        ],
+    );
+    check(
+        "warnings",
+        "sam",
+        &["warnings", "--format", "csv"],
+        &[
+            "customer_id",
+            "name",
+            "owner",
+            "since",
+            "reason",
+            "balance",
+            "past_due",
+            "next_due",
+            "item_id",
         ],
     );
     let (h, rows) = check(

@@ -200,6 +200,20 @@ fn an_item_finished_by_someone_else_while_the_wrap_up_is_open_is_refused_whole()
 fn a_wrap_up_saved_after_another_call_on_the_account_names_that_call() {
     let c = copy();
     let mut a = app(&c.db, "ana");
+    // An item another person's call does not finish (any call finishes a due call
+    // step, which is the case of the test above): the first that is not one.
+    let at = a
+        .queue()
+        .and_then(|q| {
+            q.shown.iter().position(|&i| {
+                let item = &q.items[i];
+                !(item.step.is_some() && item.action == arq::domain::ItemAction::Call)
+            })
+        })
+        .unwrap();
+    for _ in 0..at {
+        press(&mut a, KeyCode::Down);
+    }
     let (customer, _) = selected(&a);
     press(&mut a, KeyCode::Char('c'));
     press(&mut a, KeyCode::Char('r'));
@@ -215,8 +229,13 @@ fn a_wrap_up_saved_after_another_call_on_the_account_names_that_call() {
         .unwrap();
     let calls = count(&c.db, "calls");
     press(&mut a, KeyCode::Enter);
-    assert_eq!(count(&c.db, "calls"), calls + 1, "ana's call is logged too");
     let said = status(&a);
+    assert_eq!(
+        count(&c.db, "calls"),
+        calls + 1,
+        "ana's call is logged too: {said}\n{}",
+        draw(&a, 80, 24)
+    );
     assert!(
         said.contains("Meanwhile sam logged a call on 2026-11-20") && said.contains("no answer"),
         "{said}"
@@ -516,6 +535,10 @@ fn must_all(v: &arq::service::account::AccountView) -> Vec<String> {
     all.extend(v.aging.buckets().iter().map(|(_, m)| *m));
     for i in &v.invoices {
         all.extend([i.amount, i.balance, i.disputed]);
+    }
+    // The credit limit, and by how much the balance is over it.
+    if let Some(limit) = v.credit_limit {
+        all.extend([limit, v.balance - limit]);
     }
     all.extend(v.promises.iter().map(|p| p.amount));
     all.extend(v.disputes.iter().map(|d| d.amount));

@@ -133,13 +133,20 @@ fn the_decision_and_plan_forms() {
 fn the_supervisors_screens() {
     let c = copy();
     let mut s = app(&c.db, "sam");
-    for name in ["team", "approvals", "accounts_sam", "kpis", "strategies"] {
+    for name in [
+        "team",
+        "approvals",
+        "accounts_sam",
+        "kpis",
+        "strategies",
+        "warnings",
+    ] {
         press(&mut s, KeyCode::Tab);
         if name != "accounts_sam" {
             both(name, &s);
         }
     }
-    // Strategies → Outbox → My queue → Team; Enter drills into the first collector.
+    // Warnings → Outbox → My queue → Team; Enter drills into the first collector.
     for _ in 0..3 {
         press(&mut s, KeyCode::Tab);
     }
@@ -162,6 +169,27 @@ fn the_supervisors_screens_in_monochrome() {
         press(&mut s, KeyCode::Tab);
     }
     insta::assert_snapshot!("kpis_mono_80x24", draw(&s, 80, 24));
+}
+
+#[test]
+fn over_the_credit_limit_shows_on_the_account_and_in_the_accounts_list() {
+    let c = copy();
+    let mut a = app(&c.db, "sam");
+    // Accounts, filtered to those over their limit: the flag is in the list.
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Tab);
+    }
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "over limit");
+    press(&mut a, KeyCode::Enter);
+    let list = draw(&a, 160, 48);
+    assert!(list.contains("▲limit"), "{list}");
+    insta::assert_snapshot!("accounts_over_limit_160x48", list);
+    // The first of them opened: the header says by how much.
+    press(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 160, 48);
+    assert!(screen.contains("▲ OVER CREDIT LIMIT"), "{screen}");
+    insta::assert_snapshot!("account_over_limit_160x48", screen);
 }
 
 #[test]

@@ -59,6 +59,19 @@ pub fn show(env: &Env, id: &str, format: ShowFormat) -> anyhow::Result<()> {
                     indented(&h.reason, 2)
                 );
             }
+            if a.over_limit
+                && let Some(limit) = a.credit_limit
+            {
+                println!(
+                    "OVER CREDIT LIMIT: balance {} against a limit of {} ({} over)",
+                    a.balance.grouped(),
+                    limit.grouped(),
+                    (a.balance - limit).grouped()
+                );
+            }
+            if let Some(w) = &a.early_warning {
+                println!("EARLY WARNING since {}: {}", w.since, w.reason);
+            }
             if let Some(ag) = &a.agency {
                 println!(
                     "AT AGENCY {} since {} ({} recovered since)",

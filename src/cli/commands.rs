@@ -261,6 +261,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Accounts not yet past due whose customer's payments are slipping (supervisors)
+    Warnings {
+        /// How to print the list
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// Check the event record
     #[command(subcommand)]
     Audit(AuditCmd),

@@ -284,6 +284,7 @@ fn cancel_words(kind: Option<&str>) -> &'static str {
         Some("cycle_ended" | "cured") => "account cured",
         Some("promise") => "promise taken since",
         Some("plan") => "payment plan agreed since",
+        Some("no_longer_ahead") => "reminder before due, too late now",
         _ => "cancelled",
     }
 }

@@ -211,6 +211,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         } => views::queue(&env, collector, all, format, limit, output.as_deref()),
         Command::Account(AccountCmd::Show { id, format }) => account::show(&env, &id, format),
         Command::Holds { format } => views::holds(&env, format),
+        Command::Warnings { format } => views::warnings(&env, format),
         Command::Outbox(OutboxCmd::List { status, format }) => {
             views::outbox(&env, status.as_deref(), format)
         }

@@ -121,7 +121,19 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
                 "  automatic       {:>6}   (mail queued {}, holds set {})",
                 r.auto_actions, r.mail_queued, r.holds_set
             );
+            if r.reminders_before_due > 0 {
+                println!(
+                    "  before due      {:>6}   (courtesy reminders, in mail queued)",
+                    r.reminders_before_due
+                );
+            }
             println!("  tasks created   {:>6}", r.tasks_created);
+            if r.over_limit + r.early_warnings > 0 {
+                println!(
+                    "  prevention      over credit limit {}, early warnings {}",
+                    r.over_limit, r.early_warnings
+                );
+            }
             println!(
                 "  promises        kept {}, partially kept {}, broken {}",
                 r.promises.kept, r.promises.partially_kept, r.promises.broken
@@ -247,6 +259,70 @@ pub fn queue(
     }
 }
 
+pub fn warnings(env: &Env, format: Format) -> anyhow::Result<()> {
+    let s = env.session()?;
+    let rows = s.warnings()?;
+    match format {
+        Format::Json => json(&rows),
+        Format::Csv => csv(
+            &[
+                "customer_id",
+                "name",
+                "owner",
+                "since",
+                "reason",
+                "balance",
+                "past_due",
+                "next_due",
+                "item_id",
+            ],
+            rows.iter().map(|w| {
+                [
+                    w.customer_id.clone(),
+                    w.name.clone(),
+                    cell(w.owner.as_ref()),
+                    w.since.to_string(),
+                    w.reason.clone(),
+                    w.balance.to_string(),
+                    w.past_due.to_string(),
+                    cell(w.next_due.as_ref()),
+                    cell(w.item_id.as_ref()),
+                ]
+            }),
+        ),
+        Format::Table => {
+            if rows.is_empty() {
+                println!("No early warning is open on {}.", s.as_of());
+                return Ok(());
+            }
+            let mut t = Table::new(&[
+                ("customer", Align::Left, 14),
+                ("name", Align::Left, 30),
+                ("owner", Align::Left, 10),
+                ("since", Align::Left, 10),
+                ("balance", Align::Right, 20),
+                ("next due", Align::Left, 10),
+                ("item", Align::Right, 8),
+                ("reason", Align::Left, 60),
+            ]);
+            for w in rows {
+                t.row(vec![
+                    w.customer_id,
+                    w.name,
+                    w.owner.unwrap_or_default(),
+                    w.since.to_string(),
+                    w.balance.grouped(),
+                    cell(w.next_due.as_ref()),
+                    w.item_id.map(|i| format!("#{i}")).unwrap_or_default(),
+                    w.reason,
+                ]);
+            }
+            print!("{}", t.render());
+            Ok(())
+        }
+    }
+}
+
 pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
     let s = env.session()?;
     let rows = s.holds()?;
@@ -262,6 +338,9 @@ pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
                 "set_by",
                 "balance",
                 "past_due",
+                "held_for",
+                "credit_limit",
+                "over_limit",
             ],
             rows.iter().map(|h| {
                 [
@@ -273,6 +352,9 @@ pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
                     h.set_by.clone(),
                     h.balance.to_string(),
                     h.past_due.to_string(),
+                    h.held_for.clone(),
+                    cell(h.credit_limit.as_ref()),
+                    h.over_limit.to_string(),
                 ]
             }),
         ),
@@ -288,6 +370,7 @@ pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
                 ("balance", Align::Right, 20),
                 ("past due", Align::Right, 20),
                 ("owner", Align::Left, 10),
+                ("held for", Align::Left, 27),
                 ("reason", Align::Left, 40),
             ]);
             for h in rows {
@@ -298,6 +381,7 @@ pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
                     h.balance.grouped(),
                     h.past_due.grouped(),
                     h.owner.unwrap_or_default(),
+                    h.held_for,
                     h.reason.lines().collect::<Vec<_>>().join(" / "),
                 ]);
             }

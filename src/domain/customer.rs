@@ -80,6 +80,11 @@ pub struct Customer {
 }
 
 impl Customer {
+    /// Whether an open balance is above the customer's credit limit (never without one).
+    pub fn is_over_limit(&self, balance: Money) -> bool {
+        self.credit_limit.is_some_and(|l| balance > l)
+    }
+
     /// A customer with only an id and a name (the rest defaulted).
     pub fn named(id: &str, name: &str) -> Customer {
         Customer {

@@ -217,6 +217,10 @@ named_enum! {
         ReleaseHold = "release_hold",
         /// Approve (or reject) a collector's write-off request.
         ApproveWriteOff = "approve_write_off",
+        /// The account went over its credit limit: review orders, talk to the customer.
+        OverLimit = "over_limit",
+        /// Early warning: not yet past due, but the customer's payments are slipping.
+        CheckIn = "check_in",
     }
 }
 
@@ -246,6 +250,8 @@ impl ItemAction {
             ItemAction::FollowUp => "follow up",
             ItemAction::ReleaseHold => "approve release",
             ItemAction::ApproveWriteOff => "approve write-off",
+            ItemAction::OverLimit => "over credit limit",
+            ItemAction::CheckIn => "check in",
             other => other.as_str(),
         }
     }
@@ -335,6 +341,11 @@ named_enum! {
         AgencyPlaced = "agency_placed",
         AgencyRecalled = "agency_recalled",
         ItemClosedStale = "item_closed_stale",
+        /// Over the credit limit, or an early warning: raised the day the sign appears.
+        FlagRaised = "flag_raised",
+        FlagCleared = "flag_cleared",
+        /// A courtesy reminder before the due date was queued.
+        PreDueReminder = "pre_due_reminder",
         Decided = "decided",
         ObjectiveSet = "objective_set",
         ObjectiveRemoved = "objective_removed",

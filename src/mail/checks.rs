@@ -1,7 +1,8 @@
 //! The checks a message passes just before it is delivered: a customer who has since
 //! opted out, become white glove, been cured or placed with an agency, promised to pay
-//! or agreed a plan — or a reminder a later step has replaced, or one queued too long
-//! ago — gets nothing; the message is cancelled instead.
+//! or agreed a plan — or a reminder a later step has replaced, one queued too long
+//! ago, or a reminder before the due date whose invoices are paid or due by now —
+//! gets nothing; the message is cancelled instead.
 //!
 //! The checks are pure: the facts about every account of a batch of messages are read
 //! with a few set queries (`store::snapshot::recheck_facts`, `outbox::cycle_messages`)
@@ -19,7 +20,8 @@ use crate::strategy::engine::strategy_of;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cancel {
     /// A short code for reports: `too_old`, `opted_out`, `white_glove`, `no_contact`,
-    /// `superseded`, `placed`, `cycle_ended`, `cured`, `promise`, `plan`.
+    /// `superseded`, `placed`, `cycle_ended`, `cured`, `promise`, `plan`,
+    /// `no_longer_ahead`.
     pub kind: &'static str,
     pub why: String,
 }
@@ -29,6 +31,31 @@ fn cancel(kind: &'static str, why: impl Into<String>) -> Option<Cancel> {
         kind,
         why: why.into(),
     })
+}
+
+/// A reminder before the due date goes out only while one of its invoices is still
+/// open and not yet due: sent on the due date or later it would be wrong.
+fn before_due(row: &OutboxRow, f: &RecheckFacts, as_of: NaiveDate) -> Option<Cancel> {
+    let reminded: Vec<&str> = f
+        .reminded
+        .iter()
+        .filter(|(id, _)| *id == row.id)
+        .map(|(_, no)| no.as_str())
+        .collect();
+    if reminded.is_empty() {
+        return None;
+    }
+    let still_ahead = f
+        .invoices
+        .iter()
+        .any(|i| reminded.contains(&i.invoice_no.as_str()) && i.is_open() && i.due_date > as_of);
+    if still_ahead {
+        return None;
+    }
+    cancel(
+        "no_longer_ahead",
+        "a reminder before the due date, and its invoices are paid or due now",
+    )
 }
 
 /// What else a re-check looks at besides the account.
@@ -79,7 +106,7 @@ pub fn cancel_reason(
         );
     }
     let (Some(cycle_id), Some(_)) = (row.cycle_id, row.step_index) else {
-        return None;
+        return before_due(row, f, as_of);
     };
     if let Some(later) = later {
         return cancel(

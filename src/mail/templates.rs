@@ -50,6 +50,8 @@ pub struct InvoiceLine {
     pub amount: String,
     pub balance: String,
     pub days_past_due: u32,
+    /// Days until the due date (0 once due).
+    pub days_to_due: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -125,6 +127,7 @@ impl MessageContext {
                 amount: i.amount.with_currency(currency),
                 balance: i.balance.with_currency(currency),
                 days_past_due: i.days_past_due(as_of),
+                days_to_due: (i.due_date - as_of).num_days().max(0),
             })
             .collect();
         let total_past_due: Money = past_due.iter().map(|i| i.balance).sum();
@@ -155,8 +158,27 @@ impl MessageContext {
     }
 }
 
+/// The fourth column: days late, or (when nothing listed is late: a reminder before
+/// the due date, a confirmation) days until due.
+type DayCell = Box<dyn Fn(&InvoiceLine) -> String>;
+
+fn day_column(lines: &[InvoiceLine]) -> (&'static str, DayCell) {
+    if lines.iter().all(|l| l.days_past_due == 0) {
+        (
+            "Due in",
+            Box::new(|l: &InvoiceLine| format!("{} days", l.days_to_due)),
+        )
+    } else {
+        (
+            "Days late",
+            Box::new(|l: &InvoiceLine| l.days_past_due.to_string()),
+        )
+    }
+}
+
 fn text_table(lines: &[InvoiceLine]) -> String {
-    let headers = ["Invoice", "Issued", "Due", "Days late", "Balance"];
+    let (days_header, days) = day_column(lines);
+    let headers = ["Invoice", "Issued", "Due", days_header, "Balance"];
     let rows: Vec<[String; 5]> = lines
         .iter()
         .map(|l| {
@@ -164,7 +186,7 @@ fn text_table(lines: &[InvoiceLine]) -> String {
                 l.invoice_no.clone(),
                 l.issue_date.clone(),
                 l.due_date.clone(),
-                l.days_past_due.to_string(),
+                days(l),
                 l.balance.clone(),
             ]
         })
@@ -208,8 +230,9 @@ fn html_escape(s: &str) -> String {
 }
 
 fn html_table(lines: &[InvoiceLine]) -> String {
-    let mut s = String::from(
-        "<table cellpadding=\"4\" style=\"border-collapse:collapse\"><tr><th align=\"left\">Invoice</th><th align=\"left\">Issued</th><th align=\"left\">Due</th><th align=\"right\">Days late</th><th align=\"right\">Balance</th></tr>",
+    let (days_header, days) = day_column(lines);
+    let mut s = format!(
+        "<table cellpadding=\"4\" style=\"border-collapse:collapse\"><tr><th align=\"left\">Invoice</th><th align=\"left\">Issued</th><th align=\"left\">Due</th><th align=\"right\">{days_header}</th><th align=\"right\">Balance</th></tr>",
     );
     for l in lines {
         s.push_str(&format!(
@@ -217,7 +240,7 @@ fn html_table(lines: &[InvoiceLine]) -> String {
             html_escape(&l.invoice_no),
             html_escape(&l.issue_date),
             html_escape(&l.due_date),
-            l.days_past_due,
+            days(l),
             html_escape(&l.balance)
         ));
     }

@@ -10,7 +10,7 @@ use crate::domain::{Aging, ItemAction, Money, PlanStatus, Risk};
 use crate::store::activity::{self, DisputeRow, PromiseRow};
 use crate::store::{cycles, events, ledger, plans, snapshot, strategies, tasks, writeoffs};
 use crate::strategy::Assignee;
-use crate::strategy::engine::{Pause, decide, next_due, strategy_for};
+use crate::strategy::engine::{FlagKind, Pause, decide, next_due, strategy_for};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StepRef {
@@ -133,6 +133,18 @@ pub struct AccountView {
     pub plans: Vec<PlanLine>,
     /// Written off by approved write-offs, as of the day.
     pub written_off: Money,
+    /// The open balance is above the customer's credit limit.
+    pub over_limit: bool,
+    pub credit_limit: Option<Money>,
+    /// An early warning open on the day: why the customer looks like slipping.
+    pub early_warning: Option<EarlyWarning>,
+}
+
+/// An open early warning (DESIGN §2 "Prevention").
+#[derive(Debug, Clone, Serialize)]
+pub struct EarlyWarning {
+    pub since: NaiveDate,
+    pub reason: String,
 }
 
 impl Session {
@@ -294,6 +306,15 @@ impl Session {
             agency,
             plans: plan_lines,
             written_off: writeoffs::written_off(conn, &c.id, as_of)?,
+            over_limit: c.is_over_limit(f.balance),
+            credit_limit: c.credit_limit,
+            early_warning: data
+                .facts
+                .flag(FlagKind::EarlyWarning)
+                .map(|w| EarlyWarning {
+                    since: w.since,
+                    reason: w.detail.clone(),
+                }),
         })
     }
 }
@@ -310,6 +331,10 @@ pub struct AccountLine {
     pub dpd: u32,
     pub on_hold: bool,
     pub in_collection: bool,
+    /// The open balance is above the customer's credit limit.
+    pub over_limit: bool,
+    /// An early warning is open on the account.
+    pub early_warning: bool,
 }
 
 impl Session {
@@ -336,6 +361,11 @@ impl Session {
             .map(|h| h.customer_id)
             .collect();
         let cycling = cycles::customers_in_cycle(conn, as_of)?;
+        let warned: std::collections::HashSet<String> =
+            crate::store::prevention::open_warnings(conn, as_of)?
+                .into_iter()
+                .map(|w| w.customer_id)
+                .collect();
         Ok(list
             .into_iter()
             .zip(invoices)
@@ -344,6 +374,8 @@ impl Session {
                 AccountLine {
                     on_hold: held.contains(&c.id),
                     in_collection: cycling.contains(&c.id),
+                    over_limit: c.is_over_limit(f.balance),
+                    early_warning: warned.contains(&c.id),
                     customer_id: c.id,
                     name: c.name,
                     owner: c.owner,

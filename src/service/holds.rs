@@ -15,10 +15,15 @@ pub struct HoldLine {
     pub name: String,
     pub owner: Option<String>,
     pub since: NaiveDate,
+    /// Why it is held, in a word or two: `by hand`, `strategy step`, `credit limit`,
+    /// or `strategy step, credit limit` (what must change for the hold to go).
+    pub held_for: String,
     pub reason: String,
     pub set_by: String,
     pub balance: Money,
     pub past_due: Money,
+    pub credit_limit: Option<Money>,
+    pub over_limit: bool,
 }
 
 impl Session {
@@ -100,11 +105,20 @@ impl Session {
                 continue;
             }
             let f = AccountFigures::of(&ledger::positions(conn, &c.id, self.as_of)?, self.as_of);
+            let held_for = match (h.by_step, h.over_limit) {
+                (false, false) => "by hand",
+                (true, false) => "strategy step",
+                (false, true) => "credit limit",
+                (true, true) => "strategy step, credit limit",
+            };
             out.push(HoldLine {
+                over_limit: c.is_over_limit(f.balance),
+                credit_limit: c.credit_limit,
                 customer_id: c.id,
                 name: c.name,
                 owner: c.owner,
                 since: h.set_on,
+                held_for: held_for.to_string(),
                 reason: h.reason,
                 set_by: h.set_by,
                 balance: f.balance,

@@ -15,11 +15,13 @@ pub mod items;
 mod objectives;
 mod outbox;
 pub mod plans;
+mod prevent;
 pub mod promises;
 pub mod queue;
 pub mod run;
 pub mod setup;
 pub mod team;
+pub mod warnings;
 pub mod writeoffs;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Result, SYSTEM_ACTOR, ServiceError, Session, Tx};
+use super::{Result, SYSTEM_ACTOR, ServiceError, Session, Tx, prevent};
 use crate::config::ShopConfig;
 use crate::domain::{Channel, EventKind, ItemOutcome, PlanStatus, PromiseStatus};
 use crate::mail::{MessageContext, Templates};
@@ -43,6 +43,12 @@ pub struct RunSummary {
     pub mail_queued: u64,
     pub holds_set: u64,
     pub holds_released: u64,
+    /// Courtesy reminders queued before the due date (counted in `mail_queued` too).
+    pub reminders_before_due: u64,
+    /// Accounts that went over their credit limit today.
+    pub over_limit: u64,
+    /// Early warnings raised today.
+    pub early_warnings: u64,
     pub dry_run: bool,
 }
 
@@ -60,17 +66,20 @@ impl RunSummary {
             mail_queued: 0,
             holds_set: 0,
             holds_released: 0,
+            reminders_before_due: 0,
+            over_limit: 0,
+            early_warnings: 0,
             dry_run,
         }
     }
 }
 
 /// What applying decisions needs besides the transaction.
-struct Mailer<'a> {
-    templates: &'a Templates,
-    currency: String,
-    shop: ShopConfig,
-    domain: String,
+pub(super) struct Mailer<'a> {
+    pub(super) templates: &'a Templates,
+    pub(super) currency: String,
+    pub(super) shop: ShopConfig,
+    pub(super) domain: String,
 }
 
 impl Session {
@@ -105,6 +114,7 @@ impl Session {
             domain: self.config.mail.domain().to_string(),
         };
         let by = self.user.name.clone();
+        let since = runs::last_as_of(self.store.conn())?.filter(|d| *d < as_of);
         let result = self.transact_as(!dry_run, SYSTEM_ACTOR, |tx| {
             let book = strategies::book(tx.conn)?;
             if book.is_empty() {
@@ -115,7 +125,14 @@ impl Session {
             }
             let mut summary = RunSummary::new(as_of, dry_run);
             progress.phase("reading accounts", None, Unit::Accounts);
-            let (accounts, total) = snapshot::load_all(tx.conn, as_of)?;
+            let (accounts, total) = snapshot::load_all(
+                tx.conn,
+                as_of,
+                snapshot::Reach {
+                    ahead: book.look_ahead(),
+                    since,
+                },
+            )?;
             summary.evaluated = total;
             progress.phase("evaluating", Some(accounts.len() as u64), Unit::Accounts);
             let mut decided = Vec::new();
@@ -197,6 +214,9 @@ fn apply(
         tasks,
         stale,
         paused: _,
+        pre_due,
+        flags,
+        limit_hold,
     } = d;
     let cid = a.customer.id.as_str();
     for v in promises {
@@ -220,6 +240,13 @@ fn apply(
     }
     for t in tasks {
         create_task(tx, cid, t, cycle_id, s)?;
+    }
+    if let Some(p) = pre_due {
+        prevent::send_pre_due(tx, a, p, mailer, s)?;
+    }
+    prevent::apply_flags(tx, cid, flags, s)?;
+    if let Some(h) = limit_hold {
+        prevent::apply_limit_hold(tx, cid, h, s)?;
     }
     Ok(())
 }
@@ -402,7 +429,16 @@ fn do_step(
                 json!({"hold_id": id, "step": step.step_id}),
             )?;
         }
-        StepOutcome::AlreadyOnHold | StepOutcome::Skipped { .. } => {}
+        StepOutcome::AlreadyOnHold => {
+            // A hold set for the credit limit now stands for the ladder's step too.
+            if let Some(h) = &a.facts.hold
+                && h.over_limit
+                && !h.by_step
+            {
+                activity::mark_hold(tx.conn, h.id, true, true)?;
+            }
+        }
+        StepOutcome::Skipped { .. } => {}
         StepOutcome::Task {
             assignee,
             reason,

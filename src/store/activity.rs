@@ -335,6 +335,7 @@ pub struct HoldRow {
     pub set_by: String,
     pub reason: String,
     pub by_step: bool,
+    pub over_limit: bool,
 }
 
 impl HoldRow {
@@ -343,11 +344,12 @@ impl HoldRow {
             id: self.hold_id,
             since: self.set_on,
             by_step: self.by_step,
+            over_limit: self.over_limit,
         }
     }
 }
 
-const HOLD_COLUMNS: &str = "id, customer_id, set_on, set_by, reason, by_step";
+const HOLD_COLUMNS: &str = "id, customer_id, set_on, set_by, reason, by_step, over_limit";
 
 fn hold_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HoldRow> {
     Ok(HoldRow {
@@ -357,6 +359,7 @@ fn hold_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HoldRow> {
         set_by: r.get(3)?,
         reason: r.get(4)?,
         by_step: r.get(5)?,
+        over_limit: r.get(6)?,
     })
 }
 
@@ -397,6 +400,16 @@ pub fn set_hold(
     conn.prepare_cached("INSERT INTO holds (customer_id, set_on, set_by, reason, by_step) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![customer_id, on, by, reason, by_step])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Marks a hold as standing (also) for a strategy step or for the credit limit, so the
+/// run releases it only when neither holds any more.
+pub fn mark_hold(conn: &Connection, hold_id: i64, by_step: bool, over_limit: bool) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE holds SET by_step = MAX(by_step, ?2), over_limit = MAX(over_limit, ?3) WHERE id = ?1",
+    )?
+    .execute(params![hold_id, by_step, over_limit])?;
+    Ok(())
 }
 
 /// Releases a hold; false, changing nothing, when it was already released.

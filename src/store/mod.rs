@@ -22,6 +22,7 @@ pub mod objectives;
 pub mod outbox;
 pub mod placements;
 pub mod plans;
+pub mod prevention;
 pub mod runs;
 pub mod snapshot;
 pub mod sql;
@@ -92,6 +93,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0003_supervisors.sql")),
         M::up(include_str!("migrations/0004_events_no_replace.sql")),
         M::up(include_str!("migrations/0005_delivery_indexes.sql")),
+        M::up(include_str!("migrations/0006_prevention.sql")),
     ])
 }
 

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 
+use super::prevention::{self, Who};
 use super::sql::{date_at, text_at};
 use super::{Result, activity, customers, cycles, ledger, placements, plans};
 use crate::domain::{AccountFigures, Customer, InvoicePosition, Money};
@@ -38,6 +39,7 @@ impl AccountData {
             customer: &self.customer,
             figures: self.figures(as_of),
             facts: self.facts.clone(),
+            invoices: &self.invoices,
         }
     }
 }
@@ -75,6 +77,23 @@ pub fn load_one(
     if let Some(from) = f.payments_from() {
         f.payments = ledger::payments_between(conn, customer_id, from, as_of)?;
     }
+    let who = Who::One(customer_id);
+    f.flags = prevention::open_flags(conn, who, as_of)?
+        .into_iter()
+        .map(|(_, flag)| flag)
+        .collect();
+    f.pre_due_done = prevention::pre_due_done(conn, who, as_of)?
+        .into_iter()
+        .map(|(_, no, days)| (no, days))
+        .collect();
+    f.broken_promises = prevention::broken_promises(conn, who, as_of)?
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    f.days_late = prevention::days_late(conn, who, as_of)?
+        .into_iter()
+        .flat_map(|(_, v)| v)
+        .collect();
     Ok(Some(AccountData {
         customer,
         invoices,
@@ -185,13 +204,31 @@ impl Slots {
     }
 }
 
+/// How far the bulk load reaches beyond the accounts in collection, for prevention.
+#[derive(Debug, Clone, Copy)]
+pub struct Reach {
+    /// Invoices coming due within this many days (the book's longest reminder before
+    /// the due date, [`crate::strategy::StrategyBook::look_ahead`]).
+    pub ahead: u32,
+    /// The previous run's day: accounts with money applied or invoices issued after it
+    /// may show a new warning sign. `None` (no earlier run): every account with
+    /// something open.
+    pub since: Option<NaiveDate>,
+}
+
 /// The accounts the engine may act on as of `as_of`, ordered by customer id, read with
 /// set queries only: those with a past-due invoice, in a cycle, with an open promise
-/// or plan, or with an open item. For every other account the engine has nothing to
-/// judge, cure, close or start (its decision is empty), so at 100,000 accounts — most
-/// of them current — the run does not build them at all.
+/// or plan, or with an open item; for prevention, those with an open flag, over their
+/// credit limit, with a promise broken in the last 90 days, with activity since the
+/// last run, or with an invoice coming due within `reach.ahead` days. For every other
+/// account the engine has nothing to judge, cure, close or start (its decision is
+/// empty), so at 100,000 accounts the run does not build them at all.
 /// Also returns how many accounts there are in all.
-pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>, u64)> {
+pub fn load_all(
+    conn: &Connection,
+    as_of: NaiveDate,
+    reach: Reach,
+) -> Result<(Vec<AccountData>, u64)> {
     // Cycles open on the date (open now, or ended after it), with their last step done
     // by then: covering indexes, and a cycle's steps are one seek in `steps_done`.
     let mut cycles: Vec<(String, CycleState)> = Vec::new();
@@ -280,6 +317,19 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
     for cid in past_due {
         parts.entry(cid);
     }
+    for cid in prevention::flagged_ids(conn, as_of)?
+        .into_iter()
+        .chain(prevention::over_limit_ids(conn, as_of)?)
+        .chain(prevention::recently_broken(conn, as_of, 90)?)
+        .chain(prevention::active_since(conn, reach.since, as_of)?)
+        .chain(if reach.ahead > 0 {
+            prevention::coming_due(conn, as_of, reach.ahead)?
+        } else {
+            Vec::new()
+        })
+    {
+        parts.entry(cid);
+    }
     for (cid, c) in cycles {
         parts.entry(cid).facts.cycle = Some(c);
     }
@@ -364,6 +414,31 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
     for (cid, id) in activity::open_dispute_ids_all(conn, as_of)? {
         if let Some(f) = parts.facts(&cid) {
             f.open_disputes.push(id);
+        }
+    }
+
+    {
+        let ids = ids_json(parts.at.keys().map(String::as_str));
+        let who = Who::Ids(&ids);
+        for (cid, flag) in prevention::open_flags(conn, who, as_of)? {
+            if let Some(f) = parts.facts(&cid) {
+                f.flags.push(flag);
+            }
+        }
+        for (cid, no, days) in prevention::pre_due_done(conn, who, as_of)? {
+            if let Some(f) = parts.facts(&cid) {
+                f.pre_due_done.push((no, days));
+            }
+        }
+        for (cid, day) in prevention::broken_promises(conn, who, as_of)? {
+            if let Some(f) = parts.facts(&cid) {
+                f.broken_promises.push(day);
+            }
+        }
+        for (cid, days) in prevention::days_late(conn, who, as_of)? {
+            if let Some(f) = parts.facts(&cid) {
+                f.days_late = days;
+            }
         }
     }
 
@@ -638,6 +713,8 @@ pub struct RecheckFacts {
     pub plan_created: Option<NaiveDate>,
     /// The agency the account is placed with, if it is.
     pub placed: Option<Placement>,
+    /// Reminders before the due date waiting for delivery: (outbox id, invoice).
+    pub reminded: Vec<(i64, String)>,
 }
 
 impl RecheckFacts {
@@ -655,6 +732,8 @@ impl RecheckFacts {
             promises_taken: a.facts.promises.iter().map(|p| p.taken_on).collect(),
             plan_created: a.facts.plan.as_ref().map(|p| p.created_on),
             placed: a.facts.placed.clone(),
+            // Message-scoped: read by `recheck_facts` for the messages waiting.
+            reminded: Vec::new(),
         }
     }
 }
@@ -692,6 +771,7 @@ pub fn recheck_facts(
                     promises_taken: Vec::new(),
                     plan_created: None,
                     placed: None,
+                    reminded: Vec::new(),
                 },
             );
         }
@@ -752,6 +832,19 @@ pub fn recheck_facts(
                 agency: r.get(1)?,
                 since: date_at(r, 2)?,
             });
+        }
+    }
+    // The invoices of reminders before the due date still waiting for delivery.
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.customer_id, r.outbox_id, r.invoice_no FROM pre_due_reminders r
+         JOIN outbox o ON o.id = r.outbox_id
+         WHERE r.customer_id IN (SELECT value FROM json_each(?1)) AND o.status IN ('pending', 'sending')
+         ORDER BY r.id",
+    )?;
+    let mut rows = stmt.query([&json])?;
+    while let Some(r) = rows.next()? {
+        if let Some(f) = out.get_mut(text_at(r, 0)?) {
+            f.reminded.push((r.get(1)?, r.get(2)?));
         }
     }
     Ok(out)

@@ -1,6 +1,7 @@
 //! How domain values travel to and from SQLite: money as integer minor units, the
 //! closed vocabularies as their text spelling.
 
+use crate::strategy::engine::FlagKind;
 use chrono::NaiveDate;
 use rusqlite::Row;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, Type, ValueRef};
@@ -68,7 +69,8 @@ text_enum_sql!(
     ItemAction,
     ItemOutcome,
     PlanStatus,
-    WriteOffStatus
+    WriteOffStatus,
+    FlagKind
 );
 
 /// Reads an ISO date (`YYYY-MM-DD`) column without a general date parser: the bulk

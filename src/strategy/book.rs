@@ -24,6 +24,15 @@ impl StrategyBook {
         &self.strategies
     }
 
+    /// The longest look-ahead of any strategy at invoices coming due (for the bulk load).
+    pub fn look_ahead(&self) -> u32 {
+        self.strategies
+            .iter()
+            .map(Strategy::look_ahead)
+            .max()
+            .unwrap_or(0)
+    }
+
     pub fn get(&self, id: &str) -> Option<&Strategy> {
         self.strategies.iter().find(|s| s.id == id)
     }

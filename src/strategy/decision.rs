@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use super::facts::FlagKind;
 use super::model::{Action, Assignee};
 use crate::domain::{Channel, ItemAction, Money, PromiseStatus, Reason};
 
@@ -122,6 +123,36 @@ pub enum Pause {
     Placed,
 }
 
+/// A courtesy reminder before the due date, sent today for these invoices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreDueTaken {
+    pub strategy_id: String,
+    pub step_id: String,
+    pub days_before_due: u32,
+    pub channel: Channel,
+    pub template: String,
+    /// The invoices it reminds of (open, coming due within `days_before_due`).
+    pub invoices: Vec<String>,
+}
+
+/// A flag raised (the day a sign appears) or cleared (the day it goes away).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlagChange {
+    Raise { kind: FlagKind, detail: String },
+    Clear { flag_id: i64, why: String },
+}
+
+/// What happens to the credit hold because of the credit limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LimitHold {
+    /// Put the account on hold: it went over its limit.
+    Set { reason: String },
+    /// The ladder's hold is on already: it now also stands for the limit.
+    Mark { hold_id: i64 },
+    /// Back under the limit: the hold set for it is released.
+    Release { hold_id: i64 },
+}
+
 /// What the daily run does for one account.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Decision {
@@ -134,6 +165,9 @@ pub struct Decision {
     pub tasks: Vec<NewTask>,
     pub stale: Vec<StaleItem>,
     pub paused: Option<Pause>,
+    pub pre_due: Option<PreDueTaken>,
+    pub flags: Vec<FlagChange>,
+    pub limit_hold: Option<LimitHold>,
 }
 
 impl Decision {
@@ -147,6 +181,9 @@ impl Decision {
             tasks,
             stale,
             paused: _,
+            pre_due,
+            flags,
+            limit_hold,
         } = self;
         promises.is_empty()
             && plan.is_none()
@@ -155,6 +192,9 @@ impl Decision {
             && step.is_none()
             && tasks.is_empty()
             && stale.is_empty()
+            && pre_due.is_none()
+            && flags.is_empty()
+            && limit_hold.is_none()
     }
 
     /// Closes an item as stale, once.

@@ -12,22 +12,26 @@
 //! 6. otherwise at most one step is taken (rule 1): the first step when the entry
 //!    conditions hold, else the next step once its wait has passed. After the last
 //!    written step come the rounds of the strategy's end rule, so an account still
-//!    past due always has a next step.
+//!    past due always has a next step. An account outside a cycle may get a courtesy
+//!    reminder before an invoice comes due instead;
+//! 7. then, unless placed: the credit limit (crossed or back under) and early warnings
+//!    (`prevention.rs`).
 
 use chrono::NaiveDate;
 
 use super::book::StrategyBook;
 use super::model::{Action, Assignee, Fallback, Release, Step, Strategy};
+use super::prevention;
 use crate::domain::dates::{add_days, is_weekend};
 use crate::domain::{Customer, ItemAction, Money, PromiseStatus, Reason};
 
 pub use super::decision::{
-    Cure, CureReason, Decision, HoldOnCure, NewTask, Pause, PlanVerdict, PromiseVerdict, StaleItem,
-    StepOutcome, StepTaken,
+    Cure, CureReason, Decision, FlagChange, HoldOnCure, LimitHold, NewTask, Pause, PlanVerdict,
+    PreDueTaken, PromiseVerdict, StaleItem, StepOutcome, StepTaken,
 };
 pub use super::facts::{
-    AccountFacts, AccountState, CycleState, DoneStep, HoldState, OpenItem, OpenPlan, OpenPromise,
-    OpenStepTask, Placement,
+    AccountFacts, AccountState, CycleState, DAYS_LATE_KEPT, DoneStep, FlagKind, HoldState,
+    OpenFlag, OpenItem, OpenPlan, OpenPromise, OpenStepTask, Placement,
 };
 
 /// The strategy an account follows right now: its cycle's, else its assignment.
@@ -55,10 +59,23 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
     let Some(strategy) = strategy_for(state, book) else {
         return out;
     };
+    ladder(state, strategy, as_of, &mut out);
+    if out.paused != Some(Pause::Placed) {
+        prevention::credit_limit(state, strategy, as_of, &mut out);
+        let in_cycle =
+            (state.facts.cycle.is_some() && out.cure.is_none()) || out.start_cycle.is_some();
+        prevention::early_warning(state, strategy, as_of, in_cycle, &mut out);
+    }
+    out
+}
+
+/// The collection ladder (steps 1–6 above), and a reminder before the due date for an
+/// account outside a cycle.
+fn ladder(state: &AccountState<'_>, strategy: &Strategy, as_of: NaiveDate, out: &mut Decision) {
     let facts = &state.facts;
 
-    let (promise_open_through, promise_broken) = evaluate_promises(facts, as_of, &mut out);
-    let (plan_current, plan_broken) = evaluate_plan(facts, as_of, &mut out);
+    let (promise_open_through, promise_broken) = evaluate_promises(facts, as_of, out);
+    let (plan_current, plan_broken) = evaluate_plan(facts, as_of, out);
 
     if let Some(p) = &facts.placed {
         for item in &facts.items {
@@ -68,7 +85,7 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
             );
         }
         out.paused = Some(Pause::Placed);
-        return out;
+        return;
     }
 
     let figures = &state.figures;
@@ -84,25 +101,34 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
     if cure_reason.is_none() {
         follow_up_broken(&out.promises, out.plan.as_ref(), as_of, &mut out.tasks);
     }
-    close_stale(state, strategy, &mut out);
+    close_stale(state, strategy, out);
 
     if let (Some(cycle), Some(reason)) = (&facts.cycle, cure_reason) {
-        cure(state, strategy, cycle, reason, as_of, &mut out);
-        return out;
+        cure(state, strategy, cycle, reason, as_of, out);
+        // Out of the cycle now: a reminder before the due date is judged today as a
+        // rerun of the day would judge it (so a rerun changes nothing).
+        let paused = promise_open_through.is_some()
+            || plan_current
+            || (figures.disputed_past_due.is_positive()
+                && figures.collectible_past_due < threshold);
+        if !paused {
+            out.pre_due = prevention::pre_due(state, strategy, as_of);
+        }
+        return;
     }
 
     // Rule 4: pauses.
     if let Some(through) = promise_open_through {
         out.paused = Some(Pause::Promise { through });
-        return out;
+        return;
     }
     if plan_current {
         out.paused = Some(Pause::Plan);
-        return out;
+        return;
     }
     if figures.disputed_past_due.is_positive() && figures.collectible_past_due < threshold {
         out.paused = Some(Pause::Dispute);
-        return out;
+        return;
     }
 
     match &facts.cycle {
@@ -112,13 +138,15 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
                 && figures.dpd >= first.min_days_past_due
             {
                 out.start_cycle = Some(strategy.id.clone());
-                take_step(state, strategy, 0, as_of, &mut out);
+                take_step(state, strategy, 0, as_of, out);
+            } else {
+                out.pre_due = prevention::pre_due(state, strategy, as_of);
             }
         }
         Some(cycle) => {
             if facts.open_step_task.is_some() {
                 out.paused = Some(Pause::WaitingForTask);
-                return out;
+                return;
             }
             let resume_on = if promise_broken || plan_broken {
                 Some(as_of)
@@ -128,11 +156,10 @@ pub fn decide(state: &AccountState<'_>, book: &StrategyBook, as_of: NaiveDate) -
             if let Some((index, due)) = next_due(cycle, facts.last_response, resume_on, strategy)
                 && due <= as_of
             {
-                take_step(state, strategy, index, as_of, &mut out);
+                take_step(state, strategy, index, as_of, out);
             }
         }
     }
-    out
 }
 
 /// Broken promises and plans are followed up by the owner the day they are found.
@@ -185,8 +212,13 @@ fn cure(
     out: &mut Decision,
 ) {
     let facts = &state.facts;
+    // A hold that also stands for the credit limit stays while the account is over it.
+    let over_limit = state
+        .customer
+        .credit_limit
+        .is_some_and(|l| state.figures.balance > l);
     let hold = match facts.hold {
-        Some(h) if h.by_step => match strategy.release {
+        Some(h) if h.by_step && !(h.over_limit && over_limit) => match strategy.release {
             Release::Auto => HoldOnCure::Release,
             Release::Approval if !facts.release_pending() => HoldOnCure::AskApproval,
             Release::Approval => HoldOnCure::Keep,
@@ -207,7 +239,8 @@ fn cure(
         if matches!(
             item.reason,
             Reason::Callback | Reason::BrokenPromise | Reason::PlanBroken
-        ) {
+        ) && !matches!(item.action, ItemAction::OverLimit | ItemAction::CheckIn)
+        {
             out.close(item.id, "account cured");
         }
     }

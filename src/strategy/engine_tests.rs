@@ -77,6 +77,7 @@ fn state<'a>(c: &'a Customer, f: AccountFigures) -> AccountState<'a> {
         customer: c,
         figures: f,
         facts: AccountFacts::default(),
+        invoices: &[],
     }
 }
 
@@ -243,6 +244,7 @@ fn step_outcomes_by_action_and_customer() {
                 id: 1,
                 since: d("2026-03-01"),
                 by_step: false,
+                over_limit: false,
             });
         }
         let dec = decide(&s, &book, as_of);
@@ -292,6 +294,7 @@ fn cure_ends_the_cycle_and_handles_the_hold() {
             id: 1,
             since: d("2026-03-25"),
             by_step,
+            over_limit: false,
         });
         if pending {
             s.facts.items.push(OpenItem {
@@ -581,6 +584,7 @@ impl<'c> Sim<'c> {
                         id: 1,
                         since: as_of,
                         by_step: true,
+                        over_limit: false,
                     })
                 }
                 StepOutcome::Task { .. } => {
@@ -929,6 +933,7 @@ fn stale_items_are_closed_with_their_reason() {
                 id: 9,
                 since: d("2026-03-20"),
                 by_step: true,
+                over_limit: false,
             });
         }
         if cycling {

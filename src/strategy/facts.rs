@@ -5,7 +5,8 @@
 use chrono::NaiveDate;
 
 use crate::domain::dates::add_days;
-use crate::domain::{AccountFigures, Customer, ItemAction, Money, Reason};
+use crate::domain::names::named_enum;
+use crate::domain::{AccountFigures, Customer, InvoicePosition, ItemAction, Money, Reason};
 
 /// The collection cycle an account is in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +63,26 @@ pub struct HoldState {
     pub since: NaiveDate,
     /// Set by a strategy step (released automatically on cure), not by a person.
     pub by_step: bool,
+    /// Set because the account went over its credit limit (released when back under).
+    pub over_limit: bool,
+}
+
+named_enum! {
+    /// What the run remembers about an account between days, so a sign raises one
+    /// item the day it appears rather than one a day.
+    pub enum FlagKind ("account flag") {
+        OverLimit = "over_limit",
+        EarlyWarning = "early_warning",
+    }
+}
+
+/// A flag raised by an earlier run and not cleared since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenFlag {
+    pub id: i64,
+    pub kind: FlagKind,
+    pub since: NaiveDate,
+    pub detail: String,
 }
 
 /// An account handed to a collection agency.
@@ -103,9 +124,28 @@ pub struct AccountFacts {
     pub items: Vec<OpenItem>,
     /// Disputes open on the day.
     pub open_disputes: Vec<i64>,
+    /// Reminders before the due date already done for invoices open on the day:
+    /// (invoice number, the step's `days_before_due`).
+    pub pre_due_done: Vec<(String, u32)>,
+    /// Over-limit and early-warning flags open on the day.
+    pub flags: Vec<OpenFlag>,
+    /// Days promises were found broken, in the 365 days up to the day, oldest first.
+    pub broken_promises: Vec<NaiveDate>,
+    /// Days late (paid − due, 0 when paid early) of the customer's latest settled
+    /// invoices, oldest first, at most [`DAYS_LATE_KEPT`]. A plain measure from the
+    /// records; a payment-behaviour model may fill it with its own estimates later.
+    pub days_late: Vec<i64>,
 }
 
+/// How many settled invoices' days late the store gives the engine.
+pub const DAYS_LATE_KEPT: usize = 12;
+
 impl AccountFacts {
+    /// The open flag of this kind, if any.
+    pub fn flag(&self, kind: FlagKind) -> Option<&OpenFlag> {
+        self.flags.iter().find(|f| f.kind == kind)
+    }
+
     /// A supervisor has already been asked to release the hold.
     pub fn release_pending(&self) -> bool {
         self.items
@@ -130,4 +170,6 @@ pub struct AccountState<'a> {
     pub customer: &'a Customer,
     pub figures: AccountFigures,
     pub facts: AccountFacts,
+    /// Invoices open on the day (for reminders before the due date).
+    pub invoices: &'a [InvoicePosition],
 }

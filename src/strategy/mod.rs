@@ -8,10 +8,12 @@ pub mod engine;
 mod facts;
 pub mod model;
 pub mod parse;
+pub mod prevention;
 pub mod priority;
 
 pub use book::StrategyBook;
 pub use model::{
-    Action, Assignee, EndAction, EndRule, Fallback, Mode, PriorityWeights, Release, Step, Strategy,
+    Action, Assignee, CreditRule, EndAction, EndRule, Fallback, Mode, PriorityWeights, Release,
+    Step, Strategy, WarningRule,
 };
 pub use parse::{MAX_FILE_BYTES, parse_strategy};

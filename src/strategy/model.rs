@@ -134,6 +134,9 @@ pub struct Step {
     pub fallback: Fallback,
     /// Free text for the task (what to do), shown in the queue.
     pub text: Option<String>,
+    /// A courtesy step before the due date: sent this many days before an invoice
+    /// comes due (0 for the steps of the ladder, which start once past due).
+    pub days_before_due: u32,
 }
 
 impl Step {
@@ -219,6 +222,40 @@ impl PriorityWeights {
     }
 }
 
+/// `[strategy.credit]`: what the strategy does when an account's open balance goes
+/// above the customer's credit limit. The owner always gets one item the day it crosses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CreditRule {
+    /// Put the account on credit hold while it is over its limit; released when it is
+    /// back under (unless the ladder's own hold step has been reached since).
+    pub hold_over_limit: bool,
+}
+
+/// `[strategy.warning]`: early warnings for accounts not yet past due whose customer's
+/// payment behaviour worsens. Either sign raises one "check in" item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WarningRule {
+    /// Off: no early warnings for customers of this strategy.
+    pub enabled: bool,
+    /// A first broken promise (none other in the year before) is a warning sign.
+    pub broken_promise: bool,
+    /// How many of the latest settled invoices are compared with as many before them.
+    pub last_invoices: u32,
+    /// A rise of at least this many days late on average is a warning sign.
+    pub days_late_rise: u32,
+}
+
+impl Default for WarningRule {
+    fn default() -> Self {
+        WarningRule {
+            enabled: true,
+            broken_promise: true,
+            last_invoices: 3,
+            days_late_rise: 10,
+        }
+    }
+}
+
 /// A validated strategy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Strategy {
@@ -230,8 +267,14 @@ pub struct Strategy {
     pub business_days: bool,
     pub release: Release,
     pub applies_to: Option<AppliesTo>,
+    /// Courtesy steps before the due date (`days_before_due`), longest lead first.
+    /// They are not part of the ladder: no cycle, no wait, no cure.
+    pub pre_due: Vec<Step>,
+    /// The ladder, from the first step past due.
     pub steps: Vec<Step>,
     pub end: EndRule,
+    pub credit: CreditRule,
+    pub warning: WarningRule,
     pub priority: PriorityWeights,
 }
 
@@ -277,6 +320,7 @@ impl Strategy {
                      decide: write off, agency, payment plan or continue"
                         .into(),
                 ),
+                days_before_due: 0,
             },
         };
         step.wait_days = self.end.every_days;
@@ -286,6 +330,15 @@ impl Strategy {
     /// Whether `index` is a round of the end rule rather than a written step.
     pub fn is_end_round(&self, index: usize) -> bool {
         index >= self.steps.len()
+    }
+
+    /// How far ahead of today reminders before the due date look at invoices.
+    pub fn look_ahead(&self) -> u32 {
+        self.pre_due
+            .iter()
+            .map(|s| s.days_before_due)
+            .max()
+            .unwrap_or(0)
     }
 
     pub fn step_index(&self, id: &str) -> Option<usize> {

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::model::{
-    Action, AppliesTo, Assignee, EndAction, EndRule, Fallback, Mode, PriorityWeights, Release,
-    Step, Strategy,
+    Action, AppliesTo, Assignee, CreditRule, EndAction, EndRule, Fallback, Mode, PriorityWeights,
+    Release, Step, Strategy, WarningRule,
 };
 use crate::diag::{Diagnostics, Located};
 use crate::domain::{Money, Reason, Risk};
@@ -39,6 +39,24 @@ struct RawStrategy {
     release: Option<Spanned<String>>,
     applies_to: Option<RawAppliesTo>,
     end: Option<RawEnd>,
+    credit: Option<RawCredit>,
+    warning: Option<RawWarning>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCredit {
+    #[serde(default)]
+    hold_over_limit: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWarning {
+    enabled: Option<bool>,
+    broken_promise: Option<bool>,
+    last_invoices: Option<Spanned<i64>>,
+    days_late_rise: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -66,7 +84,10 @@ struct RawStep {
     mode: Option<Spanned<String>>,
     template: Option<Spanned<String>>,
     min_past_due: Option<Spanned<Number>>,
-    min_days_past_due: Option<Spanned<u32>>,
+    min_days_past_due: Option<Spanned<i64>>,
+    days_before_due: Option<Spanned<i64>>,
+    /// Only for steps before the due date: `false` keeps the step in the file, off.
+    enabled: Option<Spanned<bool>>,
     wait_days: Option<Spanned<u32>>,
     assignee: Option<Spanned<String>>,
     fallback: Option<Spanned<String>>,
@@ -183,6 +204,26 @@ impl Checker<'_> {
         }
     }
 
+    /// A whole number of days (or invoices) within `lo..=hi`, with `hint` when it is not.
+    fn count(
+        &mut self,
+        v: &Spanned<i64>,
+        field: &str,
+        lo: i64,
+        hi: i64,
+        hint: &str,
+    ) -> Option<u32> {
+        let n = *v.get_ref();
+        if (lo..=hi).contains(&n) {
+            return u32::try_from(n).ok();
+        }
+        self.err(
+            v.span(),
+            format!("{field} must be a whole number from {lo} to {hi}, not {n}{hint}"),
+        );
+        None
+    }
+
     fn weight(&mut self, v: &Spanned<Number>, field: &str) -> Option<Decimal> {
         match v.get_ref().decimal() {
             Some(d) if d >= Decimal::ZERO => Some(d),
@@ -297,17 +338,83 @@ pub fn parse_strategy(
     }
     let mut seen = HashSet::new();
     let mut steps = Vec::with_capacity(raw.step.len());
-    for (i, rs) in raw.step.iter().enumerate() {
-        if let Some(step) = check_step(&mut ck, i, rs.get_ref(), known_template) {
-            if !seen.insert(step.id.clone()) {
+    let mut pre_due: Vec<Step> = Vec::new();
+    for rs in &raw.step {
+        let rs = rs.get_ref();
+        if let Some(days) = &rs.days_before_due {
+            if !steps.is_empty() {
                 ck.err(
-                    rs.get_ref().id.span(),
-                    format!("step id '{}' is used twice", step.id),
+                    days.span(),
+                    "a step before the due date (days_before_due) must come before the steps past due",
                 );
+            }
+            if let Some(step) = check_pre_due(&mut ck, rs, days, known_template) {
+                if pre_due
+                    .iter()
+                    .any(|p| p.days_before_due == step.days_before_due)
+                {
+                    ck.err(
+                        days.span(),
+                        format!(
+                            "two steps are {} days before the due date",
+                            step.days_before_due
+                        ),
+                    );
+                }
+                if !seen.insert(step.id.clone()) {
+                    ck.err(rs.id.span(), format!("step id '{}' is used twice", step.id));
+                }
+                if rs.enabled.as_ref().is_none_or(|e| *e.get_ref()) {
+                    pre_due.push(step);
+                }
+            }
+            continue;
+        }
+        if let Some(e) = &rs.enabled {
+            ck.err(
+                e.span(),
+                "only a step before the due date (days_before_due) can be switched off with enabled",
+            );
+        }
+        if let Some(step) = check_step(&mut ck, steps.len(), rs, known_template) {
+            if !seen.insert(step.id.clone()) {
+                ck.err(rs.id.span(), format!("step id '{}' is used twice", step.id));
             }
             steps.push(step);
         }
     }
+    if !raw.step.is_empty() && steps.is_empty() && ck.problems.is_empty() {
+        ck.err(
+            raw.strategy.span(),
+            "a strategy needs at least one [[step]] past due (without days_before_due)",
+        );
+    }
+    pre_due.sort_by_key(|s| std::cmp::Reverse(s.days_before_due));
+    let credit = s
+        .credit
+        .as_ref()
+        .map_or(CreditRule::default(), |c| CreditRule {
+            hold_over_limit: c.hold_over_limit,
+        });
+    let warning = match &s.warning {
+        None => WarningRule::default(),
+        Some(w) => {
+            let mut rule = WarningRule::default();
+            rule.enabled = w.enabled.unwrap_or(rule.enabled);
+            rule.broken_promise = w.broken_promise.unwrap_or(rule.broken_promise);
+            if let Some(n) = &w.last_invoices
+                && let Some(n) = ck.count(n, "warning.last_invoices", 1, 6, "")
+            {
+                rule.last_invoices = n;
+            }
+            if let Some(n) = &w.days_late_rise
+                && let Some(n) = ck.count(n, "warning.days_late_rise", 1, 365, "")
+            {
+                rule.days_late_rise = n;
+            }
+            rule
+        }
+    };
 
     let priority = raw
         .priority
@@ -330,9 +437,86 @@ pub fn parse_strategy(
         business_days: s.business_days,
         release,
         applies_to,
+        pre_due,
         steps,
         end,
+        credit,
+        warning,
         priority,
+    })
+}
+
+/// A courtesy step before the due date: an automatic email, sms or letter with a
+/// template, and no entry conditions or wait of its own.
+fn check_pre_due(
+    ck: &mut Checker<'_>,
+    rs: &RawStep,
+    days: &Spanned<i64>,
+    known_template: &dyn Fn(&str) -> bool,
+) -> Option<Step> {
+    let days = ck.count(days, "days_before_due", 1, 60, "");
+    let action = ck.word::<Action>(&rs.action, "action");
+    let mode = match &rs.mode {
+        Some(m) => ck.word::<Mode>(m, "mode"),
+        None => Some(Mode::Auto),
+    };
+    let fallback = rs
+        .fallback
+        .as_ref()
+        .and_then(|f| ck.word::<Fallback>(f, "fallback"));
+    let (days, action, mode) = (days?, action?, mode?);
+    if action.auto_channel().is_none() || mode != Mode::Auto {
+        ck.err(
+            rs.action.span(),
+            "a step before the due date is a courtesy reminder: an automatic email, sms or letter",
+        );
+    }
+    if fallback == Some(Fallback::Manual) {
+        let span = rs.fallback.as_ref().map_or(rs.action.span(), Spanned::span);
+        ck.err(
+            span,
+            "a reminder before the due date is skipped for customers who cannot get it (fallback = \"skip\")",
+        );
+    }
+    let template = rs.template.as_ref().map(|t| t.get_ref().trim().to_string());
+    match (&rs.template, &template) {
+        (Some(t), Some(name)) if !known_template(name) => {
+            ck.err(t.span(), format!("template '{name}' does not exist"));
+        }
+        (None, _) => ck.err(
+            rs.action.span(),
+            format!("a {action} step before the due date needs a template"),
+        ),
+        _ => {}
+    }
+    for (span, name) in [
+        (rs.min_past_due.as_ref().map(Spanned::span), "min_past_due"),
+        (
+            rs.min_days_past_due.as_ref().map(Spanned::span),
+            "min_days_past_due",
+        ),
+        (rs.wait_days.as_ref().map(Spanned::span), "wait_days"),
+        (rs.assignee.as_ref().map(Spanned::span), "assignee"),
+    ] {
+        if let Some(span) = span {
+            ck.err(
+                span,
+                format!("a step before the due date has no {name}: it is sent days_before_due days before each invoice comes due"),
+            );
+        }
+    }
+    Some(Step {
+        id: rs.id.get_ref().trim().to_string(),
+        action,
+        mode,
+        template,
+        min_past_due: Money::ZERO,
+        min_days_past_due: 0,
+        wait_days: 0,
+        assignee: Assignee::Owner,
+        fallback: Fallback::Skip,
+        text: rs.text.as_ref().map(|t| t.get_ref().clone()),
+        days_before_due: days,
     })
 }
 
@@ -435,7 +619,15 @@ fn check_step(
             }
         }
         if let Some(d) = &rs.min_days_past_due {
-            min_days_past_due = *d.get_ref();
+            min_days_past_due = ck
+                .count(
+                    d,
+                    "min_days_past_due",
+                    0,
+                    3650,
+                    "; a reminder before the due date is a step of its own, written first: days_before_due = 7",
+                )
+                .unwrap_or(min_days_past_due);
         }
         if let Some(w) = &rs.wait_days {
             ck.err(
@@ -472,6 +664,7 @@ fn check_step(
         assignee,
         fallback: fallback.unwrap_or(Fallback::Manual),
         text: rs.text.as_ref().map(|t| t.get_ref().clone()),
+        days_before_due: 0,
     })
 }
 

@@ -69,7 +69,7 @@ impl Action {
 use Action::*;
 use ScreenId::{
     Account as Acc, Accounts as Accs, Approvals as Appr, Collector as Col, Kpis, Outbox as Out,
-    Queue as Q, Strategies as Strat, Team,
+    Queue as Q, Strategies as Strat, Team, Warnings as Warn,
 };
 
 /// One row of the table: the action's config name, description, default keys,
@@ -91,12 +91,12 @@ const SPECS: &[Spec] = &[
     Spec { action: PageDown, name: "page_down", what: "page down", keys: &["pgdn", "ctrl-f"], screens: &[], footer: false },
     Spec { action: Top, name: "top", what: "first row", keys: &["home", "g"], screens: &[], footer: false },
     Spec { action: Bottom, name: "bottom", what: "last row", keys: &["end", "G"], screens: &[], footer: false },
-    Spec { action: Open, name: "open", what: "open account", keys: &["enter"], screens: &[Q, Accs, Out, Col, Appr], footer: true },
+    Spec { action: Open, name: "open", what: "open account", keys: &["enter"], screens: &[Q, Accs, Out, Col, Appr, Warn], footer: true },
     Spec { action: Open, name: "open", what: "open collector", keys: &["enter"], screens: &[Team], footer: true },
     Spec { action: Back, name: "back", what: "back", keys: &["esc", "left"], screens: &[Acc, Col], footer: true },
     Spec { action: NextScreen, name: "next_screen", what: "next screen", keys: &["tab"], screens: &[], footer: true },
     Spec { action: PrevScreen, name: "prev_screen", what: "previous screen", keys: &["backtab"], screens: &[], footer: false },
-    Spec { action: Filter, name: "filter", what: "filter", keys: &["/"], screens: &[Q, Accs, Out, Col], footer: true },
+    Spec { action: Filter, name: "filter", what: "filter", keys: &["/"], screens: &[Q, Accs, Out, Col, Warn], footer: true },
     Spec { action: Help, name: "help", what: "help", keys: &["?", "f1"], screens: &[], footer: true },
     Spec { action: Quit, name: "quit", what: "quit", keys: &["q", "ctrl-c"], screens: &[], footer: true },
     Spec { action: Call, name: "call", what: "call wrap-up", keys: &["c"], screens: &[Q, Acc], footer: true },

@@ -145,3 +145,21 @@ pub fn select_first_not_on_hold(app: &mut App, db: &Path) {
         q.list.selected = pos;
     }
 }
+
+/// Selects the first queue item whose account owes at least `major` (a form that
+/// takes a promise refuses one above the open balance).
+pub fn select_first_owing(app: &mut App, db: &Path, major: i64) {
+    let s = session(db, &app.session.user().name.clone());
+    let pos = app
+        .queue()
+        .and_then(|q| {
+            q.shown.iter().position(|&i| {
+                s.account(&q.items[i].customer_id, 0)
+                    .is_ok_and(|v| v.balance >= arq::domain::Money::from_major(major))
+            })
+        })
+        .unwrap_or_else(|| panic!("no queue item owes {major}"));
+    if let Some(q) = app.find_mut::<arq::tui::screens::queue::QueueScreen>() {
+        q.list.selected = pos;
+    }
+}

@@ -194,6 +194,18 @@ impl AccountScreen {
                 theme.bad,
             ));
         }
+        if v.over_limit
+            && let Some(limit) = v.credit_limit
+        {
+            title.push(Span::styled(
+                format!(
+                    "   ▲ OVER CREDIT LIMIT {} by {}",
+                    limit.grouped(),
+                    (v.balance - limit).grouped()
+                ),
+                theme.bad,
+            ));
+        }
         let mut who = vec![
             Span::styled("owner ", theme.dim),
             Span::raw(v.owner.clone().unwrap_or_else(|| "(none)".into())),
@@ -208,6 +220,13 @@ impl AccountScreen {
         }
         if v.white_glove {
             who.push(Span::styled(" · white glove", theme.warn));
+        }
+        if let Some(limit) = v.credit_limit {
+            who.push(Span::styled(" · credit limit ", theme.dim));
+            who.push(Span::styled(
+                limit.grouped(),
+                if v.over_limit { theme.bad } else { theme.base },
+            ));
         }
         let mut contact: Vec<Span<'static>> = Vec::new();
         for c in [&v.email, &v.phone].into_iter().flatten() {
@@ -264,6 +283,12 @@ impl AccountScreen {
             Line::from(vec![
                 Span::styled(v.status.clone(), theme.warn),
                 Span::styled(step, theme.dim),
+                Span::styled(
+                    v.early_warning.as_ref().map_or(String::new(), |w| {
+                        format!("   ! early warning since {}: {}", w.since, w.reason)
+                    }),
+                    theme.warn,
+                ),
             ]),
         ];
         let mut lines: Vec<Line<'static>> =

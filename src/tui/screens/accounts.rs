@@ -54,11 +54,16 @@ const COLUMNS: [Column; 8] = [
     Column::right("past due", 14),
     Column::right("collectible", 14),
     Column::right("dpd", 4),
-    Column::left("flags", 8),
+    Column::left("flags", 20),
 ];
 
 /// The marks in the flags column.
-const LEGEND: &[(&str, &str)] = &[("●", "in a collection cycle"), ("⚑hold", "on credit hold")];
+const LEGEND: &[(&str, &str)] = &[
+    ("●", "in a collection cycle"),
+    ("⚑hold", "on credit hold"),
+    ("▲limit", "over its credit limit"),
+    ("!warn", "early warning"),
+];
 
 impl AccountsScreen {
     pub fn load(session: &Session) -> Result<AccountsScreen> {
@@ -119,11 +124,15 @@ impl AccountsScreen {
 
     fn apply_filter(&mut self) {
         self.shown = self.filter.apply(self.lines.iter().map(|l| {
+            // The flags can be typed too: "/over limit", "/warning", "/hold".
             format!(
-                "{} {} {}",
+                "{} {} {}{}{}{}",
                 l.customer_id,
                 l.name,
-                l.owner.as_deref().unwrap_or("")
+                l.owner.as_deref().unwrap_or(""),
+                if l.on_hold { " hold" } else { "" },
+                if l.over_limit { " over limit" } else { "" },
+                if l.early_warning { " warning" } else { "" }
             )
         }));
         self.list.clamp(self.shown.len());
@@ -143,6 +152,12 @@ impl AccountsScreen {
             let mut flags = String::new();
             if l.on_hold {
                 flags.push_str("⚑hold ");
+            }
+            if l.over_limit {
+                flags.push_str("▲limit ");
+            }
+            if l.early_warning {
+                flags.push_str("!warn ");
             }
             if l.in_collection {
                 flags.push('●');
@@ -165,7 +180,16 @@ impl AccountsScreen {
                     l.dpd.to_string(),
                     if l.dpd > 60 { theme.bad } else { theme.base },
                 ),
-                (flags, if l.on_hold { theme.bad } else { theme.dim }),
+                (
+                    flags,
+                    if l.on_hold || l.over_limit {
+                        theme.bad
+                    } else if l.early_warning {
+                        theme.warn
+                    } else {
+                        theme.dim
+                    },
+                ),
             ]
         };
         list::render(

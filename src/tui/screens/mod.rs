@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod queue;
 pub mod strategies;
 pub mod team;
+pub mod warnings;
 
 use std::any::Any;
 
@@ -37,6 +38,7 @@ pub enum ScreenId {
     Approvals,
     Kpis,
     Strategies,
+    Warnings,
 }
 
 impl ScreenId {
@@ -52,11 +54,12 @@ impl ScreenId {
             ScreenId::Approvals => "Approvals",
             ScreenId::Kpis => "KPIs",
             ScreenId::Strategies => "Strategies",
+            ScreenId::Warnings => "Warnings",
         }
     }
 
     /// The top-level screens `Tab` moves between, for a role: supervisors and admins
-    /// also get the team, approvals, KPIs and strategies.
+    /// also get the team, approvals, KPIs, strategies and early warnings.
     pub fn tabs(role: Role) -> Vec<ScreenId> {
         if role.sees_everything() {
             vec![
@@ -66,6 +69,7 @@ impl ScreenId {
                 ScreenId::Accounts,
                 ScreenId::Kpis,
                 ScreenId::Strategies,
+                ScreenId::Warnings,
                 ScreenId::Outbox,
             ]
         } else {
@@ -83,6 +87,7 @@ impl ScreenId {
             ScreenId::Approvals => Box::new(approvals::ApprovalsScreen::load(s)?),
             ScreenId::Kpis => Box::new(kpis::KpiScreen::load(s)?),
             ScreenId::Strategies => Box::new(strategies::StrategiesScreen::load(s)?),
+            ScreenId::Warnings => Box::new(warnings::WarningsScreen::load(s)?),
             ScreenId::Account | ScreenId::Collector => {
                 return Err(crate::service::ServiceError::Invalid(format!(
                     "the {} screen opens from a list",

@@ -1,0 +1,311 @@
+//! Prevention's tables and inputs: the flags the run raises and clears (over the
+//! credit limit, early warning), reminders before the due date, and what the engine
+//! judges early warnings by (broken promises, days late of settled invoices).
+//! Every read is as of a date, for one account or for a list of accounts.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, params};
+
+use super::Result;
+use super::sql::date_at;
+use crate::domain::dates::add_days;
+use crate::strategy::engine::{DAYS_LATE_KEPT, FlagKind, OpenFlag};
+
+/// Whose rows a read covers: one account, or the accounts in a JSON array of ids.
+#[derive(Clone, Copy)]
+pub enum Who<'a> {
+    One(&'a str),
+    Ids(&'a str),
+}
+
+impl Who<'_> {
+    fn clause(self, column: &str) -> String {
+        match self {
+            Who::One(_) => format!("{column} = ?2"),
+            Who::Ids(_) => format!("{column} IN (SELECT value FROM json_each(?2))"),
+        }
+    }
+
+    fn arg(&self) -> &str {
+        match self {
+            Who::One(s) | Who::Ids(s) => s,
+        }
+    }
+}
+
+/// Flags open on `as_of`, as (customer id, flag), by customer and kind.
+pub fn open_flags(
+    conn: &Connection,
+    who: Who<'_>,
+    as_of: NaiveDate,
+) -> Result<Vec<(String, OpenFlag)>> {
+    let sql = format!(
+        "SELECT customer_id, id, kind, raised_on, detail FROM account_flags
+         WHERE raised_on <= ?1 AND (cleared_on IS NULL OR cleared_on > ?1) AND {}
+         ORDER BY customer_id, kind, id",
+        who.clause("customer_id")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![as_of, who.arg()], |r| {
+        Ok((
+            r.get(0)?,
+            OpenFlag {
+                id: r.get(1)?,
+                kind: r.get(2)?,
+                since: date_at(r, 3)?,
+                detail: r.get(4)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every customer with a flag of this kind open on `as_of`.
+pub fn flagged_ids(conn: &Connection, as_of: NaiveDate) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT customer_id FROM account_flags
+         WHERE raised_on <= ?1 AND (cleared_on IS NULL OR cleared_on > ?1)",
+    )?;
+    let rows = stmt.query_map([as_of], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn raise_flag(
+    conn: &Connection,
+    customer_id: &str,
+    kind: FlagKind,
+    on: NaiveDate,
+    detail: &str,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO account_flags (customer_id, kind, raised_on, detail) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![customer_id, kind, on, detail])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Clears a flag; false when it was already cleared.
+pub fn clear_flag(conn: &Connection, id: i64, on: NaiveDate, why: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE account_flags SET cleared_on = ?2, cleared_why = ?3 WHERE id = ?1 AND cleared_on IS NULL",
+        )?
+        .execute(params![id, on, why])?;
+    Ok(n == 1)
+}
+
+/// An open early-warning flag, for the supervisors' list.
+#[derive(Debug, Clone)]
+pub struct WarningRow {
+    pub customer_id: String,
+    pub since: NaiveDate,
+    pub detail: String,
+}
+
+/// Early warnings open on `as_of`, oldest first.
+pub fn open_warnings(conn: &Connection, as_of: NaiveDate) -> Result<Vec<WarningRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, raised_on, detail FROM account_flags
+         WHERE kind = 'early_warning' AND raised_on <= ?1 AND (cleared_on IS NULL OR cleared_on > ?1)
+         ORDER BY raised_on, customer_id",
+    )?;
+    let rows = stmt.query_map([as_of], |r| {
+        Ok(WarningRow {
+            customer_id: r.get(0)?,
+            since: date_at(r, 1)?,
+            detail: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Reminders before the due date done by `as_of`: (customer, invoice, days before due).
+pub fn pre_due_done(
+    conn: &Connection,
+    who: Who<'_>,
+    as_of: NaiveDate,
+) -> Result<Vec<(String, String, u32)>> {
+    let sql = format!(
+        "SELECT customer_id, invoice_no, days_before_due FROM pre_due_reminders
+         WHERE done_on <= ?1 AND {} ORDER BY customer_id, invoice_no, days_before_due",
+        who.clause("customer_id")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![as_of, who.arg()], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A reminder before the due date, recorded per invoice.
+pub struct PreDueRecord<'a> {
+    pub customer_id: &'a str,
+    pub invoice_no: &'a str,
+    pub strategy_id: &'a str,
+    pub step_id: &'a str,
+    pub days_before_due: u32,
+    pub done_on: NaiveDate,
+    pub outbox_id: Option<i64>,
+}
+
+pub fn record_pre_due(conn: &Connection, r: &PreDueRecord<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO pre_due_reminders (customer_id, invoice_no, strategy_id, step_id, days_before_due, done_on, outbox_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        r.customer_id,
+        r.invoice_no,
+        r.strategy_id,
+        r.step_id,
+        r.days_before_due,
+        r.done_on,
+        r.outbox_id
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Names the message that carried the reminders recorded from row `first` on.
+pub fn link_outbox(conn: &Connection, customer_id: &str, first: i64, outbox_id: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE pre_due_reminders SET outbox_id = ?3 WHERE customer_id = ?1 AND id >= ?2 AND outbox_id IS NULL",
+    )?
+    .execute(params![customer_id, first, outbox_id])?;
+    Ok(())
+}
+
+/// The invoices a reminder before the due date (by its outbox message) reminded of.
+pub fn reminded_by(conn: &Connection, outbox_id: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT invoice_no FROM pre_due_reminders WHERE outbox_id = ?1 ORDER BY invoice_no",
+    )?;
+    let rows = stmt.query_map([outbox_id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Days promises were found broken in the 365 days up to `as_of`: (customer, day).
+pub fn broken_promises(
+    conn: &Connection,
+    who: Who<'_>,
+    as_of: NaiveDate,
+) -> Result<Vec<(String, NaiveDate)>> {
+    let from = as_of - chrono::Days::new(364);
+    let sql = format!(
+        "SELECT customer_id, evaluated_on FROM promises
+         WHERE status = 'broken' AND evaluated_on BETWEEN ?3 AND ?1 AND {}
+         ORDER BY customer_id, evaluated_on, id",
+        who.clause("customer_id")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![as_of, who.arg(), from], |r| {
+        Ok((r.get(0)?, date_at(r, 1)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Days late of each customer's latest settled invoices (at most [`DAYS_LATE_KEPT`],
+/// oldest first): invoices paid (payments and credits; a write-off is not a payment)
+/// in full by `as_of`; days late = the day the last of it was paid − the due date, 0
+/// when paid early. It changes only on a day money is applied, which is what lets the
+/// daily run look only at accounts with activity since its last day.
+pub fn days_late(
+    conn: &Connection,
+    who: Who<'_>,
+    as_of: NaiveDate,
+) -> Result<Vec<(String, Vec<i64>)>> {
+    let sql = format!(
+        "SELECT customer_id, days FROM (
+             SELECT customer_id, days, settled, invoice_no,
+                    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY settled DESC, invoice_no DESC) AS n
+             FROM (
+                 SELECT i.customer_id, i.invoice_no, MAX(a.date) AS settled,
+                        MAX(0, CAST(julianday(MAX(a.date)) - julianday(i.due_date) AS INTEGER)) AS days
+                 FROM invoices i INDEXED BY invoices_customer
+                 JOIN allocations a INDEXED BY allocations_invoice ON a.invoice_no = i.invoice_no
+                 WHERE {} AND i.issue_date <= ?1
+                   AND a.date <= ?1 AND a.kind <> 'write_off'
+                 GROUP BY i.invoice_no
+                 HAVING SUM(a.amount) >= i.amount
+             )
+         ) WHERE n <= {DAYS_LATE_KEPT} ORDER BY customer_id, settled, invoice_no",
+        who.clause("i.customer_id")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![as_of, who.arg()])?;
+    let mut out: Vec<(String, Vec<i64>)> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let cid: String = r.get(0)?;
+        let days: i64 = r.get(1)?;
+        match out.last_mut() {
+            Some((c, v)) if *c == cid => v.push(days),
+            _ => out.push((cid, vec![days])),
+        }
+    }
+    Ok(out)
+}
+
+/// Customers with a promise found broken in the `days` days up to `as_of`.
+pub fn recently_broken(conn: &Connection, as_of: NaiveDate, days: u64) -> Result<Vec<String>> {
+    let from = as_of - chrono::Days::new(days.saturating_sub(1));
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT customer_id FROM promises WHERE status = 'broken' AND evaluated_on BETWEEN ?1 AND ?2",
+    )?;
+    let rows = stmt.query_map(params![from, as_of], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Customers whose records moved after `since` up to `as_of`: money applied (or taken
+/// back) or an invoice issued — what can change a warning sign. Without `since` (no
+/// earlier run), every customer with something open.
+pub fn active_since(
+    conn: &Connection,
+    since: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let Some(since) = since else {
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT customer_id FROM invoices WHERE balance <> 0 AND issue_date <= ?1",
+        )?;
+        let rows = stmt.query_map([as_of], |r| r.get(0))?;
+        for r in rows {
+            out.push(r?);
+        }
+        return Ok(out);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT customer_id FROM allocations INDEXED BY allocations_date
+         WHERE date > ?1 AND date <= ?2 AND kind <> 'write_off'
+         UNION SELECT customer_id FROM invoices WHERE issue_date > ?1 AND issue_date <= ?2",
+    )?;
+    let rows = stmt.query_map(params![since, as_of], |r| r.get(0))?;
+    for r in rows {
+        out.push(r?);
+    }
+    Ok(out)
+}
+
+/// Customers with an open invoice issued by `as_of` coming due within `ahead` days
+/// (today included).
+pub fn coming_due(conn: &Connection, as_of: NaiveDate, ahead: u32) -> Result<Vec<String>> {
+    let to = add_days(as_of, ahead, false);
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT customer_id FROM invoices
+         WHERE balance <> 0 AND due_date BETWEEN ?1 AND ?2 AND issue_date <= ?1",
+    )?;
+    let rows = stmt.query_map(params![as_of, to], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Customers with a credit limit whose open balance (as of the latest record, of
+/// invoices issued by `as_of`) is above it. With the accounts that have allocations
+/// after the day, a superset of those over their limit on the day.
+pub fn over_limit_ids(conn: &Connection, as_of: NaiveDate) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id FROM customers c JOIN invoices i ON i.customer_id = c.id
+         WHERE c.credit_limit IS NOT NULL AND i.balance <> 0 AND i.issue_date <= ?1
+         GROUP BY c.id HAVING SUM(i.balance) > MAX(c.credit_limit)",
+    )?;
+    let rows = stmt.query_map([as_of], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

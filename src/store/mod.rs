@@ -3,6 +3,7 @@
 //! The only layer that writes SQL.
 
 pub mod activity;
+pub mod behaviour;
 pub mod customers;
 pub mod cycles;
 pub mod events;
@@ -69,6 +70,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0001_core.sql")),
         M::up(include_str!("migrations/0002_lifecycle.sql")),
         M::up(include_str!("migrations/0003_supervisors.sql")),
+        M::up(include_str!("migrations/0004_behaviour.sql")),
     ])
 }
 

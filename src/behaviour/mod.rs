@@ -11,14 +11,14 @@
 
 pub mod evaluate;
 mod fit;
-mod predict;
+pub mod predict;
 pub mod survival;
 #[cfg(test)]
 mod tests;
 
 use chrono::NaiveDate;
 
-use crate::domain::Money;
+use crate::domain::{Money, Risk};
 
 pub use fit::{Feature, ShopModel, Shift, fit};
 pub use predict::{Contribution, CustomerEstimate, Estimates, InvoiceEstimate, estimate_with};
@@ -76,6 +76,25 @@ pub struct CustomerHistory {
 pub struct Inputs {
     pub as_of: NaiveDate,
     pub customers: Vec<CustomerHistory>,
+}
+
+/// One customer's row of `report risk` (DESIGN §5), also the account's `behaviour`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CustomerRow {
+    pub customer_id: String,
+    pub name: String,
+    /// Settled invoices it was learned from.
+    pub history: u32,
+    /// Their plain average days late (`null` without any), one decimal.
+    pub avg_days_late: Option<f64>,
+    /// When its next invoice is expected to be paid, in days after the due date.
+    pub expected_days_late: f64,
+    pub class: Risk,
+}
+
+/// Days for people and reports: one decimal.
+pub fn days1(d: f64) -> f64 {
+    (d * 10.0).round() / 10.0
 }
 
 /// Fits the shop's pattern on `inputs` and estimates every customer and open invoice

@@ -6,6 +6,7 @@ mod import;
 mod lifecycle;
 mod mail;
 mod reports;
+mod risk;
 mod setup;
 pub mod table;
 mod tui;
@@ -421,6 +422,31 @@ pub enum ReportCmd {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// How each customer pays and when each open invoice is expected to be paid
+    Risk {
+        /// Only this collector's accounts
+        #[arg(long)]
+        collector: Option<String>,
+        /// One account, with every factor of its estimates
+        #[arg(long)]
+        customer: Option<String>,
+        /// Measure the estimates: hide everything after each --cutoff, predict, compare
+        /// with what happened (supervisors)
+        #[arg(long)]
+        evaluate: bool,
+        /// A cutoff date for --evaluate (repeat for several)
+        #[arg(long, value_parser = args::iso_date)]
+        cutoff: Vec<NaiveDate>,
+        /// The end of the history outcomes are read from (default: the last record)
+        #[arg(long, value_parser = args::iso_date)]
+        end: Option<NaiveDate>,
+        /// Features the model may use in --evaluate, comma-separated (default: the kept
+        /// ones; `none` for none): disputed, partly_paid, large_invoice, broken_promise
+        #[arg(long)]
+        features: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -639,6 +665,21 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }) => reports::kpi_report(&env, from, to, compare, collector.as_deref(), format),
         Command::Report(ReportCmd::Funnel { from, to, format }) => {
             reports::funnel_report(&env, from, to, format)
+        }
+        Command::Report(ReportCmd::Risk {
+            collector,
+            customer,
+            evaluate,
+            cutoff,
+            end,
+            features,
+            format,
+        }) => {
+            if evaluate {
+                risk::evaluate(&env, &cutoff, end, features.as_deref(), format)
+            } else {
+                risk::report(&env, collector.as_deref(), customer.as_deref(), format)
+            }
         }
         Command::Report(ReportCmd::Objectives { format })
         | Command::Objective(ObjectiveCmd::List { format }) => {

@@ -1,5 +1,5 @@
 //! Reports read from the dated records: the aging, the supervisor's KPIs, activity per
-//! person (the Team figures), the step funnel and objectives. Each assembles totals the
+//! person (the Team figures), the step funnel, objectives and payment behaviour (risk). Each assembles totals the
 //! store gathers with the formulas in `metrics`.
 
 pub mod activity;
@@ -8,6 +8,7 @@ pub mod board;
 pub mod funnel;
 pub mod kpi;
 pub mod objectives;
+pub mod risk;
 mod period;
 
 pub use aging::{AgingReport, aging};

@@ -14,7 +14,7 @@ use crate::mail::{MessageContext, Templates};
 use crate::store::cycles::{self, How};
 use crate::store::figures::{self, Whose};
 use crate::store::snapshot::{self, AccountData};
-use crate::store::{activity, kpi_daily, outbox, plans, runs, strategies, tasks};
+use crate::store::{activity, behaviour, kpi_daily, outbox, plans, runs, strategies, tasks};
 use crate::strategy::Action;
 use crate::strategy::engine::{
     Cure, CureReason, Decision, HoldOnCure, NewTask, PlanVerdict, PromiseVerdict, StaleItem,
@@ -108,6 +108,11 @@ impl Session {
                 ));
             }
             let mut summary = RunSummary::new(as_of, dry_run);
+            // How every customer pays as of today, first: a customer without a risk the
+            // shop gave follows its behaviour class, and the queue's priority reads it.
+            let inputs = behaviour::load(tx.conn, as_of, behaviour::Whose::All)?;
+            let measured = crate::behaviour::estimate(&inputs);
+            behaviour::save(tx.conn, &measured, &tx.at())?;
             let (accounts, total) = snapshot::load_all(tx.conn, as_of)?;
             summary.evaluated = total;
             for account in accounts {

@@ -265,3 +265,77 @@ pub fn last_record(conn: &Connection) -> Result<Option<NaiveDate>> {
     )?;
     Ok(d.and_then(|s| crate::domain::dates::parse_iso(&s).ok()))
 }
+
+/// One customer's behaviour as the latest daily close measured it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub as_of: NaiveDate,
+    pub history: u32,
+    pub avg_days_late: Option<f64>,
+    pub expected_days_late: f64,
+    pub p_late_30: f64,
+    pub class: crate::domain::Risk,
+}
+
+/// Keeps `estimates` as every customer's current behaviour (replacing what an earlier
+/// close kept) and the fitted shop model, in the caller's transaction.
+pub fn save(conn: &Connection, estimates: &crate::behaviour::Estimates, at: &str) -> Result<()> {
+    conn.execute("DELETE FROM customer_behaviour", [])?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO customer_behaviour (customer_id, as_of, history, avg_days_late, expected_days_late, p_late_30, class)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for c in &estimates.customers {
+        stmt.execute(params![
+            c.customer_id,
+            estimates.as_of,
+            c.history,
+            c.avg_days_late,
+            c.expected_days_late,
+            c.p_late_30,
+            c.class
+        ])?;
+    }
+    let model = serde_json::to_string(&estimates.model).unwrap_or_default();
+    conn.execute("DELETE FROM behaviour_model", [])?;
+    conn.execute(
+        "INSERT INTO behaviour_model (as_of, fitted_at, model) VALUES (?1, ?2, ?3)",
+        params![estimates.as_of, at, model],
+    )?;
+    Ok(())
+}
+
+/// The kept behaviour of `ids` (a JSON array, see `snapshot::ids_json`), when it was
+/// measured on or before `as_of` (a replay of an earlier day does not see a later
+/// measure).
+pub fn stored(
+    conn: &Connection,
+    ids_json: &str,
+    as_of: NaiveDate,
+) -> Result<HashMap<String, Stored>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, as_of, history, avg_days_late, expected_days_late, p_late_30, class
+         FROM customer_behaviour WHERE customer_id IN (SELECT value FROM json_each(?1)) AND as_of <= ?2",
+    )?;
+    let mut rows = stmt.query(params![ids_json, as_of])?;
+    let mut out = HashMap::new();
+    while let Some(r) = rows.next()? {
+        out.insert(
+            r.get(0)?,
+            Stored {
+                as_of: date_at(r, 1)?,
+                history: r.get(2)?,
+                avg_days_late: r.get(3)?,
+                expected_days_late: r.get(4)?,
+                p_late_30: r.get(5)?,
+                class: r.get(6)?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// One customer's kept behaviour, whenever it was measured.
+pub fn stored_one(conn: &Connection, id: &str, as_of: NaiveDate) -> Result<Option<Stored>> {
+    Ok(stored(conn, &ids_json([id]), as_of)?.remove(id))
+}

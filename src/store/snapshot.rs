@@ -382,7 +382,12 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
 
     // The customers last, only those that matter, in id order.
     let mut out = Vec::with_capacity(parts.parts.len());
-    let sql = format!("SELECT {} FROM customers ORDER BY id", customers::COLUMNS);
+    // With the behaviour class the latest close measured, for a customer the shop gave
+    // no risk (`Customer::with_behaviour`).
+    let sql = format!(
+        "SELECT {}, b.class FROM customers LEFT JOIN customer_behaviour b ON b.customer_id = customers.id ORDER BY customers.id",
+        customers::COLUMNS
+    );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
     let mut total = 0;
@@ -390,7 +395,7 @@ pub fn load_all(conn: &Connection, as_of: NaiveDate) -> Result<(Vec<AccountData>
         total += 1;
         if let Some(p) = parts.take(text_at(r, 0)?) {
             out.push(AccountData {
-                customer: customers::from_row(r)?,
+                customer: customers::from_row(r)?.with_behaviour(r.get(12)?),
                 invoices: p.invoices,
                 facts: p.facts,
             });

@@ -71,7 +71,7 @@ impl AccountScreen {
 
     fn render(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme, currency: &str) {
         let v = &self.view;
-        let [top, rest] = Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(area);
+        let [top, rest] = Layout::vertical([Constraint::Length(8), Constraint::Min(0)]).areas(area);
         f.render_widget(
             Paragraph::new(self.summary(theme, currency, top.width)),
             top,
@@ -181,6 +181,9 @@ impl AccountScreen {
             Span::styled(" · risk ", theme.dim),
             Span::raw(v.risk.to_string()),
         ];
+        if !v.risk_set && v.behaviour.is_some() {
+            who.push(Span::styled(" (learned)", theme.dim));
+        }
         if let Some(s) = &v.segment {
             who.push(Span::styled(" · ", theme.dim));
             who.push(Span::raw(s.clone()));
@@ -240,6 +243,7 @@ impl AccountScreen {
                 Span::styled(step, theme.dim),
             ]),
             Line::from(figures),
+            behaviour_line(v, theme),
             aging_bar(&v.aging, width.saturating_sub(8), theme),
             aging_legend(&v.aging, theme),
         ]
@@ -408,6 +412,43 @@ impl Screen for AccountScreen {
 }
 
 /// A bar of the balance by age: one fill per bucket, proportional to its amount.
+/// How the customer pays: "pays 23 days late on average (14 invoices) · next ≈ 21
+/// days late · 12% more than 30 late".
+fn behaviour_line(v: &AccountView, theme: &Theme) -> Line<'static> {
+    use crate::behaviour::predict::days_text;
+    let Some(b) = &v.behaviour else {
+        return Line::from(Span::styled(
+            "payment behaviour not measured yet (the daily run measures it)",
+            theme.dim,
+        ));
+    };
+    let late = |d: f64| match days_text(d).as_str() {
+        "0" => "on the due date".to_string(),
+        t if t.starts_with('-') => format!("{} days early", &t[1..]),
+        t => format!("{t} days late"),
+    };
+    let history = match b.avg_days_late {
+        Some(avg) => format!(
+            "pays {} on average ({} invoice{})",
+            late(avg),
+            b.history,
+            if b.history == 1 { "" } else { "s" }
+        ),
+        None => "no paid invoice yet".to_string(),
+    };
+    let p = v.behaviour_p_late_30.unwrap_or(0.0);
+    Line::from(vec![
+        Span::styled(history, theme.base),
+        Span::styled(" · next ≈ ", theme.dim),
+        Span::raw(late(b.expected_days_late)),
+        Span::styled(" · ", theme.dim),
+        Span::styled(
+            format!("{:.0}% more than 30 late", p * 100.0),
+            if p > 0.4 { theme.bad } else { theme.base },
+        ),
+    ])
+}
+
 fn aging_bar(a: &Aging, width: u16, theme: &Theme) -> Line<'static> {
     let buckets = a.buckets();
     let total = a.total();

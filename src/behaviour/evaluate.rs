@@ -81,10 +81,7 @@ pub fn score(
             model_days: e.expected_days_late as f64,
             model_p: e.p_late_30,
             average_days: averages.get(e.customer).copied().unwrap_or(0.0),
-            actual: actual
-                .get(&e.invoice_no)
-                .copied()
-                .unwrap_or(Actual::Unpaid),
+            actual: actual.get(&e.invoice_no).copied().unwrap_or(Actual::Unpaid),
         })
         .collect();
     let floor = |c: &Case, days: f64| days.max(c.open_days as f64 + 1.0);
@@ -113,7 +110,10 @@ pub fn score(
         })
         .collect();
     let auc_of = |f: &dyn Fn(&Case) -> f64| -> Option<f64> {
-        auc(&judged.iter().map(|(c, late)| (f(c), *late)).collect::<Vec<_>>())
+        auc(&judged
+            .iter()
+            .map(|(c, late)| (f(c), *late))
+            .collect::<Vec<_>>())
     };
 
     Scores {
@@ -194,13 +194,25 @@ mod tests {
     fn auc_by_hand() {
         let cases = [
             // perfect ranking
-            (vec![(0.1, false), (0.2, false), (0.8, true), (0.9, true)], 1.0),
+            (
+                vec![(0.1, false), (0.2, false), (0.8, true), (0.9, true)],
+                1.0,
+            ),
             // reversed
-            (vec![(0.9, false), (0.8, false), (0.2, true), (0.1, true)], 0.0),
+            (
+                vec![(0.9, false), (0.8, false), (0.2, true), (0.1, true)],
+                0.0,
+            ),
             // all tied: a coin
-            (vec![(0.5, false), (0.5, true), (0.5, false), (0.5, true)], 0.5),
+            (
+                vec![(0.5, false), (0.5, true), (0.5, false), (0.5, true)],
+                0.5,
+            ),
             // one of four pairs wrong: 3/4
-            (vec![(0.1, false), (0.6, false), (0.5, true), (0.9, true)], 0.75),
+            (
+                vec![(0.1, false), (0.6, false), (0.5, true), (0.9, true)],
+                0.75,
+            ),
         ];
         for (c, want) in cases {
             let got = auc(&c).unwrap_or(f64::NAN);

@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 
 use crate::domain::{Money, Risk};
 
-pub use fit::{Feature, ShopModel, Shift, fit};
+pub use fit::{Feature, Shift, ShopModel, fit};
 pub use predict::{Contribution, CustomerEstimate, Estimates, InvoiceEstimate, estimate_with};
 
 /// An invoice paid by the date: its balance reached zero through payments (credits

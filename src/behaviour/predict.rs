@@ -8,8 +8,8 @@ use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
 use super::fit::{
-    ShopModel, Sums, conditional_median, days_open, location, open_features,
-    p_later_than, spread, usual_amount, with_late_open,
+    ShopModel, Sums, conditional_median, days_open, location, open_features, p_later_than, spread,
+    usual_amount, with_late_open,
 };
 use super::{CustomerHistory, Inputs};
 use crate::domain::{Money, Risk};
@@ -136,10 +136,7 @@ fn customer(
     let mut factors = vec![Contribution {
         name: "shop average",
         days: mean,
-        why: format!(
-            "the shop pays {} days late on average",
-            days_text(mean)
-        ),
+        why: format!("the shop pays {} days late on average", days_text(mean)),
     }];
     factors.push(Contribution {
         name: "own history",
@@ -193,15 +190,15 @@ fn customer(
         let x = open_features(c, o, usual, as_of);
         let shift = model.shift(&x);
         let d = days_open(o, as_of);
-        let at = conditional_median(&model.curve, loc + shift, sd, d);
+        // From how the customer has paid (`own`); that this invoice is still open is
+        // the conditional part below.
+        let at = conditional_median(&model.curve, own + shift, sd, d);
         let days = at.round() as i64;
-        let mut parts = vec![
-            Contribution {
-                name: "customer",
-                days: loc,
-                why: "the customer's typical lateness".to_string(),
-            },
-        ];
+        let mut parts = vec![Contribution {
+            name: "customer",
+            days: own,
+            why: "how late the customer pays (its own history and the shop's average)".to_string(),
+        }];
         for s in model.shifts_for(&x) {
             parts.push(Contribution {
                 name: s.feature.as_str(),
@@ -211,7 +208,7 @@ fn customer(
         }
         parts.push(Contribution {
             name: "still open",
-            days: at - loc - shift,
+            days: at - own - shift,
             why: if d > 0.0 {
                 format!("unpaid {} days after its due date", d as i64)
             } else {
@@ -227,7 +224,7 @@ fn customer(
             days_past_due: d as i64,
             expected_days_late: days,
             expected_pay_date: o.due + Duration::days(days),
-            p_late_30: p_later_than(&model.curve, loc + shift, sd, d, 30.0),
+            p_late_30: p_later_than(&model.curve, own + shift, sd, d, 30.0),
             factors: parts,
         });
     }

@@ -75,7 +75,9 @@ impl Curve {
     /// The standard normal survival function on the grid.
     pub fn normal() -> Curve {
         Curve {
-            s: (0..points()).map(|i| 1.0 - std_normal_cdf(z_at(i))).collect(),
+            s: (0..points())
+                .map(|i| 1.0 - std_normal_cdf(z_at(i)))
+                .collect(),
         }
     }
 
@@ -163,7 +165,11 @@ mod tests {
             (20.0, 0.0),
         ];
         for (z, want) in cases {
-            assert!((c.survival(z) - want).abs() < 1e-9, "S({z}) = {}", c.survival(z));
+            assert!(
+                (c.survival(z) - want).abs() < 1e-9,
+                "S({z}) = {}",
+                c.survival(z)
+            );
         }
         assert_eq!(c.never_paid(), 0.0);
     }

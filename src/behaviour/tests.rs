@@ -126,29 +126,53 @@ fn a_customer_who_pays_later_gets_a_later_expected_date() {
 
 #[test]
 fn short_histories_fall_back_to_the_shop_average() {
-    // (paid invoices, each 90 days late): the fewer, the closer to the shop.
-    let e = estimates_with(vec![
+    // A shop whose customers pay alike on average but each very unevenly: one invoice
+    // says little about a customer, so a short history stays near the shop's average.
+    let mut customers: Vec<CustomerHistory> = (0..20i64)
+        .map(|j| {
+            let lates: Vec<i64> = (0..8i64).map(|i| 10 + (i * 13 + j * 7) % 41 - 20).collect();
+            customer(&format!("S{j}"), &lates, &[])
+        })
+        .collect();
+    customers.extend([
         customer("N0", &[], &[]),
         customer("N1", &[90], &[]),
         customer("N3", &[90; 3], &[]),
         customer("N12", &[90; 12], &[]),
     ]);
+    let e = estimate(&Inputs {
+        as_of: day(AS_OF),
+        customers,
+    });
+    assert!(e.model.prior_weight > 2.0, "{:?}", e.model.prior_weight);
     let mean = e.model.mean_days_late;
     let n0 = of(&e, "N0");
     assert_eq!(n0.history, 0);
     assert_eq!(n0.avg_days_late, None);
-    assert!((n0.typical_days_late - mean).abs() < 1e-9, "no history is the shop");
+    assert!(
+        (n0.typical_days_late - mean).abs() < 1e-9,
+        "no history is the shop"
+    );
     assert_eq!(n0.class, Risk::Normal);
     let t: Vec<f64> = ["N1", "N3", "N12"]
         .iter()
         .map(|id| of(&e, id).typical_days_late)
         .collect();
-    assert!(mean < t[0] && t[0] < t[1] && t[1] < t[2] && t[2] < 90.0, "{mean} {t:?}");
-    // One invoice moves a customer less than half way; twelve most of the way.
-    assert!(t[0] - mean < (90.0 - mean) / 2.0, "{t:?}");
-    assert!(t[2] - mean > (90.0 - mean) * 0.6, "{t:?}");
+    assert!(
+        mean < t[0] && t[0] < t[1] && t[1] < t[2] && t[2] < 90.0,
+        "{mean} {t:?}"
+    );
+    // One invoice moves a customer less than half way toward what it showed.
+    assert!(t[0] - mean < (90.0 - mean) / 2.0, "{mean} {t:?}");
     assert_eq!(of(&e, "N1").class, Risk::Normal, "one invoice is no class");
-    assert_eq!(of(&e, "N12").class, Risk::High);
+    // In a shop of steady payers one invoice counts for more: the pull follows the data.
+    let steady = estimates_with(vec![customer("N1", &[90], &[])]);
+    let moved = of(&steady, "N1").typical_days_late - steady.model.mean_days_late;
+    assert!(
+        moved > (90.0 - steady.model.mean_days_late) / 2.0,
+        "{moved}"
+    );
+    assert!(steady.model.prior_weight >= fit::MIN_PRIOR_WEIGHT);
 }
 
 #[test]
@@ -187,7 +211,12 @@ fn an_invoice_is_judged_on_how_long_it_has_been_open() {
             "an open invoice is paid after today"
         );
         if let Some((prev, days, p)) = last {
-            assert!(inv.expected_days_late > days, "{d} after {prev}");
+            // Before its usual day an open invoice says little; past it, every day
+            // unpaid pushes the expected day on.
+            assert!(inv.expected_days_late >= days, "{d} after {prev}");
+            if *d >= 15 {
+                assert!(inv.expected_days_late > days, "{d} after {prev}");
+            }
             assert!(inv.p_late_30 >= p, "{d} after {prev}");
         }
         last = Some((*d, inv.expected_days_late, inv.p_late_30));
@@ -256,7 +285,11 @@ fn estimates_are_the_sum_of_their_parts() {
         );
     }
     let p = of(&e, "P");
-    assert!(p.factors[1].why.contains("25 days late on average, 3 invoices"));
+    assert!(
+        p.factors[1]
+            .why
+            .contains("25 days late on average, 3 invoices")
+    );
 }
 
 #[test]
@@ -295,7 +328,7 @@ fn disputed_invoices_are_paid_later_when_the_history_shows_it() {
 fn no_history_at_all_means_paying_on_the_due_date() {
     let e = estimate(&Inputs {
         as_of: day(AS_OF),
-        customers: vec![customer("A", &[], &[-10, 5])],
+        customers: vec![customer("A", &[], &[-10]), customer("B", &[], &[5])],
     });
     assert_eq!(e.model.invoices, 0);
     assert_eq!(e.model.mean_days_late, 0.0);
@@ -305,7 +338,7 @@ fn no_history_at_all_means_paying_on_the_due_date() {
     let due_later = invoice(&e, "A-O0");
     assert!(due_later.expected_days_late.abs() <= 1);
     // 5 days past due: paid after today.
-    assert!(invoice(&e, "A-O1").expected_days_late >= 6);
+    assert!(invoice(&e, "B-O0").expected_days_late >= 6);
 }
 
 #[test]

@@ -169,7 +169,11 @@ pub fn account(env: &Env, id: &str, format: Format) -> anyhow::Result<()> {
                     crate::behaviour::predict::days_text(b.expected_days_late),
                     a.behaviour_p_late_30.unwrap_or(0.0) * 100.0,
                     b.class,
-                    if a.risk_set { " (risk given by the shop wins)" } else { "" }
+                    if a.risk_set {
+                        " (risk given by the shop wins)"
+                    } else {
+                        ""
+                    }
                 ),
                 None => println!("payment behaviour not measured yet (the daily run measures it)"),
             }

@@ -8,8 +8,8 @@ pub mod board;
 pub mod funnel;
 pub mod kpi;
 pub mod objectives;
-pub mod risk;
 mod period;
+pub mod risk;
 
 pub use aging::{AgingReport, aging};
 pub use period::Scope;

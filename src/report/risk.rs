@@ -70,11 +70,16 @@ pub fn risk(s: &Session, collector: Option<&str>, customer: Option<&str>) -> Res
     let estimates = behaviour::estimate(&inputs);
     let keep = |i: usize| {
         let c = &inputs.customers[i];
-        only.as_deref().is_none_or(|o| c.owner.as_deref() == Some(o))
+        only.as_deref()
+            .is_none_or(|o| c.owner.as_deref() == Some(o))
             && customer.is_none_or(|id| c.id == id)
     };
     if let Some(id) = customer
-        && !inputs.customers.iter().enumerate().any(|(i, c)| c.id == id && keep(i))
+        && !inputs
+            .customers
+            .iter()
+            .enumerate()
+            .any(|(i, c)| c.id == id && keep(i))
     {
         return Err(ServiceError::NoCustomer(id.to_string()));
     }

@@ -98,8 +98,13 @@ impl Session {
             let measured = pays.get(id);
             // Strategy assignment goes by the behaviour class when the shop gave no risk.
             let assigned = r.customer.clone().with_behaviour(measured.map(|b| b.class));
-            let weights = strategy_of(&book, f.cycle_strategy.as_deref(), &assigned, figures.balance)
-                .map_or(&default_weights, |s| &s.priority);
+            let weights = strategy_of(
+                &book,
+                f.cycle_strategy.as_deref(),
+                &assigned,
+                figures.balance,
+            )
+            .map_or(&default_weights, |s| &s.priority);
             let late = measured.map(|b| PaysLate {
                 invoices: b.history,
                 average: b.avg_days_late.map(|d| d.round() as i32),

@@ -175,7 +175,12 @@ mod tests {
         }
     }
 
-    fn paying(mut i: PriorityInput, invoices: u32, average: Option<i32>, expected: i32) -> PriorityInput {
+    fn paying(
+        mut i: PriorityInput,
+        invoices: u32,
+        average: Option<i32>,
+        expected: i32,
+    ) -> PriorityInput {
         i.pays = Some(PaysLate {
             invoices,
             average,
@@ -204,17 +209,32 @@ mod tests {
             (input(0, 0, Risk::Normal, 0, Reason::Callback, 2), "20.00"),
             // 1000 × 1 × 1 × 1 × (1 + 0.25 × 30/30) × 1
             (
-                paying(input(1000, 0, Risk::Normal, 0, Reason::Step, 0), 8, Some(28), 30),
+                paying(
+                    input(1000, 0, Risk::Normal, 0, Reason::Step, 0),
+                    8,
+                    Some(28),
+                    30,
+                ),
                 "1250.00",
             ),
             // expected days late count up to 60: 1000 × (1 + 0.25 × 2)
             (
-                paying(input(1000, 0, Risk::Normal, 0, Reason::Step, 0), 8, Some(90), 95),
+                paying(
+                    input(1000, 0, Risk::Normal, 0, Reason::Step, 0),
+                    8,
+                    Some(90),
+                    95,
+                ),
                 "1500.00",
             ),
             // paying early is not rewarded below 1
             (
-                paying(input(1000, 0, Risk::Normal, 0, Reason::Step, 0), 8, Some(-4), -3),
+                paying(
+                    input(1000, 0, Risk::Normal, 0, Reason::Step, 0),
+                    8,
+                    Some(-4),
+                    -3,
+                ),
                 "1000.00",
             ),
         ];
@@ -226,7 +246,12 @@ mod tests {
     #[test]
     fn the_explanation_lists_every_factor() {
         let s = score(
-            &paying(input(1000, 45, Risk::High, 1, Reason::Callback, 2), 14, Some(23), 21),
+            &paying(
+                input(1000, 45, Risk::High, 1, Reason::Callback, 2),
+                14,
+                Some(23),
+                21,
+            ),
             &PriorityWeights::default(),
         );
         let shown: Vec<String> = s

@@ -7,6 +7,7 @@
 mod common;
 mod payers;
 
+use arq::service::queue::QueueScope;
 use common::{Shop, d};
 use serde_json::Value;
 
@@ -162,6 +163,38 @@ fn the_daily_run_keeps_the_class_for_strategies_and_the_queue_explains_it() {
         text.contains("41 days late on average (6 invoices)"),
         "{text}"
     );
+
+    // The queue's priority explains the behaviour factor, and it weighs: C1 (41 days
+    // late) scores above what it would without it.
+    s.arq("ana", "2026-07-15")
+        .args([
+            "callback",
+            "C1",
+            "--date",
+            "2026-07-15",
+            "--note",
+            "call back",
+        ])
+        .assert()
+        .success();
+    let q = s
+        .session("ana", "2026-07-15")
+        .queue(&QueueScope::Mine, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let item = q
+        .iter()
+        .find(|i| i.customer_id == "C1")
+        .unwrap_or_else(|| panic!("no C1 item in {q:?}"));
+    let f = item
+        .factors
+        .iter()
+        .find(|f| f.name == "payment behaviour")
+        .unwrap_or_else(|| panic!("{:?}", item.factors));
+    assert!(
+        f.why.contains("pays 41 days late on average, 6 invoices"),
+        "{f:?}"
+    );
+    assert!(f.value > rust_decimal::Decimal::ONE, "{f:?}");
 }
 
 /// The cutoffs the evaluation is reported on (docs/PREDICTION.md).

@@ -56,9 +56,10 @@ impl Feature {
         Feature::BrokenPromise,
     ];
 
-    /// The features arq uses: those that measurably helped on both evaluation sources
-    /// (docs/PREDICTION.md, "Features").
-    pub const KEPT: &'static [Feature] = &[Feature::Disputed, Feature::BrokenPromise];
+    /// The features arq uses: those that measurably helped (docs/PREDICTION.md,
+    /// "Features": a large invoice helped on one evaluation source and cost nothing on
+    /// the other; the others changed nothing or made the error worse).
+    pub const KEPT: &'static [Feature] = &[Feature::LargeInvoice];
 
     fn index(self) -> usize {
         match self {
@@ -576,13 +577,12 @@ fn invert(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
         for v in m[col].iter_mut() {
             *v /= p;
         }
-        for r in 0..n {
-            if r != col {
-                let f = m[r][col];
-                if f != 0.0 {
-                    for k in 0..2 * n {
-                        m[r][k] -= f * m[col][k];
-                    }
+        let pivot_row = m[col].clone();
+        for (r, row) in m.iter_mut().enumerate() {
+            let f = row[col];
+            if r != col && f != 0.0 {
+                for (v, p) in row.iter_mut().zip(&pivot_row) {
+                    *v -= f * p;
                 }
             }
         }

@@ -19,12 +19,28 @@ pub struct Config {
     pub sms: SmsConfig,
     #[serde(default)]
     pub ui: UiConfig,
-    /// Action name → key, for the terminal app (validated there).
+    /// Action name → key, for the terminal app (checked by every command with the
+    /// terminal app's keymap, see `cli`).
     #[serde(default)]
     pub keys: BTreeMap<String, String>,
+    /// Who may read the files arq writes.
+    #[serde(default)]
+    pub files: FilesConfig,
     /// The directory the file was read from; shop templates live in its `templates/`.
     #[serde(skip)]
     pub dir: Option<PathBuf>,
+    /// The file read, when there was one (for locating problems found later).
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
+}
+
+/// `[files]`: file modes (see `files`).
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilesConfig {
+    /// `private` (0600 files, 0700 directories; the default) or `group` (0660/0770).
+    #[serde(default)]
+    pub sharing: crate::files::Sharing,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -168,6 +184,39 @@ pub struct UiConfig {
     pub theme: Option<String>,
 }
 
+/// The terminal app's themes.
+pub const THEMES: &[&str] = &["dark", "light", "mono"];
+
+/// Byte offset of the value of `key = …` in `src` (0 when not found).
+fn value_of(src: &str, key: &str) -> usize {
+    let at = line_of_key(src, key);
+    src[at..].find('=').map_or(at, |i| {
+        let rest = &src[at + i + 1..];
+        at + i + 1 + (rest.len() - rest.trim_start().len())
+    })
+}
+
+/// Byte offset of the line that starts with `key` (bare or quoted) in `src`.
+fn line_of_key(src: &str, key: &str) -> usize {
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let t = line.trim_start();
+        let bare = t.strip_prefix(key);
+        let quoted = t
+            .strip_prefix('"')
+            .and_then(|r| r.strip_prefix(key))
+            .and_then(|r| r.strip_prefix('"'));
+        if bare
+            .or(quoted)
+            .is_some_and(|r| r.trim_start().starts_with('='))
+        {
+            return offset + (line.len() - t.len());
+        }
+        offset += line.len();
+    }
+    0
+}
+
 /// A config file that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -178,29 +227,47 @@ pub enum ConfigError {
     },
     #[error("{0}")]
     Invalid(Located),
+    #[error("{0}")]
+    Unreadable(crate::diag::ReadError),
 }
 
 impl Config {
     /// Reads `path`. When `required` is false a missing file gives the defaults.
     pub fn load(path: &Path, required: bool) -> Result<Config, ConfigError> {
-        let src = match std::fs::read_to_string(path) {
+        let src = match crate::diag::read_text(path, "config.toml", 256 * 1024) {
             Ok(s) => s,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+            Err(crate::diag::ReadError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound && !required =>
+            {
                 return Ok(Config {
                     dir: path.parent().map(Path::to_path_buf),
                     ..Config::default()
                 });
             }
-            Err(source) => {
+            Err(crate::diag::ReadError::Io { source, .. }) => {
                 return Err(ConfigError::Read {
                     path: path.to_path_buf(),
                     source,
                 });
             }
+            Err(e) => return Err(ConfigError::Unreadable(e)),
         };
         let file = path.display().to_string();
         let mut cfg: Config = toml::from_str(&src)
             .map_err(|e| ConfigError::Invalid(Located::from_toml(&file, &src, &e)))?;
+        if let Some(theme) = cfg.ui.theme.as_deref()
+            && !THEMES.contains(&theme.trim())
+        {
+            return Err(ConfigError::Invalid(Located::at(
+                &file,
+                &src,
+                value_of(&src, "theme"),
+                format!(
+                    "[ui] theme: '{theme}' is not a theme ({})",
+                    THEMES.join(", ")
+                ),
+            )));
+        }
         if cfg.mail.transport == Transport::Smtp && cfg.mail.smtp.is_none() {
             return Err(ConfigError::Invalid(Located::at(
                 &file,
@@ -210,7 +277,29 @@ impl Config {
             )));
         }
         cfg.dir = path.parent().map(Path::to_path_buf);
+        cfg.file = Some(path.to_path_buf());
         Ok(cfg)
+    }
+
+    /// A problem found in the file after it was read (a `[keys]` entry the terminal
+    /// app's keymap refuses), located at the line that holds `key`.
+    pub fn problem(&self, key: &str, message: impl Into<String>) -> ConfigError {
+        let message = message.into();
+        let Some(path) = &self.file else {
+            return ConfigError::Invalid(Located {
+                file: "config".into(),
+                line: 1,
+                column: 1,
+                message,
+            });
+        };
+        let src = std::fs::read_to_string(path).unwrap_or_default();
+        ConfigError::Invalid(Located::at(
+            &path.display().to_string(),
+            &src,
+            line_of_key(&src, key),
+            message,
+        ))
     }
 
     /// The shop's template directory, if it exists.
@@ -250,5 +339,25 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(err.contains("needs a [mail.smtp] table"), "{err}");
+
+        std::fs::write(&missing, "[ui]\ntheme = 'neon'\n").unwrap_or_else(|e| panic!("{e}"));
+        let err = Config::load(&missing, true)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.ends_with("config.toml:2:9: [ui] theme: 'neon' is not a theme (dark, light, mono)"),
+            "{err}"
+        );
+
+        std::fs::write(
+            &missing,
+            "[files]\nsharing = \"group\"\n[keys]\ncall = \"x\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let cfg = Config::load(&missing, true).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cfg.files.sharing, crate::files::Sharing::Group);
+        let err = cfg.problem("call", "bad key").to_string();
+        assert!(err.ends_with("config.toml:4:1: bad key"), "{err}");
     }
 }

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::path::Path;
 
 /// One problem at one place in a file. Lines and columns count from 1; columns count
 /// characters, not bytes.
@@ -70,6 +71,60 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+/// Why a file people write (a strategy, a mapping, `config.toml`) could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: the file is {size} bytes; {what} is at most {max} bytes (is this the right file?)"
+    )]
+    TooLarge {
+        path: String,
+        what: &'static str,
+        size: u64,
+        max: u64,
+    },
+    /// Not UTF-8, at this place.
+    #[error("{0}")]
+    NotUtf8(Located),
+}
+
+/// Reads a text file people write: at most `max` bytes of UTF-8. A file that is not
+/// UTF-8 is refused at the line and column where it stops being so.
+pub fn read_text(path: &Path, what: &'static str, max: u64) -> Result<String, ReadError> {
+    let name = path.display().to_string();
+    let io = |source| ReadError::Io {
+        path: name.clone(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > max {
+        return Err(ReadError::TooLarge {
+            path: name,
+            what,
+            size,
+            max,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let good = e.utf8_error().valid_up_to();
+        let prefix = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+        let bad = bytes.get(good).copied().unwrap_or(0);
+        ReadError::NotUtf8(Located::at(
+            &name,
+            prefix,
+            prefix.len(),
+            format!("this is not UTF-8 text (byte 0x{bad:02X}): save the file as UTF-8"),
+        ))
+    })
+}
+
 /// 1-based line and character column of byte offset `at` in `src`.
 pub fn line_col(src: &str, at: usize) -> (usize, usize) {
     let at = at.min(src.len());
@@ -92,5 +147,27 @@ mod tests {
         // after "nä" (3 bytes) the column is 3
         assert_eq!(line_col(src, 9), (2, 3));
         assert_eq!(line_col(src, 999), (3, 1));
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_refused_where_it_stops_being_so() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let p = dir.path().join("s.toml");
+        std::fs::write(&p, b"[strategy]\nid = \"caf\xe9\"\n").unwrap_or_else(|e| panic!("{e}"));
+        let err = read_text(&p, "a strategy file", 1000)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.ends_with(
+                "s.toml:2:10: this is not UTF-8 text (byte 0xE9): save the file as UTF-8"
+            ),
+            "{err}"
+        );
+        let err = read_text(&p, "a strategy file", 10)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("a strategy file is at most 10 bytes"), "{err}");
     }
 }

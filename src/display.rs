@@ -1,7 +1,73 @@
 //! Text measured the way a terminal shows it: wide characters (CJK, emoji) take two
-//! columns. Shared by the command line's tables and the terminal app.
+//! columns. Shared by the command line's tables and the terminal app. Text that came
+//! from outside (names, notes, imported fields) is made safe to show first: its
+//! control characters are drawn as visible symbols, never sent to the terminal to
+//! obey (an `ESC ] 0 ;` in a note must not retitle the window or clear the screen).
+
+use std::borrow::Cow;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// A character a terminal would act on rather than draw: C0 and C1 controls, DEL,
+/// and the bidirectional overrides that reorder what is shown.
+pub fn is_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The visible stand-in for a control character: `␛` for ESC, `␀` for NUL (the
+/// Unicode control pictures), `␡` for DEL, `�` for the rest.
+pub fn picture(c: char) -> char {
+    match c {
+        '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        '\u{7f}' => '\u{2421}',
+        _ => '\u{fffd}',
+    }
+}
+
+fn replace(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_control(c) && !keep(c)) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if is_control(c) && !keep(c) {
+                    picture(c)
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
+/// `s` safe for a terminal, line breaks and tabs kept: for text printed as it is.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    replace(s, |c| c == '\n' || c == '\t')
+}
+
+/// `s` safe for a terminal on one line (a table cell, a list row): every control
+/// character, line breaks too, shown as its picture.
+pub fn clean_line(s: &str) -> Cow<'_, str> {
+    replace(s, |_| false)
+}
+
+/// JSON text safe for a terminal with its meaning unchanged: the controls JSON
+/// writers leave raw (DEL, C1, bidirectional overrides) become `\uXXXX` escapes.
+pub fn json_safe(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_control(c) && c != '\n') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_control(c) && c != '\n' {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Display width of `s` in terminal columns.
 pub fn width(s: &str) -> usize {
@@ -57,5 +123,22 @@ mod tests {
         assert_eq!(pad_left("5.00", 6), "  5.00");
         assert_eq!(fit("abc", 0), "");
         assert_eq!(fit("Café Olé ☕", 20), "Café Olé ☕");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        let note = "paid\u{1b}]0;owned\u{7}\u{1b}[2J ok\u{9b}31m\u{7f}\u{202e}";
+        let shown = clean(note);
+        assert!(!shown.chars().any(is_control), "{shown}");
+        assert_eq!(shown, "paid␛]0;owned␇␛[2J ok�31m␡�");
+        assert_eq!(clean("two\nlines\tand a tab"), "two\nlines\tand a tab");
+        assert_eq!(clean_line("two\nlines"), "two␊lines");
+        assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+        // JSON keeps the value, escaped.
+        let json = serde_json::to_string(&note).unwrap_or_default();
+        let safe = json_safe(&json);
+        assert!(!safe.chars().any(is_control), "{safe}");
+        let back: String = serde_json::from_str(&safe).unwrap_or_default();
+        assert_eq!(back, note);
     }
 }

@@ -6,13 +6,8 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    // Output piped into `head` ends the process quietly, as Unix tools do, instead of
-    // a panic on the closed pipe.
-    #[cfg(unix)]
-    // SAFETY: called first thing, before any other thread exists; it only restores the
-    // default action of one signal.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    // SIGPIPE stays ignored (Rust's default): a command arq feeds (the SMS gateway)
+    // that exits early is a failed delivery, not the end of arq. Output piped into
+    // `head` still ends quietly: the command line's writer exits on a closed pipe.
     arq::cli::main()
 }

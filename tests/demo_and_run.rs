@@ -19,7 +19,7 @@ fn build(dir: &std::path::Path, name: &str, seed: u64) -> std::path::PathBuf {
         today: d("2026-11-20"),
         history_days: 120,
     };
-    demo::build(&path, &opts, &Config::default(), &mut |_| {})
+    demo::build(&path, &opts, &Config::default(), &arq::progress::Silent)
         .unwrap_or_else(|e| panic!("demo: {e}"));
     path
 }
@@ -224,7 +224,7 @@ fn demo_refuses_to_replace_a_real_database() {
         today: d("2026-11-20"),
         history_days: 120,
     };
-    let err = demo::build(&shop.db, &opts, &Config::default(), &mut |_| {})
+    let err = demo::build(&shop.db, &opts, &Config::default(), &arq::progress::Silent)
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();

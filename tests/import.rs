@@ -227,10 +227,20 @@ A5,C1,2026-01-01,2026-02-01,7,
     let err = s.err(
         ImportKind::Invoices,
         "precise.csv",
-        "invoice_no,customer_id,issue_date,due_date,amount\nP1,C1,2026-01-01,2026-02-01,12.345\n",
+        "invoice_no,customer_id,issue_date,due_date,amount\nP1,C1,2026-01-01,2026-02-01,12.3456\n",
     );
     assert!(
-        err.ends_with("precise.csv:2: column amount: '12.345' has more than two decimal places"),
+        err.ends_with("precise.csv:2: column amount: '12.3456' has more than two decimal places"),
+        "{err}"
+    );
+    // Three digits after the point may be a thousands group: refused, quoted as written.
+    let err = s.err(
+        ImportKind::Invoices,
+        "ambiguous.csv",
+        "invoice_no,customer_id,issue_date,due_date,amount\nP1,C1,2026-01-01,2026-02-01,\"2.552,34\"\n",
+    );
+    assert!(
+        err.contains("ambiguous.csv:2: column amount: '2.552,34' is ambiguous"),
         "{err}"
     );
 }
@@ -349,7 +359,7 @@ fn a_bad_row_anywhere_writes_nothing_and_names_line_column_and_value() {
     );
     assert_eq!(
         err,
-        "dup.csv:3: invoice D1 is on an earlier line too: each invoice may appear once"
+        "dup.csv:3: column invoice_no: 'D1' is on an earlier line too: each invoice may appear once (a file of line items needs group_lines = true in its mapping)"
     );
     let err = s.err(
         ImportKind::Invoices,
@@ -627,7 +637,7 @@ C2,Beta LLC,,,,,,,,true,
     );
     assert_eq!(s.int("SELECT COUNT(*) FROM events"), events + 3);
     assert_eq!(
-        s.text("SELECT detail FROM events WHERE kind = 'assigned'"),
+        s.text("SELECT detail FROM events WHERE kind = 'assigned' ORDER BY seq DESC LIMIT 1"),
         "assigned to ben (was ana) by import ".to_string()
             + &s.dir.path().join("owners.csv").display().to_string()
     );
@@ -773,8 +783,8 @@ fn payments_apply_with_one_event_each_and_refuse_what_arq_does_not_know() {
             "p.csv:2: column amount: '0' is zero",
         ),
         (
-            "P-9,C1,20/02/2026,10,",
-            "p.csv:2: column date: '20/02/2026' is not a date (expected %Y-%m-%d)",
+            "P-9,C1,2026-02-30,10,",
+            "p.csv:2: column date: '2026-02-30' is not a date (expected %Y-%m-%d)",
         ),
     ] {
         let err = s.err(
@@ -836,7 +846,11 @@ fn presets_are_listed_for_help() {
             "qbo-open-invoices",
             "xero-invoices",
             "zoho-invoices",
-            "erpnext-receivable"
+            "erpnext-receivable",
+            "qbo-ar-aging-detail",
+            "qbo-open-invoices-report",
+            "xero-aged-receivables-detail",
+            "odoo-aged-partner-balance"
         ]
     );
 }
@@ -854,7 +868,7 @@ fn repeated_invoices_are_refused_unless_line_items_are_grouped() {
     );
     assert_eq!(
         err,
-        "twice.csv:4: invoice INV-1 is on an earlier line too: each invoice may appear once"
+        "twice.csv:4: column invoice_no: 'INV-1' is on an earlier line too: each invoice may appear once (a file of line items needs group_lines = true in its mapping)"
     );
     assert_eq!(s.counts(), before);
     // Line items, even apart, are merged into the invoice of their first row.

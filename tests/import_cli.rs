@@ -124,7 +124,10 @@ fn a_bad_row_names_where_and_writes_nothing() {
         .args(["import", "customers", &fine, "--preset", "sage"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("no preset named 'sage'"));
+        .stderr(
+            predicate::str::contains("invalid value 'sage' for '--preset")
+                .and(predicate::str::contains("qbo-open-invoices")),
+        );
     shop.arq("admin", "2026-03-01")
         .args(["import", "customers", &fine, "--snapshot"])
         .assert()

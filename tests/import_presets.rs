@@ -252,7 +252,8 @@ fn xero_invoice_export_groups_line_items() {
 
 #[test]
 fn a_mapping_file_overrides_a_preset() {
-    // A US Xero organisation writes MM/DD/YYYY: the fixture's 15/04/2026 is then no date.
+    // A US Xero organisation writes MM/DD/YYYY: read so, the fixture's 02/05/2026 and
+    // 01/06/2026 make an invoice due before it was issued, and 15/04/2026 is no date.
     let mut s = shop("ZAR");
     let us = s.dir.path().join("us.toml");
     std::fs::write(&us, "[format]\ndate = \"%m/%d/%Y\"\n").unwrap_or_else(|e| panic!("{e}"));
@@ -272,7 +273,7 @@ fn a_mapping_file_overrides_a_preset() {
     .unwrap_or_default();
     assert!(
         err.ends_with(
-            "xero_invoices.csv:5: column issue_date ('InvoiceDate'): '15/04/2026' is not a date (expected %m/%d/%Y)"
+            "xero_invoices.csv:4: column due_date ('DueDate'): '01/06/2026' is before the issue date 2026-02-05: an invoice cannot fall due before it is issued (are the two date columns swapped?)"
         ),
         "{err}"
     );

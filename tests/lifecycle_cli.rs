@@ -43,6 +43,17 @@ fn events(v: &Value, kind: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// Every state table still agrees with the event record (`audit verify --deep`).
+fn verifies_deeply(shop: &Shop, day: &str) {
+    shop.arq("sam", day)
+        .args(["audit", "verify", "--deep"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "every table agrees with the record",
+        ));
+}
+
 /// The id of the first item in `items` on C1 with `action`.
 fn item_of(items: &[Value], action: &str) -> i64 {
     items
@@ -123,6 +134,7 @@ fn a_write_off_is_asked_for_approved_by_a_supervisor_and_ends_the_cycle() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("is not open"));
+    verifies_deeply(&shop, day);
 }
 
 #[test]
@@ -241,6 +253,7 @@ fn a_placed_account_leaves_the_queues_keeps_its_payments_and_comes_back_at_step_
     assert_eq!(a["step"]["index"], 0);
     assert_eq!(a["step"]["done_on"], "2026-05-04");
     assert_eq!(events(&a, "agency_recalled").len(), 1);
+    verifies_deeply(&shop, "2026-05-04");
 }
 
 #[test]
@@ -320,6 +333,7 @@ fn promises_cannot_promise_more_than_is_owed_and_one_replaces_the_other() {
         let r = run(&shop, day);
         assert_eq!(r["promises"]["broken"], 0);
     }
+    verifies_deeply(&shop, "2026-03-25");
 }
 
 #[test]
@@ -403,6 +417,7 @@ fn a_payment_plan_pauses_the_strategy_breaks_when_missed_and_a_kept_one_cures() 
             .iter()
             .any(|i| i["reason"] == "plan_broken" && i["customer_id"] == "C1")
     );
+    verifies_deeply(&shop, "2026-03-23");
 }
 
 #[test]

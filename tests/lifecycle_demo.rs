@@ -41,6 +41,12 @@ fn every_past_due_account_has_an_owner_and_a_date() {
         .args(["demo", "--no-tui", "--seed", "7"])
         .assert()
         .success();
+    // Four months of simulated work (promises replaced, plans, write-offs) agree with
+    // the event record, table by table.
+    shop.arq("sam", DAY)
+        .args(["audit", "verify", "--deep"])
+        .assert()
+        .success();
 
     let book = strategies::book(Store::open(&db).unwrap().conn()).unwrap();
     let queue = arq(&["queue", "--all", "--format", "json"]);

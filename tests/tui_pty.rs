@@ -288,3 +288,195 @@ fn sam_moves_three_accounts_from_a_collector_in_the_team_screen() {
     );
     assert_eq!(owners, 3);
 }
+
+impl Pty {
+    /// Waits for the program to exit; returns its exit code.
+    fn exit_code(&mut self) -> u32 {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.exit_code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("arq did not exit; the screen shows:\n{}", self.screen());
+    }
+
+    fn signal(&self, sig: nix::sys::signal::Signal) {
+        let pid = self
+            .child
+            .process_id()
+            .and_then(|p| i32::try_from(p).ok())
+            .unwrap_or_else(|| panic!("no process id"));
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The terminal as the person gets it back: (cooked, alternate screen, cursor
+    /// hidden, mouse reporting on). The last output may still be on its way.
+    fn modes(&self) -> (bool, bool, bool, bool) {
+        let read = || {
+            let p = self.parser.lock().unwrap_or_else(|e| panic!("{e}"));
+            let s = p.screen();
+            (
+                self.cooked(),
+                s.alternate_screen(),
+                s.hide_cursor(),
+                s.mouse_protocol_mode() != vt100::MouseProtocolMode::None,
+            )
+        };
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) && read() != (true, false, false, false) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        read()
+    }
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal_like_q() {
+    use nix::sys::signal::Signal;
+    for sig in [Signal::SIGTERM, Signal::SIGHUP] {
+        let c = tui_common::copy();
+        let before = tui_common::count(&c.db, "events");
+        let mut t = Pty::spawn(&c.db, 100, 30, &[]);
+        t.wait_for("My queue");
+        // A half-typed wrap-up is open when the signal comes.
+        t.send("c");
+        t.wait_for("call wrap-up");
+        t.send("v");
+        t.send("half typed");
+        let running = {
+            let p = t.parser.lock().unwrap_or_else(|e| panic!("{e}"));
+            (
+                p.screen().alternate_screen(),
+                p.screen().mouse_protocol_mode(),
+            )
+        };
+        assert_eq!(
+            running,
+            (true, vt100::MouseProtocolMode::AnyMotion),
+            "{sig}: the app runs in the alternate screen with the mouse on"
+        );
+        t.signal(sig);
+        assert_eq!(t.exit_code(), 128 + sig as u32, "{sig}");
+        assert_eq!(
+            t.modes(),
+            (true, false, false, false),
+            "{sig}: (cooked, alternate screen, cursor hidden, mouse on) after exit"
+        );
+        assert_eq!(
+            tui_common::count(&c.db, "events"),
+            before,
+            "{sig}: nothing half-typed was written"
+        );
+    }
+}
+
+/// Closing the terminal (the window, the ssh session) hangs it up: arq must end, and
+/// quickly, even though every read of a hung-up terminal returns end-of-file at once.
+#[test]
+fn a_closed_terminal_ends_the_app_and_writes_nothing() {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+
+    let c = tui_common::copy();
+    let before = tui_common::count(&c.db, "events");
+    let size = nix::pty::Winsize {
+        ws_row: 30,
+        ws_col: 100,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let pty = nix::pty::openpty(&size, None).unwrap_or_else(|e| panic!("{e}"));
+    // The child must not hold the terminal's other end open: closing it is the test.
+    // SAFETY: fcntl on a descriptor this test owns.
+    unsafe {
+        libc::fcntl(pty.master.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC);
+    }
+    let slave =
+        |fd: &std::os::fd::OwnedFd| Stdio::from(fd.try_clone().unwrap_or_else(|e| panic!("{e}")));
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("arq"));
+    cmd.args([
+        "--db",
+        &c.db.display().to_string(),
+        "--as-of",
+        tui_common::DAY,
+        "--user",
+        "ana",
+    ])
+    .env("TERM", "xterm-256color")
+    .stdin(slave(&pty.slave))
+    .stdout(slave(&pty.slave))
+    .stderr(slave(&pty.slave));
+    // The child leads its own session with the terminal as its controlling one, as
+    // a login shell's job would.
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+    drop(cmd);
+    drop(pty.slave);
+
+    // Read the screen (and answer cursor queries) until the queue shows.
+    let master = pty.master;
+    let fd = master.as_raw_fd();
+    // SAFETY: fcntl on a descriptor this test owns.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK);
+    }
+    let mut file = std::fs::File::from(master);
+    let n = |v: u16| std::num::NonZeroU16::new(v).unwrap_or(std::num::NonZeroU16::MIN);
+    let mut parser = vt100::Parser::new(n(30), n(100), 0);
+    let start = Instant::now();
+    let mut buf = [0u8; 8192];
+    while !parser.screen().contents().contains("My queue") {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{}",
+            parser.screen().contents()
+        );
+        match file.read(&mut buf) {
+            Ok(n) if n > 0 => {
+                parser.process(&buf[..n]);
+                if buf[..n].windows(4).any(|w| w == b"\x1b[6n") {
+                    let (row, col) = parser.screen().cursor_position();
+                    let _ = write!(file, "\x1b[{};{}R", row + 1, col + 1);
+                }
+            }
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    // A wrap-up is half typed when the terminal goes away.
+    file.write_all(b"cvhalf typed")
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(Duration::from_millis(300));
+    drop(file);
+
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("arq kept running after its terminal was closed");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(128 + libc::SIGHUP), "{status:?}");
+    assert_eq!(
+        tui_common::count(&c.db, "events"),
+        before,
+        "nothing was written"
+    );
+}

@@ -163,3 +163,39 @@ fn the_supervisors_screens_in_monochrome() {
     }
     insta::assert_snapshot!("kpis_mono_80x24", draw(&s, 80, 24));
 }
+
+#[test]
+fn a_note_with_escape_sequences_is_drawn_never_obeyed() {
+    use arq::display::is_control;
+    use arq::service::queue::QueueScope;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    let c = copy();
+    let mut s = tui_common::session(&c.db, "ana");
+    let first = s
+        .queue(&QueueScope::Mine, Some(1))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .remove(0)
+        .customer_id;
+    s.log_note(
+        &first,
+        "paid\u{1b}]0;owned\u{7}\u{1b}[2J \u{202e}later\u{9b}31m",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    drop(s);
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Enter);
+    // Through the gate the real terminal gets: nothing a terminal would act on.
+    let mut t = Terminal::new(arq::tui::safe::Safe(TestBackend::new(160, 48)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    t.draw(|f| arq::tui::view::draw(f, &a))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cells = t.backend().0.buffer().clone();
+    let screen: String = cells.content().iter().map(|c| c.symbol()).collect();
+    assert!(
+        screen.contains("]0;owned"),
+        "the note is not on the account screen"
+    );
+    assert!(!screen.chars().any(is_control), "{screen:?}");
+}

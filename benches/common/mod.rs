@@ -34,10 +34,8 @@ pub fn demo_db() -> PathBuf {
             today: today(),
             history_days: 120,
         };
-        demo::build(&path, &opts, &Config::default(), &mut |p| {
-            eprintln!("  {p}")
-        })
-        .unwrap_or_else(|e| panic!("demo: {e}"));
+        demo::build(&path, &opts, &Config::default(), &arq::progress::Silent)
+            .unwrap_or_else(|e| panic!("demo: {e}"));
         let _ = std::fs::write(&built, "");
     }
     path

@@ -97,6 +97,19 @@ pub fn days1(d: f64) -> f64 {
     (d * 10.0).round() / 10.0
 }
 
+/// The daily run measures payment behaviour afresh when the kept measure is this many
+/// days old (or newer than the run's day, or missing): how customers pay moves slowly,
+/// and a full measure reads every invoice (docs/PREDICTION.md, "Cost").
+pub const REMEASURE_DAYS: i64 = 7;
+
+/// Whether a run on `as_of` measures again, given the day of the kept measure.
+pub fn measure_due(kept: Option<NaiveDate>, as_of: NaiveDate) -> bool {
+    match kept {
+        None => true,
+        Some(k) => k > as_of || (as_of - k).num_days() >= REMEASURE_DAYS,
+    }
+}
+
 /// Fits the shop's pattern on `inputs` and estimates every customer and open invoice
 /// in them, with the features arq keeps ([`Feature::KEPT`]).
 pub fn estimate(inputs: &Inputs) -> Estimates {

@@ -352,3 +352,18 @@ fn the_same_records_give_the_same_figures() {
     let b = estimates_with(vec![customer("X", &[3, 30, 12], &[4])]);
     assert_eq!(a, b);
 }
+
+#[test]
+fn the_daily_run_measures_again_weekly_or_when_replaying_the_past() {
+    // (kept measure, run day, measure again)
+    let cases = [
+        (None, "2026-06-30", true),
+        (Some("2026-06-30"), "2026-06-30", false),
+        (Some("2026-06-24"), "2026-06-30", false),
+        (Some("2026-06-23"), "2026-06-30", true),
+        (Some("2026-07-02"), "2026-06-30", true),
+    ];
+    for (kept, on, want) in cases {
+        assert_eq!(measure_due(kept.map(day), day(on)), want, "{kept:?} {on}");
+    }
+}

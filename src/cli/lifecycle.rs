@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use super::Env;
 use super::args::{money, user_date};
+use super::out::println;
 use crate::domain::plan::{Every, equal_parts};
 use crate::domain::{Decide, Money};
 use crate::service::Session;

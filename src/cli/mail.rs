@@ -1,14 +1,15 @@
 //! Commands about customer messages: `outbox send | show | queue | retry | confirm |
 //! cancel`, `template list | preview`, and the delivery at the end of `arq run`.
 
-use std::io::Write;
-
 use clap::Subcommand;
 use serde::Serialize;
 
+use super::out::{eprintln, print, println};
+use super::output::{cell, csv, json};
 use super::table::{Align, Table, fit};
 use super::{Env, Format};
 use crate::domain::Channel;
+use crate::domain::names::words;
 use crate::mail::compose::{self, Extra};
 use crate::mail::send::{self, SendReport};
 use crate::mail::{manage, transport};
@@ -22,29 +23,44 @@ pub enum OutboxMailCmd {
         /// Only this message
         #[arg(long, value_name = "OUTBOX_ID")]
         id: Option<i64>,
+        /// How to print what was done (csv: one row per message)
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
     /// Show one message as it will be (or was) sent
-    Show { id: i64 },
+    Show {
+        /// The message's number (the `id` column of `arq outbox list`)
+        id: i64,
+    },
     /// Render a template for a customer now and queue it (recorded like an automatic one)
     Queue {
+        /// The customer's id
         customer: String,
+        /// The template's name (see `arq template list`)
         #[arg(long)]
         template: String,
-        #[arg(long, default_value = "email")]
+        /// How to send it
+        #[arg(long, default_value = "email", value_parser = super::args::words::<Channel>(Channel::NAMES))]
         channel: Channel,
         /// Deliver it at once
         #[arg(long)]
         send: bool,
     },
     /// A message in doubt did not arrive: send it again at the next send (supervisors)
-    Retry { id: i64 },
+    Retry {
+        /// The message's number
+        id: i64,
+    },
     /// A message in doubt did arrive: mark it sent (supervisors)
-    Confirm { id: i64 },
+    Confirm {
+        /// The message's number
+        id: i64,
+    },
     /// Cancel a message that has not been sent
     Cancel {
+        /// The message's number
         id: i64,
+        /// Why
         #[arg(long, default_value = "")]
         reason: String,
     },
@@ -54,12 +70,15 @@ pub enum OutboxMailCmd {
 pub enum TemplateCmd {
     /// The message templates, shipped and the shop's own
     List {
+        /// How to print the list
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
     /// Render a template for a customer (nothing is queued)
     Preview {
+        /// The template's name (see `arq template list`)
         name: String,
+        /// The customer to render it for
         #[arg(long, value_name = "ID")]
         customer: String,
         /// Print the HTML part too
@@ -68,24 +87,46 @@ pub enum TemplateCmd {
     },
 }
 
-fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
-    writeln!(out)?;
-    Ok(())
-}
-
 pub fn outbox(env: &Env, cmd: OutboxMailCmd) -> anyhow::Result<()> {
     let mut s = env.session()?;
     match cmd {
         OutboxMailCmd::Send { id, format } => {
+            let bars = super::progress::Bars::for_stderr(format);
             let r = match id {
                 Some(id) => send::send_one(&mut s, id)?,
-                None => send::send_pending(&mut s)?,
+                None => send::send_pending_with(&mut s, &bars)?,
             };
+            crate::progress::Progress::finish(&bars);
             match format {
                 Format::Json => json(&r)?,
-                Format::Table | Format::Csv => print_report(&r, usize::MAX),
+                Format::Csv => csv(
+                    &[
+                        "outbox_id",
+                        "customer_id",
+                        "channel",
+                        "to",
+                        "result",
+                        "detail",
+                        "reason",
+                    ],
+                    r.messages.iter().map(|l| {
+                        [
+                            l.outbox_id.to_string(),
+                            l.customer_id.clone(),
+                            l.channel.to_string(),
+                            l.to.clone(),
+                            l.result.to_string(),
+                            l.detail.clone(),
+                            cell(l.reason),
+                        ]
+                    }),
+                )
+                .map(|()| {
+                    for w in &r.warnings {
+                        eprintln!("warning: {w}");
+                    }
+                })?,
+                Format::Table => print_report(&r, usize::MAX),
             }
             let not = r.failed + r.in_doubt;
             if not > 0 {
@@ -176,7 +217,12 @@ pub fn template(env: &Env, cmd: TemplateCmd) -> anyhow::Result<()> {
             let list = t.list();
             match format {
                 Format::Json => json(&list),
-                Format::Table | Format::Csv => {
+                Format::Csv => csv(
+                    &["template", "has_html", "source"],
+                    list.iter()
+                        .map(|i| [i.name.clone(), i.has_html.to_string(), i.source.clone()]),
+                ),
+                Format::Table => {
                     let mut tb = Table::new(&[
                         ("template", Align::Left, 24),
                         ("html", Align::Left, 4),
@@ -284,7 +330,7 @@ pub fn print_report(r: &SendReport, limit: usize) {
                 l.customer_id.clone(),
                 l.channel.to_string(),
                 l.to.clone(),
-                l.result.to_string(),
+                words(l.result),
                 fit(&l.detail, 90),
             ]);
         }
@@ -327,8 +373,8 @@ pub struct Delivery {
 }
 
 /// Delivers the run's messages. A failure here never undoes or fails the run.
-pub fn deliver_after_run(s: &mut Session) -> Delivery {
-    match send::send_pending(s) {
+pub fn deliver_after_run(s: &mut Session, progress: &dyn crate::progress::Progress) -> Delivery {
+    match send::send_pending_with(s, progress) {
         Ok(report) => Delivery {
             report,
             error: None,
@@ -343,9 +389,8 @@ pub fn deliver_after_run(s: &mut Session) -> Delivery {
 /// Prints the run's delivery (table form) and warns on stderr about what did not go.
 pub fn print_delivery(d: &Delivery, env: &Env) {
     println!();
-    if let Some(e) = &d.error {
-        eprintln!("warning: the run is done, but its messages were not delivered: {e}");
-        eprintln!("         they stay in the outbox: `arq outbox send` delivers them");
+    if d.error.is_some() {
+        warn_undelivered(d);
         return;
     }
     print_report(&d.report, 20);
@@ -354,6 +399,16 @@ pub fn print_delivery(d: &Delivery, env: &Env) {
             "(email goes to files in {} until [mail] transport = \"smtp\" is configured)",
             transport::outbox_dir(&env.config, &env.db).display()
         );
+    }
+    warn_undelivered(d);
+}
+
+/// Says on stderr what the run's delivery left undone (whatever the output format).
+pub fn warn_undelivered(d: &Delivery) {
+    if let Some(e) = &d.error {
+        eprintln!("warning: the run is done, but its messages were not delivered: {e}");
+        eprintln!("         they stay in the outbox: `arq outbox send` delivers them");
+        return;
     }
     let not = d.report.failed + d.report.in_doubt;
     if not > 0 {

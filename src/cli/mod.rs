@@ -1,10 +1,16 @@
 //! The command line (DESIGN §5, a stable contract): parsing with clap, then one
 //! service call per command and its output as a table, JSON or CSV.
 
+mod account;
 mod args;
+mod commands;
 mod import;
 mod lifecycle;
 mod mail;
+mod manual;
+pub(crate) mod out;
+mod output;
+pub mod progress;
 mod reports;
 mod risk;
 mod setup;
@@ -12,485 +18,23 @@ pub mod table;
 mod tui;
 mod views;
 mod work;
+mod xlsx;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{Local, NaiveDate, Utc};
-use clap::{Parser, Subcommand};
+use clap::Parser;
 
-pub use args::Format;
+pub use args::{ExportFormat, Format};
+pub use commands::Cli;
+use commands::{AccountCmd, AuditCmd, Command, DemoSize, DisputeCmd, LogCmd};
+use commands::{AgencyCmd, ObjectiveCmd, OutboxCmd, PromiseCmd, ReportCmd, StrategyCmd, UserCmd};
 
 use crate::config::Config;
-use crate::domain::plan::Every;
-use crate::domain::{CallOutcome, Decide, DisputeOutcome, DisputeReason, Money, Role};
-use crate::metrics::objective::Kpi;
 use crate::paths;
 use crate::service::Session;
 use crate::store::Store;
-
-#[derive(Debug, Parser)]
-#[command(name = "arq", version, about = "A terminal workqueue for accounts-receivable collections", long_about = None)]
-pub struct Cli {
-    /// The database (default: arq.db in the data directory)
-    #[arg(long, global = true, env = "ARQ_DB", value_name = "PATH")]
-    pub db: Option<PathBuf>,
-    /// The config file (default: config.toml in the config directory)
-    #[arg(long, global = true, env = "ARQ_CONFIG", value_name = "PATH")]
-    pub config: Option<PathBuf>,
-    /// Who you are (default: ARQ_USER, else your login name)
-    #[arg(long, global = true, env = "ARQ_USER", value_name = "NAME")]
-    pub user: Option<String>,
-    /// Work as of this date (default: today)
-    #[arg(long = "as-of", global = true, env = "ARQ_AS_OF", value_name = "YYYY-MM-DD", value_parser = args::iso_date)]
-    pub as_of: Option<NaiveDate>,
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Build a demo database (and open the terminal app)
-    Demo {
-        #[arg(long, value_enum, default_value = "small")]
-        size: DemoSize,
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-        /// Only build the database
-        #[arg(long)]
-        no_tui: bool,
-    },
-    /// Create an empty database with the shipped strategies; you become its admin
-    Init {
-        #[arg(long, default_value = "USD")]
-        currency: String,
-    },
-    /// Import customers, invoices or payments from CSV
-    #[command(
-        after_help = "Presets: qbo-open-invoices, xero-invoices, zoho-invoices, erpnext-receivable (see docs/IMPORT.md)"
-    )]
-    Import {
-        #[arg(value_enum)]
-        kind: ImportWhat,
-        file: PathBuf,
-        /// A mapping file (TOML) from the file's columns to arq's
-        #[arg(long, value_name = "FILE.toml")]
-        mapping: Option<PathBuf>,
-        /// A built-in mapping for a common accounting export
-        #[arg(long, value_name = "NAME")]
-        preset: Option<String>,
-        /// The file lists every open invoice: close those it does not list
-        #[arg(long)]
-        snapshot: bool,
-        /// Check and count, write nothing
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// List, show, check and load strategies
-    #[command(subcommand)]
-    Strategy(StrategyCmd),
-    /// The daily close: promises judged, automatic steps done, tasks created
-    Run {
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Today's prioritized queue
-    Queue {
-        /// One collector's queue
-        #[arg(long, conflicts_with = "all")]
-        collector: Option<String>,
-        /// Every queue
-        #[arg(long)]
-        all: bool,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-        #[arg(long)]
-        limit: Option<usize>,
-    },
-    /// Show an account
-    #[command(subcommand)]
-    Account(AccountCmd),
-    /// Record a call, promise, dispute or note
-    #[command(subcommand)]
-    Log(LogCmd),
-    /// Schedule a callback
-    Callback {
-        id: String,
-        #[arg(long)]
-        date: String,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Finish a queue item (escalation, agency, write-off review and exhausted-strategy items need --decide)
-    Done {
-        item_id: i64,
-        #[arg(long, default_value = "")]
-        note: String,
-        /// The decision an escalation, agency, write-off review or exhausted-strategy item asks for
-        #[arg(long, value_name = "writeoff|agency|plan|continue")]
-        decide: Option<Decide>,
-        /// With --decide writeoff: an invoice to write off (repeat it; default: every open invoice)
-        #[arg(long = "invoice", value_name = "NO")]
-        invoices: Vec<String>,
-        /// With --decide agency: the collection agency or attorney
-        #[arg(long)]
-        agency: Option<String>,
-        /// With --decide plan: an installment DATE=AMOUNT (repeat it)
-        #[arg(long = "installment", value_name = "DATE=AMOUNT")]
-        installments: Vec<String>,
-    },
-    /// Agree a payment plan: installments given one by one, or N equal parts
-    Plan {
-        id: String,
-        /// An installment DATE=AMOUNT, e.g. 2026-12-15=500 or +30=500 (repeat it)
-        #[arg(long = "installment", value_name = "DATE=AMOUNT", conflicts_with_all = ["parts", "every", "first", "total"])]
-        installments: Vec<String>,
-        /// Split the total into this many equal parts
-        #[arg(long, requires = "first")]
-        parts: Option<u32>,
-        /// How often the parts fall
-        #[arg(long, value_name = "week|month", default_value = "month")]
-        every: Every,
-        /// The first part's date (YYYY-MM-DD, +7, fri)
-        #[arg(long)]
-        first: Option<String>,
-        /// The total to split (default: the collectible past due)
-        #[arg(long, value_parser = args::money)]
-        total: Option<Money>,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Ask for invoices to be written off (a supervisor approves)
-    Writeoff {
-        id: String,
-        /// An invoice to write off (repeat it)
-        #[arg(long = "invoice", value_name = "NO", required = true)]
-        invoices: Vec<String>,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Approve an approval item: a write-off or a credit-hold release (supervisors)
-    Approve {
-        item_id: i64,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Reject an approval item, saying why (supervisors)
-    Reject {
-        item_id: i64,
-        #[arg(long)]
-        note: String,
-    },
-    /// Objectives toward which collections run (supervisors)
-    #[command(subcommand)]
-    Objective(ObjectiveCmd),
-    /// Place an account with a collection agency, or recall it (supervisors)
-    #[command(subcommand)]
-    Agency(AgencyCmd),
-    /// Promises to pay: cancel one taken by mistake
-    #[command(subcommand)]
-    Promise(PromiseCmd),
-    /// Resolve a dispute
-    #[command(subcommand)]
-    Dispute(DisputeCmd),
-    /// Put an account on credit hold
-    Hold {
-        id: String,
-        #[arg(long, default_value = "")]
-        reason: String,
-    },
-    /// Release an account's credit hold (supervisors)
-    Release {
-        id: String,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Assign accounts to a collector (supervisors)
-    Assign {
-        #[arg(required = true)]
-        ids: Vec<String>,
-        #[arg(long)]
-        to: String,
-    },
-    /// Add users (admins)
-    #[command(subcommand)]
-    User(UserCmd),
-    /// Reports
-    #[command(subcommand)]
-    Report(ReportCmd),
-    /// The outbox of customer messages
-    #[command(subcommand)]
-    Outbox(OutboxCmd),
-    /// Message templates: list, preview
-    #[command(subcommand)]
-    Template(mail::TemplateCmd),
-    /// Accounts on credit hold
-    Holds {
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Check the event record
-    #[command(subcommand)]
-    Audit(AuditCmd),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DemoSize {
-    Small,
-    Large,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ImportWhat {
-    Customers,
-    Invoices,
-    Payments,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum StrategyCmd {
-    List,
-    Show {
-        id: String,
-    },
-    /// Validate a strategy file (no database needed)
-    Check {
-        file: PathBuf,
-    },
-    Load {
-        file: PathBuf,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AccountCmd {
-    Show {
-        id: String,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum LogCmd {
-    Call {
-        id: String,
-        #[arg(long)]
-        outcome: CallOutcome,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    Promise {
-        id: String,
-        #[arg(long, value_parser = args::money)]
-        amount: Money,
-        #[arg(long)]
-        date: String,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    Dispute {
-        id: String,
-        #[arg(long)]
-        invoice: String,
-        #[arg(long)]
-        reason: DisputeReason,
-        #[arg(long, value_parser = args::money)]
-        amount: Option<Money>,
-        #[arg(long, default_value = "")]
-        note: String,
-        /// When to follow up (default: in 7 days)
-        #[arg(long)]
-        follow_up: Option<String>,
-    },
-    Note {
-        id: String,
-        text: String,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AgencyCmd {
-    /// Hand the account to an agency: it leaves the strategy and every queue
-    Place {
-        id: String,
-        #[arg(long)]
-        agency: String,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Bring the account back into collection at step 1
-    Recall {
-        id: String,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum PromiseCmd {
-    /// Withdraw a promise taken by mistake (its taker or a supervisor)
-    Cancel {
-        promise_id: i64,
-        #[arg(long)]
-        note: String,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum DisputeCmd {
-    Resolve {
-        dispute_id: i64,
-        #[arg(long)]
-        outcome: DisputeOutcome,
-        #[arg(long, value_parser = args::money)]
-        amount: Option<Money>,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum UserCmd {
-    Add {
-        name: String,
-        #[arg(long)]
-        role: Role,
-    },
-    List,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ReportCmd {
-    Aging {
-        #[arg(long, value_parser = args::iso_date)]
-        from: Option<NaiveDate>,
-        /// The date to age as of (default: --as-of)
-        #[arg(long, value_parser = args::iso_date)]
-        to: Option<NaiveDate>,
-        #[arg(long)]
-        collector: Option<String>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// What each person did in a period: calls, contacts, promises, collected, items (supervisors)
-    Activity {
-        /// First day (default: 29 days before --to)
-        #[arg(long, value_parser = args::iso_date)]
-        from: Option<NaiveDate>,
-        /// Last day (default: --as-of)
-        #[arg(long, value_parser = args::iso_date)]
-        to: Option<NaiveDate>,
-        /// Only this person
-        #[arg(long)]
-        collector: Option<String>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// DSO, BPDSO, ADD, CEI and the promise-kept rate of a period (supervisors)
-    Kpi {
-        /// First day (default: 29 days before --to)
-        #[arg(long, value_parser = args::iso_date)]
-        from: Option<NaiveDate>,
-        /// Last day (default: --as-of)
-        #[arg(long, value_parser = args::iso_date)]
-        to: Option<NaiveDate>,
-        /// Before and after this day, over windows of equal length
-        #[arg(long, value_parser = args::iso_date)]
-        compare: Option<NaiveDate>,
-        /// Only this collector's accounts
-        #[arg(long)]
-        collector: Option<String>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Strategy steps reached in a period and how often each cured (supervisors)
-    Funnel {
-        #[arg(long, value_parser = args::iso_date)]
-        from: Option<NaiveDate>,
-        #[arg(long, value_parser = args::iso_date)]
-        to: Option<NaiveDate>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Objectives: baseline, today, target and where the trend reaches (supervisors)
-    Objectives {
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// How each customer pays and when each open invoice is expected to be paid
-    Risk {
-        /// Only this collector's accounts
-        #[arg(long)]
-        collector: Option<String>,
-        /// One account, with every factor of its estimates
-        #[arg(long)]
-        customer: Option<String>,
-        /// Measure the estimates: hide everything after each --cutoff, predict, compare
-        /// with what happened (supervisors)
-        #[arg(long)]
-        evaluate: bool,
-        /// A cutoff date for --evaluate (repeat for several)
-        #[arg(long, value_parser = args::iso_date)]
-        cutoff: Vec<NaiveDate>,
-        /// The end of the history outcomes are read from (default: the last record)
-        #[arg(long, value_parser = args::iso_date)]
-        end: Option<NaiveDate>,
-        /// Features the model may use in --evaluate, comma-separated (default: the kept
-        /// ones; `none` for none): disputed, partly_paid, large_invoice, broken_promise
-        #[arg(long)]
-        features: Option<String>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ObjectiveCmd {
-    /// Set an objective for the shop or one collector
-    Add {
-        /// dso | cei | past_due_91 | promise_kept_rate | calls_per_day
-        #[arg(long)]
-        kpi: Kpi,
-        /// The value to reach (days, percent, an amount or calls)
-        #[arg(long)]
-        target: String,
-        /// The date to reach it by
-        #[arg(long, value_parser = args::iso_date)]
-        by: NaiveDate,
-        #[arg(long)]
-        collector: Option<String>,
-    },
-    /// The objectives and how they stand
-    List {
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    /// Remove an objective
-    Remove { id: i64 },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum OutboxCmd {
-    List {
-        /// pending, sending (in doubt), sent or cancelled
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
-    },
-    #[command(flatten)]
-    Mail(mail::OutboxMailCmd),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AuditCmd {
-    Verify,
-}
 
 /// What every command needs to know about where and as whom it runs.
 pub struct Env {
@@ -507,6 +51,12 @@ impl Env {
             Some(p) => Config::load(p, true)?,
             None => Config::load(&paths::default_config(), false)?,
         };
+        // Every command refuses a config the terminal app would refuse, with the
+        // same words, so a mistake is found the first time arq runs.
+        if let Err(e) = crate::tui::keymap::Keymap::new(&config.keys) {
+            return Err(config.problem(e.action(), e.to_string()).into());
+        }
+        crate::files::apply(config.files.sharing);
         let today = Local::now().date_naive();
         Ok(Env {
             db: cli.db.clone().unwrap_or_else(paths::default_db),
@@ -565,10 +115,18 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {}", message(&e));
-            ExitCode::FAILURE
-        }
+        // The terminal app was ended by SIGTERM, SIGHUP or SIGINT: the usual 128 + n.
+        // (After a hangup nobody reads stderr; a failed write is no reason to panic.)
+        Err(e) => match e.downcast_ref::<crate::tui::Stopped>() {
+            Some(stopped) => {
+                out::eprintln!("arq: {stopped}");
+                ExitCode::from(u8::try_from(128 + stopped.0).unwrap_or(1))
+            }
+            None => {
+                out::eprintln!("error: {}", message(&e));
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
@@ -589,6 +147,12 @@ fn message(e: &anyhow::Error) -> String {
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    // These need neither a database nor a config.
+    match &cli.command {
+        Some(Command::Completions { shell }) => return manual::completions(*shell),
+        Some(Command::Man) => return manual::man(),
+        _ => {}
+    }
     let env = Env::from_cli(&cli)?;
     let cli_db = cli.db.clone();
     let Some(command) = cli.command else {
@@ -614,6 +178,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             preset,
             snapshot,
             dry_run,
+            sheet,
             format,
         } => import::run(
             &env,
@@ -624,32 +189,44 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 preset,
                 snapshot,
                 dry_run,
+                sheet,
                 format,
             },
         ),
         Command::Strategy(cmd) => setup::strategy(&env, cmd),
         Command::User(cmd) => setup::user(&env, cmd),
-        Command::Audit(AuditCmd::Verify) => setup::audit(&env),
+        Command::Audit(AuditCmd::Verify {
+            deep,
+            heads,
+            format,
+        }) => setup::audit(&env, deep, heads, format),
+        Command::Backup { file } => setup::backup(&env, &file),
+        Command::Restore { file } => setup::restore(&env, &file),
         Command::Run { dry_run, format } => views::run(&env, dry_run, format),
         Command::Queue {
             collector,
             all,
             format,
             limit,
-        } => views::queue(&env, collector, all, format, limit),
-        Command::Account(AccountCmd::Show { id, format }) => views::account(&env, &id, format),
+            output,
+        } => views::queue(&env, collector, all, format, limit, output.as_deref()),
+        Command::Account(AccountCmd::Show { id, format }) => account::show(&env, &id, format),
         Command::Holds { format } => views::holds(&env, format),
         Command::Outbox(OutboxCmd::List { status, format }) => {
             views::outbox(&env, status.as_deref(), format)
         }
         Command::Outbox(OutboxCmd::Mail(cmd)) => mail::outbox(&env, cmd),
         Command::Template(cmd) => mail::template(&env, cmd),
+        Command::Report(ReportCmd::Aging { from: Some(_), .. }) => anyhow::bail!(
+            "report aging takes no --from: an aging is the open balances on one date; give it with --to DATE (or --as-of)"
+        ),
         Command::Report(ReportCmd::Aging {
-            from: _,
+            from: None,
             to,
             collector,
             format,
-        }) => views::aging(&env, to, collector.as_deref(), format),
+            output,
+        }) => views::aging(&env, to, collector.as_deref(), format, output.as_deref()),
         Command::Report(ReportCmd::Activity {
             from,
             to,
@@ -753,5 +330,6 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Hold { id, reason } => work::hold(&env, &id, &reason),
         Command::Release { id, note } => work::release(&env, &id, &note),
         Command::Assign { ids, to } => work::assign(&env, &ids, &to),
+        Command::Completions { .. } | Command::Man => Ok(()),
     }
 }

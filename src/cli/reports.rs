@@ -4,8 +4,9 @@
 use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 
+use super::out::{print, println};
+use super::output::json;
 use super::table::{Align, Table};
-use super::views::json;
 use super::{Env, Format};
 use crate::metrics::objective::Kpi;
 use crate::report::activity::{ActivityRow, activity};
@@ -431,7 +432,7 @@ pub fn objectives_report(env: &Env, format: Format) -> anyhow::Result<()> {
                 let c = objective_cells(o);
                 t.row(vec![
                     o.id.to_string(),
-                    o.kpi.words().to_string(),
+                    o.kpi.label().to_string(),
                     o.collector.clone().unwrap_or_else(|| "shop".into()),
                     format!("{} ({})", figure(o.baseline), o.baseline_on.format("%m-%d")),
                     figure(o.current),
@@ -454,14 +455,12 @@ pub fn add_objective(
     by: NaiveDate,
     collector: Option<&str>,
 ) -> anyhow::Result<()> {
-    let target: Decimal = target
-        .trim()
-        .replace(',', "")
-        .parse()
-        .map_err(|_| anyhow::anyhow!("--target '{target}' is not a number"))?;
+    let target: Decimal = crate::domain::parse_amount(target)
+        .map_err(|e| anyhow::anyhow!("--target: {e}"))?
+        .decimal();
     let mut s = env.session()?;
     let id = s.add_objective(kpi, target, by, collector)?;
-    println!("Objective #{id}: {} to {target} by {by}", kpi.words());
+    println!("Objective #{id}: {} to {target} by {by}", kpi.label());
     Ok(())
 }
 

@@ -4,8 +4,9 @@
 
 use chrono::NaiveDate;
 
+use super::out::{print, println};
+use super::output::{self, json};
 use super::table::{Align, Table};
-use super::views::json;
 use super::{Env, Format};
 use crate::behaviour::predict::days_text;
 use crate::behaviour::{Contribution, Feature};
@@ -183,15 +184,13 @@ const CSV_COLUMNS: &[&str] = &[
 
 /// One CSV: a `customer` row per customer, then an `invoice` row per open invoice.
 fn csv(r: &RiskReport) -> anyhow::Result<()> {
-    let mut w = ::csv::Writer::from_writer(std::io::stdout().lock());
-    w.write_record(CSV_COLUMNS)?;
-    for c in &r.customers {
-        w.write_record([
+    let customers = r.customers.iter().map(|c| {
+        vec![
             "customer".to_string(),
             c.customer_id.clone(),
             c.name.clone(),
             c.history.to_string(),
-            c.avg_days_late.map_or_else(String::new, |d| d.to_string()),
+            output::cell(c.avg_days_late),
             c.expected_days_late.to_string(),
             c.class.to_string(),
             String::new(),
@@ -199,10 +198,10 @@ fn csv(r: &RiskReport) -> anyhow::Result<()> {
             String::new(),
             String::new(),
             String::new(),
-        ])?;
-    }
-    for i in &r.invoices {
-        w.write_record([
+        ]
+    });
+    let invoices = r.invoices.iter().map(|i| {
+        vec![
             "invoice".to_string(),
             i.customer_id.clone(),
             String::new(),
@@ -215,10 +214,9 @@ fn csv(r: &RiskReport) -> anyhow::Result<()> {
             i.balance.to_string(),
             i.expected_pay_date.to_string(),
             i.p_late_30.to_string(),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
+        ]
+    });
+    output::csv(CSV_COLUMNS, customers.chain(invoices))
 }
 
 fn features_of(list: Option<&str>) -> anyhow::Result<Vec<Feature>> {
@@ -310,24 +308,9 @@ fn evaluation_table(e: &Evaluation) {
 }
 
 fn evaluation_csv(e: &Evaluation) -> anyhow::Result<()> {
-    let mut w = ::csv::Writer::from_writer(std::io::stdout().lock());
-    w.write_record([
-        "cutoff",
-        "end",
-        "open",
-        "paid",
-        "mae_model",
-        "mae_customer_average",
-        "mae_due_date",
-        "judged",
-        "late",
-        "auc_model",
-        "auc_customer_average",
-        "auc_due_date",
-    ])?;
     let cell = |x: Option<f64>| x.map_or_else(String::new, |v| format!("{v:.4}"));
-    for c in &e.cutoffs {
-        w.write_record([
+    let rows = e.cutoffs.iter().map(|c| {
+        vec![
             c.cutoff.to_string(),
             c.end.to_string(),
             c.open.to_string(),
@@ -340,8 +323,23 @@ fn evaluation_csv(e: &Evaluation) -> anyhow::Result<()> {
             cell(c.auc.model),
             cell(c.auc.customer_average),
             cell(c.auc.due_date),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
+        ]
+    });
+    output::csv(
+        &[
+            "cutoff",
+            "end",
+            "open",
+            "paid",
+            "mae_model",
+            "mae_customer_average",
+            "mae_due_date",
+            "judged",
+            "late",
+            "auc_model",
+            "auc_customer_average",
+            "auc_due_date",
+        ],
+        rows,
+    )
 }

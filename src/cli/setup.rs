@@ -1,15 +1,18 @@
 //! `init`, `user`, `strategy` and `audit`.
 
+use super::out::{print, println};
 use anyhow::Context;
 
 use super::table::{Align, Table};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{DemoSize, Env, StrategyCmd, UserCmd};
+use super::{DemoSize, Env, Format, StrategyCmd, UserCmd};
 use crate::demo::{self, DemoOptions, Size};
+use crate::domain::names::words;
 use crate::mail::Templates;
 use crate::paths;
+use crate::service::audit::{AuditOptions, AuditReport, Head};
 use crate::service::setup::{self, check_strategy_file};
 
 pub fn init(env: &Env, currency: &str) -> anyhow::Result<()> {
@@ -46,8 +49,12 @@ pub fn user(env: &Env, cmd: UserCmd) -> anyhow::Result<()> {
     let mut s = env.session()?;
     match cmd {
         UserCmd::Add { name, role } => {
-            let new = s.add_user(&name, role)?;
-            println!("{} {name} ({role})", if new { "Added" } else { "Updated" });
+            s.add_user(&name, role)?;
+            println!("Added {name} ({role})");
+        }
+        UserCmd::Role { name, role } => {
+            let was = s.change_role(&name, role)?;
+            println!("{name} is now a {role} (was a {was})");
         }
         UserCmd::List => {
             let mut t = Table::new(&[("user", Align::Left, 32), ("role", Align::Left, 12)]);
@@ -101,7 +108,11 @@ pub fn strategy(env: &Env, cmd: StrategyCmd) -> anyhow::Result<()> {
                     } else {
                         String::new()
                     },
-                    s.steps.join(" → "),
+                    s.steps
+                        .iter()
+                        .map(|st| words(st))
+                        .collect::<Vec<_>>()
+                        .join(" → "),
                 ]);
             }
             print!("{}", t.render());
@@ -132,8 +143,8 @@ pub fn strategy(env: &Env, cmd: StrategyCmd) -> anyhow::Result<()> {
                 };
                 t.row(vec![
                     (i + 1).to_string(),
-                    st.id.clone(),
-                    st.action.to_string(),
+                    words(&st.id),
+                    st.action.words(),
                     st.mode.to_string(),
                     when,
                     st.template.clone().unwrap_or_default(),
@@ -169,21 +180,139 @@ pub fn strategy(env: &Env, cmd: StrategyCmd) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn audit(env: &Env) -> anyhow::Result<()> {
-    let session = env.session()?;
-    let v = session
-        .audit_verify()
+pub fn audit(env: &Env, deep: bool, heads: Vec<Head>, format: Format) -> anyhow::Result<()> {
+    let mut session = env.session()?;
+    let r = session
+        .audit(&AuditOptions { deep, heads })
         .context("checking the event record")?;
-    match v.broken_at {
-        None => {
-            println!("ok: {} events, the chain is intact", v.events);
-            Ok(())
-        }
-        Some((seq, why)) => anyhow::bail!(
-            "the event record is broken at event {seq}: {why} (checked {} events)",
-            v.events
-        ),
+    match format {
+        Format::Json => super::output::json(&r)?,
+        Format::Csv => audit_csv(&r)?,
+        Format::Table => print_audit(&r),
     }
+    if r.ok() {
+        return Ok(());
+    }
+    let deep_n = r.deep.as_ref().map_or(0, Vec::len);
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = Vec::new();
+    if !r.problems.is_empty() {
+        parts.push(plural(r.problems.len(), "problem", "problems"));
+    }
+    if deep_n > 0 {
+        parts.push(plural(deep_n, "row disagrees", "rows disagree") + " with it");
+    }
+    anyhow::bail!("the record does not verify: {}", parts.join("; "))
+}
+
+/// One row: the verdict, its counts, and every finding joined by `; `.
+fn audit_csv(r: &AuditReport) -> anyhow::Result<()> {
+    let deep: Vec<String> = r.deep.iter().flatten().map(ToString::to_string).collect();
+    let problems: Vec<&str> = r.problems.iter().map(|p| p.what.as_str()).collect();
+    super::output::csv(
+        &[
+            "ok",
+            "events",
+            "keyed",
+            "anchors_checked",
+            "head",
+            "anchored",
+            "problems",
+            "disagreements",
+        ],
+        [[
+            r.ok().to_string(),
+            r.events.to_string(),
+            r.keyed.clone(),
+            r.anchors_checked.to_string(),
+            super::output::cell(r.head.as_ref()),
+            r.anchored.to_string(),
+            problems.join("; "),
+            deep.join("; "),
+        ]],
+    )
+}
+
+fn print_audit(r: &AuditReport) {
+    if r.keyed_now {
+        println!(
+            "This database had no audit key: it has one now, beside it (README \"The record\")."
+        );
+    }
+    for p in &r.problems {
+        println!("FAIL {}", p.what);
+    }
+    if let Some(deep) = &r.deep {
+        for d in deep {
+            println!("DIFF {d}");
+        }
+    }
+    if r.ok() {
+        println!(
+            "ok: {} events, the chain is intact ({}), {} anchor{} agree{}, the file passes SQLite's integrity check{}",
+            r.events,
+            r.keyed,
+            r.anchors_checked,
+            if r.anchors_checked == 1 { "" } else { "s" },
+            if r.anchors_checked == 1 { "s" } else { "" },
+            if r.deep.is_some() {
+                "; every table agrees with the record"
+            } else {
+                ""
+            }
+        );
+    }
+    if let Some(h) = &r.head {
+        print_head(h, r.anchored);
+    }
+}
+
+/// The head, in a line worth keeping elsewhere (`--head` reads it back).
+pub fn print_head(h: &Head, anchored: bool) {
+    println!(
+        "Record head{}: {h}",
+        if anchored { " (anchored)" } else { "" }
+    );
+}
+
+pub fn backup(env: &Env, file: &std::path::Path) -> anyhow::Result<()> {
+    let mut s = env.session()?;
+    let dest = crate::service::backup::backup_file(file, &env.db, env.today);
+    let r = s.backup(&dest)?;
+    println!(
+        "Backed up to {} ({} bytes, {} events; chain and anchors verified).",
+        r.file, r.bytes, r.events
+    );
+    if let Some(h) = &r.head {
+        print_head(h, true);
+    }
+    Ok(())
+}
+
+pub fn restore(env: &Env, file: &std::path::Path) -> anyhow::Result<()> {
+    let mut s = env.session()?;
+    let r = s.restore(file)?;
+    println!(
+        "Restored {} from {} (chain and anchors verified).",
+        env.db.display(),
+        r.file
+    );
+    if r.dropped > 0 {
+        println!(
+            "{} recorded after that backup {} gone; the restore is recorded as the next event.",
+            if r.dropped == 1 {
+                "1 event".to_string()
+            } else {
+                format!("{} events", r.dropped)
+            },
+            if r.dropped == 1 { "is" } else { "are" }
+        );
+    }
+    if let Some(h) = &r.head {
+        println!("Backup head: {h}");
+    }
+    Ok(())
 }
 
 pub fn demo(db: &Option<PathBuf>, env: &Env, size: DemoSize, seed: u64) -> anyhow::Result<PathBuf> {
@@ -198,9 +327,9 @@ pub fn demo(db: &Option<PathBuf>, env: &Env, size: DemoSize, seed: u64) -> anyho
         history_days: 120,
     };
     let started = Instant::now();
-    let summary = demo::build(&path, &opts, &env.config, &mut |phase| {
-        eprintln!("demo: {phase}…")
-    })?;
+    let bars = super::progress::Bars::for_stderr(super::Format::Table);
+    let summary = demo::build(&path, &opts, &env.config, &bars)?;
+    crate::progress::Progress::finish(&bars);
     println!(
         "Demo shop written to {} in {:.1}s: {} customers, {} invoices, {} payments, {} days of history, {} events.",
         path.display(),

@@ -1,5 +1,5 @@
-//! Plain-text tables for people: aligned columns, numbers on the right, wide
-//! characters measured by their display width.
+//! Plain-text tables for people: aligned columns, numbers on the right (and never
+//! cut), wide characters measured by their display width.
 
 use unicode_width::UnicodeWidthStr;
 
@@ -18,7 +18,7 @@ pub struct Table {
 pub use crate::display::fit;
 
 impl Table {
-    /// Columns as (header, alignment, maximum width).
+    /// Columns as (header, alignment, maximum width of a left-aligned text).
     pub fn new(columns: &[(&str, Align, usize)]) -> Table {
         Table {
             headers: columns
@@ -44,7 +44,11 @@ impl Table {
             .map(|r| {
                 r.iter()
                     .zip(&self.headers)
-                    .map(|(c, (_, _, max))| fit(c, *max))
+                    .map(|(c, (_, align, max))| match align {
+                        // Numbers are never cut: a width is a wish for text only.
+                        Align::Right => crate::display::clean_line(c).into_owned(),
+                        Align::Left => fit(&crate::display::clean_line(c), *max),
+                    })
                     .collect()
             })
             .collect();
@@ -93,9 +97,10 @@ mod tests {
         t.row(vec!["Acme".into(), "1,250.00".into()]);
         t.row(vec!["東京商事".into(), "5.00".into()]);
         t.row(vec!["A very long customer name".into(), "0.00".into()]);
+        t.row(vec!["Big".into(), "12,345,678,901.00".into()]);
         assert_eq!(
             t.render(),
-            "name          amount\nAcme        1,250.00\n東京商事        5.00\nA very lo…      0.00\n"
+            "name                   amount\nAcme                 1,250.00\n東京商事                 5.00\nA very lo…               0.00\nBig         12,345,678,901.00\n"
         );
     }
 }

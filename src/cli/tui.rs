@@ -11,12 +11,13 @@ use crate::tui::theme::Theme;
 
 /// Opens the app on `db` as `user`.
 pub fn open(env: &Env, db: &Path, user: &str) -> anyhow::Result<()> {
+    // A config mistake is reported first, wherever arq runs.
+    let keymap = Keymap::new(&env.config.keys)?;
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         anyhow::bail!(
             "the terminal app needs a terminal; use a command instead (see `arq --help`)"
         );
     }
-    let keymap = Keymap::new(&env.config.keys)?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme =
         Theme::pick(env.config.ui.theme.as_deref(), no_color).map_err(|e| anyhow::anyhow!(e))?;

@@ -1,38 +1,41 @@
-//! Commands that show things: `run` (and its summary), `queue`, `account show`,
-//! `holds`, `outbox list`, `report aging`.
+//! Commands that show things: `run` (and its summary), `queue`, `holds`, `outbox
+//! list`, `report aging` (`account show` has its own file). Tables are for people (words, whole
+//! amounts grouped); JSON and CSV are for scripts (stable codes, plain amounts); queues
+//! and the aging also go to a workbook (`--format xlsx`).
 
-use std::io::Write;
+use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::out::{print, println};
+use super::output::{cell, csv, json};
 use super::table::{Align, Table};
-use super::{Env, Format};
+use super::{Env, ExportFormat, Format};
+use crate::domain::Money;
+use crate::domain::names::words;
 use crate::report;
 use crate::service::queue::QueueScope;
 use crate::store::outbox;
 
-pub(super) fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
-    writeln!(out)?;
-    Ok(())
-}
-
-pub(super) fn csv<T: Serialize>(rows: &[T]) -> anyhow::Result<()> {
-    let mut w = ::csv::Writer::from_writer(std::io::stdout().lock());
-    for r in rows {
-        w.serialize(r)?;
-    }
-    w.flush()?;
-    Ok(())
+/// A queue score with two places, as in JSON.
+fn two_places(d: rust_decimal::Decimal) -> String {
+    let mut d = d;
+    d.rescale(2);
+    d.to_string()
 }
 
 pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
     let mut s = env.session()?;
-    let r = s.run_day(dry_run)?;
+    if !dry_run {
+        s.check_before_run()?;
+    }
+    let bars = super::progress::Bars::for_stderr(format);
+    let r = s.run_day_with(dry_run, &bars)?;
     // The run's messages are delivered after it is kept; delivery never fails the run.
-    let delivery = (!dry_run).then(|| super::mail::deliver_after_run(&mut s));
+    let delivery = (!dry_run).then(|| super::mail::deliver_after_run(&mut s, &bars));
+    crate::progress::Progress::finish(&bars);
+    let head = if dry_run { None } else { s.anchor("run")? };
     match format {
         Format::Json => {
             #[derive(Serialize)]
@@ -40,13 +43,71 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
                 #[serde(flatten)]
                 summary: &'a crate::service::run::RunSummary,
                 delivery: Option<&'a super::mail::Delivery>,
+                head: Option<&'a crate::service::audit::Head>,
             }
             json(&RunJson {
                 summary: &r,
                 delivery: delivery.as_ref(),
-            })
+                head: head.as_ref(),
+            })?;
+            if let Some(d) = &delivery {
+                super::mail::warn_undelivered(d);
+            }
+            Ok(())
         }
-        Format::Table | Format::Csv => {
+        Format::Csv => {
+            let d = delivery.as_ref().map(|d| &d.report);
+            let n = |v: u64| v.to_string();
+            csv(
+                &[
+                    "as_of",
+                    "dry_run",
+                    "evaluated",
+                    "steps_done",
+                    "cycles_started",
+                    "auto_actions",
+                    "mail_queued",
+                    "holds_set",
+                    "tasks_created",
+                    "promises_kept",
+                    "promises_partially_kept",
+                    "promises_broken",
+                    "cured",
+                    "holds_released",
+                    "sent",
+                    "failed",
+                    "in_doubt",
+                    "cancelled",
+                    "delivery_error",
+                ],
+                [[
+                    r.as_of.to_string(),
+                    r.dry_run.to_string(),
+                    n(r.evaluated),
+                    n(r.steps_done),
+                    n(r.cycles_started),
+                    n(r.auto_actions),
+                    n(r.mail_queued),
+                    n(r.holds_set),
+                    n(r.tasks_created),
+                    n(r.promises.kept),
+                    n(r.promises.partially_kept),
+                    n(r.promises.broken),
+                    n(r.cured),
+                    n(r.holds_released),
+                    cell(d.map(|d| d.sent)),
+                    cell(d.map(|d| d.failed)),
+                    cell(d.map(|d| d.in_doubt)),
+                    cell(d.map(|d| d.cancelled)),
+                    cell(delivery.as_ref().and_then(|d| d.error.as_ref())),
+                ]],
+            )?;
+            if let Some(d) = &delivery {
+                super::mail::warn_undelivered(d);
+            }
+            Ok(())
+        }
+        Format::Table => {
             let what = if dry_run {
                 "Dry run (nothing kept)"
             } else {
@@ -73,6 +134,10 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
             if let Some(d) = &delivery {
                 super::mail::print_delivery(d, env);
             }
+            if let Some(h) = &head {
+                println!();
+                super::setup::print_head(h, true);
+            }
             Ok(())
         }
     }
@@ -82,9 +147,11 @@ pub fn queue(
     env: &Env,
     collector: Option<String>,
     all: bool,
-    format: Format,
+    format: ExportFormat,
     limit: Option<usize>,
+    output: Option<&Path>,
 ) -> anyhow::Result<()> {
+    let format = text_or_workbook(format, output)?;
     let s = env.session()?;
     let scope = match (collector, all) {
         (_, true) => QueueScope::All,
@@ -92,12 +159,55 @@ pub fn queue(
         _ => QueueScope::Mine,
     };
     let items = s.queue(&scope, limit)?;
+    let Some(format) = format else {
+        return super::xlsx::deliver(&super::xlsx::queue(&items)?, output);
+    };
     match format {
         Format::Json => json(&items),
-        Format::Csv => csv(&items),
+        Format::Csv => csv(
+            &[
+                "rank",
+                "item_id",
+                "customer_id",
+                "customer_name",
+                "owner",
+                "reason",
+                "action",
+                "step",
+                "due",
+                "days_overdue",
+                "collectible_past_due",
+                "dpd",
+                "score",
+                "note",
+            ],
+            items.iter().map(|i| {
+                [
+                    i.rank.to_string(),
+                    i.item_id.to_string(),
+                    i.customer_id.clone(),
+                    i.customer_name.clone(),
+                    cell(i.owner.as_ref()),
+                    i.reason.to_string(),
+                    i.action.to_string(),
+                    cell(i.step.as_ref()),
+                    i.due.to_string(),
+                    i.days_overdue.to_string(),
+                    i.collectible_past_due.to_string(),
+                    i.dpd.to_string(),
+                    two_places(i.score),
+                    i.note.clone(),
+                ]
+            }),
+        ),
         Format::Table => {
             if items.is_empty() {
-                println!("Nothing due on {} for {}.", s.as_of(), s.user().name);
+                let whose = match &scope {
+                    QueueScope::All => "anyone".to_string(),
+                    QueueScope::Collector(c) => c.clone(),
+                    QueueScope::Mine => s.user().name.clone(),
+                };
+                println!("Nothing due on {} for {whose}.", s.as_of());
                 return Ok(());
             }
             let mut t = Table::new(&[
@@ -106,18 +216,21 @@ pub fn queue(
                 ("customer", Align::Left, 14),
                 ("name", Align::Left, 28),
                 ("owner", Align::Left, 10),
-                ("reason", Align::Left, 17),
-                ("action", Align::Left, 16),
+                ("reason", Align::Left, 20),
+                ("action", Align::Left, 48),
                 ("due", Align::Left, 10),
                 ("late", Align::Right, 4),
-                ("collectible", Align::Right, 14),
-                ("dpd", Align::Right, 4),
-                ("score", Align::Right, 12),
+                ("collectible", Align::Right, 20),
+                ("dpd", Align::Right, 5),
+                ("score", Align::Right, 20),
             ]);
             for i in &items {
+                // A step's action and the step it belongs to, in words: `email (friendly)`.
                 let action = match &i.step {
-                    Some(step) if step != i.action.as_str() => format!("{} ({step})", i.action),
-                    _ => i.action.to_string(),
+                    Some(step) if step != i.action.as_str() && step != "end" => {
+                        format!("{} ({})", i.action.label(), words(step))
+                    }
+                    _ => i.action.label().to_string(),
                 };
                 t.row(vec![
                     i.rank.to_string(),
@@ -125,205 +238,16 @@ pub fn queue(
                     i.customer_id.clone(),
                     i.customer_name.clone(),
                     i.owner.clone().unwrap_or_default(),
-                    i.reason.to_string(),
+                    i.reason.words(),
                     action,
                     i.due.to_string(),
                     i.days_overdue.to_string(),
                     i.collectible_past_due.grouped(),
                     i.dpd.to_string(),
-                    crate::domain::Money::round_from(i.score).grouped(),
+                    Money::round_from(i.score).grouped(),
                 ]);
             }
             print!("{}", t.render());
-            Ok(())
-        }
-    }
-}
-
-pub fn account(env: &Env, id: &str, format: Format) -> anyhow::Result<()> {
-    let s = env.session()?;
-    match format {
-        Format::Json | Format::Csv => json(&s.account(id, 1000)?),
-        Format::Table => {
-            let a = s.account(id, 15)?;
-            let cur = s.currency()?;
-            println!("{} — {}", a.customer_id, a.name);
-            println!(
-                "owner {} · strategy {} · risk {}{}",
-                a.owner.as_deref().unwrap_or("(none)"),
-                a.strategy.as_deref().unwrap_or("(none)"),
-                a.risk,
-                if a.white_glove { " · white glove" } else { "" }
-            );
-            match &a.behaviour {
-                Some(b) => println!(
-                    "pays {} · next invoice expected {} days late · {:.0}% chance of more than 30 · class {}{}",
-                    match b.avg_days_late {
-                        Some(avg) => format!(
-                            "{} days late on average ({} invoices)",
-                            crate::behaviour::predict::days_text(avg),
-                            b.history
-                        ),
-                        None => "— no paid invoice yet".to_string(),
-                    },
-                    crate::behaviour::predict::days_text(b.expected_days_late),
-                    a.behaviour_p_late_30.unwrap_or(0.0) * 100.0,
-                    b.class,
-                    if a.risk_set {
-                        " (risk given by the shop wins)"
-                    } else {
-                        ""
-                    }
-                ),
-                None => println!("payment behaviour not measured yet (the daily run measures it)"),
-            }
-            let contact = [a.email.as_deref(), a.phone.as_deref()]
-                .iter()
-                .flatten()
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" · ");
-            if !contact.is_empty() {
-                println!(
-                    "{contact}{}",
-                    if a.opt_out.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" · opted out of {}", a.opt_out.join(", "))
-                    }
-                );
-            }
-            if let Some(h) = &a.hold {
-                println!(
-                    "ON CREDIT HOLD since {} ({}, by {})",
-                    h.since, h.reason, h.set_by
-                );
-            }
-            if let Some(ag) = &a.agency {
-                println!(
-                    "AT AGENCY {} since {} ({} recovered since)",
-                    ag.name,
-                    ag.since,
-                    ag.recovered.grouped()
-                );
-            }
-            println!("status: {}", a.status);
-            if let Some(st) = &a.step {
-                println!(
-                    "last step: {} (#{}) done {}",
-                    st.id,
-                    st.index + 1,
-                    st.done_on
-                );
-            }
-            println!();
-            println!(
-                "balance {}  past due {}  disputed {}  collectible {}  DPD {}",
-                a.balance.with_currency(&cur),
-                a.past_due.grouped(),
-                a.disputed.grouped(),
-                a.collectible_past_due.grouped(),
-                a.dpd
-            );
-            let ag = a
-                .aging
-                .buckets()
-                .iter()
-                .map(|(l, m)| format!("{l} {}", m.grouped()))
-                .collect::<Vec<_>>()
-                .join(" · ");
-            println!("aging: {ag}");
-            if a.written_off.is_positive() {
-                println!("written off: {}", a.written_off.grouped());
-            }
-            if !a.invoices.is_empty() {
-                println!();
-                let mut t = Table::new(&[
-                    ("invoice", Align::Left, 20),
-                    ("issued", Align::Left, 10),
-                    ("due", Align::Left, 10),
-                    ("amount", Align::Right, 14),
-                    ("balance", Align::Right, 14),
-                    ("dpd", Align::Right, 4),
-                    ("disputed", Align::Right, 14),
-                ]);
-                for i in &a.invoices {
-                    t.row(vec![
-                        i.invoice_no.clone(),
-                        i.issue_date.to_string(),
-                        i.due_date.to_string(),
-                        i.amount.grouped(),
-                        i.balance.grouped(),
-                        i.dpd.to_string(),
-                        if i.disputed.is_zero() {
-                            String::new()
-                        } else {
-                            i.disputed.grouped()
-                        },
-                    ]);
-                }
-                print!("{}", t.render());
-            }
-            if !a.promises.is_empty() {
-                println!("\npromises:");
-                for p in &a.promises {
-                    println!(
-                        "  #{} {} by {} — {} (taken {} by {})",
-                        p.promise_id,
-                        p.amount.grouped(),
-                        p.date,
-                        p.status,
-                        p.taken_on,
-                        p.taken_by
-                    );
-                }
-            }
-            for p in &a.plans {
-                println!(
-                    "\npayment plan #{} ({}, made {}): {}",
-                    p.plan_id,
-                    p.status,
-                    p.created_on,
-                    p.total.grouped()
-                );
-                for i in &p.installments {
-                    println!(
-                        "  {}  {:>14}  paid {:>14}  {}",
-                        i.date,
-                        i.amount.grouped(),
-                        i.paid.grouped(),
-                        i.status.as_str().replace('_', " ")
-                    );
-                }
-            }
-            if !a.disputes.is_empty() {
-                println!("\ndisputes:");
-                for d in &a.disputes {
-                    println!(
-                        "  #{} {} {} ({}) — {}",
-                        d.dispute_id,
-                        d.invoice_no,
-                        d.amount.grouped(),
-                        d.reason,
-                        d.status
-                    );
-                }
-            }
-            if !a.open_items.is_empty() {
-                println!("\nopen items:");
-                for i in &a.open_items {
-                    println!(
-                        "  #{} {} ({}) due {} — {}",
-                        i.item_id, i.reason, i.action, i.due, i.note
-                    );
-                }
-            }
-            if !a.events.is_empty() {
-                println!("\nlatest events:");
-                for e in &a.events {
-                    println!("  {} {:<10} {}", e.on_date, e.by, e.detail);
-                }
-            }
             Ok(())
         }
     }
@@ -334,7 +258,30 @@ pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
     let rows = s.holds()?;
     match format {
         Format::Json => json(&rows),
-        Format::Csv => csv(&rows),
+        Format::Csv => csv(
+            &[
+                "customer_id",
+                "name",
+                "owner",
+                "since",
+                "reason",
+                "set_by",
+                "balance",
+                "past_due",
+            ],
+            rows.iter().map(|h| {
+                [
+                    h.customer_id.clone(),
+                    h.name.clone(),
+                    cell(h.owner.as_ref()),
+                    h.since.to_string(),
+                    h.reason.clone(),
+                    h.set_by.clone(),
+                    h.balance.to_string(),
+                    h.past_due.to_string(),
+                ]
+            }),
+        ),
         Format::Table => {
             if rows.is_empty() {
                 println!("No account is on credit hold on {}.", s.as_of());
@@ -344,8 +291,8 @@ pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
                 ("customer", Align::Left, 14),
                 ("name", Align::Left, 30),
                 ("since", Align::Left, 10),
-                ("balance", Align::Right, 14),
-                ("past due", Align::Right, 14),
+                ("balance", Align::Right, 20),
+                ("past due", Align::Right, 20),
                 ("owner", Align::Left, 10),
                 ("reason", Align::Left, 40),
             ]);
@@ -357,7 +304,7 @@ pub fn holds(env: &Env, format: Format) -> anyhow::Result<()> {
                     h.balance.grouped(),
                     h.past_due.grouped(),
                     h.owner.unwrap_or_default(),
-                    h.reason,
+                    h.reason.lines().collect::<Vec<_>>().join(" / "),
                 ]);
             }
             print!("{}", t.render());
@@ -371,26 +318,34 @@ pub fn outbox(env: &Env, status: Option<&str>, format: Format) -> anyhow::Result
     let rows: Vec<outbox::OutboxRow> = s.outbox(status)?;
     match format {
         Format::Json => json(&rows),
-        Format::Csv => {
-            let slim: Vec<_> = rows
-                .iter()
-                .map(|r| {
-                    (
-                        r.id,
-                        r.created_on,
-                        &r.customer_id,
-                        r.channel,
-                        &r.template,
-                        &r.recipient,
-                        &r.subject,
-                        &r.status,
-                        r.attempts,
-                        r.last_error.clone().unwrap_or_default(),
-                    )
-                })
-                .collect();
-            csv(&slim)
-        }
+        Format::Csv => csv(
+            &[
+                "id",
+                "created_on",
+                "customer_id",
+                "channel",
+                "template",
+                "recipient",
+                "subject",
+                "status",
+                "attempts",
+                "last_error",
+            ],
+            rows.iter().map(|r| {
+                [
+                    r.id.to_string(),
+                    r.created_on.to_string(),
+                    r.customer_id.clone(),
+                    r.channel.to_string(),
+                    r.template.clone(),
+                    r.recipient.clone(),
+                    r.subject.clone(),
+                    r.status.clone(),
+                    r.attempts.to_string(),
+                    cell(r.last_error.as_ref()),
+                ]
+            }),
+        ),
         Format::Table => {
             if rows.is_empty() {
                 println!("The outbox is empty.");
@@ -401,11 +356,11 @@ pub fn outbox(env: &Env, status: Option<&str>, format: Format) -> anyhow::Result
                 ("created", Align::Left, 10),
                 ("customer", Align::Left, 14),
                 ("channel", Align::Left, 7),
-                ("template", Align::Left, 20),
-                ("to", Align::Left, 30),
+                ("template", Align::Left, 24),
+                ("to", Align::Left, 48),
                 ("status", Align::Left, 9),
                 ("tries", Align::Right, 5),
-                ("last error", Align::Left, 40),
+                ("last error", Align::Left, 60),
             ]);
             for r in rows {
                 t.row(vec![
@@ -415,7 +370,12 @@ pub fn outbox(env: &Env, status: Option<&str>, format: Format) -> anyhow::Result
                     r.channel.to_string(),
                     r.template,
                     r.recipient,
-                    r.status,
+                    // A claimed message whose delivery is not known yet.
+                    if r.status == "sending" {
+                        "in doubt".to_string()
+                    } else {
+                        r.status
+                    },
                     r.attempts.to_string(),
                     r.last_error.unwrap_or_default(),
                 ]);
@@ -430,67 +390,70 @@ pub fn aging(
     env: &Env,
     to: Option<NaiveDate>,
     collector: Option<&str>,
-    format: Format,
+    format: ExportFormat,
+    output: Option<&Path>,
 ) -> anyhow::Result<()> {
+    let format = text_or_workbook(format, output)?;
     let mut s = env.session()?;
     if let Some(d) = to {
         s.set_as_of(d, crate::service::noon_utc(d));
     }
     let r = report::aging(&s, collector)?;
+    let Some(format) = format else {
+        return super::xlsx::deliver(&super::xlsx::aging(&r)?, output);
+    };
     match format {
         Format::Json => json(&r),
-        Format::Csv => {
-            let mut w = ::csv::Writer::from_writer(std::io::stdout().lock());
-            w.write_record([
+        Format::Csv => csv(
+            &[
                 "customer_id",
                 "name",
+                "owner",
                 "total",
                 "current",
                 "d1_30",
                 "d31_60",
                 "d61_90",
                 "d91_plus",
-            ])?;
-            for c in &r.customers {
+            ],
+            r.customers.iter().map(|c| {
                 let a = &c.aging;
-                w.write_record([
-                    &c.customer_id,
-                    &c.name,
-                    &c.total.to_string(),
-                    &a.current.to_string(),
-                    &a.d1_30.to_string(),
-                    &a.d31_60.to_string(),
-                    &a.d61_90.to_string(),
-                    &a.d91_plus.to_string(),
-                ])?;
-            }
-            w.flush()?;
-            Ok(())
-        }
+                [
+                    c.customer_id.clone(),
+                    c.name.clone(),
+                    cell(c.owner.as_ref()),
+                    c.total.to_string(),
+                    a.current.to_string(),
+                    a.d1_30.to_string(),
+                    a.d31_60.to_string(),
+                    a.d61_90.to_string(),
+                    a.d91_plus.to_string(),
+                ]
+            }),
+        ),
         Format::Table => {
             let mut t = Table::new(&[
                 ("customer", Align::Left, 14),
                 ("name", Align::Left, 28),
-                ("total", Align::Right, 15),
-                ("current", Align::Right, 14),
-                ("1-30", Align::Right, 14),
-                ("31-60", Align::Right, 14),
-                ("61-90", Align::Right, 14),
-                ("91+", Align::Right, 14),
+                ("total", Align::Right, 20),
+                ("current", Align::Right, 20),
+                ("1-30", Align::Right, 20),
+                ("31-60", Align::Right, 20),
+                ("61-90", Align::Right, 20),
+                ("91+", Align::Right, 20),
             ]);
-            let row =
-                |id: &str, name: &str, total: crate::domain::Money, a: &crate::domain::Aging| {
-                    vec![
-                        id.to_string(),
-                        name.to_string(),
-                        total.grouped(),
-                        a.current.grouped(),
-                        a.d1_30.grouped(),
-                        a.d31_60.grouped(),
-                        a.d61_90.grouped(),
-                        a.d91_plus.grouped(),
-                    ]
-                };
+            let row = |id: &str, name: &str, total: Money, a: &crate::domain::Aging| {
+                vec![
+                    id.to_string(),
+                    name.to_string(),
+                    total.grouped(),
+                    a.current.grouped(),
+                    a.d1_30.grouped(),
+                    a.d31_60.grouped(),
+                    a.d61_90.grouped(),
+                    a.d91_plus.grouped(),
+                ]
+            };
             for c in &r.customers {
                 t.row(row(&c.customer_id, &c.name, c.total, &c.aging));
             }
@@ -511,4 +474,16 @@ pub fn aging(
             Ok(())
         }
     }
+}
+
+/// The text format asked for, or `None` for a workbook; `--output` is for
+/// workbooks (text goes to standard output, to redirect as usual).
+fn text_or_workbook(format: ExportFormat, output: Option<&Path>) -> anyhow::Result<Option<Format>> {
+    let text = format.text();
+    if text.is_some() && output.is_some() {
+        anyhow::bail!(
+            "--output writes a workbook (--format xlsx); table, json and csv go to standard output: redirect them with > FILE"
+        );
+    }
+    Ok(text)
 }

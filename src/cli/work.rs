@@ -2,6 +2,7 @@
 //! `release`, `assign`.
 
 use super::args::user_date;
+use super::out::println;
 use super::{Env, LogCmd};
 use crate::domain::{DisputeOutcome, Money};
 
@@ -52,7 +53,9 @@ pub fn log(env: &Env, cmd: LogCmd) -> anyhow::Result<()> {
             let d = s.open_dispute(&id, &invoice, reason, amount, &note, follow_up)?;
             println!("Dispute #{d} opened on {invoice} ({reason})");
         }
-        LogCmd::Note { id, text } => {
+        LogCmd::Note { id, text, note } => {
+            // `log note ID TEXT` or `log note ID --note TEXT` (clap requires one).
+            let text = text.or(note).unwrap_or_default();
             s.log_note(&id, &text)?;
             println!("Note added to {id}");
         }

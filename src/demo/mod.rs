@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::domain::{EventKind, Role};
+use crate::progress::{Progress, Unit};
 use crate::service::{Result, ServiceError, Session, noon_utc, setup};
 use crate::store::{self, Durability, Store, customers, ledger};
 use rng::Rng;
@@ -61,7 +62,7 @@ fn clear(path: &Path) -> Result<()> {
                 path.display()
             )));
         }
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["", "-wal", "-shm", ".key", ".anchors"] {
             let p = format!("{}{suffix}", path.display());
             if Path::new(&p).exists() {
                 std::fs::remove_file(&p)
@@ -77,7 +78,7 @@ pub fn build(
     path: &Path,
     opts: &DemoOptions,
     config: &Config,
-    progress: &mut dyn FnMut(&str),
+    progress: &dyn Progress,
 ) -> Result<DemoSummary> {
     clear(path)?;
     let (n_customers, mean_gap, capacity) = match opts.size {
@@ -87,8 +88,17 @@ pub fn build(
     let start = opts.today - Duration::days(opts.history_days);
     let rng = Rng::new(opts.seed);
 
-    progress("creating users and customers");
-    let mut admin = setup::init(path, "USD", ADMIN, start, noon_utc(start), config.clone())?;
+    progress.phase("creating the shop", None, Unit::Days);
+    // The audit key comes from the seed, so one seed builds one record, hash for hash.
+    let mut admin = setup::init_with(
+        path,
+        "USD",
+        ADMIN,
+        start,
+        noon_utc(start),
+        config.clone(),
+        Some(&opts.seed.to_le_bytes()),
+    )?;
     admin.store().set_durability(Durability::Bulk)?;
     admin.write(|tx| Ok(store::put_meta(tx.conn, "demo", &opts.seed.to_string())?))?;
     for u in COLLECTORS {
@@ -108,7 +118,7 @@ pub fn build(
         mean_gap,
     );
 
-    progress("writing a year of invoices and payments");
+    progress.phase("writing the history", None, Unit::Days);
     let mut sim = Sim {
         customers: &demo_customers,
         by_id: demo_customers
@@ -127,6 +137,14 @@ pub fn build(
     admin.write(|tx| {
         for c in &demo_customers {
             customers::insert(tx.conn, &c.customer, history_from)?;
+            if let Some(owner) = &c.customer.owner {
+                tx.event(
+                    EventKind::Assigned,
+                    Some(&c.customer.id),
+                    format!("assigned to {owner}"),
+                    serde_json::json!({"to": owner, "from": null}),
+                )?;
+            }
         }
         for inv in &before {
             let paid_before_start = inv.pays_on.filter(|p| *p < start);
@@ -198,10 +216,12 @@ pub fn build(
         by_day.entry(inv.issue_date).or_default().push(inv);
     }
     let mut day = start;
+    progress.phase(
+        "simulating",
+        Some(opts.history_days.max(0) as u64 + 1),
+        Unit::Days,
+    );
     while day <= opts.today {
-        if (day - start).num_days() % 10 == 0 {
-            progress(&format!("simulating {day}"));
-        }
         set_day(
             &mut [&mut admin, &mut ana, &mut ben, &mut cleo, &mut sam],
             day,
@@ -225,8 +245,11 @@ pub fn build(
             }
         }
         day += Duration::days(1);
+        progress.advance(1);
     }
+    progress.finish();
     let events = admin.event_count()?;
+    admin.anchor("demo")?;
     admin.store().set_durability(Durability::Full)?;
     Ok(DemoSummary {
         customers: demo_customers.len(),

@@ -2,6 +2,7 @@
 //! names (roles, reasons, outcomes). No SQL, no clock, no I/O.
 
 pub mod account;
+pub mod amount;
 pub mod customer;
 pub mod dates;
 pub mod money;
@@ -10,6 +11,7 @@ pub mod plan;
 pub mod user;
 
 pub use account::{AccountFigures, Aging, InvoicePosition};
+pub use amount::{AmountError, NumberFormat, parse_amount};
 pub use customer::{ChannelSet, Customer};
 pub use money::Money;
 pub use names::{

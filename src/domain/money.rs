@@ -2,6 +2,7 @@
 //!
 //! `Money` never touches `f64`. Arithmetic is exact; conversion to minor units
 //! refuses amounts with more than two decimal places instead of rounding silently.
+//! Reading typed text is `domain::amount`'s job (`"1,250.50".parse::<Money>()`).
 
 use std::fmt;
 use std::iter::Sum;
@@ -11,20 +12,14 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
+use super::amount::{AmountError, AmountProblem, parse_amount};
+
 /// An exact amount in the database's base currency, always with two decimal places.
 #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money(Decimal);
 
-/// Why a text could not be read as money.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MoneyError {
-    #[error("'{0}' is not an amount (expected digits like 1250.00)")]
-    NotANumber(String),
-    #[error("'{0}' has more than two decimal places")]
-    TooPrecise(String),
-    #[error("'{0}' is too large")]
-    TooLarge(String),
-}
+/// Why a text or a decimal could not be read as money.
+pub type MoneyError = AmountError;
 
 impl Money {
     pub const ZERO: Money = Money(Decimal::ZERO);
@@ -43,13 +38,13 @@ impl Money {
     pub fn from_decimal(d: Decimal) -> Result<Money, MoneyError> {
         let normal = d.normalize();
         if normal.scale() > 2 {
-            return Err(MoneyError::TooPrecise(d.to_string()));
+            return Err(AmountError::new(&d.to_string(), AmountProblem::TooPrecise));
         }
         let mut m = normal;
         m.rescale(2);
         // Keep the value in the range that fits in i64 minor units.
         if m.mantissa() > i128::from(i64::MAX) || m.mantissa() < i128::from(i64::MIN) {
-            return Err(MoneyError::TooLarge(d.to_string()));
+            return Err(AmountError::new(&d.to_string(), AmountProblem::TooLarge));
         }
         Ok(Money(m))
     }
@@ -122,14 +117,10 @@ impl Money {
 impl FromStr for Money {
     type Err = MoneyError;
 
-    /// Parses a plain decimal such as `1250`, `1250.5` or `-20.00`.
+    /// Reads an amount as people type it (`1250`, `1,250.50`, `-20.00`): arq's one
+    /// rule for separators, see `domain::amount`.
     fn from_str(s: &str) -> Result<Money, MoneyError> {
-        let t = s.trim();
-        if t.is_empty() || t.contains(['e', 'E']) {
-            return Err(MoneyError::NotANumber(s.to_string()));
-        }
-        let d = Decimal::from_str(t).map_err(|_| MoneyError::NotANumber(s.to_string()))?;
-        Money::from_decimal(d)
+        parse_amount(s)
     }
 }
 
@@ -212,7 +203,7 @@ mod tests {
             ("-20", "-20.00"),
             ("0.01", "0.01"),
             (" 7.10 ", "7.10"),
-            ("1.500", "1.50"),
+            ("1,250.50", "1250.50"),
         ];
         for (input, shown) in cases {
             let m: Money = input.parse().unwrap_or_else(|e| panic!("{input}: {e}"));
@@ -222,7 +213,7 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_money() {
-        for bad in ["", "abc", "1.234", "1e5", "12,50"] {
+        for bad in ["", "abc", "1.234", "1.500", "1e5", "12,50"] {
             assert!(bad.parse::<Money>().is_err(), "{bad} should be refused");
         }
     }

@@ -2,8 +2,8 @@
 //! exact spelling used on the command line, in JSON and in the database.
 
 /// Declares a fieldless enum whose variants have one stable text spelling.
-/// Generates `as_str`, `ALL`, `Display`, `FromStr` (error lists the accepted words)
-/// and `Serialize` as that text.
+/// Generates `as_str`, `ALL`, `NAMES`, `words`, `Display`, `FromStr` (error lists the
+/// accepted words) and `Serialize` as that text.
 macro_rules! named_enum {
     ($(#[$meta:meta])* $vis:vis enum $name:ident ($what:literal) { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -12,9 +12,17 @@ macro_rules! named_enum {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The spellings, in the order of `ALL`.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
 
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
+            }
+
+            /// For people (tables, screens): `partially kept`, `no answer`. JSON, CSV
+            /// and the database keep the spelling of `as_str`.
+            pub fn words(self) -> String {
+                $crate::domain::names::words(self.as_str())
             }
 
             /// The accepted spellings, for error messages: `a|b|c`.
@@ -61,6 +69,12 @@ pub fn fold(s: &str) -> String {
         .filter(|c| !matches!(c, '-' | '_' | ' '))
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// A code as people read it: underscores and hyphens become spaces
+/// (`partially_kept` → `partially kept`, `no-answer` → `no answer`).
+pub fn words(code: &str) -> String {
+    code.replace(['_', '-'], " ")
 }
 
 /// A word that is not one of a vocabulary's spellings.
@@ -153,16 +167,6 @@ named_enum! {
     }
 }
 
-impl PromiseStatus {
-    /// The status in words for people (`partially kept`).
-    pub fn words(self) -> &'static str {
-        match self {
-            PromiseStatus::PartiallyKept => "partially kept",
-            other => other.as_str(),
-        }
-    }
-}
-
 named_enum! {
     /// Where a payment plan stands.
     pub enum PlanStatus ("plan status") {
@@ -233,8 +237,8 @@ impl ItemAction {
         matches!(self, ItemAction::ReleaseHold | ItemAction::ApproveWriteOff)
     }
 
-    /// In words for people (`write-off review`, `strategy exhausted`).
-    pub fn words(self) -> &'static str {
+    /// What the item asks for, for people (`write-off review`, `strategy exhausted`).
+    pub fn label(self) -> &'static str {
         match self {
             ItemAction::CreditHold => "credit hold",
             ItemAction::WriteOffReview => "write-off review",
@@ -306,6 +310,8 @@ named_enum! {
         Escalated = "escalated",
         CycleStarted = "cycle_started",
         UserAdded = "user_added",
+        RoleChanged = "role_changed",
+        Restored = "restored",
         StrategyLoaded = "strategy_loaded",
         CustomerChanged = "customer_changed",
         Adjustment = "adjustment",
@@ -326,6 +332,14 @@ named_enum! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_read_words_not_codes() {
+        assert_eq!(PromiseStatus::PartiallyKept.words(), "partially kept");
+        assert_eq!(Reason::DisputeFollowUp.words(), "dispute follow up");
+        assert_eq!(CallOutcome::NoAnswer.words(), "no answer");
+        assert_eq!(CallOutcome::NAMES.len(), CallOutcome::ALL.len());
+    }
 
     #[test]
     fn spellings_round_trip_and_errors_list_choices() {

@@ -4,6 +4,8 @@
 //! commits (sorting once is much cheaper than a million random index inserts), and
 //! SQLite gets a larger page cache and sorter threads for the duration. Other
 //! connections never see the missing indexes: they read the last committed state.
+//! The database stays in WAL mode throughout, so collectors keep reading while the
+//! load runs and their writes wait for it (busy timeout) instead of failing.
 
 use rusqlite::Connection;
 
@@ -22,22 +24,6 @@ const BULK_CACHE_KIB: i64 = 512 * 1024;
 /// about `stored` invoices?
 pub(crate) fn worth_it(file_bytes: u64, stored: u64) -> bool {
     file_bytes >= MIN_BYTES && stored.saturating_mul(BYTES_PER_ROW) <= file_bytes
-}
-
-/// Switches a bulk load to a rollback journal when no other connection is open, so
-/// a million new pages are written once (appended to the file) instead of twice
-/// (into the write-ahead log, then checkpointed into the file). Returns whether it
-/// switched; when someone else has the database open it stays in WAL mode, slower
-/// but never in their way. Call outside a transaction; [`leave_exclusive`] undoes it.
-pub(crate) fn enter_exclusive(conn: &Connection) -> bool {
-    let mode: Result<String, _> = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0));
-    matches!(mode.as_deref(), Ok("delete"))
-}
-
-/// Back to WAL after [`enter_exclusive`].
-pub(crate) fn leave_exclusive(conn: &Connection) -> Result<(), StoreError> {
-    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    Ok(())
 }
 
 /// Connection settings changed for a bulk load, restored by [`Tuning::restore`].

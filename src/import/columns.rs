@@ -152,8 +152,23 @@ impl Columns {
             .collect()
     }
 
+    /// The file's column index of arq column `col`.
+    pub fn index(&self, col: usize) -> Option<usize> {
+        self.at.get(col).and_then(|a| a.as_ref().map(|(i, _)| *i))
+    }
+
     pub fn has(&self, col: usize) -> bool {
         self.at.get(col).is_some_and(Option::is_some)
+    }
+
+    /// How many arq columns there are.
+    pub fn width(&self) -> usize {
+        self.specs.len()
+    }
+
+    /// The arq name of column `col`.
+    pub fn name(&self, col: usize) -> &'static str {
+        self.specs.get(col).map_or("?", |s| s.name)
     }
 
     /// The trimmed cell of arq column `col` ("" when the file lacks the column).

@@ -201,13 +201,15 @@ pub(crate) struct Counts {
 pub(crate) struct Writer<'a, 'b> {
     tx: &'a mut Tx<'b>,
     file: String,
+    /// How errors name each column of this file.
+    labels: Vec<String>,
     existing: HashMap<String, Customer>,
     seen: HashMap<String, u64>,
     pub counts: Counts,
 }
 
 impl<'a, 'b> Writer<'a, 'b> {
-    pub fn new(tx: &'a mut Tx<'b>, file: String) -> Result<Self, ImportError> {
+    pub fn new(tx: &'a mut Tx<'b>, file: String, labels: Vec<String>) -> Result<Self, ImportError> {
         let existing = customers::list(tx.conn, None)?
             .into_iter()
             .map(|c| (c.id.clone(), c))
@@ -215,6 +217,7 @@ impl<'a, 'b> Writer<'a, 'b> {
         Ok(Writer {
             tx,
             file,
+            labels,
             existing,
             seen: HashMap::new(),
             counts: Counts::default(),
@@ -223,13 +226,12 @@ impl<'a, 'b> Writer<'a, 'b> {
 
     pub fn write(&mut self, l: Line) -> Result<(), ImportError> {
         if let Some(&first) = self.seen.get(&l.id) {
-            return Err(ImportError::Row {
+            return Err(ImportError::Cell {
                 file: self.file.clone(),
                 line: l.line,
-                message: format!(
-                    "customer {} is already on line {first}: each customer may appear once",
-                    l.id
-                ),
+                column: self.labels[col::ID].clone(),
+                value: l.id.clone(),
+                message: format!("is already on line {first}: each customer may appear once"),
             });
         }
         self.seen.insert(l.id.clone(), l.line);
@@ -239,6 +241,14 @@ impl<'a, 'b> Writer<'a, 'b> {
             customers::insert(conn, &c, self.tx.as_of)?;
             if let Some(a) = &l.address {
                 customers::set_address(conn, &c.id, Some(a))?;
+            }
+            if let Some(to) = &c.owner {
+                self.tx.event(
+                    EventKind::Assigned,
+                    Some(&c.id),
+                    format!("assigned to {to} by import {}", self.file),
+                    json!({"to": to, "from": null}),
+                )?;
             }
             self.counts.created += 1;
             return Ok(());

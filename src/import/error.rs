@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::diag::Located;
+use crate::domain::Money;
 use crate::service::ServiceError;
 use crate::store::StoreError;
 
@@ -52,6 +53,21 @@ pub enum ImportError {
         line: u64,
         message: String,
     },
+    /// A report whose own grand total differs from what its rows add up to.
+    #[error(
+        "{file}:{line}: the file's own total is {ft} but the rows read add up to {rt} (a difference of {diff}): {detail}. Look for a customer and its sub-customers counted twice, a sign read the wrong way, or rows of a type left out; `[rows] check_total = false` in a mapping file turns this check off",
+        ft = .file_total.grouped(),
+        rt = .read_total.grouped(),
+        diff = (*.file_total - *.read_total).grouped()
+    )]
+    TotalMismatch {
+        file: String,
+        line: u64,
+        file_total: Money,
+        read_total: Money,
+        /// What was read, said briefly.
+        detail: String,
+    },
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -75,7 +91,8 @@ impl ImportError {
             ImportError::Csv { line, .. }
             | ImportError::Header { line, .. }
             | ImportError::Cell { line, .. }
-            | ImportError::Row { line, .. } => Some(*line),
+            | ImportError::Row { line, .. }
+            | ImportError::TotalMismatch { line, .. } => Some(*line),
             _ => None,
         }
     }

@@ -13,7 +13,7 @@ use super::ImportError;
 use super::columns::invoice as col;
 use super::mapping::Mapping;
 use super::source::Row;
-use super::values::{parse_amount, parse_date};
+use super::values::parse_amount;
 use crate::domain::{Customer, EventKind, Money};
 use crate::fasthash::FastSet;
 use crate::service::Tx;
@@ -44,9 +44,9 @@ fn required<'r>(row: &'r Row<'_>, c: usize, what: &str) -> Result<&'r str, Impor
     Ok(v)
 }
 
-fn date(row: &Row<'_>, c: usize, m: &Mapping) -> Result<NaiveDate, ImportError> {
+fn date(row: &Row<'_>, c: usize) -> Result<NaiveDate, ImportError> {
     let v = required(row, c, "a date here")?;
-    parse_date(v, &m.date).map_err(|e| row.error(c, e))
+    row.date_in(c, v)
 }
 
 /// Reads one row (on the reader thread). `None`: a row the mapping skips (a credit
@@ -106,8 +106,14 @@ pub(crate) fn parse(
             ),
         ));
     }
-    let issue = date(row, col::ISSUE, m)?;
-    let due = date(row, col::DUE, m)?;
+    let issue = date(row, col::ISSUE)?;
+    let due = date(row, col::DUE)?;
+    if due < issue {
+        return Err(row.error(
+            col::DUE,
+            format!("is before the issue date {issue}: an invoice cannot fall due before it is issued (are the two date columns swapped?)"),
+        ));
+    }
     let name = Some(row.cell(col::NAME))
         .filter(|s| !s.is_empty())
         .map(str::to_string);
@@ -153,6 +159,9 @@ pub(crate) struct Writer<'a, 'b> {
     /// Whether an earlier import left payments with ids like ours (then each new
     /// id is checked; otherwise the invoice number makes it unique).
     ids_may_collide: bool,
+    /// Per invoice, what the credits and payments the file still lists as open took
+    /// of its balance: the file's balance does not count them (`report_items`).
+    pub listed_items: HashMap<String, Money>,
     pub counts: Counts,
 }
 
@@ -180,6 +189,7 @@ impl<'a, 'b> Writer<'a, 'b> {
             last: String::new(),
             seen: snapshot.then(FastSet::default),
             ids_may_collide,
+            listed_items: HashMap::new(),
             counts: Counts::default(),
         })
     }
@@ -202,13 +212,12 @@ impl<'a, 'b> Writer<'a, 'b> {
                 self.counts.merged += 1;
                 return Ok(());
             }
-            return Err(ImportError::Row {
+            return Err(ImportError::Cell {
                 file: self.file.clone(),
                 line: l.line,
-                message: format!(
-                    "invoice {} is on an earlier line too: each invoice may appear once",
-                    l.no
-                ),
+                column: self.labels[col::NO].clone(),
+                value: l.no.clone(),
+                message: "is on an earlier line too: each invoice may appear once (a file of line items needs group_lines = true in its mapping)".to_string(),
             });
         }
         if let Some(seen) = &mut self.seen {
@@ -260,6 +269,11 @@ impl<'a, 'b> Writer<'a, 'b> {
     }
 
     fn reconcile(&mut self, l: &Line, k: &KnownInvoice) -> Result<(), ImportError> {
+        let listed = self.listed_items.get(&l.no).copied().unwrap_or(Money::ZERO);
+        let k = &KnownInvoice {
+            balance: k.balance + listed,
+            ..k.clone()
+        };
         if k.customer_id != l.customer {
             return Err(ImportError::Cell {
                 file: self.file.clone(),

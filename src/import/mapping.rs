@@ -17,7 +17,7 @@ use super::{ImportError, ImportKind, presets};
 use crate::diag::Located;
 
 /// Which rows of a file are data, for reports that are more than a table.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RowRules {
     /// The header is the first row holding every required column; rows before it
     /// (titles, filters, blank rows) are skipped.
@@ -39,6 +39,63 @@ pub(crate) struct RowRules {
     pub skip_negative: bool,
     /// Rows repeating an invoice number are line items of that invoice.
     pub group_lines: bool,
+    /// The header is this row (1-based) of the file or sheet.
+    pub header_row: Option<u64>,
+    /// Rows with only their first cell filled are group or section titles, not
+    /// data, even when they fill no column (QuickBooks ageing-bucket sections).
+    pub skip_group_rows: bool,
+    /// Rows whose first non-empty cell is one of these close a block and carry its
+    /// total; the data goes on after them. Their totals add up to the file's total.
+    pub block_total: Vec<String>,
+    /// Headers of the column that says what each row is (first found is used).
+    pub type_column: Vec<String>,
+    /// Transaction types read as invoices, credits and payments; rows of any other
+    /// type are skipped. Empty lists with no type column: every row is an invoice.
+    pub invoice_types: Vec<String>,
+    pub credit_types: Vec<String>,
+    pub payment_types: Vec<String>,
+    /// An invoice row with a negative balance is a credit (Xero credit notes,
+    /// Odoo refunds), not an error.
+    pub negative_credit: bool,
+    /// Compare what was read with the file's own grand total (on by default).
+    pub check_total: bool,
+}
+
+impl Default for RowRules {
+    fn default() -> Self {
+        RowRules {
+            find_header: false,
+            group_header: Vec::new(),
+            skip_prefix: Vec::new(),
+            stop_at: Vec::new(),
+            keep: Vec::new(),
+            drop: Vec::new(),
+            skip_if_blank: Vec::new(),
+            skip_negative: false,
+            group_lines: false,
+            header_row: None,
+            skip_group_rows: false,
+            block_total: Vec::new(),
+            type_column: Vec::new(),
+            invoice_types: Vec::new(),
+            credit_types: Vec::new(),
+            payment_types: Vec::new(),
+            negative_credit: false,
+            check_total: true,
+        }
+    }
+}
+
+impl RowRules {
+    /// Do rows with only their first cell filled name groups?
+    pub fn groups(&self) -> bool {
+        self.skip_group_rows || !self.group_header.is_empty()
+    }
+
+    /// Does the mapping sort rows into invoices, credits and payments?
+    pub fn typed(&self) -> bool {
+        !self.type_column.is_empty() || self.negative_credit
+    }
 }
 
 /// Everything needed to read one file of one kind.
@@ -47,11 +104,15 @@ pub(crate) struct Mapping {
     /// Per arq column: the headers to look for, best first.
     pub columns: Vec<Vec<String>>,
     pub date: String,
+    /// No layer gave a date format: guess it from the file (see `dates`).
+    pub guess_date: bool,
     pub number: NumberFormat,
     pub delimiter: u8,
     /// Lines before the header.
     pub skip_rows: u64,
     pub currency: Option<String>,
+    /// The sheet of a spreadsheet to read (default: the first visible one).
+    pub sheet: Option<String>,
     pub rows: RowRules,
 }
 
@@ -64,10 +125,12 @@ impl Mapping {
                 .map(|s| vec![s.name.to_string()])
                 .collect(),
             date: "%Y-%m-%d".to_string(),
+            guess_date: true,
             number: NumberFormat::default(),
             delimiter: b',',
             skip_rows: 0,
             currency: None,
+            sheet: None,
             rows: RowRules::default(),
         }
     }
@@ -100,6 +163,7 @@ struct RawFormat {
     delimiter: Option<Spanned<String>>,
     skip_rows: Option<u64>,
     currency: Option<Spanned<String>>,
+    sheet: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -114,6 +178,15 @@ struct RawRows {
     skip_if_blank: Option<Vec<Spanned<String>>>,
     skip_negative: Option<bool>,
     group_lines: Option<bool>,
+    header_row: Option<Spanned<u64>>,
+    skip_group_rows: Option<bool>,
+    block_total: Option<Vec<String>>,
+    type_column: Option<Spanned<Names>>,
+    invoice_types: Option<Vec<String>>,
+    credit_types: Option<Vec<String>>,
+    payment_types: Option<Vec<String>>,
+    negative: Option<Spanned<String>>,
+    check_total: Option<bool>,
 }
 
 /// Reads the mapping for an import: the generic one, then the preset, then the
@@ -135,10 +208,15 @@ pub(crate) fn load(
         apply(&mut m, kind, &format!("preset {}", p.name), p.toml)?;
     }
     if let Some(path) = file {
-        let src = std::fs::read_to_string(path).map_err(|source| ImportError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let src =
+            crate::diag::read_text(path, "a mapping file", 256 * 1024).map_err(|e| match e {
+                crate::diag::ReadError::Io { source, .. } => ImportError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                },
+                crate::diag::ReadError::NotUtf8(at) => ImportError::Mapping(at),
+                e @ crate::diag::ReadError::TooLarge { .. } => ImportError::Refused(e.to_string()),
+            })?;
         apply(&mut m, kind, &path.display().to_string(), &src)?;
     }
     Ok(m)
@@ -178,6 +256,7 @@ pub(crate) fn apply(
     if let Some(d) = &f.date {
         check_date_format(d.get_ref()).map_err(|e| err(d.span(), format!("date: {e}")))?;
         m.date = d.get_ref().clone();
+        m.guess_date = false;
     }
     if let Some(d) = &f.decimal {
         m.number.decimal = match d.get_ref().as_str() {
@@ -241,6 +320,13 @@ pub(crate) fn apply(
         m.currency = Some(code);
     }
 
+    if let Some(name) = &f.sheet {
+        if name.get_ref().trim().is_empty() {
+            return Err(err(name.span(), "sheet: give the sheet's name".into()));
+        }
+        m.sheet = Some(name.get_ref().trim().to_string());
+    }
+
     let r = raw.rows;
     let arq_columns = |list: &[Spanned<String>], key: &str| -> Result<Vec<usize>, ImportError> {
         list.iter()
@@ -280,6 +366,59 @@ pub(crate) fn apply(
     }
     if let Some(v) = r.group_lines {
         m.rows.group_lines = v;
+    }
+    if let Some(n) = &r.header_row {
+        if *n.get_ref() == 0 {
+            return Err(err(
+                n.span(),
+                "header_row: rows are numbered from 1, as a spreadsheet shows them".into(),
+            ));
+        }
+        m.rows.header_row = Some(*n.get_ref());
+    }
+    if let Some(v) = r.skip_group_rows {
+        m.rows.skip_group_rows = v;
+    }
+    if let Some(v) = r.block_total {
+        m.rows.block_total = v;
+    }
+    if let Some(t) = &r.type_column {
+        let list = match t.get_ref() {
+            Names::One(s) => vec![s.clone()],
+            Names::Many(v) => v.clone(),
+        };
+        if list.iter().any(|s| s.trim().is_empty()) {
+            return Err(err(
+                t.span(),
+                "type_column: give the header of the transaction type column".into(),
+            ));
+        }
+        m.rows.type_column = list;
+    }
+    if let Some(v) = r.invoice_types {
+        m.rows.invoice_types = v;
+    }
+    if let Some(v) = r.credit_types {
+        m.rows.credit_types = v;
+    }
+    if let Some(v) = r.payment_types {
+        m.rows.payment_types = v;
+    }
+    if let Some(n) = &r.negative {
+        (m.rows.negative_credit, m.rows.skip_negative) = match n.get_ref().as_str() {
+            "credit" => (true, false),
+            "skip" => (false, true),
+            "refuse" => (false, false),
+            _ => {
+                return Err(err(
+                    n.span(),
+                    "negative: use \"credit\", \"skip\" or \"refuse\"".into(),
+                ));
+            }
+        };
+    }
+    if let Some(v) = r.check_total {
+        m.rows.check_total = v;
     }
     Ok(())
 }
@@ -379,6 +518,22 @@ keep = { Type = ["Invoice"] }
                 "m.toml:2:1: unknown field `find_headers`",
             ),
             ("[colums]\n", "m.toml:1:2: unknown field `colums`"),
+            (
+                "[rows]\nnegative = \"ignore\"\n",
+                "m.toml:2:12: negative: use \"credit\", \"skip\" or \"refuse\"",
+            ),
+            (
+                "[rows]\nheader_row = 0\n",
+                "m.toml:2:14: header_row: rows are numbered from 1",
+            ),
+            (
+                "[rows]\ntype_column = \"\"\n",
+                "m.toml:2:15: type_column: give the header",
+            ),
+            (
+                "[format]\nsheet = \" \"\n",
+                "m.toml:2:9: sheet: give the sheet's name",
+            ),
             (
                 "[columns]\namount = []\n",
                 "m.toml:2:10: amount: give the file's header",

@@ -1,19 +1,29 @@
-//! CSV import (DESIGN §7): customers, invoices and payments from a generic CSV file,
-//! a mapping file or a preset for a known accounting export. An import is all or
-//! nothing: rows are read and checked on one thread while the other writes them in a
-//! single `BEGIN IMMEDIATE` transaction, and the first bad row rolls everything
-//! back. Re-importing the same file changes nothing. See `docs/IMPORT.md`.
+//! Import (DESIGN §7): customers, invoices and payments from a generic CSV file or
+//! spreadsheet, a mapping file or a preset for a known accounting export or report.
+//! An import is all or nothing: rows are read and checked on one thread while the
+//! other writes them in a single `BEGIN IMMEDIATE` transaction, and the first bad
+//! row rolls everything back. Re-importing the same file changes nothing. See
+//! `docs/IMPORT.md`.
 
 mod bulk;
 mod columns;
 mod customers;
+mod dates;
 mod error;
 mod invoices;
+mod limits;
 mod mapping;
 mod payments;
 mod pipeline;
+mod prescan;
 mod presets;
+#[cfg(test)]
+mod report_fuzz;
+mod report_items;
+mod report_rows;
+mod sheet;
 mod source;
+mod understood;
 mod values;
 
 use std::collections::HashSet;
@@ -25,8 +35,10 @@ use serde_json::json;
 
 pub use error::ImportError;
 pub use presets::preset_toml;
+pub use understood::Understood;
 
 use crate::domain::EventKind;
+use crate::progress::{Progress, Silent, Unit};
 use crate::service::{ServiceError, Session, Tx};
 use crate::store::{Durability, ledger, strategies, users};
 use source::Source;
@@ -73,6 +85,8 @@ pub struct ImportOptions {
     pub snapshot: bool,
     /// Do everything, report it, write nothing.
     pub dry_run: bool,
+    /// The sheet of a spreadsheet to read (default: the mapping's, else the first).
+    pub sheet: Option<String>,
 }
 
 /// What an import did (or, in a dry run, would do).
@@ -99,7 +113,11 @@ pub struct ImportSummary {
     pub closed_by_snapshot: u64,
     /// Data rows left out: credit notes, payments, drafts, filtered types.
     pub skipped_rows: u64,
+    /// Credits (credit memos, credit notes) read from a report and applied.
+    pub credits_recorded: u64,
     pub dry_run: bool,
+    /// What was understood of the file (counts, totals, skip reasons).
+    pub understood: Understood,
 }
 
 impl ImportSummary {
@@ -119,7 +137,9 @@ impl ImportSummary {
             adjustments: 0,
             closed_by_snapshot: 0,
             skipped_rows: 0,
+            credits_recorded: 0,
             dry_run,
+            understood: Understood::default(),
         }
     }
 
@@ -132,6 +152,7 @@ impl ImportSummary {
             + self.balance_payments
             + self.adjustments
             + self.closed_by_snapshot
+            + self.credits_recorded
             > 0
     }
 
@@ -143,6 +164,8 @@ impl ImportSummary {
         ];
         let extra = [
             (self.customers_created, "customers created"),
+            (self.credits_recorded, "credits"),
+            (self.payments_recorded, "payments"),
             (self.balance_payments, "balance payments"),
             (self.adjustments, "adjustments"),
             (self.closed_by_snapshot, "closed by snapshot"),
@@ -175,13 +198,27 @@ pub fn import_file(
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, ImportError> {
+    import_file_with(session, kind, path, opts, &Silent)
+}
+
+/// [`import_file`], telling `progress` how far it got.
+pub fn import_file_with(
+    session: &mut Session,
+    kind: ImportKind,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportSummary, ImportError> {
     session.require_admin(&format!("import {kind}"))?;
     if opts.snapshot && kind != ImportKind::Invoices {
         return Err(ImportError::Refused(format!(
             "--snapshot closes open invoices missing from a full open-invoice export; it applies to `arq import invoices`, not to {kind}"
         )));
     }
-    let mapping = mapping::load(kind, opts.preset.as_deref(), opts.mapping.as_deref())?;
+    let mut mapping = mapping::load(kind, opts.preset.as_deref(), opts.mapping.as_deref())?;
+    if let Some(sheet) = &opts.sheet {
+        mapping.sheet = Some(sheet.clone());
+    }
     let currency = session.currency()?;
     if let Some(c) = &mapping.currency
         && !c.eq_ignore_ascii_case(&currency)
@@ -192,20 +229,57 @@ pub fn import_file(
     }
     let file = path.display().to_string();
     let mut source = Source::open(path, file.clone(), columns::specs(kind), &mapping)?;
-    source.prepare()?;
+    source.prepare().map_err(
+        |e| match (e, opts.preset.as_deref().and_then(presets::hint)) {
+            (
+                ImportError::Header {
+                    file,
+                    line,
+                    message,
+                },
+                Some(hint),
+            ) => ImportError::Header {
+                file,
+                line,
+                message: format!("{message}; {hint}"),
+            },
+            (e, _) => e,
+        },
+    )?;
+    let date_format = if mapping.guess_date {
+        prescan::guess_dates(&mut source)?
+    } else {
+        None
+    };
+    let listed = if kind == ImportKind::Invoices && mapping.rows.typed() {
+        prescan::listed_items(&mut source, &mapping, &currency)?
+    } else {
+        report_items::Listed::default()
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+    progress.phase(
+        &format!("importing {name}"),
+        Some(source.lines_hint().saturating_sub(1)),
+        Unit::Rows,
+    );
     let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let bulk = kind == ImportKind::Invoices
         && bulk::worth_it(
             file_bytes,
             ledger::invoice_count_estimate(session.store().conn())?,
         );
-    let summary = ImportSummary::new(kind, file, opts.preset.clone(), opts.dry_run);
+    let mut summary = ImportSummary::new(kind, file, opts.preset.clone(), opts.dry_run);
+    summary.understood.date_format = date_format;
     let job = Job {
         kind,
         mapping: &mapping,
         currency,
         snapshot: opts.snapshot,
         bulk,
+        listed,
+        progress,
     };
 
     let store = session.store();
@@ -215,15 +289,9 @@ pub fn import_file(
     } else {
         None
     };
-    let exclusive = bulk && !opts.dry_run && bulk::enter_exclusive(store.conn());
     let result = run(session, &job, source, summary, !opts.dry_run);
     let store = session.store();
-    let back = if exclusive {
-        bulk::leave_exclusive(store.conn())
-    } else {
-        Ok(())
-    };
-    let restored = tuning.map_or(Ok(()), |t| t.restore(store.conn())).and(back);
+    let restored = tuning.map_or(Ok(()), |t| t.restore(store.conn()));
     let full = store.set_durability(Durability::Full);
     let summary = result?;
     restored?;
@@ -238,6 +306,9 @@ struct Job<'m> {
     currency: String,
     snapshot: bool,
     bulk: bool,
+    /// Credits and payments the file lists (reports only).
+    listed: report_items::Listed,
+    progress: &'m dyn Progress,
 }
 
 /// Runs the import in one transaction, committed only when `commit` is true and
@@ -275,6 +346,7 @@ fn write(
 ) -> Result<ImportSummary, ImportError> {
     let m = job.mapping;
     let labels = source.labels();
+    let mut tally = understood::Tally::new(m.rows.group_lines);
     let counts = match job.kind {
         ImportKind::Invoices => {
             let deferred = if job.bulk {
@@ -282,6 +354,10 @@ fn write(
             } else {
                 None
             };
+            let listed = &job.listed;
+            let taken =
+                crate::store::credits::taken_by(tx.conn, &listed.credits, &listed.payments)?;
+            let mut items = report_items::Writer::new(s.file.clone());
             let mut w = invoices::Writer::new(
                 tx,
                 s.file.clone(),
@@ -289,19 +365,49 @@ fn write(
                 m.rows.group_lines,
                 job.snapshot,
             )?;
+            w.listed_items = taken;
             let currency = job.currency.as_str();
             let counts = pipeline::run(
                 source,
-                |row| invoices::parse(row, m, currency),
-                |line| w.write(line),
+                |row| report_items::route(row, m, currency).map(Some),
+                |parsed| match parsed {
+                    report_items::Parsed::Invoice(line) => {
+                        tally.invoice(&line);
+                        w.write(line)
+                    }
+                    report_items::Parsed::Item(item) => {
+                        tally.item(&item);
+                        items.push(item);
+                        Ok(())
+                    }
+                    report_items::Parsed::Skip(reason) => {
+                        tally.skip(reason);
+                        Ok(())
+                    }
+                },
+                job.progress,
             )?;
             if job.snapshot {
                 w.close_absent()?;
             }
             let c = w.counts;
+            drop(w);
+            items.finish(tx)?;
             if let Some(d) = deferred {
+                job.progress.phase("building indexes", None, Unit::Rows);
                 d.rebuild(tx.conn)?;
             }
+            s.credits_recorded = items.counts.credits;
+            s.payments_recorded = items.counts.payments;
+            tally.understood.notes.append(&mut items.notes);
+            for reason in &items.unrecorded {
+                tally.skip(reason.clone());
+            }
+            let c = invoices::Counts {
+                unchanged: c.unchanged + items.counts.unchanged,
+                customers_created: c.customers_created + items.counts.customers_created,
+                ..c
+            };
             s.created = c.created;
             s.updated = c.updated;
             s.unchanged = c.unchanged;
@@ -318,7 +424,11 @@ fn write(
             let counts = pipeline::run(
                 source,
                 |row| payments::parse(row, m, &known),
-                |line| w.write(line),
+                |line| {
+                    tally.payment(&line.customer, line.amount);
+                    w.write(line)
+                },
+                job.progress,
             )?;
             s.created = w.counts.recorded;
             s.payments_recorded = w.counts.recorded;
@@ -333,11 +443,15 @@ fn write(
                     .map(|s| s.id)
                     .collect::<HashSet<String>>(),
             };
-            let mut w = customers::Writer::new(tx, s.file.clone())?;
+            let mut w = customers::Writer::new(tx, s.file.clone(), labels)?;
             let counts = pipeline::run(
                 source,
                 |row| customers::parse(row, m, &known),
-                |line| w.write(line),
+                |line| {
+                    tally.customer(&line.id);
+                    w.write(line)
+                },
+                job.progress,
             )?;
             s.created = w.counts.created;
             s.updated = w.counts.updated;
@@ -346,7 +460,11 @@ fn write(
         }
     };
     s.rows = counts.rows;
-    s.skipped_rows = counts.skipped;
+    let date_format = s.understood.date_format.take();
+    let mut u = tally.finish(counts.seen, m.number, m.rows.check_total, job.kind, &s.file)?;
+    u.date_format = date_format;
+    s.skipped_rows = u.skipped.values().sum();
+    s.understood = u;
     if s.changed() {
         let data = serde_json::to_value(&s).unwrap_or_else(|_| json!({}));
         tx.event(EventKind::Import, None, s.detail(), data)?;

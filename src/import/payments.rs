@@ -11,7 +11,7 @@ use super::ImportError;
 use super::columns::payment as col;
 use super::mapping::Mapping;
 use super::source::Row;
-use super::values::{parse_amount, parse_date};
+use super::values::parse_amount;
 use crate::domain::{EventKind, Money};
 use crate::service::Tx;
 use crate::store::ledger::{self, PaymentRow};
@@ -48,8 +48,7 @@ pub(crate) fn parse(
             "is not a known customer: import it first (customers.csv or invoices.csv)",
         ));
     }
-    let date =
-        parse_date(required(col::DATE, "a date")?, &m.date).map_err(|e| row.error(col::DATE, e))?;
+    let date = row.date_in(col::DATE, required(col::DATE, "a date")?)?;
     let amount = parse_amount(required(col::AMOUNT, "an amount")?, m.number)
         .map_err(|e| row.error(col::AMOUNT, e))?
         .unwrap_or(Money::ZERO);
@@ -114,14 +113,12 @@ impl<'a, 'b> Writer<'a, 'b> {
 
     pub fn write(&mut self, l: Line) -> Result<(), ImportError> {
         if let Some(&first) = self.seen.get(&l.id) {
-            return Err(ImportError::Row {
-                file: self.file.clone(),
-                line: l.line,
-                message: format!(
-                    "payment {} is already on line {first}: each payment may appear once",
-                    l.id
-                ),
-            });
+            return Err(self.cell_error(
+                &l,
+                col::ID,
+                &l.id,
+                format!("is already on line {first}: each payment may appear once"),
+            ));
         }
         self.seen.insert(l.id.clone(), l.line);
         let conn = self.tx.conn;

@@ -6,18 +6,21 @@
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::ImportError;
-use super::source::{Row, Source};
+use super::source::{Row, Seen, Source};
+use crate::progress::Progress;
 
 const BATCH: usize = 2048;
 const BATCHES_IN_FLIGHT: usize = 8;
 
 /// What the reader saw.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Counts {
     /// Data rows read.
     pub rows: u64,
     /// Data rows left out (filters, credit notes).
     pub skipped: u64,
+    /// Why rows were left out, the file's own totals, the sheet read.
+    pub seen: Seen,
 }
 
 enum Msg<T> {
@@ -28,11 +31,12 @@ enum Msg<T> {
 
 /// Reads `source` on a second thread, turning each row into a `T` with `parse`
 /// (`None` skips the row), and hands every `T` to `write` on this thread, in file
-/// order.
+/// order. `progress` hears of each batch written.
 pub(crate) fn run<T, P, W>(
     source: Source<'_>,
     parse: P,
     mut write: W,
+    progress: &dyn Progress,
 ) -> Result<Counts, ImportError>
 where
     T: Send,
@@ -43,7 +47,7 @@ where
         let (tx, rx) = sync_channel::<Msg<T>>(BATCHES_IN_FLIGHT);
         s.spawn(move || produce(source, parse, tx));
         // Returning drops `rx`, which stops a reader still sending.
-        consume(rx, &mut write)
+        consume(rx, &mut write, progress)
     })
 }
 
@@ -55,7 +59,10 @@ where
     let mut skipped = 0;
     loop {
         let parsed = match source.next() {
-            Ok(Some(line)) => parse(&source.row(line)),
+            Ok(Some(line)) => {
+                let row = source.row(line);
+                super::limits::check_cells(&row).and_then(|()| parse(&row))
+            }
             Ok(None) => break,
             Err(e) => Err(e),
         };
@@ -77,22 +84,32 @@ where
     if !batch.is_empty() && tx.send(Msg::Batch(batch)).is_err() {
         return;
     }
+    if skipped > 0 {
+        source.skip_many("negative amount or balance (a credit note)", skipped);
+    }
     let _ = tx.send(Msg::Done(Counts {
         rows: source.rows,
-        skipped: source.skipped + skipped,
+        skipped: source.skipped,
+        seen: std::mem::take(&mut source.seen),
     }));
 }
 
-fn consume<T, W>(rx: Receiver<Msg<T>>, write: &mut W) -> Result<Counts, ImportError>
+fn consume<T, W>(
+    rx: Receiver<Msg<T>>,
+    write: &mut W,
+    progress: &dyn Progress,
+) -> Result<Counts, ImportError>
 where
     W: FnMut(T) -> Result<(), ImportError>,
 {
     for msg in rx.iter() {
         match msg {
             Msg::Batch(rows) => {
+                let n = rows.len() as u64;
                 for t in rows {
                     write(t)?;
                 }
+                progress.advance(n);
             }
             Msg::Done(counts) => return Ok(counts),
             Msg::Failed(e) => return Err(e),

@@ -1,16 +1,23 @@
-//! Reading a CSV file into data rows: BOM, CRLF or LF, lines before the header, the
-//! header itself (found by its column names when asked), and the report structure
-//! the mapping's `[rows]` describes: blank rows, group headers, subtotals, the grand
-//! total and anything after it. Line numbers are the file's own, 1-based.
+//! Reading a CSV file or a spreadsheet into data rows: BOM, CRLF or LF, lines before
+//! the header, the header itself (at a given row or found by its column names), and
+//! the report structure the mapping's `[rows]` describes (see `report_rows`): blank
+//! rows, group headers, subtotals, block and grand totals and anything after them.
+//! Line numbers are the file's own (a spreadsheet's row numbers), 1-based.
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::Path;
 
+use chrono::NaiveDate;
 use csv::StringRecord;
 
 use super::ImportError;
 use super::columns::{Columns, Spec, normalize};
+use super::limits;
 use super::mapping::Mapping;
+use super::report_rows::{Groups, RowClass};
+use super::sheet::{self, CellKind, SheetRow};
+use super::values::parse_date;
 
 /// How many rows a header search looks at before giving up.
 const HEADER_SEARCH_ROWS: usize = 200;
@@ -19,35 +26,72 @@ const HEADER_SEARCH_ROWS: usize = 200;
 /// so the filter does not apply).
 type Filter = (Option<usize>, Vec<String>);
 
+/// Where the rows come from.
+enum Input {
+    Csv(csv::Reader<Cursor<Vec<u8>>>),
+    /// A sheet read whole, and the index of the next row.
+    Sheet(Vec<SheetRow>, usize),
+}
+
+/// What the reader saw besides data rows, for the import summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Seen {
+    /// Data rows left out, by reason.
+    pub skipped: BTreeMap<String, u64>,
+    /// The file's own totals: (line, text of the money column) of the grand total
+    /// row and of every block total row.
+    pub totals: Vec<(u64, String)>,
+    /// The sheet read, for a spreadsheet.
+    pub sheet: Option<String>,
+}
+
 /// The rows of one file, read one at a time.
 pub(crate) struct Source<'m> {
     file: String,
     specs: &'static [Spec],
     mapping: &'m Mapping,
-    reader: csv::Reader<Cursor<Vec<u8>>>,
+    input: Input,
     rec: StringRecord,
+    /// What the cells of `rec` were, for a spreadsheet.
+    kinds: Option<Vec<CellKind>>,
     /// Bytes already scanned for line breaks, and the breaks before them.
     scanned: usize,
     breaks: u64,
     columns: Columns,
+    /// The header row as found.
+    header_rec: StringRecord,
     header_done: bool,
+    /// The header as compared, to know it when a report repeats it.
+    header: Vec<String>,
+    /// The header as written, to name columns in skip reasons.
+    header_names: Vec<String>,
     keep: Vec<Filter>,
     drop: Vec<Filter>,
-    group: Option<String>,
+    /// The column holding the transaction type, when the mapping names one.
+    type_at: Option<usize>,
+    /// The arq column whose figure the file's totals carry (balance, else amount).
+    total_col: Option<usize>,
+    groups: Groups,
     stopped: bool,
+    /// The date format text dates are read with (chosen by `dates` when guessed).
+    pub date_format: String,
     /// Data rows read (group headers, subtotals and blank rows are not data).
     pub rows: u64,
     /// Data rows left out by the mapping's filters.
     pub skipped: u64,
+    pub seen: Seen,
 }
 
 /// One data row, with what is needed to read its cells and to name them in errors.
 pub(crate) struct Row<'a> {
     pub line: u64,
     rec: &'a StringRecord,
+    kinds: Option<&'a [CellKind]>,
     columns: &'a Columns,
     group: Option<&'a str>,
     group_cols: &'a [usize],
+    type_at: Option<usize>,
+    date_format: &'a str,
     file: &'a str,
 }
 
@@ -67,15 +111,68 @@ impl Row<'_> {
         self.columns.has(col) || self.group_cols.contains(&col)
     }
 
+    /// The transaction type of this row, when the mapping names a type column.
+    pub fn txn_type(&self) -> Option<&str> {
+        self.type_at
+            .map(|i| self.rec.get(i).unwrap_or_default().trim())
+    }
+
+    /// What the cell of arq column `col` was in a spreadsheet (`None` for CSV, for
+    /// a missing column and for a cell filled from a group header).
+    fn kind(&self, col: usize) -> Option<CellKind> {
+        let kinds = self.kinds?;
+        let at = self.columns.index(col)?;
+        if self.columns.cell(self.rec, col).is_empty() {
+            return None;
+        }
+        kinds.get(at).copied()
+    }
+
+    /// Is the cell of arq column `col` text to be read with the date format (not a
+    /// spreadsheet date or number)?
+    pub fn is_text(&self, col: usize) -> bool {
+        !matches!(self.kind(col), Some(CellKind::Date | CellKind::Number))
+    }
+
+    /// Reads the date in arq column `col`: a spreadsheet date cell, an Excel serial
+    /// number, or text in the file's date format. The caller checks for blanks.
+    pub fn date(&self, col: usize) -> Result<NaiveDate, ImportError> {
+        self.date_in(col, self.cell(col))
+    }
+
+    /// [`Row::date`] of the cell's text `v`, already read by the caller.
+    pub fn date_in(&self, col: usize, v: &str) -> Result<NaiveDate, ImportError> {
+        match self.kind(col) {
+            Some(CellKind::Date) => parse_date(v, "%Y-%m-%d").map_err(|e| self.error(col, e)),
+            Some(CellKind::Number) => sheet::serial_date(v).ok_or_else(|| {
+                self.error(
+                    col,
+                    "is a number, not a date (format the column as dates in the spreadsheet)",
+                )
+            }),
+            _ => parse_date(v, self.date_format).map_err(|e| self.error(col, e)),
+        }
+    }
+
     /// An error about the value of arq column `col` in this row.
     pub fn error(&self, col: usize, message: impl Into<String>) -> ImportError {
         ImportError::Cell {
             file: self.file.to_string(),
             line: self.line,
             column: self.columns.label(col),
-            value: self.cell(col).to_string(),
+            value: limits::shown(self.cell(col)),
             message: message.into(),
         }
+    }
+
+    /// How many arq columns a row of this kind has.
+    pub fn width(&self) -> usize {
+        self.columns.width()
+    }
+
+    /// The arq name of column `col`.
+    pub fn name(&self, col: usize) -> &'static str {
+        self.columns.name(col)
     }
 }
 
@@ -92,36 +189,129 @@ impl<'m> Source<'m> {
             path: path.to_path_buf(),
             source,
         })?;
-        if bytes.starts_with(b"\xEF\xBB\xBF") {
-            bytes.drain(..3);
-        }
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(mapping.delimiter)
-            .from_reader(Cursor::new(bytes));
+        let mut seen = Seen::default();
+        let input = if sheet::is_workbook(&bytes) {
+            let (name, rows) = sheet::read(bytes, &file, mapping.sheet.as_deref())?;
+            seen.sheet = Some(name);
+            Input::Sheet(rows, 0)
+        } else {
+            if mapping.sheet.is_some() {
+                return Err(ImportError::Refused(format!(
+                    "{file}: a sheet was named, but this is a text (CSV) file, not a spreadsheet"
+                )));
+            }
+            if bytes.starts_with(b"\xEF\xBB\xBF") {
+                bytes.drain(..3);
+            }
+            Input::Csv(
+                csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .delimiter(mapping.delimiter)
+                    .from_reader(Cursor::new(bytes)),
+            )
+        };
         Ok(Source {
             file,
             specs,
             mapping,
-            reader,
+            input,
             rec: StringRecord::new(),
+            kinds: None,
             scanned: 0,
             breaks: 0,
             columns: Columns::find(specs, &[], &StringRecord::new()),
+            header_rec: StringRecord::new(),
             header_done: false,
+            header: Vec::new(),
+            header_names: Vec::new(),
             keep: Vec::new(),
             drop: Vec::new(),
-            group: None,
+            type_at: None,
+            total_col: None,
+            groups: Groups::default(),
             stopped: false,
+            date_format: mapping.date.clone(),
             rows: 0,
             skipped: 0,
+            seen,
         })
+    }
+
+    /// Back to the start of the file, to read it again (after a look through it to
+    /// guess the date format, for instance). What the header found is kept.
+    pub fn rewind(&mut self) -> Result<(), ImportError> {
+        match &mut self.input {
+            Input::Csv(reader) => {
+                reader
+                    .seek(csv::Position::new())
+                    .map_err(|e| ImportError::Csv {
+                        file: self.file.clone(),
+                        line: 1,
+                        message: format!("cannot read the file again: {e}"),
+                    })?;
+            }
+            Input::Sheet(_, at) => *at = 0,
+        }
+        self.scanned = 0;
+        self.breaks = 0;
+        self.header_done = false;
+        self.groups.clear();
+        self.stopped = false;
+        self.rows = 0;
+        self.skipped = 0;
+        self.seen.skipped.clear();
+        self.seen.totals.clear();
+        Ok(())
+    }
+
+    /// The arq columns holding dates, by position.
+    pub fn date_columns(&self) -> Vec<usize> {
+        self.specs
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.name == "date" || s.name.ends_with("_date"))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// How many lines the file has (a sheet: how many rows): at most one data row
+    /// each, for progress.
+    pub fn lines_hint(&self) -> u64 {
+        match &self.input {
+            Input::Csv(reader) => {
+                let bytes = reader.get_ref().get_ref();
+                let breaks = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+                breaks + u64::from(!bytes.ends_with(b"\n") && !bytes.is_empty())
+            }
+            Input::Sheet(rows, _) => rows.len() as u64,
+        }
+    }
+
+    /// The file's name as errors give it.
+    pub fn file(&self) -> &str {
+        &self.file
     }
 
     /// Reads the next record; returns its line, or `None` at the end of the file.
     fn read(&mut self) -> Result<Option<u64>, ImportError> {
-        match self.reader.read_record(&mut self.rec) {
+        let reader = match &mut self.input {
+            Input::Csv(reader) => reader,
+            Input::Sheet(rows, at) => {
+                let Some(row) = rows.get_mut(*at) else {
+                    return Ok(None);
+                };
+                *at += 1;
+                // The sheet stays whole so that it can be read again.
+                self.rec.clone_from(&row.cells);
+                match &mut self.kinds {
+                    Some(k) => k.clone_from(&row.kinds),
+                    None => self.kinds = Some(row.kinds.clone()),
+                }
+                return Ok(Some(row.line));
+            }
+        };
+        match reader.read_record(&mut self.rec) {
             Ok(true) => {
                 let start = self.rec.position().map_or(0, |p| p.byte() as usize);
                 Ok(Some(self.line_at(start)))
@@ -131,9 +321,17 @@ impl<'m> Source<'m> {
                 let start = e.position().map_or(0, |p| p.byte() as usize);
                 let line = self.line_at(start);
                 let message = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => {
-                        "this line is not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in Excel)"
-                            .to_string()
+                    csv::ErrorKind::Utf8 { err, .. } => {
+                        let field = err.field();
+                        let column = match self.header_rec.get(field).map(str::trim) {
+                            Some(h) if self.header_done && !h.is_empty() => {
+                                format!("column '{h}' (column {})", field + 1)
+                            }
+                            _ => format!("column {}", field + 1),
+                        };
+                        format!(
+                            "{column} is not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in Excel)"
+                        )
                     }
                     _ => format!("this line is not readable CSV: {e}"),
                 };
@@ -149,7 +347,10 @@ impl<'m> Source<'m> {
     /// The 1-based line of the record that starts at byte `start` (the reader may
     /// report the position of the line break or blank lines before it).
     fn line_at(&mut self, start: usize) -> u64 {
-        let buf = self.reader.get_ref().get_ref();
+        let Input::Csv(reader) = &self.input else {
+            return 0;
+        };
+        let buf = reader.get_ref().get_ref();
         let mut at = start.min(buf.len());
         while matches!(buf.get(at), Some(b'\n' | b'\r')) {
             at += 1;
@@ -188,20 +389,37 @@ impl<'m> Source<'m> {
                 });
             };
             last_line = line;
-            if line <= m.skip_rows || Self::is_blank(&self.rec) {
+            let before_header = m.rows.header_row.is_some_and(|h| line < h);
+            if line <= m.skip_rows || before_header || Self::is_blank(&self.rec) {
                 continue;
             }
             let cols = Columns::find(self.specs, &m.columns, &self.rec);
             let missing = cols.missing(group_cols);
             if missing.is_empty() {
+                limits::check_header(&self.file, line, &self.rec, &cols, self.specs.len())?;
+                self.header_rec = self.rec.clone();
                 self.keep = self.filters(&m.rows.keep);
                 self.drop = self.filters(&m.rows.drop);
+                self.type_at = m.rows.type_column.iter().find_map(|name| {
+                    let want = normalize(name);
+                    self.rec.iter().position(|c| normalize(c) == want)
+                });
+                self.header = self.rec.iter().map(normalize).collect();
+                self.header_names = self.rec.iter().map(|c| c.trim().to_string()).collect();
+                let money = |name: &str| {
+                    self.specs
+                        .iter()
+                        .position(|s| s.name == name)
+                        .filter(|&i| cols.has(i))
+                };
+                self.total_col = money("balance").or_else(|| money("amount"));
                 self.columns = cols;
                 self.header_done = true;
                 return Ok(());
             }
             looked += 1;
-            if !m.rows.find_header || looked >= HEADER_SEARCH_ROWS {
+            let at_header_row = m.rows.header_row.is_some();
+            if at_header_row || !m.rows.find_header || looked >= HEADER_SEARCH_ROWS {
                 let names: Vec<String> = missing
                     .iter()
                     .map(|&i| {
@@ -213,7 +431,7 @@ impl<'m> Source<'m> {
                     })
                     .collect();
                 let has: Vec<&str> = self.rec.iter().map(str::trim).collect();
-                let message = if m.rows.find_header {
+                let message = if m.rows.find_header && !at_header_row {
                     format!(
                         "no header row found in the first {HEADER_SEARCH_ROWS} rows: {}",
                         self.wanted(group_cols)
@@ -255,17 +473,26 @@ impl<'m> Source<'m> {
             .collect()
     }
 
-    fn passes(&self) -> bool {
+    /// Why the mapping's `keep`/`drop` filters leave this row out, if they do.
+    fn filtered_out(&self) -> Option<String> {
         let value = |i: usize| normalize(self.rec.get(i).unwrap_or_default());
-        let kept = self
-            .keep
-            .iter()
-            .all(|(at, values)| at.is_none_or(|i| values.contains(&value(i))));
-        let dropped = self
-            .drop
-            .iter()
-            .any(|(at, values)| at.is_some_and(|i| values.contains(&value(i))));
-        kept && !dropped
+        let shown = |i: usize| self.rec.get(i).unwrap_or_default().trim().to_string();
+        let header = |i: usize| self.header_names.get(i).cloned().unwrap_or_default();
+        for (at, values) in &self.keep {
+            if let Some(i) = *at
+                && !values.contains(&value(i))
+            {
+                return Some(format!("{} '{}' not kept", header(i), shown(i)));
+            }
+        }
+        for (at, values) in &self.drop {
+            if let Some(i) = *at
+                && values.contains(&value(i))
+            {
+                return Some(format!("{} '{}' dropped", header(i), shown(i)));
+            }
+        }
+        None
     }
 
     /// Finds the header (done by the first [`Source::next`] otherwise), so that
@@ -292,46 +519,42 @@ impl<'m> Source<'m> {
         }
         let m: &'m Mapping = self.mapping;
         let rules = &m.rows;
+        let report = rules.find_header || rules.header_row.is_some() || rules.groups();
         while !self.stopped {
             let Some(line) = self.read()? else {
                 return Ok(None);
             };
-            if Self::is_blank(&self.rec) {
-                continue;
+            let header = report.then_some(self.header.as_slice());
+            match self.groups.classify(rules, &self.rec, header) {
+                RowClass::Data => {}
+                RowClass::GrandTotal => {
+                    self.note_total(line);
+                    self.stopped = true;
+                    break;
+                }
+                RowClass::BlockTotal => {
+                    self.note_total(line);
+                    continue;
+                }
+                RowClass::Blank | RowClass::Group | RowClass::Subtotal | RowClass::Header => {
+                    continue;
+                }
             }
-            let first = self
-                .rec
-                .iter()
-                .map(str::trim)
-                .find(|c| !c.is_empty())
-                .unwrap_or("");
-            if rules.stop_at.iter().any(|s| s == first) {
-                self.stopped = true;
-                break;
-            }
-            if rules
-                .skip_prefix
-                .iter()
-                .any(|p| first.starts_with(p.as_str()))
-            {
-                continue;
-            }
-            let lead = self.rec.get(0).unwrap_or_default().trim();
-            if !rules.group_header.is_empty()
-                && !lead.is_empty()
-                && self.rec.iter().skip(1).all(|c| c.trim().is_empty())
-            {
-                self.group = Some(lead.to_string());
-                continue;
-            }
+            limits::check_width(&self.file, line, &self.rec, self.header_rec.len())?;
+            limits::check_raw_cells(&self.file, line, &self.rec, &self.header_rec)?;
             self.rows += 1;
-            if !self.passes() {
-                self.skipped += 1;
+            if let Some(reason) = self.filtered_out() {
+                self.skip(reason);
                 continue;
             }
             let row = self.row(line);
-            if rules.skip_if_blank.iter().any(|&c| row.cell(c).is_empty()) {
-                self.skipped += 1;
+            if let Some(&c) = rules
+                .skip_if_blank
+                .iter()
+                .find(|&&c| row.cell(c).is_empty())
+            {
+                let reason = format!("no {}", row.columns.label(c));
+                self.skip(reason);
                 continue;
             }
             return Ok(Some(line));
@@ -339,14 +562,36 @@ impl<'m> Source<'m> {
         Ok(None)
     }
 
+    /// Counts a data row left out, and why.
+    pub fn skip(&mut self, reason: String) {
+        self.skipped += 1;
+        *self.seen.skipped.entry(reason).or_default() += 1;
+    }
+
+    /// Counts `n` data rows left out for one reason.
+    pub fn skip_many(&mut self, reason: &str, n: u64) {
+        self.skipped += n;
+        *self.seen.skipped.entry(reason.to_string()).or_default() += n;
+    }
+
+    fn note_total(&mut self, line: u64) {
+        if let Some(c) = self.total_col {
+            let v = self.columns.cell(&self.rec, c).to_string();
+            self.seen.totals.push((line, v));
+        }
+    }
+
     /// The row [`Source::next`] stopped at.
     pub fn row(&self, line: u64) -> Row<'_> {
         Row {
             line,
             rec: &self.rec,
+            kinds: self.kinds.as_deref(),
             columns: &self.columns,
-            group: self.group.as_deref(),
+            group: self.groups.current(),
             group_cols: &self.mapping.rows.group_header,
+            type_at: self.type_at,
+            date_format: &self.date_format,
             file: &self.file,
         }
     }

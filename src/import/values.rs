@@ -1,154 +1,33 @@
 //! Reading one cell: amounts as accounting exports write them (`$1,234.56`,
-//! `(420.81)`, `100-`, decimal commas), dates in a chrono format (unpadded numbers
-//! too), yes/no flags. Pure functions; each error is the tail of a sentence that
-//! starts with the quoted value: `'12.345' has more than two decimal places`.
+//! `(420.81)`, `100-`, decimal commas when the mapping says so) through the one
+//! amount parser in `domain::amount`, dates in a chrono format (unpadded numbers too),
+//! yes/no flags. Pure functions; each error is the tail of a sentence that starts
+//! with the quoted value: `'12.3456' has more than two decimal places`.
 
 use chrono::NaiveDate;
 
 use crate::domain::Money;
+use crate::domain::amount::parse_amount_as;
 
-/// How numbers are written in a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct NumberFormat {
-    pub decimal: char,
-    /// The thousands separator, if the file uses one.
-    pub thousands: Option<char>,
-}
+/// How numbers are written in a file (arq's `1,250.50` unless a mapping says otherwise).
+pub(crate) use crate::domain::NumberFormat;
 
-impl Default for NumberFormat {
-    fn default() -> Self {
-        NumberFormat {
-            decimal: '.',
-            thousands: Some(','),
-        }
-    }
-}
+/// The largest amount an import takes: no real invoice or payment comes near it, so
+/// a larger one is a column mix-up (an id or a phone number read as an amount).
+pub(crate) const MAX_AMOUNT_MINOR: i64 = 100_000_000_000_000;
 
-const CURRENCY_SIGNS: &[char] = &['$', '€', '£', '¥', '₹'];
-/// Spaces that may group digits (`1 234,56`); always ignored inside amounts.
-const SPACES: &[char] = &[' ', '\u{a0}', '\u{202f}'];
-
-fn strip_signs(s: &str) -> &str {
-    s.trim_matches(|c: char| CURRENCY_SIGNS.contains(&c) || SPACES.contains(&c))
-}
-
-/// Reads an amount. A blank cell is `None`; the caller decides what blank means.
+/// Reads an amount with arq's one amount parser (`domain::amount`), in the file's
+/// number format. A blank cell is `None`; the caller decides what blank means.
+/// Amounts beyond ±1,000,000,000,000.00 are refused.
 pub(crate) fn parse_amount(raw: &str, fmt: NumberFormat) -> Result<Option<Money>, String> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Ok(None);
+    let m = parse_amount_as(raw, fmt).map_err(|e| e.problem.to_string())?;
+    if m.is_some_and(|m| m.to_minor().unsigned_abs() > MAX_AMOUNT_MINOR.unsigned_abs()) {
+        return Err(
+            "is more than 1,000,000,000,000.00: no invoice or payment is that large (is this the amount column?)"
+                .to_string(),
+        );
     }
-    // Fast path: plain `1234.56` as machine exports write it.
-    if fmt.decimal == '.'
-        && let Some(m) = plain_minor(s.as_bytes())
-    {
-        return Ok(Some(Money::from_minor(m)));
-    }
-    let not_amount = || "is not an amount (expected digits like 1234.56)".to_string();
-    let mut t = strip_signs(s);
-    let mut negative = false;
-    if let Some(rest) = t.strip_prefix('-') {
-        negative = true;
-        t = strip_signs(rest);
-    } else if let Some(rest) = t.strip_prefix('+') {
-        t = strip_signs(rest);
-    } else if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-        negative = true;
-        t = strip_signs(inner);
-    } else if let Some(rest) = t.strip_suffix('-') {
-        negative = true;
-        t = strip_signs(rest);
-    }
-    let minor = digits_to_minor(t, fmt).map_err(|e| match e {
-        DigitsError::Invalid => not_amount(),
-        DigitsError::TooPrecise => "has more than two decimal places".to_string(),
-        DigitsError::TooLarge => "is too large".to_string(),
-    })?;
-    Ok(Some(Money::from_minor(if negative {
-        -minor
-    } else {
-        minor
-    })))
-}
-
-/// `1234`, `1234.5`, `1234.56` (ASCII digits, at most two decimals) in minor units.
-fn plain_minor(b: &[u8]) -> Option<i64> {
-    let (neg, b) = match b.first() {
-        Some(b'-') => (true, &b[1..]),
-        _ => (false, b),
-    };
-    if b.is_empty() || b.len() > 15 {
-        return None;
-    }
-    let (int, frac) = match b.iter().position(|&c| c == b'.') {
-        Some(i) => (&b[..i], &b[i + 1..]),
-        None => (b, &b[..0]),
-    };
-    if int.is_empty() || frac.len() > 2 || !int.iter().chain(frac).all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut v: i64 = 0;
-    for &c in int {
-        v = v * 10 + i64::from(c - b'0');
-    }
-    for i in 0..2 {
-        v = v * 10 + frac.get(i).map_or(0, |&c| i64::from(c - b'0'));
-    }
-    Some(if neg { -v } else { v })
-}
-
-enum DigitsError {
-    Invalid,
-    TooPrecise,
-    TooLarge,
-}
-
-/// Digits with optional thousands groups and decimal part, no sign, in minor units.
-fn digits_to_minor(t: &str, fmt: NumberFormat) -> Result<i64, DigitsError> {
-    let t: String = t.chars().filter(|c| !SPACES.contains(c)).collect();
-    let (int, frac) = match t.split_once(fmt.decimal) {
-        Some((i, f)) => (i, f),
-        None => (t.as_str(), ""),
-    };
-    if int.is_empty() && frac.is_empty() {
-        return Err(DigitsError::Invalid);
-    }
-    let int_digits = match fmt.thousands {
-        Some(sep) if int.contains(sep) => {
-            // Groups after the first hold exactly three digits: `12,50` is no amount.
-            let groups: Vec<&str> = int.split(sep).collect();
-            let first_ok = groups.first().is_some_and(|g| (1..=3).contains(&g.len()));
-            if !first_ok || groups.iter().skip(1).any(|g| g.len() != 3) {
-                return Err(DigitsError::Invalid);
-            }
-            groups.concat()
-        }
-        _ => int.to_string(),
-    };
-    if !int_digits
-        .bytes()
-        .chain(frac.bytes())
-        .all(|c| c.is_ascii_digit())
-    {
-        return Err(DigitsError::Invalid);
-    }
-    let (cents, extra) = frac.split_at(frac.len().min(2));
-    if extra.bytes().any(|c| c != b'0') {
-        return Err(DigitsError::TooPrecise);
-    }
-    let mut v: i64 = 0;
-    for c in int_digits.bytes().chain(cents.bytes()) {
-        v = v
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(i64::from(c - b'0')))
-            .ok_or(DigitsError::TooLarge)?;
-    }
-    if cents.len() < 2 {
-        v = v
-            .checked_mul(if cents.is_empty() { 100 } else { 10 })
-            .ok_or(DigitsError::TooLarge)?;
-    }
-    Ok(v)
+    Ok(m)
 }
 
 /// Reads a date in `format` (a chrono format such as `%m/%d/%Y`); numbers may be
@@ -236,7 +115,7 @@ mod tests {
             ("1,000.00-", "-1000.00"),
             ("+12.00", "12.00"),
             (" 12.30 ", "12.30"),
-            ("1.500", "1.50"),
+            ("1,000.500", "1000.50"),
             (".5", "0.50"),
             ("€ 1 234.00", "1234.00"),
         ];
@@ -273,10 +152,12 @@ mod tests {
     fn refuses_what_is_not_an_amount() {
         let us = NumberFormat::default();
         let cases = [
-            ("12.345", "has more than two decimal places"),
+            ("12.3456", "has more than two decimal places"),
             ("1,234.567", "has more than two decimal places"),
             ("abc", "is not an amount"),
-            ("12,50", "is not an amount"),
+            ("12,50", "is ambiguous: '.' is the decimal point"),
+            ("1.500", "is ambiguous: '.' is the decimal point"),
+            ("2.552,34", "is ambiguous: '.' is the decimal point"),
             ("1,2345.00", "is not an amount"),
             ("--5", "is not an amount"),
             ("-(5)", "is not an amount"),
@@ -284,6 +165,8 @@ mod tests {
             ("$", "is not an amount"),
             ("1e5", "is not an amount"),
             ("99999999999999999999", "is too large"),
+            ("1000000000000.01", "is more than 1,000,000,000,000.00"),
+            ("-1,000,000,000,001.00", "is more than 1,000,000,000,000.00"),
         ];
         for (raw, want) in cases {
             let err = parse_amount(raw, us).err().unwrap_or_default();

@@ -1,40 +1,53 @@
 //! The checks a message passes just before it is delivered: a customer who has since
-//! opted out, become white glove, been cured, promised to pay or agreed a plan — or a
-//! reminder a later step has replaced, or one queued too long ago — gets nothing; the
-//! message is cancelled instead.
+//! opted out, become white glove, been cured or placed with an agency, promised to pay
+//! or agreed a plan — or a reminder a later step has replaced, or one queued too long
+//! ago — gets nothing; the message is cancelled instead.
+//!
+//! The checks are pure: the facts about every account of a batch of messages are read
+//! with a few set queries (`store::snapshot::recheck_facts`, `outbox::cycle_messages`)
+//! in the transaction that claims the batch.
 
-use crate::domain::{Channel, Customer};
-use crate::service::{Result, Tx};
-use crate::store::outbox::{self, OutboxRow};
-use crate::store::snapshot;
+use chrono::NaiveDate;
+
+use crate::domain::{AccountFigures, Channel};
+use crate::store::outbox::OutboxRow;
+use crate::store::snapshot::RecheckFacts;
 use crate::strategy::StrategyBook;
-use crate::strategy::engine::strategy_for;
+use crate::strategy::engine::strategy_of;
 
 /// Why a message is cancelled instead of sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cancel {
     /// A short code for reports: `too_old`, `opted_out`, `white_glove`, `no_contact`,
-    /// `superseded`, `cycle_ended`, `cured`, `promise`, `plan`.
+    /// `superseded`, `placed`, `cycle_ended`, `cured`, `promise`, `plan`.
     pub kind: &'static str,
     pub why: String,
 }
 
-fn cancel(kind: &'static str, why: impl Into<String>) -> Result<Option<Cancel>> {
-    Ok(Some(Cancel {
+fn cancel(kind: &'static str, why: impl Into<String>) -> Option<Cancel> {
+    Some(Cancel {
         kind,
         why: why.into(),
-    }))
+    })
 }
 
-/// Why a message must not go out now, if it must not.
+/// What else a re-check looks at besides the account.
+pub struct Context<'a> {
+    pub book: &'a StrategyBook,
+    pub as_of: NaiveDate,
+    pub max_age: u32,
+}
+
+/// Why a message must not go out now, if it must not. `later` is a message of a
+/// later step of the same cycle that was not cancelled, if there is one.
 pub fn cancel_reason(
-    tx: &Tx<'_>,
     row: &OutboxRow,
-    c: &Customer,
-    book: &StrategyBook,
-    max_age: u32,
-) -> Result<Option<Cancel>> {
-    let as_of = tx.as_of;
+    f: &RecheckFacts,
+    later: Option<i64>,
+    cx: &Context<'_>,
+) -> Option<Cancel> {
+    let (as_of, max_age) = (cx.as_of, cx.max_age);
+    let c = &f.customer;
     let age = (as_of - row.created_on).num_days();
     if age > i64::from(max_age) {
         return cancel(
@@ -65,33 +78,31 @@ pub fn cancel_reason(
             format!("no {what} on file for the customer any more"),
         );
     }
-    let (Some(cycle_id), Some(step)) = (row.cycle_id, row.step_index) else {
-        return Ok(None);
+    let (Some(cycle_id), Some(_)) = (row.cycle_id, row.step_index) else {
+        return None;
     };
-    if let Some(later) = outbox::later_step(tx.conn, cycle_id, step)? {
+    if let Some(later) = later {
         return cancel(
             "superseded",
             format!("a later step's message (#{later}) replaces it: one reminder at a time"),
         );
     }
-    let Some(a) = snapshot::load_one(tx.conn, &c.id, as_of)? else {
-        return Ok(None);
-    };
-    let state = a.state(as_of);
-    if let Some(p) = &a.facts.placed {
+    if let Some(p) = &f.placed {
         return cancel(
             "placed",
             format!("the account was placed with {} on {}", p.agency, p.since),
         );
     }
-    if a.facts.cycle.as_ref().map(|cy| cy.id) != Some(cycle_id) {
+    if f.cycle.as_ref().map(|(id, _)| *id) != Some(cycle_id) {
         return cancel(
             "cycle_ended",
             "the collection cycle that queued it has ended (the account was cured)",
         );
     }
-    if let Some(strategy) = strategy_for(&state, book) {
-        let past_due = state.figures.past_due;
+    let figures = AccountFigures::of(&f.invoices, as_of);
+    let cycle_strategy = f.cycle.as_ref().map(|(_, s)| s.as_str());
+    if let Some(strategy) = strategy_of(cx.book, cycle_strategy, c, figures.balance) {
+        let past_due = figures.past_due;
         if past_due < strategy.threshold() {
             return cancel(
                 "cured",
@@ -102,25 +113,52 @@ pub fn cancel_reason(
             );
         }
     }
-    if a.facts
-        .promises
-        .iter()
-        .any(|p| p.taken_on >= row.created_on)
-    {
+    if f.promises_taken.iter().any(|t| *t >= row.created_on) {
         return cancel(
             "promise",
             "a promise to pay was taken after the reminder was queued",
         );
     }
-    if a.facts
-        .plan
-        .as_ref()
-        .is_some_and(|p| p.created_on >= row.created_on)
-    {
+    if f.plan_created.is_some_and(|p| p >= row.created_on) {
         return cancel(
             "plan",
             "a payment plan was agreed after the reminder was queued",
         );
     }
-    Ok(None)
+    None
+}
+
+/// Of a cycle's messages that were not cancelled — (step index, outbox id) — the one
+/// of the latest step after `step`, if any.
+pub fn later_message(messages: &[(i64, i64)], step: i64) -> Option<i64> {
+    messages
+        .iter()
+        .filter(|(s, _)| *s > step)
+        .max_by_key(|(s, id)| (*s, std::cmp::Reverse(*id)))
+        .map(|(_, id)| *id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_latest_later_step_replaces_an_earlier_message() {
+        type Case<'a> = (&'a [(i64, i64)], i64, Option<i64>);
+        let cases: &[Case<'_>] = &[
+            (&[], 0, None),
+            (&[(0, 5)], 0, None),
+            (&[(0, 5), (1, 9)], 0, Some(9)),
+            (&[(0, 5), (1, 9), (2, 12)], 0, Some(12)),
+            (&[(0, 5), (1, 9), (2, 12)], 2, None),
+            (&[(3, 20), (1, 9)], 1, Some(20)),
+        ];
+        for (messages, step, want) in cases {
+            assert_eq!(
+                later_message(messages, *step),
+                *want,
+                "{messages:?} after {step}"
+            );
+        }
+    }
 }

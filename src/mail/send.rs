@@ -1,29 +1,40 @@
 //! Delivering the outbox (`arq outbox send`, and the end of `arq run`).
 //!
-//! For each pending message, oldest first: one short write transaction re-checks the
-//! customer *now* — opted out of the channel, white glove (for automatic messages),
-//! cured or paused since the reminder was queued, no contact left, or too old — and
-//! either cancels the message (with a `mail_cancelled` event) or claims it
-//! (`pending` → `sending`). The transport then delivers it with no transaction open,
-//! and a second short transaction records what happened: `sent` with a `mail_sent`
-//! event, or back to `pending` with its error and a `mail_failed` event. A delivery
-//! whose outcome is unknown stays `sending` ("in doubt") and is never sent again
-//! without a person deciding; see `docs/MAIL.md`.
+//! Pending messages go in batches, oldest first. For each batch one short write
+//! transaction re-checks every customer *now* — opted out of the channel, white glove
+//! (for automatic messages), cured or paused since the reminder was queued, no contact
+//! left, or too old — with a few set queries for the whole batch, cancels what must
+//! not go (with a `mail_cancelled` event) and claims the rest (`pending` → `sending`).
+//! The transports then deliver the batch with no transaction open, the file-writing
+//! ones make their files durable together, and a second short transaction records
+//! every outcome: `sent` with a `mail_sent` event, or back to `pending` with its error
+//! and a `mail_failed` event. A delivery whose outcome is unknown stays `sending` ("in
+//! doubt") and is never sent again without a person deciding; see `docs/MAIL.md`.
+//! So the cost of a message does not grow with the outbox: no statement walks it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
 
 use super::channels::Transports;
-use super::checks::{Cancel, cancel_reason};
+use super::checks::{Cancel, Context, cancel_reason, later_message};
 use super::transport::{Outcome, Outgoing};
 use crate::domain::{Channel, EventKind};
+use crate::progress::{Progress, Silent, Unit};
 use crate::service::{Result, ServiceError, Session, Tx};
 use crate::store::outbox::{self, OutboxRow};
+use crate::store::snapshot::{self, RecheckFacts, numbers_json};
 use crate::store::{customers, strategies};
 use crate::strategy::StrategyBook;
+
+/// Messages claimed together: one claim and one record transaction per batch.
+pub const BATCH: usize = 256;
+/// At most this many messages of a batch go through transports where a crash between
+/// claim and record leaves them in doubt for a person (SMTP, SMS); file-writing
+/// transports finish a stopped send's claims by themselves.
+pub const BATCH_IN_DOUBT: usize = 16;
 
 /// A claim older than this, left by a send that stopped, is redelivered when the
 /// transport makes that harmless (files named by Message-ID).
@@ -76,8 +87,13 @@ impl SendReport {
 /// Supervisors and admins send everything; a collector sends the messages of their
 /// own accounts.
 pub fn send_pending(s: &mut Session) -> Result<SendReport> {
+    send_pending_with(s, &Silent)
+}
+
+/// [`send_pending`], telling `progress` how far it got.
+pub fn send_pending_with(s: &mut Session, progress: &dyn Progress) -> Result<SendReport> {
     let mut t = Transports::from_config(s.config(), s.store().path());
-    send_with(s, None, &mut t)
+    deliver(s, None, &mut t, progress)
 }
 
 /// Delivers one pending message now (the account screen's "send now").
@@ -101,6 +117,15 @@ fn scope(s: &Session) -> Result<Option<HashSet<String>>> {
 
 /// Delivers pending messages (or only `only`) through `t`.
 pub fn send_with(s: &mut Session, only: Option<i64>, t: &mut Transports) -> Result<SendReport> {
+    deliver(s, only, t, &Silent)
+}
+
+fn deliver(
+    s: &mut Session,
+    only: Option<i64>,
+    t: &mut Transports,
+    progress: &dyn Progress,
+) -> Result<SendReport> {
     let mine = scope(s)?;
     let may = |cid: &str| mine.as_ref().is_none_or(|m| m.contains(cid));
     let mut report = SendReport::default();
@@ -116,48 +141,80 @@ pub fn send_with(s: &mut Session, only: Option<i64>, t: &mut Transports) -> Resu
             )));
         }
     }
-    recover_stale_claims(s, t)?;
+    recover_stale_claims(s, t, &may)?;
     let book = strategies::book(s.store().conn())?;
-    let ids: Vec<i64> = match only {
-        Some(id) => vec![id],
-        None => outbox::ids_with_status(s.store().conn(), "pending")?,
+    // What was pending when the send began: messages queued meanwhile wait for the
+    // next send, and a message that fails now is not retried by this one.
+    let (mut after, upto) = match only {
+        Some(id) => (id - 1, id),
+        None => (0, outbox::last_pending_id(s.store().conn())?),
     };
+    let total = match only {
+        Some(_) => 1,
+        None => outbox::count_pending(s.store().conn(), upto)?,
+    };
+    progress.phase("delivering", Some(total), Unit::Messages);
+    let mut queue: VecDeque<OutboxRow> = VecDeque::new();
+    let mut exhausted = false;
     let result: Result<()> = (|| {
-        for id in ids {
-            let Some(row) = outbox::get(s.store().conn(), id)? else {
-                continue;
-            };
-            if !may(&row.customer_id) {
-                continue;
+        loop {
+            if queue.len() < BATCH && !exhausted {
+                let page = outbox::pending_page(s.store().conn(), after, upto, BATCH)?;
+                exhausted = page.len() < BATCH;
+                if let Some(last) = page.last() {
+                    after = last.id;
+                }
+                let before = queue.len() + page.len();
+                queue.extend(page.into_iter().filter(|r| may(&r.customer_id)));
+                progress.advance((before - queue.len()) as u64);
             }
-            if let Some(line) = send_message(s, id, &book, t)? {
-                report.push(line);
+            let batch = next_batch(&mut queue, t);
+            if batch.is_empty() {
+                return Ok(());
             }
+            let n = batch.len() as u64;
+            send_batch(s, batch, &book, t, &mut report)?;
+            progress.advance(n);
         }
-        Ok(())
     })();
     t.finish(s.as_of(), &mut report);
     result?;
-    for id in outbox::ids_with_status(s.store().conn(), "sending")? {
-        if let Some(row) = outbox::get(s.store().conn(), id)?
-            && may(&row.customer_id)
-        {
-            report.waiting_in_doubt.push(id);
+    for row in outbox::with_status(s.store().conn(), "sending")? {
+        if may(&row.customer_id) {
+            report.waiting_in_doubt.push(row.id);
         }
     }
     Ok(report)
 }
 
+/// The next batch from the front of `queue`: up to [`BATCH`] messages, of which at
+/// most [`BATCH_IN_DOUBT`] go through transports that cannot finish a stopped send.
+fn next_batch(queue: &mut VecDeque<OutboxRow>, t: &mut Transports) -> Vec<OutboxRow> {
+    let mut batch = Vec::new();
+    let mut risky = 0;
+    while let Some(row) = queue.front() {
+        let idempotent = t.get(row.channel).idempotent();
+        if batch.len() == BATCH || (!idempotent && risky == BATCH_IN_DOUBT) {
+            break;
+        }
+        risky += usize::from(!idempotent);
+        if let Some(row) = queue.pop_front() {
+            batch.push(row);
+        }
+    }
+    batch
+}
+
 /// Claims left by a send that stopped, on transports where delivering again is
 /// harmless, go back to pending so this send finishes them.
-fn recover_stale_claims(s: &mut Session, t: &mut Transports) -> Result<()> {
-    let stale: Vec<OutboxRow> = outbox::ids_with_status(s.store().conn(), "sending")?
+fn recover_stale_claims(
+    s: &mut Session,
+    t: &mut Transports,
+    may: &dyn Fn(&str) -> bool,
+) -> Result<()> {
+    let stale: Vec<OutboxRow> = outbox::with_status(s.store().conn(), "sending")?
         .into_iter()
-        .filter_map(|id| outbox::get(s.store().conn(), id).transpose())
-        .collect::<std::result::Result<_, _>>()?;
-    let stale: Vec<OutboxRow> = stale
-        .into_iter()
-        .filter(|r| t.get(r.channel).idempotent())
+        .filter(|r| t.get(r.channel).idempotent() && may(&r.customer_id))
         .collect();
     if stale.is_empty() {
         return Ok(());
@@ -177,16 +234,28 @@ fn recover_stale_claims(s: &mut Session, t: &mut Transports) -> Result<()> {
     })
 }
 
-/// Where a message goes now, or why it must not go.
-enum Check {
-    Go {
-        row: Box<OutboxRow>,
-        to: String,
-        name: String,
-        address: Option<String>,
-    },
-    Cancelled(SendLine),
-    Skip,
+/// A claimed message and where it goes now.
+struct Going {
+    row: OutboxRow,
+    to: String,
+    name: String,
+    address: Option<String>,
+}
+
+impl Going {
+    /// The recipient as reports show it (a letter's postal address on one line).
+    fn shown_to(&self) -> String {
+        match (self.row.channel, &self.address) {
+            (Channel::Letter, Some(a)) => {
+                format!(
+                    "{}, {}",
+                    self.name,
+                    a.lines().collect::<Vec<_>>().join(", ")
+                )
+            }
+            _ => self.to.clone(),
+        }
+    }
 }
 
 fn line(row: &OutboxRow, to: &str, result: &'static str, detail: String) -> SendLine {
@@ -201,26 +270,112 @@ fn line(row: &OutboxRow, to: &str, result: &'static str, detail: String) -> Send
     }
 }
 
-/// Checks, claims, delivers and records one message.
-fn send_message(
+/// Re-checks, claims, delivers and records one batch of messages.
+fn send_batch(
     s: &mut Session,
-    id: i64,
+    rows: Vec<OutboxRow>,
     book: &StrategyBook,
     t: &mut Transports,
-) -> Result<Option<SendLine>> {
+    report: &mut SendReport,
+) -> Result<()> {
     let as_of = s.as_of();
-    let max_age = s.config().mail.max_age_days;
-    let check = s.write(|tx| {
-        let Some(row) = outbox::get(tx.conn, id)? else {
-            return Ok(Check::Skip);
-        };
-        if row.status != "pending" {
-            return Ok(Check::Skip);
+    let cx = Context {
+        book,
+        as_of,
+        max_age: s.config().mail.max_age_days,
+    };
+    let (going, cancelled) = s.write(|tx| claim(tx, rows, &cx))?;
+    for l in cancelled {
+        report.push(l);
+    }
+    if going.is_empty() {
+        return Ok(());
+    }
+    let mut outcomes: Vec<(Channel, &'static str, Outcome)> = Vec::with_capacity(going.len());
+    for g in &going {
+        let transport = t.get(g.row.channel);
+        let outcome = transport.deliver(&Outgoing {
+            row: &g.row,
+            to: &g.to,
+            customer_name: &g.name,
+            address: g.address.as_deref(),
+            as_of,
+        });
+        outcomes.push((g.row.channel, transport.name(), outcome));
+    }
+    // Nothing is recorded as sent before its file is on disk.
+    let mut unsettled: HashMap<Channel, String> = HashMap::new();
+    for channel in [Channel::Email, Channel::Sms, Channel::Letter] {
+        if outcomes.iter().any(|(c, _, _)| *c == channel)
+            && let Err(e) = t.get(channel).settle()
+        {
+            unsettled.insert(channel, e);
         }
-        let Some(c) = customers::get(tx.conn, &row.customer_id)? else {
-            return Ok(Check::Skip);
+    }
+    for (channel, _, outcome) in &mut outcomes {
+        if let (Some(e), Outcome::Delivered(_)) = (unsettled.get(channel), &outcome) {
+            *outcome = Outcome::Failed(e.clone());
+        }
+    }
+    let lines = s.write(|tx| {
+        going
+            .iter()
+            .zip(&outcomes)
+            .map(|(g, (_, via, outcome))| {
+                record(tx, &g.row, &g.shown_to(), via, g.row.attempts + 1, outcome)
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    for l in lines {
+        report.push(l);
+    }
+    Ok(())
+}
+
+/// In one transaction: which of `rows` are still pending, the facts about their
+/// accounts now, the cancellation of those that must not go, and the claim of the
+/// rest. A fixed number of statements per batch, plus two per cancelled message.
+fn claim(
+    tx: &mut Tx<'_>,
+    rows: Vec<OutboxRow>,
+    cx: &Context<'_>,
+) -> Result<(Vec<Going>, Vec<SendLine>)> {
+    let ids = numbers_json(rows.iter().map(|r| r.id));
+    let pending: HashMap<i64, i64> = outbox::still_pending(tx.conn, &ids)?.into_iter().collect();
+    let rows: Vec<OutboxRow> = rows
+        .into_iter()
+        .filter_map(|mut r| {
+            let attempts = *pending.get(&r.id)?;
+            r.attempts = attempts;
+            Some(r)
+        })
+        .collect();
+    let mut customer_ids: Vec<&str> = rows.iter().map(|r| r.customer_id.as_str()).collect();
+    customer_ids.sort_unstable();
+    customer_ids.dedup();
+    let facts: HashMap<String, RecheckFacts> =
+        snapshot::recheck_facts(tx.conn, &customer_ids, cx.as_of)?;
+    let mut cycles: Vec<i64> = rows.iter().filter_map(|r| r.cycle_id).collect();
+    cycles.sort_unstable();
+    cycles.dedup();
+    let mut by_cycle: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    if !cycles.is_empty() {
+        let json = numbers_json(cycles);
+        for (cycle, step, id) in outbox::cycle_messages(tx.conn, &json)? {
+            by_cycle.entry(cycle).or_default().push((step, id));
+        }
+    }
+    let mut going = Vec::with_capacity(rows.len());
+    let mut cancelled = Vec::new();
+    for row in rows {
+        let Some(f) = facts.get(&row.customer_id) else {
+            continue;
         };
-        if let Some(Cancel { kind, why }) = cancel_reason(tx, &row, &c, book, max_age)? {
+        let later = match (row.cycle_id, row.step_index) {
+            (Some(c), Some(step)) => by_cycle.get(&c).and_then(|m| later_message(m, step)),
+            _ => None,
+        };
+        if let Some(Cancel { kind, why }) = cancel_reason(&row, f, later, cx) {
             outbox::cancel(tx.conn, row.id, &why)?;
             tx.event(
                 EventKind::MailCancelled,
@@ -233,48 +388,19 @@ fn send_message(
             )?;
             let mut l = line(&row, &row.recipient, "cancelled", why);
             l.reason = Some(kind);
-            return Ok(Check::Cancelled(l));
+            cancelled.push(l);
+            continue;
         }
-        let to = c.recipient(row.channel).to_string();
-        let address = customers::address(tx.conn, &c.id)?;
-        if !outbox::claim(tx.conn, row.id, &tx.at())? {
-            return Ok(Check::Skip);
-        }
-        Ok(Check::Go {
-            row: Box::new(row),
-            to,
-            name: c.name,
-            address,
-        })
-    })?;
-    let (row, to, name, address) = match check {
-        Check::Skip => return Ok(None),
-        Check::Cancelled(l) => return Ok(Some(l)),
-        Check::Go {
+        going.push(Going {
+            to: f.customer.recipient(row.channel).to_string(),
+            name: f.customer.name.clone(),
+            address: f.address.clone(),
             row,
-            to,
-            name,
-            address,
-        } => (row, to, name, address),
-    };
-    let transport = t.get(row.channel);
-    let via = transport.name();
-    let outcome = transport.deliver(&Outgoing {
-        row: &row,
-        to: &to,
-        customer_name: &name,
-        address: address.as_deref(),
-        as_of,
-    });
-    let shown_to = match (row.channel, &address) {
-        (Channel::Letter, Some(a)) => {
-            format!("{name}, {}", a.lines().collect::<Vec<_>>().join(", "))
-        }
-        _ => to.clone(),
-    };
-    let attempt = row.attempts + 1;
-    let l = s.write(|tx| record(tx, &row, &shown_to, via, attempt, &outcome))?;
-    Ok(Some(l))
+        });
+    }
+    let claim_ids = numbers_json(going.iter().map(|g| g.row.id));
+    outbox::claim_all(tx.conn, &claim_ids, &tx.at())?;
+    Ok((going, cancelled))
 }
 
 /// Records a delivery's outcome with its event.

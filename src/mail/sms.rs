@@ -1,7 +1,9 @@
 //! The SMS transport: the shop's own command (`[sms] command`), run through `sh -c`
 //! with the message on standard input and the number in `ARQ_SMS_TO`, so any
 //! gateway's command-line tool can be used. Exit status 0 means the gateway took it;
-//! any other status is a failure retried by the next send; a command that outlives
+//! any other status is a failure retried by the next send, and so is a command that
+//! cannot be started or that exits without reading the whole message (its closed
+//! pipe is an error here, never a signal that stops arq); a command that outlives
 //! its timeout is stopped and its delivery left in doubt.
 
 use std::io::{Read, Write};
@@ -65,11 +67,10 @@ impl Transport for SmsTransport {
         // Feed standard input and drain the outputs on their own threads so a command
         // that writes a lot (or reads nothing) cannot block us.
         let body = m.row.body_text.clone().into_bytes();
-        let stdin = child.stdin.take().map(|mut w| {
-            std::thread::spawn(move || {
-                let _ = w.write_all(&body);
-            })
-        });
+        let stdin = child
+            .stdin
+            .take()
+            .map(|mut w| std::thread::spawn(move || w.write_all(&body).and_then(|()| w.flush())));
         let drain = |r: Option<Box<dyn Read + Send>>| {
             r.map(|mut r| {
                 std::thread::spawn(move || {
@@ -106,9 +107,11 @@ impl Transport for SmsTransport {
                 }
             }
         };
-        if let Some(h) = stdin {
-            let _ = h.join();
-        }
+        // Whether the command took the whole message on its standard input.
+        let fed: std::io::Result<()> = match stdin {
+            Some(h) => h.join().unwrap_or(Ok(())),
+            None => Ok(()),
+        };
         let joined = |h: Option<std::thread::JoinHandle<Vec<u8>>>| {
             h.and_then(|h| h.join().ok()).unwrap_or_default()
         };
@@ -117,6 +120,10 @@ impl Transport for SmsTransport {
             None => Outcome::InDoubt(format!(
                 "the [sms] command did not finish within {} s and was stopped",
                 self.timeout.as_secs()
+            )),
+            Some(s) if s.success() && fed.is_err() => Outcome::Failed(format!(
+                "the [sms] command exited without reading the whole message ({}): it is not taken as sent",
+                fed.err().map(|e| e.to_string()).unwrap_or_default()
             )),
             Some(s) if s.success() => {
                 let said = excerpt(&out);
@@ -127,9 +134,12 @@ impl Transport for SmsTransport {
                 })
             }
             Some(s) => {
-                let code = s
-                    .code()
-                    .map_or_else(|| "a signal".to_string(), |c| format!("status {c}"));
+                let code = match s.code() {
+                    Some(127) => "status 127 (the command was not found)".to_string(),
+                    Some(126) => "status 126 (the command cannot be run)".to_string(),
+                    Some(c) => format!("status {c}"),
+                    None => "a signal".to_string(),
+                };
                 let said = excerpt(&err);
                 Outcome::Failed(if said.is_empty() {
                     format!("the [sms] command exited with {code}")

@@ -48,6 +48,13 @@ pub trait Transport {
         false
     }
 
+    /// Makes what this transport delivered since the last call durable (files on
+    /// disk); called before a batch's outcomes are recorded. An error turns those
+    /// deliveries into failures, and the next send delivers them again.
+    fn settle(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Ends the session with the server, if any.
     fn finish(&mut self) {}
 }
@@ -95,21 +102,68 @@ pub fn message_id_local(message_id: &str) -> &str {
 }
 
 /// Writes `bytes` to `path` all at once: a temporary file in the same directory,
-/// flushed to disk, then renamed, so a reader never sees half a message.
+/// flushed to disk, then renamed, so a reader never sees half a message. Files and
+/// folders are private (or the shared group's, see `files`).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    crate::files::create_dir_all(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = crate::files::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
     }
     std::fs::rename(&tmp, path)
+}
+
+/// Writes `bytes` to `path` all at once (a temporary file, then a rename, so a reader
+/// never sees half a message) without waiting for the disk: [`make_durable`] does that
+/// for a whole batch of files at once.
+pub fn write_unsynced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::write(&tmp, bytes).or_else(|e| {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            return Err(e);
+        }
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(&tmp, bytes)
+    });
+    written?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Waits until the files written into `dir` (`files`) are on disk, with the directory
+/// entries naming them. On Linux one `syncfs` of the folder's file system does it for
+/// a batch of any size; elsewhere each file and then the folder is synced.
+pub fn make_durable(dir: &Path, files: &[PathBuf]) -> std::io::Result<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let d = std::fs::File::open(dir)?;
+        // SAFETY: `d` is an open descriptor for as long as the call runs; syncfs only
+        // reads it.
+        if unsafe { libc::syncfs(d.as_raw_fd()) } == 0 {
+            return Ok(());
+        }
+    }
+    for f in files {
+        std::fs::File::open(f)?.sync_all()?;
+    }
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -25,8 +25,8 @@ impl Kpi {
         matches!(self, Kpi::Dso | Kpi::PastDue91)
     }
 
-    /// How it reads for people.
-    pub fn words(self) -> &'static str {
+    /// What it measures, for people.
+    pub fn label(self) -> &'static str {
         match self {
             Kpi::Dso => "DSO (days, last 90 days)",
             Kpi::Cei => "CEI (%, last 30 days)",

@@ -37,6 +37,9 @@ pub struct AgingReport {
 /// balances come first.
 pub fn aging(session: &Session, collector: Option<&str>) -> Result<AgingReport> {
     let user = session.user();
+    if let Some(c) = collector {
+        session.known_user(c)?;
+    }
     let only_owner = match collector {
         Some(c) if c != user.name => {
             if !user.role.sees_everything() {

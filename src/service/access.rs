@@ -1,8 +1,8 @@
 //! Who may do what (DESIGN §2 "Users and roles"), checked before every use case.
 
 use super::{Result, ServiceError, Session};
-use crate::domain::{Customer, Role};
-use crate::store::customers;
+use crate::domain::{Customer, Role, User};
+use crate::store::{customers, users};
 
 impl Session {
     /// Refuses unless the user is a supervisor or an admin.
@@ -25,6 +25,15 @@ impl Session {
             "only admins can {what}; {} is a {}",
             self.user.name, self.user.role
         )))
+    }
+
+    /// The user named `name` (a `--collector`, say), or an error naming them.
+    pub(crate) fn known_user(&self, name: &str) -> Result<User> {
+        users::get(self.store.conn(), name)?.ok_or_else(|| {
+            ServiceError::NotFound(format!(
+                "no user '{name}' (`arq user list` shows who there is)"
+            ))
+        })
     }
 
     /// The customer, if it exists and the user may see and work it.

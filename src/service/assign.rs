@@ -33,7 +33,7 @@ impl Session {
                 let moved: Vec<(i64, String)> = tasks::open_for_customer(tx.conn, &c.id, tx.as_of)?
                     .into_iter()
                     .filter(|t| t.assignee == Assignee::Owner)
-                    .map(|t| (t.id, t.action.words().to_string()))
+                    .map(|t| (t.id, t.action.label().to_string()))
                     .collect();
                 let by = tx.actor.clone();
                 let was = c

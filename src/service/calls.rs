@@ -86,12 +86,23 @@ fn write_call(
     Ok(CallLogged { call_id, finished })
 }
 
-fn write_callback(tx: &mut Tx<'_>, customer_id: &str, date: NaiveDate, note: &str) -> Result<i64> {
-    let text = if note.is_empty() {
-        "call back as agreed".to_string()
-    } else {
-        note.to_string()
-    };
+/// What a callback's item says when the person wrote no note of their own: what
+/// happened on the call that led to it (a callback after no answer was not agreed).
+fn callback_text(after: Option<CallOutcome>, on: NaiveDate) -> String {
+    match after {
+        None => "call back".to_string(),
+        Some(CallOutcome::Reached) => "call back as agreed".to_string(),
+        Some(CallOutcome::Voicemail) => format!("call again: left a voicemail on {on}"),
+        Some(CallOutcome::NoAnswer) => format!("call again: no answer on {on}"),
+        Some(CallOutcome::WrongNumber) => {
+            format!("call again: wrong number on {on}, check the number first")
+        }
+        Some(CallOutcome::Refused) => format!("call again: refused to talk on {on}"),
+    }
+}
+
+/// A callback item for the owner; `text` says what to do (see `callback_text`).
+fn write_callback(tx: &mut Tx<'_>, customer_id: &str, date: NaiveDate, text: &str) -> Result<i64> {
     let by = tx.actor.clone();
     let id = tasks::insert(
         tx.conn,
@@ -104,7 +115,7 @@ fn write_callback(tx: &mut Tx<'_>, customer_id: &str, date: NaiveDate, note: &st
             step_index: None,
             step_id: None,
             ref_id: None,
-            note: &text,
+            note: text,
             due: date,
             created_on: tx.as_of,
             created_by: &by,
@@ -164,7 +175,8 @@ impl Session {
                     promise_id = Some(write_promise(tx, &c.id, *amount, *date, "", grace)?)
                 }
                 FollowUp::Callback { date } => {
-                    callback_id = Some(write_callback(tx, &c.id, *date, "")?)
+                    let text = callback_text(Some(outcome), as_of);
+                    callback_id = Some(write_callback(tx, &c.id, *date, &text)?)
                 }
                 FollowUp::None => {}
             }
@@ -221,7 +233,10 @@ impl Session {
     ) -> Result<i64> {
         let c = self.visible_customer(customer_id)?;
         check_callback(date, self.as_of)?;
-        let note = note.trim().to_string();
-        self.write(|tx| write_callback(tx, &c.id, date, &note))
+        let text = match note.trim() {
+            "" => callback_text(None, self.as_of),
+            note => note.to_string(),
+        };
+        self.write(|tx| write_callback(tx, &c.id, date, &text))
     }
 }

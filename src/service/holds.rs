@@ -87,8 +87,8 @@ impl Session {
         })
     }
 
-    /// Accounts on hold as of the session's date. Everyone may see this list: it is
-    /// what order takers check before shipping.
+    /// Accounts on hold as of the session's date: a collector sees their own
+    /// accounts, supervisors and admins every account.
     pub fn holds(&self) -> Result<Vec<HoldLine>> {
         let conn = self.store.conn();
         let mut out = Vec::new();
@@ -96,6 +96,9 @@ impl Session {
             let Some(c) = customers::get(conn, &h.customer_id)? else {
                 continue;
             };
+            if !self.user.may_see(&c) {
+                continue;
+            }
             let f = AccountFigures::of(&ledger::positions(conn, &c.id, self.as_of)?, self.as_of);
             out.push(HoldLine {
                 customer_id: c.id,

@@ -127,13 +127,13 @@ impl Session {
         if t.action.is_approval() {
             return Err(ServiceError::Invalid(format!(
                 "queue item #{item_id} ({}) asks for an approval: `arq approve {item_id}` or `arq reject {item_id} --note TEXT`",
-                t.action.words()
+                t.action.label()
             )));
         }
         if t.action.needs_decision() {
             return Err(ServiceError::Invalid(format!(
                 "queue item #{item_id} ({}) asks for a decision: `arq done {item_id} --decide {}` (with --invoice, --agency, --installment or --note)",
-                t.action.words(),
+                t.action.label(),
                 Decide::choices()
             )));
         }
@@ -154,7 +154,7 @@ impl Session {
         if !t.action.needs_decision() {
             return Err(ServiceError::Invalid(format!(
                 "queue item #{item_id} ({}) needs no decision: finish it with `arq done {item_id}`",
-                t.action.words()
+                t.action.label()
             )));
         }
         let cid = t.customer_id.clone();
@@ -246,7 +246,7 @@ impl Session {
             }
             other => Err(ServiceError::Invalid(format!(
                 "queue item #{item_id} ({}) is not an approval{}",
-                other.words(),
+                other.label(),
                 if other.needs_decision() {
                     format!(": decide with `arq done {item_id} --decide ...`")
                 } else {
@@ -283,7 +283,7 @@ impl Session {
             }),
             other => Err(ServiceError::Invalid(format!(
                 "queue item #{item_id} ({}) is not an approval",
-                other.words()
+                other.label()
             ))),
         }
     }
@@ -325,7 +325,7 @@ fn record_decision(
     tx.event(
         EventKind::Decided,
         Some(&t.customer_id),
-        format!("{} #{}: {text}", t.action.words(), t.id),
+        format!("{} #{}: {text}", t.action.label(), t.id),
         json!({"task_id": t.id, "decision": decide, "note": note}),
     )?;
     Ok(())

@@ -6,6 +6,8 @@ mod access;
 pub mod account;
 mod agency;
 mod assign;
+pub mod audit;
+pub mod backup;
 pub mod calls;
 pub mod disputes;
 pub mod holds;
@@ -45,6 +47,9 @@ pub enum ServiceError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// The database file or its record is damaged: work stops until it is repaired.
+    #[error("{0}")]
+    Damaged(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -203,8 +208,10 @@ impl Session {
         f: impl FnOnce(&mut Tx<'_>) -> Result<T>,
     ) -> Result<T> {
         let (as_of, now) = (self.as_of, self.now);
+        self.store.refresh_keying()?;
+        let keying = self.store.keying().clone();
         self.store.transact(commit, |conn| {
-            let log = EventLog::open(conn, now)?;
+            let log = EventLog::open(conn, &keying, now)?;
             let mut tx = Tx {
                 conn,
                 log,

@@ -1,7 +1,6 @@
 //! The outbox as people see it: messages for the accounts they may see.
 
 use super::{Result, ServiceError, Session};
-use crate::store::customers;
 
 impl Session {
     /// Outbox messages for the accounts the user may see, newest first.
@@ -15,18 +14,15 @@ impl Session {
                 STATUSES.join(", ")
             )));
         }
-        let rows = crate::store::outbox::list(self.store.conn(), status, 10_000)?;
+        let conn = self.store.conn();
         if self.user.role.sees_everything() {
-            return Ok(rows);
+            return Ok(crate::store::outbox::list(conn, status, 10_000)?);
         }
-        let mine: std::collections::HashSet<String> =
-            customers::list(self.store.conn(), Some(&self.user.name))?
-                .into_iter()
-                .map(|c| c.id)
-                .collect();
-        Ok(rows
-            .into_iter()
-            .filter(|r| mine.contains(&r.customer_id))
-            .collect())
+        Ok(crate::store::outbox::list_for_owner(
+            conn,
+            status,
+            &self.user.name,
+            10_000,
+        )?)
     }
 }

@@ -67,6 +67,7 @@ impl Session {
                 DueFilter::All
             }
             QueueScope::Collector(n) => {
+                self.known_user(n)?;
                 if n != &me.name {
                     self.require_supervisor("see another collector's queue")?;
                 }

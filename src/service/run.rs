@@ -11,6 +11,7 @@ use super::{Result, SYSTEM_ACTOR, ServiceError, Session, Tx};
 use crate::config::ShopConfig;
 use crate::domain::{Channel, EventKind, ItemOutcome, PlanStatus, PromiseStatus};
 use crate::mail::{MessageContext, Templates};
+use crate::progress::{Progress, Silent, Unit};
 use crate::store::cycles::{self, How};
 use crate::store::figures::{self, Whose};
 use crate::store::snapshot::{self, AccountData};
@@ -76,6 +77,11 @@ impl Session {
     /// The daily close for the session's date. With `dry_run` everything is computed
     /// and reported but nothing is kept.
     pub fn run_day(&mut self, dry_run: bool) -> Result<RunSummary> {
+        self.run_day_with(dry_run, &Silent)
+    }
+
+    /// [`Session::run_day`], telling `progress` how far it got.
+    pub fn run_day_with(&mut self, dry_run: bool, progress: &dyn Progress) -> Result<RunSummary> {
         self.require_supervisor("run the daily close")?;
         let as_of = self.as_of;
         if !dry_run
@@ -108,19 +114,33 @@ impl Session {
                 ));
             }
             let mut summary = RunSummary::new(as_of, dry_run);
-            // How every customer pays as of today, first: a customer without a risk the
-            // shop gave follows its behaviour class, and the queue's priority reads it.
-            let inputs = behaviour::load(tx.conn, as_of, behaviour::Whose::All)?;
-            let measured = crate::behaviour::estimate(&inputs);
-            behaviour::save(tx.conn, &measured, &tx.at())?;
+            // How every customer pays, first (weekly, see `behaviour::REMEASURE_DAYS`): a
+            // customer without a risk the shop gave follows its behaviour class, and the
+            // queue's priority reads it.
+            if crate::behaviour::measure_due(behaviour::kept_as_of(tx.conn)?, as_of) {
+                progress.phase("measuring payment behaviour", None, Unit::Accounts);
+                let inputs = behaviour::load(tx.conn, as_of, behaviour::Whose::All)?;
+                let measured = crate::behaviour::estimate(&inputs);
+                behaviour::save(tx.conn, &measured, &tx.at())?;
+            }
+            progress.phase("reading accounts", None, Unit::Accounts);
             let (accounts, total) = snapshot::load_all(tx.conn, as_of)?;
             summary.evaluated = total;
-            for account in accounts {
+            progress.phase("evaluating", Some(accounts.len() as u64), Unit::Accounts);
+            let mut decided = Vec::new();
+            for (i, account) in accounts.iter().enumerate() {
                 let decision = decide(&account.state(as_of), &book, as_of);
                 if !decision.is_empty() {
-                    apply(tx, &account, &decision, &mailer, &mut summary)?;
+                    decided.push((i, decision));
                 }
+                progress.advance(1);
             }
+            progress.phase("applying", Some(decided.len() as u64), Unit::Accounts);
+            for (i, decision) in &decided {
+                apply(tx, &accounts[*i], decision, &mailer, &mut summary)?;
+                progress.advance(1);
+            }
+            progress.phase("saving the close", None, Unit::Accounts);
             let text = serde_json::to_string(&summary).unwrap_or_default();
             runs::insert(tx.conn, as_of, &tx.at(), &by, &text)?;
             snapshot_figures(tx)?;

@@ -11,7 +11,7 @@ use crate::assets;
 use crate::config::Config;
 use crate::domain::{EventKind, Role};
 use crate::mail::Templates;
-use crate::store::events::{self, Verification};
+use crate::store::events;
 use crate::store::{Store, strategies, users};
 use crate::strategy::{Strategy, parse_strategy};
 
@@ -25,6 +25,20 @@ pub fn init(
     now: DateTime<Utc>,
     config: Config,
 ) -> Result<Session> {
+    init_with(path, currency, user, as_of, now, config, None)
+}
+
+/// Like [`init`]; a `key_seed` makes the audit key from it (the demo: one seed, one
+/// record).
+pub fn init_with(
+    path: &Path,
+    currency: &str,
+    user: &str,
+    as_of: NaiveDate,
+    now: DateTime<Utc>,
+    config: Config,
+    key_seed: Option<&[u8]>,
+) -> Result<Session> {
     let currency = currency.trim().to_ascii_uppercase();
     if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
         return Err(ServiceError::Invalid(format!(
@@ -34,10 +48,10 @@ pub fn init(
     check_user_name(user)?;
     let templates = Templates::load(config.templates_dir().as_deref())?;
     let shipped = shipped_strategies(&templates)?;
-    let mut store = Store::create(path, &currency)?;
+    let mut store = Store::create_with(path, &currency, key_seed)?;
     let at = events::timestamp(now);
     store.write(|tx| {
-        users::put(tx, user, Role::Admin, &at)?;
+        users::insert(tx, user, Role::Admin, &at)?;
         Ok::<_, ServiceError>(())
     })?;
     let mut session = Session::open(store, user, as_of, now, config)?;
@@ -53,6 +67,7 @@ pub fn init(
         }
         Ok(())
     })?;
+    session.anchor("init")?;
     Ok(session)
 }
 
@@ -108,8 +123,8 @@ fn check_user_name(name: &str) -> Result<()> {
 
 /// Reads and validates a strategy file (template names checked against `templates`).
 pub fn check_strategy_file(path: &Path, templates: &Templates) -> Result<(Strategy, String)> {
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| ServiceError::Invalid(format!("cannot read {}: {e}", path.display())))?;
+    let src = crate::diag::read_text(path, "a strategy file", crate::strategy::MAX_FILE_BYTES)
+        .map_err(|e| ServiceError::Invalid(e.to_string()))?;
     let s = parse_strategy(&path.display().to_string(), &src, &|t| templates.exists(t))?;
     Ok((s, src))
 }
@@ -126,24 +141,62 @@ pub struct StrategySummary {
 }
 
 impl Session {
-    /// Adds a user or changes a user's role (admins only).
-    pub fn add_user(&mut self, name: &str, role: Role) -> Result<bool> {
+    /// Adds a user (admins only). An existing user is refused: roles change only
+    /// through [`Session::change_role`], which records who changed them.
+    pub fn add_user(&mut self, name: &str, role: Role) -> Result<()> {
         self.require_admin("add users")?;
         check_user_name(name)?;
         self.write(|tx| {
-            let new = users::put(tx.conn, name, role, &tx.at())?;
-            let detail = if new {
-                format!("user {name} added as {role}")
-            } else {
-                format!("user {name} is now {role}")
-            };
+            if let Some(u) = users::get(tx.conn, name)? {
+                return Err(ServiceError::Invalid(format!(
+                    "user {name} already exists (a {}): `arq user role {name} --role {role}` changes a role",
+                    u.role
+                )));
+            }
+            users::insert(tx.conn, name, role, &tx.at())?;
             tx.event(
                 EventKind::UserAdded,
                 None,
-                detail,
+                format!("user {name} added as {role}"),
                 json!({"user": name, "role": role}),
             )?;
-            Ok(new)
+            Ok(())
+        })
+    }
+
+    /// Changes a user's role (admins only), with an event naming who changed it.
+    /// The last admin cannot stop being one: nobody could add users any more.
+    pub fn change_role(&mut self, name: &str, role: Role) -> Result<Role> {
+        self.require_admin("change roles")?;
+        let by = self.user.name.clone();
+        self.write(|tx| {
+            let u = users::get(tx.conn, name)?.ok_or_else(|| {
+                ServiceError::NotFound(format!(
+                    "no user '{name}': add them with `arq user add {name} --role {role}`"
+                ))
+            })?;
+            if u.role == role {
+                return Err(ServiceError::Invalid(format!("{name} is already a {role}")));
+            }
+            if u.role == Role::Admin
+                && users::list(tx.conn)?
+                    .iter()
+                    .filter(|x| x.role == Role::Admin)
+                    .count()
+                    == 1
+            {
+                return Err(ServiceError::Invalid(format!(
+                    "{name} is the only admin: make another user an admin first"
+                )));
+            }
+            users::set_role(tx.conn, name, role)?;
+            tx.event(
+                EventKind::RoleChanged,
+                None,
+                format!("user {name}: role {} → {role}, changed by {by}", u.role),
+                json!({"user": name, "from": u.role, "to": role, "by": by}),
+            )?;
+            Ok(u.role)
         })
     }
 
@@ -203,10 +256,5 @@ impl Session {
     /// How many events the record holds.
     pub fn event_count(&self) -> Result<u64> {
         Ok(events::count(self.store.conn())?)
-    }
-
-    /// Recomputes the event chain.
-    pub fn audit_verify(&self) -> Result<Verification> {
-        Ok(events::verify(self.store.conn())?)
     }
 }

@@ -339,3 +339,10 @@ pub fn stored(
 pub fn stored_one(conn: &Connection, id: &str, as_of: NaiveDate) -> Result<Option<Stored>> {
     Ok(stored(conn, &ids_json([id]), as_of)?.remove(id))
 }
+
+/// The day of the measure the latest daily run kept, if any.
+pub fn kept_as_of(conn: &Connection) -> Result<Option<NaiveDate>> {
+    let d: Option<String> =
+        conn.query_row("SELECT MAX(as_of) FROM behaviour_model", [], |r| r.get(0))?;
+    Ok(d.and_then(|s| crate::domain::dates::parse_iso(&s).ok()))
+}

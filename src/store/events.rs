@@ -1,15 +1,18 @@
-//! The record: an append-only table of events, each row carrying the SHA-256 of the
-//! row before it. Triggers refuse UPDATE and DELETE; [`verify`] recomputes the chain
-//! and so also catches a row edited behind arq's back (with the triggers dropped).
-
-use std::fmt::Write as _;
+//! The record: an append-only table of events, each row carrying the hash of the row
+//! before it. Triggers refuse UPDATE, DELETE and INSERT OR REPLACE; [`verify`]
+//! recomputes the chain and so also catches a row edited behind arq's back (with the
+//! triggers dropped). The hash is keyed with the database's audit key
+//! ([`super::key`], kept outside the file), so a chain recomputed without the key
+//! does not verify; events recorded before a database had a key keep their plain
+//! SHA-256. Truncation is caught by the anchors ([`super::anchor`]).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::Result;
+use super::key::{AuditKey, Mac, hex};
+use super::{Keying, Result, StoreError};
 use crate::domain::EventKind;
 
 /// The hash before the first event.
@@ -46,6 +49,7 @@ pub struct Event {
 pub struct EventLog {
     prev: String,
     at: String,
+    mac: Option<Mac>,
 }
 
 /// Formats a timestamp the way events store it (UTC, microseconds).
@@ -55,8 +59,26 @@ pub fn timestamp(now: DateTime<Utc>) -> String {
 
 impl EventLog {
     /// Starts appending; call inside a `BEGIN IMMEDIATE` transaction so the head
-    /// cannot move under us.
-    pub fn open(conn: &Connection, now: DateTime<Utc>) -> Result<EventLog> {
+    /// cannot move under us. A database whose key is missing takes no new events.
+    pub fn open(conn: &Connection, keying: &Keying, now: DateTime<Utc>) -> Result<EventLog> {
+        let mac = match keying {
+            Keying::Keyed(k) => Some(k.mac.clone()),
+            Keying::Legacy => {
+                // Another arq may have given the database its key since this one
+                // opened it: a plain hash after that would read as a forgery.
+                let keyed = conn
+                    .query_row("SELECT 1 FROM meta WHERE key = 'db_id'", [], |_| Ok(()))
+                    .optional()?
+                    .is_some();
+                if keyed {
+                    return Err(StoreError::Trust(
+                        "this database was given its audit key by another arq a moment ago: do it again".into(),
+                    ));
+                }
+                None
+            }
+            Keying::Missing(path) => return Err(StoreError::Trust(missing_key(path))),
+        };
         let prev: Option<String> = conn
             .query_row(
                 "SELECT hash FROM events ORDER BY seq DESC LIMIT 1",
@@ -67,6 +89,7 @@ impl EventLog {
         Ok(EventLog {
             prev: prev.unwrap_or_else(|| GENESIS.to_string()),
             at: timestamp(now),
+            mac,
         })
     }
 
@@ -82,7 +105,7 @@ impl EventLog {
             detail: &ev.detail,
             data: &data,
         };
-        let hash = chain_hash(&self.prev, &fields);
+        let hash = chain_hash(self.mac.as_ref(), &self.prev, &fields);
         let mut stmt = conn.prepare_cached(
             "INSERT INTO events (at, on_date, kind, actor, customer_id, detail, data, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -113,8 +136,20 @@ struct Fields<'a> {
     data: &'a str,
 }
 
-fn chain_hash(prev: &str, f: &Fields<'_>) -> String {
-    let mut h = Sha256::new();
+/// What an event with no key to write it must say.
+pub fn missing_key(path: &std::path::Path) -> String {
+    format!(
+        "the audit key {} of this database is missing, so nothing can be recorded: put the key file back (from where you keep its copy); see README \"The record\"",
+        path.display()
+    )
+}
+
+/// The hash of an event: keyed (HMAC-SHA-256) when `mac` is given, else plain SHA-256.
+fn chain_hash(mac: Option<&Mac>, prev: &str, f: &Fields<'_>) -> String {
+    let mut h = match mac {
+        Some(m) => m.start(),
+        None => Sha256::new(),
+    };
     for part in [
         prev,
         f.at,
@@ -128,12 +163,10 @@ fn chain_hash(prev: &str, f: &Fields<'_>) -> String {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
-    let digest = h.finalize();
-    let mut hex = String::with_capacity(64);
-    for b in digest.iter() {
-        let _ = write!(hex, "{b:02x}");
+    match mac {
+        Some(m) => m.finish(h),
+        None => hex(&h.finalize()),
     }
-    hex
 }
 
 /// The outcome of checking the chain.
@@ -142,6 +175,8 @@ pub struct Verification {
     pub events: u64,
     /// The first event whose row does not match the chain, with why.
     pub broken_at: Option<(i64, String)>,
+    /// The last event's number and hash (`None` for an empty record).
+    pub head: Option<(i64, String)>,
 }
 
 /// How many events there are.
@@ -150,8 +185,39 @@ pub fn count(conn: &Connection) -> Result<u64> {
     Ok(n as u64)
 }
 
+/// The last event's number and hash.
+pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// The hash of event `seq`, if there is one.
+pub fn hash_of(conn: &Connection, seq: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT hash FROM events WHERE seq = ?1")?
+        .query_row([seq], |r| r.get(0))
+        .optional()?)
+}
+
+/// How the chain's hashes are checked.
+#[derive(Debug, Clone, Copy)]
+pub enum Keys<'a> {
+    /// Events from `keyed_from` on are keyed with this key.
+    Key(&'a AuditKey),
+    /// The database has a key that is not here: events from this number on can be
+    /// checked for their links only.
+    Absent(i64),
+    /// A database from before keys: plain SHA-256 throughout.
+    None,
+}
+
 /// Recomputes every hash in order.
-pub fn verify(conn: &Connection) -> Result<Verification> {
+pub fn verify(conn: &Connection, keys: Keys<'_>) -> Result<Verification> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, on_date, kind, actor, COALESCE(customer_id, ''), detail, data, prev_hash, hash FROM events ORDER BY seq",
     )?;
@@ -159,6 +225,12 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
     let mut prev = GENESIS.to_string();
     let mut count = 0u64;
     let mut expected_seq = None;
+    let broken = |count, seq, why: String| Verification {
+        events: count,
+        broken_at: Some((seq, why)),
+        head: None,
+    };
+    let mut last_seq = None;
     while let Some(r) = rows.next()? {
         count += 1;
         let seq: i64 = r.get(0)?;
@@ -187,16 +259,18 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         if let Some(want) = expected_seq
             && seq != want
         {
-            return Ok(Verification {
-                events: count,
-                broken_at: Some((seq, format!("events {want}..{} are missing", seq - 1))),
-            });
+            return Ok(broken(
+                count,
+                seq,
+                format!("events {want}..{} are missing", seq - 1),
+            ));
         }
         if prev_hash != prev {
-            return Ok(Verification {
-                events: count,
-                broken_at: Some((seq, "does not follow the event before it".into())),
-            });
+            return Ok(broken(
+                count,
+                seq,
+                "does not follow the event before it".into(),
+            ));
         }
         let fields = Fields {
             at: &at,
@@ -207,18 +281,27 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
             detail: &detail,
             data: &data,
         };
-        if chain_hash(&prev, &fields) != hash {
-            return Ok(Verification {
-                events: count,
-                broken_at: Some((seq, "its content was changed after it was recorded".into())),
-            });
+        let (mac, checkable) = match keys {
+            Keys::Key(k) if seq >= k.keyed_from => (Some(&k.mac), true),
+            Keys::Absent(from) if seq >= from => (None, false),
+            _ => (None, true),
+        };
+        if checkable && chain_hash(mac, &prev, &fields) != hash {
+            let why = if mac.is_some() && chain_hash(None, &prev, &fields) == hash {
+                "its hash was not made with this database's audit key: the event was written or re-chained outside arq"
+            } else {
+                "its content was changed after it was recorded"
+            };
+            return Ok(broken(count, seq, why.into()));
         }
         prev = hash;
         expected_seq = Some(seq + 1);
+        last_seq = Some(seq);
     }
     Ok(Verification {
         events: count,
         broken_at: None,
+        head: last_seq.map(|s| (s, prev)),
     })
 }
 
@@ -297,8 +380,9 @@ mod tests {
     }
 
     fn record(store: &mut Store, n: usize) -> Result<()> {
+        let keying = store.keying().clone();
         store.write(|tx| {
-            let mut log = EventLog::open(tx, Utc::now())?;
+            let mut log = EventLog::open(tx, &keying, Utc::now())?;
             for i in 0..n {
                 log.append(
                     tx,
@@ -316,6 +400,14 @@ mod tests {
         })
     }
 
+    fn check(store: &Store) -> Result<Verification> {
+        let keys = match store.keying() {
+            Keying::Keyed(k) => Keys::Key(k),
+            _ => Keys::None,
+        };
+        verify(store.conn(), keys)
+    }
+
     #[test]
     fn the_chain_verifies_and_catches_edits_behind_our_back() -> Result<()> {
         let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -323,20 +415,16 @@ mod tests {
         let mut store = Store::create(&path, "USD")?;
         record(&mut store, 3)?;
         record(&mut store, 2)?;
-        let v = verify(store.conn())?;
-        assert_eq!(
-            v,
-            Verification {
-                events: 5,
-                broken_at: None
-            }
-        );
+        let v = check(&store)?;
+        assert_eq!(v.events, 5);
+        assert_eq!(v.broken_at, None);
+        assert_eq!(v.head.as_ref().map(|h| h.0), Some(5));
 
         // Someone drops the trigger and edits a row with the sqlite3 shell.
         store.conn().execute_batch(
             "DROP TRIGGER events_no_update; UPDATE events SET detail = 'note 99' WHERE seq = 4;",
         )?;
-        let v = verify(store.conn())?;
+        let v = check(&store)?;
         assert_eq!(v.broken_at.map(|(seq, _)| seq), Some(4));
 
         // Deleting a row in the middle breaks the chain at the next one.
@@ -345,8 +433,53 @@ mod tests {
         fresh
             .conn()
             .execute_batch("DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 2;")?;
-        let v = verify(fresh.conn())?;
+        let v = check(&fresh)?;
         assert_eq!(v.broken_at.map(|(seq, _)| seq), Some(3));
+        Ok(())
+    }
+
+    #[test]
+    fn a_chain_recomputed_without_the_key_does_not_verify() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut store = Store::create(&dir.path().join("a.db"), "USD")?;
+        record(&mut store, 3)?;
+        // Rewrite event 2 and re-chain it and event 3 with plain SHA-256, as someone
+        // who read this file but has no key would.
+        store
+            .conn()
+            .execute_batch("DROP TRIGGER events_no_update;")?;
+        let rows: Vec<(i64, [String; 7])> = store
+            .conn()
+            .prepare("SELECT seq, at, on_date, kind, actor, COALESCE(customer_id, ''), detail, data FROM events ORDER BY seq")?
+            .query_map([], |r| {
+                Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?]))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut prev = hash_of(store.conn(), 1)?.unwrap_or_default();
+        for (seq, c) in rows.iter().skip(1) {
+            let detail = if *seq == 2 { "forged" } else { c[5].as_str() };
+            let f = Fields {
+                at: &c[0],
+                on_date: &c[1],
+                kind: &c[2],
+                actor: &c[3],
+                customer_id: &c[4],
+                detail,
+                data: &c[6],
+            };
+            let h = chain_hash(None, &prev, &f);
+            store.conn().execute(
+                "UPDATE events SET detail = ?2, prev_hash = ?3, hash = ?4 WHERE seq = ?1",
+                params![seq, detail, prev, h],
+            )?;
+            prev = h;
+        }
+        let v = check(&store)?;
+        let (seq, why) = v.broken_at.unwrap_or_default();
+        assert_eq!(seq, 2);
+        assert!(why.contains("audit key"), "{why}");
+        // Without the key, only the links are checked, and they hold.
+        assert_eq!(verify(store.conn(), Keys::Absent(1))?.broken_at, None);
         Ok(())
     }
 }

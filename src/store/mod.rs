@@ -1,13 +1,22 @@
 //! SQLite storage: opening a database with the right pragmas, migrations, write
 //! transactions (`BEGIN IMMEDIATE`), and one repository module per table family.
-//! The only layer that writes SQL.
+//! The only layer that writes SQL. A database comes with its audit key and anchors
+//! beside it (`key`, `anchor`); `integrity`, `deep_verify` and `backup` check and
+//! copy the file.
 
 pub mod activity;
+pub mod anchor;
+pub mod backup;
 pub mod behaviour;
+pub mod credits;
 pub mod customers;
 pub mod cycles;
+pub mod deep_verify;
 pub mod events;
 pub mod figures;
+pub mod integrity;
+pub mod key;
+mod keying;
 pub mod kpi_daily;
 pub mod ledger;
 pub mod objectives;
@@ -28,6 +37,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
+pub use keying::Keying;
+
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -44,10 +55,17 @@ pub enum StoreError {
     },
     #[error("cannot bring {path} up to date: {message}")]
     Migrate { path: PathBuf, message: String },
-    #[error("the database is busy (another arq is writing); try again in a moment")]
+    #[error(
+        "the database is busy (another arq has been writing for over a minute); try again in a moment"
+    )]
     Busy,
+    #[error("{path} is not an arq database ({why}); it was left exactly as it was")]
+    NotArq { path: PathBuf, why: String },
     #[error("the database holds a value arq cannot read: {0}")]
     Corrupt(String),
+    /// The audit key or the anchors beside the database.
+    #[error("{0}")]
+    Trust(String),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
 }
@@ -65,13 +83,43 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// How long a write waits for the write lock before giving up with [`StoreError::Busy`].
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/0001_core.sql")),
         M::up(include_str!("migrations/0002_lifecycle.sql")),
         M::up(include_str!("migrations/0003_supervisors.sql")),
-        M::up(include_str!("migrations/0004_behaviour.sql")),
+        M::up(include_str!("migrations/0004_events_no_replace.sql")),
+        M::up(include_str!("migrations/0005_delivery_indexes.sql")),
+        M::up(include_str!("migrations/0006_behaviour.sql")),
     ])
+}
+
+/// The first bytes of every SQLite database file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Refuses, before SQLite touches it, a file that cannot be an arq database.
+fn check_file(path: &Path) -> Result<()> {
+    use std::io::Read as _;
+    let not = |why: &str| StoreError::NotArq {
+        path: path.to_path_buf(),
+        why: why.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(|e| not(&e.to_string()))?;
+    if !meta.is_file() {
+        return Err(not("it is not a file"));
+    }
+    if meta.len() == 0 {
+        return Err(not("it is empty: 0 bytes"));
+    }
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
+    if read.is_err() || &head != SQLITE_MAGIC {
+        return Err(not("it is not a SQLite database file"));
+    }
+    Ok(())
 }
 
 /// How hard a write transaction insists on reaching the disk.
@@ -87,14 +135,18 @@ pub enum Durability {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    keying: Keying,
 }
 
 impl Store {
-    /// Opens an existing database and brings its schema up to date.
+    /// Opens an existing database and brings its schema up to date. A file that is
+    /// not an arq database (empty, not SQLite, or SQLite without arq's tables) is
+    /// refused before anything is written to it.
     pub fn open(path: &Path) -> Result<Store> {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
+        check_file(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -103,20 +155,47 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
+        conn.busy_timeout(Duration::from_secs(10))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            keying: Keying::Legacy,
         };
-        store.configure()?;
-        if store.meta("currency")?.is_none() {
-            return Err(StoreError::Missing(path.to_path_buf()));
+        // Read before any pragma that writes (journal_mode=WAL changes the header).
+        let arq = match store.meta("currency") {
+            Ok(v) => v.is_some(),
+            Err(StoreError::Sqlite(e)) => {
+                return Err(StoreError::NotArq {
+                    path: path.to_path_buf(),
+                    why: format!("SQLite cannot read it: {e}"),
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        if !arq {
+            return Err(StoreError::NotArq {
+                path: path.to_path_buf(),
+                why: "it has no arq tables".to_string(),
+            });
         }
+        for suffix in ["", "-wal", "-shm"] {
+            crate::files::close_to_others(Path::new(&format!("{}{suffix}", path.display())));
+        }
+        store.configure()?;
         store.migrate()?;
+        store.keying = store.load_keying()?;
         Ok(store)
     }
 
-    /// Creates a new, empty database with `currency` as its base currency.
+    /// Creates a new, empty database with `currency` as its base currency, and its
+    /// audit key beside it.
     pub fn create(path: &Path, currency: &str) -> Result<Store> {
+        Store::create_with(path, currency, None)
+    }
+
+    /// Like [`Store::create`]; a `key_seed` makes the audit key from it instead of
+    /// from random bytes (the demo, so that one seed builds one record).
+    pub fn create_with(path: &Path, currency: &str, key_seed: Option<&[u8]>) -> Result<Store> {
         if path.exists()
             && std::fs::metadata(path)
                 .map(|m| m.len() > 0)
@@ -124,11 +203,25 @@ impl Store {
         {
             return Err(StoreError::Exists(path.to_path_buf()));
         }
+        for left in [key::key_path(path), anchor::anchors_path(path)] {
+            if left.exists() {
+                return Err(StoreError::Trust(format!(
+                    "{} is left from an earlier database at {}: move it away (or delete it) before creating a new one",
+                    left.display(),
+                    path.display()
+                )));
+            }
+        }
+        let io = |e: std::io::Error| StoreError::Open {
+            path: path.to_path_buf(),
+            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: path.to_path_buf(),
-                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
-            })?;
+            crate::files::create_dir_all(dir).map_err(io)?;
+        }
+        // The empty file first, with arq's mode: SQLite gives -wal and -shm the same.
+        if !path.exists() {
+            crate::files::create_new(path).map_err(io)?;
         }
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
@@ -137,29 +230,65 @@ impl Store {
         // Larger pages: fewer B-tree levels and cheaper bulk loads and scans. Only a new,
         // empty file takes a page size, so this comes before anything is written.
         conn.pragma_update(None, "page_size", 16384)?;
-        Store::initialise(conn, path.to_path_buf(), currency)
+        let mut store = Store::initialise(conn, path.to_path_buf(), currency)?;
+        let db_id = key::hex(&key::random_bytes(16)?);
+        let k = key::AuditKey::generate(&db_id, 1, key_seed)?;
+        store.write(|tx| {
+            put_meta(tx, "db_id", &db_id)?;
+            put_meta(tx, "keyed_from", "1")
+        })?;
+        k.save(&key::key_path(path))?;
+        // The first anchor: the file exists from the start, so losing it is noticed.
+        let at = events::timestamp(chrono::Utc::now());
+        anchor::append(path, &k, 0, events::GENESIS, &at, "arq", "create")?;
+        store.keying = Keying::Keyed(Box::new(k));
+        Ok(store)
     }
 
     /// A private in-memory database, for tests of the layers above.
     pub fn in_memory(currency: &str) -> Result<Store> {
-        Store::initialise(
+        let mut store = Store::initialise(
             Connection::open_in_memory()?,
             PathBuf::from(":memory:"),
             currency,
-        )
+        )?;
+        store.keying = Keying::Keyed(Box::new(key::AuditKey::generate("memory", 1, None)?));
+        Ok(store)
     }
 
     /// Gives a new connection arq's schema and its base currency.
     fn initialise(conn: Connection, path: PathBuf, currency: &str) -> Result<Store> {
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            keying: Keying::Legacy,
+        };
         store.configure()?;
         store.migrate()?;
         store.write(|tx| put_meta(tx, "currency", currency))?;
         Ok(store)
     }
 
+    /// Writes the database in `from` (a checked backup) over this one, and brings
+    /// it back to arq's pragmas and schema.
+    pub fn restore_from(&mut self, from: &Connection) -> Result<()> {
+        backup::restore_into(from, &mut self.conn)?;
+        self.configure()?;
+        self.migrate()?;
+        self.keying = self.load_keying()?;
+        Ok(())
+    }
+
+    /// Whether this is a private in-memory database (no files beside it).
+    pub fn is_memory(&self) -> bool {
+        self.path.as_os_str() == ":memory:"
+    }
+
     fn configure(&mut self) -> Result<()> {
-        self.conn.busy_timeout(Duration::from_secs(10))?;
+        // A write waits up to this long for another one to commit — long enough for a
+        // nightly bulk import or the daily run, so a collector's save waits for them
+        // instead of failing (reads never wait: WAL).
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
         // journal_mode answers with a row, so it is read rather than executed.
         let _mode: String = self
             .conn

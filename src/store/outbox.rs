@@ -132,6 +132,24 @@ pub fn list(conn: &Connection, status: Option<&str>, limit: usize) -> Result<Vec
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Messages of the customers `owner` is assigned, newest first (a collector's list).
+pub fn list_for_owner(
+    conn: &Connection,
+    status: Option<&str>,
+    owner: &str,
+    limit: usize,
+) -> Result<Vec<OutboxRow>> {
+    let cols: Vec<String> = COLUMNS.split(", ").map(|c| format!("o.{c}")).collect();
+    let sql = format!(
+        "SELECT {} FROM outbox o JOIN customers c ON c.id = o.customer_id
+         WHERE c.owner = ?2 AND (?1 IS NULL OR o.status = ?1) ORDER BY o.id DESC LIMIT ?3",
+        cols.join(", ")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![status, owner, limit as i64], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// One customer's messages, newest first.
 pub fn for_customer(conn: &Connection, customer_id: &str, limit: usize) -> Result<Vec<OutboxRow>> {
     let sql =
@@ -141,10 +159,77 @@ pub fn for_customer(conn: &Connection, customer_id: &str, limit: usize) -> Resul
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Ids of messages in `status`, oldest first.
-pub fn ids_with_status(conn: &Connection, status: &str) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM outbox WHERE status = ?1 ORDER BY id")?;
-    let rows = stmt.query_map([status], |r| r.get(0))?;
+/// Messages in `status`, oldest first (`sending` ones are few: claims in flight and
+/// deliveries in doubt).
+pub fn with_status(conn: &Connection, status: &str) -> Result<Vec<OutboxRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM outbox WHERE status = ?1 ORDER BY id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([status], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The newest pending message's id (0 when none is pending): a send delivers what
+/// was pending when it started, not what is queued while it runs.
+pub fn last_pending_id(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM outbox WHERE status = 'pending'")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// How many messages are pending with ids up to `upto`.
+pub fn count_pending(conn: &Connection, upto: i64) -> Result<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND id <= ?1")?
+        .query_row([upto], |r| r.get(0))?;
+    Ok(n.max(0) as u64)
+}
+
+/// Up to `limit` pending messages with ids in `(after, upto]`, oldest first: one page
+/// of a send, read through the pending index.
+pub fn pending_page(
+    conn: &Connection,
+    after: i64,
+    upto: i64,
+    limit: usize,
+) -> Result<Vec<OutboxRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM outbox WHERE status = 'pending' AND id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![after, upto, limit as i64], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Of the messages whose ids are in the JSON array `ids`, those still pending, with
+/// their attempts so far (read in the transaction that claims them).
+pub fn still_pending(conn: &Connection, ids: &str) -> Result<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, attempts FROM outbox WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'",
+    )?;
+    let rows = stmt.query_map([ids], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Claims the pending messages whose ids are in the JSON array `ids`
+/// (`pending` → `sending`); returns how many it claimed.
+pub fn claim_all(conn: &Connection, ids: &str, at: &str) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE outbox SET status = 'sending', claimed_at = ?2
+             WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'",
+        )?
+        .execute(params![ids, at])?)
+}
+
+/// For the cycles whose ids are in the JSON array `cycles`, every message that was
+/// not cancelled: (cycle, step index, outbox id). Re-checks tell from these whether a
+/// later step's message replaced an earlier one.
+pub fn cycle_messages(conn: &Connection, cycles: &str) -> Result<Vec<(i64, i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT cycle_id, step_index, id FROM outbox INDEXED BY outbox_cycle
+         WHERE cycle_id IN (SELECT value FROM json_each(?1)) AND step_index IS NOT NULL AND status <> 'cancelled'",
+    )?;
+    let rows = stmt.query_map([cycles], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -154,17 +239,6 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
         .prepare_cached(&sql)?
         .query_row([id], from_row)
         .optional()?)
-}
-
-/// Claims a pending message for delivery (`pending` → `sending`). False when it was
-/// not pending any more (another send took it, or it was cancelled).
-pub fn claim(conn: &Connection, id: i64, at: &str) -> Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE outbox SET status = 'sending', claimed_at = ?2 WHERE id = ?1 AND status = 'pending'",
-        )?
-        .execute(params![id, at])?;
-    Ok(n == 1)
 }
 
 /// The transport accepted the message (delivered to `recipient`).
@@ -225,16 +299,4 @@ pub fn pending_for(conn: &Connection, customer_id: &str) -> Result<Vec<i64>> {
     )?;
     let rows = stmt.query_map([customer_id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// A message of a later step of the same cycle that was not cancelled, if any (an
-/// earlier step's reminder still pending is then out of date).
-pub fn later_step(conn: &Connection, cycle_id: i64, step_index: i64) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id FROM outbox WHERE cycle_id = ?1 AND step_index > ?2 AND status <> 'cancelled'
-             ORDER BY step_index DESC LIMIT 1",
-        )?
-        .query_row(params![cycle_id, step_index], |r| r.get(0))
-        .optional()?)
 }

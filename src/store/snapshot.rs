@@ -15,6 +15,7 @@ use crate::domain::{AccountFigures, Customer, InvoicePosition, Money};
 use crate::fasthash::FastMap;
 use crate::strategy::engine::{
     AccountFacts, AccountState, CycleState, DoneStep, OpenItem, OpenPromise, OpenStepTask,
+    Placement,
 };
 
 /// One account's engine inputs as of a date.
@@ -453,6 +454,19 @@ pub fn ids_json<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
     .to_string()
 }
 
+/// A JSON array of numbers (outbox or cycle ids), for `json_each`.
+pub fn numbers_json(ids: impl IntoIterator<Item = i64>) -> String {
+    let mut out = String::from("[");
+    for (i, id) in ids.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&id.to_string());
+    }
+    out.push(']');
+    out
+}
+
 /// Every invoice issued by `as_of` whose balance then was not zero, with its open
 /// disputed amount, handed to `sink` with its customer id (in no particular order).
 pub fn open_positions(
@@ -463,12 +477,14 @@ pub fn open_positions(
 ) -> Result<()> {
     let mut disputed: FastMap<String, Money> = FastMap::default();
     {
-        // Disputes are few: all of them, whatever the scope.
-        let mut stmt = conn.prepare_cached(
-            "SELECT invoice_no, SUM(amount) FROM disputes WHERE opened_on <= ?1 AND (resolved_on IS NULL OR resolved_on > ?1)
+        // Disputes are few: all of them, unless a list of accounts is asked for.
+        let sql = format!(
+            "SELECT invoice_no, SUM(amount) FROM disputes WHERE opened_on <= ?1 AND (resolved_on IS NULL OR resolved_on > ?1){}
              GROUP BY invoice_no",
-        )?;
-        let mut rows = stmt.query([as_of])?;
+            scope.clause("customer_id")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = scope.query(&mut stmt, as_of)?;
         while let Some(r) = rows.next()? {
             disputed.insert(r.get(0)?, r.get(1)?);
         }
@@ -601,6 +617,141 @@ pub fn scoring_facts(
             if let Some(f) = out.get_mut(&cid) {
                 f.broken_promises_90d = u32::try_from(r.get::<_, i64>(1)?).unwrap_or(u32::MAX);
             }
+        }
+    }
+    Ok(out)
+}
+
+/// What the re-checks before a delivery need to know about one account now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecheckFacts {
+    pub customer: Customer,
+    /// Postal address lines, when known (letters).
+    pub address: Option<String>,
+    /// Invoices issued by the date whose balance then was not zero.
+    pub invoices: Vec<InvoicePosition>,
+    /// The cycle the account is in: (id, strategy).
+    pub cycle: Option<(i64, String)>,
+    /// When each open promise was taken.
+    pub promises_taken: Vec<NaiveDate>,
+    /// When the current payment plan was agreed.
+    pub plan_created: Option<NaiveDate>,
+    /// The agency the account is placed with, if it is.
+    pub placed: Option<Placement>,
+}
+
+impl RecheckFacts {
+    /// The same facts from one account's full engine inputs.
+    pub fn of(a: &AccountData, address: Option<String>) -> RecheckFacts {
+        RecheckFacts {
+            customer: a.customer.clone(),
+            address,
+            invoices: a.invoices.clone(),
+            cycle: a
+                .facts
+                .cycle
+                .as_ref()
+                .map(|c| (c.id, c.strategy_id.clone())),
+            promises_taken: a.facts.promises.iter().map(|p| p.taken_on).collect(),
+            plan_created: a.facts.plan.as_ref().map(|p| p.created_on),
+            placed: a.facts.placed.clone(),
+        }
+    }
+}
+
+/// Re-check facts for the accounts `ids` as of `as_of`, with one set query per kind
+/// of fact, whatever the number of accounts (a batch of deliveries asks about a few
+/// hundred at once). Accounts that do not exist are left out.
+pub fn recheck_facts(
+    conn: &Connection,
+    ids: &[&str],
+    as_of: NaiveDate,
+) -> Result<HashMap<String, RecheckFacts>> {
+    let json = ids_json(ids.iter().copied());
+    let scope = Scope::Ids(&json);
+    let mut out: HashMap<String, RecheckFacts> = HashMap::with_capacity(ids.len());
+    {
+        let sql = format!(
+            "SELECT {}, address FROM customers WHERE id IN (SELECT value FROM json_each(?1))",
+            customers::COLUMNS
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query([&json])?;
+        while let Some(r) = rows.next()? {
+            let customer = customers::from_row(r)?;
+            let address = r
+                .get::<_, Option<String>>(11)?
+                .filter(|a| !a.trim().is_empty());
+            out.insert(
+                customer.id.clone(),
+                RecheckFacts {
+                    customer,
+                    address,
+                    invoices: Vec::new(),
+                    cycle: None,
+                    promises_taken: Vec::new(),
+                    plan_created: None,
+                    placed: None,
+                },
+            );
+        }
+    }
+    open_positions(conn, as_of, scope, &mut |cid, inv| {
+        if let Some(f) = out.get_mut(cid) {
+            f.invoices.push(inv);
+        }
+    })?;
+    for f in out.values_mut() {
+        f.invoices.sort_by(|x, y| {
+            x.due_date
+                .cmp(&y.due_date)
+                .then_with(|| x.invoice_no.cmp(&y.invoice_no))
+        });
+    }
+    // The latest cycle open on the date, as `cycles::open_cycle` picks it.
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, id, strategy_id FROM cycles WHERE customer_id IN (SELECT value FROM json_each(?2))
+         AND started_on <= ?1 AND (ended_on IS NULL OR ended_on > ?1) ORDER BY started_on, id",
+    )?;
+    let mut rows = stmt.query(params![as_of, json])?;
+    while let Some(r) = rows.next()? {
+        if let Some(f) = out.get_mut(text_at(r, 0)?) {
+            f.cycle = Some((r.get(1)?, r.get(2)?));
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, taken_on FROM promises WHERE customer_id IN (SELECT value FROM json_each(?2))
+         AND taken_on <= ?1 AND (evaluated_on IS NULL OR evaluated_on > ?1) ORDER BY id",
+    )?;
+    let mut rows = stmt.query(params![as_of, json])?;
+    while let Some(r) = rows.next()? {
+        if let Some(f) = out.get_mut(text_at(r, 0)?) {
+            f.promises_taken.push(date_at(r, 1)?);
+        }
+    }
+    // The newest plan current on the date, as `activity::current_plan` picks it.
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, created_on FROM plans WHERE customer_id IN (SELECT value FROM json_each(?2))
+         AND created_on <= ?1 AND (ended_on IS NULL OR ended_on > ?1) ORDER BY id",
+    )?;
+    let mut rows = stmt.query(params![as_of, json])?;
+    while let Some(r) = rows.next()? {
+        if let Some(f) = out.get_mut(text_at(r, 0)?) {
+            f.plan_created = Some(date_at(r, 1)?);
+        }
+    }
+    // The newest placement not recalled by the date, as `placements::placement` picks it.
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, agency, placed_on FROM placements WHERE customer_id IN (SELECT value FROM json_each(?2))
+         AND placed_on <= ?1 AND (recalled_on IS NULL OR recalled_on > ?1) ORDER BY id",
+    )?;
+    let mut rows = stmt.query(params![as_of, json])?;
+    while let Some(r) = rows.next()? {
+        if let Some(f) = out.get_mut(text_at(r, 0)?) {
+            f.placed = Some(Placement {
+                agency: r.get(1)?,
+                since: date_at(r, 2)?,
+            });
         }
     }
     Ok(out)

@@ -32,13 +32,20 @@ pub fn list(conn: &Connection) -> Result<Vec<User>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Adds a user, or changes the role of an existing one. Returns whether it was new.
-pub fn put(conn: &Connection, name: &str, role: Role, at: &str) -> Result<bool> {
-    let existed = get(conn, name)?.is_some();
+/// Adds a user (the name must be new).
+pub fn insert(conn: &Connection, name: &str, role: Role, at: &str) -> Result<()> {
     conn.execute(
-        "INSERT INTO users (name, role, created_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (name) DO UPDATE SET role = excluded.role",
+        "INSERT INTO users (name, role, created_at) VALUES (?1, ?2, ?3)",
         params![name, role, at],
     )?;
-    Ok(!existed)
+    Ok(())
+}
+
+/// Changes a user's role.
+pub fn set_role(conn: &Connection, name: &str, role: Role) -> Result<()> {
+    conn.execute(
+        "UPDATE users SET role = ?2 WHERE name = ?1",
+        params![name, role],
+    )?;
+    Ok(())
 }

@@ -14,4 +14,4 @@ pub use book::StrategyBook;
 pub use model::{
     Action, Assignee, EndAction, EndRule, Fallback, Mode, PriorityWeights, Release, Step, Strategy,
 };
-pub use parse::parse_strategy;
+pub use parse::{MAX_FILE_BYTES, parse_strategy};

@@ -29,7 +29,7 @@ struct RawFile {
 #[serde(deny_unknown_fields)]
 struct RawStrategy {
     id: Spanned<String>,
-    name: Option<String>,
+    name: Option<Spanned<String>>,
     #[serde(default)]
     default: bool,
     rank: Option<i64>,
@@ -52,7 +52,7 @@ struct RawEnd {
 #[serde(deny_unknown_fields)]
 struct RawAppliesTo {
     #[serde(default)]
-    segments: Vec<String>,
+    segments: Vec<Spanned<String>>,
     #[serde(default)]
     risk: Vec<Spanned<String>>,
     min_balance: Option<Spanned<Number>>,
@@ -70,7 +70,7 @@ struct RawStep {
     wait_days: Option<Spanned<u32>>,
     assignee: Option<Spanned<String>>,
     fallback: Option<Spanned<String>>,
-    text: Option<String>,
+    text: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -106,6 +106,13 @@ impl Number {
     }
 }
 
+/// The largest strategy file arq reads.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024;
+/// The most steps a strategy may have.
+const MAX_STEPS: usize = 50;
+/// The largest threshold: no invoice comes near it.
+const MAX_AMOUNT: i64 = 100_000_000_000_000;
+
 /// Collects problems while building the strategy.
 struct Checker<'a> {
     file: &'a str,
@@ -132,12 +139,40 @@ impl Checker<'_> {
         }
     }
 
+    /// Refuses a text longer than `max` characters or holding control characters
+    /// (`multiline` texts may hold line breaks).
+    fn text(&mut self, v: &Spanned<String>, field: &str, max: usize, multiline: bool) {
+        let t = v.get_ref();
+        let n = t.chars().count();
+        if n > max {
+            self.err(
+                v.span(),
+                format!("{field} is {n} characters long; at most {max}"),
+            );
+        } else if let Some(c) = t
+            .chars()
+            .find(|&c| crate::display::is_control(c) && !(multiline && c == '\n'))
+        {
+            self.err(
+                v.span(),
+                format!("{field} holds a control character (U+{:04X})", c as u32),
+            );
+        }
+    }
+
     fn money(&mut self, v: &Spanned<Number>, field: &str) -> Option<Money> {
         let parsed = v
             .get_ref()
             .decimal()
             .and_then(|d| Money::from_decimal(d).ok());
         match parsed {
+            Some(m) if m.to_minor() > MAX_AMOUNT => {
+                self.err(
+                    v.span(),
+                    format!("{field} is more than 1,000,000,000,000.00: no invoice comes near it"),
+                );
+                None
+            }
             Some(m) if !m.is_negative() => Some(m),
             _ => {
                 self.err(
@@ -167,6 +202,17 @@ pub fn parse_strategy(
     src: &str,
     known_template: &dyn Fn(&str) -> bool,
 ) -> Result<Strategy, Diagnostics> {
+    if src.len() as u64 > MAX_FILE_BYTES {
+        return Err(Diagnostics(vec![Located::at(
+            file,
+            src,
+            0,
+            format!(
+                "the file is {} bytes; a strategy file is at most {MAX_FILE_BYTES} bytes",
+                src.len()
+            ),
+        )]));
+    }
     let raw: RawFile =
         toml::from_str(src).map_err(|e| Diagnostics(vec![Located::from_toml(file, src, &e)]))?;
     let mut ck = Checker {
@@ -187,13 +233,26 @@ pub fn parse_strategy(
             "strategy id must be letters, digits, '_' or '-'",
         );
     }
+    if id.chars().count() > 64 {
+        ck.err(s.id.span(), "strategy id is longer than 64 characters");
+    }
+    if let Some(n) = &s.name {
+        ck.text(n, "name", 200, false);
+    }
     let release = s
         .release
         .as_ref()
         .and_then(|r| ck.word::<Release>(r, "release"))
         .unwrap_or(Release::Auto);
     let applies_to = s.applies_to.as_ref().map(|a| AppliesTo {
-        segments: a.segments.iter().map(|x| x.trim().to_string()).collect(),
+        segments: a
+            .segments
+            .iter()
+            .map(|x| {
+                ck.text(x, "applies_to.segments", 100, false);
+                x.get_ref().trim().to_string()
+            })
+            .collect(),
         risk: a
             .risk
             .iter()
@@ -231,6 +290,12 @@ pub fn parse_strategy(
             "a strategy needs at least one [[step]]",
         );
     }
+    if let Some(extra) = raw.step.get(MAX_STEPS) {
+        ck.err(
+            extra.span(),
+            format!("a strategy has at most {MAX_STEPS} steps"),
+        );
+    }
     let mut seen = HashSet::new();
     let mut steps = Vec::with_capacity(raw.step.len());
     for (i, rs) in raw.step.iter().enumerate() {
@@ -255,7 +320,10 @@ pub fn parse_strategy(
         return Err(Diagnostics(ck.problems));
     }
     Ok(Strategy {
-        name: s.name.clone().unwrap_or_else(|| id.clone()),
+        name: s
+            .name
+            .as_ref()
+            .map_or_else(|| id.clone(), |n| n.get_ref().clone()),
         id,
         is_default: s.default,
         rank: s.rank.unwrap_or(100),
@@ -275,6 +343,13 @@ fn check_step(
     rs: &RawStep,
     known_template: &dyn Fn(&str) -> bool,
 ) -> Option<Step> {
+    ck.text(&rs.id, "step id", 64, false);
+    if let Some(t) = &rs.template {
+        ck.text(t, "template", 64, false);
+    }
+    if let Some(t) = &rs.text {
+        ck.text(t, "text", 1000, true);
+    }
     let action = ck.word::<Action>(&rs.action, "action");
     if action == Some(Action::Review) {
         ck.err(
@@ -397,7 +472,7 @@ fn check_step(
         wait_days,
         assignee,
         fallback: fallback.unwrap_or(Fallback::Manual),
-        text: rs.text.clone(),
+        text: rs.text.as_ref().map(|t| t.get_ref().clone()),
     })
 }
 

@@ -102,7 +102,7 @@ impl App {
                         format!(
                             "item #{} ({}) is a supervisor's: only supervisors and admins finish it",
                             it.item_id,
-                            it.action.words()
+                            it.action.label()
                         ),
                         true,
                     ));
@@ -111,7 +111,7 @@ impl App {
                 let about = about_item(&view, it);
                 let title = format!(
                     "{} #{} · {} {}",
-                    it.action.words(),
+                    it.action.label(),
                     it.item_id,
                     t.customer,
                     t.name
@@ -267,7 +267,7 @@ fn run(s: &mut Session, r: &Request) -> Result<(String, Option<Confirm>), Servic
             follow,
         } => {
             let w = s.wrap_up(customer, *item, *outcome, note, follow)?;
-            let mut msg = format!("call logged on {customer} ({outcome})");
+            let mut msg = format!("call logged on {customer} ({})", outcome.words());
             if let Some(p) = w.promise_id {
                 msg.push_str(&format!("; promise #{p} recorded"));
             }
@@ -428,7 +428,7 @@ fn deliver_now(
     } else {
         let why = r.messages.first().map_or_else(
             || "not delivered".to_string(),
-            |m| format!("{}: {}", m.result, m.detail),
+            |m| format!("{}: {}", crate::domain::names::words(m.result), m.detail),
         );
         format!("{channel} to {to} queued; not delivered yet ({why})")
     })

@@ -196,6 +196,14 @@ impl App {
     }
 
     fn key(&mut self, key: &KeyEvent) {
+        // Ctrl-C in a form cancels it (nothing is written); the next one quits.
+        if !self.popups.is_empty() && is_ctrl_c(key) {
+            self.popups.clear();
+            let quits = self.keymap.action(key, self.context()) == Some(Action::Quit);
+            let then = if quits { " (ctrl-c again quits)" } else { "" };
+            self.status = Some((format!("cancelled, nothing saved{then}"), false));
+            return;
+        }
         if let Some(top) = self.popups.last_mut() {
             match top.handle(key, self.session.as_of()) {
                 Outcome::Keep => {}
@@ -397,4 +405,11 @@ impl App {
     pub(super) fn target(&self) -> Option<Target> {
         self.screen()?.target()
     }
+}
+
+fn is_ctrl_c(key: &KeyEvent) -> bool {
+    key.code == crossterm::event::KeyCode::Char('c')
+        && key
+            .modifiers
+            .contains(crossterm::event::KeyModifiers::CONTROL)
 }

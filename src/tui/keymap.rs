@@ -208,6 +208,25 @@ pub enum KeymapError {
         "config [keys] {action}: '{key}' is not a key (use a letter, or names like ctrl-r, f2, enter, pgdn)"
     )]
     BadKey { action: String, key: String },
+    #[error(
+        "config [keys]: '{key}' would do both {first} and {second} on the same screen; give one of them another key ({second} = \"…\")"
+    )]
+    Conflict {
+        key: String,
+        first: &'static str,
+        second: &'static str,
+    },
+}
+
+impl KeymapError {
+    /// The `[keys]` entry the problem is in.
+    pub fn action(&self) -> &str {
+        match self {
+            KeymapError::UnknownAction(a, _) => a,
+            KeymapError::BadKey { action, .. } => action,
+            KeymapError::Conflict { second, .. } => second,
+        }
+    }
 }
 
 /// The bindings in force.
@@ -220,9 +239,36 @@ fn spec(a: Action) -> Option<&'static Spec> {
     SPECS.iter().find(|s| s.action == a)
 }
 
+/// Refuses a key that two actions answer on the same screen: a second binding never
+/// silently takes a key away from another action.
+fn check_conflicts(keys: &BTreeMap<Action, Vec<Key>>) -> Result<(), KeymapError> {
+    let overlap = |a: &Spec, b: &Spec| {
+        a.action != b.action
+            && (a.screens.is_empty()
+                || b.screens.is_empty()
+                || a.screens.iter().any(|c| b.screens.contains(c)))
+    };
+    for (i, a) in SPECS.iter().enumerate() {
+        for b in SPECS.iter().skip(i + 1).filter(|b| overlap(a, b)) {
+            let (Some(ka), Some(kb)) = (keys.get(&a.action), keys.get(&b.action)) else {
+                continue;
+            };
+            if let Some(k) = ka.iter().find(|k| kb.contains(k)) {
+                return Err(KeymapError::Conflict {
+                    key: k.to_string(),
+                    first: a.name,
+                    second: b.name,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Keymap {
     /// The defaults with `overrides` (action name → keys, several separated by spaces
-    /// or commas) applied.
+    /// or commas) applied. A key that would do two things on one screen is refused,
+    /// naming both actions.
     pub fn new(overrides: &BTreeMap<String, String>) -> Result<Keymap, KeymapError> {
         let mut keys = BTreeMap::new();
         for s in SPECS {
@@ -246,7 +292,9 @@ impl Keymap {
                     action: name.clone(),
                     key: k.to_string(),
                 })?;
-                parsed.push(key);
+                if !parsed.contains(&key) {
+                    parsed.push(key);
+                }
             }
             if parsed.is_empty() {
                 return Err(KeymapError::BadKey {
@@ -254,12 +302,9 @@ impl Keymap {
                     key: value.clone(),
                 });
             }
-            // A key now bound to this action leaves any other action it had.
-            for other in keys.values_mut() {
-                other.retain(|k| !parsed.contains(k));
-            }
             keys.insert(s.action, parsed);
         }
+        check_conflicts(&keys)?;
         Ok(Keymap { keys })
     }
 
@@ -379,6 +424,35 @@ mod tests {
             km.footer(ScreenId::Queue)
                 .contains(&(Action::Quit, "ctrl-q".to_string(), "quit"))
         );
+    }
+
+    #[test]
+    fn a_key_bound_twice_is_refused_naming_both_actions() {
+        let refused = |pairs: &[(&str, &str)]| {
+            let o: BTreeMap<String, String> = pairs
+                .iter()
+                .map(|(a, k)| (a.to_string(), k.to_string()))
+                .collect();
+            Keymap::new(&o).err().map(|e| e.to_string())
+        };
+        // A second key for refresh would silently take `c` from call.
+        assert_eq!(
+            refused(&[("refresh", "c")]).as_deref(),
+            Some(
+                "config [keys]: 'c' would do both call and refresh on the same screen; give one of them another key (refresh = \"…\")"
+            )
+        );
+        // Two actions given the same key.
+        let err = refused(&[("promise", "x"), ("note", "x")]).unwrap_or_default();
+        assert!(err.contains("'x' would do both promise and note"), "{err}");
+        // `k` moves up everywhere.
+        let err = refused(&[("call", "c k")]).unwrap_or_default();
+        assert!(err.contains("'k' would do both up and call"), "{err}");
+        // A swap that leaves every key with one action is fine, and so is one key for
+        // two actions that never share a screen (sort: Accounts; deliver: Outbox).
+        assert_eq!(refused(&[("call", "r"), ("refresh", "R")]), None);
+        assert_eq!(refused(&[("deliver", "s")]), None);
+        assert_eq!(refused(&[]), None, "the defaults never clash");
     }
 
     #[test]

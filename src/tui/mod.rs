@@ -4,12 +4,17 @@
 //! (`view.rs`). The event loop is generic over the ratatui `Backend`, so tests drive
 //! the real app on a `TestBackend`. Screens and forms live in their own small files;
 //! popups stack; one keymap table drives keys, footer and help.
+//!
+//! The terminal is restored on every way out: `q`, an error, a panic (hook), and
+//! SIGTERM, SIGHUP or SIGINT, which end the loop like `q` (see `stop.rs`).
 
 mod actions;
 pub mod app;
 pub mod keymap;
 pub mod popups;
+pub mod safe;
 pub mod screens;
+mod stop;
 pub mod theme;
 pub mod view;
 pub mod widgets;
@@ -26,21 +31,24 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 
 use app::{App, Msg};
+use stop::StopSignals;
+pub use stop::Stopped;
 
 /// How often the app looks for changes made by other people.
 pub const TICK: Duration = Duration::from_millis(250);
 
-/// Runs the app until the user quits, drawing only when something changed.
-/// `next` waits up to the given time for an input event.
+/// Runs the app until the user quits (or `stop` says to), drawing only when
+/// something changed. `next` waits up to the given time for an input event.
 pub fn event_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     next: &mut dyn FnMut(Duration) -> io::Result<Option<Event>>,
+    stop: &dyn Fn() -> bool,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
 {
-    while !app.quit {
+    while !app.quit && !stop() {
         if app.dirty {
             terminal.draw(|f| view::draw(f, app))?;
             app.dirty = false;
@@ -77,6 +85,7 @@ impl Drop for Restore {
 
 /// Opens the app on the real terminal.
 pub fn run(app: &mut App) -> anyhow::Result<()> {
+    let signals = StopSignals::catch()?;
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
@@ -85,8 +94,8 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
     enable_raw_mode()?;
     let _guard = Restore;
     execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
-    let mut terminal: Terminal<CrosstermBackend<Stdout>> =
-        Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let mut terminal: Terminal<safe::Safe<CrosstermBackend<Stdout>>> =
+        Terminal::new(safe::Safe(CrosstermBackend::new(io::stdout())))?;
     terminal.clear()?;
     let mut next = |timeout: Duration| -> io::Result<Option<Event>> {
         if event::poll(timeout)? {
@@ -95,5 +104,10 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
             Ok(None)
         }
     };
-    event_loop(&mut terminal, app, &mut next)
+    let ended = event_loop(&mut terminal, app, &mut next, &|| signals.requested());
+    // `_guard` restores the terminal as this returns.
+    match signals.finish() {
+        Some(sig) => Err(Stopped(sig).into()),
+        None => ended,
+    }
 }

@@ -65,10 +65,23 @@ impl Shop {
         self.put_customer(&c);
     }
 
+    /// Stores a customer as an import does: with an `assigned` event when it has
+    /// an owner.
     pub fn put_customer(&self, c: &Customer) {
         let mut s = self.session("admin", "2026-01-01");
-        s.write(|tx| Ok(arq::store::customers::insert(tx.conn, c, d("2026-01-01"))?))
-            .unwrap_or_else(|e| panic!("{e}"));
+        s.write(|tx| {
+            arq::store::customers::insert(tx.conn, c, d("2026-01-01"))?;
+            if let Some(o) = &c.owner {
+                tx.event(
+                    EventKind::Assigned,
+                    Some(&c.id),
+                    format!("assigned to {o}"),
+                    serde_json::json!({"to": o, "from": null}),
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
     }
 
     pub fn invoice(&self, no: &str, customer: &str, issue: &str, due: &str, amount: &str) {

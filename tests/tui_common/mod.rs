@@ -34,7 +34,7 @@ fn demo_db() -> &'static Path {
             today: parse_iso(DAY).unwrap_or_default(),
             history_days: 120,
         };
-        demo::build(&path, &opts, &Config::default(), &mut |_| {})
+        demo::build(&path, &opts, &Config::default(), &arq::progress::Silent)
             .unwrap_or_else(|e| panic!("demo: {e}"));
         (dir, path)
     });
@@ -51,6 +51,14 @@ pub fn copy() -> Copy {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let db = dir.path().join("demo.db");
     std::fs::copy(demo_db(), &db).unwrap_or_else(|e| panic!("{e}"));
+    // The audit key and anchors travel with the database.
+    for ext in ["key", "anchors"] {
+        std::fs::copy(
+            format!("{}.{ext}", demo_db().display()),
+            format!("{}.{ext}", db.display()),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
     Copy { dir, db }
 }
 

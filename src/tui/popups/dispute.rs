@@ -110,7 +110,7 @@ impl DisputeForm {
             self.error = Some("this account has no open invoice to dispute".into());
             return Outcome::Keep;
         };
-        let amount = match self.amount.text().replace(',', "").parse::<Money>() {
+        let amount = match crate::domain::parse_amount(&self.amount.text()) {
             Ok(m) if m.is_positive() && m <= inv.open => m,
             Ok(_) => {
                 self.amount.error = Some(format!(

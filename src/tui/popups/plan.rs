@@ -72,7 +72,7 @@ impl PlanFields {
 
     /// The installments the fields make, without touching the fields.
     pub fn preview(&self, as_of: NaiveDate) -> Option<Vec<(NaiveDate, Money)>> {
-        let total = self.total.text().replace(',', "").parse::<Money>().ok()?;
+        let total = crate::domain::parse_amount(&self.total.text()).ok()?;
         let parts = self.parts.text().parse::<u32>().ok()?;
         let first = crate::domain::dates::parse_user_date(&self.first.text(), as_of).ok()?;
         equal_parts(total, parts, self.every, first)

@@ -153,7 +153,7 @@ pub fn draw(
 
 /// An amount above zero from a field, or the reason in the field.
 pub fn amount(field: &mut Field) -> Option<Money> {
-    match field.text().replace(',', "").parse::<Money>() {
+    match crate::domain::parse_amount(&field.text()) {
         Ok(m) if m.is_positive() => Some(m),
         Ok(_) => {
             field.error = Some("the amount must be above 0.00".into());

@@ -183,7 +183,7 @@ impl WrapUpForm {
             }
         };
         let amount = if self.next == Next::Promise {
-            match self.amount.text().replace(',', "").parse::<Money>() {
+            match crate::domain::parse_amount(&self.amount.text()) {
                 Ok(m) if m.is_positive() => Some(m),
                 Ok(_) => {
                     self.amount.error = Some("the amount must be above 0.00".into());

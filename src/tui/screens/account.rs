@@ -337,7 +337,7 @@ impl AccountScreen {
                 Span::raw(format!(
                     "{here}#{} {} due {} — {}",
                     i.item_id,
-                    i.action.words(),
+                    i.action.label(),
                     i.due,
                     i.note
                 )),

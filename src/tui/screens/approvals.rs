@@ -175,7 +175,7 @@ impl Screen for ApprovalsScreen {
             vec![
                 (format!("#{}", it.item_id), t.dim),
                 (
-                    it.action.words().to_string(),
+                    it.action.label().to_string(),
                     if it.action.is_approval() {
                         t.warn
                     } else {

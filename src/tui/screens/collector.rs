@@ -256,7 +256,7 @@ impl Screen for CollectorScreen {
                 ),
                 (
                     l.best
-                        .map_or_else(String::new, |(_, act)| act.words().to_string()),
+                        .map_or_else(String::new, |(_, act)| act.label().to_string()),
                     t.base,
                 ),
                 (a.balance.grouped(), t.money),

@@ -370,7 +370,7 @@ fn gauge_label(o: &ObjectiveLine) -> String {
     };
     format!(
         "{} ({who}): {} → {} → {} by {} · {standing} ",
-        o.kpi.words(),
+        o.kpi.label(),
         d(o.baseline),
         d(o.current),
         o.target,

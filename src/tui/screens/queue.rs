@@ -123,7 +123,7 @@ impl QueueScreen {
                 let Some(it) = self.shown.get(n).and_then(|&i| self.items.get(i)) else {
                     return Vec::new();
                 };
-                let verb = it.action.words();
+                let verb = it.action.label();
                 let action = match &it.step {
                     Some(s) if s != it.action.as_str() && s != "end" => {
                         format!("{verb} ({})", s.replace('_', " "))

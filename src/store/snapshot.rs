@@ -679,8 +679,9 @@ pub fn recheck_facts(
         let mut rows = stmt.query([&json])?;
         while let Some(r) = rows.next()? {
             let customer = customers::from_row(r)?;
+            // After the customer's columns (`customers::COLUMNS`, 12 of them).
             let address = r
-                .get::<_, Option<String>>(11)?
+                .get::<_, Option<String>>(12)?
                 .filter(|a| !a.trim().is_empty());
             out.insert(
                 customer.id.clone(),

@@ -5,6 +5,7 @@
 //! sit beside the services; `cli` only calls services.
 
 pub mod assets;
+pub mod behaviour;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -407,6 +407,25 @@ fn every_format_is_honoured_or_refused_and_csv_has_a_header() {
             "cure_rate",
         ],
     );
+    check(
+        "report risk",
+        "sam",
+        &["report", "risk", "--format", "csv"],
+        &[
+            "kind",
+            "customer_id",
+            "name",
+            "history",
+            "avg_days_late",
+            "expected_days_late",
+            "class",
+            "invoice_no",
+            "due_date",
+            "balance",
+            "expected_pay_date",
+            "p_late_30",
+        ],
+    );
     let objectives = [
         "id",
         "kpi",

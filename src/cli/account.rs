@@ -35,6 +35,28 @@ pub fn show(env: &Env, id: &str, format: ShowFormat) -> anyhow::Result<()> {
                 a.risk,
                 if a.white_glove { " · white glove" } else { "" }
             );
+            match &a.behaviour {
+                Some(b) => println!(
+                    "pays {} · next invoice expected {} days late · {:.0}% chance of more than 30 · class {}{}",
+                    match b.avg_days_late {
+                        Some(avg) => format!(
+                            "{} days late on average ({} invoices)",
+                            crate::behaviour::predict::days_text(avg),
+                            b.history
+                        ),
+                        None => "— no paid invoice yet".to_string(),
+                    },
+                    crate::behaviour::predict::days_text(b.expected_days_late),
+                    a.behaviour_p_late_30.unwrap_or(0.0) * 100.0,
+                    b.class,
+                    if a.risk_set {
+                        " (the risk the shop gave wins)"
+                    } else {
+                        ""
+                    }
+                ),
+                None => println!("payment behaviour not measured yet (the daily run measures it)"),
+            }
             let contact = [a.email.as_deref(), a.phone.as_deref()]
                 .iter()
                 .flatten()

@@ -510,6 +510,32 @@ pub enum ReportCmd {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// How each customer pays and when each open invoice is expected to be paid
+    Risk {
+        /// Only this collector's accounts
+        #[arg(long)]
+        collector: Option<String>,
+        /// One account, with every factor of its estimates
+        #[arg(long)]
+        customer: Option<String>,
+        /// Measure the estimates: hide everything after each --cutoff, predict, compare
+        /// with what happened (supervisors)
+        #[arg(long)]
+        evaluate: bool,
+        /// A cutoff date for --evaluate (repeat for several)
+        #[arg(long, value_parser = args::iso_date)]
+        cutoff: Vec<NaiveDate>,
+        /// The end of the history outcomes are read from (default: the last record)
+        #[arg(long, value_parser = args::iso_date)]
+        end: Option<NaiveDate>,
+        /// Features the model may use in --evaluate, comma-separated (default: the kept
+        /// ones; `none` or `all`): disputed, partly_paid, large_invoice, broken_promise
+        #[arg(long)]
+        features: Option<String>,
+        /// How to print the report
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]

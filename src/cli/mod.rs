@@ -12,6 +12,7 @@ pub(crate) mod out;
 mod output;
 pub mod progress;
 mod reports;
+mod risk;
 mod setup;
 pub mod table;
 mod tui;
@@ -242,6 +243,21 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }) => reports::kpi_report(&env, from, to, compare, collector.as_deref(), format),
         Command::Report(ReportCmd::Funnel { from, to, format }) => {
             reports::funnel_report(&env, from, to, format)
+        }
+        Command::Report(ReportCmd::Risk {
+            collector,
+            customer,
+            evaluate,
+            cutoff,
+            end,
+            features,
+            format,
+        }) => {
+            if evaluate {
+                risk::evaluate(&env, &cutoff, end, features.as_deref(), format)
+            } else {
+                risk::report(&env, collector.as_deref(), customer.as_deref(), format)
+            }
         }
         Command::Report(ReportCmd::Objectives { format })
         | Command::Objective(ObjectiveCmd::List { format }) => {

@@ -67,6 +67,8 @@ pub fn customers(rng: &mut Rng, n: usize) -> Vec<DemoCustomer> {
                 25..=79 => Risk::Normal,
                 _ => Risk::High,
             };
+            // The shop gave the low and high classes; the others follow how they pay.
+            c.risk_set = c.risk != Risk::Normal;
             c.segment = Some(
                 match rng.range(0, 99) {
                     0..=4 => "key",

@@ -69,7 +69,12 @@ pub struct Customer {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub segment: Option<String>,
+    /// The risk class strategies and the priority score go by: the shop's when it gave
+    /// one (`risk_set`), else the class learned from how the customer pays (see
+    /// [`Customer::with_behaviour`]), else `normal`.
     pub risk: Risk,
+    /// Whether the shop gave the risk class (an import's `risk` column).
+    pub risk_set: bool,
     /// The collector who owns the account, if any.
     pub owner: Option<String>,
     pub credit_limit: Option<Money>,
@@ -94,12 +99,23 @@ impl Customer {
             phone: None,
             segment: None,
             risk: Risk::Normal,
+            risk_set: false,
             owner: None,
             credit_limit: None,
             opt_out: ChannelSet::default(),
             white_glove: false,
             strategy: None,
         }
+    }
+
+    /// The customer with its payment-behaviour class applied (DESIGN §2): a risk the
+    /// shop gave always wins; without one the class counts, and without a class (no
+    /// estimate yet) the customer is `normal`.
+    pub fn with_behaviour(mut self, class: Option<Risk>) -> Customer {
+        if !self.risk_set {
+            self.risk = class.unwrap_or(Risk::Normal);
+        }
+        self
     }
 
     /// Where a message on `channel` goes: the email address, the phone number, or
@@ -137,6 +153,27 @@ mod tests {
         assert_eq!(set.to_string(), "email;sms");
         assert!(ChannelSet::parse("").unwrap_or_default().is_empty());
         assert!(ChannelSet::parse("fax").is_err());
+    }
+
+    #[test]
+    fn a_given_risk_wins_over_the_behaviour_class() {
+        // (given, class, expected)
+        let cases = [
+            (None, None, Risk::Normal),
+            (None, Some(Risk::High), Risk::High),
+            (None, Some(Risk::Low), Risk::Low),
+            (Some(Risk::Low), Some(Risk::High), Risk::Low),
+            (Some(Risk::Normal), Some(Risk::High), Risk::Normal),
+            (Some(Risk::High), None, Risk::High),
+        ];
+        for (given, class, want) in cases {
+            let mut c = Customer::named("C1", "Acme");
+            if let Some(r) = given {
+                c.risk = r;
+                c.risk_set = true;
+            }
+            assert_eq!(c.with_behaviour(class).risk, want, "{given:?} {class:?}");
+        }
     }
 
     #[test]

@@ -148,6 +148,7 @@ fn merged(mut c: Customer, l: &Line) -> Customer {
     }
     if let Some(r) = l.risk {
         c.risk = r;
+        c.risk_set = true;
     }
     if l.collector.is_some() {
         c.owner.clone_from(&l.collector);
@@ -179,7 +180,7 @@ fn changes(old: &Customer, new: &Customer) -> Vec<&'static str> {
     check(old.email != new.email, "email");
     check(old.phone != new.phone, "phone");
     check(old.segment != new.segment, "segment");
-    check(old.risk != new.risk, "risk");
+    check(old.risk != new.risk || old.risk_set != new.risk_set, "risk");
     check(old.owner != new.owner, "collector");
     check(old.credit_limit != new.credit_limit, "credit_limit");
     check(old.opt_out != new.opt_out, "opt_out");

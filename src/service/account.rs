@@ -8,7 +8,9 @@ use super::{Result, ServiceError, Session};
 use crate::domain::plan::{self, Installment};
 use crate::domain::{Aging, ItemAction, Money, PlanStatus, Risk};
 use crate::store::activity::{self, DisputeRow, PromiseRow};
-use crate::store::{cycles, events, ledger, plans, snapshot, strategies, tasks, writeoffs};
+use crate::store::{
+    behaviour, cycles, events, ledger, plans, snapshot, strategies, tasks, writeoffs,
+};
 use crate::strategy::Assignee;
 use crate::strategy::engine::{FlagKind, Pause, decide, next_due, strategy_for};
 
@@ -138,6 +140,14 @@ pub struct AccountView {
     pub credit_limit: Option<Money>,
     /// An early warning open on the day: why the customer looks like slipping.
     pub early_warning: Option<EarlyWarning>,
+    /// How the customer pays, as the latest daily close measured it (`null` before one).
+    pub behaviour: Option<crate::behaviour::CustomerRow>,
+    /// The chance its next invoice is paid more than 30 days late (with `behaviour`).
+    #[serde(skip)]
+    pub behaviour_p_late_30: Option<f64>,
+    /// Whether the shop gave the risk class (else `risk` is the behaviour class).
+    #[serde(skip)]
+    pub risk_set: bool,
 }
 
 /// An open early warning (DESIGN §2 "Prevention").
@@ -271,6 +281,7 @@ impl Session {
             });
         }
         let hold = activity::active_hold(conn, &c.id, as_of)?;
+        let measured = behaviour::stored_one(conn, &c.id, as_of)?;
         Ok(AccountView {
             customer_id: c.id.clone(),
             name: c.name.clone(),
@@ -315,6 +326,16 @@ impl Session {
                     since: w.since,
                     reason: w.detail.clone(),
                 }),
+            behaviour_p_late_30: measured.as_ref().map(|b| b.p_late_30),
+            behaviour: measured.map(|b| crate::behaviour::CustomerRow {
+                customer_id: c.id.clone(),
+                name: c.name.clone(),
+                history: b.history,
+                avg_days_late: b.avg_days_late.map(crate::behaviour::days1),
+                expected_days_late: crate::behaviour::days1(b.expected_days_late),
+                class: b.class,
+            }),
+            risk_set: c.risk_set,
         })
     }
 }

@@ -9,9 +9,9 @@ use serde::{Serialize, Serializer};
 use super::{Result, Session};
 use crate::domain::{AccountFigures, ItemAction, Money, Reason, Risk};
 use crate::store::tasks::DueFilter;
-use crate::store::{customers, ledger, snapshot, strategies, tasks};
+use crate::store::{behaviour, customers, ledger, snapshot, strategies, tasks};
 use crate::strategy::engine::strategy_of;
-use crate::strategy::priority::{Factor, PriorityInput, score};
+use crate::strategy::priority::{Factor, PaysLate, PriorityInput, score};
 use crate::strategy::{Assignee, PriorityWeights};
 
 /// Whose queue.
@@ -99,9 +99,11 @@ impl Session {
         ids.sort_unstable();
         ids.dedup();
         let facts = snapshot::scoring_facts(conn, &ids, as_of)?;
+        // How each customer pays, as the latest daily close measured it (one query).
+        let pays = behaviour::stored(conn, &snapshot::ids_json(ids.iter().copied()), as_of)?;
         let book = strategies::book(conn)?;
         let default_weights = PriorityWeights::default();
-        let mut scored: HashMap<&str, (AccountFigures, &PriorityWeights, u32)> =
+        let mut scored: HashMap<&str, (AccountFigures, &PriorityWeights, u32, Option<PaysLate>)> =
             HashMap::with_capacity(facts.len());
         for r in &rows {
             let id = r.task.customer_id.as_str();
@@ -110,19 +112,28 @@ impl Session {
             }
             let Some(f) = facts.get(id) else { continue };
             let figures = AccountFigures::of(&f.invoices, as_of);
+            let measured = pays.get(id);
+            // Strategy assignment goes by the behaviour class when the shop gave no risk.
+            let assigned = r.customer.clone().with_behaviour(measured.map(|b| b.class));
             let weights = strategy_of(
                 &book,
                 f.cycle_strategy.as_deref(),
-                &r.customer,
+                &assigned,
                 figures.balance,
             )
             .map_or(&default_weights, |s| &s.priority);
-            scored.insert(id, (figures, weights, f.broken_promises_90d));
+            let late = measured.map(|b| PaysLate {
+                invoices: b.history,
+                average: b.avg_days_late.map(|d| d.round() as i32),
+                expected: b.expected_days_late.round() as i32,
+            });
+            scored.insert(id, (figures, weights, f.broken_promises_90d, late));
         }
 
         let mut items = Vec::with_capacity(rows.len());
         for r in &rows {
-            let Some((figures, weights, broken)) = scored.get(r.task.customer_id.as_str()) else {
+            let Some((figures, weights, broken, late)) = scored.get(r.task.customer_id.as_str())
+            else {
                 continue;
             };
             let risk = &r.customer.risk;
@@ -134,6 +145,7 @@ impl Session {
                 broken_promises_90d: *broken,
                 reason: r.task.reason,
                 days_overdue,
+                pays: *late,
             };
             let s = score(&input, weights);
             let owner = match r.task.assignee {

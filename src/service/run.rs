@@ -15,7 +15,7 @@ use crate::progress::{Progress, Silent, Unit};
 use crate::store::cycles::{self, How};
 use crate::store::figures::{self, Whose};
 use crate::store::snapshot::{self, AccountData};
-use crate::store::{activity, kpi_daily, outbox, plans, runs, strategies, tasks};
+use crate::store::{activity, behaviour, kpi_daily, outbox, plans, runs, strategies, tasks};
 use crate::strategy::Action;
 use crate::strategy::engine::{
     Cure, CureReason, Decision, HoldOnCure, NewTask, PlanVerdict, PromiseVerdict, StaleItem,
@@ -124,6 +124,15 @@ impl Session {
                 ));
             }
             let mut summary = RunSummary::new(as_of, dry_run);
+            // How every customer pays, first (weekly, see `behaviour::REMEASURE_DAYS`): a
+            // customer without a risk the shop gave follows its behaviour class, and the
+            // queue's priority reads it.
+            if crate::behaviour::measure_due(behaviour::kept_as_of(tx.conn)?, as_of) {
+                progress.phase("measuring payment behaviour", None, Unit::Accounts);
+                let inputs = behaviour::load(tx.conn, as_of, behaviour::Whose::All)?;
+                let measured = crate::behaviour::estimate(&inputs);
+                behaviour::save(tx.conn, &measured, &tx.at())?;
+            }
             progress.phase("reading accounts", None, Unit::Accounts);
             let (accounts, total) = snapshot::load_all(
                 tx.conn,

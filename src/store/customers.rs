@@ -6,8 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_it
 use super::Result;
 use crate::domain::Customer;
 
-pub(crate) const COLUMNS: &str =
-    "id, name, email, phone, segment, risk, owner, credit_limit, opt_out, white_glove, strategy";
+pub(crate) const COLUMNS: &str = "id, name, email, phone, segment, risk, owner, credit_limit, opt_out, white_glove, strategy, risk_set";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
     Ok(Customer {
@@ -22,18 +21,24 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
         opt_out: r.get(8)?,
         white_glove: r.get(9)?,
         strategy: r.get(10)?,
+        risk_set: r.get(11)?,
     })
 }
 
+/// One customer, with its payment-behaviour class applied to its risk when the shop
+/// gave none ([`Customer::with_behaviour`]).
 pub fn get(conn: &Connection, id: &str) -> Result<Option<Customer>> {
-    let sql = format!("SELECT {COLUMNS} FROM customers WHERE id = ?1");
+    let sql = format!(
+        "SELECT {COLUMNS}, (SELECT class FROM customer_behaviour WHERE customer_id = ?1) FROM customers WHERE id = ?1"
+    );
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row([id], from_row)
+        .query_row([id], |r| Ok(from_row(r)?.with_behaviour(r.get(12)?)))
         .optional()?)
 }
 
-/// Every customer, or only those owned by `owner`, ordered by id.
+/// Every customer as stored (its risk the one the shop gave, `normal` when none), or
+/// only those owned by `owner`, ordered by id.
 pub fn list(conn: &Connection, owner: Option<&str>) -> Result<Vec<Customer>> {
     let sql = match owner {
         Some(_) => format!("SELECT {COLUMNS} FROM customers WHERE owner = ?1 ORDER BY id"),
@@ -56,7 +61,7 @@ pub fn count(conn: &Connection) -> Result<u64> {
 }
 
 /// The customer's fields in [`COLUMNS`] order, for binding.
-fn bound(c: &Customer) -> [&dyn ToSql; 11] {
+fn bound(c: &Customer) -> [&dyn ToSql; 12] {
     [
         &c.id,
         &c.name,
@@ -69,13 +74,14 @@ fn bound(c: &Customer) -> [&dyn ToSql; 11] {
         &c.opt_out,
         &c.white_glove,
         &c.strategy,
+        &c.risk_set,
     ]
 }
 
 /// Inserts a customer.
 pub fn insert(conn: &Connection, c: &Customer, created_on: NaiveDate) -> Result<()> {
     let sql = format!(
-        "INSERT INTO customers ({COLUMNS}, created_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        "INSERT INTO customers ({COLUMNS}, created_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
     );
     let created: &dyn ToSql = &created_on;
     conn.prepare_cached(&sql)?
@@ -87,7 +93,7 @@ pub fn insert(conn: &Connection, c: &Customer, created_on: NaiveDate) -> Result<
 pub fn update(conn: &Connection, c: &Customer) -> Result<()> {
     conn.prepare_cached(
         "UPDATE customers SET name = ?2, email = ?3, phone = ?4, segment = ?5, risk = ?6, owner = ?7, credit_limit = ?8,
-             opt_out = ?9, white_glove = ?10, strategy = ?11 WHERE id = ?1",
+             opt_out = ?9, white_glove = ?10, strategy = ?11, risk_set = ?12 WHERE id = ?1",
     )?
     .execute(bound(c))?;
     Ok(())

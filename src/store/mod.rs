@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod anchor;
 pub mod backup;
+pub mod behaviour;
 pub mod credits;
 pub mod customers;
 pub mod cycles;
@@ -94,6 +95,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0004_events_no_replace.sql")),
         M::up(include_str!("migrations/0005_delivery_indexes.sql")),
         M::up(include_str!("migrations/0006_prevention.sql")),
+        M::up(include_str!("migrations/0007_behaviour.sql")),
     ])
 }
 

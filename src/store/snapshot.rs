@@ -458,7 +458,12 @@ pub fn load_all(
 
     // The customers last, only those that matter, in id order.
     let mut out = Vec::with_capacity(parts.parts.len());
-    let sql = format!("SELECT {} FROM customers ORDER BY id", customers::COLUMNS);
+    // With the behaviour class the latest close measured, for a customer the shop gave
+    // no risk (`Customer::with_behaviour`).
+    let sql = format!(
+        "SELECT {}, b.class FROM customers LEFT JOIN customer_behaviour b ON b.customer_id = customers.id ORDER BY customers.id",
+        customers::COLUMNS
+    );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
     let mut total = 0;
@@ -466,7 +471,7 @@ pub fn load_all(
         total += 1;
         if let Some(p) = parts.take(text_at(r, 0)?) {
             out.push(AccountData {
-                customer: customers::from_row(r)?,
+                customer: customers::from_row(r)?.with_behaviour(r.get(12)?),
                 invoices: p.invoices,
                 facts: p.facts,
             });
@@ -758,8 +763,9 @@ pub fn recheck_facts(
         let mut rows = stmt.query([&json])?;
         while let Some(r) = rows.next()? {
             let customer = customers::from_row(r)?;
+            // After the customer's columns (`customers::COLUMNS`, 12 of them).
             let address = r
-                .get::<_, Option<String>>(11)?
+                .get::<_, Option<String>>(12)?
                 .filter(|a| !a.trim().is_empty());
             out.insert(
                 customer.id.clone(),

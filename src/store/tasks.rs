@@ -137,8 +137,8 @@ pub fn open_for_customer(
 #[derive(Debug, Clone)]
 pub struct QueueRow {
     pub task: TaskRow,
-    /// The account, with the fields the queue shows and scores by (name, owner, risk,
-    /// segment, strategy override); its other fields are left empty.
+    /// The account, with the fields the queue shows and scores by (name, owner, risk as
+    /// the shop gave it, segment, strategy override); its other fields are left empty.
     pub customer: Customer,
 }
 
@@ -181,10 +181,10 @@ pub fn due_items(
         ),
     };
     let sql = format!(
-        "SELECT {cols}, c.name, c.owner, c.risk, c.segment, c.strategy FROM tasks t INDEXED BY tasks_open {join}
+        "SELECT {cols}, c.name, c.owner, c.risk, c.segment, c.strategy, c.risk_set FROM tasks t INDEXED BY tasks_open {join}
          WHERE t.done_on IS NULL AND t.due <= ?1 AND t.created_on <= ?1{clause}
          UNION ALL
-         SELECT {cols}, c.name, c.owner, c.risk, c.segment, c.strategy FROM tasks t {join}
+         SELECT {cols}, c.name, c.owner, c.risk, c.segment, c.strategy, c.risk_set FROM tasks t {join}
          WHERE t.done_on > ?1 AND t.due <= ?1 AND t.created_on <= ?1{clause}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -197,6 +197,7 @@ pub fn due_items(
                 c.risk = r.get(18)?;
                 c.segment = r.get(19)?;
                 c.strategy = r.get(20)?;
+                c.risk_set = r.get(21)?;
                 c
             },
         })

@@ -174,6 +174,9 @@ pub struct PriorityWeights {
     /// Added per day an item is overdue.
     pub overdue_bonus_per_day: Decimal,
     pub reason: Vec<(Reason, Decimal)>,
+    /// Multiplier per 30 days the customer is expected to pay late (score × (1 + this ×
+    /// days / 30), days between 0 and 60): payment behaviour, docs/PREDICTION.md.
+    pub behaviour: Decimal,
 }
 
 impl Default for PriorityWeights {
@@ -185,6 +188,7 @@ impl Default for PriorityWeights {
             broken_promise: Decimal::new(5, 1),
             dpd_divisor: Decimal::from(30),
             overdue_bonus_per_day: Decimal::from(10),
+            behaviour: Decimal::new(25, 2),
             reason: vec![
                 (Reason::Step, Decimal::ONE),
                 (Reason::BrokenPromise, Decimal::new(15, 1)),

@@ -104,6 +104,7 @@ struct RawPriority {
     broken_promise_weight: Option<Spanned<Number>>,
     dpd_divisor: Option<Spanned<Number>>,
     overdue_bonus_per_day: Option<Spanned<Number>>,
+    behaviour_weight: Option<Spanned<Number>>,
 }
 
 /// A number written as a TOML integer, float or string (`100`, `0.8`, `"100.00"`).
@@ -710,6 +711,13 @@ fn check_priority(ck: &mut Checker<'_>, p: &RawPriority) -> PriorityWeights {
         .and_then(|v| ck.weight(v, "overdue_bonus_per_day"))
     {
         w.overdue_bonus_per_day = x;
+    }
+    if let Some(x) = p
+        .behaviour_weight
+        .as_ref()
+        .and_then(|v| ck.weight(v, "behaviour_weight"))
+    {
+        w.behaviour = x;
     }
     w
 }

@@ -1,9 +1,12 @@
 //! The explainable priority score of a queue item (DESIGN §2 "The workqueue"):
 //!
 //! `score = collectible_past_due × (1 + DPD / 30) × risk_weight
-//!          × (1 + 0.5 × broken promises in the last 90 days) × reason_weight
+//!          × (1 + 0.5 × broken promises in the last 90 days)
+//!          × (1 + 0.25 × expected days late / 30) × reason_weight
 //!          + overdue_days × bonus_per_day`
 //!
+//! The payment-behaviour factor (expected days late between 0 and 60, from how the
+//! customer has paid: docs/PREDICTION.md) is 1 when arq has no estimate yet.
 //! Every factor is kept so a collector can see why an item is where it is.
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -21,6 +24,39 @@ pub struct PriorityInput {
     pub broken_promises_90d: u32,
     pub reason: Reason,
     pub days_overdue: u32,
+    /// How the customer pays, when the daily run has measured it.
+    pub pays: Option<PaysLate>,
+}
+
+/// How late a customer pays (whole days), for the priority factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaysLate {
+    /// Paid invoices it was learned from.
+    pub invoices: u32,
+    /// Their plain average days late (`None` without any).
+    pub average: Option<i32>,
+    /// When its next invoice is expected to be paid, in days late.
+    pub expected: i32,
+}
+
+impl PaysLate {
+    /// "pays 23 days late on average, 14 invoices".
+    pub fn words(&self) -> String {
+        let late = |d: i32| match d {
+            0 => "on the due date".to_string(),
+            d if d < 0 => format!("{} days early", -d),
+            d => format!("{d} days late"),
+        };
+        match self.average {
+            Some(avg) => format!(
+                "pays {} on average, {} invoice{}",
+                late(avg),
+                self.invoices,
+                if self.invoices == 1 { "" } else { "s" }
+            ),
+            None => format!("no paid invoice yet: expected {}", late(self.expected)),
+        }
+    }
 }
 
 /// One factor of the score, as shown on screen.
@@ -59,7 +95,9 @@ pub fn score(input: &PriorityInput, w: &PriorityWeights) -> Score {
     let broken = Decimal::ONE + w.broken_promise * Decimal::from(input.broken_promises_90d);
     let reason = w.reason(input.reason);
     let bonus = Decimal::from(input.days_overdue) * w.overdue_bonus_per_day;
-    let total = two_places(base * age * risk * broken * reason + bonus);
+    let late_days = input.pays.map_or(0, |p| p.expected.clamp(0, 60));
+    let behaviour = Decimal::ONE + w.behaviour * Decimal::from(late_days) / Decimal::from(30);
+    let total = two_places(base * age * risk * broken * behaviour * reason + bonus);
     let factors = vec![
         Factor {
             name: "collectible past due",
@@ -84,6 +122,17 @@ pub fn score(input: &PriorityInput, w: &PriorityWeights) -> Score {
                 w.broken_promise.normalize(),
                 input.broken_promises_90d
             ),
+        },
+        Factor {
+            name: "payment behaviour",
+            value: trimmed(behaviour),
+            why: match input.pays {
+                Some(p) if p.average.is_some() && p.expected != p.average.unwrap_or(0) => {
+                    format!("{} (expected {})", p.words(), p.expected)
+                }
+                Some(p) => p.words(),
+                None => "not measured yet (the daily run measures it)".to_string(),
+            },
         },
         Factor {
             name: "reason",
@@ -122,7 +171,22 @@ mod tests {
             broken_promises_90d: broken,
             reason,
             days_overdue: overdue,
+            pays: None,
         }
+    }
+
+    fn paying(
+        mut i: PriorityInput,
+        invoices: u32,
+        average: Option<i32>,
+        expected: i32,
+    ) -> PriorityInput {
+        i.pays = Some(PaysLate {
+            invoices,
+            average,
+            expected,
+        });
+        i
     }
 
     #[test]
@@ -143,6 +207,36 @@ mod tests {
             // 100 × (1 + 10/30) = 133.333… rounds to 133.33
             (input(100, 10, Risk::Normal, 0, Reason::Step, 0), "133.33"),
             (input(0, 0, Risk::Normal, 0, Reason::Callback, 2), "20.00"),
+            // 1000 × 1 × 1 × 1 × (1 + 0.25 × 30/30) × 1
+            (
+                paying(
+                    input(1000, 0, Risk::Normal, 0, Reason::Step, 0),
+                    8,
+                    Some(28),
+                    30,
+                ),
+                "1250.00",
+            ),
+            // expected days late count up to 60: 1000 × (1 + 0.25 × 2)
+            (
+                paying(
+                    input(1000, 0, Risk::Normal, 0, Reason::Step, 0),
+                    8,
+                    Some(90),
+                    95,
+                ),
+                "1500.00",
+            ),
+            // paying early is not rewarded below 1
+            (
+                paying(
+                    input(1000, 0, Risk::Normal, 0, Reason::Step, 0),
+                    8,
+                    Some(-4),
+                    -3,
+                ),
+                "1000.00",
+            ),
         ];
         for (i, want) in cases {
             assert_eq!(score(&i, &w).total.to_string(), want, "{i:?}");
@@ -152,7 +246,12 @@ mod tests {
     #[test]
     fn the_explanation_lists_every_factor() {
         let s = score(
-            &input(1000, 45, Risk::High, 1, Reason::Callback, 2),
+            &paying(
+                input(1000, 45, Risk::High, 1, Reason::Callback, 2),
+                14,
+                Some(23),
+                21,
+            ),
             &PriorityWeights::default(),
         );
         let shown: Vec<String> = s
@@ -167,11 +266,12 @@ mod tests {
                 "age=2.5 (1 + 45 DPD / 30)",
                 "risk=1.5 (high risk)",
                 "broken promises=1.5 (1 + 0.5 × 1 broken in 90 days)",
+                "payment behaviour=1.175 (pays 23 days late on average, 14 invoices (expected 21))",
                 "reason=1.2 (callback)",
                 "overdue bonus=20.00 (2 days overdue × 10)",
             ]
         );
-        // 1000 × 2.5 × 1.5 × 1.5 × 1.2 + 20
-        assert_eq!(s.total.to_string(), "6770.00");
+        // 1000 × 2.5 × 1.5 × 1.5 × 1.175 × 1.2 + 20
+        assert_eq!(s.total.to_string(), "7951.25");
     }
 }

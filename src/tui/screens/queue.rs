@@ -227,7 +227,7 @@ impl QueueScreen {
             for (i, fac) in it.factors.iter().enumerate() {
                 let op = match i {
                     0 => "",
-                    5 => " + ",
+                    _ if fac.name == "overdue bonus" => " + ",
                     _ => " × ",
                 };
                 formula.push(Span::styled(op.to_string(), theme.dim));

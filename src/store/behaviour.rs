@@ -1,0 +1,348 @@
+//! What the payment-behaviour estimates learn from, as of a date (`behaviour::Inputs`):
+//! every customer's invoices paid by then — with the day the balance reached zero,
+//! from the dated allocations — and those open then, which of them were disputed, and
+//! the customer's broken promises. One pass over the invoices and their allocations,
+//! never a query per customer; records dated after the day are ignored, so any past
+//! day gives what it gave then.
+//!
+//! Not learned from: invoices closed without a payment (written off, credited), and
+//! invoices settled by a balance an import reconciled (payment ids `import:NO:…`,
+//! `snapshot:NO:…`): arq only knows they were paid by the day of that import.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, params};
+
+use super::Result;
+use super::snapshot::ids_json;
+use super::sql::{date_at, text_at};
+use crate::behaviour::evaluate::Actual;
+use crate::behaviour::{CustomerHistory, Inputs, OpenInvoice, PaidInvoice};
+use crate::domain::Money;
+use crate::fasthash::FastMap;
+
+/// Whose records to gather.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whose<'a> {
+    /// Every customer.
+    All,
+    /// The customers a collector owns.
+    Owner(&'a str),
+    /// These customers (a JSON array of ids, see `snapshot::ids_json`).
+    Ids(&'a str),
+}
+
+impl Whose<'_> {
+    /// ` AND {column} IN (…)` as parameter `?2`, or nothing.
+    fn clause(self, column: &str) -> String {
+        match self {
+            Whose::All => String::new(),
+            Whose::Owner(_) => {
+                format!(" AND {column} IN (SELECT id FROM customers WHERE owner = ?2)")
+            }
+            Whose::Ids(_) => format!(" AND {column} IN (SELECT value FROM json_each(?2))"),
+        }
+    }
+
+    fn query<'s>(
+        self,
+        stmt: &'s mut rusqlite::Statement<'_>,
+        as_of: NaiveDate,
+    ) -> rusqlite::Result<rusqlite::Rows<'s>> {
+        match self {
+            Whose::All => stmt.query(params![as_of]),
+            Whose::Owner(v) | Whose::Ids(v) => stmt.query(params![as_of, v]),
+        }
+    }
+}
+
+/// Per invoice issued by `?1`: what its allocations dated by `?1` add up to, the day
+/// of the last one, what payments brought and when the first came, and whether a
+/// write-off or a balance reconciled by an import took part. `{scope}` narrows it.
+fn ledger_sql(scope: &str) -> String {
+    format!(
+        "SELECT i.customer_id, i.invoice_no, i.issue_date, i.due_date, i.amount,
+                COALESCE(SUM(a.amount), 0), MAX(a.date),
+                COALESCE(SUM(CASE WHEN a.kind = 'payment' THEN a.amount END), 0),
+                MIN(CASE WHEN a.kind = 'payment' THEN a.date END),
+                COALESCE(MAX(a.kind = 'write_off'), 0),
+                COALESCE(MAX(a.kind = 'payment' AND (a.payment_id LIKE 'import:' || i.invoice_no || ':%'
+                                                  OR a.payment_id LIKE 'snapshot:' || i.invoice_no || ':%')), 0)
+         FROM invoices i LEFT JOIN allocations a ON a.invoice_no = i.invoice_no AND a.date <= ?1
+         WHERE i.issue_date <= ?1{scope}
+         GROUP BY i.invoice_no"
+    )
+}
+
+/// One invoice's ledger as of the day.
+struct Ledger {
+    issued: NaiveDate,
+    due: NaiveDate,
+    amount: Money,
+    allocated: Money,
+    last_on: Option<NaiveDate>,
+    paid: Money,
+    first_paid: Option<NaiveDate>,
+    written_off: bool,
+    reconciled: bool,
+}
+
+/// What an invoice was on the day.
+enum State {
+    Paid(NaiveDate),
+    Open(Money),
+    /// Closed without a payment arq can date: not learned from.
+    Other,
+}
+
+impl Ledger {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ledger> {
+        Ok(Ledger {
+            issued: date_at(r, 2)?,
+            due: date_at(r, 3)?,
+            amount: r.get(4)?,
+            allocated: r.get(5)?,
+            last_on: match r.get_ref(6)? {
+                rusqlite::types::ValueRef::Null => None,
+                _ => Some(date_at(r, 6)?),
+            },
+            paid: r.get(7)?,
+            first_paid: match r.get_ref(8)? {
+                rusqlite::types::ValueRef::Null => None,
+                _ => Some(date_at(r, 8)?),
+            },
+            written_off: r.get::<_, i64>(9)? != 0,
+            reconciled: r.get::<_, i64>(10)? != 0,
+        })
+    }
+
+    fn state(&self) -> State {
+        let balance = self.amount - self.allocated;
+        if balance.is_positive() {
+            return State::Open(balance);
+        }
+        match self.last_on {
+            Some(on)
+                if self.amount.is_positive()
+                    && self.paid.is_positive()
+                    && !self.written_off
+                    && !self.reconciled =>
+            {
+                State::Paid(on)
+            }
+            _ => State::Other,
+        }
+    }
+}
+
+/// The records of `whose` customers as of `as_of`, customers in id order.
+pub fn load(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Result<Inputs> {
+    let mut customers: Vec<CustomerHistory> = Vec::new();
+    let mut at: FastMap<String, usize> = FastMap::default();
+    {
+        let sql = match whose {
+            Whose::All => "SELECT id, name, owner FROM customers ORDER BY id",
+            Whose::Owner(_) => "SELECT id, name, owner FROM customers WHERE owner = ?1 ORDER BY id",
+            Whose::Ids(_) => {
+                "SELECT id, name, owner FROM customers WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id"
+            }
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = match whose {
+            Whose::All => stmt.query([])?,
+            Whose::Owner(v) | Whose::Ids(v) => stmt.query([v])?,
+        };
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            at.insert(id.clone(), customers.len());
+            customers.push(CustomerHistory {
+                id,
+                name: r.get(1)?,
+                owner: r.get(2)?,
+                ..CustomerHistory::default()
+            });
+        }
+    }
+    let disputed = first_disputes(conn, as_of)?;
+    {
+        let mut stmt = conn.prepare_cached(&ledger_sql(&whose.clause("i.customer_id")))?;
+        let mut rows = whose.query(&mut stmt, as_of)?;
+        while let Some(r) = rows.next()? {
+            let Some(&ci) = at.get(text_at(r, 0)?) else {
+                continue;
+            };
+            let l = Ledger::read(r)?;
+            let no = text_at(r, 1)?;
+            let dispute = disputed.get(no).copied();
+            let c = &mut customers[ci];
+            match l.state() {
+                State::Paid(on) => c.paid.push(PaidInvoice {
+                    issued: l.issued,
+                    due: l.due,
+                    paid_on: on,
+                    amount: l.amount,
+                    disputed: dispute.is_some_and(|d| d <= on),
+                    partly_paid: l.first_paid.is_some_and(|f| f < on),
+                }),
+                State::Open(balance) => c.open.push(OpenInvoice {
+                    invoice_no: no.to_string(),
+                    issued: l.issued,
+                    due: l.due,
+                    amount: l.amount,
+                    balance,
+                    disputed: dispute.is_some(),
+                    partly_paid: l.paid.is_positive(),
+                }),
+                State::Other => {}
+            }
+        }
+    }
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT customer_id, evaluated_on FROM promises WHERE status = 'broken' AND evaluated_on <= ?1",
+        )?;
+        let mut rows = stmt.query([as_of])?;
+        while let Some(r) = rows.next()? {
+            if let Some(&ci) = at.get(text_at(r, 0)?) {
+                customers[ci].broken_promises.push(date_at(r, 1)?);
+            }
+        }
+    }
+    for c in &mut customers {
+        c.open.sort_by(|a, b| {
+            a.due
+                .cmp(&b.due)
+                .then_with(|| a.invoice_no.cmp(&b.invoice_no))
+        });
+        c.broken_promises.sort_unstable();
+    }
+    Ok(Inputs { as_of, customers })
+}
+
+/// The day each invoice's first dispute was opened, by the day.
+fn first_disputes(conn: &Connection, as_of: NaiveDate) -> Result<FastMap<String, NaiveDate>> {
+    let mut out = FastMap::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT invoice_no, MIN(opened_on) FROM disputes WHERE opened_on <= ?1 GROUP BY invoice_no",
+    )?;
+    let mut rows = stmt.query([as_of])?;
+    while let Some(r) = rows.next()? {
+        out.insert(r.get(0)?, date_at(r, 1)?);
+    }
+    Ok(out)
+}
+
+/// What became of `invoices` by `end`: paid on a day, or not (still open, or closed
+/// without a payment). For the evaluation.
+pub fn outcomes(
+    conn: &Connection,
+    end: NaiveDate,
+    invoices: &[&str],
+) -> Result<HashMap<String, Actual>> {
+    let json = ids_json(invoices.iter().copied());
+    let sql = ledger_sql(" AND i.invoice_no IN (SELECT value FROM json_each(?2))");
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params![end, json])?;
+    let mut out = HashMap::with_capacity(invoices.len());
+    while let Some(r) = rows.next()? {
+        let actual = match Ledger::read(r)?.state() {
+            State::Paid(on) => Actual::Paid(on),
+            State::Open(_) | State::Other => Actual::Unpaid,
+        };
+        out.insert(r.get(1)?, actual);
+    }
+    Ok(out)
+}
+
+/// The latest day anything was recorded in the ledger (invoices issued, money
+/// allocated): the end of the history an evaluation reads outcomes from.
+pub fn last_record(conn: &Connection) -> Result<Option<NaiveDate>> {
+    let d: Option<String> = conn.query_row(
+        "SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM allocations UNION ALL SELECT MAX(issue_date) FROM invoices)",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(d.and_then(|s| crate::domain::dates::parse_iso(&s).ok()))
+}
+
+/// One customer's behaviour as the latest daily close measured it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub as_of: NaiveDate,
+    pub history: u32,
+    pub avg_days_late: Option<f64>,
+    pub expected_days_late: f64,
+    pub p_late_30: f64,
+    pub class: crate::domain::Risk,
+}
+
+/// Keeps `estimates` as every customer's current behaviour (replacing what an earlier
+/// close kept) and the fitted shop model, in the caller's transaction.
+pub fn save(conn: &Connection, estimates: &crate::behaviour::Estimates, at: &str) -> Result<()> {
+    conn.execute("DELETE FROM customer_behaviour", [])?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO customer_behaviour (customer_id, as_of, history, avg_days_late, expected_days_late, p_late_30, class)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for c in &estimates.customers {
+        stmt.execute(params![
+            c.customer_id,
+            estimates.as_of,
+            c.history,
+            c.avg_days_late,
+            c.expected_days_late,
+            c.p_late_30,
+            c.class
+        ])?;
+    }
+    let model = serde_json::to_string(&estimates.model).unwrap_or_default();
+    conn.execute("DELETE FROM behaviour_model", [])?;
+    conn.execute(
+        "INSERT INTO behaviour_model (as_of, fitted_at, model) VALUES (?1, ?2, ?3)",
+        params![estimates.as_of, at, model],
+    )?;
+    Ok(())
+}
+
+/// The kept behaviour of `ids` (a JSON array, see `snapshot::ids_json`), when it was
+/// measured on or before `as_of` (a replay of an earlier day does not see a later
+/// measure).
+pub fn stored(
+    conn: &Connection,
+    ids_json: &str,
+    as_of: NaiveDate,
+) -> Result<HashMap<String, Stored>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, as_of, history, avg_days_late, expected_days_late, p_late_30, class
+         FROM customer_behaviour WHERE customer_id IN (SELECT value FROM json_each(?1)) AND as_of <= ?2",
+    )?;
+    let mut rows = stmt.query(params![ids_json, as_of])?;
+    let mut out = HashMap::new();
+    while let Some(r) = rows.next()? {
+        out.insert(
+            r.get(0)?,
+            Stored {
+                as_of: date_at(r, 1)?,
+                history: r.get(2)?,
+                avg_days_late: r.get(3)?,
+                expected_days_late: r.get(4)?,
+                p_late_30: r.get(5)?,
+                class: r.get(6)?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// One customer's kept behaviour, whenever it was measured.
+pub fn stored_one(conn: &Connection, id: &str, as_of: NaiveDate) -> Result<Option<Stored>> {
+    Ok(stored(conn, &ids_json([id]), as_of)?.remove(id))
+}
+
+/// The day of the measure the latest daily run kept, if any.
+pub fn kept_as_of(conn: &Connection) -> Result<Option<NaiveDate>> {
+    let d: Option<String> =
+        conn.query_row("SELECT MAX(as_of) FROM behaviour_model", [], |r| r.get(0))?;
+    Ok(d.and_then(|s| crate::domain::dates::parse_iso(&s).ok()))
+}

@@ -3,6 +3,34 @@
 //! them as `dyn Screen` (top-level ones as tabs, drilled-in ones on a stack), so a
 //! new screen touches its own file and the list in [`ScreenId`], not the app.
 
+/// The [`Screen`] methods of a screen that is a filtered list: a type with fields
+/// `list: ListState`, `filter: Filter`, `shown: Vec<usize>` (the rows that pass the
+/// filter) and a method `apply_filter(&mut self)`.
+macro_rules! filtered_list {
+    () => {
+        fn list(&mut self) -> Option<(&mut $crate::tui::widgets::list::ListState, usize)> {
+            let n = self.shown.len();
+            Some((&mut self.list, n))
+        }
+
+        fn filter(&self) -> Option<&$crate::tui::widgets::filter::Filter> {
+            Some(&self.filter)
+        }
+
+        fn filter_mut(&mut self) -> Option<&mut $crate::tui::widgets::filter::Filter> {
+            Some(&mut self.filter)
+        }
+
+        fn refilter(&mut self) {
+            self.apply_filter();
+        }
+
+        fn shown(&self) -> usize {
+            self.shown.len()
+        }
+    };
+}
+
 pub mod account;
 pub mod accounts;
 pub mod approvals;

@@ -272,26 +272,8 @@ impl Screen for QueueScreen {
         self.view(f, area, cx.theme);
     }
 
-    fn list(&mut self) -> Option<(&mut ListState, usize)> {
-        let n = self.shown.len();
-        Some((&mut self.list, n))
-    }
-
-    fn filter(&self) -> Option<&Filter> {
-        Some(&self.filter)
-    }
-
-    fn filter_mut(&mut self) -> Option<&mut Filter> {
-        Some(&mut self.filter)
-    }
-
-    fn refilter(&mut self) {
-        self.apply_filter();
-    }
-
-    fn shown(&self) -> usize {
-        self.shown.len()
-    }
+    // A filtered list: `list`, `filter`, `filter_mut`, `refilter`, `shown`.
+    filtered_list!();
 
     fn target(&self) -> Option<Target> {
         self.selected().map(|i| Target {

@@ -26,12 +26,50 @@ pub struct Config {
     /// Who may read the files arq writes.
     #[serde(default)]
     pub files: FilesConfig,
+    /// The team's working capacity (the what-if compares queue loads with it).
+    #[serde(default)]
+    pub team: TeamConfig,
     /// The directory the file was read from; shop templates live in its `templates/`.
     #[serde(skip)]
     pub dir: Option<PathBuf>,
     /// The file read, when there was one (for locating problems found later).
     #[serde(skip)]
     pub file: Option<PathBuf>,
+}
+
+/// `[team]`: how many queue items a collector works in a day — `capacity_per_day` for
+/// everyone, `[team.capacity]` per user (`ana = 40`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamConfig {
+    #[serde(default = "default_capacity")]
+    pub capacity_per_day: u64,
+    #[serde(default)]
+    pub capacity: BTreeMap<String, u64>,
+}
+
+/// Collectors work 40–60 calls a day (DESIGN §1).
+fn default_capacity() -> u64 {
+    50
+}
+
+impl Default for TeamConfig {
+    fn default() -> TeamConfig {
+        TeamConfig {
+            capacity_per_day: default_capacity(),
+            capacity: BTreeMap::new(),
+        }
+    }
+}
+
+impl TeamConfig {
+    /// One user's capacity.
+    pub fn capacity_of(&self, user: &str) -> u64 {
+        self.capacity
+            .get(user)
+            .copied()
+            .unwrap_or(self.capacity_per_day)
+    }
 }
 
 /// `[files]`: file modes (see `files`).

@@ -24,3 +24,4 @@ pub mod service;
 pub mod store;
 pub mod strategy;
 pub mod tui;
+pub mod whatif;

@@ -229,9 +229,11 @@ pub fn build(
         let issued = by_day.remove(&day).unwrap_or_default();
         sim.issue(&mut admin, &issued)?;
         sim.receive(&mut admin)?;
-        admin.run_day(false)?;
-        sim.react_to_reminders(&admin)?;
-        // Nobody works weekends, and the last day is left for the person opening the demo.
+        // The day's work comes before the day's close, as in a shop that runs
+        // `arq run` in the evening: collectors work what earlier closes put in their
+        // queues, and the close sees everything dated that day (which is what a
+        // what-if replay of the day assumes, `whatif`). Nobody works weekends, and
+        // the last day is left for the person opening the demo.
         if day < opts.today && !crate::domain::dates::is_weekend(day) {
             for s in [&mut ana, &mut ben, &mut cleo] {
                 // Now and then a collector is out for the day.
@@ -244,6 +246,8 @@ pub fn build(
                 sim.supervise(&mut sam)?;
             }
         }
+        admin.run_day(false)?;
+        sim.react_to_reminders(&admin)?;
         day += Duration::days(1);
         progress.advance(1);
     }

@@ -19,3 +19,7 @@ pub use names::{
     ItemAction, ItemOutcome, PlanStatus, PromiseStatus, Reason, Risk, Role, WriteOffStatus,
 };
 pub use user::User;
+
+/// The name events (and rows' `created_by`, `done_by` …) use for what the daily close
+/// did by itself.
+pub const SYSTEM_ACTOR: &str = "arq";

@@ -22,6 +22,7 @@ pub mod run;
 pub mod setup;
 pub mod team;
 pub mod warnings;
+pub mod whatif;
 pub mod writeoffs;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -68,8 +69,7 @@ impl From<rusqlite::Error> for ServiceError {
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
-/// The name events use for what the daily run did by itself.
-pub const SYSTEM_ACTOR: &str = "arq";
+pub use crate::domain::SYSTEM_ACTOR;
 
 /// One person working on one database as of one date.
 pub struct Session {

@@ -19,7 +19,7 @@ use super::snapshot::ids_json;
 use super::sql::{date_at, text_at};
 use crate::behaviour::evaluate::Actual;
 use crate::behaviour::{CustomerHistory, Inputs, OpenInvoice, PaidInvoice};
-use crate::domain::Money;
+use crate::domain::{Money, Risk};
 use crate::fasthash::FastMap;
 
 /// Whose records to gather.
@@ -296,6 +296,15 @@ pub fn save(conn: &Connection, estimates: &crate::behaviour::Estimates, at: &str
             c.class
         ])?;
     }
+    // The classes that changed (or are new) join the history.
+    conn.execute(
+        "INSERT OR REPLACE INTO behaviour_classes (customer_id, as_of, class)
+         SELECT b.customer_id, b.as_of, b.class FROM customer_behaviour b
+         WHERE b.class IS NOT (SELECT h.class FROM behaviour_classes h
+                               WHERE h.customer_id = b.customer_id AND h.as_of < b.as_of
+                               ORDER BY h.as_of DESC LIMIT 1)",
+        [],
+    )?;
     let model = serde_json::to_string(&estimates.model).unwrap_or_default();
     conn.execute("DELETE FROM behaviour_model", [])?;
     conn.execute(
@@ -345,4 +354,18 @@ pub fn kept_as_of(conn: &Connection) -> Result<Option<NaiveDate>> {
     let d: Option<String> =
         conn.query_row("SELECT MAX(as_of) FROM behaviour_model", [], |r| r.get(0))?;
     Ok(d.and_then(|s| crate::domain::dates::parse_iso(&s).ok()))
+}
+
+/// The behaviour class history of every customer measured by `to`: (customer id, day
+/// the class took effect, class), in customer and day order.
+pub fn class_history(conn: &Connection, to: NaiveDate) -> Result<Vec<(String, NaiveDate, Risk)>> {
+    let mut stmt = conn.prepare(
+        "SELECT customer_id, as_of, class FROM behaviour_classes WHERE as_of <= ?1 ORDER BY customer_id, as_of",
+    )?;
+    let mut rows = stmt.query([to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push((r.get(0)?, date_at(r, 1)?, r.get(2)?));
+    }
+    Ok(out)
 }

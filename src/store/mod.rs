@@ -30,6 +30,7 @@ pub mod sql;
 pub mod strategies;
 pub mod tasks;
 pub mod users;
+pub mod whatif;
 pub mod writeoffs;
 
 use std::path::{Path, PathBuf};
@@ -96,6 +97,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0005_delivery_indexes.sql")),
         M::up(include_str!("migrations/0006_prevention.sql")),
         M::up(include_str!("migrations/0007_behaviour.sql")),
+        M::up(include_str!("migrations/0008_behaviour_history.sql")),
     ])
 }
 

@@ -1,0 +1,412 @@
+//! `arq strategy try`: a candidate strategy tried on a past period (DESIGN §2
+//! "What-if"). The shop's database is only read, in one read transaction: each day of
+//! the period, the accounts as of that day come from the record, the candidate's own
+//! state (`whatif::Track`) is put in place of what the record's closes made, and the
+//! engine decides as the day's close would have.
+//!
+//! Which strategy the candidate replaces: without a choice of accounts, it is loaded as
+//! `strategy load` would load it (a new version of the strategy with its id, or one
+//! more strategy matched by its `applies_to` and rank); with `--segment`, `--customers`
+//! or `--accounts-of`, it takes the place of whatever those accounts follow, cycles
+//! already begun going on at the same step of the candidate.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+
+use super::setup::check_strategy_file;
+use super::{Result, ServiceError, Session};
+use crate::domain::{Money, Reason, Risk};
+use crate::fasthash::{FastMap, FastSet};
+use crate::progress::{Progress, Unit};
+use crate::store::snapshot::{self, AccountData, Reach};
+use crate::store::{activity, behaviour, runs, strategies, whatif as records};
+use crate::strategy::engine::decide;
+use crate::strategy::{Strategy, StrategyBook};
+use crate::whatif::estimate::{self, ClassInput, Estimated};
+use crate::whatif::tally::{self, CollectorLoad, Figures, Week};
+use crate::whatif::{Ctx, Happened, Ids, Record, Track, What};
+
+/// Which accounts the candidate is tried on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accounts {
+    /// Every account, with the candidate loaded beside (or over) the current strategies.
+    AsLoaded,
+    /// The customers of a segment.
+    Segment(String),
+    /// The customer ids listed in a file, one per line (`#` starts a comment).
+    Customers(PathBuf),
+    /// The accounts that followed a strategy in the period.
+    Of(String),
+}
+
+/// What to try.
+#[derive(Debug, Clone)]
+pub struct TryRequest {
+    pub file: PathBuf,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub accounts: Accounts,
+}
+
+/// DESIGN §5 `strategy try --format json`, with a few more fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct WhatIf {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The candidate's id.
+    pub strategy: String,
+    /// How many accounts the comparison covers.
+    pub accounts: u64,
+    /// How many of them followed the candidate on at least one day.
+    pub followed_candidate: u64,
+    /// What the candidate took the place of, in words.
+    pub replaces: String,
+    /// Certain: from the record.
+    pub actual: Figures,
+    /// Certain: from the engine over the dated records.
+    pub candidate: Figures,
+    pub per_collector: Vec<CollectorLoad>,
+    pub weeks: Vec<Week>,
+    pub estimated: Estimated,
+    /// What the figures can and cannot say.
+    pub notes: Vec<String>,
+    /// Everything each world's closes did, in order (for tests and the account view).
+    #[serde(skip)]
+    pub actual_log: Vec<Happened>,
+    #[serde(skip)]
+    pub candidate_log: Vec<Happened>,
+}
+
+impl Session {
+    /// Tries a strategy file on a past period (supervisors). Nothing is written.
+    pub fn try_strategy(&mut self, req: &TryRequest, progress: &dyn Progress) -> Result<WhatIf> {
+        self.require_supervisor("try a strategy on the past")?;
+        let (candidate, _) = check_strategy_file(&req.file, self.templates()?)?;
+        let (from, to) = (req.from, req.to);
+        if to < from {
+            return Err(ServiceError::Invalid(format!(
+                "--to {to} is before --from {from}"
+            )));
+        }
+        let conn = self.store.conn();
+        let last = runs::last_as_of(conn)?.ok_or_else(|| {
+            ServiceError::Invalid(
+                "no daily close is in the record yet: there is no past to replay".into(),
+            )
+        })?;
+        if to > last {
+            return Err(ServiceError::Invalid(format!(
+                "--to {to} is after the last daily close in the record ({last}): a replay sets the candidate beside closes that happened"
+            )));
+        }
+        // One read transaction: the replay sees one state of the file throughout.
+        let read =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Deferred)?;
+        let conn: &rusqlite::Connection = &read;
+        let book = strategies::book(conn)?;
+        let chosen = self.chosen(conn, &req.accounts, from, to, &book)?;
+        let (cand_book, takeover, replaces) = match &chosen {
+            None => {
+                let replaces = match book.get(&candidate.id) {
+                    Some(_) => format!(
+                        "the loaded strategy '{}' (as a new version of it)",
+                        candidate.id
+                    ),
+                    None => format!(
+                        "nothing: loaded beside the current strategies, it takes the accounts its applies_to and rank give it"
+                    ),
+                };
+                (loaded_with(&book, &candidate), None, replaces)
+            }
+            Some(ids) => (
+                StrategyBook::new(vec![candidate.clone()]),
+                Some(candidate.id.clone()),
+                format!("the strategies of {} chosen accounts", ids.len()),
+            ),
+        };
+        let keep = |cid: &str| chosen.as_ref().is_none_or(|c| c.contains(cid));
+
+        let record = Record::new(
+            records::run_tasks(conn, from, to)?,
+            records::run_holds(conn, from, to)?,
+        );
+        let classes = class_history(behaviour::class_history(conn, to)?);
+        let ahead = book.look_ahead().max(cand_book.look_ahead());
+        let day_before = from - Duration::days(1);
+
+        progress.phase(
+            "replaying",
+            Some((to - from).num_days() as u64 + 1),
+            Unit::Days,
+        );
+        let mut tracks: FastMap<String, Track> = FastMap::default();
+        let (start, _) = snapshot::load_all(conn, day_before, Reach { ahead, since: None })?;
+        for a in start.iter().filter(|a| keep(&a.customer.id)) {
+            let t = Track::start(&a.facts, &record, takeover.as_deref());
+            if !t.is_empty() {
+                tracks.insert(a.customer.id.clone(), t);
+            }
+        }
+        let mut ids = Ids::default();
+        let mut log = Vec::new();
+        let mut followed: FastSet<String> = FastSet::default();
+        let mut day = from;
+        while day <= to {
+            let (mut accounts, _) = snapshot::load_all(
+                conn,
+                day,
+                Reach {
+                    ahead,
+                    since: Some(day - Duration::days(1)),
+                },
+            )?;
+            accounts.retain(|a| keep(&a.customer.id));
+            let loaded: FastSet<&str> = accounts.iter().map(|a| a.customer.id.as_str()).collect();
+            let mut extra: Vec<AccountData> = Vec::new();
+            for (cid, t) in &tracks {
+                if !t.is_empty()
+                    && !loaded.contains(cid.as_str())
+                    && let Some(a) = snapshot::load_one(conn, cid, day)?
+                {
+                    extra.push(a);
+                }
+            }
+            for mut a in accounts.into_iter().chain(extra) {
+                if let Some(h) = classes.get(&a.customer.id) {
+                    a.customer = a.customer.with_behaviour(class_on(h, day));
+                }
+                let cid = a.customer.id.clone();
+                let track = tracks.entry(cid.clone()).or_default();
+                track.work(&cid, day, &mut log);
+                let response = match track.response_from(&a.facts) {
+                    Some(start) => {
+                        activity::last_response(conn, &cid, day)?.filter(|d| *d >= start)
+                    }
+                    None => None,
+                };
+                track.overlay(&mut a.facts, &|id| record.is_run_item(id), response);
+                let state = a.state(day);
+                if let Some(s) = crate::strategy::engine::strategy_for(&state, &cand_book)
+                    && s.id == candidate.id
+                {
+                    followed.insert(cid.clone());
+                }
+                let decision = decide(&state, &cand_book, day);
+                let mut cx = Ctx {
+                    customer: &cid,
+                    day,
+                    record: &record,
+                    ids: &mut ids,
+                };
+                track.apply(&decision, &a.facts, &mut cx, &mut log);
+            }
+            tracks.retain(|_, t| !t.is_empty());
+            day += Duration::days(1);
+            progress.advance(1);
+        }
+        progress.finish();
+
+        let mut actual = records::happened(conn, from, to, &keep)?;
+        // Promise and plan follow-ups follow from payments alone: both worlds have them.
+        log.extend(actual.iter().filter(|h| shared(h)).cloned());
+        actual.sort();
+        log.sort();
+
+        let owners = records::owners(conn)?;
+        let owner = |cid: &str| owners.get(cid).cloned().flatten();
+        let team = &self.config.team;
+        let per_collector =
+            tally::per_collector(&actual, &log, &owner, &|u| team.capacity_of(u), from, to);
+        let class_at_start = |cid: &str| -> Risk {
+            classes
+                .get(cid)
+                .and_then(|h| class_on(h, day_before))
+                .unwrap_or(Risk::Normal)
+        };
+        let answers = records::responses(conn, from, &class_at_start)?;
+        let mut delta: FastMap<Risk, i64> = FastMap::default();
+        for (cid, n) in tally::contacts_by_customer(&log) {
+            *delta.entry(class_at_start(&cid)).or_default() += n as i64;
+        }
+        for (cid, n) in tally::contacts_by_customer(&actual) {
+            *delta.entry(class_at_start(&cid)).or_default() -= n as i64;
+        }
+        let inputs: Vec<ClassInput> = [Risk::Low, Risk::Normal, Risk::High]
+            .into_iter()
+            .map(|class| ClassInput {
+                class,
+                response: answers.get(&class).copied().unwrap_or_default(),
+                contacts_delta: delta.get(&class).copied().unwrap_or(0),
+            })
+            .collect();
+        let sales: Money = records::issued(conn, from, to)?
+            .into_iter()
+            .filter(|(cid, _)| keep(cid))
+            .map(|(_, m)| m)
+            .sum();
+        let estimated = estimate::estimate(&inputs, sales, (to - from).num_days() + 1);
+        let accounts = match &chosen {
+            Some(ids) => ids.len() as u64,
+            None => records::owners(conn)?.len() as u64,
+        };
+        drop(read);
+        Ok(WhatIf {
+            from,
+            to,
+            strategy: candidate.id.clone(),
+            accounts,
+            followed_candidate: followed.len() as u64,
+            replaces,
+            actual: tally::figures(&actual),
+            candidate: tally::figures(&log),
+            weeks: tally::weeks(&actual, &log, from, to),
+            per_collector,
+            estimated,
+            notes: notes(),
+            actual_log: actual,
+            candidate_log: log,
+        })
+    }
+
+    /// The accounts chosen, or `None` for every account.
+    fn chosen(
+        &self,
+        conn: &rusqlite::Connection,
+        accounts: &Accounts,
+        from: NaiveDate,
+        to: NaiveDate,
+        book: &StrategyBook,
+    ) -> Result<Option<FastSet<String>>> {
+        Ok(Some(match accounts {
+            Accounts::AsLoaded => return Ok(None),
+            Accounts::Segment(s) => {
+                let ids = records::segment(conn, s)?;
+                if ids.is_empty() {
+                    return Err(ServiceError::Invalid(format!(
+                        "no customer is in segment '{s}'"
+                    )));
+                }
+                ids
+            }
+            Accounts::Customers(path) => customers_file(conn, path)?,
+            Accounts::Of(id) => {
+                if book.get(id).is_none() {
+                    return Err(ServiceError::NotFound(format!(
+                        "no strategy '{id}' is loaded (see `arq strategy list`)"
+                    )));
+                }
+                let mut ids = records::cycles_of(conn, id, from, to)?;
+                // And the accounts it would take today that never began a cycle in it.
+                let (open, _) = snapshot::load_all(
+                    conn,
+                    to,
+                    Reach {
+                        ahead: 0,
+                        since: None,
+                    },
+                )?;
+                for a in &open {
+                    if a.facts.cycle.is_none()
+                        && book
+                            .assign(&a.customer, a.figures(to).balance)
+                            .is_some_and(|s| s.id == *id)
+                    {
+                        ids.insert(a.customer.id.clone());
+                    }
+                }
+                ids
+            }
+        }))
+    }
+}
+
+/// The book with `candidate` loaded as `strategy load` would: in place of the strategy
+/// with its id, else beside the others.
+fn loaded_with(book: &StrategyBook, candidate: &Strategy) -> StrategyBook {
+    StrategyBook::new(
+        book.all()
+            .iter()
+            .filter(|s| s.id != candidate.id)
+            .cloned()
+            .chain([candidate.clone()])
+            .collect(),
+    )
+}
+
+/// Items both worlds have: the follow-ups of broken promises and plans.
+fn shared(h: &Happened) -> bool {
+    matches!(
+        h.what,
+        What::Task {
+            reason: Reason::BrokenPromise | Reason::PlanBroken,
+            ..
+        }
+    )
+}
+
+/// Each customer's behaviour classes by the day they took effect.
+fn class_history(rows: Vec<(String, NaiveDate, Risk)>) -> FastMap<String, Vec<(NaiveDate, Risk)>> {
+    let mut out: FastMap<String, Vec<(NaiveDate, Risk)>> = FastMap::default();
+    for (cid, day, class) in rows {
+        out.entry(cid).or_default().push((day, class));
+    }
+    out
+}
+
+/// The class in effect on `day` (the latest measure by then).
+fn class_on(history: &[(NaiveDate, Risk)], day: NaiveDate) -> Option<Risk> {
+    history
+        .iter()
+        .take_while(|(d, _)| *d <= day)
+        .last()
+        .map(|(_, c)| *c)
+}
+
+/// Customer ids from a file, one per line; every one must be a customer.
+fn customers_file(conn: &rusqlite::Connection, path: &Path) -> Result<FastSet<String>> {
+    let text = crate::diag::read_text(path, "a list of customer ids", 64 << 20)
+        .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let id = line.split('#').next().unwrap_or("").trim();
+        if !id.is_empty() {
+            lines.push((i + 1, id));
+        }
+    }
+    if lines.is_empty() {
+        return Err(ServiceError::Invalid(format!(
+            "{}: no customer ids in the file (one id per line)",
+            path.display()
+        )));
+    }
+    let ids: Vec<&str> = lines.iter().map(|(_, id)| *id).collect();
+    let unknown = records::unknown_customers(conn, &ids)?;
+    if let Some(first) = unknown.first() {
+        let line = lines
+            .iter()
+            .find(|(_, id)| id == first)
+            .map_or(0, |(n, _)| *n);
+        return Err(ServiceError::Invalid(format!(
+            "{}:{line}: no customer '{first}'{}",
+            path.display(),
+            if unknown.len() > 1 {
+                format!(" (and {} more unknown ids)", unknown.len() - 1)
+            } else {
+                String::new()
+            }
+        )));
+    }
+    Ok(ids.into_iter().map(String::from).collect())
+}
+
+/// What the figures can and cannot say.
+fn notes() -> Vec<String> {
+    vec![
+        "certain: steps, messages, calls, holds and queue loads follow from the engine and the dated records".into(),
+        "payments, promises, disputes and calls in the period happened under the old strategy and are taken as they were".into(),
+        "each day's close is assumed to come after that day's work (as `arq run` in the evening); an item the record has no counterpart for is assumed worked the next day".into(),
+        "estimated: cash collected and DSO (see `estimated.error_note`)".into(),
+    ]
+}

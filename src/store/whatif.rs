@@ -1,0 +1,268 @@
+//! The reads a what-if replay needs (`whatif`, `service/whatif.rs`): what the record's
+//! closes made in a period and what people did with it, what actually happened, which
+//! accounts to replay, and how customers answered contacts before the period. Reads
+//! only: a replay never writes to the shop's database.
+
+use chrono::{Duration, NaiveDate};
+use rusqlite::{Connection, params};
+
+use super::Result;
+use super::sql::{date_at, text_at};
+use crate::domain::{Channel, ItemAction, ItemOutcome, Money, Reason, Risk, SYSTEM_ACTOR};
+use crate::fasthash::{FastMap, FastSet};
+use crate::strategy::{Action, Assignee};
+use crate::whatif::estimate::{LEARN_DAYS, Response, WINDOW_DAYS};
+use crate::whatif::{Happened, How, Item, RecordHold, RecordTask, What, WorkedOn};
+
+/// Items the record's closes made that were open at some time in `from..=to`, with
+/// when a person closed them. Promise and plan follow-ups are left out (both worlds
+/// share them).
+pub fn run_tasks(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<RecordTask>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, customer_id, created_on, reason, action, ref_id, step_index, step_id, assignee,
+                done_on, done_by, outcome
+         FROM tasks WHERE created_by = ?1 AND created_on <= ?3 AND (done_on IS NULL OR done_on >= ?2)
+           AND reason NOT IN ('broken_promise', 'plan_broken')",
+    )?;
+    let mut rows = stmt.query(params![SYSTEM_ACTOR, from, to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let done_on: Option<NaiveDate> = r.get(9)?;
+        let done_by: Option<String> = r.get(10)?;
+        let outcome: Option<ItemOutcome> = r.get(11)?;
+        let worked = match (done_on, done_by) {
+            (Some(on), Some(by)) if by != SYSTEM_ACTOR => Some(WorkedOn {
+                on,
+                approved: outcome == Some(ItemOutcome::Approved),
+            }),
+            _ => None,
+        };
+        let step = match (r.get::<_, Option<i64>>(6)?, r.get::<_, Option<String>>(7)?) {
+            (Some(i), Some(id)) => Some((i as usize, id)),
+            _ => None,
+        };
+        out.push(RecordTask {
+            customer: r.get(1)?,
+            created_on: date_at(r, 2)?,
+            item: Item {
+                id: r.get(0)?,
+                reason: r.get(3)?,
+                action: r.get(4)?,
+                ref_id: r.get(5)?,
+                step,
+                assignee: r.get(8)?,
+                worked,
+            },
+        });
+    }
+    Ok(out)
+}
+
+/// Holds the record's closes set that were on at some time in `from..=to`, with the day
+/// a person released them.
+pub fn run_holds(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<RecordHold>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, customer_id, set_on, released_on, released_by FROM holds
+         WHERE set_by = ?1 AND set_on <= ?3 AND (released_on IS NULL OR released_on >= ?2)",
+    )?;
+    let mut rows = stmt.query(params![SYSTEM_ACTOR, from, to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let released: Option<NaiveDate> = r.get(3)?;
+        let by: Option<String> = r.get(4)?;
+        out.push(RecordHold {
+            id: r.get(0)?,
+            customer: r.get(1)?,
+            set_on: date_at(r, 2)?,
+            released_by_person: released
+                .filter(|_| by.as_deref().is_some_and(|b| b != SYSTEM_ACTOR)),
+        });
+    }
+    Ok(out)
+}
+
+/// What the record's closes (and people closing step tasks) did in `from..=to`, for
+/// the accounts `keep` keeps.
+pub fn happened(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Happened>> {
+    let mut out = Vec::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT done_on, customer_id, step_index, step_id, action, how FROM steps_done
+             WHERE done_on BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = stmt.query(params![from, to])?;
+        while let Some(r) = rows.next()? {
+            let cid = text_at(r, 1)?;
+            if !keep(cid) {
+                continue;
+            }
+            let how: String = r.get(5)?;
+            out.push(Happened::new(
+                date_at(r, 0)?,
+                cid,
+                What::Step {
+                    index: r.get::<_, i64>(2)? as usize,
+                    step_id: r.get(3)?,
+                    action: r.get::<_, Action>(4)?,
+                    how: How::parse(&how).unwrap_or(How::Auto),
+                },
+            ));
+        }
+    }
+    {
+        let mut stmt = conn.prepare(
+            "SELECT created_on, customer_id, channel FROM outbox
+             WHERE created_by = ?1 AND created_on BETWEEN ?2 AND ?3",
+        )?;
+        let mut rows = stmt.query(params![SYSTEM_ACTOR, from, to])?;
+        while let Some(r) = rows.next()? {
+            let cid = text_at(r, 1)?;
+            if keep(cid) {
+                let channel: Channel = r.get(2)?;
+                out.push(Happened::new(date_at(r, 0)?, cid, What::Message(channel)));
+            }
+        }
+    }
+    {
+        let mut stmt = conn.prepare(
+            "SELECT created_on, customer_id, action, reason, assignee FROM tasks
+             WHERE created_by = ?1 AND created_on BETWEEN ?2 AND ?3",
+        )?;
+        let mut rows = stmt.query(params![SYSTEM_ACTOR, from, to])?;
+        while let Some(r) = rows.next()? {
+            let cid = text_at(r, 1)?;
+            if keep(cid) {
+                let what = What::Task {
+                    action: r.get::<_, ItemAction>(2)?,
+                    reason: r.get::<_, Reason>(3)?,
+                    assignee: r.get::<_, Assignee>(4)?,
+                };
+                out.push(Happened::new(date_at(r, 0)?, cid, what));
+            }
+        }
+    }
+    {
+        let mut stmt = conn.prepare(
+            "SELECT set_on, customer_id, 0 FROM holds WHERE set_by = ?1 AND set_on BETWEEN ?2 AND ?3
+             UNION ALL
+             SELECT released_on, customer_id, 1 FROM holds
+             WHERE set_by = ?1 AND released_on BETWEEN ?2 AND ?3",
+        )?;
+        let mut rows = stmt.query(params![SYSTEM_ACTOR, from, to])?;
+        while let Some(r) = rows.next()? {
+            let cid = text_at(r, 1)?;
+            if keep(cid) {
+                let what = if r.get::<_, i64>(2)? == 0 {
+                    What::HoldSet
+                } else {
+                    What::HoldReleased
+                };
+                out.push(Happened::new(date_at(r, 0)?, cid, what));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Customers of a segment.
+pub(crate) fn segment(conn: &Connection, segment: &str) -> Result<FastSet<String>> {
+    let mut stmt = conn.prepare("SELECT id FROM customers WHERE segment = ?1")?;
+    let ids = stmt
+        .query_map([segment], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// Which of `ids` are not customers.
+pub fn unknown_customers<'a>(conn: &Connection, ids: &[&'a str]) -> Result<Vec<&'a str>> {
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?;
+    let mut out = Vec::new();
+    for id in ids {
+        if !stmt.exists([id])? {
+            out.push(*id);
+        }
+    }
+    Ok(out)
+}
+
+/// Customers with a cycle of `strategy` open at some time in `from..=to`.
+pub(crate) fn cycles_of(
+    conn: &Connection,
+    strategy: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<FastSet<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT customer_id FROM cycles
+         WHERE strategy_id = ?1 AND started_on <= ?3 AND (ended_on IS NULL OR ended_on >= ?2)",
+    )?;
+    let ids = stmt
+        .query_map(params![strategy, from, to], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// Every customer's owner.
+pub(crate) fn owners(conn: &Connection) -> Result<FastMap<String, Option<String>>> {
+    let mut stmt = conn.prepare("SELECT id, owner FROM customers")?;
+    let map = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(map)
+}
+
+/// Invoices issued in `from..=to`: (customer id, amount).
+pub fn issued(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<(String, Money)>> {
+    let mut stmt = conn.prepare(
+        "SELECT customer_id, amount FROM invoices INDEXED BY invoices_issued WHERE issue_date BETWEEN ?1 AND ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// How customers answered contacts (messages the closes queued, calls logged) in the
+/// [`LEARN_DAYS`] days before `from`, by the behaviour class `class` gives them.
+pub(crate) fn responses(
+    conn: &Connection,
+    from: NaiveDate,
+    class: &dyn Fn(&str) -> Risk,
+) -> Result<FastMap<Risk, Response>> {
+    let start = from - Duration::days(LEARN_DAYS);
+    let mut stmt = conn.prepare(
+        "WITH contact (cid, d) AS (
+             SELECT customer_id, created_on FROM outbox WHERE created_by = ?1 AND created_on >= ?2 AND created_on < ?3
+             UNION ALL
+             SELECT customer_id, on_date FROM calls WHERE on_date >= ?2 AND on_date < ?3)
+         SELECT c.cid,
+                (SELECT COALESCE(SUM(p.amount), 0) FROM payments p
+                  WHERE p.customer_id = c.cid AND p.date > c.d AND p.date <= date(c.d, ?4)),
+                EXISTS (SELECT 1 FROM payments p
+                  WHERE p.customer_id = c.cid AND p.date < c.d AND p.date >= date(c.d, ?5))
+         FROM contact c",
+    )?;
+    let after = format!("+{WINDOW_DAYS} days");
+    let before = format!("-{WINDOW_DAYS} days");
+    let mut rows = stmt.query(params![SYSTEM_ACTOR, start, from, after, before])?;
+    let mut out: FastMap<Risk, Response> = FastMap::default();
+    while let Some(r) = rows.next()? {
+        let r_class = class(text_at(r, 0)?);
+        let paid: Money = r.get(1)?;
+        let e = out.entry(r_class).or_default();
+        e.contacts += 1;
+        if paid.is_positive() {
+            e.paid_after += 1;
+            e.amount_after += paid;
+        }
+        if r.get::<_, bool>(2)? {
+            e.paid_before += 1;
+        }
+    }
+    Ok(out)
+}

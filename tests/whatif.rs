@@ -79,3 +79,246 @@ fn the_current_strategy_tried_on_the_demo_replays_every_step_of_every_day() {
         assert!(w.followed_candidate > 0, "{id}");
     }
 }
+
+const MILD: &str = r#"
+[strategy]
+id = "mild"
+name = "Mild"
+rank = 10
+grace_days = 2
+business_days = false
+
+[strategy.end]
+action = "review"
+every_days = 60
+
+[[step]]
+id = "friendly"
+action = "email"
+template = "friendly_reminder"
+min_past_due = "200.00"
+min_days_past_due = 1
+"#;
+
+const FIRM: &str = r#"
+[strategy]
+id = "firm"
+name = "Firm"
+rank = 10
+grace_days = 2
+business_days = false
+
+[strategy.end]
+action = "review"
+every_days = 60
+
+[[step]]
+id = "friendly"
+action = "email"
+template = "friendly_reminder"
+min_past_due = "200.00"
+min_days_past_due = 1
+
+[[step]]
+id = "call"
+action = "call"
+wait_days = 3
+
+[[step]]
+id = "hold"
+action = "credit_hold"
+wait_days = 2
+"#;
+
+fn file_sha(path: &std::path::Path) -> Vec<u8> {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{e}"));
+    sha2::Sha256::digest(bytes).to_vec()
+}
+
+#[test]
+fn a_stricter_strategy_makes_the_calls_and_holds_counted_by_hand_and_writes_nothing() {
+    let shop = common::Shop::new("2026-09-01");
+    let mild = shop.dir.path().join("mild.toml");
+    let firm = shop.dir.path().join("firm.toml");
+    std::fs::write(&mild, MILD).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&firm, FIRM).unwrap_or_else(|e| panic!("{e}"));
+    shop.session("admin", "2026-09-01")
+        .load_strategy(&mild)
+        .unwrap_or_else(|e| panic!("{e}"));
+    for id in ["A", "B", "C"] {
+        let mut c = arq::domain::Customer::named(id, &format!("{id} Trading Co"));
+        c.owner = Some("ana".into());
+        c.email = Some(format!("ap@{}.example", id.to_ascii_lowercase()));
+        c.strategy = Some("mild".into());
+        shop.put_customer(&c);
+    }
+    // A is 11 days past due on the 1st; B comes due on the 5th; C owes too little.
+    shop.invoice("A-1", "A", "2026-08-21", "2026-09-20", "1000.00");
+    shop.invoice("B-1", "B", "2026-09-05", "2026-10-05", "500.00");
+    shop.invoice("C-1", "C", "2026-08-01", "2026-09-01", "100.00");
+    let mut day = d("2026-10-01");
+    while day <= d("2026-10-14") {
+        shop.session("admin", &day.to_string())
+            .run_day(false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        day += chrono::Duration::days(1);
+    }
+    let ids = shop.dir.path().join("ids.txt");
+    std::fs::write(&ids, "# the three accounts\nA\nB\nC\n").unwrap_or_else(|e| panic!("{e}"));
+    let before = file_sha(&shop.db);
+    let w = shop.json(
+        "sam",
+        "2026-10-14",
+        &[
+            "strategy",
+            "try",
+            &firm.display().to_string(),
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-14",
+            "--customers",
+            &ids.display().to_string(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        file_sha(&shop.db),
+        before,
+        "the shop's database is unchanged"
+    );
+    // The record (mild): A's email on the 1st, B's on the 6th (its first day past due).
+    // The candidate (firm): the same emails; A's call on the 4th (1st + 3), worked the
+    // next day as nobody did it in the record, so A's hold on the 7th (5th + 2); B's
+    // call on the 9th, worked the 10th, hold on the 12th. C stays under 200.00.
+    let pick = |world: &str, k: &str| {
+        w[world][k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{world}.{k}: {w}"))
+    };
+    for (k, actual, candidate) in [
+        ("steps", 2, 6),
+        ("emails", 2, 2),
+        ("calls", 0, 2),
+        ("holds", 0, 2),
+        ("tasks", 0, 2),
+        ("escalations", 0, 0),
+        ("customers_contacted", 2, 2),
+    ] {
+        assert_eq!(
+            (pick("actual", k), pick("candidate", k)),
+            (actual, candidate),
+            "{k}"
+        );
+    }
+    assert_eq!(w["strategy"], "firm");
+    assert_eq!(w["accounts"], 3);
+    assert_eq!(w["from"], "2026-10-01");
+    let ana = w["per_collector"]
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["user"] == "ana"))
+        .unwrap_or_else(|| panic!("ana: {w}"));
+    assert_eq!(
+        (
+            ana["actual_peak_day"].as_u64(),
+            ana["candidate_peak_day"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+    assert!(
+        w["estimated"]["error_note"]
+            .as_str()
+            .is_some_and(|n| n.contains("estimate"))
+    );
+    for k in ["collected_delta", "dso_delta"] {
+        assert!(w["estimated"].get(k).is_some(), "{k}");
+    }
+
+    // The table says which figures are certain and which are estimated.
+    let out = shop
+        .arq("sam", "2026-10-14")
+        .args([
+            "strategy",
+            "try",
+            &firm.display().to_string(),
+            "--from",
+            "2026-10-01",
+            "--customers",
+            &ids.display().to_string(),
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for want in [
+        "Certain",
+        "Estimated — not a record",
+        "credit holds set",
+        "calls to make",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    // CSV has its header row.
+    let out = shop
+        .arq("sam", "2026-10-14")
+        .args([
+            "strategy",
+            "try",
+            &firm.display().to_string(),
+            "--from",
+            "2026-10-01",
+            "--customers",
+            &ids.display().to_string(),
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("figure,kind,actual,candidate,change\n")
+    );
+
+    // A collector may not; a period after the last close and an unknown id are refused.
+    let refused = |user: &str, args: &[&str], want: &str| {
+        let out = shop
+            .arq(user, "2026-10-14")
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(want),
+            "{args:?}: {err}"
+        );
+    };
+    let f = firm.display().to_string();
+    refused("ana", &["strategy", "try", &f], "supervisor");
+    refused(
+        "sam",
+        &["strategy", "try", &f, "--to", "2026-10-20"],
+        "after the last daily close",
+    );
+    std::fs::write(&ids, "A\nZZ\n").unwrap_or_else(|e| panic!("{e}"));
+    refused(
+        "sam",
+        &[
+            "strategy",
+            "try",
+            &f,
+            "--customers",
+            &ids.display().to_string(),
+        ],
+        "ids.txt:2: no customer 'ZZ'",
+    );
+    refused(
+        "sam",
+        &["strategy", "try", &f, "--accounts-of", "nope"],
+        "no strategy 'nope'",
+    );
+}

@@ -325,6 +325,29 @@ pub enum StrategyCmd {
         /// The strategy file (TOML)
         file: PathBuf,
     },
+    /// Try a strategy file on a past period beside what happened; nothing is written (supervisors)
+    Try {
+        /// The candidate strategy file (TOML)
+        file: PathBuf,
+        /// First day replayed (default: 59 days before --to)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = args::iso_date)]
+        from: Option<NaiveDate>,
+        /// Last day replayed (default: the last daily close in the record)
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = args::iso_date)]
+        to: Option<NaiveDate>,
+        /// Only the customers of this segment, in place of whatever they follow
+        #[arg(long, value_name = "SEGMENT", conflicts_with_all = ["customers", "accounts_of"])]
+        segment: Option<String>,
+        /// Only the customer ids listed in this file (one per line), in place of whatever they follow
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["segment", "accounts_of"])]
+        customers: Option<PathBuf>,
+        /// Only the accounts that followed this loaded strategy in the period
+        #[arg(long, value_name = "STRATEGY", conflicts_with_all = ["segment", "customers"])]
+        accounts_of: Option<String>,
+        /// How to print the comparison
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -17,6 +17,7 @@ mod setup;
 pub mod table;
 mod tui;
 mod views;
+mod whatif;
 mod work;
 mod xlsx;
 

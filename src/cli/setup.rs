@@ -14,6 +14,7 @@ use crate::mail::Templates;
 use crate::paths;
 use crate::service::audit::{AuditOptions, AuditReport, Head};
 use crate::service::setup::{self, check_strategy_file};
+use crate::service::whatif::Accounts;
 
 pub fn init(env: &Env, currency: &str) -> anyhow::Result<()> {
     let user = env.user()?;
@@ -88,6 +89,23 @@ pub fn strategy(env: &Env, cmd: StrategyCmd) -> anyhow::Result<()> {
                 s.name,
                 file.display()
             );
+        }
+        StrategyCmd::Try {
+            file,
+            from,
+            to,
+            segment,
+            customers,
+            accounts_of,
+            format,
+        } => {
+            let accounts = match (segment, customers, accounts_of) {
+                (Some(s), _, _) => Accounts::Segment(s),
+                (_, Some(f), _) => Accounts::Customers(f),
+                (_, _, Some(id)) => Accounts::Of(id),
+                _ => Accounts::AsLoaded,
+            };
+            super::whatif::run(env, file, from, to, accounts, format)?;
         }
         StrategyCmd::List => {
             let session = env.session()?;

@@ -80,6 +80,11 @@ pub struct WhatIf {
 }
 
 impl Session {
+    /// The day of the last daily close in the record, if any.
+    pub fn last_close(&self) -> Result<Option<NaiveDate>> {
+        Ok(runs::last_as_of(self.store.conn())?)
+    }
+
     /// Tries a strategy file on a past period (supervisors). Nothing is written.
     pub fn try_strategy(&mut self, req: &TryRequest, progress: &dyn Progress) -> Result<WhatIf> {
         self.require_supervisor("try a strategy on the past")?;

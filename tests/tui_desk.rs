@@ -648,15 +648,27 @@ fn with_many_invoices_the_timeline_stays_reachable() {
 #[test]
 fn at_120_columns_the_invoice_table_keeps_the_dispute_flag_and_a_gap() {
     let c = copy();
-    let s = session(&c.db, "sam");
-    let disputed = s
+    let mut s = session(&c.db, "sam");
+    // An account with a past-due invoice, which sam disputes in part.
+    let (disputed, invoice) = s
         .accounts()
         .unwrap()
         .into_iter()
         .map(|l| s.account(&l.customer_id, 0).unwrap())
-        .find(|v| v.invoices.iter().any(|i| !i.disputed.is_zero()))
-        .map(|v| v.customer_id)
+        .find_map(|v| {
+            let i = v.invoices.iter().find(|i| i.dpd > 0 && i.disputed.is_zero())?;
+            Some((v.customer_id.clone(), i.invoice_no.clone()))
+        })
         .unwrap();
+    s.open_dispute(
+        &disputed,
+        &invoice,
+        arq::domain::DisputeReason::Pricing,
+        None,
+        "the price is wrong",
+        None,
+    )
+    .unwrap();
     let mut a = app(&c.db, "sam");
     open(&mut a, &disputed);
     let screen = draw(&a, 120, 40);

@@ -656,7 +656,10 @@ fn at_120_columns_the_invoice_table_keeps_the_dispute_flag_and_a_gap() {
         .into_iter()
         .map(|l| s.account(&l.customer_id, 0).unwrap())
         .find_map(|v| {
-            let i = v.invoices.iter().find(|i| i.dpd > 0 && i.disputed.is_zero())?;
+            let i = v
+                .invoices
+                .iter()
+                .find(|i| i.dpd > 0 && i.disputed.is_zero())?;
             Some((v.customer_id.clone(), i.invoice_no.clone()))
         })
         .unwrap();

@@ -227,3 +227,49 @@ fn a_note_with_escape_sequences_is_drawn_never_obeyed() {
     );
     assert!(!screen.chars().any(is_control), "{screen:?}");
 }
+
+/// Strategies → `t` on gentle → "in place of strict": the what-if of the last 60 days,
+/// in colour and in monochrome (record ▒ and candidate █ differ by their symbols).
+#[test]
+fn the_what_if_of_a_strategy() {
+    let c = copy();
+    for (mono, name) in [(false, "whatif"), (true, "whatif_mono")] {
+        let theme = if mono {
+            arq::tui::theme::Theme::mono()
+        } else {
+            arq::tui::theme::Theme::dark()
+        };
+        let mut s = tui_common::app_with(
+            &c.db,
+            "sam",
+            theme,
+            arq::tui::keymap::Keymap::new(&Default::default()).unwrap(),
+        );
+        for _ in 0..5 {
+            press(&mut s, KeyCode::Tab);
+        }
+        // white_glove, strict, gentle, standard: gentle is the third.
+        press(&mut s, KeyCode::Down);
+        press(&mut s, KeyCode::Down);
+        press(&mut s, KeyCode::Char('t'));
+        if !mono {
+            insta::assert_snapshot!("form_try_80x24", draw(&s, 80, 24));
+        }
+        // "in place of white_glove", then strict.
+        press(&mut s, KeyCode::Down);
+        press(&mut s, KeyCode::Enter);
+        let screen = draw(&s, 80, 24);
+        assert!(
+            screen.contains("gentle on the accounts of strict"),
+            "{screen}"
+        );
+        if mono {
+            insta::assert_snapshot!("whatif_mono_80x24", screen);
+        } else {
+            both(name, &s);
+        }
+        // Esc goes back to the strategies.
+        press(&mut s, KeyCode::Esc);
+        assert!(draw(&s, 80, 24).contains("[Strategies]"));
+    }
+}

@@ -52,9 +52,9 @@ fn the_current_strategy_tried_on_the_demo_replays_every_step_of_every_day() {
         let file = dir.path().join(format!("{id}.toml"));
         std::fs::write(&file, source).unwrap_or_else(|e| panic!("{e}"));
         let w = s
-            .try_strategy(
+            .try_strategy_file(
+                &file,
                 &TryRequest {
-                    file,
                     from: d("2026-09-21"),
                     to: d("2026-11-20"),
                     accounts: Accounts::AsLoaded,

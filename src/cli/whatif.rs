@@ -29,15 +29,7 @@ pub fn run(
     };
     let from = from.unwrap_or(to - Duration::days(59));
     let bars = Bars::for_stderr(format);
-    let w = s.try_strategy(
-        &TryRequest {
-            file,
-            from,
-            to,
-            accounts,
-        },
-        &bars,
-    )?;
+    let w = s.try_strategy_file(&file, &TryRequest { from, to, accounts }, &bars)?;
     match format {
         Format::Json => json(&w),
         Format::Csv => {

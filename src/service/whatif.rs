@@ -24,7 +24,7 @@ use crate::store::snapshot::{self, AccountData, Reach};
 use crate::store::{activity, behaviour, runs, strategies, whatif as records};
 use crate::strategy::engine::decide;
 use crate::strategy::{Strategy, StrategyBook};
-use crate::whatif::estimate::{self, ClassInput, Estimated};
+use crate::whatif::estimate::{self, ClassInput, Estimated, Lever};
 use crate::whatif::tally::{self, CollectorLoad, Figures, Week};
 use crate::whatif::{Ctx, Happened, Ids, Record, Track, What};
 
@@ -41,10 +41,9 @@ pub enum Accounts {
     Of(String),
 }
 
-/// What to try.
+/// Over which days, on which accounts.
 #[derive(Debug, Clone)]
 pub struct TryRequest {
-    pub file: PathBuf,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub accounts: Accounts,
@@ -85,10 +84,27 @@ impl Session {
         Ok(runs::last_as_of(self.store.conn())?)
     }
 
-    /// Tries a strategy file on a past period (supervisors). Nothing is written.
-    pub fn try_strategy(&mut self, req: &TryRequest, progress: &dyn Progress) -> Result<WhatIf> {
+    /// Tries a strategy file on a past period (supervisors): the file is checked as
+    /// `strategy load` checks it. Nothing is written.
+    pub fn try_strategy_file(
+        &mut self,
+        file: &Path,
+        req: &TryRequest,
+        progress: &dyn Progress,
+    ) -> Result<WhatIf> {
         self.require_supervisor("try a strategy on the past")?;
-        let (candidate, _) = check_strategy_file(&req.file, self.templates()?)?;
+        let (candidate, _) = check_strategy_file(file, self.templates()?)?;
+        self.try_strategy(&candidate, req, progress)
+    }
+
+    /// Tries a strategy (a loaded one, say) on a past period (supervisors).
+    pub fn try_strategy(
+        &self,
+        candidate: &Strategy,
+        req: &TryRequest,
+        progress: &dyn Progress,
+    ) -> Result<WhatIf> {
+        self.require_supervisor("try a strategy on the past")?;
         let (from, to) = (req.from, req.to);
         if to < from {
             return Err(ServiceError::Invalid(format!(
@@ -123,7 +139,7 @@ impl Session {
                         "nothing: loaded beside the current strategies, it takes the accounts its applies_to and rank give it"
                     ),
                 };
-                (loaded_with(&book, &candidate), None, replaces)
+                (loaded_with(&book, candidate), None, replaces)
             }
             Some(ids) => (
                 StrategyBook::new(vec![candidate.clone()]),
@@ -231,21 +247,24 @@ impl Session {
                 .unwrap_or(Risk::Normal)
         };
         let answers = records::responses(conn, from, &class_at_start)?;
-        let mut delta: FastMap<Risk, i64> = FastMap::default();
-        for (cid, n) in tally::contacts_by_customer(&log) {
-            *delta.entry(class_at_start(&cid)).or_default() += n as i64;
+        let mut delta: FastMap<(Lever, Risk), i64> = FastMap::default();
+        for ((lever, cid), n) in tally::levers_by_customer(&log) {
+            *delta.entry((lever, class_at_start(cid))).or_default() += n as i64;
         }
-        for (cid, n) in tally::contacts_by_customer(&actual) {
-            *delta.entry(class_at_start(&cid)).or_default() -= n as i64;
+        for ((lever, cid), n) in tally::levers_by_customer(&actual) {
+            *delta.entry((lever, class_at_start(cid))).or_default() -= n as i64;
         }
-        let inputs: Vec<ClassInput> = [Risk::Low, Risk::Normal, Risk::High]
-            .into_iter()
-            .map(|class| ClassInput {
-                class,
-                response: answers.get(&class).copied().unwrap_or_default(),
-                contacts_delta: delta.get(&class).copied().unwrap_or(0),
-            })
-            .collect();
+        let mut inputs = Vec::new();
+        for lever in [Lever::Contact, Lever::Hold] {
+            for class in [Risk::Low, Risk::Normal, Risk::High] {
+                inputs.push(ClassInput {
+                    lever,
+                    class,
+                    response: answers.get(&(lever, class)).copied().unwrap_or_default(),
+                    delta: delta.get(&(lever, class)).copied().unwrap_or(0),
+                });
+            }
+        }
         let sales: Money = records::issued(conn, from, to)?
             .into_iter()
             .filter(|(cid, _)| keep(cid))

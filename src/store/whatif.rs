@@ -11,7 +11,7 @@ use super::sql::{date_at, text_at};
 use crate::domain::{Channel, ItemAction, ItemOutcome, Money, Reason, Risk, SYSTEM_ACTOR};
 use crate::fasthash::{FastMap, FastSet};
 use crate::strategy::{Action, Assignee};
-use crate::whatif::estimate::{LEARN_DAYS, Response, WINDOW_DAYS};
+use crate::whatif::estimate::{LEARN_DAYS, Lever, Response, WINDOW_DAYS};
 use crate::whatif::{Happened, How, Item, RecordHold, RecordTask, What, WorkedOn};
 
 /// Items the record's closes made that were open at some time in `from..=to`, with
@@ -227,40 +227,47 @@ pub fn issued(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<(
     Ok(rows)
 }
 
-/// How customers answered contacts (messages the closes queued, calls logged) in the
-/// [`LEARN_DAYS`] days before `from`, by the behaviour class `class` gives them.
+/// How customers answered contacts (messages the closes queued, calls logged) and the
+/// credit holds the closes set, in the [`LEARN_DAYS`] days before `from`, by the
+/// behaviour class `class` gives them.
 pub(crate) fn responses(
     conn: &Connection,
     from: NaiveDate,
     class: &dyn Fn(&str) -> Risk,
-) -> Result<FastMap<Risk, Response>> {
+) -> Result<FastMap<(Lever, Risk), Response>> {
     let start = from - Duration::days(LEARN_DAYS);
     let mut stmt = conn.prepare(
-        "WITH contact (cid, d) AS (
-             SELECT customer_id, created_on FROM outbox WHERE created_by = ?1 AND created_on >= ?2 AND created_on < ?3
+        "WITH lever (cid, d, hold) AS (
+             SELECT customer_id, created_on, 0 FROM outbox WHERE created_by = ?1 AND created_on >= ?2 AND created_on < ?3
              UNION ALL
-             SELECT customer_id, on_date FROM calls WHERE on_date >= ?2 AND on_date < ?3)
-         SELECT c.cid,
+             SELECT customer_id, on_date, 0 FROM calls WHERE on_date >= ?2 AND on_date < ?3
+             UNION ALL
+             SELECT customer_id, set_on, 1 FROM holds WHERE set_by = ?1 AND set_on >= ?2 AND set_on < ?3)
+         SELECT c.cid, c.hold,
                 (SELECT COALESCE(SUM(p.amount), 0) FROM payments p
                   WHERE p.customer_id = c.cid AND p.date > c.d AND p.date <= date(c.d, ?4)),
                 EXISTS (SELECT 1 FROM payments p
                   WHERE p.customer_id = c.cid AND p.date < c.d AND p.date >= date(c.d, ?5))
-         FROM contact c",
+         FROM lever c",
     )?;
     let after = format!("+{WINDOW_DAYS} days");
     let before = format!("-{WINDOW_DAYS} days");
     let mut rows = stmt.query(params![SYSTEM_ACTOR, start, from, after, before])?;
-    let mut out: FastMap<Risk, Response> = FastMap::default();
+    let mut out: FastMap<(Lever, Risk), Response> = FastMap::default();
     while let Some(r) = rows.next()? {
-        let r_class = class(text_at(r, 0)?);
-        let paid: Money = r.get(1)?;
-        let e = out.entry(r_class).or_default();
+        let lever = if r.get::<_, i64>(1)? == 1 {
+            Lever::Hold
+        } else {
+            Lever::Contact
+        };
+        let paid: Money = r.get(2)?;
+        let e = out.entry((lever, class(text_at(r, 0)?))).or_default();
         e.contacts += 1;
         if paid.is_positive() {
             e.paid_after += 1;
             e.amount_after += paid;
         }
-        if r.get::<_, bool>(2)? {
+        if r.get::<_, bool>(3)? {
             e.paid_before += 1;
         }
     }

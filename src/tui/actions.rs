@@ -212,6 +212,19 @@ impl App {
     /// reloaded; a refusal goes back into the form. A wrap-up whose item someone else
     /// closed meanwhile lets go of the item, so a second ⏎ logs the call alone.
     pub(super) fn submit(&mut self, r: Request) {
+        if let Request::TryStrategy { strategy, accounts } = &r {
+            match super::screens::whatif::WhatIfScreen::compute(&self.session, strategy, accounts) {
+                Ok(screen) => {
+                    self.popups.pop();
+                    self.stack.push(Box::new(screen));
+                }
+                Err(e) => match self.popups.last_mut() {
+                    Some(p) => p.set_error(e.to_string()),
+                    None => self.status = Some((e.to_string(), true)),
+                },
+            }
+            return;
+        }
         match run(&mut self.session, &r) {
             Ok(done) => {
                 if !matches!(r, Request::Deliver) {
@@ -349,6 +362,9 @@ fn other_calls(s: &Session, customer: &str, seen: i64, own: Option<i64>) -> Opti
 fn run(s: &mut Session, r: &Request) -> Result<Done, ServiceError> {
     let done = |m: String| Ok(Done::from((m, None)));
     match r {
+        Request::TryStrategy { .. } => Err(ServiceError::Invalid(
+            "a what-if opens as a screen, it records nothing".into(),
+        )),
         Request::WrapUp {
             customer,
             item,

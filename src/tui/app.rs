@@ -425,7 +425,7 @@ impl App {
             | Action::WriteOff => {
                 self.start_form(action);
             }
-            Action::Mark | Action::Timeline => {}
+            Action::Mark | Action::Timeline | Action::Try => {}
         }
     }
 

@@ -42,6 +42,8 @@ pub enum Action {
     WriteOff,
     Mark,
     Timeline,
+    /// Try the selected strategy on the past (the what-if).
+    Try,
 }
 
 impl Action {
@@ -69,7 +71,7 @@ impl Action {
 use Action::*;
 use ScreenId::{
     Account as Acc, Accounts as Accs, Approvals as Appr, Collector as Col, Kpis, Outbox as Out,
-    Queue as Q, Strategies as Strat, Team, Warnings as Warn,
+    Queue as Q, Strategies as Strat, Team, Warnings as Warn, WhatIf as What,
 };
 
 /// One row of the table: the action's config name, description, default keys,
@@ -93,7 +95,7 @@ const SPECS: &[Spec] = &[
     Spec { action: Bottom, name: "bottom", what: "last row", keys: &["end", "G"], screens: &[], footer: false },
     Spec { action: Open, name: "open", what: "open account", keys: &["enter"], screens: &[Q, Accs, Out, Col, Appr, Warn], footer: true },
     Spec { action: Open, name: "open", what: "open collector", keys: &["enter"], screens: &[Team], footer: true },
-    Spec { action: Back, name: "back", what: "back", keys: &["esc", "left"], screens: &[Acc, Col], footer: true },
+    Spec { action: Back, name: "back", what: "back", keys: &["esc", "left"], screens: &[Acc, Col, What], footer: true },
     Spec { action: NextScreen, name: "next_screen", what: "next screen", keys: &["tab"], screens: &[], footer: true },
     Spec { action: PrevScreen, name: "prev_screen", what: "previous screen", keys: &["backtab"], screens: &[], footer: false },
     Spec { action: Filter, name: "filter", what: "filter", keys: &["/"], screens: &[Q, Accs, Out, Col, Warn], footer: true },
@@ -120,6 +122,7 @@ const SPECS: &[Spec] = &[
     // Screens with nothing more to say in the footer still list their place here, so
     // help and the footer cover every screen: the KPIs and Strategies screens only move.
     Spec { action: Refresh, name: "refresh", what: "refresh the figures", keys: &["r"], screens: &[Kpis, Strat], footer: true },
+    Spec { action: Try, name: "try", what: "try on the past", keys: &["t"], screens: &[Strat], footer: true },
 ];
 
 /// A key with its modifiers, as written in `config.toml` (`c`, `ctrl-r`, `f1`, `enter`).

@@ -22,13 +22,14 @@ pub const WINDOW_DAYS: i64 = 7;
 /// Days before the period whose contacts are measured.
 pub const LEARN_DAYS: i64 = 180;
 
-/// How customers of one behaviour class answered contacts before the period.
+/// How customers of one behaviour class answered contacts (or holds) before the period.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Response {
+    /// How many contacts (or holds).
     pub contacts: u64,
-    /// Contacts followed by a payment within the window.
+    /// Followed by a payment within the window.
     pub paid_after: u64,
-    /// Contacts preceded by a payment within the window.
+    /// Preceded by a payment within the window.
     pub paid_before: u64,
     /// Paid within the window after the contacts (all of them).
     pub amount_after: Money,
@@ -50,13 +51,24 @@ impl Response {
     }
 }
 
-/// One class: how it answered, and how many more contacts the candidate made.
+/// What the candidate does more or less of that moves payments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lever {
+    /// A message queued or a call to make.
+    Contact,
+    /// A credit hold set.
+    Hold,
+}
+
+/// One lever on one class: how customers answered it, and how many more of it the
+/// candidate used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClassInput {
+    pub lever: Lever,
     pub class: Risk,
     pub response: Response,
-    /// Candidate's contacts minus the record's, for customers of this class.
-    pub contacts_delta: i64,
+    /// The candidate's count minus the record's, for customers of this class.
+    pub delta: i64,
 }
 
 /// DESIGN §5 `strategy try`: `estimated`.
@@ -70,8 +82,9 @@ pub struct Estimated {
     /// DSO at the period's end, candidate minus record, in days (estimate; none
     /// without credit sales in the period).
     pub dso_delta: Option<Decimal>,
-    /// Contacts before the period the estimate learned from.
+    /// Contacts and holds before the period the estimate learned from.
     pub measured_contacts: u64,
+    pub measured_holds: u64,
     pub error_note: String,
 }
 
@@ -81,16 +94,19 @@ pub struct Estimated {
 pub fn estimate(classes: &[ClassInput], credit_sales: Money, days: i64) -> Estimated {
     let mut delta = Decimal::ZERO;
     let mut var = 0.0;
-    let mut measured = 0;
+    let (mut measured, mut holds) = (0, 0);
     for c in classes {
-        measured += c.response.contacts;
+        match c.lever {
+            Lever::Contact => measured += c.response.contacts,
+            Lever::Hold => holds += c.response.contacts,
+        }
         let Some((lift, avg, v)) = c.response.lift() else {
             continue;
         };
-        let k = Decimal::from(c.contacts_delta);
+        let k = Decimal::from(c.delta);
         let lift_d = Decimal::from_f64_retain(lift).unwrap_or_default();
         delta += k * lift_d * avg;
-        let scale = (c.contacts_delta as f64) * avg.to_f64().unwrap_or(0.0);
+        let scale = (c.delta as f64) * avg.to_f64().unwrap_or(0.0);
         var += scale * scale * v;
     }
     let spread = Decimal::from_f64_retain(2.0 * var.sqrt()).unwrap_or_default();
@@ -102,10 +118,10 @@ pub fn estimate(classes: &[ClassInput], credit_sales: Money, days: i64) -> Estim
     });
     let error_note = format!(
         "estimate, not a record: payments in the past happened under the old strategy. \
-         Each contact more (or fewer) is assumed to change payments as contacts did in the \
-         {LEARN_DAYS} days before the period for customers of the same payment-behaviour class \
-         ({measured} contacts measured; a payment within {WINDOW_DAYS} days after a contact, \
-         against one within {WINDOW_DAYS} days before). The range is two standard errors of \
+         Each contact or credit hold more (or fewer) is assumed to change payments as they did \
+         in the {LEARN_DAYS} days before the period for customers of the same payment-behaviour \
+         class ({measured} contacts and {holds} holds measured; a payment within {WINDOW_DAYS} \
+         days after one, against one within {WINDOW_DAYS} days before). The range is two standard errors of \
          that measure; the classes come from the payment model, whose measured error is in \
          docs/PREDICTION.md."
     );
@@ -115,6 +131,7 @@ pub fn estimate(classes: &[ClassInput], credit_sales: Money, days: i64) -> Estim
         collected_high: Money::round_from(delta + spread),
         dso_delta,
         measured_contacts: measured,
+        measured_holds: holds,
         error_note,
     }
 }

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::estimate::Lever;
 use super::{Happened, What};
 use crate::domain::dates::add_days;
 use crate::domain::{Channel, ItemAction, Reason};
@@ -89,18 +90,17 @@ pub fn figures(happened: &[Happened]) -> Figures {
     f
 }
 
-/// The customers each world contacted (for the estimate, by behaviour class).
-pub(crate) fn contacts_by_customer(happened: &[Happened]) -> FastMap<String, u64> {
-    let mut out: FastMap<String, u64> = FastMap::default();
+/// How often each customer was contacted and held in one world (for the estimate).
+pub(crate) fn levers_by_customer(happened: &[Happened]) -> FastMap<(Lever, &str), u64> {
+    let mut out: FastMap<(Lever, &str), u64> = FastMap::default();
     for h in happened {
-        let contact = match &h.what {
-            What::Message(_) => true,
-            What::Task { action, .. } => *action == ItemAction::Call,
-            _ => false,
+        let lever = match &h.what {
+            What::Message(_) => Lever::Contact,
+            What::Task { action, .. } if *action == ItemAction::Call => Lever::Contact,
+            What::HoldSet => Lever::Hold,
+            _ => continue,
         };
-        if contact {
-            *out.entry(h.customer.clone()).or_default() += 1;
-        }
+        *out.entry((lever, h.customer.as_str())).or_default() += 1;
     }
     out
 }

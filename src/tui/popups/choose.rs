@@ -13,6 +13,7 @@ use super::text::{self, Press};
 use super::{Form, FormKey, Outcome, Request, choice_line, keys, render_footer};
 use crate::display::wrap;
 use crate::domain::Channel;
+use crate::service::whatif::Accounts;
 
 /// The channels a person can send on, in the order the send form offers them.
 pub const CHANNELS: [Channel; 3] = [Channel::Email, Channel::Letter, Channel::Sms];
@@ -406,5 +407,90 @@ impl Form for BulkAssignForm {
 
     fn keys(&self) -> &'static [FormKey] {
         BULK_KEYS
+    }
+}
+
+/// Trying a strategy on the past: on which accounts (supervisors).
+pub struct TryForm {
+    strategy: String,
+    title: String,
+    question: String,
+    /// (what the row says, the accounts it stands for)
+    rows: Vec<(String, Accounts)>,
+    labels: Vec<String>,
+    chosen: usize,
+    error: Option<String>,
+}
+
+impl TryForm {
+    /// `others`: the other loaded strategies, whose accounts the candidate may take.
+    pub fn new(strategy: &str, others: &[String], from: NaiveDate, to: NaiveDate) -> TryForm {
+        let mut rows: Vec<(String, Accounts)> = others
+            .iter()
+            .map(|o| {
+                (
+                    format!("in place of {o}, on its accounts"),
+                    Accounts::Of(o.clone()),
+                )
+            })
+            .collect();
+        rows.push((
+            "on its own accounts (a check: nothing changes)".to_string(),
+            Accounts::Of(strategy.to_string()),
+        ));
+        let labels = rows.iter().map(|(l, _)| l.clone()).collect();
+        TryForm {
+            strategy: strategy.into(),
+            title: format!("try {strategy} on the past"),
+            question: format!(
+                "Replay {from} – {to} with {strategy} and set it beside what happened. Nothing is written. Which accounts?"
+            ),
+            rows,
+            labels,
+            chosen: 0,
+            error: None,
+        }
+    }
+}
+
+const TRY_KEYS: &[FormKey] = &[keys::TRY, keys::CHOOSE, keys::CANCEL];
+
+impl Form for TryForm {
+    fn handle(&mut self, key: &KeyEvent, _as_of: NaiveDate) -> Outcome {
+        match text::press(key) {
+            Press::Cancel => Outcome::Close,
+            Press::Save => match self.rows.get(self.chosen) {
+                Some((_, accounts)) => Outcome::Submit(Request::TryStrategy {
+                    strategy: self.strategy.clone(),
+                    accounts: accounts.clone(),
+                }),
+                None => Outcome::Close,
+            },
+            Press::Edit => {
+                choose(key, &mut self.chosen, self.rows.len());
+                Outcome::Keep
+            }
+        }
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        Chooser {
+            title: &self.title,
+            question: &self.question,
+            above: Vec::new(),
+            rows: &self.labels,
+            chosen: self.chosen,
+            error: self.error.as_deref(),
+            keys: TRY_KEYS,
+        }
+        .draw(f, area, theme);
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn keys(&self) -> &'static [FormKey] {
+        TRY_KEYS
     }
 }

@@ -24,7 +24,7 @@ use crate::display::wrap;
 use crate::domain::{CallOutcome, DisputeReason, Money};
 use crate::service::calls::FollowUp;
 
-/// Something to record, as the user asked for it.
+/// Something to record (or, for a what-if, to work out), as the user asked for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     WrapUp {
@@ -124,6 +124,12 @@ pub enum Request {
         invoices: Vec<String>,
         note: String,
     },
+    /// Try a loaded strategy on the past (supervisors): nothing is recorded, the
+    /// comparison opens as a screen.
+    TryStrategy {
+        strategy: String,
+        accounts: crate::service::whatif::Accounts,
+    },
 }
 
 /// What a key did to a popup.
@@ -178,6 +184,7 @@ pub mod keys {
     pub const TICK: FormKey = FormKey { key: "space", what: "tick", help: "tick or untick a row" };
     pub const PICK: FormKey = FormKey { key: "↑↓ ←→", what: "choose", help: "change a choice" };
     pub const NOT_NOW: FormKey = FormKey { key: "esc", what: "not now", help: "close without sending" };
+    pub const TRY: FormKey = FormKey { key: "⏎", what: "replay", help: "replay the period (writes nothing)" };
 
     /// What the help overlay lists under "In forms".
     pub const HELP: &[FormKey] = &[SAVE_NEXT, NEW_LINE, FIELD, CHOOSE, CHANGE, CANCEL];

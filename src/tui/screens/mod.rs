@@ -41,6 +41,7 @@ pub mod queue;
 pub mod strategies;
 pub mod team;
 pub mod warnings;
+pub mod whatif;
 
 use std::any::Any;
 
@@ -67,6 +68,7 @@ pub enum ScreenId {
     Kpis,
     Strategies,
     Warnings,
+    WhatIf,
 }
 
 impl ScreenId {
@@ -83,6 +85,7 @@ impl ScreenId {
             ScreenId::Kpis => "KPIs",
             ScreenId::Strategies => "Strategies",
             ScreenId::Warnings => "Warnings",
+            ScreenId::WhatIf => "What-if",
         }
     }
 
@@ -116,7 +119,7 @@ impl ScreenId {
             ScreenId::Kpis => Box::new(kpis::KpiScreen::load(s)?),
             ScreenId::Strategies => Box::new(strategies::StrategiesScreen::load(s)?),
             ScreenId::Warnings => Box::new(warnings::WarningsScreen::load(s)?),
-            ScreenId::Account | ScreenId::Collector => {
+            ScreenId::Account | ScreenId::Collector | ScreenId::WhatIf => {
                 return Err(crate::service::ServiceError::Invalid(format!(
                     "the {} screen opens from a list",
                     self.title()

@@ -8,8 +8,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::super::keymap::Action;
+use super::super::popups::Popup;
+use super::super::popups::choose::TryForm;
 use super::super::widgets::list::{self, Column, ListState};
-use super::{Draw, Screen, ScreenId};
+use super::{Draw, Effect, Screen, ScreenId};
 use crate::report::funnel::{FunnelRow, funnel};
 use crate::service::team::StrategyStanding;
 use crate::service::{Result, Session};
@@ -193,6 +196,33 @@ impl Screen for StrategiesScreen {
 
     fn open(&self, _s: &Session) -> Result<Option<Box<dyn Screen>>> {
         Ok(None)
+    }
+
+    fn act(&mut self, action: Action, s: &Session) -> Option<Effect> {
+        if action != Action::Try {
+            return None;
+        }
+        let st = self.strategies.get(self.list.selected)?;
+        let to = match s.last_close() {
+            Ok(Some(d)) => d,
+            Ok(None) => {
+                return Some(Effect::Status(
+                    "no daily close is in the record yet: there is no past to replay".into(),
+                    true,
+                ));
+            }
+            Err(e) => return Some(Effect::Status(e.to_string(), true)),
+        };
+        let others: Vec<String> = self
+            .strategies
+            .iter()
+            .filter(|o| o.id != st.id)
+            .map(|o| o.id.clone())
+            .collect();
+        let from = super::whatif::period_from(to);
+        Some(Effect::Popup(Popup::form(TryForm::new(
+            &st.id, &others, from, to,
+        ))))
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -105,6 +105,7 @@ fn the_demo_is_deterministic_and_the_run_is_consistent() {
                 ahead: book.look_ahead(),
                 // The demo runs every day.
                 since: as_of.pred_opt(),
+                all_open: false,
             },
         )
         .unwrap_or_else(|e| panic!("{e}"));

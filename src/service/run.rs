@@ -140,6 +140,7 @@ impl Session {
                 snapshot::Reach {
                     ahead: book.look_ahead(),
                     since,
+                    all_open: false,
                 },
             )?;
             summary.evaluated = total;

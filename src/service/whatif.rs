@@ -21,11 +21,12 @@ use crate::domain::{Money, Reason, Risk};
 use crate::fasthash::{FastMap, FastSet};
 use crate::progress::{Progress, Unit};
 use crate::store::snapshot::{self, AccountData, Reach};
-use crate::store::{activity, behaviour, runs, strategies, whatif as records};
-use crate::strategy::engine::decide;
+use crate::store::{behaviour, runs, strategies, whatif as records};
+use crate::strategy::engine::{AccountState, decide, strategy_for};
 use crate::strategy::{Strategy, StrategyBook};
 use crate::whatif::estimate::{self, ClassInput, Estimated, Lever};
 use crate::whatif::tally::{self, CollectorLoad, Figures, Week};
+use crate::whatif::track::keep_verdicts;
 use crate::whatif::{Ctx, Happened, Ids, Record, Track, What};
 
 /// Which accounts the candidate is tried on.
@@ -162,71 +163,42 @@ impl Session {
             Some((to - from).num_days() as u64 + 1),
             Unit::Days,
         );
-        let mut tracks: FastMap<String, Track> = FastMap::default();
-        let (start, _) = snapshot::load_all(conn, day_before, Reach { ahead, since: None })?;
-        for a in start.iter().filter(|a| keep(&a.customer.id)) {
-            let t = Track::start(&a.facts, &record, takeover.as_deref());
-            if !t.is_empty() {
-                tracks.insert(a.customer.id.clone(), t);
-            }
+        // Every account with something open the day before, as the record's closes
+        // left it; then carried from day to day (see `Replay`).
+        let (start, _) = snapshot::load_all(
+            conn,
+            day_before,
+            Reach {
+                ahead,
+                since: None,
+                all_open: true,
+            },
+        )?;
+        let mut replay = Replay {
+            conn,
+            record: &record,
+            book: &cand_book,
+            candidate: &candidate.id,
+            classes: &classes,
+            keep: &keep,
+            accounts: FastMap::default(),
+            latest: records::latest_responses(conn, day_before)?,
+            ids: Ids::default(),
+            log: Vec::new(),
+            followed: FastSet::default(),
+        };
+        for a in start.into_iter().filter(|a| keep(&a.customer.id)) {
+            let track = Track::start(&a.facts, &record, takeover.as_deref());
+            replay.accounts.insert(a.customer.id.clone(), (a, track));
         }
-        let mut ids = Ids::default();
-        let mut log = Vec::new();
-        let mut followed: FastSet<String> = FastSet::default();
         let mut day = from;
         while day <= to {
-            let (mut accounts, _) = snapshot::load_all(
-                conn,
-                day,
-                Reach {
-                    ahead,
-                    since: Some(day - Duration::days(1)),
-                },
-            )?;
-            accounts.retain(|a| keep(&a.customer.id));
-            let loaded: FastSet<&str> = accounts.iter().map(|a| a.customer.id.as_str()).collect();
-            let mut extra: Vec<AccountData> = Vec::new();
-            for (cid, t) in &tracks {
-                if !t.is_empty()
-                    && !loaded.contains(cid.as_str())
-                    && let Some(a) = snapshot::load_one(conn, cid, day)?
-                {
-                    extra.push(a);
-                }
-            }
-            for mut a in accounts.into_iter().chain(extra) {
-                if let Some(h) = classes.get(&a.customer.id) {
-                    a.customer = a.customer.with_behaviour(class_on(h, day));
-                }
-                let cid = a.customer.id.clone();
-                let track = tracks.entry(cid.clone()).or_default();
-                track.work(&cid, day, &mut log);
-                let response = match track.response_from(&a.facts) {
-                    Some(start) => {
-                        activity::last_response(conn, &cid, day)?.filter(|d| *d >= start)
-                    }
-                    None => None,
-                };
-                track.overlay(&mut a.facts, &|id| record.is_run_item(id), response);
-                let state = a.state(day);
-                if let Some(s) = crate::strategy::engine::strategy_for(&state, &cand_book)
-                    && s.id == candidate.id
-                {
-                    followed.insert(cid.clone());
-                }
-                let decision = decide(&state, &cand_book, day);
-                let mut cx = Ctx {
-                    customer: &cid,
-                    day,
-                    record: &record,
-                    ids: &mut ids,
-                };
-                track.apply(&decision, &a.facts, &mut cx, &mut log);
-            }
-            tracks.retain(|_, t| !t.is_empty());
+            replay.day(day)?;
             day += Duration::days(1);
             progress.advance(1);
         }
+        let Replay { log, followed, .. } = replay;
+        let mut log = log;
         progress.finish();
 
         let mut actual = records::happened(conn, from, to, &keep)?;
@@ -329,6 +301,7 @@ impl Session {
                     Reach {
                         ahead: 0,
                         since: None,
+                        all_open: true,
                     },
                 )?;
                 for a in &open {
@@ -433,4 +406,147 @@ fn notes() -> Vec<String> {
         "each day's close is assumed to come after that day's work (as `arq run` in the evening); an item the record has no counterpart for is assumed worked the next day".into(),
         "estimated: cash collected and DSO (see `estimated.error_note`)".into(),
     ]
+}
+
+/// The candidate's world over the period: every account that can move, with the
+/// record's facts carried from day to day (money applied as dated, accounts people
+/// touched read again) and the candidate's own state beside them.
+struct Replay<'a> {
+    conn: &'a rusqlite::Connection,
+    record: &'a Record,
+    book: &'a StrategyBook,
+    candidate: &'a str,
+    classes: &'a FastMap<String, Vec<(NaiveDate, Risk)>>,
+    keep: &'a dyn Fn(&str) -> bool,
+    accounts: FastMap<String, (AccountData, Track)>,
+    /// Each customer's latest response so far.
+    latest: FastMap<String, NaiveDate>,
+    ids: Ids,
+    log: Vec<Happened>,
+    followed: FastSet<String>,
+}
+
+impl Replay<'_> {
+    /// One day: its money, the accounts people touched, then the candidate's close.
+    fn day(&mut self, day: NaiveDate) -> Result<()> {
+        let conn = self.conn;
+        let mut reread: FastSet<String> = FastSet::default();
+        for (cid, inv) in records::issued_on(conn, day)? {
+            if !(self.keep)(&cid) {
+                continue;
+            }
+            match self.accounts.get_mut(&cid) {
+                Some((a, _)) => a.invoices.push(inv),
+                None => {
+                    reread.insert(cid);
+                }
+            }
+        }
+        let mut moved: FastSet<String> = FastSet::default();
+        for (cid, invoice, amount) in records::applied_on(conn, day)? {
+            let Some((a, _)) = self.accounts.get_mut(&cid) else {
+                if (self.keep)(&cid) {
+                    reread.insert(cid);
+                }
+                continue;
+            };
+            match a.invoices.iter_mut().find(|i| i.invoice_no == invoice) {
+                Some(i) => i.balance -= amount,
+                None => {
+                    reread.insert(cid.clone());
+                }
+            }
+            moved.insert(cid);
+        }
+        for (cid, amount) in records::paid_on(conn, day)? {
+            if let Some((a, _)) = self.accounts.get_mut(&cid) {
+                a.facts.payments.push((day, amount));
+            }
+            self.latest.insert(cid, day);
+        }
+        // Settled invoices change how late the customer pays: read for those that moved.
+        if !moved.is_empty() {
+            let ids = snapshot::ids_json(moved.iter().map(String::as_str));
+            for (cid, days) in crate::store::prevention::days_late(
+                conn,
+                crate::store::prevention::Who::Ids(&ids),
+                day,
+            )? {
+                if let Some((a, _)) = self.accounts.get_mut(&cid) {
+                    a.facts.days_late = days;
+                }
+            }
+        }
+        for cid in records::touched(conn, day)? {
+            if (self.keep)(&cid) {
+                reread.insert(cid);
+            }
+        }
+        for cid in reread {
+            let Some(a) = snapshot::load_one(conn, &cid, day)? else {
+                continue;
+            };
+            if let Some(r) = crate::store::activity::last_response(conn, &cid, day)? {
+                self.latest.insert(cid.clone(), r);
+            }
+            match self.accounts.get_mut(&cid) {
+                Some((old, _)) => *old = a,
+                None => {
+                    self.accounts.insert(cid, (a, Track::default()));
+                }
+            }
+        }
+
+        let mut quiet = Vec::new();
+        for (cid, (a, track)) in self.accounts.iter_mut() {
+            a.invoices.retain(|i| !i.balance.is_zero());
+            if let Some(h) = self.classes.get(cid)
+                && !a.customer.risk_set
+                && let Some(class) = class_on(h, day)
+            {
+                a.customer.risk = class;
+            }
+            track.work(cid, day, &mut self.log);
+            track.overlay(
+                &mut a.facts,
+                &|id| self.record.is_run_item(id),
+                self.latest.get(cid).copied(),
+            );
+            let state = AccountState {
+                customer: &a.customer,
+                figures: a.figures(day),
+                facts: std::mem::take(&mut a.facts),
+                invoices: &a.invoices,
+            };
+            if strategy_for(&state, self.book).is_some_and(|s| s.id == self.candidate) {
+                self.followed.insert(cid.clone());
+            }
+            let decision = decide(&state, self.book, day);
+            a.facts = state.facts;
+            let mut cx = Ctx {
+                customer: cid,
+                day,
+                record: self.record,
+                ids: &mut self.ids,
+            };
+            track.apply(&decision, &a.facts, &mut cx, &mut self.log);
+            keep_verdicts(&mut a.facts, &decision, day);
+            if a.invoices.is_empty() && track.is_empty() && nothing_open(&a.facts) {
+                quiet.push(cid.clone());
+            }
+        }
+        for cid in quiet {
+            self.accounts.remove(&cid);
+        }
+        Ok(())
+    }
+}
+
+/// Nothing the engine could act on: no promise, plan, item, hold or placement.
+fn nothing_open(f: &crate::strategy::engine::AccountFacts) -> bool {
+    f.promises.is_empty()
+        && f.plan.is_none()
+        && f.items.is_empty()
+        && f.hold.is_none()
+        && f.placed.is_none()
 }

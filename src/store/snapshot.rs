@@ -214,6 +214,9 @@ pub struct Reach {
     /// may show a new warning sign. `None` (no earlier run): every account with
     /// something open.
     pub since: Option<NaiveDate>,
+    /// Every account with an open invoice as well (a what-if replay carries them from
+    /// day to day, as they age into the strategy).
+    pub all_open: bool,
 }
 
 /// The accounts the engine may act on as of `as_of`, ordered by customer id, read with
@@ -329,6 +332,17 @@ pub fn load_all(
         })
     {
         parts.entry(cid);
+    }
+    if reach.all_open {
+        let mut open: FastMap<String, ()> = FastMap::default();
+        open_positions(conn, as_of, Scope::All, &mut |cid, _| {
+            if !open.contains_key(cid) {
+                open.insert(cid.to_string(), ());
+            }
+        })?;
+        for cid in open.into_keys() {
+            parts.entry(cid);
+        }
     }
     for (cid, c) in cycles {
         parts.entry(cid).facts.cycle = Some(c);

@@ -8,7 +8,9 @@ use rusqlite::{Connection, params};
 
 use super::Result;
 use super::sql::{date_at, text_at};
-use crate::domain::{Channel, ItemAction, ItemOutcome, Money, Reason, Risk, SYSTEM_ACTOR};
+use crate::domain::{
+    Channel, InvoicePosition, ItemAction, ItemOutcome, Money, Reason, Risk, SYSTEM_ACTOR,
+};
 use crate::fasthash::{FastMap, FastSet};
 use crate::strategy::{Action, Assignee};
 use crate::whatif::estimate::{LEARN_DAYS, Lever, Response, WINDOW_DAYS};
@@ -270,6 +272,95 @@ pub(crate) fn responses(
         if r.get::<_, bool>(3)? {
             e.paid_before += 1;
         }
+    }
+    Ok(out)
+}
+
+/// Accounts people touched on `day` (calls, promises, disputes, items, holds, plans,
+/// placements, write-offs, assignments …): everything the record holds for that day
+/// but the money and the closes' own work.
+pub(crate) fn touched(conn: &Connection, day: NaiveDate) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT customer_id FROM events INDEXED BY events_date
+         WHERE on_date = ?1 AND actor <> ?2 AND kind NOT IN ('payment', 'import') AND customer_id IS NOT NULL",
+    )?;
+    let ids = stmt
+        .query_map(params![day, SYSTEM_ACTOR], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// Invoices issued on `day`, as positions before any money (customer id, position).
+pub(crate) fn issued_on(
+    conn: &Connection,
+    day: NaiveDate,
+) -> Result<Vec<(String, InvoicePosition)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, invoice_no, issue_date, due_date, amount FROM invoices INDEXED BY invoices_issued
+         WHERE issue_date = ?1",
+    )?;
+    let mut rows = stmt.query([day])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let amount: Money = r.get(4)?;
+        out.push((
+            r.get(0)?,
+            InvoicePosition {
+                invoice_no: r.get(1)?,
+                issue_date: date_at(r, 2)?,
+                due_date: date_at(r, 3)?,
+                amount,
+                balance: amount,
+                disputed: Money::ZERO,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// Money applied to invoices on `day`: (customer id, invoice number, amount).
+pub(crate) fn applied_on(
+    conn: &Connection,
+    day: NaiveDate,
+) -> Result<Vec<(String, String, Money)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, invoice_no, amount FROM allocations INDEXED BY allocations_date WHERE date = ?1",
+    )?;
+    let rows = stmt
+        .query_map([day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Payments dated `day`: (customer id, amount).
+pub(crate) fn paid_on(conn: &Connection, day: NaiveDate) -> Result<Vec<(String, Money)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, amount FROM payments INDEXED BY payments_date WHERE date = ?1",
+    )?;
+    let rows = stmt
+        .query_map([day], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Each customer's latest response (payment, promise, dispute, a call that reached
+/// someone) on or before `as_of`.
+pub(crate) fn latest_responses(
+    conn: &Connection,
+    as_of: NaiveDate,
+) -> Result<FastMap<String, NaiveDate>> {
+    let mut stmt = conn.prepare(
+        "SELECT customer_id, MAX(d) FROM (
+             SELECT customer_id, date AS d FROM payments WHERE date <= ?1
+             UNION ALL SELECT customer_id, taken_on FROM promises WHERE taken_on <= ?1
+             UNION ALL SELECT customer_id, opened_on FROM disputes WHERE opened_on <= ?1
+             UNION ALL SELECT customer_id, on_date FROM calls WHERE on_date <= ?1 AND outcome IN ('reached', 'refused'))
+         GROUP BY customer_id",
+    )?;
+    let mut rows = stmt.query([as_of])?;
+    let mut out = FastMap::default();
+    while let Some(r) = rows.next()? {
+        out.insert(r.get(0)?, date_at(r, 1)?);
     }
     Ok(out)
 }

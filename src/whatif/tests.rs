@@ -247,3 +247,25 @@ fn the_tallies_count_each_kind_once() {
     );
     assert_eq!((w[1].actual.holds, w[1].to), (1, d("2026-10-10")));
 }
+
+#[test]
+fn the_overlay_can_be_laid_on_the_same_facts_day_after_day() {
+    let mut t = Track::default();
+    t.items
+        .push(record_item(-3, ItemAction::ReleaseHold, None, None));
+    let mut facts = crate::strategy::engine::AccountFacts::default();
+    // a person's callback (kept), the record's own approval (gives way)
+    for (id, action) in [(7, ItemAction::Call), (9, ItemAction::ReleaseHold)] {
+        facts.items.push(crate::strategy::engine::OpenItem {
+            id,
+            reason: Reason::Callback,
+            action,
+            ref_id: None,
+        });
+    }
+    for _ in 0..3 {
+        t.overlay(&mut facts, &|id| id == 9, None);
+    }
+    let ids: Vec<i64> = facts.items.iter().map(|i| i.id).collect();
+    assert_eq!(ids, vec![7, -3]);
+}

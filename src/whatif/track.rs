@@ -161,28 +161,20 @@ impl Track {
         }
     }
 
-    /// The day the candidate's cycle began, when the record's cycle (if any) began on
-    /// another day: the latest response since then must be read for the candidate.
-    pub fn response_from(&self, facts: &AccountFacts) -> Option<NaiveDate> {
-        let start = self.cycle.as_ref()?.started_on;
-        (facts.cycle.as_ref().map(|c| c.started_on) != Some(start)).then_some(start)
-    }
-
     /// Puts the candidate's state in place of the record's in the day's facts.
     /// `run_item` says whether an item in the facts is one the record's closes made (it
-    /// gives way to the candidate's); `response` is the latest response since the
-    /// candidate's cycle began, read when [`Track::response_from`] asked for it.
+    /// gives way to the candidate's); `latest_response` is the customer's latest
+    /// response by the day, which counts when it came after the candidate's cycle began.
     pub fn overlay(
         &self,
         facts: &mut AccountFacts,
         run_item: &dyn Fn(i64) -> bool,
-        response: Option<NaiveDate>,
+        latest_response: Option<NaiveDate>,
     ) {
-        if self.cycle.is_none() {
-            facts.last_response = None;
-        } else if self.response_from(facts).is_some() {
-            facts.last_response = response;
-        }
+        facts.last_response = self
+            .cycle
+            .as_ref()
+            .and_then(|c| latest_response.filter(|d| *d >= c.started_on));
         facts.cycle = self.cycle.clone();
         facts.open_step_task = self.step_task.as_ref().and_then(|t| {
             t.step.as_ref().map(|(index, _)| OpenStepTask {
@@ -190,7 +182,9 @@ impl Track {
                 step_index: *index,
             })
         });
-        facts.items.retain(|i| !run_item(i.id));
+        // The record's run-made items give way, and so do the candidate's own from an
+        // earlier day (its ids are negative): the day's are added afresh.
+        facts.items.retain(|i| i.id > 0 && !run_item(i.id));
         facts.items.extend(self.items.iter().map(|i| OpenItem {
             id: i.id,
             reason: i.reason,
@@ -412,4 +406,23 @@ pub enum Counterpart<T> {
     Untouched,
     /// It did, and a person closed it on this day.
     ByPerson(T),
+}
+
+/// The verdicts of the day kept in the account's facts from one day to the next, as
+/// the record keeps them: a judged promise or plan is no longer open, and a broken one
+/// is where the strategy resumes (and counts for early warnings).
+pub fn keep_verdicts(facts: &mut AccountFacts, d: &Decision, day: NaiveDate) {
+    for v in &d.promises {
+        facts.promises.retain(|p| p.id != v.promise_id);
+        if v.status == crate::domain::PromiseStatus::Broken {
+            facts.resume_on = Some(day);
+            facts.broken_promises.push(day);
+        }
+    }
+    if let Some(v) = &d.plan {
+        facts.plan = None;
+        if matches!(v, crate::strategy::engine::PlanVerdict::Broken { .. }) {
+            facts.resume_on = Some(day);
+        }
+    }
 }

@@ -228,6 +228,38 @@ fn the_demo_is_deterministic_and_the_run_is_consistent() {
     assert!(err.contains("already done for 2026-11-21"), "{err}");
 }
 
+/// Days late of settled invoices, read by the set query and by the one-pass scan the
+/// bulk load uses for most of the shop, agree for every customer on every date tried.
+#[test]
+fn days_late_by_scan_agrees_with_the_set_query() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = build(dir.path(), "scan.db", 7);
+    let store = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    let conn = store.conn();
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM customers")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let json = snapshot::ids_json(ids.iter().map(String::as_str));
+    let mut compared = 0;
+    for day in ["2026-08-01", "2026-09-15", "2026-10-31", "2026-11-20"] {
+        let by_query = arq::store::prevention::days_late(
+            conn,
+            arq::store::prevention::Who::Ids(&json),
+            d(day),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let by_scan = arq::store::prevention::days_late_scan(conn, d(day), &|_| true)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(by_query, by_scan, "{day}");
+        compared += by_scan.len();
+    }
+    assert!(
+        compared > 300,
+        "customers with settled invoices compared: {compared}"
+    );
+}
+
 #[test]
 fn demo_refuses_to_replace_a_real_database() {
     let shop = common::Shop::new("2026-01-01");

@@ -22,7 +22,7 @@ use crate::fasthash::{FastMap, FastSet};
 use crate::progress::{Progress, Unit};
 use crate::store::snapshot::{self, AccountData, Reach};
 use crate::store::{behaviour, runs, strategies, whatif as records};
-use crate::strategy::engine::{AccountState, decide, strategy_for};
+use crate::strategy::engine::{AccountState, DAYS_LATE_KEPT, decide, strategy_for};
 use crate::strategy::{Strategy, StrategyBook};
 use crate::whatif::estimate::{self, ClassInput, Estimated, Lever};
 use crate::whatif::tally::{self, CollectorLoad, Figures, Week};
@@ -136,9 +136,7 @@ impl Session {
                         "the loaded strategy '{}' (as a new version of it)",
                         candidate.id
                     ),
-                    None => format!(
-                        "nothing: loaded beside the current strategies, it takes the accounts its applies_to and rank give it"
-                    ),
+                    None => "nothing: loaded beside the current strategies, it takes the accounts its applies_to and rank give it".to_string(),
                 };
                 (loaded_with(&book, candidate), None, replaces)
             }
@@ -149,7 +147,6 @@ impl Session {
             ),
         };
         let keep = |cid: &str| chosen.as_ref().is_none_or(|c| c.contains(cid));
-
         let record = Record::new(
             records::run_tasks(conn, from, to)?,
             records::run_holds(conn, from, to)?,
@@ -183,7 +180,8 @@ impl Session {
             keep: &keep,
             accounts: FastMap::default(),
             latest: records::latest_responses(conn, day_before)?,
-            ids: Ids::default(),
+            written_off: FastMap::default(),
+            lanes: (0..workers()).map(|l| Ids::lane(l, workers())).collect(),
             log: Vec::new(),
             followed: FastSet::default(),
         };
@@ -206,7 +204,6 @@ impl Session {
         log.extend(actual.iter().filter(|h| shared(h)).cloned());
         actual.sort();
         log.sort();
-
         let owners = records::owners(conn)?;
         let owner = |cid: &str| owners.get(cid).cloned().flatten();
         let team = &self.config.team;
@@ -421,9 +418,77 @@ struct Replay<'a> {
     accounts: FastMap<String, (AccountData, Track)>,
     /// Each customer's latest response so far.
     latest: FastMap<String, NaiveDate>,
-    ids: Ids,
+    /// Written off so far, of invoices with a write-off in the period.
+    written_off: FastMap<String, Money>,
+    /// One id sequence per worker (see [`Ids::lane`]).
+    lanes: Vec<Ids>,
     log: Vec<Happened>,
     followed: FastSet<String>,
+}
+
+/// What one day's close of the candidate needs, shared by the workers.
+struct Close<'a> {
+    day: NaiveDate,
+    record: &'a Record,
+    book: &'a StrategyBook,
+    candidate: &'a str,
+    classes: &'a FastMap<String, Vec<(NaiveDate, Risk)>>,
+    latest: &'a FastMap<String, NaiveDate>,
+}
+
+impl Close<'_> {
+    /// Closes the day for some accounts: people's work first, the candidate's state
+    /// laid over the record's, the engine's decision applied. Returns what happened and
+    /// who followed the candidate.
+    fn run(
+        &self,
+        accounts: &mut [(&String, &mut (AccountData, Track))],
+        ids: &mut Ids,
+    ) -> (Vec<Happened>, Vec<String>) {
+        let day = self.day;
+        let mut log = Vec::new();
+        let mut followed = Vec::new();
+        for (cid, (a, track)) in accounts.iter_mut() {
+            let cid: &String = cid;
+            a.invoices.retain(|i| !i.balance.is_zero());
+            // Nothing owed, nothing kept, nothing open: the engine has nothing to judge.
+            if a.invoices.is_empty() && track.is_empty() && nothing_open(&a.facts) {
+                continue;
+            }
+            if let Some(h) = self.classes.get(cid)
+                && !a.customer.risk_set
+                && let Some(class) = class_on(h, day)
+            {
+                a.customer.risk = class;
+            }
+            track.work(cid, day, &mut log);
+            track.overlay(
+                &mut a.facts,
+                &|id| self.record.is_run_item(id),
+                self.latest.get(cid).copied(),
+            );
+            let state = AccountState {
+                customer: &a.customer,
+                figures: a.figures(day),
+                facts: std::mem::take(&mut a.facts),
+                invoices: &a.invoices,
+            };
+            if strategy_for(&state, self.book).is_some_and(|s| s.id == self.candidate) {
+                followed.push(cid.clone());
+            }
+            let decision = decide(&state, self.book, day);
+            a.facts = state.facts;
+            let mut cx = Ctx {
+                customer: cid,
+                day,
+                record: self.record,
+                ids,
+            };
+            track.apply(&decision, &a.facts, &mut cx, &mut log);
+            keep_verdicts(&mut a.facts, &decision, day);
+        }
+        (log, followed)
+    }
 }
 
 impl Replay<'_> {
@@ -442,21 +507,40 @@ impl Replay<'_> {
                 }
             }
         }
-        let mut moved: FastSet<String> = FastSet::default();
-        for (cid, invoice, amount) in records::applied_on(conn, day)? {
-            let Some((a, _)) = self.accounts.get_mut(&cid) else {
-                if (self.keep)(&cid) {
-                    reread.insert(cid);
+        // Invoices paid in full today join how late the customer pays (as
+        // `prevention::days_late` counts: payments and credits, not write-offs).
+        let mut settled: FastMap<String, Vec<(String, i64)>> = FastMap::default();
+        for m in records::applied_on(conn, day)? {
+            let Some((a, _)) = self.accounts.get_mut(&m.customer) else {
+                if (self.keep)(&m.customer) {
+                    reread.insert(m.customer);
                 }
                 continue;
             };
-            match a.invoices.iter_mut().find(|i| i.invoice_no == invoice) {
-                Some(i) => i.balance -= amount,
-                None => {
-                    reread.insert(cid.clone());
+            let Some(i) = a.invoices.iter_mut().find(|i| i.invoice_no == m.invoice) else {
+                reread.insert(m.customer);
+                continue;
+            };
+            i.balance -= m.amount;
+            let written = self.written_off.entry(m.invoice.clone()).or_default();
+            if m.write_off {
+                *written += m.amount;
+            } else if !(i.balance + *written).is_positive() {
+                let late = (day - i.due_date).num_days().max(0);
+                let list = settled.entry(m.customer).or_default();
+                if !list.iter().any(|(no, _)| *no == m.invoice) {
+                    list.push((m.invoice, late));
                 }
             }
-            moved.insert(cid);
+        }
+        for (cid, mut list) in settled {
+            if let Some((a, _)) = self.accounts.get_mut(&cid) {
+                list.sort();
+                let days = &mut a.facts.days_late;
+                days.extend(list.into_iter().map(|(_, late)| late));
+                let extra = days.len().saturating_sub(DAYS_LATE_KEPT);
+                days.drain(..extra);
+            }
         }
         for (cid, amount) in records::paid_on(conn, day)? {
             if let Some((a, _)) = self.accounts.get_mut(&cid) {
@@ -464,18 +548,8 @@ impl Replay<'_> {
             }
             self.latest.insert(cid, day);
         }
-        // Settled invoices change how late the customer pays: read for those that moved.
-        if !moved.is_empty() {
-            let ids = snapshot::ids_json(moved.iter().map(String::as_str));
-            for (cid, days) in crate::store::prevention::days_late(
-                conn,
-                crate::store::prevention::Who::Ids(&ids),
-                day,
-            )? {
-                if let Some((a, _)) = self.accounts.get_mut(&cid) {
-                    a.facts.days_late = days;
-                }
-            }
+        for cid in records::reached_on(conn, day)? {
+            self.latest.insert(cid, day);
         }
         for cid in records::touched(conn, day)? {
             if (self.keep)(&cid) {
@@ -496,50 +570,45 @@ impl Replay<'_> {
                 }
             }
         }
-
-        let mut quiet = Vec::new();
-        for (cid, (a, track)) in self.accounts.iter_mut() {
-            a.invoices.retain(|i| !i.balance.is_zero());
-            if let Some(h) = self.classes.get(cid)
-                && !a.customer.risk_set
-                && let Some(class) = class_on(h, day)
-            {
-                a.customer.risk = class;
-            }
-            track.work(cid, day, &mut self.log);
-            track.overlay(
-                &mut a.facts,
-                &|id| self.record.is_run_item(id),
-                self.latest.get(cid).copied(),
-            );
-            let state = AccountState {
-                customer: &a.customer,
-                figures: a.figures(day),
-                facts: std::mem::take(&mut a.facts),
-                invoices: &a.invoices,
-            };
-            if strategy_for(&state, self.book).is_some_and(|s| s.id == self.candidate) {
-                self.followed.insert(cid.clone());
-            }
-            let decision = decide(&state, self.book, day);
-            a.facts = state.facts;
-            let mut cx = Ctx {
-                customer: cid,
-                day,
-                record: self.record,
-                ids: &mut self.ids,
-            };
-            track.apply(&decision, &a.facts, &mut cx, &mut self.log);
-            keep_verdicts(&mut a.facts, &decision, day);
-            if a.invoices.is_empty() && track.is_empty() && nothing_open(&a.facts) {
-                quiet.push(cid.clone());
-            }
-        }
-        for cid in quiet {
-            self.accounts.remove(&cid);
+        // The day's close, account by account: the accounts are independent, so the
+        // cores share them (each worker with its own ids, log and followers).
+        let lanes = self.lanes.len();
+        let mut entries: Vec<(&String, &mut (AccountData, Track))> =
+            self.accounts.iter_mut().collect();
+        let size = entries.len().div_ceil(lanes).max(1);
+        let day_of = Close {
+            day,
+            record: self.record,
+            book: self.book,
+            candidate: self.candidate,
+            classes: self.classes,
+            latest: &self.latest,
+        };
+        let results: Vec<(Vec<Happened>, Vec<String>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = entries
+                .chunks_mut(size)
+                .zip(self.lanes.iter_mut())
+                .map(|(part, ids)| {
+                    let close = &day_of;
+                    scope.spawn(move || close.run(part, ids))
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        for (log, followed) in results {
+            self.log.extend(log);
+            self.followed.extend(followed);
         }
         Ok(())
     }
+}
+
+/// How many workers close the accounts of a day side by side: one per core, at most 8.
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8))
 }
 
 /// Nothing the engine could act on: no promise, plan, item, hold or placement.

@@ -7,15 +7,19 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 
 use super::Result;
-use super::sql::date_at;
+use super::sql::{date_at, text_at};
+use crate::domain::Money;
 use crate::domain::dates::add_days;
+use crate::fasthash::FastMap;
 use crate::strategy::engine::{DAYS_LATE_KEPT, FlagKind, OpenFlag};
 
-/// Whose rows a read covers: one account, or the accounts in a JSON array of ids.
+/// Whose rows a read covers: one account, the accounts in a JSON array of ids, or all.
 #[derive(Clone, Copy)]
 pub enum Who<'a> {
     One(&'a str),
     Ids(&'a str),
+    /// Every account (the caller keeps the rows it wants).
+    All,
 }
 
 impl Who<'_> {
@@ -23,12 +27,15 @@ impl Who<'_> {
         match self {
             Who::One(_) => format!("{column} = ?2"),
             Who::Ids(_) => format!("{column} IN (SELECT value FROM json_each(?2))"),
+            // Binds ?2 like the others, and keeps every row.
+            Who::All => "?2 = ?2".to_string(),
         }
     }
 
     fn arg(&self) -> &str {
         match self {
             Who::One(s) | Who::Ids(s) => s,
+            Who::All => "",
         }
     }
 }
@@ -241,6 +248,69 @@ pub fn days_late(
             _ => out.push((cid, vec![days])),
         }
     }
+    Ok(out)
+}
+
+/// The same as [`days_late`] for many customers at once: one pass over the money
+/// applied and one over the invoices, reduced here. The set query's window over every
+/// settled invoice costs far more when most of the shop is wanted (a replay's first
+/// day: 15 s against about 2 s on 100,000 customers). A test holds the two to the same
+/// answer.
+pub fn days_late_scan(
+    conn: &Connection,
+    as_of: NaiveDate,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Vec<(String, Vec<i64>)>> {
+    let mut paid: FastMap<String, (Money, NaiveDate)> = FastMap::default();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT invoice_no, date, amount FROM allocations WHERE date <= ?1 AND kind <> 'write_off'",
+        )?;
+        let mut rows = stmt.query([as_of])?;
+        while let Some(r) = rows.next()? {
+            let day = date_at(r, 1)?;
+            let amount: Money = r.get(2)?;
+            match paid.get_mut(text_at(r, 0)?) {
+                Some((sum, last)) => {
+                    *sum += amount;
+                    *last = (*last).max(day);
+                }
+                None => {
+                    paid.insert(r.get(0)?, (amount, day));
+                }
+            }
+        }
+    }
+    let mut settled: FastMap<String, Vec<(NaiveDate, String, i64)>> = FastMap::default();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT customer_id, invoice_no, due_date, amount FROM invoices WHERE issue_date <= ?1",
+        )?;
+        let mut rows = stmt.query([as_of])?;
+        while let Some(r) = rows.next()? {
+            let Some((sum, last)) = paid.get(text_at(r, 1)?) else {
+                continue;
+            };
+            let amount: Money = r.get(3)?;
+            if *sum < amount || !wanted(text_at(r, 0)?) {
+                continue;
+            }
+            let days = (*last - date_at(r, 2)?).num_days().max(0);
+            settled
+                .entry(r.get(0)?)
+                .or_default()
+                .push((*last, r.get(1)?, days));
+        }
+    }
+    let mut out: Vec<(String, Vec<i64>)> = settled
+        .into_iter()
+        .map(|(cid, mut v)| {
+            v.sort();
+            let extra = v.len().saturating_sub(DAYS_LATE_KEPT);
+            (cid, v.into_iter().skip(extra).map(|(_, _, d)| d).collect())
+        })
+        .collect();
+    out.sort();
     Ok(out)
 }
 

@@ -164,6 +164,10 @@ fn open_tasks(
     Ok(out)
 }
 
+/// From how many accounts the bulk load reads days late with one scan of the money
+/// applied rather than the set query per account list.
+const SCAN_DAYS_LATE_FROM: usize = 20_000;
+
 /// One account's facts and invoices before its customer row is read.
 #[derive(Default)]
 struct Pending {
@@ -305,13 +309,17 @@ pub fn load_all(
     // The accounts that matter: past due (by today's balance, or with a payment after
     // the day — a superset is harmless), in a cycle, with an open promise or plan, or
     // with an open item.
-    let past_due: Vec<String> = conn
-        .prepare(
+    // With every open account wanted, the open invoices below bring these in anyway.
+    let past_due: Vec<String> = if reach.all_open {
+        Vec::new()
+    } else {
+        conn.prepare(
             "SELECT DISTINCT customer_id FROM invoices WHERE balance <> 0 AND due_date < ?1 AND issue_date <= ?1
              UNION SELECT DISTINCT customer_id FROM allocations INDEXED BY allocations_date WHERE date > ?1",
         )?
         .query_map([as_of], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<rusqlite::Result<_>>()?
+    };
     let room = past_due.len() + cycles.len() + promises.len() + plan_ids.len() + tasks.len();
     let mut parts = Slots {
         at: FastMap::with_capacity_and_hasher(room, Default::default()),
@@ -320,29 +328,38 @@ pub fn load_all(
     for cid in past_due {
         parts.entry(cid);
     }
+    // Over the limit, active, coming due: all have an open invoice, so with every open
+    // account wanted only the flagged and the recently broken are still to add.
+    let open_ones = if reach.all_open {
+        Vec::new()
+    } else {
+        let mut v = prevention::over_limit_ids(conn, as_of)?;
+        v.extend(prevention::active_since(conn, reach.since, as_of)?);
+        if reach.ahead > 0 {
+            v.extend(prevention::coming_due(conn, as_of, reach.ahead)?);
+        }
+        v
+    };
     for cid in prevention::flagged_ids(conn, as_of)?
         .into_iter()
-        .chain(prevention::over_limit_ids(conn, as_of)?)
         .chain(prevention::recently_broken(conn, as_of, 90)?)
-        .chain(prevention::active_since(conn, reach.since, as_of)?)
-        .chain(if reach.ahead > 0 {
-            prevention::coming_due(conn, as_of, reach.ahead)?
-        } else {
-            Vec::new()
-        })
+        .chain(open_ones)
     {
         parts.entry(cid);
     }
+    // Every open invoice, read once: its account joins, and its position is kept.
+    let mut every_open: Option<Vec<(String, InvoicePosition)>> = None;
     if reach.all_open {
-        let mut open: FastMap<String, ()> = FastMap::default();
-        open_positions(conn, as_of, Scope::All, &mut |cid, _| {
-            if !open.contains_key(cid) {
-                open.insert(cid.to_string(), ());
-            }
+        let mut v: Vec<(String, InvoicePosition)> = Vec::new();
+        open_positions(conn, as_of, Scope::All, &mut |cid, inv| {
+            v.push((cid.to_string(), inv))
         })?;
-        for cid in open.into_keys() {
-            parts.entry(cid);
+        for (cid, _) in &v {
+            if parts.get_mut(cid).is_none() {
+                parts.entry(cid.clone());
+            }
         }
+        every_open = Some(v);
     }
     for (cid, c) in cycles {
         parts.entry(cid).facts.cycle = Some(c);
@@ -358,7 +375,13 @@ pub fn load_all(
         let cid = t.customer_id.clone();
         t.add_to(&mut parts.entry(cid).facts);
     }
-    {
+    if let Some(v) = every_open {
+        for (cid, inv) in v {
+            if let Some(p) = parts.get_mut(&cid) {
+                p.invoices.push(inv);
+            }
+        }
+    } else {
         let at = &parts.at;
         let slots = &mut parts.parts;
         let wanted = |cid: &str| at.contains_key(cid);
@@ -432,8 +455,17 @@ pub fn load_all(
     }
 
     {
-        let ids = ids_json(parts.at.keys().map(String::as_str));
-        let who = Who::Ids(&ids);
+        // Most of the shop: every row, kept below when its account is wanted.
+        let ids = if reach.all_open {
+            String::new()
+        } else {
+            ids_json(parts.at.keys().map(String::as_str))
+        };
+        let who = if reach.all_open {
+            Who::All
+        } else {
+            Who::Ids(&ids)
+        };
         for (cid, flag) in prevention::open_flags(conn, who, as_of)? {
             if let Some(f) = parts.facts(&cid) {
                 f.flags.push(flag);
@@ -449,7 +481,14 @@ pub fn load_all(
                 f.broken_promises.push(day);
             }
         }
-        for (cid, days) in prevention::days_late(conn, who, as_of)? {
+        // Most of the shop (a replay's first day): one scan instead of the set query.
+        let days_late = if parts.parts.len() > SCAN_DAYS_LATE_FROM {
+            let at = &parts.at;
+            prevention::days_late_scan(conn, as_of, &|cid| at.contains_key(cid))?
+        } else {
+            prevention::days_late(conn, who, as_of)?
+        };
+        for (cid, days) in days_late {
             if let Some(f) = parts.facts(&cid) {
                 f.days_late = days;
             }

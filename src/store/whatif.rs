@@ -276,16 +276,36 @@ pub(crate) fn responses(
     Ok(out)
 }
 
-/// Accounts people touched on `day` (calls, promises, disputes, items, holds, plans,
-/// placements, write-offs, assignments …): everything the record holds for that day
-/// but the money and the closes' own work.
+/// Event kinds of a person's work that change what the engine judges an account by:
+/// promises, disputes, a person's holds, plans, agencies, write-offs, the customer's
+/// own data. (Calls count through [`reached_on`]; a person's own items, notes and mail
+/// change nothing the replay counts.)
+const FACT_EVENTS: &str = "'promise', 'promise_replaced', 'promise_cancelled', 'dispute_opened', \
+     'dispute_resolved', 'hold_set', 'hold_released', 'plan_created', 'plan_cancelled', \
+     'agency_placed', 'agency_recalled', 'write_off_approved', 'customer_changed', 'adjustment', \
+     'restored', 'decided'";
+
+/// Accounts whose facts people changed on `day` (see [`FACT_EVENTS`]).
 pub(crate) fn touched(conn: &Connection, day: NaiveDate) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+    let sql = format!(
         "SELECT DISTINCT customer_id FROM events INDEXED BY events_date
-         WHERE on_date = ?1 AND actor <> ?2 AND kind NOT IN ('payment', 'import') AND customer_id IS NOT NULL",
-    )?;
+         WHERE on_date = ?1 AND kind IN ({FACT_EVENTS}) AND actor <> ?2 AND customer_id IS NOT NULL"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let ids = stmt
         .query_map(params![day, SYSTEM_ACTOR], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// Customers a call reached (or who refused) on `day`: a response.
+pub(crate) fn reached_on(conn: &Connection, day: NaiveDate) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT customer_id FROM calls INDEXED BY calls_date
+         WHERE on_date = ?1 AND outcome IN ('reached', 'refused')",
+    )?;
+    let ids = stmt
+        .query_map([day], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(ids)
 }
@@ -318,16 +338,30 @@ pub(crate) fn issued_on(
     Ok(out)
 }
 
-/// Money applied to invoices on `day`: (customer id, invoice number, amount).
-pub(crate) fn applied_on(
-    conn: &Connection,
-    day: NaiveDate,
-) -> Result<Vec<(String, String, Money)>> {
+/// Money applied to an invoice on a day.
+pub(crate) struct Applied {
+    pub customer: String,
+    pub invoice: String,
+    pub amount: Money,
+    /// A write-off (which does not count as paying the invoice).
+    pub write_off: bool,
+}
+
+/// Money applied to invoices on `day`, in the order it was recorded.
+pub(crate) fn applied_on(conn: &Connection, day: NaiveDate) -> Result<Vec<Applied>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT customer_id, invoice_no, amount FROM allocations INDEXED BY allocations_date WHERE date = ?1",
+        "SELECT customer_id, invoice_no, amount, kind = 'write_off' FROM allocations INDEXED BY allocations_date
+         WHERE date = ?1 ORDER BY id",
     )?;
     let rows = stmt
-        .query_map([day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([day], |r| {
+            Ok(Applied {
+                customer: r.get(0)?,
+                invoice: r.get(1)?,
+                amount: r.get(2)?,
+                write_off: r.get(3)?,
+            })
+        })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }

@@ -21,20 +21,32 @@ use crate::strategy::engine::{
 use crate::strategy::model::Assignee;
 
 /// Ids for what the candidate's closes create: negative, so they never meet the
-/// record's (a person's items keep their own ids in the day's facts).
+/// record's (a person's items keep their own ids in the day's facts). Workers that
+/// close accounts side by side each count down their own sequence (`lane` of
+/// `lanes`), so no two ever hand out the same id.
 #[derive(Debug, Clone, Copy)]
-pub struct Ids(i64);
+pub struct Ids {
+    last: i64,
+    step: i64,
+}
 
 impl Default for Ids {
     fn default() -> Ids {
-        Ids(0)
+        Ids::lane(0, 1)
     }
 }
 
 impl Ids {
-    pub fn next(&mut self) -> i64 {
-        self.0 -= 1;
-        self.0
+    pub fn lane(lane: usize, lanes: usize) -> Ids {
+        Ids {
+            last: -(lane as i64),
+            step: lanes.max(1) as i64,
+        }
+    }
+
+    pub fn take(&mut self) -> i64 {
+        self.last -= self.step;
+        self.last
     }
 }
 
@@ -234,7 +246,7 @@ impl Track {
         }
         if let Some(strategy_id) = start_cycle {
             self.cycle = Some(CycleState {
-                id: cx.ids.next(),
+                id: cx.ids.take(),
                 strategy_id: strategy_id.clone(),
                 started_on: day,
                 last_step: None,
@@ -315,7 +327,7 @@ impl Track {
         for f in flags {
             match f {
                 FlagChange::Raise { kind, detail } => self.flags.push(OpenFlag {
-                    id: cx.ids.next(),
+                    id: cx.ids.take(),
                     kind: *kind,
                     since: day,
                     detail: detail.clone(),
@@ -339,12 +351,13 @@ impl Track {
                     h.state.over_limit = true;
                 }
             }
-            Some(LimitHold::Release { hold_id }) => {
-                if self.hold.is_some_and(|h| h.state.id == *hold_id) {
-                    self.hold = None;
-                    out.push(Happened::new(day, cid, What::HoldReleased));
-                }
+            Some(LimitHold::Release { hold_id })
+                if self.hold.is_some_and(|h| h.state.id == *hold_id) =>
+            {
+                self.hold = None;
+                out.push(Happened::new(day, cid, What::HoldReleased));
             }
+            Some(LimitHold::Release { .. }) => {}
             None => {}
         }
     }
@@ -356,7 +369,7 @@ impl Track {
         };
         self.hold = Some(Hold {
             state: HoldState {
-                id: cx.ids.next(),
+                id: cx.ids.take(),
                 since: cx.day,
                 by_step,
                 over_limit: !by_step,
@@ -387,7 +400,7 @@ fn new_item(
         }),
     };
     Item {
-        id: cx.ids.next(),
+        id: cx.ids.take(),
         reason,
         action,
         ref_id,

@@ -26,6 +26,9 @@ pub fn period_from(to: NaiveDate) -> NaiveDate {
     to - Duration::days(DAYS - 1)
 }
 
+/// One weekly chart: its name, the figure it shows, where it goes.
+type Weekly<'a> = (&'a str, fn(&WeekLoad) -> u64, Rect);
+
 const RECORD: &str = "▒";
 const CANDIDATE: &str = "█";
 
@@ -161,7 +164,7 @@ impl WhatIfScreen {
             Constraint::Min(third),
         ])
         .areas(area);
-        let pick: [(&str, fn(&WeekLoad) -> u64, Rect); 3] = [
+        let pick: [Weekly; 3] = [
             ("calls", |w| w.calls, gap(a)),
             ("mail", |w| w.mail, gap(b)),
             ("holds", |w| w.holds, c),

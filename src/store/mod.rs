@@ -98,6 +98,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0006_prevention.sql")),
         M::up(include_str!("migrations/0007_behaviour.sql")),
         M::up(include_str!("migrations/0008_behaviour_history.sql")),
+        M::up(include_str!("migrations/0009_allocations_by_date.sql")),
     ])
 }
 
@@ -281,6 +282,28 @@ impl Store {
         self.migrate()?;
         self.keying = self.load_keying()?;
         Ok(())
+    }
+
+    /// A second, read-only connection to the same file, for a read that runs beside
+    /// this one's on another core (a report's two ends of a period). `None` for an
+    /// in-memory database.
+    pub fn reader(&self) -> Result<Option<Connection>> {
+        if self.is_memory() {
+            return Ok(None);
+        }
+        let c = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: self.path.clone(),
+            source,
+        })?;
+        c.busy_timeout(BUSY_TIMEOUT)?;
+        c.pragma_update(None, "temp_store", "MEMORY")?;
+        c.pragma_update(None, "cache_size", -32_000)?;
+        c.execute_batch("PRAGMA mmap_size = 2147418112")?;
+        Ok(Some(c))
     }
 
     /// Whether this is a private in-memory database (no files beside it).

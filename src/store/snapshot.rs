@@ -622,16 +622,23 @@ pub fn open_positions(
             disputed.insert(r.get(0)?, r.get(1)?);
         }
     }
-    // Allocations dated after the day are added back (by date: usually none at all).
+    // Allocations dated after the day are added back (by date: usually none at all),
+    // summed here rather than grouped (and so sorted) by SQLite.
     let mut later: FastMap<String, Money> = FastMap::default();
     {
         // By date, whatever the scope: as of today there are none.
         let mut stmt = conn.prepare_cached(
-            "SELECT invoice_no, SUM(amount) FROM allocations INDEXED BY allocations_date WHERE date > ?1 GROUP BY invoice_no",
+            "SELECT invoice_no, amount FROM allocations INDEXED BY allocations_date WHERE date > ?1",
         )?;
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
-            later.insert(r.get(0)?, r.get(1)?);
+            let amount: Money = r.get(1)?;
+            match later.get_mut(text_at(r, 0)?) {
+                Some(sum) => *sum += amount,
+                None => {
+                    later.insert(r.get(0)?, amount);
+                }
+            }
         }
     }
     let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(String, InvoicePosition)> {
@@ -677,20 +684,22 @@ pub fn open_positions(
     // (a period twelve weeks back has hundreds of thousands of them on a large shop).
     if later.len() > seen_later {
         let sql = format!(
-            "SELECT i.customer_id, i.invoice_no, i.issue_date, i.due_date, i.amount, i.balance + s.later
-             FROM (SELECT invoice_no, SUM(amount) AS later FROM allocations INDEXED BY allocations_date
-                   WHERE date > ?1 GROUP BY invoice_no) s
-             JOIN invoices i ON i.invoice_no = s.invoice_no
-             WHERE i.balance = 0 AND i.issue_date <= ?1{}",
+            "SELECT i.customer_id, i.invoice_no, i.issue_date, i.due_date, i.amount, i.balance
+             FROM allocations a INDEXED BY allocations_date
+             JOIN invoices i ON i.invoice_no = a.invoice_no
+             WHERE a.date > ?1 AND i.balance = 0 AND i.issue_date <= ?1{}",
             scope.clause("i.customer_id")
         );
+        let mut done: crate::fasthash::FastSet<String> = Default::default();
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = scope.query(&mut stmt, as_of)?;
         while let Some(r) = rows.next()? {
-            if !scope.keeps(text_at(r, 0)?) {
+            if !scope.keeps(text_at(r, 0)?) || done.contains(text_at(r, 1)?) {
                 continue;
             }
             let (cid, mut inv) = read(r)?;
+            done.insert(inv.invoice_no.clone());
+            inv.balance += later.get(&inv.invoice_no).copied().unwrap_or_default();
             if inv.balance.is_zero() {
                 continue;
             }

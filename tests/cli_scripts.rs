@@ -223,6 +223,50 @@ fn every_format_is_honoured_or_refused_and_csv_has_a_header() {
             "item_id",
         ],
     );
+    // strategy try: one row per figure, certain ones with both worlds, the estimate's
+    // change only; the JSON's certain figures are the same numbers.
+    let strict = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/strategies/strict.toml");
+    let try_args = [
+        "strategy",
+        "try",
+        strict,
+        "--accounts-of",
+        "gentle",
+        "--from",
+        "2026-10-22",
+    ];
+    let csv_args: Vec<&str> = try_args
+        .iter()
+        .copied()
+        .chain(["--format", "csv"])
+        .collect();
+    let (h, rows) = check(
+        "strategy try",
+        "sam",
+        &csv_args,
+        &["figure", "kind", "actual", "candidate", "change"],
+    );
+    let json_args: Vec<&str> = try_args
+        .iter()
+        .copied()
+        .chain(["--format", "json"])
+        .collect();
+    let w = d.json("sam", &json_args);
+    let calls = rows
+        .iter()
+        .find(|r| r[0] == "calls to make")
+        .unwrap_or_else(|| panic!("{h:?} {rows:?}"));
+    assert_eq!(calls[2], w["actual"]["calls"].to_string());
+    assert_eq!(calls[3], w["candidate"]["calls"].to_string());
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "collected" && r[1] == "estimated")
+    );
+    let table = d.ok("sam", &try_args);
+    assert!(
+        table.contains("Certain") && table.contains("Estimated"),
+        "{table}"
+    );
     let (h, rows) = check(
         "outbox list",
         "sam",

@@ -16,7 +16,7 @@ if ! command -v sqlite3 >/dev/null 2>&1; then
         echo "could not install sqlite3: the import baseline will be skipped" >&2
 fi
 
-for b in import first_run daily tui; do
+for b in import first_run daily tui reports whatif; do
     cargo bench --locked --bench "$b" -- --noplot
 done
 cargo bench --locked --bench memory

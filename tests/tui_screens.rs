@@ -255,9 +255,16 @@ fn the_what_if_of_a_strategy() {
         if !mono {
             insta::assert_snapshot!("form_try_80x24", draw(&s, 80, 24));
         }
-        // "in place of white_glove", then strict.
+        // "in place of white_glove", then strict. The frame before the replay says
+        // it is under way (on a large shop it takes seconds).
         press(&mut s, KeyCode::Down);
-        press(&mut s, KeyCode::Enter);
+        tui_common::press_only(&mut s, KeyCode::Enter);
+        let waiting = draw(&s, 80, 24);
+        assert!(
+            waiting.contains("replaying the last 60 days with gentle"),
+            "{waiting}"
+        );
+        s.run_pending();
         let screen = draw(&s, 80, 24);
         assert!(
             screen.contains("gentle on the accounts of strict"),

@@ -208,21 +208,44 @@ impl App {
         self.popups.push(popup);
     }
 
-    /// Carries out a form's request. On success the form closes and everything is
-    /// reloaded; a refusal goes back into the form. A wrap-up whose item someone else
-    /// closed meanwhile lets go of the item, so a second ⏎ logs the call alone.
-    pub(super) fn submit(&mut self, r: Request) {
+    /// Does the long work a key asked for (see [`App::pending`]), after the frame that
+    /// said it was under way.
+    pub fn run_pending(&mut self) {
+        let Some(r) = self.pending.take() else {
+            return;
+        };
+        self.dirty = true;
         if let Request::TryStrategy { strategy, accounts } = &r {
             match super::screens::whatif::WhatIfScreen::compute(&self.session, strategy, accounts) {
                 Ok(screen) => {
                     self.popups.pop();
                     self.stack.push(Box::new(screen));
+                    self.status = None;
                 }
-                Err(e) => match self.popups.last_mut() {
-                    Some(p) => p.set_error(e.to_string()),
-                    None => self.status = Some((e.to_string(), true)),
-                },
+                Err(e) => {
+                    self.status = None;
+                    match self.popups.last_mut() {
+                        Some(p) => p.set_error(e.to_string()),
+                        None => self.status = Some((e.to_string(), true)),
+                    }
+                }
             }
+        }
+    }
+
+    /// Carries out a form's request. On success the form closes and everything is
+    /// reloaded; a refusal goes back into the form. A wrap-up whose item someone else
+    /// closed meanwhile lets go of the item, so a second ⏎ logs the call alone.
+    pub(super) fn submit(&mut self, r: Request) {
+        if let Request::TryStrategy { strategy, .. } = &r {
+            self.status = Some((
+                format!(
+                    "replaying the last {} days with {strategy}: this reads the whole period…",
+                    super::screens::whatif::DAYS
+                ),
+                false,
+            ));
+            self.pending = Some(r);
             return;
         }
         match run(&mut self.session, &r) {

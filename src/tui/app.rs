@@ -49,6 +49,9 @@ pub struct App {
     pub quit: bool,
     /// The state changed since the last frame.
     pub dirty: bool,
+    /// Long work asked for by a key (a what-if replay): done right after the next
+    /// frame, which says it is under way, rather than behind a frozen screen.
+    pub pending: Option<super::popups::Request>,
     data_version: i64,
 }
 
@@ -78,6 +81,7 @@ impl App {
             status: None,
             quit: false,
             dirty: true,
+            pending: None,
             data_version,
         })
     }

@@ -53,6 +53,11 @@ where
             terminal.draw(|f| view::draw(f, app))?;
             app.dirty = false;
         }
+        // Long work goes after the frame that says it is under way.
+        if app.pending.is_some() {
+            app.run_pending();
+            continue;
+        }
         match next(TICK)? {
             Some(Event::Key(k)) => app.update(Msg::Key(k)),
             Some(Event::Mouse(m)) => app.update(Msg::Mouse(m)),

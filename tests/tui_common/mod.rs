@@ -105,8 +105,18 @@ pub fn buffer(app: &App, w: u16, h: u16) -> ratatui::buffer::Buffer {
     t.backend().buffer().clone()
 }
 
+/// A key alone: long work it asks for waits in `app.pending`, as it does for the
+/// frame the event loop draws first.
+#[allow(dead_code)]
+pub fn press_only(app: &mut App, code: KeyCode) {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+/// A key, then whatever long work it asked for (the event loop does that after the
+/// next frame).
 pub fn press(app: &mut App, code: KeyCode) {
     app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    app.run_pending();
 }
 
 pub fn press_with(app: &mut App, code: KeyCode, mods: KeyModifiers) {

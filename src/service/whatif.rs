@@ -195,8 +195,9 @@ impl Session {
             day += Duration::days(1);
             progress.advance(1);
         }
-        let Replay { log, followed, .. } = replay;
-        let mut log = log;
+        let Replay {
+            mut log, followed, ..
+        } = replay;
         progress.finish();
 
         let mut actual = records::happened(conn, from, to, &keep)?;
@@ -209,40 +210,10 @@ impl Session {
         let team = &self.config.team;
         let per_collector =
             tally::per_collector(&actual, &log, &owner, &|u| team.capacity_of(u), from, to);
-        let class_at_start = |cid: &str| -> Risk {
-            classes
-                .get(cid)
-                .and_then(|h| class_on(h, day_before))
-                .unwrap_or(Risk::Normal)
-        };
-        let answers = records::responses(conn, from, &class_at_start)?;
-        let mut delta: FastMap<(Lever, Risk), i64> = FastMap::default();
-        for ((lever, cid), n) in tally::levers_by_customer(&log) {
-            *delta.entry((lever, class_at_start(cid))).or_default() += n as i64;
-        }
-        for ((lever, cid), n) in tally::levers_by_customer(&actual) {
-            *delta.entry((lever, class_at_start(cid))).or_default() -= n as i64;
-        }
-        let mut inputs = Vec::new();
-        for lever in [Lever::Contact, Lever::Hold] {
-            for class in [Risk::Low, Risk::Normal, Risk::High] {
-                inputs.push(ClassInput {
-                    lever,
-                    class,
-                    response: answers.get(&(lever, class)).copied().unwrap_or_default(),
-                    delta: delta.get(&(lever, class)).copied().unwrap_or(0),
-                });
-            }
-        }
-        let sales: Money = records::issued(conn, from, to)?
-            .into_iter()
-            .filter(|(cid, _)| keep(cid))
-            .map(|(_, m)| m)
-            .sum();
-        let estimated = estimate::estimate(&inputs, sales, (to - from).num_days() + 1);
+        let estimated = estimated(conn, from, to, &classes, &actual, &log, &keep)?;
         let accounts = match &chosen {
             Some(ids) => ids.len() as u64,
-            None => records::owners(conn)?.len() as u64,
+            None => owners.len() as u64,
         };
         drop(read);
         Ok(WhatIf {
@@ -314,6 +285,56 @@ impl Session {
             }
         }))
     }
+}
+
+/// The estimate (cash, DSO): how many more contacts and holds the candidate used, by
+/// the behaviour class customers had when the period began, against how customers of
+/// each class answered them before it.
+fn estimated(
+    conn: &rusqlite::Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    classes: &FastMap<String, Vec<(NaiveDate, Risk)>>,
+    actual: &[Happened],
+    candidate: &[Happened],
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Estimated> {
+    let day_before = from - Duration::days(1);
+    let class_at_start = |cid: &str| -> Risk {
+        classes
+            .get(cid)
+            .and_then(|h| class_on(h, day_before))
+            .unwrap_or(Risk::Normal)
+    };
+    let answers = records::responses(conn, from, &class_at_start)?;
+    let mut delta: FastMap<(Lever, Risk), i64> = FastMap::default();
+    for ((lever, cid), n) in tally::levers_by_customer(candidate) {
+        *delta.entry((lever, class_at_start(cid))).or_default() += n as i64;
+    }
+    for ((lever, cid), n) in tally::levers_by_customer(actual) {
+        *delta.entry((lever, class_at_start(cid))).or_default() -= n as i64;
+    }
+    let mut inputs = Vec::new();
+    for lever in [Lever::Contact, Lever::Hold] {
+        for class in [Risk::Low, Risk::Normal, Risk::High] {
+            inputs.push(ClassInput {
+                lever,
+                class,
+                response: answers.get(&(lever, class)).copied().unwrap_or_default(),
+                delta: delta.get(&(lever, class)).copied().unwrap_or(0),
+            });
+        }
+    }
+    let sales: Money = records::issued(conn, from, to)?
+        .into_iter()
+        .filter(|(cid, _)| keep(cid))
+        .map(|(_, m)| m)
+        .sum();
+    Ok(estimate::estimate(
+        &inputs,
+        sales,
+        (to - from).num_days() + 1,
+    ))
 }
 
 /// The book with `candidate` loaded as `strategy load` would: in place of the strategy

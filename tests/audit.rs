@@ -375,6 +375,13 @@ fn state_table_edits_are_each_named_by_the_deep_check() {
             &["holds #1: it is released 2026-03-02, the record says not released"],
         ),
         (
+            "an invoice's latest allocation misdated",
+            "UPDATE invoices SET last_allocated_on = '2020-01-01' WHERE invoice_no = 'INV-2';",
+            &[
+                "invoices INV-2: its latest allocation is noted as 2020-01-01, but the allocations say 2026-",
+            ],
+        ),
+        (
             "an allocation moved",
             "UPDATE allocations SET amount = amount - 100 WHERE payment_id = 'P-1';",
             &[

@@ -276,3 +276,75 @@ fn demo_refuses_to_replace_a_real_database() {
     assert!(err.contains("is not a demo database"), "{err}");
     assert!(shop.db.exists());
 }
+
+/// The aging of a past day, as reports read it (open invoices now, money applied
+/// since added back, invoices paid off since found by their latest allocation), is
+/// the ledger's on that day counted the long way: every invoice issued by then, less
+/// what was applied to it by then.
+#[test]
+fn the_aging_of_a_past_day_is_the_ledger_counted_the_long_way() {
+    use arq::domain::{Aging, Money};
+    use std::collections::HashMap;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = build(dir.path(), "aging.db", 7);
+    let store = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    let conn = store.conn();
+    let invoices: Vec<(String, String, String, Money)> = conn
+        .prepare("SELECT invoice_no, issue_date, due_date, amount FROM invoices")
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let allocations: Vec<(String, String, Money)> = conn
+        .prepare("SELECT invoice_no, date, amount FROM allocations")
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut paid_off_since = 0;
+    for day in [
+        "2026-07-25",
+        "2026-08-14",
+        "2026-09-03",
+        "2026-09-30",
+        "2026-10-17",
+        "2026-11-05",
+        "2026-11-19",
+        "2026-11-20",
+    ] {
+        let mut applied: HashMap<&str, Money> = HashMap::new();
+        let mut applied_later: HashMap<&str, Money> = HashMap::new();
+        for (no, date, amount) in &allocations {
+            let by = if date.as_str() <= day {
+                &mut applied
+            } else {
+                &mut applied_later
+            };
+            *by.entry(no.as_str()).or_default() += *amount;
+        }
+        let mut want = Aging::default();
+        for (no, _, due, amount) in invoices.iter().filter(|i| i.1.as_str() <= day) {
+            let balance = *amount - applied.get(no.as_str()).copied().unwrap_or_default();
+            let now = balance - applied_later.get(no.as_str()).copied().unwrap_or_default();
+            if now.is_zero() && !balance.is_zero() {
+                paid_off_since += 1;
+            }
+            if balance.is_positive() {
+                let due = d(due);
+                let dpd = u32::try_from((d(day) - due).num_days()).unwrap_or(0);
+                want.add(dpd, balance);
+            }
+        }
+        let shop = arq::store::figures::shop_aging(conn, d(day)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(shop, want, "shop aging on {day}");
+        let book = arq::store::figures::book_as_of(conn, d(day), arq::store::figures::Whose::Shop)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(book.aging, want, "book on {day}");
+    }
+    assert!(
+        paid_off_since > 100,
+        "invoices open on a day tried and paid off since: {paid_off_since}"
+    );
+}

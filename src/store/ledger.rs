@@ -116,8 +116,12 @@ pub fn allocate(
         "INSERT INTO allocations (invoice_no, customer_id, date, amount, kind, payment_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![invoice_no, customer_id, date, amount, kind.as_str(), payment_id])?;
-    conn.prepare_cached("UPDATE invoices SET balance = balance - ?2 WHERE invoice_no = ?1")?
-        .execute(params![invoice_no, amount])?;
+    conn.prepare_cached(
+        "UPDATE invoices SET balance = balance - ?2,
+                last_allocated_on = max(COALESCE(last_allocated_on, ?3), ?3)
+         WHERE invoice_no = ?1",
+    )?
+    .execute(params![invoice_no, amount, date])?;
     Ok(())
 }
 
@@ -387,7 +391,7 @@ impl<'c> InvoiceBatch<'c> {
             // The only uniqueness rule on invoices is the number: a repeat is reported,
             // not an error.
             invoice: conn.prepare(
-                "INSERT OR IGNORE INTO invoices (invoice_no, customer_id, issue_date, due_date, amount, balance) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT OR IGNORE INTO invoices (invoice_no, customer_id, issue_date, due_date, amount, balance, last_allocated_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?,
             payment: conn.prepare(
                 "INSERT INTO payments (payment_id, customer_id, date, amount, invoice_no, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -404,19 +408,20 @@ impl<'c> InvoiceBatch<'c> {
     pub fn insert(&mut self, inv: &NewInvoice<'_>, paid: Option<&PaidBefore<'_>>) -> Result<bool> {
         let settled = paid.map_or(Money::ZERO, |p| p.amount);
         let (issue, due) = (IsoDate::new(inv.issue_date), IsoDate::new(inv.due_date));
+        let paid_on = paid.map(|p| IsoDate::new(p.date));
         let inserted = self.invoice.execute(params![
             inv.invoice_no,
             inv.customer_id,
             issue.as_str(),
             due.as_str(),
             inv.amount,
-            inv.amount - settled
+            inv.amount - settled,
+            paid_on.as_ref().map(IsoDate::as_str)
         ])?;
         if inserted == 0 {
             return Ok(false);
         }
-        if let Some(p) = paid {
-            let date = IsoDate::new(p.date);
+        if let (Some(p), Some(date)) = (paid, &paid_on) {
             let date = date.as_str();
             self.payment.execute(params![
                 p.payment_id,

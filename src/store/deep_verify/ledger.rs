@@ -14,24 +14,41 @@ use crate::store::Result;
 
 pub(super) fn balances(conn: &Connection, f: &mut Found) -> Result<()> {
     let mut stmt = conn.prepare(
-        "SELECT i.invoice_no, i.amount, i.balance, COALESCE(a.total, 0)
-         FROM invoices i LEFT JOIN (SELECT invoice_no, SUM(amount) AS total FROM allocations GROUP BY invoice_no) a
+        "SELECT i.invoice_no, i.amount, i.balance, COALESCE(a.total, 0), i.last_allocated_on, a.last
+         FROM invoices i LEFT JOIN (SELECT invoice_no, SUM(amount) AS total, MAX(date) AS last
+                                    FROM allocations GROUP BY invoice_no) a
            ON a.invoice_no = i.invoice_no
-         WHERE i.balance <> i.amount - COALESCE(a.total, 0)",
+         WHERE i.balance <> i.amount - COALESCE(a.total, 0) OR i.last_allocated_on IS NOT a.last",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let (no, amount, balance, allocated): (String, Money, Money, Money) =
             (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-        f.add(
-            "invoices",
-            no,
-            format!(
-                "balance is {balance}, but its amount {amount} less its allocations {allocated} is {}",
-                amount - allocated
-            ),
-            None,
-        );
+        let (noted, last): (Option<String>, Option<String>) = (r.get(4)?, r.get(5)?);
+        if balance != amount - allocated {
+            f.add(
+                "invoices",
+                no.clone(),
+                format!(
+                    "balance is {balance}, but its amount {amount} less its allocations {allocated} is {}",
+                    amount - allocated
+                ),
+                None,
+            );
+        }
+        if noted != last {
+            // Reports of past days find the invoices paid off since by this date.
+            f.add(
+                "invoices",
+                no,
+                format!(
+                    "its latest allocation is noted as {}, but the allocations say {}",
+                    noted.as_deref().unwrap_or("none"),
+                    last.as_deref().unwrap_or("none")
+                ),
+                None,
+            );
+        }
     }
     let mut stmt = conn.prepare(
         "SELECT a.id, a.invoice_no, a.payment_id, a.kind,

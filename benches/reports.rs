@@ -1,9 +1,13 @@
 //! DESIGN §9 / the supervisor's screens on the large demo (100,000 customers): the KPI
 //! screen's first draw (goal: under 100 ms, from the daily snapshots) and `report kpi`
-//! for twelve weeks from the dated records (goal: under 1 s).
+//! for twelve weeks from the dated records (goal: under 1 s), in process and as a
+//! person runs it (the release binary, a new process each time: opening the file,
+//! reading it and printing JSON).
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/shop.rs"]
+mod shop;
 
 use std::time::Duration;
 
@@ -52,6 +56,19 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             kpi(&s, today() - chrono::Duration::days(83), today(), None)
                 .unwrap_or_else(|e| panic!("{e}"))
+        })
+    });
+    let (from, to) = (
+        (today() - chrono::Duration::days(83)).to_string(),
+        today().to_string(),
+    );
+    group.bench_function("report_kpi_12_weeks_command", |b| {
+        b.iter(|| {
+            let mut cmd = shop::arq(&db, &to);
+            cmd.args([
+                "report", "kpi", "--from", &from, "--to", &to, "--format", "json",
+            ]);
+            shop::ok(cmd);
         })
     });
     group.finish();

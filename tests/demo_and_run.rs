@@ -284,16 +284,24 @@ fn demo_refuses_to_replace_a_real_database() {
 #[test]
 fn the_aging_of_a_past_day_is_the_ledger_counted_the_long_way() {
     use arq::domain::{Aging, Money};
+    use arq::store::figures::{Whose, aging_as_of, book_as_of};
     use std::collections::HashMap;
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let db = build(dir.path(), "aging.db", 7);
     let store = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
     let conn = store.conn();
-    let invoices: Vec<(String, String, String, Money)> = conn
-        .prepare("SELECT invoice_no, issue_date, due_date, amount FROM invoices")
+    // (number, issued, due, amount, the customer's collector)
+    type Invoice = (String, String, String, Money, String);
+    let invoices: Vec<Invoice> = conn
+        .prepare(
+            "SELECT i.invoice_no, i.issue_date, i.due_date, i.amount, c.owner
+             FROM invoices i JOIN customers c ON c.id = i.customer_id",
+        )
         .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect()
+            s.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect()
         })
         .unwrap_or_else(|e| panic!("{e}"));
     let allocations: Vec<(String, String, Money)> = conn
@@ -324,24 +332,27 @@ fn the_aging_of_a_past_day_is_the_ledger_counted_the_long_way() {
             };
             *by.entry(no.as_str()).or_default() += *amount;
         }
-        let mut want = Aging::default();
-        for (no, _, due, amount) in invoices.iter().filter(|i| i.1.as_str() <= day) {
+        let (mut shop, mut ben) = (Aging::default(), Aging::default());
+        for (no, _, due, amount, owner) in invoices.iter().filter(|i| i.1.as_str() <= day) {
             let balance = *amount - applied.get(no.as_str()).copied().unwrap_or_default();
             let now = balance - applied_later.get(no.as_str()).copied().unwrap_or_default();
             if now.is_zero() && !balance.is_zero() {
                 paid_off_since += 1;
             }
             if balance.is_positive() {
-                let due = d(due);
-                let dpd = u32::try_from((d(day) - due).num_days()).unwrap_or(0);
-                want.add(dpd, balance);
+                let dpd = u32::try_from((d(day) - d(due)).num_days()).unwrap_or(0);
+                shop.add(dpd, balance);
+                if owner == "ben" {
+                    ben.add(dpd, balance);
+                }
             }
         }
-        let shop = arq::store::figures::shop_aging(conn, d(day)).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(shop, want, "shop aging on {day}");
-        let book = arq::store::figures::book_as_of(conn, d(day), arq::store::figures::Whose::Shop)
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(book.aging, want, "book on {day}");
+        let got = |whose| aging_as_of(conn, d(day), whose).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got(Whose::Shop), shop, "shop aging on {day}");
+        assert_eq!(got(Whose::Owner("ben")), ben, "ben's aging on {day}");
+        let book = book_as_of(conn, d(day), Whose::Owner("ben")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(book.aging, ben, "ben's book on {day}");
+        assert_ne!(ben, shop, "{day}");
     }
     assert!(
         paid_off_since > 100,

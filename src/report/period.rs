@@ -97,26 +97,20 @@ pub fn period(
     }
     let conn = s.store().conn();
     let days = (to - from).num_days() + 1;
-    // The shop's aging needs no split by customer; the period's first day is read on
-    // a second connection beside its last (the far end adds back everything paid
+    // The aging needs no split by customer; the period's first day is read on a
+    // second connection beside its last (the far end adds back everything paid
     // since, the costlier of the two on a large shop).
     let before = from - Duration::days(1);
-    let (begin, end) = match whose {
-        Whose::Shop => match s.store().reader()? {
-            Some(reader) => std::thread::scope(|scope| {
-                let far = scope.spawn(move || figures::shop_aging(&reader, before));
-                let end = figures::shop_aging(conn, to);
-                let begin = far.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-                Ok::<_, ServiceError>((begin?, end?))
-            })?,
-            None => (
-                figures::shop_aging(conn, before)?,
-                figures::shop_aging(conn, to)?,
-            ),
-        },
-        Whose::Owner(_) => (
-            figures::book_as_of(conn, before, whose)?.aging,
-            figures::book_as_of(conn, to, whose)?.aging,
+    let (begin, end) = match s.store().reader()? {
+        Some(reader) => std::thread::scope(|scope| {
+            let far = scope.spawn(move || figures::aging_as_of(&reader, before, whose));
+            let end = figures::aging_as_of(conn, to, whose);
+            let begin = far.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            Ok::<_, ServiceError>((begin?, end?))
+        })?,
+        None => (
+            figures::aging_as_of(conn, before, whose)?,
+            figures::aging_as_of(conn, to, whose)?,
         ),
     };
     Ok(Totals {

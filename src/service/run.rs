@@ -176,7 +176,7 @@ fn snapshot_figures(tx: &mut Tx<'_>) -> Result<()> {
     let conn = tx.conn;
     let d = kpi_daily::Day {
         day,
-        aging: figures::shop_aging(conn, day)?,
+        aging: figures::aging_as_of(conn, day, figures::Whose::Shop)?,
         credit_sales: figures::credit_sales(conn, day, day, Whose::Shop)?,
         collected: figures::collected(conn, day, day, Whose::Shop)?,
         written_off: figures::written_off(conn, day, day, Whose::Shop)?,

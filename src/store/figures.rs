@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 
+use super::Result;
 use super::snapshot::{self, Scope};
-use super::{Result, customers};
 use crate::domain::{Aging, Money};
+use crate::fasthash::FastSet;
 
 /// Whose accounts a figure covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,17 +56,19 @@ pub struct Book {
     pub by_customer: HashMap<String, (Aging, Money)>,
 }
 
+/// The ids of the accounts `whose` covers, or `None` for the whole shop.
+fn owned(conn: &Connection, whose: Whose<'_>) -> Result<Option<FastSet<String>>> {
+    let Whose::Owner(o) = whose else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached("SELECT id FROM customers WHERE owner = ?1")?;
+    let ids = stmt.query_map([o], |r| r.get(0))?;
+    Ok(Some(ids.collect::<rusqlite::Result<_>>()?))
+}
+
 /// Every open invoice as of `as_of`, by age, for `whose` accounts.
 pub fn book_as_of(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Result<Book> {
-    let mine: Option<std::collections::HashSet<String>> = match whose {
-        Whose::Shop => None,
-        Whose::Owner(o) => Some(
-            customers::list(conn, Some(o))?
-                .into_iter()
-                .map(|c| c.id)
-                .collect(),
-        ),
-    };
+    let mine = owned(conn, whose)?;
     let keep = |cid: &str| mine.as_ref().is_none_or(|m| m.contains(cid));
     let mut book = Book::default();
     snapshot::open_positions(conn, as_of, Scope::Only(&keep), &mut |cid, inv| {
@@ -83,11 +86,19 @@ pub fn book_as_of(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Resu
     Ok(book)
 }
 
-/// The shop's aging on a date: [`book_as_of`] without the per-customer split, for the
-/// daily snapshot (one pass over the open invoices, nothing kept per customer).
-pub fn shop_aging(conn: &Connection, as_of: NaiveDate) -> Result<Aging> {
+/// The aging on a date of `whose` accounts: [`book_as_of`] without the per-customer
+/// split (one pass over the open invoices, nothing kept per customer), for the daily
+/// snapshot and the two ends of a report's period.
+pub fn aging_as_of(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Result<Aging> {
+    let mine = owned(conn, whose)?;
+    let keep = |cid: &str| mine.as_ref().is_none_or(|m| m.contains(cid));
+    let scope = if mine.is_some() {
+        Scope::Only(&keep)
+    } else {
+        Scope::All
+    };
     let mut aging = Aging::default();
-    snapshot::open_positions(conn, as_of, Scope::All, &mut |_, inv| {
+    snapshot::open_positions(conn, as_of, scope, &mut |_, inv| {
         if inv.is_open() {
             aging.add(inv.days_past_due(as_of), inv.balance);
         }
@@ -95,7 +106,9 @@ pub fn shop_aging(conn: &Connection, as_of: NaiveDate) -> Result<Aging> {
     Ok(aging)
 }
 
-/// Invoices issued in the period.
+/// Invoices issued in the period. Read by the period's range (for one collector's
+/// accounts the planner would otherwise walk every invoice each of their customers
+/// ever had, looking each one up).
 pub fn credit_sales(
     conn: &Connection,
     from: NaiveDate,
@@ -103,13 +116,13 @@ pub fn credit_sales(
     whose: Whose<'_>,
 ) -> Result<Money> {
     let sql = format!(
-        "SELECT SUM(amount) FROM invoices WHERE issue_date BETWEEN ?1 AND ?2{}",
+        "SELECT SUM(amount) FROM invoices INDEXED BY invoices_issued WHERE issue_date BETWEEN ?1 AND ?2{}",
         whose.clause("customer_id", 3)
     );
     sum(conn, &sql, from, to, whose)
 }
 
-/// Payments dated in the period.
+/// Payments dated in the period, read by the period's range (as [`credit_sales`]).
 pub fn collected(
     conn: &Connection,
     from: NaiveDate,
@@ -117,7 +130,7 @@ pub fn collected(
     whose: Whose<'_>,
 ) -> Result<Money> {
     let sql = format!(
-        "SELECT SUM(amount) FROM payments WHERE date BETWEEN ?1 AND ?2{}",
+        "SELECT SUM(amount) FROM payments INDEXED BY payments_date WHERE date BETWEEN ?1 AND ?2{}",
         whose.clause("customer_id", 3)
     );
     sum(conn, &sql, from, to, whose)

@@ -18,7 +18,7 @@ const BYTES_PER_ROW: u64 = 64;
 /// The tables an invoice import fills.
 const TABLES: &[&str] = &["customers", "invoices", "payments", "allocations"];
 /// Page cache during a bulk load, in KiB (SQLite's negative `cache_size`).
-const BULK_CACHE_KIB: i64 = 512 * 1024;
+const BULK_CACHE_KIB: i64 = 256 * 1024;
 
 /// Should an invoice file of `file_bytes` be bulk-loaded into a database holding
 /// about `stored` invoices?

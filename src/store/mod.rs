@@ -24,6 +24,8 @@ pub mod outbox;
 pub mod placements;
 pub mod plans;
 pub mod prevention;
+#[cfg(test)]
+mod query_plans;
 pub mod runs;
 pub mod snapshot;
 pub mod sql;

@@ -256,6 +256,12 @@ pub fn days_late(
 /// settled invoice costs far more when most of the shop is wanted (a replay's first
 /// day: 15 s against about 2 s on 100,000 customers). A test holds the two to the same
 /// answer.
+/// Every invoice issued by `?1`, in one pass over the table in its own order:
+/// `+issue_date` keeps the date index out, by which nearly every invoice would be
+/// looked up at random (15 times slower on a million invoices).
+pub(crate) const ISSUED_BY: &str =
+    "SELECT customer_id, invoice_no, due_date, amount FROM invoices WHERE +issue_date <= ?1";
+
 pub fn days_late_scan(
     conn: &Connection,
     as_of: NaiveDate,
@@ -283,9 +289,7 @@ pub fn days_late_scan(
     }
     let mut settled: FastMap<String, Vec<(NaiveDate, String, i64)>> = FastMap::default();
     {
-        let mut stmt = conn.prepare(
-            "SELECT customer_id, invoice_no, due_date, amount FROM invoices WHERE issue_date <= ?1",
-        )?;
+        let mut stmt = conn.prepare(ISSUED_BY)?;
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
             let Some((sum, last)) = paid.get(text_at(r, 1)?) else {
@@ -367,15 +371,18 @@ pub fn coming_due(conn: &Connection, as_of: NaiveDate, ahead: u32) -> Result<Vec
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Customers with a credit limit over it, from the open invoices' own index (left to
+/// itself, the planner walks every invoice ever issued by date: 4.7 s on a million).
+pub(crate) const OVER_LIMIT: &str = "SELECT c.id FROM customers c
+     JOIN invoices i INDEXED BY invoices_open ON i.customer_id = c.id
+     WHERE c.credit_limit IS NOT NULL AND i.balance <> 0 AND i.issue_date <= ?1
+     GROUP BY c.id HAVING SUM(i.balance) > MAX(c.credit_limit)";
+
 /// Customers with a credit limit whose open balance (as of the latest record, of
 /// invoices issued by `as_of`) is above it. With the accounts that have allocations
 /// after the day, a superset of those over their limit on the day.
 pub fn over_limit_ids(conn: &Connection, as_of: NaiveDate) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.id FROM customers c JOIN invoices i ON i.customer_id = c.id
-         WHERE c.credit_limit IS NOT NULL AND i.balance <> 0 AND i.issue_date <= ?1
-         GROUP BY c.id HAVING SUM(i.balance) > MAX(c.credit_limit)",
-    )?;
+    let mut stmt = conn.prepare_cached(OVER_LIMIT)?;
     let rows = stmt.query_map([as_of], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

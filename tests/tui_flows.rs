@@ -685,3 +685,50 @@ fn collectors_get_no_supervisor_screens_and_the_services_refuse_them() {
     }
     assert!(s.timeline_of("ben", 10).is_err());
 }
+
+/// The app's first frame is on the terminal before the first tab is read (on a large
+/// shop that read takes a few hundred milliseconds); no key is read until the tab is
+/// there, so a key typed ahead acts on what the person then sees.
+#[test]
+fn the_first_frame_comes_before_the_queue_and_keys_wait_for_it() {
+    use arq::tui::app::App;
+    use crossterm::event::{Event, KeyEvent};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let c = copy();
+    let keymap = Keymap::new(&Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    let mut a = App::opening(session(&c.db, "ana"), keymap, Theme::dark())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        a.queue().is_none(),
+        "nothing is read before the first frame"
+    );
+    let first = draw(&a, 100, 30);
+    assert!(first.contains("My queue"), "{first}");
+    assert!(first.contains("reading My queue…"), "{first}");
+
+    // The event loop as the terminal runs it: one key typed ahead (`j`, down a row),
+    // then `q`. Each frame drawn is kept.
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap_or_else(|e| panic!("{e}"));
+    let mut keys = vec![KeyCode::Char('q'), KeyCode::Char('j')];
+    let mut next = |_| {
+        Ok(keys
+            .pop()
+            .map(|k| Event::Key(KeyEvent::new(k, KeyModifiers::NONE))))
+    };
+    arq::tui::event_loop(&mut terminal, &mut a, &mut next, &|| false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let q = a.queue().unwrap_or_else(|| panic!("the queue was read"));
+    // The same key on an app opened the old way (queue read first).
+    let mut b = app(&c.db, "ana");
+    press(&mut b, KeyCode::Char('j'));
+    let want = b.queue().and_then(|q| q.selected()).map(|i| i.item_id);
+    assert!(want.is_some());
+    assert_eq!(
+        q.selected().map(|i| i.item_id),
+        want,
+        "the key typed ahead moved down the loaded queue"
+    );
+    assert!(a.quit);
+    assert!(a.status.is_none(), "{:?}", a.status);
+}

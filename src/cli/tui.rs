@@ -23,6 +23,6 @@ pub fn open(env: &Env, db: &Path, user: &str) -> anyhow::Result<()> {
         Theme::pick(env.config.ui.theme.as_deref(), no_color).map_err(|e| anyhow::anyhow!(e))?;
     let store = Store::open(db)?;
     let session = Session::open(store, user, env.as_of, env.now(), env.config.clone())?;
-    let mut app = App::new(session, keymap, theme)?;
+    let mut app = App::opening(session, keymap, theme)?;
     crate::tui::run(&mut app)
 }

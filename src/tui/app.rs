@@ -56,17 +56,23 @@ pub struct App {
 }
 
 impl App {
+    /// The app with its first tab loaded.
     pub fn new(session: Session, keymap: Keymap, theme: Theme) -> Result<App, ServiceError> {
+        let mut app = App::opening(session, keymap, theme)?;
+        app.load_first()?;
+        Ok(app)
+    }
+
+    /// The app with nothing loaded yet: its first frame (the tabs, and a line saying
+    /// the first one is being read) is on the terminal at once, and the event loop
+    /// loads the tab right after it — a large shop's queue takes a few hundred
+    /// milliseconds to read. No key is read before the tab is there.
+    pub fn opening(session: Session, keymap: Keymap, theme: Theme) -> Result<App, ServiceError> {
         let ids = ScreenId::tabs(session.user().role);
-        let first = ids
+        let tabs: Vec<Tab> = ids.into_iter().map(|id| Tab { id, screen: None }).collect();
+        let status = tabs
             .first()
-            .copied()
-            .unwrap_or(ScreenId::Queue)
-            .load(&session)?;
-        let mut tabs: Vec<Tab> = ids.into_iter().map(|id| Tab { id, screen: None }).collect();
-        if let Some(t) = tabs.first_mut() {
-            t.screen = Some(first);
-        }
+            .map(|t| (format!("reading {}…", t.id.title()), false));
         let currency = session.currency()?;
         let data_version = session.data_version()?;
         Ok(App {
@@ -78,12 +84,34 @@ impl App {
             current: 0,
             stack: Vec::new(),
             popups: Vec::new(),
-            status: None,
+            status,
             quit: false,
             dirty: true,
             pending: None,
             data_version,
         })
+    }
+
+    /// Whether the tab on show is still to be read (right after [`App::opening`]).
+    pub fn unloaded(&self) -> bool {
+        self.stack.is_empty()
+            && self
+                .tabs
+                .get(self.current)
+                .is_some_and(|t| t.screen.is_none())
+    }
+
+    /// Reads the tab on show, if it is not loaded yet.
+    pub fn load_first(&mut self) -> Result<(), ServiceError> {
+        let Some(tab) = self.tabs.get_mut(self.current) else {
+            return Ok(());
+        };
+        if tab.screen.is_none() {
+            tab.screen = Some(tab.id.load(&self.session)?);
+            self.status = None;
+            self.dirty = true;
+        }
+        Ok(())
     }
 
     /// The screen on show.

@@ -53,7 +53,12 @@ where
             terminal.draw(|f| view::draw(f, app))?;
             app.dirty = false;
         }
-        // Long work goes after the frame that says it is under way.
+        // Long work goes after the frame that says it is under way: the first tab
+        // when the app opens, a what-if replay.
+        if app.unloaded() {
+            app.load_first()?;
+            continue;
+        }
         if app.pending.is_some() {
             app.run_pending();
             continue;

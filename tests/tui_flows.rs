@@ -732,3 +732,29 @@ fn the_first_frame_comes_before_the_queue_and_keys_wait_for_it() {
     assert!(a.quit);
     assert!(a.status.is_none(), "{:?}", a.status);
 }
+
+/// Moving to a tab not read yet draws a frame that names it before reading it (the
+/// Team tab reads the whole shop); the tab is on show once read.
+#[test]
+fn a_tab_not_read_yet_is_named_before_it_is_read() {
+    use arq::tui::screens::team::TeamScreen;
+    let c = copy();
+    let mut s = app(&c.db, "sam");
+    tui_common::press_only(&mut s, KeyCode::Tab);
+    assert!(
+        s.find::<TeamScreen>().is_none(),
+        "not read before the frame"
+    );
+    let frame = draw(&s, 100, 30);
+    assert!(frame.contains("[Team]"), "{frame}");
+    assert!(frame.contains("reading Team…"), "{frame}");
+    s.run_pending();
+    assert!(s.find::<TeamScreen>().is_some());
+    let frame = draw(&s, 100, 30);
+    assert!(!frame.contains("reading Team…"), "{frame}");
+    assert!(frame.contains("collector"), "{frame}");
+    // Back and forth again: read once, shown at once.
+    press(&mut s, KeyCode::BackTab);
+    tui_common::press_only(&mut s, KeyCode::Tab);
+    assert!(!draw(&s, 100, 30).contains("reading"), "read once");
+}

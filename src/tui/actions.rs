@@ -211,6 +211,13 @@ impl App {
     /// Does the long work a key asked for (see [`App::pending`]), after the frame that
     /// said it was under way.
     pub fn run_pending(&mut self) {
+        if self.unloaded()
+            && let Err(e) = self.load_switched()
+        {
+            // The first tab: nothing to go back to (the event loop ends on it).
+            self.status = Some((e.to_string(), true));
+            return;
+        }
         let Some(r) = self.pending.take() else {
             return;
         };

@@ -52,6 +52,9 @@ pub struct App {
     /// Long work asked for by a key (a what-if replay): done right after the next
     /// frame, which says it is under way, rather than behind a frozen screen.
     pub pending: Option<super::popups::Request>,
+    /// The tab shown before a switch to one not read yet (it comes back if the read
+    /// fails).
+    shown_before: Option<usize>,
     data_version: i64,
 }
 
@@ -88,6 +91,7 @@ impl App {
             quit: false,
             dirty: true,
             pending: None,
+            shown_before: None,
             data_version,
         })
     }
@@ -112,6 +116,25 @@ impl App {
             self.dirty = true;
         }
         Ok(())
+    }
+
+    /// Reads the tab just switched to. When that fails, the tab shown before comes
+    /// back with the reason in the footer; only the app's very first tab has nowhere
+    /// to go back to, and its failure ends the app as an error.
+    pub(super) fn load_switched(&mut self) -> Result<(), ServiceError> {
+        let Err(e) = self.load_first() else {
+            self.shown_before = None;
+            return Ok(());
+        };
+        match self.shown_before.take() {
+            Some(before) => {
+                self.current = before;
+                self.status = Some((e.to_string(), true));
+                self.dirty = true;
+                Ok(())
+            }
+            None => Err(e),
+        }
     }
 
     /// The screen on show.
@@ -482,14 +505,12 @@ impl App {
             (self.current + n - 1) % n
         };
         self.stack.clear();
-        if self.tabs[next].screen.is_none() {
-            match self.tabs[next].id.load(&self.session) {
-                Ok(s) => self.tabs[next].screen = Some(s),
-                Err(e) => {
-                    self.status = Some((e.to_string(), true));
-                    return;
-                }
-            }
+        // A tab not read yet is read after the frame that names it (see `unloaded`).
+        if let Some(tab) = self.tabs.get(next)
+            && tab.screen.is_none()
+        {
+            self.status = Some((format!("reading {}…", tab.id.title()), false));
+            self.shown_before = Some(self.current);
         }
         self.current = next;
     }

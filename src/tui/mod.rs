@@ -53,10 +53,10 @@ where
             terminal.draw(|f| view::draw(f, app))?;
             app.dirty = false;
         }
-        // Long work goes after the frame that says it is under way: the first tab
-        // when the app opens, a what-if replay.
+        // Long work goes after the frame that says it is under way: reading a tab
+        // (the first when the app opens), a what-if replay.
         if app.unloaded() {
-            app.load_first()?;
+            app.load_switched()?;
             continue;
         }
         if app.pending.is_some() {

@@ -136,6 +136,21 @@ fn file_sha(path: &std::path::Path) -> Vec<u8> {
     sha2::Sha256::digest(bytes).to_vec()
 }
 
+/// `strategy try FILE --from 2026-10-01 --customers IDS`, then `more`.
+fn try_firm<'a>(file: &'a str, ids: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "strategy",
+        "try",
+        file,
+        "--from",
+        "2026-10-01",
+        "--customers",
+        ids,
+    ];
+    args.extend_from_slice(more);
+    args
+}
+
 #[test]
 fn a_stricter_strategy_makes_the_calls_and_holds_counted_by_hand_and_writes_nothing() {
     let shop = common::Shop::new("2026-09-01");
@@ -167,22 +182,11 @@ fn a_stricter_strategy_makes_the_calls_and_holds_counted_by_hand_and_writes_noth
     let ids = shop.dir.path().join("ids.txt");
     std::fs::write(&ids, "# the three accounts\nA\nB\nC\n").unwrap_or_else(|e| panic!("{e}"));
     let before = file_sha(&shop.db);
+    let (f, i) = (firm.display().to_string(), ids.display().to_string());
     let w = shop.json(
         "sam",
         "2026-10-14",
-        &[
-            "strategy",
-            "try",
-            &firm.display().to_string(),
-            "--from",
-            "2026-10-01",
-            "--to",
-            "2026-10-14",
-            "--customers",
-            &ids.display().to_string(),
-            "--format",
-            "json",
-        ],
+        &try_firm(&f, &i, &["--to", "2026-10-14", "--format", "json"]),
     );
     assert_eq!(
         file_sha(&shop.db),
@@ -239,15 +243,7 @@ fn a_stricter_strategy_makes_the_calls_and_holds_counted_by_hand_and_writes_noth
     // The table says which figures are certain and which are estimated.
     let out = shop
         .arq("sam", "2026-10-14")
-        .args([
-            "strategy",
-            "try",
-            &firm.display().to_string(),
-            "--from",
-            "2026-10-01",
-            "--customers",
-            &ids.display().to_string(),
-        ])
+        .args(try_firm(&f, &i, &[]))
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -267,17 +263,7 @@ fn a_stricter_strategy_makes_the_calls_and_holds_counted_by_hand_and_writes_noth
     // CSV has its header row.
     let out = shop
         .arq("sam", "2026-10-14")
-        .args([
-            "strategy",
-            "try",
-            &firm.display().to_string(),
-            "--from",
-            "2026-10-01",
-            "--customers",
-            &ids.display().to_string(),
-            "--format",
-            "csv",
-        ])
+        .args(try_firm(&f, &i, &["--format", "csv"]))
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -297,7 +283,6 @@ fn a_stricter_strategy_makes_the_calls_and_holds_counted_by_hand_and_writes_noth
             "{args:?}: {err}"
         );
     };
-    let f = firm.display().to_string();
     refused("ana", &["strategy", "try", &f], "supervisor");
     refused(
         "sam",
@@ -305,17 +290,7 @@ fn a_stricter_strategy_makes_the_calls_and_holds_counted_by_hand_and_writes_noth
         "after the last daily close",
     );
     std::fs::write(&ids, "A\nZZ\n").unwrap_or_else(|e| panic!("{e}"));
-    refused(
-        "sam",
-        &[
-            "strategy",
-            "try",
-            &f,
-            "--customers",
-            &ids.display().to_string(),
-        ],
-        "ids.txt:2: no customer 'ZZ'",
-    );
+    refused("sam", &try_firm(&f, &i, &[]), "ids.txt:2: no customer 'ZZ'");
     refused(
         "sam",
         &["strategy", "try", &f, "--accounts-of", "nope"],

@@ -60,18 +60,30 @@ pub fn activity(
     let done = figures::activity(conn, from, to)?;
     let work = figures::workload(conn, from, to)?;
     let collected = figures::collected_by_owner(conn, from, to)?;
-    let end = figures::book_as_of(conn, to, Whose::Shop)?;
-    let start = figures::book_as_of(conn, from - Duration::days(1), Whose::Shop)?;
+    // The book at both ends of the period, the first on a second connection beside
+    // the last (each reads every open invoice of the shop).
+    let before = from - Duration::days(1);
+    let (start, end) = match s.store().reader()? {
+        Some(reader) => std::thread::scope(|scope| {
+            let far = scope.spawn(move || figures::book_as_of(&reader, before, Whose::Shop));
+            let end = figures::book_as_of(conn, to, Whose::Shop);
+            let start = far.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            Ok::<_, ServiceError>((start?, end?))
+        })?,
+        None => (
+            figures::book_as_of(conn, before, Whose::Shop)?,
+            figures::book_as_of(conn, to, Whose::Shop)?,
+        ),
+    };
     // Owned accounts, their balance now and what was collectible at the start.
     let mut owned: HashMap<String, (u64, Money, Money)> = HashMap::new();
-    for c in customers::list(conn, None)? {
-        let Some(owner) = c.owner else { continue };
+    for (id, owner) in customers::owners(conn)? {
         let e = owned.entry(owner).or_default();
         e.0 += 1;
-        if let Some((aging, _)) = end.by_customer.get(&c.id) {
+        if let Some((aging, _)) = end.by_customer.get(&id) {
             e.1 += aging.total();
         }
-        if let Some((aging, disputed)) = start.by_customer.get(&c.id) {
+        if let Some((aging, disputed)) = start.by_customer.get(&id) {
             e.2 += (aging.total() - aging.current - *disputed).max(Money::ZERO);
         }
     }

@@ -112,6 +112,15 @@ pub fn ids(conn: &Connection) -> Result<std::collections::HashSet<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Every customer that has a collector, as (id, collector).
+pub fn owners(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, owner FROM customers INDEXED BY customers_owner WHERE owner IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn exists(conn: &Connection, id: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?

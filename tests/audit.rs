@@ -413,15 +413,15 @@ fn the_deep_check_is_for_supervisors() {
         .stderr(predicates::str::contains("only supervisors and admins"));
 }
 
-/// Writes 4 KB of garbage over the start of the events table's root page.
-fn damage(path: &Path) {
+/// Writes 4 KB of garbage over the start of `table`'s root page.
+fn damage(path: &Path, table: &str) {
     use std::io::{Seek, SeekFrom, Write};
     let (root, page): (i64, i64) = Connection::open(path)
         .and_then(|c| {
             Ok((
                 c.query_row(
-                    "SELECT rootpage FROM sqlite_master WHERE name = 'events'",
-                    [],
+                    "SELECT rootpage FROM sqlite_master WHERE name = ?1",
+                    [table],
                     |r| r.get(0),
                 )?,
                 c.query_row("PRAGMA page_size", [], |r| r.get(0))?,
@@ -442,7 +442,7 @@ fn a_damaged_file_fails_the_check_and_the_run_refuses_it() {
     let shop = shop();
     // Put everything in the main file, then break 4 KB of it.
     sql(&shop, "PRAGMA wal_checkpoint(TRUNCATE);");
-    damage(&shop.db);
+    damage(&shop.db, "events");
     let (ok, text) = verify(&shop, &[]);
     assert!(!ok, "{text}");
     assert!(
@@ -460,6 +460,33 @@ fn a_damaged_file_fails_the_check_and_the_run_refuses_it() {
         err.contains("damaged") || err.contains("malformed"),
         "{err}"
     );
+}
+
+/// The run checks the file beside its close: damage in a table the close does not
+/// read (the supervisors' objectives) is still found, and nothing of the close is kept.
+#[test]
+fn damage_the_run_does_not_read_is_found_before_its_close_is_kept() {
+    let shop = shop();
+    sql(&shop, "PRAGMA wal_checkpoint(TRUNCATE);");
+    damage(&shop.db, "objectives");
+    let out = shop
+        .arq("admin", "2026-03-03")
+        .arg("run")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("is damaged"), "{err}");
+    let runs: i64 = Connection::open(&shop.db)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT count(*) FROM runs WHERE as_of = '2026-03-03'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(runs, 0, "the close of a damaged file was kept");
 }
 
 #[test]

@@ -26,11 +26,12 @@ fn two_places(d: rust_decimal::Decimal) -> String {
 
 pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
     let mut s = env.session()?;
-    if !dry_run {
-        s.check_before_run()?;
-    }
     let bars = super::progress::Bars::for_stderr(format);
-    let r = s.run_day_with(dry_run, &bars)?;
+    let r = if dry_run {
+        s.run_day_with(true, &bars)?
+    } else {
+        s.run_day_checked(&bars)?
+    };
     // The run's messages are delivered after it is kept; delivery never fails the run.
     let delivery = (!dry_run).then(|| super::mail::deliver_after_run(&mut s, &bars));
     crate::progress::Progress::finish(&bars);

@@ -363,16 +363,19 @@ impl Session {
     /// What `arq run` checks before it works: the file is sound (`PRAGMA
     /// quick_check`), the key is here, and the record still reaches and matches its
     /// latest anchor. A database from an earlier arq gets its key here.
+    /// (`arq run` itself checks the file beside the run instead, on another core:
+    /// [`Session::run_day_checked`].)
     pub fn check_before_run(&mut self) -> Result<()> {
         self.require_supervisor("run the daily close")?;
         let damage = integrity::quick_check(self.store.conn())?;
-        if !damage.is_empty() {
-            return Err(ServiceError::Damaged(format!(
-                "the database file {} is damaged ({}): arq run will not work on it. Restore the latest backup with `arq restore FILE` (see README \"Backups\")",
-                self.store.path().display(),
-                damage.join("; ")
-            )));
-        }
+        refuse_damage(self.store.path(), &damage)?;
+        self.check_record_before_run()
+    }
+
+    /// The record's part of [`Session::check_before_run`]: the key is here and the
+    /// record still reaches and matches its latest anchor (one lookup).
+    pub(super) fn check_record_before_run(&mut self) -> Result<()> {
+        self.require_supervisor("run the daily close")?;
         if let Keying::Missing(path) = self.store.keying() {
             return Err(ServiceError::Store(crate::store::StoreError::Trust(
                 events::missing_key(path),
@@ -396,4 +399,17 @@ impl Session {
         }
         Ok(())
     }
+}
+
+/// What `PRAGMA quick_check` found in the file at `path`, as the run's refusal
+/// (nothing when it found nothing).
+pub(super) fn refuse_damage(path: &std::path::Path, damage: &[String]) -> Result<()> {
+    if damage.is_empty() {
+        return Ok(());
+    }
+    Err(ServiceError::Damaged(format!(
+        "the database file {} is damaged ({}): arq run will not work on it. Restore the latest backup with `arq restore FILE` (see README \"Backups\")",
+        path.display(),
+        damage.join("; ")
+    )))
 }

@@ -15,7 +15,9 @@ use crate::progress::{Progress, Silent, Unit};
 use crate::store::cycles::{self, How};
 use crate::store::figures::{self, Whose};
 use crate::store::snapshot::{self, AccountData};
-use crate::store::{activity, behaviour, kpi_daily, outbox, plans, runs, strategies, tasks};
+use crate::store::{
+    Keying, activity, behaviour, integrity, kpi_daily, outbox, plans, runs, strategies, tasks,
+};
 use crate::strategy::Action;
 use crate::strategy::engine::{
     Cure, CureReason, Decision, HoldOnCure, NewTask, PlanVerdict, PromiseVerdict, StaleItem,
@@ -91,6 +93,41 @@ impl Session {
 
     /// [`Session::run_day`], telling `progress` how far it got.
     pub fn run_day_with(&mut self, dry_run: bool, progress: &dyn Progress) -> Result<RunSummary> {
+        self.close_day(dry_run, progress, None)
+    }
+
+    /// The daily close as `arq run` does it, after the checks of
+    /// [`Session::check_before_run`]. The file's own check (`PRAGMA quick_check`, which
+    /// reads the whole file: seconds on a large shop) runs beside the close on a second
+    /// connection, so another core reads the file while this one works. It sees the
+    /// file as it was before the close (nothing of the close is committed until it has
+    /// answered), and the close is kept only when the file is sound: a damaged file is
+    /// still refused before anything is written to it.
+    pub fn run_day_checked(&mut self, progress: &dyn Progress) -> Result<RunSummary> {
+        self.require_supervisor("run the daily close")?;
+        // An earlier arq's database is given its key by the record check, a write:
+        // the file is checked first, as before.
+        let reader = match self.store.keying() {
+            Keying::Keyed(_) => self.store.reader()?,
+            _ => None,
+        };
+        let Some(reader) = reader else {
+            self.check_before_run()?;
+            return self.close_day(false, progress, None);
+        };
+        self.check_record_before_run()?;
+        let check = std::thread::spawn(move || integrity::quick_check(&reader));
+        self.close_day(false, progress, Some(check))
+    }
+
+    /// The close itself; `check`, when given, must find the file sound before the
+    /// close is committed.
+    fn close_day(
+        &mut self,
+        dry_run: bool,
+        progress: &dyn Progress,
+        check: Option<FileCheck>,
+    ) -> Result<RunSummary> {
         self.require_supervisor("run the daily close")?;
         let as_of = self.as_of;
         if !dry_run
@@ -114,6 +151,7 @@ impl Session {
             domain: self.config.mail.domain().to_string(),
         };
         let by = self.user.name.clone();
+        let path = self.store.path().to_path_buf();
         let since = runs::last_as_of(self.store.conn())?.filter(|d| *d < as_of);
         let result = self.transact_as(!dry_run, SYSTEM_ACTOR, |tx| {
             let book = strategies::book(tx.conn)?;
@@ -162,12 +200,22 @@ impl Session {
             let text = serde_json::to_string(&summary).unwrap_or_default();
             runs::insert(tx.conn, as_of, &tx.at(), &by, &text)?;
             snapshot_figures(tx)?;
+            if let Some(check) = check {
+                progress.phase("checking the file", None, Unit::Accounts);
+                let damage = check.join().map_err(|_| {
+                    ServiceError::Invalid("the file check stopped unexpectedly".into())
+                })??;
+                super::audit::refuse_damage(&path, &damage)?;
+            }
             Ok(summary)
         });
         self.templates = Some(templates);
         result
     }
 }
+
+/// `PRAGMA quick_check` running on its own connection and thread.
+type FileCheck = std::thread::JoinHandle<crate::store::Result<Vec<String>>>;
 
 /// The shop's figures as of the run's day, for trend lines (reports recompute them
 /// from the records).

@@ -102,6 +102,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0008_behaviour_history.sql")),
         M::up(include_str!("migrations/0009_allocations_by_date.sql")),
         M::up(include_str!("migrations/0010_invoices_last_allocated.sql")),
+        M::up(include_str!("migrations/0011_allocations_irregular.sql")),
     ])
 }
 

@@ -52,10 +52,16 @@ fn whole_shop_reads_use_their_indexes() {
             "invoices_issued",
         ),
         (
-            "every invoice issued by a day (days late of the whole shop)",
-            prevention::ISSUED_BY,
-            "SCAN invoices",
-            "INDEX",
+            "invoices paid off by a day (days late of the whole shop)",
+            prevention::SETTLED_BY,
+            "COVERING INDEX invoices_settled",
+            "invoices_issued",
+        ),
+        (
+            "invoices written off or with money taken back (days late, the long way)",
+            prevention::IRREGULAR,
+            "INDEX allocations_irregular",
+            "allocations_date",
         ),
     ];
     for (what, sql, must, must_not) in cases {

@@ -90,6 +90,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// How long a write waits for the write lock before giving up with [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The schema version the migrations below bring a database to.
+const LATEST_SCHEMA: usize = 11;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/0001_core.sql")),
@@ -339,13 +342,31 @@ impl Store {
         Ok(())
     }
 
+    /// Brings the file to [`LATEST_SCHEMA`]. Another arq opening the same file at the
+    /// same moment (the morning after an upgrade) may be doing it already: its
+    /// migration holds the write lock, and ours fails (the tables it makes are there,
+    /// or our read of the schema went stale). Then we wait for that writer (within the
+    /// busy timeout) and find the work done, or finish what is left.
     fn migrate(&mut self) -> Result<()> {
-        let path = self.path.clone();
+        if migrations().to_latest(&mut self.conn).is_ok() {
+            return Ok(());
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version as usize >= LATEST_SCHEMA {
+            return Ok(());
+        }
         migrations()
             .to_latest(&mut self.conn)
             .map_err(|e| StoreError::Migrate {
-                path,
-                message: e.to_string(),
+                path: self.path.clone(),
+                // SQLite's reason, without the migration's whole text.
+                message: match e {
+                    rusqlite_migration::Error::RusqliteError { err, .. } => err.to_string(),
+                    other => other.to_string(),
+                },
             })
     }
 
@@ -546,5 +567,43 @@ mod tests {
             Err(StoreError::Missing(_))
         ));
         Ok(())
+    }
+
+    /// Several arq processes opening a database from an earlier arq at the same
+    /// moment (the morning after an upgrade) all open it: one brings it up to date,
+    /// the others find it done.
+    #[test]
+    fn a_database_opened_by_many_at_once_is_migrated_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let mut conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL").unwrap();
+        Migrations::new(vec![M::up(include_str!("migrations/0001_core.sql"))])
+            .to_latest(&mut conn)
+            .unwrap();
+        conn.execute_batch("INSERT INTO meta VALUES ('currency', 'USD');")
+            .unwrap();
+        drop(conn);
+        let start = std::sync::Barrier::new(6);
+        let opened: Vec<std::result::Result<(), String>> = std::thread::scope(|scope| {
+            let openers: Vec<_> = (0..6)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        Store::open(&path).map(|_| ()).map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            openers.into_iter().map(|o| o.join().unwrap()).collect()
+        });
+        for o in &opened {
+            assert_eq!(o, &Ok(()));
+        }
+        let version: i64 = Store::open(&path)
+            .unwrap()
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version as usize, LATEST_SCHEMA);
     }
 }

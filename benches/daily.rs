@@ -1,8 +1,9 @@
 //! DESIGN §9 on the large demo (100,000 customers, about a million invoices):
 //! - the next day's `arq run` as a user or cron runs it — the release binary, the
 //!   whole command, delivery of the day's messages by the file transport included,
-//!   on a fresh copy of the demo each time — against a bare SQL aggregate that reads
-//!   the same rows (goal: within 2×);
+//!   on a fresh copy of the demo each time, the day after the demo's first run (a
+//!   steady day: `steady_db`) — against a bare SQL aggregate that reads the same
+//!   rows (goal: within 2×);
 //! - one collector's queue (goal: under 100 ms).
 //!
 //! The large demo is built once (a few minutes) and kept in `target/bench-data/`.
@@ -54,6 +55,30 @@ fn bare_sql(store: &Store, as_of: NaiveDate) -> i64 {
         .sum()
 }
 
+/// The demo after the `arq run` of the day after it ends, made once beside it. The
+/// demo's simulated days queue reminders that nobody sends, so the first run after
+/// the build delivers or cancels all of them (about 86,000 messages on the large
+/// demo, most of them stale): a day like no other. The day after that is a steady one.
+fn steady_db(demo: &std::path::Path, first_day: NaiveDate) -> std::path::PathBuf {
+    let path = demo.with_extension("steady.db");
+    let done = demo.with_extension("steady.done");
+    if !done.exists() {
+        eprintln!(
+            "running the demo's first day into {} (once)…",
+            path.display()
+        );
+        shop::copy_db(demo, &path);
+        let mut run = shop::arq(&path, &first_day.to_string());
+        run.args(["run"]);
+        shop::ok(run);
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::remove_dir_all(dir.join("outbox"));
+        }
+        let _ = std::fs::write(&done, "");
+    }
+    path
+}
+
 fn bench(c: &mut Criterion) {
     let path = demo_db();
     let tomorrow = today() + chrono::Duration::days(1);
@@ -64,6 +89,10 @@ fn bench(c: &mut Criterion) {
 
     // The next day's run as the user runs it, on a fresh copy of the demo each time
     // (a run is kept: running the same day twice would do nothing the second time).
+    // A steady day: the demo after its first run, whose delivery clears what the
+    // simulated days queued (see `steady_db`).
+    let steady = steady_db(&path, tomorrow);
+    let tomorrow = tomorrow + chrono::Duration::days(1);
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let work = tmp.path().join("arq.db");
     let day = tomorrow.to_string();
@@ -71,7 +100,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("run_next_day_command", |b| {
         b.iter_batched(
             || {
-                shop::copy_db(&path, &work);
+                shop::copy_db(&steady, &work);
                 let _ = std::fs::remove_dir_all(tmp.path().join("outbox"));
                 work.clone()
             },
@@ -86,7 +115,7 @@ fn bench(c: &mut Criterion) {
     });
     group.sampling_mode(SamplingMode::Auto);
 
-    let store = Store::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::open(&steady).unwrap_or_else(|e| panic!("{e}"));
     group.bench_function("bare_sql_same_rows", |b| {
         b.iter(|| bare_sql(&store, tomorrow))
     });

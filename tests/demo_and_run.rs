@@ -24,6 +24,14 @@ fn build(dir: &std::path::Path, name: &str, seed: u64) -> std::path::PathBuf {
     path
 }
 
+/// The small demo (seed 7) built into a new temporary folder, opened.
+fn open_demo(name: &str) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = build(dir.path(), name, 7);
+    let store = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    (dir, store)
+}
+
 fn head_hash(path: &std::path::Path) -> String {
     let s = Store::open(path).unwrap_or_else(|e| panic!("{e}"));
     s.conn()
@@ -232,9 +240,7 @@ fn the_demo_is_deterministic_and_the_run_is_consistent() {
 /// bulk load uses for most of the shop, agree for every customer on every date tried.
 #[test]
 fn days_late_by_scan_agrees_with_the_set_query() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let db = build(dir.path(), "scan.db", 7);
-    let store = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    let (_dir, store) = open_demo("scan.db");
     let conn = store.conn();
     let ids: Vec<String> = conn
         .prepare("SELECT id FROM customers")
@@ -379,9 +385,7 @@ fn the_aging_of_a_past_day_is_the_ledger_counted_the_long_way() {
     use arq::domain::{Aging, Money};
     use arq::store::figures::{Whose, aging_as_of, book_as_of};
     use std::collections::HashMap;
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let db = build(dir.path(), "aging.db", 7);
-    let store = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    let (_dir, store) = open_demo("aging.db");
     let conn = store.conn();
     // (number, issued, due, amount, the customer's collector)
     type Invoice = (String, String, String, Money, String);

@@ -142,7 +142,9 @@ pub fn remove_db(db: &Path) {
 }
 
 /// Copies a database (checkpointed, so one file) with its audit key and anchors to
-/// `to`, replacing what was there.
+/// `to`, replacing what was there, and waits until the copy is on disk: otherwise
+/// the measured command shares the disk with the copy's write-back (a large demo is
+/// 1.6 GB).
 pub fn copy_db(from: &Path, to: &Path) {
     remove_db(to);
     std::fs::copy(from, to).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
@@ -153,6 +155,7 @@ pub fn copy_db(from: &Path, to: &Path) {
                 .unwrap_or_else(|e| panic!("copy {side}: {e}"));
         }
     }
+    let _ = Command::new("sync").status();
 }
 
 /// Whether the `sqlite3` command-line shell is installed (the import baseline).

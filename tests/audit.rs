@@ -413,6 +413,17 @@ fn the_deep_check_is_for_supervisors() {
         .stderr(predicates::str::contains("only supervisors and admins"));
 }
 
+/// `arq run` on 2026-03-03, which must fail: what it said.
+fn refused_run(shop: &Shop) -> String {
+    let out = shop
+        .arq("admin", "2026-03-03")
+        .arg("run")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// Writes 4 KB of garbage over the start of `table`'s root page.
 fn damage(path: &Path, table: &str) {
     use std::io::{Seek, SeekFrom, Write};
@@ -449,13 +460,7 @@ fn a_damaged_file_fails_the_check_and_the_run_refuses_it() {
         text.contains("integrity") || text.contains("malformed"),
         "{text}"
     );
-    let out = shop
-        .arq("admin", "2026-03-03")
-        .arg("run")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let err = refused_run(&shop);
     assert!(
         err.contains("damaged") || err.contains("malformed"),
         "{err}"
@@ -469,13 +474,7 @@ fn damage_the_run_does_not_read_is_found_before_its_close_is_kept() {
     let shop = shop();
     sql(&shop, "PRAGMA wal_checkpoint(TRUNCATE);");
     damage(&shop.db, "objectives");
-    let out = shop
-        .arq("admin", "2026-03-03")
-        .arg("run")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let err = refused_run(&shop);
     assert!(err.contains("is damaged"), "{err}");
     let runs: i64 = Connection::open(&shop.db)
         .and_then(|c| {

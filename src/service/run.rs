@@ -104,7 +104,6 @@ impl Session {
     /// answered), and the close is kept only when the file is sound: a damaged file is
     /// still refused before anything is written to it.
     pub fn run_day_checked(&mut self, progress: &dyn Progress) -> Result<RunSummary> {
-        self.require_supervisor("run the daily close")?;
         // An earlier arq's database is given its key by the record check, a write:
         // the file is checked first, as before.
         let reader = match self.store.keying() {

@@ -283,6 +283,9 @@ pub enum Command {
         /// The backup to put back
         file: PathBuf,
     },
+    /// Move the shop between a SQLite file and a PostgreSQL server (team mode)
+    #[command(subcommand)]
+    Db(DbCmd),
     /// Print shell completions (see the README for where to put them)
     Completions {
         /// The shell to complete for
@@ -642,6 +645,22 @@ pub enum OutboxCmd {
     },
     #[command(flatten)]
     Mail(mail::OutboxMailCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCmd {
+    /// Copy every row, the audit key and the anchors to a new place: from the file
+    /// to an empty PostgreSQL database (admins), or from a server to a new file
+    #[command(
+        after_help = "From a file to a server:  arq --db shop.db --user admin db copy --to postgres://owner@host/arq\nFrom a server to a file:  arq --db postgres://owner@host/arq --user admin db copy --to shop.db\nThe server's password comes from PGPASSWORD or the URL, never from an option (README \"Team mode\")."
+    )]
+    Copy {
+        /// Where the copy goes: postgres://USER@HOST/DB, or a new file's path
+        #[arg(long, value_name = "URL|PATH")]
+        to: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]

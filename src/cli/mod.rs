@@ -29,7 +29,7 @@ use clap::Parser;
 
 pub use args::{ExportFormat, Format};
 pub use commands::Cli;
-use commands::{AccountCmd, AuditCmd, Command, DemoSize, DisputeCmd, LogCmd};
+use commands::{AccountCmd, AuditCmd, Command, DbCmd, DemoSize, DisputeCmd, LogCmd};
 use commands::{AgencyCmd, ObjectiveCmd, OutboxCmd, PromiseCmd, ReportCmd, StrategyCmd, UserCmd};
 
 use crate::config::Config;
@@ -203,6 +203,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }) => setup::audit(&env, deep, heads, format),
         Command::Backup { file } => setup::backup(&env, &file),
         Command::Restore { file } => setup::restore(&env, &file),
+        Command::Db(DbCmd::Copy { to, format }) => setup::db_copy(&env, &to, format),
         Command::Run { dry_run, format } => views::run(&env, dry_run, format),
         Command::Queue {
             collector,

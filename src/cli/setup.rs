@@ -308,6 +308,44 @@ pub fn backup(env: &Env, file: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `arq db copy --to URL|PATH`.
+pub fn db_copy(env: &Env, to: &str, format: Format) -> anyhow::Result<()> {
+    use crate::service::copy::{CopyCheck, copy_from_server};
+    use crate::store::pg::is_url;
+    let bars = super::progress::Bars::for_stderr(format);
+    let from = env.db.to_string_lossy().to_string();
+    let r = match (is_url(&from), is_url(to)) {
+        (false, true) => env.session()?.copy_to_server(to, &bars)?,
+        (true, false) => {
+            let check = CopyCheck {
+                user: env.user()?,
+                as_of: env.as_of,
+                now: env.now(),
+                config: env.config.clone(),
+            };
+            copy_from_server(&from, std::path::Path::new(to), check, &bars)?
+        }
+        (false, false) => anyhow::bail!(
+            "both places are files: `arq db copy` moves a shop to or from a PostgreSQL server \
+             (postgres://USER@HOST/DB); `arq backup FILE` copies a file"
+        ),
+        (true, true) => anyhow::bail!(
+            "both places are servers: copy the shop to a file first (`--to shop.db`), then from it"
+        ),
+    };
+    if format == Format::Json {
+        return super::output::json(&r);
+    }
+    println!(
+        "Copied {} rows of {} tables ({} events) from {} to {}.",
+        r.rows, r.tables, r.events, r.from, r.to
+    );
+    if let Some(h) = &r.head {
+        println!("Record head on the copy, verified: {h}");
+    }
+    Ok(())
+}
+
 pub fn restore(env: &Env, file: &std::path::Path) -> anyhow::Result<()> {
     let mut s = env.session()?;
     let r = s.restore(file)?;

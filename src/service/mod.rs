@@ -9,6 +9,7 @@ mod assign;
 pub mod audit;
 pub mod backup;
 pub mod calls;
+pub mod copy;
 pub mod disputes;
 pub mod holds;
 pub mod items;

@@ -21,6 +21,7 @@ pub mod kpi_daily;
 pub mod ledger;
 pub mod objectives;
 pub mod outbox;
+pub mod pg;
 pub mod placements;
 pub mod plans;
 pub mod prevention;
@@ -72,6 +73,9 @@ pub enum StoreError {
     Trust(String),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// A PostgreSQL server refused or failed (its own message, with the detail it gave).
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -155,6 +159,13 @@ impl Store {
     /// not an arq database (empty, not SQLite, or SQLite without arq's tables) is
     /// refused before anything is written to it.
     pub fn open(path: &Path) -> Result<Store> {
+        if pg::is_url(&path.to_string_lossy()) {
+            return Err(StoreError::Postgres(format!(
+                "{} is a PostgreSQL database: this arq reaches a server only through `arq db copy` so far \
+                 (README \"Team mode\"); the other commands work on a SQLite file",
+                pg::redact(&path.to_string_lossy())
+            )));
+        }
         if !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
@@ -255,6 +266,37 @@ impl Store {
         anchor::append(path, &k, 0, events::GENESIS, &at, "arq", "create")?;
         store.keying = Keying::Keyed(Box::new(k));
         Ok(store)
+    }
+
+    /// Creates a new database file with arq's schema and no rows at all (not even its
+    /// currency), for a copy of a whole shop to fill; `path` must not exist.
+    pub fn create_bare(path: &Path) -> Result<Store> {
+        if path.exists() {
+            return Err(StoreError::Exists(path.to_path_buf()));
+        }
+        let io = |e: std::io::Error| StoreError::Open {
+            path: path.to_path_buf(),
+            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        };
+        crate::files::create_new(path).map_err(io)?;
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        conn.pragma_update(None, "page_size", 16384)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            keying: Keying::Legacy,
+        };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The connection, to write a copy of a whole shop through.
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     /// A private in-memory database, for tests of the layers above.

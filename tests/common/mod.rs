@@ -130,6 +130,12 @@ impl Shop {
 
     /// The real binary, pointed at this shop as `user` on `as_of`.
     pub fn arq(&self, user: &str, as_of: &str) -> assert_cmd::Command {
+        self.arq_at(&self.db.display().to_string(), user, as_of)
+    }
+
+    /// The real binary with this shop's config and data directories, pointed at `db`
+    /// (another file, or a server's URL).
+    pub fn arq_at(&self, db: &str, user: &str, as_of: &str) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("arq").unwrap_or_else(|e| panic!("{e}"));
         cmd.env_remove("ARQ_DB")
             .env_remove("ARQ_USER")
@@ -137,14 +143,7 @@ impl Shop {
             .env_remove("ARQ_AS_OF");
         cmd.env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"));
-        cmd.args([
-            "--db",
-            &self.db.display().to_string(),
-            "--user",
-            user,
-            "--as-of",
-            as_of,
-        ]);
+        cmd.args(["--db", db, "--user", user, "--as-of", as_of]);
         cmd
     }
 

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for arq's tests (.ci/run uses it):
+#   scripts/pg-cluster.sh start DIR PORT   installs PostgreSQL from the system's packages if
+#                                           it is missing, creates a cluster in DIR, starts it
+#                                           on 127.0.0.1:PORT and prints its URL
+#   scripts/pg-cluster.sh stop DIR          stops it (and removes DIR)
+# The cluster trusts local connections (a test logs in as any role) and does not fsync.
+set -euo pipefail
+
+cmd=${1:?usage: pg-cluster.sh start DIR PORT | stop DIR}
+dir=${2:?a directory for the cluster}
+
+find_bin() {
+    ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+# PostgreSQL refuses to run as root: then the cluster belongs to the system's
+# postgres user (which the package creates).
+as_owner() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+case "$cmd" in
+start)
+    port=${3:?a port}
+    bin=$(find_bin)
+    if [ -z "$bin" ]; then
+        echo "installing PostgreSQL from the system's packages" >&2
+        sudo_=""
+        [ "$(id -u)" = 0 ] || sudo_="sudo"
+        $sudo_ apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq postgresql >&2
+        bin=$(find_bin)
+    fi
+    [ -n "$bin" ] || { echo "PostgreSQL could not be installed" >&2; exit 1; }
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    as_owner "$bin/initdb" -D "$dir/data" -U arq_owner --auth=trust -E UTF8 --no-locale >/dev/null
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+        start >/dev/null
+    echo "postgres://arq_owner@127.0.0.1:$port/postgres"
+    ;;
+stop)
+    bin=$(find_bin)
+    if [ -n "$bin" ] && [ -d "$dir/data" ]; then
+        as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+    fi
+    rm -rf "$dir"
+    ;;
+*)
+    echo "usage: pg-cluster.sh start DIR PORT | stop DIR" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,196 @@
+//! PostgreSQL, for a team on several machines (DESIGN §4, "Team mode"): connecting,
+//! the schema's own migrations (`migrations/`, the SQLite schema through its 0011 in
+//! PostgreSQL's types, then roles and row-level security), and `copy`, which moves a
+//! shop between a SQLite file and a server.
+
+pub mod copy;
+
+use postgres::{Client, GenericClient, NoTls};
+
+use super::{Result, StoreError};
+
+/// Whether `db` names a PostgreSQL database (`postgres://…` or `postgresql://…`)
+/// rather than a SQLite file.
+pub fn is_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// The server's schema versions, oldest first.
+const MIGRATIONS: [(i64, &str); 2] = [
+    (1, include_str!("migrations/0001_schema.sql")),
+    (2, include_str!("migrations/0002_security.sql")),
+];
+
+/// The schema version [`migrate`] brings a database to.
+pub const LATEST_SCHEMA: i64 = MIGRATIONS.len() as i64;
+
+/// Serialises migrations across every process that connects at once.
+const MIGRATION_LOCK: i64 = 0x6172_715f_6d69_6772; // "arq_migr"
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> StoreError {
+        StoreError::Postgres(describe(&e))
+    }
+}
+
+/// The server's message with its detail and hint, or the client's own.
+pub fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut m = db.message().to_string();
+            if let Some(d) = db.detail() {
+                m.push_str(&format!(" ({d})"));
+            }
+            if let Some(h) = db.hint() {
+                m.push_str(&format!("; {h}"));
+            }
+            m
+        }
+        None => e.to_string(),
+    }
+}
+
+/// Connects to `url`. The password, when the server asks for one, comes from the
+/// URL or from `PGPASSWORD`, never from arq's command line.
+pub fn connect(url: &str) -> Result<Client> {
+    let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+        StoreError::Postgres(format!("{url} is not a usable address: {e}"))
+    })?;
+    if config.get_password().is_none()
+        && let Ok(p) = std::env::var("PGPASSWORD")
+    {
+        config.password(p);
+    }
+    config.application_name("arq");
+    config.connect(NoTls).map_err(|e| {
+        StoreError::Postgres(format!(
+            "cannot connect to {}: {}",
+            redact(url),
+            describe(&e)
+        ))
+    })
+}
+
+/// `url` without its password, for messages.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((who, host)) => {
+            let user = who.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// The schema version of the connected database (0 for one arq has never touched).
+pub fn schema_version(client: &mut Client) -> Result<i64> {
+    schema_version_in(client)
+}
+
+pub(crate) fn schema_version_in(c: &mut impl GenericClient) -> Result<i64> {
+    let exists: bool = c
+        .query_one("SELECT to_regclass('arq_schema') IS NOT NULL", &[])?
+        .get(0);
+    if !exists {
+        return Ok(0);
+    }
+    Ok(
+        c.query_one("SELECT COALESCE(MAX(version), 0) FROM arq_schema", &[])?
+            .get(0),
+    )
+}
+
+/// Brings the connected database to [`LATEST_SCHEMA`], in one transaction, once
+/// however many processes try at the same moment.
+pub fn migrate(client: &mut Client) -> Result<()> {
+    let mut tx = client.transaction()?;
+    migrate_in(&mut tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// [`migrate`] inside a transaction the caller commits.
+pub(crate) fn migrate_in(tx: &mut impl GenericClient) -> Result<()> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS arq_schema (
+             version    BIGINT PRIMARY KEY,
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+         );
+         -- The audit key and the anchors of a shop on a server: only the owner reads them.
+         CREATE TABLE IF NOT EXISTS arq_files (
+             name TEXT PRIMARY KEY,
+             body BYTEA NOT NULL
+         );
+         REVOKE ALL ON arq_files FROM PUBLIC;",
+    )?;
+    let done: i64 = tx
+        .query_one("SELECT COALESCE(MAX(version), 0) FROM arq_schema", &[])?
+        .get(0);
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > done) {
+        tx.batch_execute(sql).map_err(|e| StoreError::Migrate {
+            path: format!("PostgreSQL migration {version}").into(),
+            message: describe(&e),
+        })?;
+        tx.execute("INSERT INTO arq_schema (version) VALUES ($1)", &[version])?;
+    }
+    Ok(())
+}
+
+/// The PostgreSQL group role of an arq role.
+pub fn group_role(role: &str) -> String {
+    format!("arq_{role}")
+}
+
+/// Makes sure arq user `name` can log in as a PostgreSQL role of the same name that
+/// belongs to the group of `role` (and to no other arq group). A new role gets
+/// `password` when one is given; an existing one keeps its own.
+pub fn ensure_login(
+    client: &mut Client,
+    name: &str,
+    role: &str,
+    password: Option<&str>,
+) -> Result<()> {
+    ensure_login_in(client, name, role, password)
+}
+
+pub(crate) fn ensure_login_in(
+    client: &mut impl GenericClient,
+    name: &str,
+    role: &str,
+    password: Option<&str>,
+) -> Result<()> {
+    let ident = quote_ident(name);
+    let exists = client
+        .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&name])?
+        .is_some();
+    if !exists {
+        let mut sql = format!("CREATE ROLE {ident} LOGIN");
+        if let Some(p) = password {
+            sql.push_str(&format!(" PASSWORD {}", quote_literal(p)));
+        }
+        client.batch_execute(&sql)?;
+    }
+    for other in ["collector", "supervisor", "admin"] {
+        let group = group_role(other);
+        if other == role {
+            client.batch_execute(&format!("GRANT {group} TO {ident}"))?;
+        } else {
+            client.batch_execute(&format!("REVOKE {group} FROM {ident}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// `s` as a quoted SQL identifier.
+pub fn quote_ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// `s` as a quoted SQL string literal.
+fn quote_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}

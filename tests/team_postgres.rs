@@ -1,0 +1,329 @@
+//! Team mode on a real PostgreSQL server (DESIGN §4): `arq db copy` moves the small
+//! demo to a server and back with every account and a verified record, and the
+//! server itself keeps each collector to their own accounts and every role away
+//! from changing the record (`psql` as the arq users' own roles).
+//!
+//! The server is the one `ARQ_TEST_PG` names (`.ci/run` starts a throwaway cluster,
+//! see `scripts/pg-cluster.sh`); each test works in a database of its own. Without
+//! the variable these tests say so and do nothing, unless `ARQ_TEST_PG_REQUIRED` is
+//! set, as it is in CI.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+const DAY: &str = "2026-11-20";
+
+/// Roles are the cluster's, not one database's: tests that create them go one at a time.
+static ROLES: Mutex<()> = Mutex::new(());
+
+/// A database of its own on the test server, dropped at the end.
+struct Scratch {
+    server: String,
+    name: String,
+}
+
+impl Scratch {
+    fn new(tag: &str) -> Option<Scratch> {
+        let server = match std::env::var("ARQ_TEST_PG") {
+            Ok(s) if !s.is_empty() => s,
+            _ => {
+                assert!(
+                    std::env::var_os("ARQ_TEST_PG_REQUIRED").is_none(),
+                    "ARQ_TEST_PG is not set, and these tests are required here"
+                );
+                eprintln!("ARQ_TEST_PG is not set: the PostgreSQL tests did nothing");
+                return None;
+            }
+        };
+        let name = format!("arq_{tag}_{}", std::process::id());
+        psql(
+            &server,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        );
+        psql(&server, &format!("CREATE DATABASE {name}"));
+        Some(Scratch { server, name })
+    }
+
+    /// The database's URL, as `user`.
+    fn url_as(&self, user: &str) -> String {
+        let rest = self.server.split_once('@').map_or("", |(_, r)| r);
+        let host = rest.rsplit_once('/').map_or(rest, |(h, _)| h);
+        format!("postgres://{user}@{host}/{}", self.name)
+    }
+
+    fn owner_url(&self) -> String {
+        let user = self
+            .server
+            .trim_start_matches("postgres://")
+            .split(['@', ':'])
+            .next()
+            .unwrap_or("postgres")
+            .to_string();
+        self.url_as(&user)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args([
+                &self.server,
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            ])
+            .output();
+    }
+}
+
+/// Runs `sql` through `psql` at `url`; panics when it fails.
+fn psql(url: &str, sql: &str) -> String {
+    let out = psql_try(url, sql);
+    match out {
+        Ok(s) => s,
+        Err(e) => panic!("psql {url}: {sql}: {e}"),
+    }
+}
+
+/// Runs `sql` through `psql` at `url`: its output, or its error.
+fn psql_try(url: &str, sql: &str) -> Result<String, String> {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-XqAt", "-c", sql])
+        .output()
+        .unwrap_or_else(|e| panic!("psql: {e}"));
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+fn arq(shop: &common::Shop, db: &str, user: &str) -> assert_cmd::Command {
+    shop.arq_at(db, user, DAY)
+}
+
+fn demo() -> common::Shop {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("demo.db");
+    let shop = common::Shop { dir, db };
+    shop.arq("admin", DAY)
+        .args(["demo", "--no-tui", "--seed", "7"])
+        .assert()
+        .success();
+    shop
+}
+
+fn account_json(shop: &common::Shop, db: &Path, id: &str) -> Value {
+    let out = arq(shop, &db.display().to_string(), "admin")
+        .args(["account", "show", id, "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn customers(shop: &common::Shop) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    let mut stmt = conn
+        .prepare("SELECT id, COALESCE(owner, '') FROM customers ORDER BY id")
+        .unwrap_or_else(|e| panic!("{e}"));
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .collect::<rusqlite::Result<_>>()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_shop_copied_to_a_server_and_back_shows_every_account_the_same_and_verifies() {
+    let Some(pg) = Scratch::new("round_trip") else {
+        return;
+    };
+    let _roles = ROLES.lock().unwrap_or_else(|e| e.into_inner());
+    let shop = demo();
+    let file = shop.db.display().to_string();
+    let server = pg.owner_url();
+
+    let out = arq(&shop, &file, "admin")
+        .args(["db", "copy", "--to", &server, "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let there: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(there["tables"], 30);
+    let events: i64 = psql(&server, "SELECT COUNT(*) FROM events")
+        .parse()
+        .unwrap_or_default();
+    assert!(events > 1000, "{events} events on the server");
+    assert_eq!(there["events"].as_i64(), Some(events));
+
+    // A second copy into the same database is refused and changes nothing.
+    arq(&shop, &file, "admin")
+        .args(["db", "copy", "--to", &server])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("already holds an arq shop"));
+    assert_eq!(
+        psql(&server, "SELECT COUNT(*) FROM events")
+            .parse::<i64>()
+            .ok(),
+        Some(events)
+    );
+
+    let back = shop.dir.path().join("back.db");
+    let out = arq(&shop, &server, "admin")
+        .args(["db", "copy", "--to", &back.display().to_string()])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("Record head on the copy, verified"), "{said}");
+    // Never over an existing file.
+    arq(&shop, &server, "admin")
+        .args(["db", "copy", "--to", &back.display().to_string()])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("exists"));
+
+    arq(&shop, &back.display().to_string(), "admin")
+        .args(["audit", "verify"])
+        .assert()
+        .success();
+    let all = customers(&shop);
+    assert!(all.len() >= 300, "{} customers", all.len());
+    for (id, _) in &all {
+        assert_eq!(
+            account_json(&shop, &shop.db, id),
+            account_json(&shop, &back, id),
+            "account {id}"
+        );
+    }
+}
+
+#[test]
+fn the_server_keeps_each_collector_to_their_accounts_and_the_record_unchanged() {
+    let Some(pg) = Scratch::new("rls") else {
+        return;
+    };
+    let _roles = ROLES.lock().unwrap_or_else(|e| e.into_inner());
+    let shop = demo();
+    let file = shop.db.display().to_string();
+    arq(&shop, &file, "admin")
+        .args(["db", "copy", "--to", &pg.owner_url()])
+        .assert()
+        .success();
+    let owner = pg.owner_url();
+    let all = customers(&shop);
+    let of = |who: &str| all.iter().filter(|(_, o)| o == who).count();
+    let bens = all
+        .iter()
+        .find(|(_, o)| o == "ben")
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| panic!("ben has no accounts"));
+
+    // ana sees her own accounts, and only what hangs off them.
+    let ana = pg.url_as("ana");
+    assert_eq!(
+        psql(&ana, "SELECT COUNT(*) FROM customers"),
+        of("ana").to_string()
+    );
+    assert_eq!(
+        psql(
+            &ana,
+            &format!("SELECT COUNT(*) FROM customers WHERE id = '{bens}'")
+        ),
+        "0"
+    );
+    for table in ["invoices", "events", "calls", "tasks", "promises"] {
+        assert_eq!(
+            psql(
+                &ana,
+                &format!("SELECT COUNT(*) FROM {table} WHERE customer_id = '{bens}'")
+            ),
+            "0",
+            "{table}"
+        );
+    }
+    // Her change to ben's account changes nothing; her new row on it is refused.
+    let name = psql(
+        &owner,
+        &format!("SELECT name FROM customers WHERE id = '{bens}'"),
+    );
+    assert_eq!(
+        psql(
+            &ana,
+            &format!("UPDATE customers SET name = 'taken' WHERE id = '{bens}' RETURNING id")
+        ),
+        ""
+    );
+    assert_eq!(
+        psql(
+            &owner,
+            &format!("SELECT name FROM customers WHERE id = '{bens}'")
+        ),
+        name
+    );
+    let refused = psql_try(
+        &ana,
+        &format!(
+            "INSERT INTO calls (customer_id, on_date, at, by, outcome) VALUES ('{bens}', '{DAY}', now(), 'ana', 'reached')"
+        ),
+    );
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.contains("row-level security")),
+        "{refused:?}"
+    );
+    // Nor may she move one of her accounts to ben.
+    let hers = all
+        .iter()
+        .find(|(_, o)| o == "ana")
+        .map(|(id, _)| id.clone())
+        .unwrap_or_default();
+    assert!(
+        psql_try(
+            &ana,
+            &format!("UPDATE customers SET owner = 'ben' WHERE id = '{hers}'")
+        )
+        .is_err()
+    );
+    // A supervisor reaches every account.
+    assert_eq!(
+        psql(&pg.url_as("sam"), "SELECT COUNT(*) FROM customers"),
+        all.len().to_string()
+    );
+    // Nobody of arq's changes or removes an event; the server's record is as copied.
+    let events = psql(&owner, "SELECT COUNT(*) FROM events");
+    for who in ["ana", "sam", "admin"] {
+        let url = pg.url_as(who);
+        for sql in [
+            "UPDATE events SET detail = 'rewritten' WHERE seq = 1",
+            "DELETE FROM events WHERE seq = 1",
+        ] {
+            let r = psql_try(&url, sql);
+            assert!(
+                r.as_ref().is_err_and(|e| e.contains("permission denied")),
+                "{who}: {sql}: {r:?}"
+            );
+        }
+    }
+    assert_eq!(psql(&owner, "SELECT COUNT(*) FROM events"), events);
+    // The audit key stays with the owner.
+    assert!(psql_try(&pg.url_as("admin"), "SELECT COUNT(*) FROM arq_files").is_err());
+}

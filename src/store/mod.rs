@@ -11,6 +11,7 @@ pub mod behaviour;
 pub mod credits;
 pub mod customers;
 pub mod cycles;
+pub mod db;
 pub mod deep_verify;
 pub mod events;
 pub mod figures;
@@ -80,6 +81,12 @@ pub enum StoreError {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> StoreError {
+        // A server's error, carried through the seam (`db`) inside a rusqlite one.
+        if let rusqlite::Error::ToSqlConversionFailure(inner) = &e
+            && let Some(server) = inner.downcast_ref::<db::pg::ServerError>()
+        {
+            return StoreError::Postgres(server.to_string());
+        }
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 StoreError::Busy

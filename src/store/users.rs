@@ -1,12 +1,14 @@
 //! Users and their roles.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::Result;
+use super::db::Db;
 use crate::domain::{Role, User};
 
-pub fn get(conn: &Connection, name: &str) -> Result<Option<User>> {
+pub fn get<'c>(conn: impl Into<Db<'c>>, name: &str) -> Result<Option<User>> {
     let u = conn
+        .into()
         .query_row(
             "SELECT name, role FROM users WHERE name = ?1",
             [name],
@@ -21,8 +23,10 @@ pub fn get(conn: &Connection, name: &str) -> Result<Option<User>> {
     Ok(u)
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<User>> {
-    let mut stmt = conn.prepare_cached("SELECT name, role FROM users ORDER BY name")?;
+pub fn list<'c>(conn: impl Into<Db<'c>>) -> Result<Vec<User>> {
+    let mut stmt = conn
+        .into()
+        .prepare_cached("SELECT name, role FROM users ORDER BY name")?;
     let rows = stmt.query_map([], |r| {
         Ok(User {
             name: r.get(0)?,
@@ -33,8 +37,8 @@ pub fn list(conn: &Connection) -> Result<Vec<User>> {
 }
 
 /// Adds a user (the name must be new).
-pub fn insert(conn: &Connection, name: &str, role: Role, at: &str) -> Result<()> {
-    conn.execute(
+pub fn insert<'c>(conn: impl Into<Db<'c>>, name: &str, role: Role, at: &str) -> Result<()> {
+    conn.into().execute(
         "INSERT INTO users (name, role, created_at) VALUES (?1, ?2, ?3)",
         params![name, role, at],
     )?;
@@ -42,8 +46,8 @@ pub fn insert(conn: &Connection, name: &str, role: Role, at: &str) -> Result<()>
 }
 
 /// Changes a user's role.
-pub fn set_role(conn: &Connection, name: &str, role: Role) -> Result<()> {
-    conn.execute(
+pub fn set_role<'c>(conn: impl Into<Db<'c>>, name: &str, role: Role) -> Result<()> {
+    conn.into().execute(
         "UPDATE users SET role = ?2 WHERE name = ?1",
         params![name, role],
     )?;

@@ -194,3 +194,54 @@ pub fn quote_ident(s: &str) -> String {
 fn quote_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
+
+/// A database of its own on the test server named by `ARQ_TEST_PG` (which `.ci/run`
+/// starts), migrated, and dropped at the end. `None` (with a word on stderr) when
+/// the variable is not set, unless `ARQ_TEST_PG_REQUIRED` is, as in CI.
+#[cfg(test)]
+pub(crate) struct Scratch {
+    pub url: String,
+    server: String,
+    name: String,
+}
+
+#[cfg(test)]
+impl Scratch {
+    pub fn new(tag: &str) -> Option<Scratch> {
+        let server = match std::env::var("ARQ_TEST_PG") {
+            Ok(s) if !s.is_empty() => s,
+            _ => {
+                assert!(
+                    std::env::var_os("ARQ_TEST_PG_REQUIRED").is_none(),
+                    "ARQ_TEST_PG is not set, and the PostgreSQL tests are required here"
+                );
+                eprintln!("ARQ_TEST_PG is not set: the PostgreSQL half of this test did nothing");
+                return None;
+            }
+        };
+        let name = format!("arq_unit_{tag}_{}", std::process::id());
+        let mut admin = connect(&server).expect("the test server");
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            admin.batch_execute(&sql).expect("a scratch database");
+        }
+        let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+        let url = format!("{base}/{name}");
+        migrate(&mut connect(&url).expect("the scratch database")).expect("migrations");
+        Some(Scratch { url, server, name })
+    }
+}
+
+#[cfg(test)]
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = connect(&self.server) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Statements are written once, in what SQLite and PostgreSQL both understand; this
+//! rewrites the few spellings that differ, for PostgreSQL:
+//!
+//! | SQLite | PostgreSQL |
+//! | --- | --- |
+//! | `?1`, `?2` (and a bare `?`) | `$1`, `$2` |
+//! | `INDEXED BY name` (a planner hint) | nothing |
+//! | `last_insert_rowid()` | `lastval()` |
+//! | `IFNULL(` | `COALESCE(` |
+//! | `INSERT OR IGNORE INTO …` | `INSERT INTO … ON CONFLICT DO NOTHING` |
+//!
+//! Text inside quotes is left alone. What this does not cover is spelled per backend
+//! with `Db::pick`.
+
+/// `sql` for PostgreSQL.
+pub fn postgres(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.char_indices().peekable();
+    let mut next_bare = 0;
+    let mut ignore = false;
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                // Copy the quoted text as it is ('' and "" stay inside it).
+                out.push(c);
+                while let Some((_, q)) = chars.next() {
+                    out.push(q);
+                    if q == c {
+                        if chars.peek().is_some_and(|(_, n)| *n == c) {
+                            if let Some((_, n)) = chars.next() {
+                                out.push(n);
+                            }
+                            continue;
+                        }
+                        break;
+                    }
+                }
+            }
+            '?' => {
+                let mut digits = String::new();
+                while let Some((_, d)) = chars.peek().filter(|(_, d)| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                if digits.is_empty() {
+                    next_bare += 1;
+                    digits = next_bare.to_string();
+                }
+                out.push('$');
+                out.push_str(&digits);
+            }
+            _ if starts_word(sql, i, "INDEXED BY") => {
+                // Skip the hint and the index's name.
+                let rest = &sql[i + "INDEXED BY".len()..];
+                let name_end = rest
+                    .trim_start()
+                    .find(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+                    .unwrap_or(rest.trim_start().len());
+                let skip = "INDEXED BY".len() + (rest.len() - rest.trim_start().len()) + name_end;
+                for _ in 1..skip {
+                    chars.next();
+                }
+            }
+            _ if starts_word(sql, i, "last_insert_rowid()") => {
+                out.push_str("lastval()");
+                for _ in 1.."last_insert_rowid()".len() {
+                    chars.next();
+                }
+            }
+            _ if starts_word(sql, i, "IFNULL(") => {
+                out.push_str("COALESCE(");
+                for _ in 1.."IFNULL(".len() {
+                    chars.next();
+                }
+            }
+            _ if starts_word(sql, i, "INSERT OR IGNORE INTO") => {
+                out.push_str("INSERT INTO");
+                ignore = true;
+                for _ in 1.."INSERT OR IGNORE INTO".len() {
+                    chars.next();
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    if ignore {
+        let trimmed = out.trim_end().trim_end_matches(';').to_string();
+        out = format!("{trimmed} ON CONFLICT DO NOTHING");
+    }
+    out
+}
+
+/// Whether `word` (ASCII, any case) starts at byte `i` of `sql`, not inside a name.
+fn starts_word(sql: &str, i: usize, word: &str) -> bool {
+    let before_ok = sql[..i]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+    before_ok
+        && sql
+            .get(i..i + word.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::postgres;
+
+    #[test]
+    fn spellings_sqlite_alone_knows_are_rewritten() {
+        let cases = [
+            (
+                "SELECT a FROM t WHERE b = ?1 AND c = ?12",
+                "SELECT a FROM t WHERE b = $1 AND c = $12",
+            ),
+            ("VALUES (?, ?)", "VALUES ($1, $2)"),
+            (
+                "SELECT '?1', \"?\" FROM t WHERE x = ?2",
+                "SELECT '?1', \"?\" FROM t WHERE x = $2",
+            ),
+            ("SELECT 'it''s ?' , ?1", "SELECT 'it''s ?' , $1"),
+            (
+                "SELECT id FROM invoices INDEXED BY invoices_open WHERE balance <> 0",
+                "SELECT id FROM invoices  WHERE balance <> 0",
+            ),
+            (
+                "UPDATE t SET r = ?1 WHERE id = last_insert_rowid()",
+                "UPDATE t SET r = $1 WHERE id = lastval()",
+            ),
+            (
+                "SELECT IFNULL(SUM(x), 0) FROM t",
+                "SELECT COALESCE(SUM(x), 0) FROM t",
+            ),
+            (
+                "INSERT OR IGNORE INTO t (a) VALUES (?1)",
+                "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING",
+            ),
+            // A name that merely contains a keyword is not touched.
+            ("SELECT my_ifnull(a) FROM t", "SELECT my_ifnull(a) FROM t"),
+        ];
+        for (lite, pg) in cases {
+            assert_eq!(postgres(lite), pg, "{lite}");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! One body, two backends: the seam's statements and values on SQLite and on a real
+//! PostgreSQL server (when `ARQ_TEST_PG` names one), against arq's own schemas.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+
+use super::{Backend, Db, PgConn};
+use crate::domain::{Money, Role};
+use crate::store::{Store, pg, users};
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a day")
+}
+
+/// What either backend must do alike.
+fn scenario(db: Db<'_>) {
+    let at = "2026-11-21T12:00:00.123456Z";
+    users::insert(db, "ana", Role::Collector, at).expect("insert a user");
+    users::insert(db, "sam", Role::Supervisor, at).expect("insert a user");
+    users::set_role(db, "ana", Role::Supervisor).expect("a new role");
+    let ana = users::get(db, "ana").expect("read").expect("ana");
+    assert_eq!(ana.role, Role::Supervisor);
+    assert!(users::get(db, "nobody").expect("read").is_none());
+    let names: Vec<String> = users::list(db)
+        .expect("list")
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
+    assert_eq!(names, ["ana", "sam"]);
+    // A moment comes back exactly as written.
+    let created: String = db
+        .query_row(
+            "SELECT created_at FROM users WHERE name = ?1",
+            ["ana"],
+            |r| r.get(0),
+        )
+        .expect("created_at");
+    assert_eq!(created, at);
+
+    db.execute(
+        "INSERT INTO customers (id, name, owner, created_on) VALUES (?1, ?2, ?3, ?4)",
+        params!["C1", "Acme", "ana", day("2026-01-05")],
+    )
+    .expect("a customer");
+    for (no, due, amount) in [
+        ("I1", "2026-02-01", "100.10"),
+        ("I2", "2026-03-01", "20.05"),
+    ] {
+        let amount: Money = amount.parse().expect("money");
+        db.execute(
+            "INSERT INTO invoices (invoice_no, customer_id, issue_date, due_date, amount, balance)
+             VALUES (?1, 'C1', '2026-01-05', ?2, ?3, ?3)",
+            params![no, due, amount],
+        )
+        .expect("an invoice");
+    }
+    // Days compare as days, sums of money are money, truth is 0 or 1.
+    let (open, total, late): (i64, Money, i64) = db
+        .query_row(
+            "SELECT COUNT(*), SUM(balance), MIN(due_date) < ?1 FROM invoices INDEXED BY invoices_open
+             WHERE balance <> 0 AND customer_id = ?2",
+            params![day("2026-02-15"), "C1"],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("aggregates");
+    assert_eq!(
+        (open, total, late),
+        (2, "120.15".parse().expect("money"), 1)
+    );
+    let due: Vec<NaiveDate> = db
+        .prepare_cached("SELECT due_date FROM invoices WHERE customer_id = ?1 ORDER BY due_date")
+        .expect("prepare")
+        .query_map(["C1"], |r| r.get(0))
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("days");
+    assert_eq!(due, [day("2026-02-01"), day("2026-03-01")]);
+    // A generated key, and a statement that keeps what is already there.
+    db.execute(
+        "INSERT INTO allocations (invoice_no, customer_id, date, amount, kind) VALUES ('I1', 'C1', ?1, 1000, 'payment')",
+        [day("2026-02-03")],
+    )
+    .expect("an allocation");
+    let id = db.last_insert_rowid();
+    let kind: Option<String> = db
+        .query_row("SELECT kind FROM allocations WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()
+        .expect("read");
+    assert_eq!(kind.as_deref(), Some("payment"));
+    let added = db
+        .execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+            ["currency", "EUR"],
+        )
+        .expect("or ignore");
+    assert_eq!(added, 0, "the currency is there already");
+    let missing = db
+        .query_row("SELECT value FROM meta WHERE key = ?1", ["nothing"], |r| {
+            r.get::<String>(0)
+        })
+        .optional()
+        .expect("no row is not an error");
+    assert!(missing.is_none());
+    let mut rows = db
+        .prepare("SELECT invoice_no, balance FROM invoices ORDER BY invoice_no")
+        .expect("prepare");
+    let mut rows = rows.query([]).expect("query");
+    let mut seen = Vec::new();
+    while let Some(r) = rows.next().expect("next") {
+        seen.push((
+            r.get::<String>(0).expect("no"),
+            r.get::<Money>(1).expect("balance"),
+        ));
+    }
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1].1, "20.05".parse().expect("money"));
+}
+
+#[test]
+fn the_same_statements_and_values_on_sqlite_and_postgresql() {
+    let store = Store::in_memory("USD").expect("an in-memory store");
+    let lite = Db::from(store.conn());
+    assert_eq!(lite.backend(), Backend::Sqlite);
+    scenario(lite);
+
+    let Some(scratch) = pg::Scratch::new("seam") else {
+        return;
+    };
+    let conn = PgConn::new(pg::connect(&scratch.url).expect("connect"));
+    conn.batch("INSERT INTO meta (key, value) VALUES ('currency', 'USD')")
+        .expect("a currency");
+    let server = Db::from(&conn);
+    assert_eq!(server.backend(), Backend::Postgres);
+    scenario(server);
+}
+
+#[test]
+fn a_server_error_reaches_the_user_as_the_servers_words() {
+    let Some(scratch) = pg::Scratch::new("errors") else {
+        return;
+    };
+    let conn = PgConn::new(pg::connect(&scratch.url).expect("connect"));
+    let db = Db::from(&conn);
+    let e = db
+        .execute(
+            "INSERT INTO users (name, role, created_at) VALUES (?1, 'boss', now())",
+            ["x"],
+        )
+        .expect_err("a role the schema does not know");
+    let e = crate::store::StoreError::from(e);
+    assert!(
+        matches!(&e, crate::store::StoreError::Postgres(m) if m.contains("users_role_check")),
+        "{e}"
+    );
+}

@@ -193,6 +193,33 @@ fn a_shop_copied_to_a_server_and_back_shows_every_account_the_same_and_verifies(
     );
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("Record head on the copy, verified"), "{said}");
+    // The same copy as one CSV row with its header, into another new file.
+    let csv_copy = shop.dir.path().join("csv.db");
+    let out = arq(&shop, &server, "admin")
+        .args([
+            "db",
+            "copy",
+            "--to",
+            &csv_copy.display().to_string(),
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.first().copied(),
+        Some("from,to,tables,rows,events,head"),
+        "{text}"
+    );
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].contains(",30,"), "{text}");
     // Never over an existing file.
     arq(&shop, &server, "admin")
         .args(["db", "copy", "--to", &back.display().to_string()])

@@ -658,6 +658,7 @@ pub enum DbCmd {
         /// Where the copy goes: postgres://USER@HOST/DB, or a new file's path
         #[arg(long, value_name = "URL|PATH")]
         to: String,
+        /// table: a sentence; json or csv: what was copied, with the record's head
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },

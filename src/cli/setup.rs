@@ -333,8 +333,22 @@ pub fn db_copy(env: &Env, to: &str, format: Format) -> anyhow::Result<()> {
             "both places are servers: copy the shop to a file first (`--to shop.db`), then from it"
         ),
     };
-    if format == Format::Json {
-        return super::output::json(&r);
+    match format {
+        Format::Json => return super::output::json(&r),
+        Format::Csv => {
+            return super::output::csv(
+                &["from", "to", "tables", "rows", "events", "head"],
+                [[
+                    r.from.clone(),
+                    r.to.clone(),
+                    r.tables.to_string(),
+                    r.rows.to_string(),
+                    r.events.to_string(),
+                    super::output::cell(r.head.as_ref()),
+                ]],
+            );
+        }
+        Format::Table => {}
     }
     println!(
         "Copied {} rows of {} tables ({} events) from {} to {}.",

@@ -1,8 +1,9 @@
 //! What collectors record about an account: calls, promises, disputes, payment plans
 //! and credit holds. Every query that answers "as of a date" ignores rows dated after it.
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::Result;
@@ -20,7 +21,8 @@ pub struct NewCall<'a> {
     pub note: &'a str,
 }
 
-pub fn insert_call(conn: &Connection, c: &NewCall<'_>) -> Result<i64> {
+pub fn insert_call<'c>(conn: impl Into<Db<'c>>, c: &NewCall<'_>) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached("INSERT INTO calls (customer_id, on_date, at, by, outcome, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![c.customer_id, c.on_date, c.at, c.by, c.outcome, c.note])?;
     Ok(conn.last_insert_rowid())
@@ -38,14 +40,20 @@ pub struct CallRow {
 }
 
 /// The newest call on the account (0 when there is none).
-pub fn last_call_id(conn: &Connection, customer_id: &str) -> Result<i64> {
+pub fn last_call_id<'c>(conn: impl Into<Db<'c>>, customer_id: &str) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     Ok(conn
         .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM calls WHERE customer_id = ?1")?
         .query_row([customer_id], |r| r.get(0))?)
 }
 
 /// The account's calls recorded after call `after`, oldest first.
-pub fn calls_after(conn: &Connection, customer_id: &str, after: i64) -> Result<Vec<CallRow>> {
+pub fn calls_after<'c>(
+    conn: impl Into<Db<'c>>,
+    customer_id: &str,
+    after: i64,
+) -> Result<Vec<CallRow>> {
+    let conn: Db<'c> = conn.into();
     let mut st = conn.prepare_cached(
         "SELECT id, on_date, at, by, outcome, note FROM calls WHERE customer_id = ?1 AND id > ?2 ORDER BY id",
     )?;
@@ -86,7 +94,8 @@ pub struct NewPromise<'a> {
     pub grace_days: u32,
 }
 
-pub fn insert_promise(conn: &Connection, p: &NewPromise<'_>) -> Result<i64> {
+pub fn insert_promise<'c>(conn: impl Into<Db<'c>>, p: &NewPromise<'_>) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO promises (customer_id, amount, date, taken_on, taken_by, note, grace_days) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
@@ -95,11 +104,12 @@ pub fn insert_promise(conn: &Connection, p: &NewPromise<'_>) -> Result<i64> {
 }
 
 /// Promises taken by `as_of` and not yet judged as of then.
-pub fn open_promises(
-    conn: &Connection,
+pub fn open_promises<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
 ) -> Result<Vec<OpenPromise>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT id, amount, date, taken_on, grace_days FROM promises
          WHERE customer_id = ?1 AND taken_on <= ?2 AND (evaluated_on IS NULL OR evaluated_on > ?2) ORDER BY id",
@@ -116,13 +126,14 @@ pub fn open_promises(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn set_promise_verdict(
-    conn: &Connection,
+pub fn set_promise_verdict<'c>(
+    conn: impl Into<Db<'c>>,
     id: i64,
     status: PromiseStatus,
     paid: Money,
     on: NaiveDate,
 ) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "UPDATE promises SET status = ?2, paid = ?3, evaluated_on = ?4 WHERE id = ?1",
     )?
@@ -132,14 +143,15 @@ pub fn set_promise_verdict(
 
 /// Closes a promise that is still open as replaced or cancelled; false, changing
 /// nothing, when it was no longer open.
-pub fn close_promise(
-    conn: &Connection,
+pub fn close_promise<'c>(
+    conn: impl Into<Db<'c>>,
     id: i64,
     status: PromiseStatus,
     on: NaiveDate,
     by: &str,
     note: &str,
 ) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let changed = conn
         .prepare_cached(
             "UPDATE promises SET status = ?2, evaluated_on = ?3, closed_by = ?4, close_note = ?5
@@ -150,7 +162,11 @@ pub fn close_promise(
 }
 
 /// Who holds a promise: (customer, taker, still open).
-pub fn promise_owner(conn: &Connection, id: i64) -> Result<Option<(String, String, bool)>> {
+pub fn promise_owner<'c>(
+    conn: impl Into<Db<'c>>,
+    id: i64,
+) -> Result<Option<(String, String, bool)>> {
+    let conn: Db<'c> = conn.into();
     Ok(conn
         .prepare_cached(
             "SELECT customer_id, taken_by, evaluated_on IS NULL FROM promises WHERE id = ?1",
@@ -160,11 +176,12 @@ pub fn promise_owner(conn: &Connection, id: i64) -> Result<Option<(String, Strin
 }
 
 /// A customer's promises taken by `as_of`, newest first, with their status then.
-pub fn promises_for(
-    conn: &Connection,
+pub fn promises_for<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
 ) -> Result<Vec<PromiseRow>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT id, amount, date, CASE WHEN evaluated_on IS NOT NULL AND evaluated_on <= ?2 THEN status ELSE 'open' END,
                 taken_on, taken_by, note
@@ -185,7 +202,12 @@ pub fn promises_for(
 }
 
 /// Promises found broken within the 90 days up to `as_of`.
-pub fn broken_promises_90d(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<u32> {
+pub fn broken_promises_90d<'c>(
+    conn: impl Into<Db<'c>>,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<u32> {
+    let conn: Db<'c> = conn.into();
     let from = as_of - chrono::Duration::days(89);
     let n: i64 = conn
         .prepare_cached(
@@ -221,7 +243,8 @@ pub struct NewDispute<'a> {
     pub by: &'a str,
 }
 
-pub fn insert_dispute(conn: &Connection, d: &NewDispute<'_>) -> Result<i64> {
+pub fn insert_dispute<'c>(conn: impl Into<Db<'c>>, d: &NewDispute<'_>) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO disputes (customer_id, invoice_no, amount, reason, note, follow_up, opened_on, opened_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -233,7 +256,7 @@ pub fn insert_dispute(conn: &Connection, d: &NewDispute<'_>) -> Result<i64> {
 const DISPUTE_COLUMNS: &str = "id, customer_id, invoice_no, amount, reason,
     CASE WHEN resolved_on IS NOT NULL AND resolved_on <= ?2 THEN status ELSE 'open' END, note, opened_on, follow_up";
 
-fn dispute_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DisputeRow> {
+fn dispute_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<DisputeRow> {
     Ok(DisputeRow {
         dispute_id: r.get(0)?,
         customer_id: r.get(1)?,
@@ -248,7 +271,12 @@ fn dispute_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DisputeRow> {
 }
 
 /// One dispute with its status as of `as_of`.
-pub fn get_dispute(conn: &Connection, id: i64, as_of: NaiveDate) -> Result<Option<DisputeRow>> {
+pub fn get_dispute<'c>(
+    conn: impl Into<Db<'c>>,
+    id: i64,
+    as_of: NaiveDate,
+) -> Result<Option<DisputeRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!("SELECT {DISPUTE_COLUMNS} FROM disputes WHERE id = ?1");
     Ok(conn
         .prepare_cached(&sql)?
@@ -257,11 +285,12 @@ pub fn get_dispute(conn: &Connection, id: i64, as_of: NaiveDate) -> Result<Optio
 }
 
 /// A customer's disputes opened by `as_of`, newest first.
-pub fn disputes_for(
-    conn: &Connection,
+pub fn disputes_for<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
 ) -> Result<Vec<DisputeRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT {DISPUTE_COLUMNS} FROM disputes WHERE customer_id = ?1 AND opened_on <= ?2 ORDER BY opened_on DESC, id DESC"
     );
@@ -271,7 +300,8 @@ pub fn disputes_for(
 }
 
 /// Every dispute open as of `as_of`, oldest first.
-pub fn open_disputes(conn: &Connection, as_of: NaiveDate) -> Result<Vec<DisputeRow>> {
+pub fn open_disputes<'c>(conn: impl Into<Db<'c>>, as_of: NaiveDate) -> Result<Vec<DisputeRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT {DISPUTE_COLUMNS} FROM disputes WHERE opened_on <= ?2 AND (resolved_on IS NULL OR resolved_on > ?2)
          ORDER BY opened_on, id"
@@ -283,11 +313,12 @@ pub fn open_disputes(conn: &Connection, as_of: NaiveDate) -> Result<Vec<DisputeR
 }
 
 /// The ids of one account's disputes open as of `as_of`.
-pub fn open_dispute_ids(
-    conn: &Connection,
+pub fn open_dispute_ids<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
 ) -> Result<Vec<i64>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM disputes WHERE customer_id = ?1 AND opened_on <= ?2 AND (resolved_on IS NULL OR resolved_on > ?2)
          ORDER BY id",
@@ -297,7 +328,11 @@ pub fn open_dispute_ids(
 }
 
 /// (customer, dispute id) of every dispute open as of `as_of`.
-pub fn open_dispute_ids_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(String, i64)>> {
+pub fn open_dispute_ids_all<'c>(
+    conn: impl Into<Db<'c>>,
+    as_of: NaiveDate,
+) -> Result<Vec<(String, i64)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT customer_id, id FROM disputes WHERE opened_on <= ?1 AND (resolved_on IS NULL OR resolved_on > ?1)
          ORDER BY id",
@@ -307,8 +342,8 @@ pub fn open_dispute_ids_all(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(
 }
 
 /// Records a dispute's resolution; false, changing nothing, when it was already resolved.
-pub fn resolve_dispute(
-    conn: &Connection,
+pub fn resolve_dispute<'c>(
+    conn: impl Into<Db<'c>>,
     id: i64,
     status: DisputeStatus,
     credited: Money,
@@ -316,6 +351,7 @@ pub fn resolve_dispute(
     by: &str,
     note: &str,
 ) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let changed = conn
         .prepare_cached(
             "UPDATE disputes SET status = ?2, credited = ?3, resolved_on = ?4, resolved_by = ?5, resolution_note = ?6
@@ -351,7 +387,7 @@ impl HoldRow {
 
 const HOLD_COLUMNS: &str = "id, customer_id, set_on, set_by, reason, by_step, over_limit";
 
-fn hold_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HoldRow> {
+fn hold_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<HoldRow> {
     Ok(HoldRow {
         hold_id: r.get(0)?,
         customer_id: r.get(1)?,
@@ -364,11 +400,12 @@ fn hold_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HoldRow> {
 }
 
 /// The hold in force on `as_of`, if any.
-pub fn active_hold(
-    conn: &Connection,
+pub fn active_hold<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
 ) -> Result<Option<HoldRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT {HOLD_COLUMNS} FROM holds WHERE customer_id = ?1 AND set_on <= ?2
          AND (released_on IS NULL OR released_on > ?2) ORDER BY set_on DESC, id DESC LIMIT 1"
@@ -380,7 +417,8 @@ pub fn active_hold(
 }
 
 /// Every hold in force on `as_of`, oldest first.
-pub fn active_holds(conn: &Connection, as_of: NaiveDate) -> Result<Vec<HoldRow>> {
+pub fn active_holds<'c>(conn: impl Into<Db<'c>>, as_of: NaiveDate) -> Result<Vec<HoldRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT {HOLD_COLUMNS} FROM holds WHERE set_on <= ?1 AND (released_on IS NULL OR released_on > ?1) ORDER BY set_on, customer_id"
     );
@@ -389,14 +427,15 @@ pub fn active_holds(conn: &Connection, as_of: NaiveDate) -> Result<Vec<HoldRow>>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn set_hold(
-    conn: &Connection,
+pub fn set_hold<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     on: NaiveDate,
     by: &str,
     reason: &str,
     by_step: bool,
 ) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached("INSERT INTO holds (customer_id, set_on, set_by, reason, by_step) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![customer_id, on, by, reason, by_step])?;
     Ok(conn.last_insert_rowid())
@@ -404,7 +443,13 @@ pub fn set_hold(
 
 /// Marks a hold as standing (also) for a strategy step or for the credit limit, so the
 /// run releases it only when neither holds any more.
-pub fn mark_hold(conn: &Connection, hold_id: i64, by_step: bool, over_limit: bool) -> Result<()> {
+pub fn mark_hold<'c>(
+    conn: impl Into<Db<'c>>,
+    hold_id: i64,
+    by_step: bool,
+    over_limit: bool,
+) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "UPDATE holds SET by_step = MAX(by_step, ?2), over_limit = MAX(over_limit, ?3) WHERE id = ?1",
     )?
@@ -413,7 +458,13 @@ pub fn mark_hold(conn: &Connection, hold_id: i64, by_step: bool, over_limit: boo
 }
 
 /// Releases a hold; false, changing nothing, when it was already released.
-pub fn release_hold(conn: &Connection, hold_id: i64, on: NaiveDate, by: &str) -> Result<bool> {
+pub fn release_hold<'c>(
+    conn: impl Into<Db<'c>>,
+    hold_id: i64,
+    on: NaiveDate,
+    by: &str,
+) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let changed = conn
         .prepare_cached(
             "UPDATE holds SET released_on = ?2, released_by = ?3 WHERE id = ?1 AND released_on IS NULL",
@@ -426,11 +477,12 @@ pub fn release_hold(conn: &Connection, hold_id: i64, on: NaiveDate, by: &str) ->
 
 /// The latest response dated on or before `as_of`: a payment, a promise, a dispute,
 /// or a call that reached the customer (DESIGN §2).
-pub fn last_response(
-    conn: &Connection,
+pub fn last_response<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
 ) -> Result<Option<NaiveDate>> {
+    let conn: Db<'c> = conn.into();
     let d = conn
         .prepare_cached(
             "SELECT MAX(d) FROM (
@@ -445,11 +497,12 @@ pub fn last_response(
 }
 
 /// The latest day, on or before `as_of`, a promise or plan was found broken.
-pub fn last_broken(
-    conn: &Connection,
+pub fn last_broken<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
 ) -> Result<Option<NaiveDate>> {
+    let conn: Db<'c> = conn.into();
     let d = conn
         .prepare_cached(
             "SELECT MAX(d) FROM (

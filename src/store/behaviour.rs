@@ -11,8 +11,9 @@
 
 use std::collections::HashMap;
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::Result;
 use super::snapshot::ids_json;
@@ -47,9 +48,9 @@ impl Whose<'_> {
 
     fn query<'s>(
         self,
-        stmt: &'s mut rusqlite::Statement<'_>,
+        stmt: &'s mut crate::store::db::Statement<'_>,
         as_of: NaiveDate,
-    ) -> rusqlite::Result<rusqlite::Rows<'s>> {
+    ) -> rusqlite::Result<crate::store::db::Rows<'s>> {
         match self {
             Whose::All => stmt.query(params![as_of]),
             Whose::Owner(v) | Whose::Ids(v) => stmt.query(params![as_of, v]),
@@ -97,7 +98,7 @@ enum State {
 }
 
 impl Ledger {
-    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ledger> {
+    fn read(r: &crate::store::db::Row<'_>) -> rusqlite::Result<Ledger> {
         Ok(Ledger {
             issued: date_at(r, 2)?,
             due: date_at(r, 3)?,
@@ -137,7 +138,8 @@ impl Ledger {
 }
 
 /// The records of `whose` customers as of `as_of`, customers in id order.
-pub fn load(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Result<Inputs> {
+pub fn load<'c>(conn: impl Into<Db<'c>>, as_of: NaiveDate, whose: Whose<'_>) -> Result<Inputs> {
+    let conn: Db<'c> = conn.into();
     let mut customers: Vec<CustomerHistory> = Vec::new();
     let mut at: FastMap<String, usize> = FastMap::default();
     {
@@ -169,11 +171,11 @@ pub fn load(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Result<Inp
         let mut stmt = conn.prepare_cached(&ledger_sql(&whose.clause("i.customer_id")))?;
         let mut rows = whose.query(&mut stmt, as_of)?;
         while let Some(r) = rows.next()? {
-            let Some(&ci) = at.get(text_at(r, 0)?) else {
+            let Some(&ci) = at.get(text_at(&r, 0)?) else {
                 continue;
             };
-            let l = Ledger::read(r)?;
-            let no = text_at(r, 1)?;
+            let l = Ledger::read(&r)?;
+            let no = text_at(&r, 1)?;
             let dispute = disputed.get(no).copied();
             let c = &mut customers[ci];
             match l.state() {
@@ -204,8 +206,8 @@ pub fn load(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Result<Inp
         )?;
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
-            if let Some(&ci) = at.get(text_at(r, 0)?) {
-                customers[ci].broken_promises.push(date_at(r, 1)?);
+            if let Some(&ci) = at.get(text_at(&r, 0)?) {
+                customers[ci].broken_promises.push(date_at(&r, 1)?);
             }
         }
     }
@@ -221,32 +223,37 @@ pub fn load(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Result<Inp
 }
 
 /// The day each invoice's first dispute was opened, by the day.
-fn first_disputes(conn: &Connection, as_of: NaiveDate) -> Result<FastMap<String, NaiveDate>> {
+fn first_disputes<'c>(
+    conn: impl Into<Db<'c>>,
+    as_of: NaiveDate,
+) -> Result<FastMap<String, NaiveDate>> {
+    let conn: Db<'c> = conn.into();
     let mut out = FastMap::default();
     let mut stmt = conn.prepare_cached(
         "SELECT invoice_no, MIN(opened_on) FROM disputes WHERE opened_on <= ?1 GROUP BY invoice_no",
     )?;
     let mut rows = stmt.query([as_of])?;
     while let Some(r) = rows.next()? {
-        out.insert(r.get(0)?, date_at(r, 1)?);
+        out.insert(r.get(0)?, date_at(&r, 1)?);
     }
     Ok(out)
 }
 
 /// What became of `invoices` by `end`: paid on a day, or not (still open, or closed
 /// without a payment). For the evaluation.
-pub fn outcomes(
-    conn: &Connection,
+pub fn outcomes<'c>(
+    conn: impl Into<Db<'c>>,
     end: NaiveDate,
     invoices: &[&str],
 ) -> Result<HashMap<String, Actual>> {
+    let conn: Db<'c> = conn.into();
     let json = ids_json(invoices.iter().copied());
     let sql = ledger_sql(" AND i.invoice_no IN (SELECT value FROM json_each(?2))");
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params![end, json])?;
     let mut out = HashMap::with_capacity(invoices.len());
     while let Some(r) = rows.next()? {
-        let actual = match Ledger::read(r)?.state() {
+        let actual = match Ledger::read(&r)?.state() {
             State::Paid(on) => Actual::Paid(on),
             State::Open(_) | State::Other => Actual::Unpaid,
         };
@@ -257,7 +264,8 @@ pub fn outcomes(
 
 /// The latest day anything was recorded in the ledger (invoices issued, money
 /// allocated): the end of the history an evaluation reads outcomes from.
-pub fn last_record(conn: &Connection) -> Result<Option<NaiveDate>> {
+pub fn last_record<'c>(conn: impl Into<Db<'c>>) -> Result<Option<NaiveDate>> {
+    let conn: Db<'c> = conn.into();
     let d: Option<String> = conn.query_row(
         "SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM allocations UNION ALL SELECT MAX(issue_date) FROM invoices)",
         [],
@@ -279,7 +287,12 @@ pub struct Stored {
 
 /// Keeps `estimates` as every customer's current behaviour (replacing what an earlier
 /// close kept) and the fitted shop model, in the caller's transaction.
-pub fn save(conn: &Connection, estimates: &crate::behaviour::Estimates, at: &str) -> Result<()> {
+pub fn save<'c>(
+    conn: impl Into<Db<'c>>,
+    estimates: &crate::behaviour::Estimates,
+    at: &str,
+) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.execute("DELETE FROM customer_behaviour", [])?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO customer_behaviour (customer_id, as_of, history, avg_days_late, expected_days_late, p_late_30, class)
@@ -317,11 +330,12 @@ pub fn save(conn: &Connection, estimates: &crate::behaviour::Estimates, at: &str
 /// The kept behaviour of `ids` (a JSON array, see `snapshot::ids_json`), when it was
 /// measured on or before `as_of` (a replay of an earlier day does not see a later
 /// measure).
-pub fn stored(
-    conn: &Connection,
+pub fn stored<'c>(
+    conn: impl Into<Db<'c>>,
     ids_json: &str,
     as_of: NaiveDate,
 ) -> Result<HashMap<String, Stored>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT customer_id, as_of, history, avg_days_late, expected_days_late, p_late_30, class
          FROM customer_behaviour WHERE customer_id IN (SELECT value FROM json_each(?1)) AND as_of <= ?2",
@@ -332,7 +346,7 @@ pub fn stored(
         out.insert(
             r.get(0)?,
             Stored {
-                as_of: date_at(r, 1)?,
+                as_of: date_at(&r, 1)?,
                 history: r.get(2)?,
                 avg_days_late: r.get(3)?,
                 expected_days_late: r.get(4)?,
@@ -345,12 +359,18 @@ pub fn stored(
 }
 
 /// One customer's kept behaviour, whenever it was measured.
-pub fn stored_one(conn: &Connection, id: &str, as_of: NaiveDate) -> Result<Option<Stored>> {
+pub fn stored_one<'c>(
+    conn: impl Into<Db<'c>>,
+    id: &str,
+    as_of: NaiveDate,
+) -> Result<Option<Stored>> {
+    let conn: Db<'c> = conn.into();
     Ok(stored(conn, &ids_json([id]), as_of)?.remove(id))
 }
 
 /// The day of the measure the latest daily run kept, if any.
-pub fn kept_as_of(conn: &Connection) -> Result<Option<NaiveDate>> {
+pub fn kept_as_of<'c>(conn: impl Into<Db<'c>>) -> Result<Option<NaiveDate>> {
+    let conn: Db<'c> = conn.into();
     let d: Option<String> =
         conn.query_row("SELECT MAX(as_of) FROM behaviour_model", [], |r| r.get(0))?;
     Ok(d.and_then(|s| crate::domain::dates::parse_iso(&s).ok()))
@@ -358,14 +378,18 @@ pub fn kept_as_of(conn: &Connection) -> Result<Option<NaiveDate>> {
 
 /// The behaviour class history of every customer measured by `to`: (customer id, day
 /// the class took effect, class), in customer and day order.
-pub fn class_history(conn: &Connection, to: NaiveDate) -> Result<Vec<(String, NaiveDate, Risk)>> {
+pub fn class_history<'c>(
+    conn: impl Into<Db<'c>>,
+    to: NaiveDate,
+) -> Result<Vec<(String, NaiveDate, Risk)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare(
         "SELECT customer_id, as_of, class FROM behaviour_classes WHERE as_of <= ?1 ORDER BY customer_id, as_of",
     )?;
     let mut rows = stmt.query([to])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push((r.get(0)?, date_at(r, 1)?, r.get(2)?));
+        out.push((r.get(0)?, date_at(&r, 1)?, r.get(2)?));
     }
     Ok(out)
 }

@@ -5,8 +5,9 @@
 
 use std::collections::HashMap;
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::Result;
 use super::ledger::{self, AllocationKind};
@@ -14,7 +15,8 @@ use crate::domain::Money;
 use crate::domain::account::allocate_oldest_first;
 
 /// Has a credit with this reference been applied before?
-pub fn exists(conn: &Connection, reference: &str) -> Result<bool> {
+pub fn exists<'c>(conn: impl Into<Db<'c>>, reference: &str) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     Ok(conn
         .prepare_cached("SELECT 1 FROM allocations WHERE kind = 'credit' AND ref = ?1 LIMIT 1")?
         .exists([reference])?)
@@ -23,13 +25,14 @@ pub fn exists(conn: &Connection, reference: &str) -> Result<bool> {
 /// Applies a credit of `amount` to the customer's open invoices, those issued by
 /// `date` first, oldest due first. Returns the shares as (invoice, amount) and
 /// what found nothing open to go to.
-pub fn apply(
-    conn: &Connection,
+pub fn apply<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     date: NaiveDate,
     amount: Money,
     reference: &str,
 ) -> Result<(Vec<(String, Money)>, Money)> {
+    let conn: Db<'c> = conn.into();
     let open = ledger::open_invoices(conn, customer_id)?;
     let mut left = amount;
     let mut applied = Vec::new();
@@ -64,11 +67,12 @@ pub fn apply(
 /// open of it (a report lists only that part as unapplied; the rest the accounting
 /// system has applied itself, so the invoice balances it shows include it). The
 /// latest allocations of an item count first.
-pub fn taken_by(
-    conn: &Connection,
+pub fn taken_by<'c>(
+    conn: impl Into<Db<'c>>,
     credits: &[(String, Money)],
     payments: &[(String, Money)],
 ) -> Result<HashMap<String, Money>> {
+    let conn: Db<'c> = conn.into();
     let mut out: HashMap<String, Money> = HashMap::new();
     let mut by_credit = conn.prepare_cached(
         "SELECT invoice_no, amount FROM allocations WHERE kind = 'credit' AND ref = ?1 ORDER BY id DESC",

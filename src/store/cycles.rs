@@ -1,7 +1,8 @@
 //! Collection cycles and the steps done in them.
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::Result;
 use crate::strategy::Action;
@@ -29,11 +30,12 @@ impl How {
 }
 
 /// The cycle an account is in as of `as_of`, with its last step done by then.
-pub fn open_cycle(
-    conn: &Connection,
+pub fn open_cycle<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
 ) -> Result<Option<CycleState>> {
+    let conn: Db<'c> = conn.into();
     let row = conn
         .prepare_cached(
             "SELECT id, strategy_id, started_on FROM cycles
@@ -60,7 +62,12 @@ pub fn open_cycle(
 }
 
 /// The last step done in a cycle on or before `as_of`.
-pub fn last_step(conn: &Connection, cycle_id: i64, as_of: NaiveDate) -> Result<Option<DoneStep>> {
+pub fn last_step<'c>(
+    conn: impl Into<Db<'c>>,
+    cycle_id: i64,
+    as_of: NaiveDate,
+) -> Result<Option<DoneStep>> {
+    let conn: Db<'c> = conn.into();
     let row = conn
         .prepare_cached(
             "SELECT step_index, done_on FROM steps_done WHERE cycle_id = ?1 AND done_on <= ?2
@@ -77,19 +84,25 @@ pub fn last_step(conn: &Connection, cycle_id: i64, as_of: NaiveDate) -> Result<O
 }
 
 /// The id of the step last done (for display), if any.
-pub fn last_step_id(conn: &Connection, cycle_id: i64, as_of: NaiveDate) -> Result<Option<String>> {
+pub fn last_step_id<'c>(
+    conn: impl Into<Db<'c>>,
+    cycle_id: i64,
+    as_of: NaiveDate,
+) -> Result<Option<String>> {
+    let conn: Db<'c> = conn.into();
     Ok(conn
         .prepare_cached("SELECT step_id FROM steps_done WHERE cycle_id = ?1 AND done_on <= ?2 ORDER BY step_index DESC LIMIT 1")?
         .query_row(params![cycle_id, as_of], |r| r.get(0))
         .optional()?)
 }
 
-pub fn start(
-    conn: &Connection,
+pub fn start<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     strategy_id: &str,
     on: NaiveDate,
 ) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO cycles (customer_id, strategy_id, started_on) VALUES (?1, ?2, ?3)",
     )?
@@ -97,15 +110,16 @@ pub fn start(
     Ok(conn.last_insert_rowid())
 }
 
-pub fn end(conn: &Connection, cycle_id: i64, on: NaiveDate, reason: &str) -> Result<()> {
+pub fn end<'c>(conn: impl Into<Db<'c>>, cycle_id: i64, on: NaiveDate, reason: &str) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached("UPDATE cycles SET ended_on = ?2, end_reason = ?3 WHERE id = ?1")?
         .execute(params![cycle_id, on, reason])?;
     Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn record_step(
-    conn: &Connection,
+pub fn record_step<'c>(
+    conn: impl Into<Db<'c>>,
     cycle_id: i64,
     customer_id: &str,
     index: usize,
@@ -114,6 +128,7 @@ pub fn record_step(
     on: NaiveDate,
     how: How,
 ) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     // The version of the cycle's strategy in force that day.
     conn.prepare_cached(
         "INSERT INTO steps_done (cycle_id, customer_id, step_index, step_id, action, done_on, how, version)
@@ -125,10 +140,11 @@ pub fn record_step(
 }
 
 /// The accounts in a collection cycle on `as_of`.
-pub fn customers_in_cycle(
-    conn: &Connection,
+pub fn customers_in_cycle<'c>(
+    conn: impl Into<Db<'c>>,
     as_of: NaiveDate,
 ) -> Result<std::collections::HashSet<String>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT customer_id FROM cycles WHERE started_on <= ?1 AND (ended_on IS NULL OR ended_on > ?1)",
     )?;

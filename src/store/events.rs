@@ -6,8 +6,9 @@
 //! does not verify; events recorded before a database had a key keep their plain
 //! SHA-256. Truncation is caught by the anchors ([`super::anchor`]).
 
+use super::db::Db;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -60,7 +61,12 @@ pub fn timestamp(now: DateTime<Utc>) -> String {
 impl EventLog {
     /// Starts appending; call inside a `BEGIN IMMEDIATE` transaction so the head
     /// cannot move under us. A database whose key is missing takes no new events.
-    pub fn open(conn: &Connection, keying: &Keying, now: DateTime<Utc>) -> Result<EventLog> {
+    pub fn open<'c>(
+        conn: impl Into<Db<'c>>,
+        keying: &Keying,
+        now: DateTime<Utc>,
+    ) -> Result<EventLog> {
+        let conn: Db<'c> = conn.into();
         let mac = match keying {
             Keying::Keyed(k) => Some(k.mac.clone()),
             Keying::Legacy => {
@@ -93,7 +99,8 @@ impl EventLog {
         })
     }
 
-    pub fn append(&mut self, conn: &Connection, ev: &NewEvent<'_>) -> Result<i64> {
+    pub fn append<'c>(&mut self, conn: impl Into<Db<'c>>, ev: &NewEvent<'_>) -> Result<i64> {
+        let conn: Db<'c> = conn.into();
         let data = ev.data.to_string();
         let on_date = ev.on_date.format("%Y-%m-%d").to_string();
         let fields = Fields {
@@ -180,13 +187,15 @@ pub struct Verification {
 }
 
 /// How many events there are.
-pub fn count(conn: &Connection) -> Result<u64> {
+pub fn count<'c>(conn: impl Into<Db<'c>>) -> Result<u64> {
+    let conn: Db<'c> = conn.into();
     let n: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
     Ok(n as u64)
 }
 
 /// The last event's number and hash.
-pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
+pub fn head<'c>(conn: impl Into<Db<'c>>) -> Result<Option<(i64, String)>> {
+    let conn: Db<'c> = conn.into();
     Ok(conn
         .query_row(
             "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
@@ -197,7 +206,8 @@ pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
 }
 
 /// The hash of event `seq`, if there is one.
-pub fn hash_of(conn: &Connection, seq: i64) -> Result<Option<String>> {
+pub fn hash_of<'c>(conn: impl Into<Db<'c>>, seq: i64) -> Result<Option<String>> {
+    let conn: Db<'c> = conn.into();
     Ok(conn
         .prepare_cached("SELECT hash FROM events WHERE seq = ?1")?
         .query_row([seq], |r| r.get(0))
@@ -217,7 +227,8 @@ pub enum Keys<'a> {
 }
 
 /// Recomputes every hash in order.
-pub fn verify(conn: &Connection, keys: Keys<'_>) -> Result<Verification> {
+pub fn verify<'c>(conn: impl Into<Db<'c>>, keys: Keys<'_>) -> Result<Verification> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare(
         "SELECT seq, at, on_date, kind, actor, COALESCE(customer_id, ''), detail, data, prev_hash, hash FROM events ORDER BY seq",
     )?;
@@ -305,7 +316,7 @@ pub fn verify(conn: &Connection, keys: Keys<'_>) -> Result<Verification> {
     })
 }
 
-fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+fn event_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<Event> {
     Ok(Event {
         seq: r.get(0)?,
         at: r.get(1)?,
@@ -319,12 +330,13 @@ fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
 }
 
 /// An account's events dated on or before `as_of`, newest first.
-pub fn for_customer(
-    conn: &Connection,
+pub fn for_customer<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
     limit: usize,
 ) -> Result<Vec<Event>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT seq, at, on_date, kind, actor, customer_id, detail, data FROM events
          WHERE customer_id = ?1 AND on_date <= ?2 ORDER BY seq DESC LIMIT ?3",
@@ -334,12 +346,13 @@ pub fn for_customer(
 }
 
 /// What one person recorded, dated on or before `as_of`, newest first.
-pub fn by_actor(
-    conn: &Connection,
+pub fn by_actor<'c>(
+    conn: impl Into<Db<'c>>,
     actor: &str,
     as_of: NaiveDate,
     limit: usize,
 ) -> Result<Vec<Event>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT seq, at, on_date, kind, actor, customer_id, detail, data FROM events
          WHERE actor = ?1 AND on_date <= ?2 ORDER BY seq DESC LIMIT ?3",
@@ -349,12 +362,13 @@ pub fn by_actor(
 }
 
 /// Events of some kinds dated within `[from, to]`, oldest first.
-pub fn between(
-    conn: &Connection,
+pub fn between<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
     kinds: &[EventKind],
 ) -> Result<Vec<Event>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT seq, at, on_date, kind, actor, customer_id, detail, data FROM events
          WHERE on_date BETWEEN ?1 AND ?2 ORDER BY seq",

@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::Result;
 use super::snapshot::{self, Scope};
@@ -33,13 +34,14 @@ impl Whose<'_> {
 }
 
 /// Runs a one-number query with `?1` and `?2` the period and `?3` the owner.
-fn sum(
-    conn: &Connection,
+fn sum<'c>(
+    conn: impl Into<Db<'c>>,
     sql: &str,
     from: NaiveDate,
     to: NaiveDate,
     whose: Whose<'_>,
 ) -> Result<Money> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(sql)?;
     let m: Option<Money> = match whose {
         Whose::Shop => stmt.query_row(params![from, to], |r| r.get(0))?,
@@ -57,7 +59,8 @@ pub struct Book {
 }
 
 /// The ids of the accounts `whose` covers, or `None` for the whole shop.
-fn owned(conn: &Connection, whose: Whose<'_>) -> Result<Option<FastSet<String>>> {
+fn owned<'c>(conn: impl Into<Db<'c>>, whose: Whose<'_>) -> Result<Option<FastSet<String>>> {
+    let conn: Db<'c> = conn.into();
     let Whose::Owner(o) = whose else {
         return Ok(None);
     };
@@ -67,7 +70,8 @@ fn owned(conn: &Connection, whose: Whose<'_>) -> Result<Option<FastSet<String>>>
 }
 
 /// Every open invoice as of `as_of`, by age, for `whose` accounts.
-pub fn book_as_of(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Result<Book> {
+pub fn book_as_of<'c>(conn: impl Into<Db<'c>>, as_of: NaiveDate, whose: Whose<'_>) -> Result<Book> {
+    let conn: Db<'c> = conn.into();
     let mine = owned(conn, whose)?;
     let keep = |cid: &str| mine.as_ref().is_none_or(|m| m.contains(cid));
     let mut book = Book::default();
@@ -89,7 +93,12 @@ pub fn book_as_of(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Resu
 /// The aging on a date of `whose` accounts: [`book_as_of`] without the per-customer
 /// split (one pass over the open invoices, nothing kept per customer), for the daily
 /// snapshot and the two ends of a report's period.
-pub fn aging_as_of(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Result<Aging> {
+pub fn aging_as_of<'c>(
+    conn: impl Into<Db<'c>>,
+    as_of: NaiveDate,
+    whose: Whose<'_>,
+) -> Result<Aging> {
+    let conn: Db<'c> = conn.into();
     let mine = owned(conn, whose)?;
     let keep = |cid: &str| mine.as_ref().is_none_or(|m| m.contains(cid));
     let scope = if mine.is_some() {
@@ -109,12 +118,13 @@ pub fn aging_as_of(conn: &Connection, as_of: NaiveDate, whose: Whose<'_>) -> Res
 /// Invoices issued in the period. Read by the period's range (for one collector's
 /// accounts the planner would otherwise walk every invoice each of their customers
 /// ever had, looking each one up).
-pub fn credit_sales(
-    conn: &Connection,
+pub fn credit_sales<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
     whose: Whose<'_>,
 ) -> Result<Money> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT SUM(amount) FROM invoices INDEXED BY invoices_issued WHERE issue_date BETWEEN ?1 AND ?2{}",
         whose.clause("customer_id", 3)
@@ -123,12 +133,13 @@ pub fn credit_sales(
 }
 
 /// Payments dated in the period, read by the period's range (as [`credit_sales`]).
-pub fn collected(
-    conn: &Connection,
+pub fn collected<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
     whose: Whose<'_>,
 ) -> Result<Money> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT SUM(amount) FROM payments INDEXED BY payments_date WHERE date BETWEEN ?1 AND ?2{}",
         whose.clause("customer_id", 3)
@@ -137,12 +148,13 @@ pub fn collected(
 }
 
 /// Written off in the period.
-pub fn written_off(
-    conn: &Connection,
+pub fn written_off<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
     whose: Whose<'_>,
 ) -> Result<Money> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT SUM(amount) FROM allocations WHERE kind = 'write_off' AND date BETWEEN ?1 AND ?2{}",
         whose.clause("customer_id", 3)
@@ -151,12 +163,13 @@ pub fn written_off(
 }
 
 /// Paid in the period on accounts that were at an agency on the payment's day.
-pub fn recovered_by_agencies(
-    conn: &Connection,
+pub fn recovered_by_agencies<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
     whose: Whose<'_>,
 ) -> Result<Money> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         // Placements are few: each one's payments, by customer and date.
         "SELECT SUM(p.amount) FROM placements a CROSS JOIN payments p INDEXED BY payments_customer ON p.customer_id = a.customer_id
@@ -167,19 +180,20 @@ pub fn recovered_by_agencies(
 }
 
 /// Promises judged in the period: (kept, partially kept, broken).
-pub fn promise_verdicts(
-    conn: &Connection,
+pub fn promise_verdicts<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
     whose: Whose<'_>,
 ) -> Result<(u64, u64, u64)> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT status, COUNT(*) FROM promises WHERE evaluated_on BETWEEN ?1 AND ?2
          AND status IN ('kept', 'partially_kept', 'broken'){} GROUP BY status",
         whose.clause("customer_id", 3)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let map = |r: &rusqlite::Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?));
+    let map = |r: &crate::store::db::Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?));
     let rows: Vec<(String, i64)> = match whose {
         Whose::Shop => stmt
             .query_map(params![from, to], map)?
@@ -221,25 +235,26 @@ pub struct Activity {
 }
 
 /// Per person: what each did in the period, read with one grouped query per kind.
-pub fn activity(
-    conn: &Connection,
+pub fn activity<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<String, Activity>> {
+    let conn: Db<'c> = conn.into();
     let mut out: HashMap<String, Activity> = HashMap::new();
     let mut each =
         |sql: &str,
-         f: &mut dyn FnMut(&mut Activity, &rusqlite::Row<'_>) -> rusqlite::Result<()>|
+         f: &mut dyn FnMut(&mut Activity, &crate::store::db::Row<'_>) -> rusqlite::Result<()>|
          -> Result<()> {
             let mut stmt = conn.prepare_cached(sql)?;
             let mut rows = stmt.query(params![from, to])?;
             while let Some(r) = rows.next()? {
                 let who: String = r.get(0)?;
-                f(out.entry(who).or_default(), r)?;
+                f(out.entry(who).or_default(), &r)?;
             }
             Ok(())
         };
-    let n = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<u64> {
+    let n = |r: &crate::store::db::Row<'_>, i: usize| -> rusqlite::Result<u64> {
         Ok(u64::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
     };
     each(
@@ -319,11 +334,12 @@ pub struct Workload {
     pub oldest_overdue: Option<NaiveDate>,
 }
 
-pub fn workload(
-    conn: &Connection,
+pub fn workload<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<String, Workload>> {
+    let conn: Db<'c> = conn.into();
     let mut out: HashMap<String, Workload> = HashMap::new();
     let whose = "CASE WHEN t.assignee = 'supervisor' THEN 'supervisor' ELSE c.owner END";
     let sql = format!(
@@ -353,11 +369,12 @@ pub fn workload(
 }
 
 /// Payments in the period by the account's owner.
-pub fn collected_by_owner(
-    conn: &Connection,
+pub fn collected_by_owner<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<String, Money>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT c.owner, SUM(p.amount) FROM payments p JOIN customers c ON c.id = p.customer_id
          WHERE p.date BETWEEN ?1 AND ?2 AND c.owner IS NOT NULL GROUP BY c.owner",
@@ -367,18 +384,19 @@ pub fn collected_by_owner(
 }
 
 /// Calls made in the period, and how many reached the customer, by one person or all.
-pub fn calls(
-    conn: &Connection,
+pub fn calls<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
     by: Option<&str>,
 ) -> Result<(u64, u64)> {
+    let conn: Db<'c> = conn.into();
     let who = if by.is_some() { " AND by = ?3" } else { "" };
     let sql = format!(
         "SELECT COUNT(*), COALESCE(SUM(outcome IN ('reached', 'refused')), 0) FROM calls WHERE on_date BETWEEN ?1 AND ?2{who}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let map = |r: &rusqlite::Row<'_>| {
+    let map = |r: &crate::store::db::Row<'_>| {
         Ok((
             u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
             u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
@@ -391,19 +409,21 @@ pub fn calls(
 }
 
 /// Calls in the period, per day (for calls per working day), of one person or all.
-pub fn calls_per_day(
-    conn: &Connection,
+pub fn calls_per_day<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
     by: Option<&str>,
 ) -> Result<Vec<(NaiveDate, u64)>> {
+    let conn: Db<'c> = conn.into();
     let who = if by.is_some() { " AND by = ?3" } else { "" };
     let sql = format!(
         "SELECT on_date, COUNT(*) FROM calls WHERE on_date BETWEEN ?1 AND ?2{who} GROUP BY on_date"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let map =
-        |r: &rusqlite::Row<'_>| Ok((r.get(0)?, u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0)));
+    let map = |r: &crate::store::db::Row<'_>| {
+        Ok((r.get(0)?, u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0)))
+    };
     let rows = match by {
         Some(b) => stmt
             .query_map(params![from, to, b], map)?
@@ -427,7 +447,12 @@ pub struct FunnelRow {
     pub cured_before_next: u64,
 }
 
-pub fn funnel(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<FunnelRow>> {
+pub fn funnel<'c>(
+    conn: impl Into<Db<'c>>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<FunnelRow>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT c.strategy_id, s.version, s.step_index, s.step_id, COUNT(*),
                 SUM(CASE WHEN c.end_reason = 'cured' AND c.ended_on <= ?2 AND NOT EXISTS (
@@ -454,7 +479,11 @@ pub fn funnel(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<F
 /// Accounts standing at each step on a day: (strategy, index of the last step done,
 /// accounts) over the cycles open then. Index `None`: the cycle has started and its
 /// first step is not done yet.
-pub fn standing(conn: &Connection, as_of: NaiveDate) -> Result<Vec<(String, Option<usize>, u64)>> {
+pub fn standing<'c>(
+    conn: impl Into<Db<'c>>,
+    as_of: NaiveDate,
+) -> Result<Vec<(String, Option<usize>, u64)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT c.strategy_id, (SELECT MAX(s.step_index) FROM steps_done s WHERE s.cycle_id = c.id AND s.done_on <= ?1),
                 COUNT(*)

@@ -1,7 +1,8 @@
 //! The shop's figures as of each daily run, kept so trend lines draw at once.
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::Result;
 use crate::domain::{Aging, Money};
@@ -17,7 +18,8 @@ pub struct Day {
 }
 
 /// Stores (or replaces) a day's figures.
-pub fn put(conn: &Connection, d: &Day, at: &str) -> Result<()> {
+pub fn put<'c>(conn: impl Into<Db<'c>>, d: &Day, at: &str) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     let a = &d.aging;
     conn.prepare_cached(
         "INSERT OR REPLACE INTO kpi_daily (day, open_balance, current, d1_30, d31_60, d61_90, d91_plus, credit_sales,
@@ -40,7 +42,8 @@ pub fn put(conn: &Connection, d: &Day, at: &str) -> Result<()> {
 }
 
 /// The stored days from `from` to `to`, in order (days without a run are missing).
-pub fn between(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<Day>> {
+pub fn between<'c>(conn: impl Into<Db<'c>>, from: NaiveDate, to: NaiveDate) -> Result<Vec<Day>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT day, current, d1_30, d31_60, d61_90, d91_plus, credit_sales, collected, written_off
          FROM kpi_daily WHERE day BETWEEN ?1 AND ?2 ORDER BY day",

@@ -5,8 +5,9 @@
 
 use std::collections::HashMap;
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::Result;
 use crate::domain::account::allocate_oldest_first;
@@ -59,7 +60,7 @@ pub struct PaymentRow {
 
 const INVOICE_COLUMNS: &str = "invoice_no, customer_id, issue_date, due_date, amount, balance";
 
-fn invoice_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceRow> {
+fn invoice_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<InvoiceRow> {
     Ok(InvoiceRow {
         invoice_no: r.get(0)?,
         customer_id: r.get(1)?,
@@ -70,7 +71,8 @@ fn invoice_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InvoiceRow> {
     })
 }
 
-pub fn get_invoice(conn: &Connection, invoice_no: &str) -> Result<Option<InvoiceRow>> {
+pub fn get_invoice<'c>(conn: impl Into<Db<'c>>, invoice_no: &str) -> Result<Option<InvoiceRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE invoice_no = ?1");
     Ok(conn
         .prepare_cached(&sql)?
@@ -79,7 +81,10 @@ pub fn get_invoice(conn: &Connection, invoice_no: &str) -> Result<Option<Invoice
 }
 
 /// Every known invoice by number: (customer, amount, current balance). For imports.
-pub fn invoice_index(conn: &Connection) -> Result<HashMap<String, (String, Money, Money)>> {
+pub fn invoice_index<'c>(
+    conn: impl Into<Db<'c>>,
+) -> Result<HashMap<String, (String, Money, Money)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare("SELECT invoice_no, customer_id, amount, balance FROM invoices")?;
     let mut rows = stmt.query([])?;
     let mut map = HashMap::new();
@@ -89,7 +94,8 @@ pub fn invoice_index(conn: &Connection) -> Result<HashMap<String, (String, Money
     Ok(map)
 }
 
-pub fn insert_invoice(conn: &Connection, inv: &InvoiceRow) -> Result<()> {
+pub fn insert_invoice<'c>(conn: impl Into<Db<'c>>, inv: &InvoiceRow) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     let sql = format!("INSERT INTO invoices ({INVOICE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     conn.prepare_cached(&sql)?.execute(params![
         inv.invoice_no,
@@ -103,8 +109,8 @@ pub fn insert_invoice(conn: &Connection, inv: &InvoiceRow) -> Result<()> {
 }
 
 /// Records that `amount` of an invoice was settled on `date` (or, negative, re-opened).
-pub fn allocate(
-    conn: &Connection,
+pub fn allocate<'c>(
+    conn: impl Into<Db<'c>>,
     invoice_no: &str,
     customer_id: &str,
     date: NaiveDate,
@@ -112,6 +118,7 @@ pub fn allocate(
     kind: AllocationKind,
     payment_id: Option<&str>,
 ) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO allocations (invoice_no, customer_id, date, amount, kind, payment_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
@@ -125,7 +132,8 @@ pub fn allocate(
     Ok(())
 }
 
-pub fn payment_exists(conn: &Connection, payment_id: &str) -> Result<bool> {
+pub fn payment_exists<'c>(conn: impl Into<Db<'c>>, payment_id: &str) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     Ok(conn
         .prepare_cached("SELECT 1 FROM payments WHERE payment_id = ?1")?
         .exists([payment_id])?)
@@ -134,7 +142,8 @@ pub fn payment_exists(conn: &Connection, payment_id: &str) -> Result<bool> {
 /// Stores a payment and applies it: to its invoice first when it names one, then to
 /// the customer's open invoices oldest due first. Returns what stayed unapplied
 /// (a credit on the account).
-pub fn record_payment(conn: &Connection, p: &PaymentRow) -> Result<Money> {
+pub fn record_payment<'c>(conn: impl Into<Db<'c>>, p: &PaymentRow) -> Result<Money> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO payments (payment_id, customer_id, date, amount, invoice_no, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
@@ -184,7 +193,8 @@ pub fn record_payment(conn: &Connection, p: &PaymentRow) -> Result<Money> {
 }
 
 /// A customer's invoices with a positive current balance.
-pub fn open_invoices(conn: &Connection, customer_id: &str) -> Result<Vec<InvoiceRow>> {
+pub fn open_invoices<'c>(conn: impl Into<Db<'c>>, customer_id: &str) -> Result<Vec<InvoiceRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT {INVOICE_COLUMNS} FROM invoices WHERE customer_id = ?1 AND balance > 0 ORDER BY due_date, invoice_no"
     );
@@ -195,11 +205,12 @@ pub fn open_invoices(conn: &Connection, customer_id: &str) -> Result<Vec<Invoice
 
 /// One customer's invoices as of a date (issued by then), with balances and open
 /// disputed amounts as of that date. Includes settled invoices (balance 0).
-pub fn positions(
-    conn: &Connection,
+pub fn positions<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
 ) -> Result<Vec<InvoicePosition>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT i.invoice_no, i.issue_date, i.due_date, i.amount,
                 i.balance + COALESCE((SELECT SUM(a.amount) FROM allocations a WHERE a.invoice_no = i.invoice_no AND a.date > ?2), 0),
@@ -221,12 +232,13 @@ pub fn positions(
 }
 
 /// A customer's payments dated within `[from, to]`, oldest first.
-pub fn payments_between(
-    conn: &Connection,
+pub fn payments_between<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<(NaiveDate, Money)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT date, amount FROM payments WHERE customer_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, payment_id",
     )?;
@@ -237,11 +249,12 @@ pub fn payments_between(
 }
 
 /// Money received within `[from, to]`, per customer.
-pub fn collected_by_customer(
-    conn: &Connection,
+pub fn collected_by_customer<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<String, Money>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached("SELECT customer_id, SUM(amount) FROM payments WHERE date BETWEEN ?1 AND ?2 GROUP BY customer_id")?;
     let rows = stmt.query_map(params![from, to], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, Money>(1)?))
@@ -250,7 +263,8 @@ pub fn collected_by_customer(
 }
 
 /// The customer an invoice belongs to, if the invoice exists.
-pub fn invoice_customer(conn: &Connection, invoice_no: &str) -> Result<Option<String>> {
+pub fn invoice_customer<'c>(conn: impl Into<Db<'c>>, invoice_no: &str) -> Result<Option<String>> {
+    let conn: Db<'c> = conn.into();
     Ok(conn
         .prepare_cached("SELECT customer_id FROM invoices WHERE invoice_no = ?1")?
         .query_row([invoice_no], |r| r.get(0))
@@ -268,7 +282,8 @@ pub struct KnownInvoice {
 
 /// Every stored invoice by number, read in one pass (imports compare against this
 /// instead of looking each row up).
-pub fn known_invoices(conn: &Connection) -> Result<HashMap<String, KnownInvoice>> {
+pub fn known_invoices<'c>(conn: impl Into<Db<'c>>) -> Result<HashMap<String, KnownInvoice>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt =
         conn.prepare("SELECT invoice_no, customer_id, due_date, amount, balance FROM invoices")?;
     let mut rows = stmt.query([])?;
@@ -288,7 +303,8 @@ pub fn known_invoices(conn: &Connection) -> Result<HashMap<String, KnownInvoice>
 }
 
 /// Whether any payment id starts with `prefix`.
-pub fn has_payment_ids_from(conn: &Connection, prefix: &str) -> Result<bool> {
+pub fn has_payment_ids_from<'c>(conn: impl Into<Db<'c>>, prefix: &str) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let end = format!("{prefix}\u{10ffff}");
     Ok(conn
         .prepare_cached(
@@ -298,19 +314,22 @@ pub fn has_payment_ids_from(conn: &Connection, prefix: &str) -> Result<bool> {
 }
 
 /// How many invoices are stored (counted over the smallest index).
-pub fn invoice_count_estimate(conn: &Connection) -> Result<u64> {
+pub fn invoice_count_estimate<'c>(conn: impl Into<Db<'c>>) -> Result<u64> {
+    let conn: Db<'c> = conn.into();
     let n: i64 = conn.query_row("SELECT COUNT(*) FROM invoices", [], |r| r.get(0))?;
     Ok(n.max(0) as u64)
 }
 
-pub fn set_due_date(conn: &Connection, invoice_no: &str, due: NaiveDate) -> Result<()> {
+pub fn set_due_date<'c>(conn: impl Into<Db<'c>>, invoice_no: &str, due: NaiveDate) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached("UPDATE invoices SET due_date = ?2 WHERE invoice_no = ?1")?
         .execute(params![invoice_no, due])?;
     Ok(())
 }
 
 /// Every invoice with a positive current balance: (invoice, customer, balance).
-pub fn open_balances(conn: &Connection) -> Result<Vec<(String, String, Money)>> {
+pub fn open_balances<'c>(conn: impl Into<Db<'c>>) -> Result<Vec<(String, String, Money)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare(
         "SELECT invoice_no, customer_id, balance FROM invoices WHERE balance > 0 ORDER BY invoice_no",
     )?;
@@ -319,7 +338,11 @@ pub fn open_balances(conn: &Connection) -> Result<Vec<(String, String, Money)>> 
 }
 
 /// The invoices a payment was applied to, and how much went to each.
-pub fn payment_allocations(conn: &Connection, payment_id: &str) -> Result<Vec<(String, Money)>> {
+pub fn payment_allocations<'c>(
+    conn: impl Into<Db<'c>>,
+    payment_id: &str,
+) -> Result<Vec<(String, Money)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT invoice_no, amount FROM allocations WHERE payment_id = ?1 ORDER BY id",
     )?;
@@ -380,13 +403,14 @@ pub struct PaidBefore<'a> {
 /// that explains the difference: the same payment, allocation and balance that
 /// [`record_payment`] would leave, in three inserts instead of six statements.
 pub struct InvoiceBatch<'c> {
-    invoice: rusqlite::Statement<'c>,
-    payment: rusqlite::Statement<'c>,
-    allocation: rusqlite::Statement<'c>,
+    invoice: crate::store::db::Statement<'c>,
+    payment: crate::store::db::Statement<'c>,
+    allocation: crate::store::db::Statement<'c>,
 }
 
 impl<'c> InvoiceBatch<'c> {
-    pub fn new(conn: &'c Connection) -> Result<InvoiceBatch<'c>> {
+    pub fn new(conn: impl Into<Db<'c>>) -> Result<InvoiceBatch<'c>> {
+        let conn: Db<'c> = conn.into();
         Ok(InvoiceBatch {
             // The only uniqueness rule on invoices is the number: a repeat is reported,
             // not an error.

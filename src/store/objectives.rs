@@ -1,7 +1,8 @@
 //! Objectives supervisors set: a KPI, a target and a date, for the shop or a collector.
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use rust_decimal::Decimal;
 
 use super::Result;
@@ -19,12 +20,13 @@ pub struct ObjectiveRow {
     pub created_by: String,
 }
 
-fn decimal(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<Decimal>> {
+fn decimal(r: &crate::store::db::Row<'_>, i: usize) -> rusqlite::Result<Option<Decimal>> {
     let s: Option<String> = r.get(i)?;
     Ok(s.and_then(|s| s.parse().ok()))
 }
 
-pub fn insert(conn: &Connection, o: &ObjectiveRow) -> Result<i64> {
+pub fn insert<'c>(conn: impl Into<Db<'c>>, o: &ObjectiveRow) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO objectives (kpi, target, by_date, collector, baseline, baseline_on, created_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -43,7 +45,7 @@ pub fn insert(conn: &Connection, o: &ObjectiveRow) -> Result<i64> {
 
 const COLUMNS: &str = "id, kpi, target, by_date, collector, baseline, baseline_on, created_by";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ObjectiveRow> {
+fn from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<ObjectiveRow> {
     let kpi: String = r.get(1)?;
     Ok(ObjectiveRow {
         id: r.get(0)?,
@@ -60,7 +62,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ObjectiveRow> {
 }
 
 /// Objectives set by `as_of` and not removed by then.
-pub fn active(conn: &Connection, as_of: NaiveDate) -> Result<Vec<ObjectiveRow>> {
+pub fn active<'c>(conn: impl Into<Db<'c>>, as_of: NaiveDate) -> Result<Vec<ObjectiveRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT {COLUMNS} FROM objectives WHERE baseline_on <= ?1 AND (removed_on IS NULL OR removed_on > ?1) ORDER BY id"
     );
@@ -69,7 +72,8 @@ pub fn active(conn: &Connection, as_of: NaiveDate) -> Result<Vec<ObjectiveRow>> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<Option<ObjectiveRow>> {
+pub fn get<'c>(conn: impl Into<Db<'c>>, id: i64) -> Result<Option<ObjectiveRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!("SELECT {COLUMNS} FROM objectives WHERE id = ?1 AND removed_on IS NULL");
     Ok(conn
         .prepare_cached(&sql)?
@@ -78,7 +82,8 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<ObjectiveRow>> {
 }
 
 /// Removes an objective; false when there was none to remove.
-pub fn remove(conn: &Connection, id: i64, on: NaiveDate, by: &str) -> Result<bool> {
+pub fn remove<'c>(conn: impl Into<Db<'c>>, id: i64, on: NaiveDate, by: &str) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let n = conn
         .prepare_cached(
             "UPDATE objectives SET removed_on = ?2, removed_by = ?3 WHERE id = ?1 AND removed_on IS NULL",

@@ -5,8 +5,9 @@
 //! Every change of status is one short statement so a send never holds the write lock
 //! while it talks to a server.
 
+use super::db::{Db, Row};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::Result;
@@ -88,7 +89,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
 
 /// Queues a message. A message with the same Message-ID is never queued twice:
 /// returns `None` when it already exists.
-pub fn insert(conn: &Connection, m: &NewMessage<'_>) -> Result<Option<i64>> {
+pub fn insert<'c>(conn: impl Into<Db<'c>>, m: &NewMessage<'_>) -> Result<Option<i64>> {
+    let conn: Db<'c> = conn.into();
     let n = conn
         .prepare_cached(
             "INSERT INTO outbox (customer_id, channel, template, message_id, recipient, subject, body_text, body_html,
@@ -114,7 +116,8 @@ pub fn insert(conn: &Connection, m: &NewMessage<'_>) -> Result<Option<i64>> {
 
 /// The id the next inserted message will get (call inside the write transaction
 /// that inserts it; rows are never deleted, so ids are never reused).
-pub fn next_id(conn: &Connection) -> Result<i64> {
+pub fn next_id<'c>(conn: impl Into<Db<'c>>) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     Ok(
         conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM outbox", [], |r| {
             r.get(0)
@@ -123,7 +126,12 @@ pub fn next_id(conn: &Connection) -> Result<i64> {
 }
 
 /// Messages, newest first; `status` filters (`pending`, `sending`, `sent`, `cancelled`).
-pub fn list(conn: &Connection, status: Option<&str>, limit: usize) -> Result<Vec<OutboxRow>> {
+pub fn list<'c>(
+    conn: impl Into<Db<'c>>,
+    status: Option<&str>,
+    limit: usize,
+) -> Result<Vec<OutboxRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT {COLUMNS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2"
     );
@@ -133,12 +141,13 @@ pub fn list(conn: &Connection, status: Option<&str>, limit: usize) -> Result<Vec
 }
 
 /// Messages of the customers `owner` is assigned, newest first (a collector's list).
-pub fn list_for_owner(
-    conn: &Connection,
+pub fn list_for_owner<'c>(
+    conn: impl Into<Db<'c>>,
     status: Option<&str>,
     owner: &str,
     limit: usize,
 ) -> Result<Vec<OutboxRow>> {
+    let conn: Db<'c> = conn.into();
     let cols: Vec<String> = COLUMNS.split(", ").map(|c| format!("o.{c}")).collect();
     let sql = format!(
         "SELECT {} FROM outbox o JOIN customers c ON c.id = o.customer_id
@@ -151,7 +160,12 @@ pub fn list_for_owner(
 }
 
 /// One customer's messages, newest first.
-pub fn for_customer(conn: &Connection, customer_id: &str, limit: usize) -> Result<Vec<OutboxRow>> {
+pub fn for_customer<'c>(
+    conn: impl Into<Db<'c>>,
+    customer_id: &str,
+    limit: usize,
+) -> Result<Vec<OutboxRow>> {
+    let conn: Db<'c> = conn.into();
     let sql =
         format!("SELECT {COLUMNS} FROM outbox WHERE customer_id = ?1 ORDER BY id DESC LIMIT ?2");
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -161,7 +175,8 @@ pub fn for_customer(conn: &Connection, customer_id: &str, limit: usize) -> Resul
 
 /// Messages in `status`, oldest first (`sending` ones are few: claims in flight and
 /// deliveries in doubt).
-pub fn with_status(conn: &Connection, status: &str) -> Result<Vec<OutboxRow>> {
+pub fn with_status<'c>(conn: impl Into<Db<'c>>, status: &str) -> Result<Vec<OutboxRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!("SELECT {COLUMNS} FROM outbox WHERE status = ?1 ORDER BY id");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([status], from_row)?;
@@ -170,14 +185,16 @@ pub fn with_status(conn: &Connection, status: &str) -> Result<Vec<OutboxRow>> {
 
 /// The newest pending message's id (0 when none is pending): a send delivers what
 /// was pending when it started, not what is queued while it runs.
-pub fn last_pending_id(conn: &Connection) -> Result<i64> {
+pub fn last_pending_id<'c>(conn: impl Into<Db<'c>>) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     Ok(conn
         .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM outbox WHERE status = 'pending'")?
         .query_row([], |r| r.get(0))?)
 }
 
 /// How many messages are pending with ids up to `upto`.
-pub fn count_pending(conn: &Connection, upto: i64) -> Result<u64> {
+pub fn count_pending<'c>(conn: impl Into<Db<'c>>, upto: i64) -> Result<u64> {
+    let conn: Db<'c> = conn.into();
     let n: i64 = conn
         .prepare_cached("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND id <= ?1")?
         .query_row([upto], |r| r.get(0))?;
@@ -186,12 +203,13 @@ pub fn count_pending(conn: &Connection, upto: i64) -> Result<u64> {
 
 /// Up to `limit` pending messages with ids in `(after, upto]`, oldest first: one page
 /// of a send, read through the pending index.
-pub fn pending_page(
-    conn: &Connection,
+pub fn pending_page<'c>(
+    conn: impl Into<Db<'c>>,
     after: i64,
     upto: i64,
     limit: usize,
 ) -> Result<Vec<OutboxRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT {COLUMNS} FROM outbox WHERE status = 'pending' AND id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3"
     );
@@ -202,7 +220,8 @@ pub fn pending_page(
 
 /// Of the messages whose ids are in the JSON array `ids`, those still pending, with
 /// their attempts so far (read in the transaction that claims them).
-pub fn still_pending(conn: &Connection, ids: &str) -> Result<Vec<(i64, i64)>> {
+pub fn still_pending<'c>(conn: impl Into<Db<'c>>, ids: &str) -> Result<Vec<(i64, i64)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT id, attempts FROM outbox WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'",
     )?;
@@ -212,7 +231,8 @@ pub fn still_pending(conn: &Connection, ids: &str) -> Result<Vec<(i64, i64)>> {
 
 /// Claims the pending messages whose ids are in the JSON array `ids`
 /// (`pending` → `sending`); returns how many it claimed.
-pub fn claim_all(conn: &Connection, ids: &str, at: &str) -> Result<usize> {
+pub fn claim_all<'c>(conn: impl Into<Db<'c>>, ids: &str, at: &str) -> Result<usize> {
+    let conn: Db<'c> = conn.into();
     Ok(conn
         .prepare_cached(
             "UPDATE outbox SET status = 'sending', claimed_at = ?2
@@ -224,7 +244,8 @@ pub fn claim_all(conn: &Connection, ids: &str, at: &str) -> Result<usize> {
 /// For the cycles whose ids are in the JSON array `cycles`, every message that was
 /// not cancelled: (cycle, step index, outbox id). Re-checks tell from these whether a
 /// later step's message replaced an earlier one.
-pub fn cycle_messages(conn: &Connection, cycles: &str) -> Result<Vec<(i64, i64, i64)>> {
+pub fn cycle_messages<'c>(conn: impl Into<Db<'c>>, cycles: &str) -> Result<Vec<(i64, i64, i64)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT cycle_id, step_index, id FROM outbox INDEXED BY outbox_cycle
          WHERE cycle_id IN (SELECT value FROM json_each(?1)) AND step_index IS NOT NULL AND status <> 'cancelled'",
@@ -233,7 +254,8 @@ pub fn cycle_messages(conn: &Connection, cycles: &str) -> Result<Vec<(i64, i64, 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
+pub fn get<'c>(conn: impl Into<Db<'c>>, id: i64) -> Result<Option<OutboxRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1");
     Ok(conn
         .prepare_cached(&sql)?
@@ -242,7 +264,8 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<OutboxRow>> {
 }
 
 /// The transport accepted the message (delivered to `recipient`).
-pub fn mark_sent(conn: &Connection, id: i64, at: &str, recipient: &str) -> Result<()> {
+pub fn mark_sent<'c>(conn: impl Into<Db<'c>>, id: i64, at: &str, recipient: &str) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "UPDATE outbox SET status = 'sent', sent_at = ?2, recipient = ?3, attempts = attempts + 1, last_error = NULL
          WHERE id = ?1",
@@ -252,7 +275,8 @@ pub fn mark_sent(conn: &Connection, id: i64, at: &str, recipient: &str) -> Resul
 }
 
 /// The message certainly did not go out: back to pending, for the next send.
-pub fn mark_failed(conn: &Connection, id: i64, error: &str) -> Result<()> {
+pub fn mark_failed<'c>(conn: impl Into<Db<'c>>, id: i64, error: &str) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "UPDATE outbox SET status = 'pending', attempts = attempts + 1, last_error = ?2, claimed_at = NULL
          WHERE id = ?1 AND status IN ('pending', 'sending')",
@@ -262,7 +286,8 @@ pub fn mark_failed(conn: &Connection, id: i64, error: &str) -> Result<()> {
 }
 
 /// The message may or may not have gone out: it stays `sending` until a person decides.
-pub fn mark_in_doubt(conn: &Connection, id: i64, error: &str) -> Result<()> {
+pub fn mark_in_doubt<'c>(conn: impl Into<Db<'c>>, id: i64, error: &str) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1 AND status = 'sending'",
     )?
@@ -271,7 +296,8 @@ pub fn mark_in_doubt(conn: &Connection, id: i64, error: &str) -> Result<()> {
 }
 
 /// An in-doubt message goes back to pending (a person checked it did not arrive).
-pub fn requeue(conn: &Connection, id: i64, note: &str) -> Result<bool> {
+pub fn requeue<'c>(conn: impl Into<Db<'c>>, id: i64, note: &str) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let n = conn
         .prepare_cached(
             "UPDATE outbox SET status = 'pending', claimed_at = NULL, last_error = ?2 WHERE id = ?1 AND status = 'sending'",
@@ -281,7 +307,8 @@ pub fn requeue(conn: &Connection, id: i64, note: &str) -> Result<bool> {
 }
 
 /// Cancels a message that has not been sent; false when it was already sent or cancelled.
-pub fn cancel(conn: &Connection, id: i64, why: &str) -> Result<bool> {
+pub fn cancel<'c>(conn: impl Into<Db<'c>>, id: i64, why: &str) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let n = conn
         .prepare_cached(
             "UPDATE outbox SET status = 'cancelled', last_error = ?2, claimed_at = NULL
@@ -293,7 +320,8 @@ pub fn cancel(conn: &Connection, id: i64, why: &str) -> Result<bool> {
 
 /// Pending messages queued by strategy steps for one customer (cancelled on cure;
 /// a confirmation a person queued still goes out).
-pub fn pending_for(conn: &Connection, customer_id: &str) -> Result<Vec<i64>> {
+pub fn pending_for<'c>(conn: impl Into<Db<'c>>, customer_id: &str) -> Result<Vec<i64>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM outbox WHERE customer_id = ?1 AND status = 'pending' AND cycle_id IS NOT NULL",
     )?;

@@ -1,15 +1,16 @@
 //! Payment plans and their installments. Every "as of" query ignores rows dated after
 //! the day, so a past day replays exactly.
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::Result;
 use crate::domain::{Money, PlanStatus};
 use crate::strategy::engine::OpenPlan;
 
-pub fn insert_plan(
-    conn: &Connection,
+pub fn insert_plan<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     on: NaiveDate,
     by: &str,
@@ -17,6 +18,7 @@ pub fn insert_plan(
     note: &str,
     installments: &[(NaiveDate, Money)],
 ) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO plans (customer_id, created_on, created_by, grace_days, note) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
@@ -31,7 +33,8 @@ pub fn insert_plan(
     Ok(id)
 }
 
-fn installments(conn: &Connection, plan_id: i64) -> Result<Vec<(NaiveDate, Money)>> {
+fn installments<'c>(conn: impl Into<Db<'c>>, plan_id: i64) -> Result<Vec<(NaiveDate, Money)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT due, amount FROM plan_installments WHERE plan_id = ?1 ORDER BY seq",
     )?;
@@ -40,11 +43,12 @@ fn installments(conn: &Connection, plan_id: i64) -> Result<Vec<(NaiveDate, Money
 }
 
 /// The plan current as of `as_of`, if any.
-pub fn current_plan(
-    conn: &Connection,
+pub fn current_plan<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
 ) -> Result<Option<OpenPlan>> {
+    let conn: Db<'c> = conn.into();
     let row = conn
         .prepare_cached(
             "SELECT id, created_on, grace_days FROM plans WHERE customer_id = ?1 AND created_on <= ?2
@@ -67,7 +71,13 @@ pub fn current_plan(
 
 /// Ends a plan that is still current: broken, completed or cancelled. Returns false,
 /// changing nothing, when it had already ended.
-pub fn end_plan(conn: &Connection, id: i64, status: PlanStatus, on: NaiveDate) -> Result<bool> {
+pub fn end_plan<'c>(
+    conn: impl Into<Db<'c>>,
+    id: i64,
+    status: PlanStatus,
+    on: NaiveDate,
+) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let changed = conn
         .prepare_cached(
             "UPDATE plans SET status = ?2, ended_on = ?3 WHERE id = ?1 AND ended_on IS NULL",
@@ -89,7 +99,12 @@ pub struct PlanRow {
 }
 
 /// An account's plans made by `as_of`, newest first, each with its status then.
-pub fn plans_for(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Vec<PlanRow>> {
+pub fn plans_for<'c>(
+    conn: impl Into<Db<'c>>,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Vec<PlanRow>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT id, CASE WHEN ended_on IS NOT NULL AND ended_on <= ?2 THEN status ELSE 'current' END,
                 created_on, created_by, grace_days, note
@@ -117,7 +132,8 @@ pub fn plans_for(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Resu
 }
 
 /// The customer of a plan.
-pub fn plan_customer(conn: &Connection, plan_id: i64) -> Result<Option<String>> {
+pub fn plan_customer<'c>(conn: impl Into<Db<'c>>, plan_id: i64) -> Result<Option<String>> {
+    let conn: Db<'c> = conn.into();
     Ok(conn
         .prepare_cached("SELECT customer_id FROM plans WHERE id = ?1")?
         .query_row([plan_id], |r| r.get(0))

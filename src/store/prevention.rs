@@ -3,8 +3,9 @@
 //! judges early warnings by (broken promises, days late of settled invoices).
 //! Every read is as of a date, for one account or for a list of accounts.
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::Result;
 use super::sql::{date_at, text_at};
@@ -41,11 +42,12 @@ impl Who<'_> {
 }
 
 /// Flags open on `as_of`, as (customer id, flag), by customer and kind.
-pub fn open_flags(
-    conn: &Connection,
+pub fn open_flags<'c>(
+    conn: impl Into<Db<'c>>,
     who: Who<'_>,
     as_of: NaiveDate,
 ) -> Result<Vec<(String, OpenFlag)>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT customer_id, id, kind, raised_on, detail FROM account_flags
          WHERE raised_on <= ?1 AND (cleared_on IS NULL OR cleared_on > ?1) AND {}
@@ -68,7 +70,8 @@ pub fn open_flags(
 }
 
 /// Every customer with a flag of this kind open on `as_of`.
-pub fn flagged_ids(conn: &Connection, as_of: NaiveDate) -> Result<Vec<String>> {
+pub fn flagged_ids<'c>(conn: impl Into<Db<'c>>, as_of: NaiveDate) -> Result<Vec<String>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT customer_id FROM account_flags
          WHERE raised_on <= ?1 AND (cleared_on IS NULL OR cleared_on > ?1)",
@@ -77,13 +80,14 @@ pub fn flagged_ids(conn: &Connection, as_of: NaiveDate) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn raise_flag(
-    conn: &Connection,
+pub fn raise_flag<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     kind: FlagKind,
     on: NaiveDate,
     detail: &str,
 ) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO account_flags (customer_id, kind, raised_on, detail) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -92,7 +96,8 @@ pub fn raise_flag(
 }
 
 /// Clears a flag; false when it was already cleared.
-pub fn clear_flag(conn: &Connection, id: i64, on: NaiveDate, why: &str) -> Result<bool> {
+pub fn clear_flag<'c>(conn: impl Into<Db<'c>>, id: i64, on: NaiveDate, why: &str) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let n = conn
         .prepare_cached(
             "UPDATE account_flags SET cleared_on = ?2, cleared_why = ?3 WHERE id = ?1 AND cleared_on IS NULL",
@@ -110,7 +115,8 @@ pub struct WarningRow {
 }
 
 /// Early warnings open on `as_of`, oldest first.
-pub fn open_warnings(conn: &Connection, as_of: NaiveDate) -> Result<Vec<WarningRow>> {
+pub fn open_warnings<'c>(conn: impl Into<Db<'c>>, as_of: NaiveDate) -> Result<Vec<WarningRow>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT customer_id, raised_on, detail FROM account_flags
          WHERE kind = 'early_warning' AND raised_on <= ?1 AND (cleared_on IS NULL OR cleared_on > ?1)
@@ -127,11 +133,12 @@ pub fn open_warnings(conn: &Connection, as_of: NaiveDate) -> Result<Vec<WarningR
 }
 
 /// Reminders before the due date done by `as_of`: (customer, invoice, days before due).
-pub fn pre_due_done(
-    conn: &Connection,
+pub fn pre_due_done<'c>(
+    conn: impl Into<Db<'c>>,
     who: Who<'_>,
     as_of: NaiveDate,
 ) -> Result<Vec<(String, String, u32)>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT customer_id, invoice_no, days_before_due FROM pre_due_reminders
          WHERE done_on <= ?1 AND {} ORDER BY customer_id, invoice_no, days_before_due",
@@ -155,7 +162,8 @@ pub struct PreDueRecord<'a> {
     pub outbox_id: Option<i64>,
 }
 
-pub fn record_pre_due(conn: &Connection, r: &PreDueRecord<'_>) -> Result<i64> {
+pub fn record_pre_due<'c>(conn: impl Into<Db<'c>>, r: &PreDueRecord<'_>) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO pre_due_reminders (customer_id, invoice_no, strategy_id, step_id, days_before_due, done_on, outbox_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -173,7 +181,13 @@ pub fn record_pre_due(conn: &Connection, r: &PreDueRecord<'_>) -> Result<i64> {
 }
 
 /// Names the message that carried the reminders recorded from row `first` on.
-pub fn link_outbox(conn: &Connection, customer_id: &str, first: i64, outbox_id: i64) -> Result<()> {
+pub fn link_outbox<'c>(
+    conn: impl Into<Db<'c>>,
+    customer_id: &str,
+    first: i64,
+    outbox_id: i64,
+) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "UPDATE pre_due_reminders SET outbox_id = ?3 WHERE customer_id = ?1 AND id >= ?2 AND outbox_id IS NULL",
     )?
@@ -182,7 +196,8 @@ pub fn link_outbox(conn: &Connection, customer_id: &str, first: i64, outbox_id: 
 }
 
 /// The invoices a reminder before the due date (by its outbox message) reminded of.
-pub fn reminded_by(conn: &Connection, outbox_id: i64) -> Result<Vec<String>> {
+pub fn reminded_by<'c>(conn: impl Into<Db<'c>>, outbox_id: i64) -> Result<Vec<String>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT invoice_no FROM pre_due_reminders WHERE outbox_id = ?1 ORDER BY invoice_no",
     )?;
@@ -191,11 +206,12 @@ pub fn reminded_by(conn: &Connection, outbox_id: i64) -> Result<Vec<String>> {
 }
 
 /// Days promises were found broken in the 365 days up to `as_of`: (customer, day).
-pub fn broken_promises(
-    conn: &Connection,
+pub fn broken_promises<'c>(
+    conn: impl Into<Db<'c>>,
     who: Who<'_>,
     as_of: NaiveDate,
 ) -> Result<Vec<(String, NaiveDate)>> {
+    let conn: Db<'c> = conn.into();
     let from = as_of - chrono::Days::new(364);
     let sql = format!(
         "SELECT customer_id, evaluated_on FROM promises
@@ -215,11 +231,12 @@ pub fn broken_promises(
 /// in full by `as_of`; days late = the day the last of it was paid − the due date, 0
 /// when paid early. It changes only on a day money is applied, which is what lets the
 /// daily run look only at accounts with activity since its last day.
-pub fn days_late(
-    conn: &Connection,
+pub fn days_late<'c>(
+    conn: impl Into<Db<'c>>,
     who: Who<'_>,
     as_of: NaiveDate,
 ) -> Result<Vec<(String, Vec<i64>)>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT customer_id, days FROM (
              SELECT customer_id, days, settled, invoice_no,
@@ -258,11 +275,12 @@ pub fn days_late(
 /// index). The few other invoices, named by `allocations_irregular`, are read the long
 /// way. On a million invoices this reads about a third of what a pass over the money
 /// applied and every invoice did; tests hold the two reads to the same answer.
-pub fn days_late_scan(
-    conn: &Connection,
+pub fn days_late_scan<'c>(
+    conn: impl Into<Db<'c>>,
     as_of: NaiveDate,
     wanted: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<(String, Vec<i64>)>> {
+    let conn: Db<'c> = conn.into();
     let mut settled: FastMap<String, Vec<(NaiveDate, String, i64)>> = FastMap::default();
     let mut keep = |cid: &str, last: NaiveDate, no: String, due: NaiveDate| {
         let days = (last - due).num_days().max(0);
@@ -281,12 +299,12 @@ pub fn days_late_scan(
         let mut stmt = conn.prepare(SETTLED_BY)?;
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
-            let cid = text_at(r, 0)?;
-            let no = text_at(r, 1)?;
+            let cid = text_at(&r, 0)?;
+            let no = text_at(&r, 1)?;
             if !wanted(cid) || irregular.contains(no) {
                 continue;
             }
-            keep(cid, date_at(r, 3)?, no.to_string(), date_at(r, 2)?);
+            keep(cid, date_at(&r, 3)?, no.to_string(), date_at(&r, 2)?);
         }
     }
     let mut invoice = conn.prepare(
@@ -315,7 +333,7 @@ pub fn days_late_scan(
         let mut paid: Option<(Money, NaiveDate)> = None;
         let mut rows = money.query(params![no, as_of])?;
         while let Some(r) = rows.next()? {
-            let (day, part): (NaiveDate, Money) = (date_at(r, 0)?, r.get(1)?);
+            let (day, part): (NaiveDate, Money) = (date_at(&r, 0)?, r.get(1)?);
             paid = Some(paid.map_or((part, day), |(sum, last)| (sum + part, last.max(day))));
         }
         if let Some((sum, last)) = paid
@@ -349,7 +367,12 @@ pub(crate) const SETTLED_BY: &str = "SELECT customer_id, invoice_no, due_date, l
      WHERE balance = 0 AND last_allocated_on <= ?1 AND issue_date <= ?1";
 
 /// Customers with a promise found broken in the `days` days up to `as_of`.
-pub fn recently_broken(conn: &Connection, as_of: NaiveDate, days: u64) -> Result<Vec<String>> {
+pub fn recently_broken<'c>(
+    conn: impl Into<Db<'c>>,
+    as_of: NaiveDate,
+    days: u64,
+) -> Result<Vec<String>> {
+    let conn: Db<'c> = conn.into();
     let from = as_of - chrono::Days::new(days.saturating_sub(1));
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT customer_id FROM promises WHERE status = 'broken' AND evaluated_on BETWEEN ?1 AND ?2",
@@ -361,11 +384,12 @@ pub fn recently_broken(conn: &Connection, as_of: NaiveDate, days: u64) -> Result
 /// Customers whose records moved after `since` up to `as_of`: money applied (or taken
 /// back) or an invoice issued — what can change a warning sign. Without `since` (no
 /// earlier run), every customer with something open.
-pub fn active_since(
-    conn: &Connection,
+pub fn active_since<'c>(
+    conn: impl Into<Db<'c>>,
     since: Option<NaiveDate>,
     as_of: NaiveDate,
 ) -> Result<Vec<String>> {
+    let conn: Db<'c> = conn.into();
     let mut out = Vec::new();
     let Some(since) = since else {
         let mut stmt = conn.prepare_cached(
@@ -391,7 +415,12 @@ pub fn active_since(
 
 /// Customers with an open invoice issued by `as_of` coming due within `ahead` days
 /// (today included).
-pub fn coming_due(conn: &Connection, as_of: NaiveDate, ahead: u32) -> Result<Vec<String>> {
+pub fn coming_due<'c>(
+    conn: impl Into<Db<'c>>,
+    as_of: NaiveDate,
+    ahead: u32,
+) -> Result<Vec<String>> {
+    let conn: Db<'c> = conn.into();
     let to = add_days(as_of, ahead, false);
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT customer_id FROM invoices
@@ -411,7 +440,8 @@ pub(crate) const OVER_LIMIT: &str = "SELECT c.id FROM customers c
 /// Customers with a credit limit whose open balance (as of the latest record, of
 /// invoices issued by `as_of`) is above it. With the accounts that have allocations
 /// after the day, a superset of those over their limit on the day.
-pub fn over_limit_ids(conn: &Connection, as_of: NaiveDate) -> Result<Vec<String>> {
+pub fn over_limit_ids<'c>(conn: impl Into<Db<'c>>, as_of: NaiveDate) -> Result<Vec<String>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(OVER_LIMIT)?;
     let rows = stmt.query_map([as_of], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -6,8 +6,9 @@
 
 use std::collections::HashMap;
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::prevention::{self, Who};
 use super::sql::{date_at, text_at};
@@ -45,11 +46,12 @@ impl AccountData {
 }
 
 /// One account as of `as_of`.
-pub fn load_one(
-    conn: &Connection,
+pub fn load_one<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
 ) -> Result<Option<AccountData>> {
+    let conn: Db<'c> = conn.into();
     let Some(customer) = customers::get(conn, customer_id)? else {
         return Ok(None);
     };
@@ -127,11 +129,12 @@ impl OpenTask {
 
 /// Items open as of `as_of` (created by then, not finished by then), of one account
 /// or of all, oldest first.
-fn open_tasks(
-    conn: &Connection,
+fn open_tasks<'c>(
+    conn: impl Into<Db<'c>>,
     customer: Option<&str>,
     as_of: NaiveDate,
 ) -> Result<Vec<OpenTask>> {
+    let conn: Db<'c> = conn.into();
     let who = if customer.is_some() {
         " AND customer_id = ?2"
     } else {
@@ -231,11 +234,12 @@ pub struct Reach {
 /// account the engine has nothing to judge, cure, close or start (its decision is
 /// empty), so at 100,000 accounts the run does not build them at all.
 /// Also returns how many accounts there are in all.
-pub fn load_all(
-    conn: &Connection,
+pub fn load_all<'c>(
+    conn: impl Into<Db<'c>>,
     as_of: NaiveDate,
     reach: Reach,
 ) -> Result<(Vec<AccountData>, u64)> {
+    let conn: Db<'c> = conn.into();
     // Cycles open on the date (open now, or ended after it), with their last step done
     // by then: covering indexes, and a cycle's steps are one seek in `steps_done`.
     let mut cycles: Vec<(String, CycleState)> = Vec::new();
@@ -257,7 +261,7 @@ pub fn load_all(
                 CycleState {
                     id,
                     strategy_id: r.get(2)?,
-                    started_on: date_at(r, 3)?,
+                    started_on: date_at(&r, 3)?,
                     last_step: None,
                 },
             ));
@@ -271,7 +275,7 @@ pub fn load_all(
         while let Some(r) = rows.next()? {
             let step = DoneStep {
                 index: r.get::<_, i64>(1)? as usize,
-                done_on: date_at(r, 2)?,
+                done_on: date_at(&r, 2)?,
             };
             if let Some((_, c)) = cycle_at
                 .get(&r.get::<_, i64>(0)?)
@@ -293,8 +297,8 @@ pub fn load_all(
             let p = OpenPromise {
                 id: r.get(0)?,
                 amount: r.get(2)?,
-                date: date_at(r, 3)?,
-                taken_on: date_at(r, 4)?,
+                date: date_at(&r, 3)?,
+                taken_on: date_at(&r, 4)?,
                 grace_days: r.get(5)?,
             };
             promises.push((r.get(1)?, p));
@@ -405,13 +409,13 @@ pub fn load_all(
         )?;
         let mut rows = stmt.query(params![from, as_of])?;
         while let Some(r) = rows.next()? {
-            let Some(f) = parts.facts(text_at(r, 0)?) else {
+            let Some(f) = parts.facts(text_at(&r, 0)?) else {
                 continue;
             };
             let Some(started) = f.cycle.as_ref().map(|c| c.started_on) else {
                 continue;
             };
-            let d = date_at(r, 1)?;
+            let d = date_at(&r, 1)?;
             if d >= started && f.last_response.is_none_or(|l| d > l) {
                 f.last_response = Some(d);
             }
@@ -425,10 +429,10 @@ pub fn load_all(
         )?;
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
-            let Some(f) = parts.facts(text_at(r, 0)?) else {
+            let Some(f) = parts.facts(text_at(&r, 0)?) else {
                 continue;
             };
-            let d = date_at(r, 1)?;
+            let d = date_at(&r, 1)?;
             if f.resume_on.is_none_or(|x| d > x) {
                 f.resume_on = Some(d);
             }
@@ -519,9 +523,9 @@ pub fn load_all(
     let mut total = 0;
     while let Some(r) = rows.next()? {
         total += 1;
-        if let Some(p) = parts.take(text_at(r, 0)?) {
+        if let Some(p) = parts.take(text_at(&r, 0)?) {
             out.push(AccountData {
-                customer: customers::from_row(r)?.with_behaviour(r.get(12)?),
+                customer: customers::from_row(&r)?.with_behaviour(r.get(12)?),
                 invoices: p.invoices,
                 facts: p.facts,
             });
@@ -559,9 +563,9 @@ impl Scope<'_> {
 
     fn query<'s>(
         self,
-        stmt: &'s mut rusqlite::Statement<'_>,
+        stmt: &'s mut crate::store::db::Statement<'_>,
         as_of: NaiveDate,
-    ) -> rusqlite::Result<rusqlite::Rows<'s>> {
+    ) -> rusqlite::Result<crate::store::db::Rows<'s>> {
         match self {
             Scope::All | Scope::Only(_) => stmt.query(params![as_of]),
             Scope::Ids(ids) => stmt.query(params![as_of, ids]),
@@ -612,12 +616,13 @@ pub(crate) const OPEN_INVOICES: &str =
 
 /// Every invoice issued by `as_of` whose balance then was not zero, with its open
 /// disputed amount, handed to `sink` with its customer id (in no particular order).
-pub fn open_positions(
-    conn: &Connection,
+pub fn open_positions<'c>(
+    conn: impl Into<Db<'c>>,
     as_of: NaiveDate,
     scope: Scope<'_>,
     sink: &mut dyn FnMut(&str, InvoicePosition),
 ) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     let mut disputed: FastMap<String, Money> = FastMap::default();
     {
         // Disputes are few: all of them, unless a list of accounts is asked for.
@@ -643,7 +648,7 @@ pub fn open_positions(
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
             let amount: Money = r.get(1)?;
-            match later.get_mut(text_at(r, 0)?) {
+            match later.get_mut(text_at(&r, 0)?) {
                 Some(sum) => *sum += amount,
                 None => {
                     later.insert(r.get(0)?, amount);
@@ -651,7 +656,7 @@ pub fn open_positions(
             }
         }
     }
-    let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(String, InvoicePosition)> {
+    let read = |r: &crate::store::db::Row<'_>| -> rusqlite::Result<(String, InvoicePosition)> {
         Ok((
             r.get(0)?,
             InvoicePosition {
@@ -674,10 +679,10 @@ pub fn open_positions(
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = scope.query(&mut stmt, as_of)?;
         while let Some(r) = rows.next()? {
-            if !scope.keeps(text_at(r, 0)?) {
+            if !scope.keeps(text_at(&r, 0)?) {
                 continue;
             }
-            let (cid, mut inv) = read(r)?;
+            let (cid, mut inv) = read(&r)?;
             if let Some(add) = later.get(&inv.invoice_no) {
                 inv.balance += *add;
                 seen_later += 1;
@@ -698,10 +703,10 @@ pub fn open_positions(
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = scope.query(&mut stmt, as_of)?;
         while let Some(r) = rows.next()? {
-            if !scope.keeps(text_at(r, 0)?) {
+            if !scope.keeps(text_at(&r, 0)?) {
                 continue;
             }
-            let (cid, mut inv) = read(r)?;
+            let (cid, mut inv) = read(&r)?;
             inv.balance += later.get(&inv.invoice_no).copied().unwrap_or_default();
             if inv.balance.is_zero() {
                 continue;
@@ -723,11 +728,12 @@ pub struct ScoringFacts {
 }
 
 /// Scoring facts for a set of accounts as of `as_of`, with a handful of set queries.
-pub fn scoring_facts(
-    conn: &Connection,
+pub fn scoring_facts<'c>(
+    conn: impl Into<Db<'c>>,
     ids: &[&str],
     as_of: NaiveDate,
 ) -> Result<HashMap<String, ScoringFacts>> {
+    let conn: Db<'c> = conn.into();
     let json = ids_json(ids.iter().copied());
     let scope = Scope::Ids(&json);
     let mut out: HashMap<String, ScoringFacts> = ids
@@ -815,11 +821,12 @@ impl RecheckFacts {
 /// Re-check facts for the accounts `ids` as of `as_of`, with one set query per kind
 /// of fact, whatever the number of accounts (a batch of deliveries asks about a few
 /// hundred at once). Accounts that do not exist are left out.
-pub fn recheck_facts(
-    conn: &Connection,
+pub fn recheck_facts<'c>(
+    conn: impl Into<Db<'c>>,
     ids: &[&str],
     as_of: NaiveDate,
 ) -> Result<HashMap<String, RecheckFacts>> {
+    let conn: Db<'c> = conn.into();
     let json = ids_json(ids.iter().copied());
     let scope = Scope::Ids(&json);
     let mut out: HashMap<String, RecheckFacts> = HashMap::with_capacity(ids.len());
@@ -831,7 +838,7 @@ pub fn recheck_facts(
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query([&json])?;
         while let Some(r) = rows.next()? {
-            let customer = customers::from_row(r)?;
+            let customer = customers::from_row(&r)?;
             // After the customer's columns (`customers::COLUMNS`, 12 of them).
             let address = r
                 .get::<_, Option<String>>(12)?
@@ -870,7 +877,7 @@ pub fn recheck_facts(
     )?;
     let mut rows = stmt.query(params![as_of, json])?;
     while let Some(r) = rows.next()? {
-        if let Some(f) = out.get_mut(text_at(r, 0)?) {
+        if let Some(f) = out.get_mut(text_at(&r, 0)?) {
             f.cycle = Some((r.get(1)?, r.get(2)?));
         }
     }
@@ -880,8 +887,8 @@ pub fn recheck_facts(
     )?;
     let mut rows = stmt.query(params![as_of, json])?;
     while let Some(r) = rows.next()? {
-        if let Some(f) = out.get_mut(text_at(r, 0)?) {
-            f.promises_taken.push(date_at(r, 1)?);
+        if let Some(f) = out.get_mut(text_at(&r, 0)?) {
+            f.promises_taken.push(date_at(&r, 1)?);
         }
     }
     // The newest plan current on the date, as `activity::current_plan` picks it.
@@ -891,8 +898,8 @@ pub fn recheck_facts(
     )?;
     let mut rows = stmt.query(params![as_of, json])?;
     while let Some(r) = rows.next()? {
-        if let Some(f) = out.get_mut(text_at(r, 0)?) {
-            f.plan_created = Some(date_at(r, 1)?);
+        if let Some(f) = out.get_mut(text_at(&r, 0)?) {
+            f.plan_created = Some(date_at(&r, 1)?);
         }
     }
     // The newest placement not recalled by the date, as `placements::placement` picks it.
@@ -902,10 +909,10 @@ pub fn recheck_facts(
     )?;
     let mut rows = stmt.query(params![as_of, json])?;
     while let Some(r) = rows.next()? {
-        if let Some(f) = out.get_mut(text_at(r, 0)?) {
+        if let Some(f) = out.get_mut(text_at(&r, 0)?) {
             f.placed = Some(Placement {
                 agency: r.get(1)?,
-                since: date_at(r, 2)?,
+                since: date_at(&r, 2)?,
             });
         }
     }
@@ -918,7 +925,7 @@ pub fn recheck_facts(
     )?;
     let mut rows = stmt.query([&json])?;
     while let Some(r) = rows.next()? {
-        if let Some(f) = out.get_mut(text_at(r, 0)?) {
+        if let Some(f) = out.get_mut(text_at(&r, 0)?) {
             f.reminded.push((r.get(1)?, r.get(2)?));
         }
     }

@@ -1,9 +1,9 @@
 //! How domain values travel to and from SQLite: money as integer minor units, the
 //! closed vocabularies as their text spelling.
 
+use super::db::Row;
 use crate::strategy::engine::FlagKind;
 use chrono::NaiveDate;
-use rusqlite::Row;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, Type, ValueRef};
 
 use crate::domain::{

@@ -1,8 +1,9 @@
 //! Loaded strategies, kept as their TOML source so `strategy show` prints what was
 //! loaded and the engine always reads through the same validation.
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::{Result, StoreError};
 use crate::strategy::{Strategy, StrategyBook, parse_strategy};
@@ -15,7 +16,8 @@ pub struct StoredStrategy {
     pub source: String,
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<StoredStrategy>> {
+pub fn list<'c>(conn: impl Into<Db<'c>>) -> Result<Vec<StoredStrategy>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt =
         conn.prepare_cached("SELECT id, file, source FROM strategies ORDER BY rank, id")?;
     let rows = stmt.query_map([], |r| {
@@ -29,7 +31,14 @@ pub fn list(conn: &Connection) -> Result<Vec<StoredStrategy>> {
 }
 
 /// Stores a validated strategy (replacing one with the same id).
-pub fn put(conn: &Connection, s: &Strategy, source: &str, file: &str, at: &str) -> Result<()> {
+pub fn put<'c>(
+    conn: impl Into<Db<'c>>,
+    s: &Strategy,
+    source: &str,
+    file: &str,
+    at: &str,
+) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.execute(
         "INSERT INTO strategies (id, name, rank, is_default, source, file, loaded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, rank = excluded.rank, is_default = excluded.is_default,
@@ -41,7 +50,8 @@ pub fn put(conn: &Connection, s: &Strategy, source: &str, file: &str, at: &str) 
 
 /// Parses every stored strategy into a book. Template names are not re-checked here:
 /// they were checked when the strategy was loaded.
-pub fn book(conn: &Connection) -> Result<StrategyBook> {
+pub fn book<'c>(conn: impl Into<Db<'c>>) -> Result<StrategyBook> {
+    let conn: Db<'c> = conn.into();
     let mut out = Vec::new();
     for s in list(conn)? {
         let parsed = parse_strategy(&s.file, &s.source, &|_| true)
@@ -62,13 +72,14 @@ pub struct Version {
 
 /// Records a new version when `source` differs from the latest one (or there is
 /// none); returns the version now in force and whether it is new.
-pub fn add_version(
-    conn: &Connection,
+pub fn add_version<'c>(
+    conn: impl Into<Db<'c>>,
     id: &str,
     source: &str,
     on: NaiveDate,
     by: &str,
 ) -> Result<(i64, bool)> {
+    let conn: Db<'c> = conn.into();
     let latest: Option<(i64, String)> = conn
         .prepare_cached(
             "SELECT version, source FROM strategy_versions WHERE strategy_id = ?1 ORDER BY version DESC LIMIT 1",
@@ -89,7 +100,8 @@ pub fn add_version(
 }
 
 /// Every version of every strategy, oldest first.
-pub fn versions(conn: &Connection) -> Result<Vec<Version>> {
+pub fn versions<'c>(conn: impl Into<Db<'c>>) -> Result<Vec<Version>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT strategy_id, version, loaded_on, loaded_by FROM strategy_versions ORDER BY strategy_id, version",
     )?;

@@ -1,7 +1,8 @@
 //! Queue items ("tasks"): step tasks, callbacks, follow-ups and approvals.
 
+use super::db::{Db, Row};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::Result;
 use crate::domain::{Customer, ItemAction, ItemOutcome, Reason};
@@ -69,7 +70,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TaskRow> {
     })
 }
 
-pub fn insert(conn: &Connection, t: &NewTask<'_>) -> Result<i64> {
+pub fn insert<'c>(conn: impl Into<Db<'c>>, t: &NewTask<'_>) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO tasks (customer_id, reason, action, assignee, cycle_id, step_index, step_id, ref_id, note, due, created_on, created_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -91,7 +93,8 @@ pub fn insert(conn: &Connection, t: &NewTask<'_>) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<Option<TaskRow>> {
+pub fn get<'c>(conn: impl Into<Db<'c>>, id: i64) -> Result<Option<TaskRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!("SELECT {COLUMNS} FROM tasks WHERE id = ?1");
     Ok(conn
         .prepare_cached(&sql)?
@@ -101,14 +104,15 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<TaskRow>> {
 
 /// Closes an item: `done`, `cancelled`, `approved` or `rejected`. Returns false, changing
 /// nothing, when it was already closed (whatever date a caller looks at it as of).
-pub fn finish(
-    conn: &Connection,
+pub fn finish<'c>(
+    conn: impl Into<Db<'c>>,
     id: i64,
     on: NaiveDate,
     by: &str,
     outcome: ItemOutcome,
     note: &str,
 ) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let changed = conn
         .prepare_cached(
             "UPDATE tasks SET done_on = ?2, done_by = ?3, outcome = ?4, done_note = ?5 WHERE id = ?1 AND done_on IS NULL",
@@ -119,11 +123,12 @@ pub fn finish(
 
 /// An account's items open as of `as_of` (created by then, not finished by then),
 /// whatever their due date, soonest due first.
-pub fn open_for_customer(
-    conn: &Connection,
+pub fn open_for_customer<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     as_of: NaiveDate,
 ) -> Result<Vec<TaskRow>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT {COLUMNS} FROM tasks WHERE customer_id = ?1 AND created_on <= ?2 AND (done_on IS NULL OR done_on > ?2)
          ORDER BY due, id"
@@ -154,11 +159,12 @@ pub enum DueFilter<'a> {
 }
 
 /// Every item due on or before `as_of` and open then, for `filter`.
-pub fn due_items(
-    conn: &Connection,
+pub fn due_items<'c>(
+    conn: impl Into<Db<'c>>,
     as_of: NaiveDate,
     filter: DueFilter<'_>,
 ) -> Result<Vec<QueueRow>> {
+    let conn: Db<'c> = conn.into();
     let cols: String = COLUMNS
         .split(", ")
         .map(|c| format!("t.{c}"))

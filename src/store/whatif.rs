@@ -3,8 +3,9 @@
 //! accounts to replay, and how customers answered contacts before the period. Reads
 //! only: a replay never writes to the shop's database.
 
+use super::db::Db;
 use chrono::{Duration, NaiveDate};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 use super::Result;
 use super::sql::{date_at, text_at};
@@ -19,7 +20,12 @@ use crate::whatif::{Happened, How, Item, RecordHold, RecordTask, What, WorkedOn}
 /// Items the record's closes made that were open at some time in `from..=to`, with
 /// when a person closed them. Promise and plan follow-ups are left out (both worlds
 /// share them).
-pub fn run_tasks(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<RecordTask>> {
+pub fn run_tasks<'c>(
+    conn: impl Into<Db<'c>>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<RecordTask>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare(
         "SELECT id, customer_id, created_on, reason, action, ref_id, step_index, step_id, assignee,
                 done_on, done_by, outcome
@@ -45,7 +51,7 @@ pub fn run_tasks(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Ve
         };
         out.push(RecordTask {
             customer: r.get(1)?,
-            created_on: date_at(r, 2)?,
+            created_on: date_at(&r, 2)?,
             item: Item {
                 id: r.get(0)?,
                 reason: r.get(3)?,
@@ -62,7 +68,12 @@ pub fn run_tasks(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Ve
 
 /// Holds the record's closes set that were on at some time in `from..=to`, with the day
 /// a person released them.
-pub fn run_holds(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<RecordHold>> {
+pub fn run_holds<'c>(
+    conn: impl Into<Db<'c>>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<RecordHold>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare(
         "SELECT id, customer_id, set_on, released_on, released_by FROM holds
          WHERE set_by = ?1 AND set_on <= ?3 AND (released_on IS NULL OR released_on >= ?2)",
@@ -75,7 +86,7 @@ pub fn run_holds(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Ve
         out.push(RecordHold {
             id: r.get(0)?,
             customer: r.get(1)?,
-            set_on: date_at(r, 2)?,
+            set_on: date_at(&r, 2)?,
             released_by_person: released
                 .filter(|_| by.as_deref().is_some_and(|b| b != SYSTEM_ACTOR)),
         });
@@ -85,12 +96,13 @@ pub fn run_holds(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Ve
 
 /// What the record's closes (and people closing step tasks) did in `from..=to`, for
 /// the accounts `keep` keeps.
-pub fn happened(
-    conn: &Connection,
+pub fn happened<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
     keep: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Happened>> {
+    let conn: Db<'c> = conn.into();
     let mut out = Vec::new();
     {
         let mut stmt = conn.prepare(
@@ -99,13 +111,13 @@ pub fn happened(
         )?;
         let mut rows = stmt.query(params![from, to])?;
         while let Some(r) = rows.next()? {
-            let cid = text_at(r, 1)?;
+            let cid = text_at(&r, 1)?;
             if !keep(cid) {
                 continue;
             }
             let how: String = r.get(5)?;
             out.push(Happened::new(
-                date_at(r, 0)?,
+                date_at(&r, 0)?,
                 cid,
                 What::Step {
                     index: r.get::<_, i64>(2)? as usize,
@@ -123,10 +135,10 @@ pub fn happened(
         )?;
         let mut rows = stmt.query(params![SYSTEM_ACTOR, from, to])?;
         while let Some(r) = rows.next()? {
-            let cid = text_at(r, 1)?;
+            let cid = text_at(&r, 1)?;
             if keep(cid) {
                 let channel: Channel = r.get(2)?;
-                out.push(Happened::new(date_at(r, 0)?, cid, What::Message(channel)));
+                out.push(Happened::new(date_at(&r, 0)?, cid, What::Message(channel)));
             }
         }
     }
@@ -137,14 +149,14 @@ pub fn happened(
         )?;
         let mut rows = stmt.query(params![SYSTEM_ACTOR, from, to])?;
         while let Some(r) = rows.next()? {
-            let cid = text_at(r, 1)?;
+            let cid = text_at(&r, 1)?;
             if keep(cid) {
                 let what = What::Task {
                     action: r.get::<_, ItemAction>(2)?,
                     reason: r.get::<_, Reason>(3)?,
                     assignee: r.get::<_, Assignee>(4)?,
                 };
-                out.push(Happened::new(date_at(r, 0)?, cid, what));
+                out.push(Happened::new(date_at(&r, 0)?, cid, what));
             }
         }
     }
@@ -157,14 +169,14 @@ pub fn happened(
         )?;
         let mut rows = stmt.query(params![SYSTEM_ACTOR, from, to])?;
         while let Some(r) = rows.next()? {
-            let cid = text_at(r, 1)?;
+            let cid = text_at(&r, 1)?;
             if keep(cid) {
                 let what = if r.get::<_, i64>(2)? == 0 {
                     What::HoldSet
                 } else {
                     What::HoldReleased
                 };
-                out.push(Happened::new(date_at(r, 0)?, cid, what));
+                out.push(Happened::new(date_at(&r, 0)?, cid, what));
             }
         }
     }
@@ -172,7 +184,8 @@ pub fn happened(
 }
 
 /// Customers of a segment.
-pub(crate) fn segment(conn: &Connection, segment: &str) -> Result<FastSet<String>> {
+pub(crate) fn segment<'c>(conn: impl Into<Db<'c>>, segment: &str) -> Result<FastSet<String>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare("SELECT id FROM customers WHERE segment = ?1")?;
     let ids = stmt
         .query_map([segment], |r| r.get(0))?
@@ -181,7 +194,8 @@ pub(crate) fn segment(conn: &Connection, segment: &str) -> Result<FastSet<String
 }
 
 /// Which of `ids` are not customers.
-pub fn unknown_customers<'a>(conn: &Connection, ids: &[&'a str]) -> Result<Vec<&'a str>> {
+pub fn unknown_customers<'c, 'a>(conn: impl Into<Db<'c>>, ids: &[&'a str]) -> Result<Vec<&'a str>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?;
     let mut out = Vec::new();
     for id in ids {
@@ -193,12 +207,13 @@ pub fn unknown_customers<'a>(conn: &Connection, ids: &[&'a str]) -> Result<Vec<&
 }
 
 /// Customers with a cycle of `strategy` open at some time in `from..=to`.
-pub(crate) fn cycles_of(
-    conn: &Connection,
+pub(crate) fn cycles_of<'c>(
+    conn: impl Into<Db<'c>>,
     strategy: &str,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<FastSet<String>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare(
         "SELECT DISTINCT customer_id FROM cycles
          WHERE strategy_id = ?1 AND started_on <= ?3 AND (ended_on IS NULL OR ended_on >= ?2)",
@@ -210,7 +225,8 @@ pub(crate) fn cycles_of(
 }
 
 /// Every customer's owner.
-pub(crate) fn owners(conn: &Connection) -> Result<FastMap<String, Option<String>>> {
+pub(crate) fn owners<'c>(conn: impl Into<Db<'c>>) -> Result<FastMap<String, Option<String>>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare("SELECT id, owner FROM customers")?;
     let map = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -219,7 +235,12 @@ pub(crate) fn owners(conn: &Connection) -> Result<FastMap<String, Option<String>
 }
 
 /// Invoices issued in `from..=to`: (customer id, amount).
-pub fn issued(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<(String, Money)>> {
+pub fn issued<'c>(
+    conn: impl Into<Db<'c>>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(String, Money)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare(
         "SELECT customer_id, amount FROM invoices INDEXED BY invoices_issued WHERE issue_date BETWEEN ?1 AND ?2",
     )?;
@@ -232,11 +253,12 @@ pub fn issued(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<(
 /// How customers answered contacts (messages the closes queued, calls logged) and the
 /// credit holds the closes set, in the [`LEARN_DAYS`] days before `from`, by the
 /// behaviour class `class` gives them.
-pub(crate) fn responses(
-    conn: &Connection,
+pub(crate) fn responses<'c>(
+    conn: impl Into<Db<'c>>,
     from: NaiveDate,
     class: &dyn Fn(&str) -> Risk,
 ) -> Result<FastMap<(Lever, Risk), Response>> {
+    let conn: Db<'c> = conn.into();
     let start = from - Duration::days(LEARN_DAYS);
     let mut stmt = conn.prepare(
         "WITH lever (cid, d, hold) AS (
@@ -263,7 +285,7 @@ pub(crate) fn responses(
             Lever::Contact
         };
         let paid: Money = r.get(2)?;
-        let e = out.entry((lever, class(text_at(r, 0)?))).or_default();
+        let e = out.entry((lever, class(text_at(&r, 0)?))).or_default();
         e.contacts += 1;
         if paid.is_positive() {
             e.paid_after += 1;
@@ -286,7 +308,8 @@ const FACT_EVENTS: &str = "'promise', 'promise_replaced', 'promise_cancelled', '
      'restored', 'decided'";
 
 /// Accounts whose facts people changed on `day` (see [`FACT_EVENTS`]).
-pub(crate) fn touched(conn: &Connection, day: NaiveDate) -> Result<Vec<String>> {
+pub(crate) fn touched<'c>(conn: impl Into<Db<'c>>, day: NaiveDate) -> Result<Vec<String>> {
+    let conn: Db<'c> = conn.into();
     let sql = format!(
         "SELECT DISTINCT customer_id FROM events INDEXED BY events_date
          WHERE on_date = ?1 AND kind IN ({FACT_EVENTS}) AND actor <> ?2 AND customer_id IS NOT NULL"
@@ -299,7 +322,8 @@ pub(crate) fn touched(conn: &Connection, day: NaiveDate) -> Result<Vec<String>> 
 }
 
 /// Customers a call reached (or who refused) on `day`: a response.
-pub(crate) fn reached_on(conn: &Connection, day: NaiveDate) -> Result<Vec<String>> {
+pub(crate) fn reached_on<'c>(conn: impl Into<Db<'c>>, day: NaiveDate) -> Result<Vec<String>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT customer_id FROM calls INDEXED BY calls_date
          WHERE on_date = ?1 AND outcome IN ('reached', 'refused')",
@@ -311,10 +335,11 @@ pub(crate) fn reached_on(conn: &Connection, day: NaiveDate) -> Result<Vec<String
 }
 
 /// Invoices issued on `day`, as positions before any money (customer id, position).
-pub(crate) fn issued_on(
-    conn: &Connection,
+pub(crate) fn issued_on<'c>(
+    conn: impl Into<Db<'c>>,
     day: NaiveDate,
 ) -> Result<Vec<(String, InvoicePosition)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT customer_id, invoice_no, issue_date, due_date, amount FROM invoices INDEXED BY invoices_issued
          WHERE issue_date = ?1",
@@ -327,8 +352,8 @@ pub(crate) fn issued_on(
             r.get(0)?,
             InvoicePosition {
                 invoice_no: r.get(1)?,
-                issue_date: date_at(r, 2)?,
-                due_date: date_at(r, 3)?,
+                issue_date: date_at(&r, 2)?,
+                due_date: date_at(&r, 3)?,
                 amount,
                 balance: amount,
                 disputed: Money::ZERO,
@@ -348,7 +373,8 @@ pub(crate) struct Applied {
 }
 
 /// Money applied to invoices on `day`, in the order it was recorded.
-pub(crate) fn applied_on(conn: &Connection, day: NaiveDate) -> Result<Vec<Applied>> {
+pub(crate) fn applied_on<'c>(conn: impl Into<Db<'c>>, day: NaiveDate) -> Result<Vec<Applied>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT customer_id, invoice_no, amount, kind = 'write_off' FROM allocations INDEXED BY allocations_date
          WHERE date = ?1 ORDER BY id",
@@ -367,7 +393,8 @@ pub(crate) fn applied_on(conn: &Connection, day: NaiveDate) -> Result<Vec<Applie
 }
 
 /// Payments dated `day`: (customer id, amount).
-pub(crate) fn paid_on(conn: &Connection, day: NaiveDate) -> Result<Vec<(String, Money)>> {
+pub(crate) fn paid_on<'c>(conn: impl Into<Db<'c>>, day: NaiveDate) -> Result<Vec<(String, Money)>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT customer_id, amount FROM payments INDEXED BY payments_date WHERE date = ?1",
     )?;
@@ -379,10 +406,11 @@ pub(crate) fn paid_on(conn: &Connection, day: NaiveDate) -> Result<Vec<(String, 
 
 /// Each customer's latest response (payment, promise, dispute, a call that reached
 /// someone) on or before `as_of`.
-pub(crate) fn latest_responses(
-    conn: &Connection,
+pub(crate) fn latest_responses<'c>(
+    conn: impl Into<Db<'c>>,
     as_of: NaiveDate,
 ) -> Result<FastMap<String, NaiveDate>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare(
         "SELECT customer_id, MAX(d) FROM (
              SELECT customer_id, date AS d FROM payments WHERE date <= ?1
@@ -394,7 +422,7 @@ pub(crate) fn latest_responses(
     let mut rows = stmt.query([as_of])?;
     let mut out = FastMap::default();
     while let Some(r) = rows.next()? {
-        out.insert(r.get(0)?, date_at(r, 1)?);
+        out.insert(r.get(0)?, date_at(&r, 1)?);
     }
     Ok(out)
 }

@@ -1,8 +1,9 @@
 //! Write-off requests and their decisions. The written-off balance itself is an
 //! allocation of kind `write_off` dated the approval day (see `ledger`).
 
+use super::db::Db;
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::Result;
 use crate::domain::{Money, WriteOffStatus};
@@ -21,14 +22,15 @@ pub struct WriteOffRow {
     pub invoices: Vec<(String, Option<Money>)>,
 }
 
-pub fn request(
-    conn: &Connection,
+pub fn request<'c>(
+    conn: impl Into<Db<'c>>,
     customer_id: &str,
     invoices: &[String],
     on: NaiveDate,
     by: &str,
     note: &str,
 ) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO write_offs (customer_id, requested_on, requested_by, note) VALUES (?1, ?2, ?3, ?4)",
     )?
@@ -43,7 +45,8 @@ pub fn request(
     Ok(id)
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<Option<WriteOffRow>> {
+pub fn get<'c>(conn: impl Into<Db<'c>>, id: i64) -> Result<Option<WriteOffRow>> {
+    let conn: Db<'c> = conn.into();
     let row = conn
         .prepare_cached(
             "SELECT id, customer_id, requested_on, requested_by, note, status, decided_on, decided_by
@@ -76,7 +79,8 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<WriteOffRow>> {
 }
 
 /// Invoices of an account in a request that is still waiting for a decision.
-pub fn pending_invoices(conn: &Connection, customer_id: &str) -> Result<Vec<String>> {
+pub fn pending_invoices<'c>(conn: impl Into<Db<'c>>, customer_id: &str) -> Result<Vec<String>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT i.invoice_no FROM write_offs w JOIN write_off_invoices i ON i.write_off_id = w.id
          WHERE w.customer_id = ?1 AND w.status = 'requested' ORDER BY i.invoice_no",
@@ -86,14 +90,15 @@ pub fn pending_invoices(conn: &Connection, customer_id: &str) -> Result<Vec<Stri
 }
 
 /// Records the decision on a request still waiting for one; false when it was decided.
-pub fn decide(
-    conn: &Connection,
+pub fn decide<'c>(
+    conn: impl Into<Db<'c>>,
     id: i64,
     status: WriteOffStatus,
     on: NaiveDate,
     by: &str,
     note: &str,
 ) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let changed = conn
         .prepare_cached(
             "UPDATE write_offs SET status = ?2, decided_on = ?3, decided_by = ?4, decision_note = ?5
@@ -104,7 +109,13 @@ pub fn decide(
 }
 
 /// Records how much of an invoice an approved request wrote off.
-pub fn set_amount(conn: &Connection, id: i64, invoice_no: &str, amount: Money) -> Result<()> {
+pub fn set_amount<'c>(
+    conn: impl Into<Db<'c>>,
+    id: i64,
+    invoice_no: &str,
+    amount: Money,
+) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "UPDATE write_off_invoices SET amount = ?3 WHERE write_off_id = ?1 AND invoice_no = ?2",
     )?
@@ -113,7 +124,12 @@ pub fn set_amount(conn: &Connection, id: i64, invoice_no: &str, amount: Money) -
 }
 
 /// What was written off from an account's invoices, as of a day.
-pub fn written_off(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Result<Money> {
+pub fn written_off<'c>(
+    conn: impl Into<Db<'c>>,
+    customer_id: &str,
+    as_of: NaiveDate,
+) -> Result<Money> {
+    let conn: Db<'c> = conn.into();
     let m: Option<Money> = conn
         .prepare_cached(
             "SELECT SUM(amount) FROM allocations WHERE customer_id = ?1 AND kind = 'write_off' AND date <= ?2",
@@ -123,10 +139,11 @@ pub fn written_off(conn: &Connection, customer_id: &str, as_of: NaiveDate) -> Re
 }
 
 /// What was written off up to a day, by customer.
-pub fn written_off_by_customer(
-    conn: &Connection,
+pub fn written_off_by_customer<'c>(
+    conn: impl Into<Db<'c>>,
     as_of: NaiveDate,
 ) -> Result<std::collections::HashMap<String, Money>> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT customer_id, SUM(amount) FROM allocations WHERE kind = 'write_off' AND date <= ?1 GROUP BY customer_id",
     )?;

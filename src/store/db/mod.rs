@@ -80,6 +80,12 @@ impl Params for [&(dyn ToSql + Send + Sync); 0] {
     }
 }
 
+impl Params for Vec<&dyn ToSql> {
+    fn values(&self) -> Vec<&dyn ToSql> {
+        self.clone()
+    }
+}
+
 impl Params for Vec<Box<dyn ToSql>> {
     fn values(&self) -> Vec<&dyn ToSql> {
         self.iter().map(|b| b.as_ref()).collect()
@@ -201,18 +207,25 @@ impl Statement<'_> {
         })
     }
 
-    /// Each row through `f`, in order.
-    pub fn query_map<T>(
-        &mut self,
+    /// Each row through `f`, in order (read as they are asked for on SQLite).
+    pub fn query_map<'s, T: 's>(
+        &'s mut self,
         params: impl Params,
-        mut f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
-    ) -> rusqlite::Result<std::vec::IntoIter<rusqlite::Result<T>>> {
-        let mut out = Vec::new();
-        let mut rows = self.query(params)?;
-        while let Some(r) = rows.next()? {
-            out.push(f(&r));
-        }
-        Ok(out.into_iter())
+        mut f: impl FnMut(&Row<'_>) -> rusqlite::Result<T> + 's,
+    ) -> rusqlite::Result<MappedRows<'s, T>> {
+        let values = params.values();
+        Ok(match self {
+            Statement::Lite(s) => {
+                MappedRows(Box::new(s.query_map(&*values, move |r| f(&Row::Lite(r)))?))
+            }
+            Statement::Once(s) => {
+                MappedRows(Box::new(s.query_map(&*values, move |r| f(&Row::Lite(r)))?))
+            }
+            Statement::Pg { conn, sql } => {
+                let rows = conn.query(sql, &values)?;
+                MappedRows(Box::new(rows.into_iter().map(move |v| f(&Row::Values(&v)))))
+            }
+        })
     }
 
     /// The first row through `f`; `QueryReturnedNoRows` when there is none.
@@ -231,6 +244,17 @@ impl Statement<'_> {
     /// Whether the statement returns any row.
     pub fn exists(&mut self, params: impl Params) -> rusqlite::Result<bool> {
         Ok(self.query(params)?.next()?.is_some())
+    }
+}
+
+/// Rows through a function, as an iterator (rusqlite's `MappedRows`).
+pub struct MappedRows<'s, T>(Box<dyn Iterator<Item = rusqlite::Result<T>> + 's>);
+
+impl<T> Iterator for MappedRows<'_, T> {
+    type Item = rusqlite::Result<T>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next()
     }
 }
 
@@ -260,6 +284,17 @@ impl Rows<'_> {
     }
 }
 
+/// A column's number (rusqlite's `RowIndex`, by position only).
+pub trait ColumnIndex {
+    fn index(self) -> usize;
+}
+
+impl ColumnIndex for usize {
+    fn index(self) -> usize {
+        self
+    }
+}
+
 /// One row of either backend.
 pub enum Row<'r> {
     Lite(&'r rusqlite::Row<'r>),
@@ -269,7 +304,8 @@ pub enum Row<'r> {
 
 impl Row<'_> {
     /// Column `i` as `T`, read as rusqlite reads it.
-    pub fn get<T: rusqlite::types::FromSql>(&self, i: usize) -> rusqlite::Result<T> {
+    pub fn get<I: ColumnIndex, T: rusqlite::types::FromSql>(&self, i: I) -> rusqlite::Result<T> {
+        let i = i.index();
         match self {
             Row::Lite(r) => r.get(i),
             Row::Values(v) => {

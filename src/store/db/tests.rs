@@ -98,7 +98,7 @@ fn scenario(db: Db<'_>) {
     assert_eq!(added, 0, "the currency is there already");
     let missing = db
         .query_row("SELECT value FROM meta WHERE key = ?1", ["nothing"], |r| {
-            r.get::<String>(0)
+            r.get::<_, String>(0)
         })
         .optional()
         .expect("no row is not an error");
@@ -110,8 +110,8 @@ fn scenario(db: Db<'_>) {
     let mut seen = Vec::new();
     while let Some(r) = rows.next().expect("next") {
         seen.push((
-            r.get::<String>(0).expect("no"),
-            r.get::<Money>(1).expect("balance"),
+            r.get::<_, String>(0).expect("no"),
+            r.get::<_, Money>(1).expect("balance"),
         ));
     }
     assert_eq!(seen.len(), 2);

@@ -4,15 +4,16 @@
 
 use std::collections::HashMap;
 
+use crate::store::db::Db;
 use chrono::NaiveDate;
-use rusqlite::Connection;
 
 use super::replay::{PaymentEv, Replay};
 use super::{Found, differs, opt};
 use crate::domain::Money;
 use crate::store::Result;
 
-pub(super) fn balances(conn: &Connection, f: &mut Found) -> Result<()> {
+pub(super) fn balances<'c>(conn: impl Into<Db<'c>>, f: &mut Found) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare(
         "SELECT i.invoice_no, i.amount, i.balance, COALESCE(a.total, 0), i.last_allocated_on, a.last
          FROM invoices i LEFT JOIN (SELECT invoice_no, SUM(amount) AS total, MAX(date) AS last
@@ -79,7 +80,8 @@ pub(super) fn balances(conn: &Connection, f: &mut Found) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn payments(conn: &Connection, r: &mut Replay, f: &mut Found) -> Result<()> {
+pub(super) fn payments<'c>(conn: impl Into<Db<'c>>, r: &mut Replay, f: &mut Found) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare(
         "SELECT p.payment_id, p.customer_id, p.date, p.amount, p.invoice_no, COALESCE(a.total, 0)
          FROM payments p LEFT JOIN (SELECT payment_id, SUM(amount) AS total FROM allocations
@@ -176,7 +178,12 @@ pub(super) fn payments(conn: &Connection, r: &mut Replay, f: &mut Found) -> Resu
 }
 
 /// Credits (valid disputes) and adjustments (import raising a balance) per invoice.
-pub(super) fn credits_and_adjustments(conn: &Connection, r: &Replay, f: &mut Found) -> Result<()> {
+pub(super) fn credits_and_adjustments<'c>(
+    conn: impl Into<Db<'c>>,
+    r: &Replay,
+    f: &mut Found,
+) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     let mut credited: HashMap<String, (i64, Money)> = HashMap::new();
     for d in r.disputes.values() {
         if let Some(no) = &d.invoice

@@ -13,7 +13,7 @@ mod ledger;
 mod people;
 mod replay;
 
-use rusqlite::Connection;
+use crate::store::db::Db;
 use serde::Serialize;
 
 use super::Result;
@@ -79,7 +79,8 @@ pub(super) fn opt(v: &Option<String>) -> String {
 }
 
 /// Checks every state table against the record; an empty list means they agree.
-pub fn check(conn: &Connection) -> Result<Vec<Disagreement>> {
+pub fn check<'c>(conn: impl Into<Db<'c>>) -> Result<Vec<Disagreement>> {
+    let conn: Db<'c> = conn.into();
     let mut f = Found(Vec::new());
     let mut r = replay::replay(conn, &mut f)?;
     ledger::balances(conn, &mut f)?;
@@ -97,7 +98,8 @@ pub fn check(conn: &Connection) -> Result<Vec<Disagreement>> {
 /// Customers whose collector the record does not explain: (customer, collector).
 /// A database keyed for the first time records these as found, so that later
 /// checks start from a known state.
-pub fn unexplained_owners(conn: &Connection) -> Result<Vec<(String, String)>> {
+pub fn unexplained_owners<'c>(conn: impl Into<Db<'c>>) -> Result<Vec<(String, String)>> {
+    let conn: Db<'c> = conn.into();
     let mut f = Found(Vec::new());
     let r = replay::replay(conn, &mut f)?;
     let mut out = Vec::new();

@@ -1,15 +1,16 @@
 //! Who and what against the record: each customer's collector, each user's role,
 //! and the calls, promises, holds and disputes people recorded.
 
+use crate::store::db::Db;
 use chrono::NaiveDate;
-use rusqlite::Connection;
 
 use super::replay::{CallEv, DisputeEv, HoldEv, PromiseEv, Replay};
 use super::{Found, differs, opt};
 use crate::domain::Money;
 use crate::store::Result;
 
-pub(super) fn owners(conn: &Connection, r: &Replay, f: &mut Found) -> Result<()> {
+pub(super) fn owners<'c>(conn: impl Into<Db<'c>>, r: &Replay, f: &mut Found) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare("SELECT id, owner FROM customers ORDER BY id")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
@@ -41,7 +42,8 @@ pub(super) fn owners(conn: &Connection, r: &Replay, f: &mut Found) -> Result<()>
     Ok(())
 }
 
-pub(super) fn roles(conn: &Connection, r: &Replay, f: &mut Found) -> Result<()> {
+pub(super) fn roles<'c>(conn: impl Into<Db<'c>>, r: &Replay, f: &mut Found) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     let mut want = r.roles.clone();
     let mut stmt = conn.prepare("SELECT name, role FROM users ORDER BY name")?;
     let mut rows = stmt.query([])?;
@@ -75,7 +77,8 @@ pub(super) fn roles(conn: &Connection, r: &Replay, f: &mut Found) -> Result<()> 
     Ok(())
 }
 
-pub(super) fn calls(conn: &Connection, r: &mut Replay, f: &mut Found) -> Result<()> {
+pub(super) fn calls<'c>(conn: impl Into<Db<'c>>, r: &mut Replay, f: &mut Found) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     let mut stmt =
         conn.prepare("SELECT id, customer_id, on_date, by, outcome, note FROM calls ORDER BY id")?;
     let mut rows = stmt.query([])?;
@@ -108,7 +111,8 @@ pub(super) fn calls(conn: &Connection, r: &mut Replay, f: &mut Found) -> Result<
     Ok(())
 }
 
-pub(super) fn promises(conn: &Connection, r: &mut Replay, f: &mut Found) -> Result<()> {
+pub(super) fn promises<'c>(conn: impl Into<Db<'c>>, r: &mut Replay, f: &mut Found) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare(
         "SELECT id, customer_id, amount, date, taken_on, taken_by, grace_days, status, paid FROM promises ORDER BY id",
     )?;
@@ -162,7 +166,8 @@ pub(super) fn promises(conn: &Connection, r: &mut Replay, f: &mut Found) -> Resu
     Ok(())
 }
 
-pub(super) fn holds(conn: &Connection, r: &mut Replay, f: &mut Found) -> Result<()> {
+pub(super) fn holds<'c>(conn: impl Into<Db<'c>>, r: &mut Replay, f: &mut Found) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     let mut stmt =
         conn.prepare("SELECT id, customer_id, set_on, reason, released_on FROM holds ORDER BY id")?;
     let mut rows = stmt.query([])?;
@@ -209,7 +214,8 @@ pub(super) fn holds(conn: &Connection, r: &mut Replay, f: &mut Found) -> Result<
     Ok(())
 }
 
-pub(super) fn disputes(conn: &Connection, r: &mut Replay, f: &mut Found) -> Result<()> {
+pub(super) fn disputes<'c>(conn: impl Into<Db<'c>>, r: &mut Replay, f: &mut Found) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare(
         "SELECT id, customer_id, invoice_no, amount, status, COALESCE(credited, 0) FROM disputes ORDER BY id",
     )?;

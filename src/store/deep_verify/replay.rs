@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::store::db::Db;
 use chrono::NaiveDate;
-use rusqlite::Connection;
 use serde_json::Value;
 
 use super::Found;
@@ -113,7 +113,8 @@ const KINDS: &[EventKind] = &[
     EventKind::Adjustment,
 ];
 
-pub(super) fn replay(conn: &Connection, found: &mut Found) -> Result<Replay> {
+pub(super) fn replay<'c>(conn: impl Into<Db<'c>>, found: &mut Found) -> Result<Replay> {
+    let conn: Db<'c> = conn.into();
     let kinds: Vec<String> = KINDS.iter().map(|k| format!("'{}'", k.as_str())).collect();
     let sql = format!(
         "SELECT seq, kind, actor, customer_id, on_date, data FROM events WHERE kind IN ({}) ORDER BY seq",

@@ -98,12 +98,14 @@ fn per_message(n: usize) -> (f64, f64, u64) {
     SEEN.with(|s| s.borrow_mut().clear());
     admin
         .store()
-        .conn()
+        .sqlite()
+        .expect("a SQLite shop")
         .trace_v2(TraceEventCodes::SQLITE_TRACE_PROFILE, Some(on_trace));
     let r = send::send_pending(&mut admin).unwrap();
     admin
         .store()
-        .conn()
+        .sqlite()
+        .expect("a SQLite shop")
         .trace_v2(TraceEventCodes::empty(), None);
     assert_eq!(r.sent as usize, n, "{:?}", r.messages.first());
     let c = COUNTS.with(|c| *c.borrow());

@@ -106,6 +106,11 @@ fn arq(shop: &common::Shop, db: &str, user: &str) -> assert_cmd::Command {
     shop.arq_at(db, user, DAY)
 }
 
+/// The next day's.
+fn arq_next_day(shop: &common::Shop, db: &str, user: &str) -> assert_cmd::Command {
+    shop.arq_at(db, user, "2026-11-21")
+}
+
 fn demo() -> common::Shop {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let db = dir.path().join("demo.db");
@@ -353,4 +358,117 @@ fn the_server_keeps_each_collector_to_their_accounts_and_the_record_unchanged() 
     assert_eq!(psql(&owner, "SELECT COUNT(*) FROM events"), events);
     // The audit key stays with the owner.
     assert!(psql_try(&pg.url_as("admin"), "SELECT COUNT(*) FROM arq_files").is_err());
+}
+
+#[test]
+fn collectors_and_a_supervisor_work_one_shop_on_the_server_as_their_own_roles() {
+    let Some(pg) = Scratch::new("team") else {
+        return;
+    };
+    let _roles = ROLES.lock().unwrap_or_else(|e| e.into_inner());
+    let shop = demo();
+    let file = shop.db.display().to_string();
+    arq(&shop, &file, "admin")
+        .args(["db", "copy", "--to", &pg.owner_url()])
+        .assert()
+        .success();
+    let all = customers(&shop);
+    let hers = |who: &str| {
+        all.iter()
+            .find(|(_, o)| o == who)
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| panic!("{who} has no accounts"))
+    };
+    let (anas, bens) = (hers("ana"), hers("ben"));
+    let (ana, ben, sam) = (pg.url_as("ana"), pg.url_as("ben"), pg.url_as("sam"));
+
+    // Each collector logs on their own account, connected as their own role; the
+    // record's head may be another collector's event, which neither can read.
+    arq(&shop, &ben, "ben")
+        .args(["log", "call", &bens, "--outcome", "voicemail"])
+        .assert()
+        .success();
+    arq(&shop, &ana, "ana")
+        .args([
+            "log",
+            "call",
+            &anas,
+            "--outcome",
+            "reached",
+            "--note",
+            "will pay friday",
+        ])
+        .assert()
+        .success();
+    arq(&shop, &ana, "ana")
+        .args([
+            "log",
+            "promise",
+            &anas,
+            "--amount",
+            "100",
+            "--date",
+            "2026-11-27",
+        ])
+        .assert()
+        .success();
+    // ana cannot reach ben's account: for her it does not exist.
+    arq(&shop, &ana, "ana")
+        .args(["log", "call", &bens, "--outcome", "reached"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(format!("no customer '{bens}'")));
+    // The supervisor sees both calls; the daily run closes the day on the server.
+    let a = arq(&shop, &sam, "sam")
+        .args(["account", "show", &anas, "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let a: Value = serde_json::from_slice(&a.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(a["events"].to_string().contains("will pay friday"), "{a}");
+    let data = shop.dir.path().join("sam-data");
+    arq_next_day(&shop, &sam, "sam")
+        .env("XDG_DATA_HOME", &data)
+        .args(["run"])
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_dir(data.join("arq").join("outbox")).is_ok_and(|d| d.count() > 0),
+        "the run's reminders were written to the supervisor's data dir"
+    );
+    // Every event chains, whoever wrote it.
+    arq_next_day(&shop, &pg.owner_url(), "admin")
+        .args(["audit", "verify"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("the chain is intact"));
+
+    // A new collector: a login role with the password the admin gave through the
+    // environment; what she may reach follows the accounts assigned to her.
+    arq(&shop, &pg.owner_url(), "admin")
+        .env("ARQ_USER_PASSWORD", "s3cret'pw")
+        .args(["user", "add", "dora", "--role", "collector"])
+        .assert()
+        .success();
+    let dora = pg.url_as("dora");
+    assert_eq!(psql(&dora, "SELECT COUNT(*) FROM customers"), "0");
+    arq(&shop, &sam, "sam")
+        .args(["assign", &bens, "--to", "dora"])
+        .assert()
+        .success();
+    assert_eq!(psql(&dora, "SELECT COUNT(*) FROM customers"), "1");
+    assert_eq!(
+        psql(
+            &pg.owner_url(),
+            "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = 'dora'"
+        ),
+        "t"
+    );
+    arq(&shop, &pg.owner_url(), "admin")
+        .args(["user", "role", "dora", "--role", "supervisor"])
+        .assert()
+        .success();
+    assert_eq!(
+        psql(&dora, "SELECT COUNT(*) FROM customers"),
+        all.len().to_string()
+    );
 }

@@ -206,7 +206,7 @@ pub fn audit(env: &Env, deep: bool, heads: Vec<Head>, format: Format) -> anyhow:
     match format {
         Format::Json => super::output::json(&r)?,
         Format::Csv => audit_csv(&r)?,
-        Format::Table => print_audit(&r),
+        Format::Table => print_audit(&r, crate::store::pg::is_url(&env.db.to_string_lossy())),
     }
     if r.ok() {
         return Ok(());
@@ -252,7 +252,7 @@ fn audit_csv(r: &AuditReport) -> anyhow::Result<()> {
     )
 }
 
-fn print_audit(r: &AuditReport) {
+fn print_audit(r: &AuditReport, on_server: bool) {
     if r.keyed_now {
         println!(
             "This database had no audit key: it has one now, beside it (README \"The record\")."
@@ -268,12 +268,17 @@ fn print_audit(r: &AuditReport) {
     }
     if r.ok() {
         println!(
-            "ok: {} events, the chain is intact ({}), {} anchor{} agree{}, the file passes SQLite's integrity check{}",
+            "ok: {} events, the chain is intact ({}), {} anchor{} agree{}, {}{}",
             r.events,
             r.keyed,
             r.anchors_checked,
             if r.anchors_checked == 1 { "" } else { "s" },
             if r.anchors_checked == 1 { "s" } else { "" },
+            if on_server {
+                "the server keeps the files (no SQLite check)"
+            } else {
+                "the file passes SQLite's integrity check"
+            },
             if r.deep.is_some() {
                 "; every table agrees with the record"
             } else {

@@ -116,13 +116,22 @@ mod tests {
         rows.map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
     }
 
+    /// The SQLite connection inside a store's transaction.
+    fn file(tx: crate::store::db::Db<'_>) -> &Connection {
+        match tx {
+            crate::store::db::Db::Lite(c) => c,
+            crate::store::db::Db::Pg(_) => panic!("a file was expected"),
+        }
+    }
+
     #[test]
     fn indexes_come_back_exactly_and_a_rollback_keeps_them() {
         let mut store = Store::in_memory("USD").unwrap_or_else(|e| panic!("{e}"));
-        let before = indexes(store.conn());
+        let before = indexes(store.sqlite().expect("a file"));
         assert!(before.iter().any(|(n, _)| n == "invoices_customer"));
         store
             .write(|tx| {
+                let tx = file(tx);
                 let d = defer_indexes(tx)?;
                 let during = indexes(tx);
                 assert!(
@@ -133,13 +142,13 @@ mod tests {
                 d.rebuild(tx)
             })
             .unwrap_or_else(|e: StoreError| panic!("{e}"));
-        assert_eq!(indexes(store.conn()), before);
+        assert_eq!(indexes(store.sqlite().expect("a file")), before);
         let failed: Result<(), StoreError> = store.write(|tx| {
-            let _d = defer_indexes(tx)?;
+            let _d = defer_indexes(file(tx))?;
             Err(StoreError::Busy)
         });
         assert!(failed.is_err());
-        assert_eq!(indexes(store.conn()), before);
+        assert_eq!(indexes(store.sqlite().expect("a file")), before);
     }
 
     #[test]
@@ -153,7 +162,7 @@ mod tests {
     #[test]
     fn tuning_is_restored() {
         let store = Store::in_memory("USD").unwrap_or_else(|e| panic!("{e}"));
-        let conn = store.conn();
+        let conn = store.sqlite().expect("a file");
         let cache = |c: &Connection| -> i64 {
             c.query_row("PRAGMA cache_size", [], |r| r.get(0))
                 .unwrap_or(0)

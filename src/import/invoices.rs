@@ -401,7 +401,7 @@ impl<'a, 'b> Writer<'a, 'b> {
 
 /// `base` (`import:INV-1:2026-03-01`), or `base:2`, `base:3` … when that payment id
 /// is taken (a second change of the same invoice on the same day).
-fn free_payment_id(conn: &rusqlite::Connection, base: &str) -> Result<String, ImportError> {
+fn free_payment_id(conn: crate::store::db::Db<'_>, base: &str) -> Result<String, ImportError> {
     let mut payment_id = base.to_string();
     let mut n = 1;
     while ledger::payment_exists(conn, &payment_id)? {

@@ -26,6 +26,7 @@ mod source;
 mod understood;
 mod values;
 
+use crate::store::db::Db;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -265,7 +266,9 @@ pub fn import_file_with(
         Unit::Rows,
     );
     let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    // The fast path rebuilds SQLite's indexes around the load: a file's alone.
     let bulk = kind == ImportKind::Invoices
+        && session.store().sqlite().is_some()
         && bulk::worth_it(
             file_bytes,
             ledger::invoice_count_estimate(session.store().conn())?,
@@ -285,13 +288,16 @@ pub fn import_file_with(
     let store = session.store();
     store.set_durability(Durability::Bulk)?;
     let tuning = if bulk {
-        Some(bulk::Tuning::start(store.conn())?)
+        Some(bulk::Tuning::start(store.sqlite_for("a bulk import")?)?)
     } else {
         None
     };
     let result = run(session, &job, source, summary, !opts.dry_run);
     let store = session.store();
-    let restored = tuning.map_or(Ok(()), |t| t.restore(store.conn()));
+    let restored = match (tuning, store.sqlite()) {
+        (Some(t), Some(conn)) => t.restore(conn),
+        _ => Ok(()),
+    };
     let full = store.set_durability(Durability::Full);
     let summary = result?;
     restored?;
@@ -349,10 +355,9 @@ fn write(
     let mut tally = understood::Tally::new(m.rows.group_lines);
     let counts = match job.kind {
         ImportKind::Invoices => {
-            let deferred = if job.bulk {
-                Some(bulk::defer_indexes(tx.conn)?)
-            } else {
-                None
+            let deferred = match tx.conn {
+                Db::Lite(conn) if job.bulk => Some(bulk::defer_indexes(conn)?),
+                _ => None,
             };
             let listed = &job.listed;
             let taken =
@@ -395,7 +400,9 @@ fn write(
             items.finish(tx)?;
             if let Some(d) = deferred {
                 job.progress.phase("building indexes", None, Unit::Rows);
-                d.rebuild(tx.conn)?;
+                if let Db::Lite(conn) = tx.conn {
+                    d.rebuild(conn)?;
+                }
             }
             s.credits_recorded = items.counts.credits;
             s.payments_recorded = items.counts.payments;

@@ -70,8 +70,14 @@ pub fn outbox_dir(config: &Config, db: &Path) -> PathBuf {
             .as_ref()
             .map_or_else(|| d.clone(), |base| base.join(d)),
         Some(d) => d.clone(),
+        // Beside a database file; a server's shop writes to this machine's data dir.
         None => match db.parent() {
-            Some(dir) if db != Path::new(":memory:") => dir.join("outbox"),
+            Some(dir)
+                if db != Path::new(":memory:")
+                    && !crate::store::pg::is_url(&db.to_string_lossy()) =>
+            {
+                dir.join("outbox")
+            }
             _ => paths::data_dir().join("outbox"),
         },
     }
@@ -184,6 +190,10 @@ mod tests {
         assert_eq!(
             outbox_dir(&cfg, Path::new("arq.db")),
             PathBuf::from("outbox")
+        );
+        assert_eq!(
+            outbox_dir(&cfg, Path::new("postgres://sam@db.example/shop")),
+            paths::data_dir().join("outbox")
         );
     }
 }

@@ -111,7 +111,7 @@ fn check_anchors(s: &Session, v: &Verification, out: &mut Vec<Problem>) -> Resul
         return Ok(0);
     };
     let path = anchor::anchors_path(store.path());
-    let a = anchor::read(store.path(), key)?;
+    let a = store.read_anchors(key)?;
     if !a.exists {
         out.push(problem(
             "anchor",
@@ -348,15 +348,8 @@ impl Session {
             return Ok(None);
         };
         let at = events::timestamp(Utc::now());
-        anchor::append(
-            self.store.path(),
-            key,
-            seq,
-            &hash,
-            &at,
-            &self.user.name,
-            what,
-        )?;
+        self.store
+            .add_anchor(key, seq, &hash, &at, &self.user.name, what)?;
         Ok(Some(Head { seq, hash }))
     }
 
@@ -385,7 +378,7 @@ impl Session {
         let Keying::Keyed(key) = self.store.keying() else {
             return Ok(());
         };
-        let anchors = anchor::read(self.store.path(), key)?;
+        let anchors = self.store.read_anchors(key)?;
         if let Some(last) = anchors.binding().last()
             && last.seq > 0
         {

@@ -14,7 +14,7 @@ use super::audit::Head;
 use super::{Result, ServiceError, Session};
 use crate::domain::EventKind;
 use crate::store::events::{self, Keys};
-use crate::store::{Keying, StoreError, anchor, backup, integrity};
+use crate::store::{Keying, StoreError, backup, integrity};
 
 /// What a backup wrote.
 #[derive(Debug, Clone, Serialize)]
@@ -93,7 +93,7 @@ impl Session {
         let head = v.head.map(|(seq, hash)| Head { seq, hash });
         if let Keying::Keyed(k) = self.store.keying() {
             let top = head.as_ref().map_or(0, |h| h.seq);
-            for a in anchor::read(self.store.path(), k)?.binding() {
+            for a in self.store.read_anchors(k)?.binding() {
                 if a.seq == 0 || a.seq > top {
                     continue;
                 }
@@ -124,7 +124,7 @@ impl Session {
                 return Err(not_a_backup(dest));
             }
         }
-        backup::copy_to(self.store.conn(), dest)?;
+        backup::copy_to(self.store.sqlite_for("arq backup")?, dest)?;
         let checked = backup::open_read_only(dest)
             .map_err(ServiceError::from)
             .and_then(|c| self.check_copy(dest, &c));
@@ -137,15 +137,8 @@ impl Session {
         };
         if let (Keying::Keyed(k), Some(h)) = (self.store.keying(), &head) {
             let at = events::timestamp(chrono::Utc::now());
-            anchor::append(
-                self.store.path(),
-                k,
-                h.seq,
-                &h.hash,
-                &at,
-                &self.user.name,
-                "backup",
-            )?;
+            self.store
+                .add_anchor(k, h.seq, &h.hash, &at, &self.user.name, "backup")?;
         }
         Ok(BackupReport {
             file: dest.display().to_string(),
@@ -175,15 +168,8 @@ impl Session {
         drop(copy);
         if let (Keying::Keyed(k), Some(h)) = (self.store.keying(), &head) {
             let at = events::timestamp(chrono::Utc::now());
-            anchor::append(
-                self.store.path(),
-                k,
-                h.seq,
-                &h.hash,
-                &at,
-                &self.user.name,
-                "restore",
-            )?;
+            self.store
+                .add_anchor(k, h.seq, &h.hash, &at, &self.user.name, "restore")?;
         }
         let file = src.display().to_string();
         let user_known = crate::store::users::get(self.store.conn(), &self.user.name)?.is_some();

@@ -164,7 +164,13 @@ fn build_from_server(
     let mut client = pg::connect(url)?;
     let (copied, files) = {
         let mut store = Store::create_bare(&d.partial)?;
-        copy::to_file(&mut client, store.conn_mut(), progress)?
+        copy::to_file(
+            &mut client,
+            store.sqlite_mut().ok_or_else(|| {
+                ServiceError::Invalid("a copy from a server is written to a file".into())
+            })?,
+            progress,
+        )?
     };
     for (name, body) in &files {
         let to = match name.as_str() {

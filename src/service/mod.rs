@@ -26,8 +26,8 @@ pub mod warnings;
 pub mod whatif;
 pub mod writeoffs;
 
+use crate::store::db::Db;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Transaction;
 
 use crate::config::Config;
 use crate::diag::Diagnostics;
@@ -84,7 +84,7 @@ pub struct Session {
 
 /// A write transaction with the event log open: what use cases write through.
 pub struct Tx<'a> {
-    pub conn: &'a Transaction<'a>,
+    pub conn: Db<'a>,
     log: EventLog,
     pub actor: String,
     pub as_of: NaiveDate,

@@ -140,6 +140,11 @@ pub struct StrategySummary {
     pub file: String,
 }
 
+/// On a PostgreSQL server, the new user's password comes from this variable (never
+/// from the command line); without it the role logs in as the server's
+/// authentication allows (a password set later with `\password`, or a certificate).
+pub const PASSWORD_ENV: &str = "ARQ_USER_PASSWORD";
+
 impl Session {
     /// Adds a user (admins only). An existing user is refused: roles change only
     /// through [`Session::change_role`], which records who changed them.
@@ -154,6 +159,9 @@ impl Session {
                 )));
             }
             users::insert(tx.conn, name, role, &tx.at())?;
+            // On a server the user is a login role too, in the same transaction.
+            let password = std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty());
+            users::grant_login(tx.conn, name, role, password.as_deref())?;
             tx.event(
                 EventKind::UserAdded,
                 None,
@@ -190,6 +198,7 @@ impl Session {
                 )));
             }
             users::set_role(tx.conn, name, role)?;
+            users::grant_login(tx.conn, name, role, None)?;
             tx.event(
                 EventKind::RoleChanged,
                 None,

@@ -10,6 +10,7 @@
 //! or `--accounts-of`, it takes the place of whatever those accounts follow, cycles
 //! already begun going on at the same step of the candidate.
 
+use crate::store::db::Db;
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, NaiveDate};
@@ -124,9 +125,8 @@ impl Session {
             )));
         }
         // One read transaction: the replay sees one state of the file throughout.
-        let read =
-            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Deferred)?;
-        let conn: &rusqlite::Connection = &read;
+        let read = conn.read_snapshot()?;
+        let conn = read.db();
         let book = strategies::book(conn)?;
         let chosen = self.chosen(conn, &req.accounts, from, to, &book)?;
         let (cand_book, takeover, replaces) = match &chosen {
@@ -237,7 +237,7 @@ impl Session {
     /// The accounts chosen, or `None` for every account.
     fn chosen(
         &self,
-        conn: &rusqlite::Connection,
+        conn: Db<'_>,
         accounts: &Accounts,
         from: NaiveDate,
         to: NaiveDate,
@@ -291,7 +291,7 @@ impl Session {
 /// the behaviour class customers had when the period began, against how customers of
 /// each class answered them before it.
 fn estimated(
-    conn: &rusqlite::Connection,
+    conn: Db<'_>,
     from: NaiveDate,
     to: NaiveDate,
     classes: &FastMap<String, Vec<(NaiveDate, Risk)>>,
@@ -380,7 +380,7 @@ fn class_on(history: &[(NaiveDate, Risk)], day: NaiveDate) -> Option<Risk> {
 }
 
 /// Customer ids from a file, one per line; every one must be a customer.
-fn customers_file(conn: &rusqlite::Connection, path: &Path) -> Result<FastSet<String>> {
+fn customers_file(conn: Db<'_>, path: &Path) -> Result<FastSet<String>> {
     let text = crate::diag::read_text(path, "a list of customer ids", 64 << 20)
         .map_err(|e| ServiceError::Invalid(e.to_string()))?;
     let mut lines: Vec<(usize, &str)> = Vec::new();
@@ -430,7 +430,7 @@ fn notes() -> Vec<String> {
 /// record's facts carried from day to day (money applied as dated, accounts people
 /// touched read again) and the candidate's own state beside them.
 struct Replay<'a> {
-    conn: &'a rusqlite::Connection,
+    conn: Db<'a>,
     record: &'a Record,
     book: &'a StrategyBook,
     candidate: &'a str,

@@ -490,7 +490,7 @@ pub fn last_response<'c>(
                 UNION ALL SELECT MAX(taken_on) FROM promises WHERE customer_id = ?1 AND taken_on <= ?2
                 UNION ALL SELECT MAX(opened_on) FROM disputes WHERE customer_id = ?1 AND opened_on <= ?2
                 UNION ALL SELECT MAX(on_date) FROM calls WHERE customer_id = ?1 AND on_date <= ?2
-                          AND outcome IN ('reached', 'refused'))",
+                          AND outcome IN ('reached', 'refused')) AS touched",
         )?
         .query_row(params![customer_id, as_of], |r| r.get::<_, Option<NaiveDate>>(0))?;
     Ok(d)
@@ -507,7 +507,7 @@ pub fn last_broken<'c>(
         .prepare_cached(
             "SELECT MAX(d) FROM (
                 SELECT MAX(evaluated_on) AS d FROM promises WHERE customer_id = ?1 AND status = 'broken' AND evaluated_on <= ?2
-                UNION ALL SELECT MAX(ended_on) FROM plans WHERE customer_id = ?1 AND status = 'broken' AND ended_on <= ?2)",
+                UNION ALL SELECT MAX(ended_on) FROM plans WHERE customer_id = ?1 AND status = 'broken' AND ended_on <= ?2) AS broken",
         )?
         .query_row(params![customer_id, as_of], |r| r.get::<_, Option<NaiveDate>>(0))?;
     Ok(d)

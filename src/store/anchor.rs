@@ -71,16 +71,9 @@ fn body(db_id: &str, seq: i64, hash: &str, at: &str, by: &str, what: &str) -> St
     format!("{TAG} {VERSION} {db_id} {seq} {hash} {at} {by} {what}")
 }
 
-/// Appends an anchor for head (`seq`, `hash`). `by` and `what` must be single words.
-pub fn append(
-    db: &Path,
-    key: &AuditKey,
-    seq: i64,
-    hash: &str,
-    at: &str,
-    by: &str,
-    what: &str,
-) -> Result<()> {
+/// The anchor line for head (`seq`, `hash`), with its MAC. `by` and `what` are
+/// single words (anything else is dropped from them).
+pub fn line(key: &AuditKey, seq: i64, hash: &str, at: &str, by: &str, what: &str) -> String {
     let word = |s: &str| -> String {
         let w: String = s
             .chars()
@@ -90,7 +83,21 @@ pub fn append(
         if w.is_empty() { "-".to_string() } else { w }
     };
     let b = body(&key.db_id, seq, hash, &word(at), &word(by), &word(what));
-    let line = format!("{b} {}\n", key.mac.of(b.as_bytes()));
+    format!("{b} {}\n", key.mac.of(b.as_bytes()))
+}
+
+/// Appends an anchor for head (`seq`, `hash`) to the anchors beside the database at
+/// `db`.
+pub fn append(
+    db: &Path,
+    key: &AuditKey,
+    seq: i64,
+    hash: &str,
+    at: &str,
+    by: &str,
+    what: &str,
+) -> Result<()> {
+    let line = line(key, seq, hash, at, by, what);
     let path = anchors_path(db);
     let fail = |e: std::io::Error| {
         StoreError::Trust(format!("cannot add to the anchors {}: {e}", path.display()))
@@ -116,7 +123,12 @@ pub fn read(db: &Path, key: &AuditKey) -> Result<Anchors> {
             )));
         }
     };
-    let text = String::from_utf8_lossy(&bytes);
+    Ok(parse_all(&bytes, key))
+}
+
+/// Every anchor in the text of an anchors file, each line's MAC checked.
+pub fn parse_all(bytes: &[u8], key: &AuditKey) -> Anchors {
+    let text = String::from_utf8_lossy(bytes);
     let mut out = Anchors {
         exists: true,
         ..Anchors::default()
@@ -132,7 +144,7 @@ pub fn read(db: &Path, key: &AuditKey) -> Result<Anchors> {
             Err(why) => out.bad.push(BadLine { line, why }),
         }
     }
-    Ok(out)
+    out
 }
 
 fn parse(raw: &str, line: usize, key: &AuditKey) -> std::result::Result<Anchor, String> {

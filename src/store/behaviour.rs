@@ -67,9 +67,9 @@ fn ledger_sql(scope: &str) -> String {
                 COALESCE(SUM(a.amount), 0), MAX(a.date),
                 COALESCE(SUM(CASE WHEN a.kind = 'payment' THEN a.amount END), 0),
                 MIN(CASE WHEN a.kind = 'payment' THEN a.date END),
-                COALESCE(MAX(a.kind = 'write_off'), 0),
-                COALESCE(MAX(a.kind = 'payment' AND (a.payment_id LIKE 'import:' || i.invoice_no || ':%'
-                                                  OR a.payment_id LIKE 'snapshot:' || i.invoice_no || ':%')), 0)
+                COALESCE(MAX(CASE WHEN a.kind = 'write_off' THEN 1 ELSE 0 END), 0),
+                COALESCE(MAX(CASE WHEN a.kind = 'payment' AND (a.payment_id LIKE 'import:' || i.invoice_no || ':%'
+                                                  OR a.payment_id LIKE 'snapshot:' || i.invoice_no || ':%') THEN 1 ELSE 0 END), 0)
          FROM invoices i LEFT JOIN allocations a ON a.invoice_no = i.invoice_no AND a.date <= ?1
          WHERE i.issue_date <= ?1{scope}
          GROUP BY i.invoice_no"
@@ -267,7 +267,7 @@ pub fn outcomes<'c>(
 pub fn last_record<'c>(conn: impl Into<Db<'c>>) -> Result<Option<NaiveDate>> {
     let conn: Db<'c> = conn.into();
     let d: Option<String> = conn.query_row(
-        "SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM allocations UNION ALL SELECT MAX(issue_date) FROM invoices)",
+        "SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM allocations UNION ALL SELECT MAX(issue_date) FROM invoices) AS latest",
         [],
         |r| r.get(0),
     )?;
@@ -311,11 +311,12 @@ pub fn save<'c>(
     }
     // The classes that changed (or are new) join the history.
     conn.execute(
-        "INSERT OR REPLACE INTO behaviour_classes (customer_id, as_of, class)
+        "INSERT INTO behaviour_classes (customer_id, as_of, class)
          SELECT b.customer_id, b.as_of, b.class FROM customer_behaviour b
-         WHERE b.class IS NOT (SELECT h.class FROM behaviour_classes h
-                               WHERE h.customer_id = b.customer_id AND h.as_of < b.as_of
-                               ORDER BY h.as_of DESC LIMIT 1)",
+         WHERE b.class IS DISTINCT FROM (SELECT h.class FROM behaviour_classes h
+                                         WHERE h.customer_id = b.customer_id AND h.as_of < b.as_of
+                                         ORDER BY h.as_of DESC LIMIT 1)
+         ON CONFLICT (customer_id, as_of) DO UPDATE SET class = excluded.class",
         [],
     )?;
     let model = serde_json::to_string(&estimates.model).unwrap_or_default();

@@ -49,6 +49,10 @@ pub struct Event {
 /// Appends events inside one write transaction, keeping the chain's head in memory.
 pub struct EventLog {
     prev: String,
+    /// The number the next event takes: one after the head. Numbered here, not by
+    /// the database, so a transaction that rolled back leaves no gap (a server's
+    /// sequence would move on regardless).
+    next: i64,
     at: String,
     mac: Option<Mac>,
 }
@@ -85,15 +89,22 @@ impl EventLog {
             }
             Keying::Missing(path) => return Err(StoreError::Trust(missing_key(path))),
         };
-        let prev: Option<String> = conn
+        // On a server a collector may not read every event; the head comes from a
+        // function that may (and the write lock keeps it where it is).
+        let head: Option<(i64, String)> = conn
             .query_row(
-                "SELECT hash FROM events ORDER BY seq DESC LIMIT 1",
+                conn.pick(
+                    "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+                    "SELECT seq, hash FROM arq_chain_head()",
+                ),
                 [],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
+        let (last, prev) = head.unwrap_or_else(|| (0, GENESIS.to_string()));
         Ok(EventLog {
-            prev: prev.unwrap_or_else(|| GENESIS.to_string()),
+            next: last + 1,
+            prev,
             at: timestamp(now),
             mac,
         })
@@ -114,10 +125,12 @@ impl EventLog {
         };
         let hash = chain_hash(self.mac.as_ref(), &self.prev, &fields);
         let mut stmt = conn.prepare_cached(
-            "INSERT INTO events (at, on_date, kind, actor, customer_id, detail, data, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO events (seq, at, on_date, kind, actor, customer_id, detail, data, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
+        let seq = self.next;
         stmt.execute(params![
+            seq,
             self.at,
             on_date,
             ev.kind,
@@ -129,7 +142,8 @@ impl EventLog {
             hash
         ])?;
         self.prev = hash;
-        Ok(conn.last_insert_rowid())
+        self.next += 1;
+        Ok(seq)
     }
 }
 
@@ -198,7 +212,10 @@ pub fn head<'c>(conn: impl Into<Db<'c>>) -> Result<Option<(i64, String)>> {
     let conn: Db<'c> = conn.into();
     Ok(conn
         .query_row(
-            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+            conn.pick(
+                "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+                "SELECT seq, hash FROM arq_chain_head()",
+            ),
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

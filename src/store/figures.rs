@@ -258,7 +258,7 @@ pub fn activity<'c>(
         Ok(u64::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
     };
     each(
-        "SELECT by, COUNT(*), SUM(outcome IN ('reached', 'refused')) FROM calls WHERE on_date BETWEEN ?1 AND ?2 GROUP BY by",
+        "SELECT by, COUNT(*), SUM(CASE WHEN outcome IN ('reached', 'refused') THEN 1 ELSE 0 END) FROM calls WHERE on_date BETWEEN ?1 AND ?2 GROUP BY by",
         &mut |a, r| {
             a.calls = n(r, 1)?;
             a.contacts = n(r, 2)?;
@@ -287,7 +287,9 @@ pub fn activity<'c>(
         },
     )?;
     each(
-        "SELECT taken_by, SUM(status = 'kept'), SUM(status = 'partially_kept'), SUM(status = 'broken')
+        "SELECT taken_by, SUM(CASE WHEN status = 'kept' THEN 1 ELSE 0 END),
+                SUM(CASE WHEN status = 'partially_kept' THEN 1 ELSE 0 END),
+                SUM(CASE WHEN status = 'broken' THEN 1 ELSE 0 END)
          FROM promises WHERE evaluated_on BETWEEN ?1 AND ?2 AND status IN ('kept', 'partially_kept', 'broken')
          GROUP BY taken_by",
         &mut |a, r| {
@@ -393,7 +395,7 @@ pub fn calls<'c>(
     let conn: Db<'c> = conn.into();
     let who = if by.is_some() { " AND by = ?3" } else { "" };
     let sql = format!(
-        "SELECT COUNT(*), COALESCE(SUM(outcome IN ('reached', 'refused')), 0) FROM calls WHERE on_date BETWEEN ?1 AND ?2{who}"
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome IN ('reached', 'refused') THEN 1 ELSE 0 END), 0) FROM calls WHERE on_date BETWEEN ?1 AND ?2{who}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let map = |r: &crate::store::db::Row<'_>| {

@@ -173,18 +173,19 @@ impl AuditKey {
                 )));
             }
         };
-        let bad = |why: &str| {
-            StoreError::Trust(format!(
-                "the audit key {} is not usable: {why}",
-                path.display()
-            ))
-        };
-        let text = std::str::from_utf8(&bytes).map_err(|_| bad("it is not text"))?;
+        AuditKey::parse(&bytes, &path.display().to_string()).map(Some)
+    }
+
+    /// Reads a key file's bytes; `origin` names where they came from in messages.
+    pub fn parse(bytes: &[u8], origin: &str) -> Result<AuditKey> {
+        let bad =
+            |why: &str| StoreError::Trust(format!("the audit key {origin} is not usable: {why}"));
+        let text = std::str::from_utf8(bytes).map_err(|_| bad("it is not text"))?;
         let f: KeyFile = toml::from_str(text).map_err(|e| bad(e.message()))?;
         let secret = unhex(f.key.trim())
             .filter(|k| k.len() >= 16)
             .ok_or_else(|| bad("its key is not at least 16 bytes of hex"))?;
-        Ok(Some(AuditKey::from_secret(&f.db_id, f.keyed_from, secret)))
+        Ok(AuditKey::from_secret(&f.db_id, f.keyed_from, secret))
     }
 
     /// Writes the key to `path`, which must not exist yet (mode 0600, or 0660 for a

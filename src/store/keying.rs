@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use rusqlite::OptionalExtension;
 
-use super::{Result, Store, StoreError, key, put_meta};
+use super::db::Db;
+use super::{Result, Store, StoreError, anchor, key, put_meta};
 
 /// How this database's events are hashed.
 #[derive(Debug, Clone)]
@@ -27,11 +28,60 @@ impl Store {
         let Some(db_id) = self.meta("db_id")? else {
             return Ok(Keying::Legacy);
         };
+        if let Db::Pg(_) = self.conn() {
+            // On a server the key is the owner's row, handed to arq's roles.
+            let body: Option<Vec<u8>> =
+                self.conn()
+                    .query_row("SELECT arq_audit_key()", [], |r| r.get(0))?;
+            return Ok(match body {
+                Some(b) => match key::AuditKey::parse(&b, "kept on the server")? {
+                    k if k.db_id == db_id => Keying::Keyed(Box::new(k)),
+                    _ => Keying::Missing(self.path.clone()),
+                },
+                None => Keying::Missing(self.path.clone()),
+            });
+        }
         let path = key::key_path(&self.path);
         Ok(match key::AuditKey::load(&path)? {
             Some(k) if k.db_id == db_id => Keying::Keyed(Box::new(k)),
             _ => Keying::Missing(path),
         })
+    }
+
+    /// Appends an anchor for head (`seq`, `hash`): to the anchors file beside a
+    /// SQLite database, or to the server's.
+    pub fn add_anchor(
+        &self,
+        key: &key::AuditKey,
+        seq: i64,
+        hash: &str,
+        at: &str,
+        by: &str,
+        what: &str,
+    ) -> Result<()> {
+        match self.conn() {
+            Db::Lite(_) => anchor::append(&self.path, key, seq, hash, at, by, what),
+            db @ Db::Pg(_) => {
+                let line = anchor::line(key, seq, hash, at, by, what);
+                db.query_row("SELECT 1 FROM arq_add_anchor(?1)", [line], |_| Ok(()))?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Every anchor of this database, each line's MAC checked.
+    pub fn read_anchors(&self, key: &key::AuditKey) -> Result<anchor::Anchors> {
+        match self.conn() {
+            Db::Lite(_) => anchor::read(&self.path, key),
+            db @ Db::Pg(_) => {
+                let body: Option<Vec<u8>> =
+                    db.query_row("SELECT arq_anchors()", [], |r| r.get(0))?;
+                Ok(match body {
+                    Some(b) => anchor::parse_all(&b, key),
+                    None => anchor::Anchors::default(),
+                })
+            }
+        }
     }
 
     /// Picks up the key another process gave this database since it was opened.
@@ -52,6 +102,13 @@ impl Store {
     pub fn ensure_keyed(&mut self) -> Result<bool> {
         if !matches!(self.keying, Keying::Legacy) {
             return Ok(false);
+        }
+        if let Db::Pg(_) = self.conn() {
+            return Err(StoreError::Trust(
+                "this shop came to the server without an audit key: give it one on its SQLite file \
+                 (`arq audit verify` there) and copy it again"
+                    .into(),
+            ));
         }
         let db_id = key::hex(&key::random_bytes(16)?);
         let path = self.path.clone();

@@ -22,8 +22,12 @@ pub fn put<'c>(conn: impl Into<Db<'c>>, d: &Day, at: &str) -> Result<()> {
     let conn: Db<'c> = conn.into();
     let a = &d.aging;
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO kpi_daily (day, open_balance, current, d1_30, d31_60, d61_90, d91_plus, credit_sales,
-             collected, written_off, taken_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO kpi_daily (day, open_balance, current, d1_30, d31_60, d61_90, d91_plus, credit_sales,
+             collected, written_off, taken_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (day) DO UPDATE SET open_balance = excluded.open_balance, current = excluded.current,
+             d1_30 = excluded.d1_30, d31_60 = excluded.d31_60, d61_90 = excluded.d61_90,
+             d91_plus = excluded.d91_plus, credit_sales = excluded.credit_sales,
+             collected = excluded.collected, written_off = excluded.written_off, taken_at = excluded.taken_at",
     )?
     .execute(params![
         d.day,

@@ -40,7 +40,9 @@ pub mod writeoffs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+
+use db::Db;
 use rusqlite_migration::{M, Migrations};
 
 pub use keying::Keying;
@@ -154,9 +156,20 @@ pub enum Durability {
     Bulk,
 }
 
+/// What a store talks to: a SQLite file (or a private in-memory database), or a
+/// PostgreSQL server (team mode).
+enum Link {
+    Lite(Connection),
+    Pg(Box<db::PgConn>),
+}
+
+/// The one writer a server lets in at a time, as SQLite's write lock does
+/// (`pg_advisory_xact_lock` on this key, held until the transaction ends).
+const PG_WRITE_LOCK: i64 = 0x6172_715f_7772_6974; // "arq_writ"
+
 /// An open arq database.
 pub struct Store {
-    conn: Connection,
+    link: Link,
     path: PathBuf,
     keying: Keying,
 }
@@ -166,12 +179,9 @@ impl Store {
     /// not an arq database (empty, not SQLite, or SQLite without arq's tables) is
     /// refused before anything is written to it.
     pub fn open(path: &Path) -> Result<Store> {
-        if pg::is_url(&path.to_string_lossy()) {
-            return Err(StoreError::Postgres(format!(
-                "{} is a PostgreSQL database: this arq reaches a server only through `arq db copy` so far \
-                 (README \"Team mode\"); the other commands work on a SQLite file",
-                pg::redact(&path.to_string_lossy())
-            )));
+        let name = path.to_string_lossy();
+        if pg::is_url(&name) {
+            return Store::open_server(&name);
         }
         if !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
@@ -187,7 +197,7 @@ impl Store {
         })?;
         conn.busy_timeout(Duration::from_secs(10))?;
         let mut store = Store {
-            conn,
+            link: Link::Lite(conn),
             path: path.to_path_buf(),
             keying: Keying::Legacy,
         };
@@ -213,6 +223,28 @@ impl Store {
         }
         store.configure()?;
         store.migrate()?;
+        store.keying = store.load_keying()?;
+        Ok(store)
+    }
+
+    /// Opens the shop on the PostgreSQL server at `url` (team mode), bringing the
+    /// server's schema up to date when the role may. A database that holds no shop is
+    /// refused: a shop comes to a server with `arq db copy`.
+    pub fn open_server(url: &str) -> Result<Store> {
+        let mut client = pg::connect(url)?;
+        pg::migrate(&mut client)?;
+        let mut store = Store {
+            link: Link::Pg(Box::new(db::PgConn::new(client))),
+            path: PathBuf::from(pg::redact(url)),
+            keying: Keying::Legacy,
+        };
+        if store.meta("currency")?.is_none() {
+            return Err(StoreError::Postgres(format!(
+                "{} holds no arq shop: move one there with `arq db copy --to {}` from its file",
+                pg::redact(url),
+                pg::redact(url)
+            )));
+        }
         store.keying = store.load_keying()?;
         Ok(store)
     }
@@ -292,7 +324,7 @@ impl Store {
         })?;
         conn.pragma_update(None, "page_size", 16384)?;
         let mut store = Store {
-            conn,
+            link: Link::Lite(conn),
             path: path.to_path_buf(),
             keying: Keying::Legacy,
         };
@@ -301,9 +333,31 @@ impl Store {
         Ok(store)
     }
 
-    /// The connection, to write a copy of a whole shop through.
-    pub fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
+    /// The SQLite connection, to write a copy of a whole shop through (`None` on a
+    /// server).
+    pub fn sqlite_mut(&mut self) -> Option<&mut Connection> {
+        match &mut self.link {
+            Link::Lite(c) => Some(c),
+            Link::Pg(_) => None,
+        }
+    }
+
+    /// The SQLite connection, for what only a file has (its own checks, online
+    /// backup, the bulk import's fast path); `None` on a server.
+    pub fn sqlite(&self) -> Option<&Connection> {
+        match &self.link {
+            Link::Lite(c) => Some(c),
+            Link::Pg(_) => None,
+        }
+    }
+
+    /// The SQLite connection, or a refusal that names what needs a file.
+    pub fn sqlite_for(&self, what: &str) -> Result<&Connection> {
+        self.sqlite().ok_or_else(|| {
+            StoreError::Postgres(format!(
+                "{what} works on a SQLite file; on a PostgreSQL server use the server's own tools"
+            ))
+        })
     }
 
     /// A private in-memory database, for tests of the layers above.
@@ -320,7 +374,7 @@ impl Store {
     /// Gives a new connection arq's schema and its base currency.
     fn initialise(conn: Connection, path: PathBuf, currency: &str) -> Result<Store> {
         let mut store = Store {
-            conn,
+            link: Link::Lite(conn),
             path,
             keying: Keying::Legacy,
         };
@@ -333,7 +387,12 @@ impl Store {
     /// Writes the database in `from` (a checked backup) over this one, and brings
     /// it back to arq's pragmas and schema.
     pub fn restore_from(&mut self, from: &Connection) -> Result<()> {
-        backup::restore_into(from, &mut self.conn)?;
+        let Link::Lite(conn) = &mut self.link else {
+            return Err(StoreError::Postgres(
+                "a restore puts a SQLite file back; on a server use `arq db copy`".into(),
+            ));
+        };
+        backup::restore_into(from, conn)?;
         self.configure()?;
         self.migrate()?;
         self.keying = self.load_keying()?;
@@ -342,9 +401,9 @@ impl Store {
 
     /// A second, read-only connection to the same file, for a read that runs beside
     /// this one's on another core (a report's two ends of a period). `None` for an
-    /// in-memory database.
+    /// in-memory database or a server.
     pub fn reader(&self) -> Result<Option<Connection>> {
-        if self.is_memory() {
+        if self.is_memory() || self.sqlite().is_none() {
             return Ok(None);
         }
         let c = Connection::open_with_flags(
@@ -368,26 +427,27 @@ impl Store {
     }
 
     fn configure(&mut self) -> Result<()> {
+        let Link::Lite(conn) = &self.link else {
+            return Ok(());
+        };
         // A write waits up to this long for another one to commit — long enough for a
         // nightly bulk import or the daily run, so a collector's save waits for them
         // instead of failing (reads never wait: WAL).
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // journal_mode answers with a row, so it is read rather than executed.
-        let _mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
-        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
-        self.conn.pragma_update(None, "cache_size", -32_000)?;
+        let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "cache_size", -32_000)?;
         // No memory map (SQLite's default): pages are read with `pread`, 16 KiB at a
         // time. A map makes a warm read a little quicker (about a tenth of a large
         // shop's daily run), but every fault on a cold file pulls in the disk's whole
         // read-around window (8 MiB on the reference machine): a twelve-week report
         // read 1.1 GB of its 1.5 GB file to use 90 MB, and the mapped pages counted
         // in every process's resident memory (1.5 GiB for one daily run).
-        self.conn.execute_batch("PRAGMA mmap_size = 0")?;
-        self.conn.set_prepared_statement_cache_capacity(64);
+        conn.execute_batch("PRAGMA mmap_size = 0")?;
+        conn.set_prepared_statement_cache_capacity(64);
         Ok(())
     }
 
@@ -397,18 +457,20 @@ impl Store {
     /// or our read of the schema went stale). Then we wait for that writer (within the
     /// busy timeout) and find the work done, or finish what is left.
     fn migrate(&mut self) -> Result<()> {
-        if migrations().to_latest(&mut self.conn).is_ok() {
+        let conn = match &mut self.link {
+            Link::Lite(c) => c,
+            Link::Pg(p) => return pg::migrate(&mut p.client()),
+        };
+        if migrations().to_latest(conn).is_ok() {
             return Ok(());
         }
-        self.conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")?;
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version as usize >= LATEST_SCHEMA {
             return Ok(());
         }
         migrations()
-            .to_latest(&mut self.conn)
+            .to_latest(conn)
             .map_err(|e| StoreError::Migrate {
                 path: self.path.clone(),
                 // SQLite's reason, without the migration's whole text.
@@ -424,8 +486,11 @@ impl Store {
     }
 
     /// The connection, for reads outside a transaction.
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+    pub fn conn(&self) -> Db<'_> {
+        match &self.link {
+            Link::Lite(c) => Db::Lite(c),
+            Link::Pg(p) => Db::Pg(p),
+        }
     }
 
     /// Sets how the next writes reach the disk.
@@ -434,7 +499,9 @@ impl Store {
             Durability::Full => "FULL",
             Durability::Bulk => "NORMAL",
         };
-        self.conn.pragma_update(None, "synchronous", level)?;
+        if let Link::Lite(conn) = &self.link {
+            conn.pragma_update(None, "synchronous", level)?;
+        }
         Ok(())
     }
 
@@ -443,56 +510,80 @@ impl Store {
     /// Nothing is written unless `f` returns `Ok`.
     pub fn write<T, E: From<StoreError>>(
         &mut self,
-        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+        f: impl FnOnce(Db<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         self.transact(true, f)
     }
 
     /// A write transaction that is committed only when `commit` is true (a dry run
-    /// does all the work, reports it, and leaves the database as it was).
+    /// does all the work, reports it, and leaves the database as it was). On a
+    /// server, writers take turns as they do on a file: each holds one advisory lock
+    /// until it ends, while readers go on reading.
     pub fn transact<T, E: From<StoreError>>(
         &mut self,
         commit: bool,
-        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+        f: impl FnOnce(Db<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let value = f(&tx)?;
-        if commit {
-            tx.commit().map_err(StoreError::from)?;
-        } else {
-            tx.rollback().map_err(StoreError::from)?;
+        match &mut self.link {
+            Link::Lite(conn) => {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(StoreError::from)?;
+                let value = f(Db::from(&tx))?;
+                if commit {
+                    tx.commit().map_err(StoreError::from)?;
+                } else {
+                    tx.rollback().map_err(StoreError::from)?;
+                }
+                Ok(value)
+            }
+            Link::Pg(p) => {
+                let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})");
+                p.batch(&begin).map_err(StoreError::from)?;
+                pg_finish(p, commit, f(Db::Pg(p)))
+            }
         }
-        Ok(value)
     }
 
     /// Runs `f` in a read transaction: every query sees the same snapshot.
     pub fn read<T, E: From<StoreError>>(
         &mut self,
-        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+        f: impl FnOnce(Db<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(StoreError::from)?;
-        let value = f(&tx)?;
-        tx.finish().map_err(StoreError::from)?;
-        Ok(value)
+        match &mut self.link {
+            Link::Lite(conn) => {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Deferred)
+                    .map_err(StoreError::from)?;
+                let value = f(Db::from(&tx))?;
+                tx.finish().map_err(StoreError::from)?;
+                Ok(value)
+            }
+            Link::Pg(p) => {
+                p.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .map_err(StoreError::from)?;
+                pg_finish(p, false, f(Db::Pg(p)))
+            }
+        }
     }
 
     /// Changes whenever another connection commits (`PRAGMA data_version`).
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        Ok(match &self.link {
+            Link::Lite(c) => c.query_row("PRAGMA data_version", [], |r| r.get(0))?,
+            // Every change is recorded: the record's head moves with it.
+            Link::Pg(p) => Db::Pg(p).query_row(
+                "SELECT COALESCE((SELECT seq FROM arq_chain_head()), 0)",
+                [],
+                |r| r.get(0),
+            )?,
+        })
     }
 
     /// A value from the database's `meta` table (None for a file that is not arq's).
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         let v = self
-            .conn
+            .conn()
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional();
         match v {
@@ -511,9 +602,29 @@ impl Store {
     }
 }
 
+/// Ends a server transaction: committed when `commit` and `value` is `Ok`, else
+/// rolled back.
+fn pg_finish<T, E: From<StoreError>>(
+    p: &db::PgConn,
+    commit: bool,
+    value: std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    match value {
+        Ok(v) => {
+            p.batch(if commit { "COMMIT" } else { "ROLLBACK" })
+                .map_err(StoreError::from)?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = p.batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
 /// Records a fact about the database in `meta` (its currency, the seed of a demo).
-pub fn put_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
+pub fn put_meta<'c>(conn: impl Into<Db<'c>>, key: &str, value: &str) -> Result<()> {
+    conn.into().execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2)",
         [key, value],
     )?;

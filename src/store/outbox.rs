@@ -133,7 +133,7 @@ pub fn list<'c>(
 ) -> Result<Vec<OutboxRow>> {
     let conn: Db<'c> = conn.into();
     let sql = format!(
-        "SELECT {COLUMNS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2"
+        "SELECT {COLUMNS} FROM outbox WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![status, limit as i64], from_row)?;
@@ -223,7 +223,7 @@ pub fn pending_page<'c>(
 pub fn still_pending<'c>(conn: impl Into<Db<'c>>, ids: &str) -> Result<Vec<(i64, i64)>> {
     let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
-        "SELECT id, attempts FROM outbox WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'",
+        "SELECT id, attempts FROM outbox WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?1)) AND status = 'pending'",
     )?;
     let rows = stmt.query_map([ids], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -236,7 +236,7 @@ pub fn claim_all<'c>(conn: impl Into<Db<'c>>, ids: &str, at: &str) -> Result<usi
     Ok(conn
         .prepare_cached(
             "UPDATE outbox SET status = 'sending', claimed_at = ?2
-             WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'pending'",
+             WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?1)) AND status = 'pending'",
         )?
         .execute(params![ids, at])?)
 }
@@ -248,7 +248,7 @@ pub fn cycle_messages<'c>(conn: impl Into<Db<'c>>, cycles: &str) -> Result<Vec<(
     let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "SELECT cycle_id, step_index, id FROM outbox INDEXED BY outbox_cycle
-         WHERE cycle_id IN (SELECT value FROM json_each(?1)) AND step_index IS NOT NULL AND status <> 'cancelled'",
+         WHERE cycle_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?1)) AND step_index IS NOT NULL AND status <> 'cancelled'",
     )?;
     let rows = stmt.query_map([cycles], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -243,16 +243,20 @@ pub fn days_late<'c>(
                     ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY settled DESC, invoice_no DESC) AS n
              FROM (
                  SELECT i.customer_id, i.invoice_no, MAX(a.date) AS settled,
-                        MAX(0, CAST(julianday(MAX(a.date)) - julianday(i.due_date) AS INTEGER)) AS days
+                        {days} AS days
                  FROM invoices i INDEXED BY invoices_customer
                  JOIN allocations a INDEXED BY allocations_invoice ON a.invoice_no = i.invoice_no
                  WHERE {} AND i.issue_date <= ?1
                    AND a.date <= ?1 AND a.kind <> 'write_off'
                  GROUP BY i.invoice_no
                  HAVING SUM(a.amount) >= i.amount
-             )
-         ) WHERE n <= {DAYS_LATE_KEPT} ORDER BY customer_id, settled, invoice_no",
-        who.clause("i.customer_id")
+             ) AS settled_invoices
+         ) AS ranked WHERE n <= {DAYS_LATE_KEPT} ORDER BY customer_id, settled, invoice_no",
+        who.clause("i.customer_id"),
+        days = conn.pick(
+            "MAX(0, CAST(julianday(MAX(a.date)) - julianday(i.due_date) AS INTEGER))",
+            "GREATEST(0, MAX(a.date) - i.due_date)",
+        ),
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params![as_of, who.arg()])?;

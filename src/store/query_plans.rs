@@ -8,7 +8,8 @@ use super::{Store, prevention, snapshot};
 
 fn plan(store: &Store, sql: &str) -> Vec<String> {
     let mut stmt = store
-        .conn()
+        .sqlite()
+        .expect("a file")
         .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
         .unwrap();
     let n = stmt.parameter_count();

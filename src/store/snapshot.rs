@@ -764,9 +764,9 @@ pub fn scoring_facts<'c>(
         // Few promises are broken in 90 days: read them all rather than probe per account.
         let mut stmt = conn.prepare_cached(
             "SELECT customer_id, COUNT(*) FROM promises WHERE status = 'broken' AND evaluated_on <= ?1
-             AND evaluated_on >= date(?1, '-89 days') GROUP BY customer_id",
+             AND evaluated_on >= ?2 GROUP BY customer_id",
         )?;
-        let mut rows = stmt.query([as_of])?;
+        let mut rows = stmt.query([as_of, as_of - chrono::Duration::days(89)])?;
         while let Some(r) = rows.next()? {
             let cid: String = r.get(0)?;
             if let Some(f) = out.get_mut(&cid) {

@@ -53,3 +53,39 @@ pub fn set_role<'c>(conn: impl Into<Db<'c>>, name: &str, role: Role) -> Result<(
     )?;
     Ok(())
 }
+
+/// On a server, makes arq user `name` a login role of the same name in the group of
+/// `role` (and of no other arq group); a new role gets `password` when one is given.
+/// On a SQLite file there are no roles: nothing to do.
+pub fn grant_login<'c>(
+    conn: impl Into<Db<'c>>,
+    name: &str,
+    role: Role,
+    password: Option<&str>,
+) -> Result<()> {
+    let conn = conn.into();
+    if let Db::Lite(_) = conn {
+        return Ok(());
+    }
+    let ident = super::pg::quote_ident(name);
+    let exists = conn
+        .query_row("SELECT 1 FROM pg_roles WHERE rolname = ?1", [name], |_| {
+            Ok(())
+        })
+        .optional()?
+        .is_some();
+    if !exists {
+        let mut sql = format!("CREATE ROLE {ident} LOGIN");
+        if let Some(p) = password {
+            sql.push_str(&format!(" PASSWORD {}", super::pg::quote_literal(p)));
+        }
+        conn.execute_batch(&sql)?;
+    }
+    for other in [Role::Collector, Role::Supervisor, Role::Admin] {
+        let group = super::pg::group_role(other.as_str());
+        let verb = if other == role { "GRANT" } else { "REVOKE" };
+        let dir = if other == role { "TO" } else { "FROM" };
+        conn.execute_batch(&format!("{verb} {group} {dir} {ident}"))?;
+    }
+    Ok(())
+}

@@ -416,7 +416,7 @@ pub(crate) fn latest_responses<'c>(
              SELECT customer_id, date AS d FROM payments WHERE date <= ?1
              UNION ALL SELECT customer_id, taken_on FROM promises WHERE taken_on <= ?1
              UNION ALL SELECT customer_id, opened_on FROM disputes WHERE opened_on <= ?1
-             UNION ALL SELECT customer_id, on_date FROM calls WHERE on_date <= ?1 AND outcome IN ('reached', 'refused'))
+             UNION ALL SELECT customer_id, on_date FROM calls WHERE on_date <= ?1 AND outcome IN ('reached', 'refused')) AS touched
          GROUP BY customer_id",
     )?;
     let mut rows = stmt.query([as_of])?;

@@ -8,6 +8,10 @@
 //! | `last_insert_rowid()` | `lastval()` |
 //! | `IFNULL(` | `COALESCE(` |
 //! | `INSERT OR IGNORE INTO …` | `INSERT INTO … ON CONFLICT DO NOTHING` |
+//! | `CROSS JOIN t ON …` (SQLite keeps the join order) | `JOIN t ON …` |
+//! | `json_each(?1)` (a list of ids bound as one JSON array) | `json_array_elements_text(…)` |
+//!
+//! Integer ids from a JSON list are read `CAST(value AS INTEGER)` in both.
 //!
 //! Text inside quotes is left alone. What this does not cover is spelled per backend
 //! with `Db::pick`.
@@ -73,6 +77,30 @@ pub fn postgres(sql: &str) -> String {
                     chars.next();
                 }
             }
+            _ if starts_word(sql, i, "CROSS JOIN") && joins_on(&sql[i..]) => {
+                // SQLite takes `CROSS JOIN … ON` (a join order it must keep); the
+                // server wants a plain join for a join with a condition.
+                out.push_str("JOIN");
+                for _ in 1.."CROSS JOIN".len() {
+                    chars.next();
+                }
+            }
+            _ if starts_word(sql, i, "json_each(") => {
+                // A list of ids bound as one JSON array.
+                out.push_str("json_array_elements_text(CAST(CAST(");
+                for _ in 1.."json_each(".len() {
+                    chars.next();
+                }
+                let mut arg = String::new();
+                for (_, a) in chars.by_ref() {
+                    if a == ')' {
+                        break;
+                    }
+                    arg.push(a);
+                }
+                out.push_str(&postgres(&arg));
+                out.push_str(" AS TEXT) AS json))");
+            }
             _ if starts_word(sql, i, "INSERT OR IGNORE INTO") => {
                 out.push_str("INSERT INTO");
                 ignore = true;
@@ -88,6 +116,21 @@ pub fn postgres(sql: &str) -> String {
         out = format!("{trimmed} ON CONFLICT DO NOTHING");
     }
     out
+}
+
+/// Whether the join that starts `rest` (`CROSS JOIN table [alias] [INDEXED BY x]`)
+/// has an `ON` condition.
+fn joins_on(rest: &str) -> bool {
+    rest.split_whitespace()
+        .skip(2)
+        .take(6)
+        .take_while(|w| {
+            !matches!(
+                w.to_ascii_uppercase().as_str(),
+                "WHERE" | "JOIN" | "CROSS" | "LEFT" | "GROUP" | "ORDER" | "UNION" | "LIMIT"
+            )
+        })
+        .any(|w| w.eq_ignore_ascii_case("ON"))
 }
 
 /// Whether `word` (ASCII, any case) starts at byte `i` of `sql`, not inside a name.
@@ -134,6 +177,18 @@ mod tests {
             (
                 "INSERT OR IGNORE INTO t (a) VALUES (?1)",
                 "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING",
+            ),
+            (
+                "FROM tasks t CROSS JOIN customers c INDEXED BY customers_owner ON c.owner = ?2",
+                "FROM tasks t JOIN customers c  ON c.owner = $2",
+            ),
+            (
+                "FROM a CROSS JOIN b WHERE a.x = b.x",
+                "FROM a CROSS JOIN b WHERE a.x = b.x",
+            ),
+            (
+                "WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?2))",
+                "WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_array_elements_text(CAST(CAST($2 AS TEXT) AS json)))",
             ),
             // A name that merely contains a keyword is not touched.
             ("SELECT my_ifnull(a) FROM t", "SELECT my_ifnull(a) FROM t"),

@@ -167,12 +167,58 @@ impl<'c> Db<'c> {
         self.prepare_cached(sql)?.query_row(params, f)
     }
 
+    /// Starts a read that sees one state of the database until the snapshot is
+    /// dropped (the connection must not be in a transaction already).
+    pub fn read_snapshot(&self) -> rusqlite::Result<ReadSnapshot<'c>> {
+        match *self {
+            Db::Lite(c) => Ok(ReadSnapshot {
+                lite: Some(rusqlite::Transaction::new_unchecked(
+                    c,
+                    rusqlite::TransactionBehavior::Deferred,
+                )?),
+                pg: None,
+            }),
+            Db::Pg(p) => {
+                p.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+                Ok(ReadSnapshot {
+                    lite: None,
+                    pg: Some(p),
+                })
+            }
+        }
+    }
+
     /// The key the last `INSERT` gave its row (an `INTEGER PRIMARY KEY` on SQLite,
     /// an identity column on PostgreSQL).
     pub fn last_insert_rowid(&self) -> i64 {
         match self {
             Db::Lite(c) => c.last_insert_rowid(),
             Db::Pg(c) => c.last_value(),
+        }
+    }
+}
+
+/// One state of the database for a read that spans many statements, held until
+/// dropped (a deferred transaction on SQLite, a repeatable-read one on a server).
+pub struct ReadSnapshot<'c> {
+    lite: Option<rusqlite::Transaction<'c>>,
+    pg: Option<&'c PgConn>,
+}
+
+impl ReadSnapshot<'_> {
+    pub fn db(&self) -> Db<'_> {
+        match (&self.lite, self.pg) {
+            (Some(t), _) => Db::from(t),
+            (None, Some(p)) => Db::Pg(p),
+            (None, None) => unreachable!("a snapshot holds one of the two"),
+        }
+    }
+}
+
+impl Drop for ReadSnapshot<'_> {
+    fn drop(&mut self) {
+        if let Some(p) = self.pg {
+            let _ = p.batch("COMMIT");
         }
     }
 }

@@ -70,7 +70,12 @@ impl PgConn {
             return Ok(p.clone());
         }
         let text = dialect::postgres(sql);
-        let p = self.client.borrow_mut().prepare(&text).map_err(wrap)?;
+        let p = self.client.borrow_mut().prepare(&text).map_err(|e| {
+            // A statement the server will not take is arq's mistake: name it.
+            let short: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let short: String = short.chars().take(240).collect();
+            refuse(format!("{} (in: {short})", ServerError(e)))
+        })?;
         self.prepared
             .borrow_mut()
             .insert(sql.to_string(), p.clone());

@@ -121,7 +121,7 @@ fn scenario(db: Db<'_>) {
 #[test]
 fn the_same_statements_and_values_on_sqlite_and_postgresql() {
     let store = Store::in_memory("USD").expect("an in-memory store");
-    let lite = Db::from(store.conn());
+    let lite = store.conn();
     assert_eq!(lite.backend(), Backend::Sqlite);
     scenario(lite);
 

@@ -10,6 +10,7 @@ use postgres::{Client, Transaction};
 use rusqlite::types::ValueRef;
 
 use crate::progress::{Progress, Unit};
+use crate::store::db::Db;
 use crate::store::events::timestamp;
 use crate::store::{Result, StoreError};
 
@@ -218,7 +219,7 @@ fn holds_a_shop(tx: &mut Transaction<'_>) -> Result<bool> {
 /// anchors) kept where only the owner reads them. The server's database must hold no
 /// shop yet; the copy is one transaction there: all of it, or nothing.
 pub fn to_server(
-    src: &rusqlite::Connection,
+    src: Db<'_>,
     client: &mut Client,
     files: &Files,
     progress: &dyn Progress,

@@ -472,3 +472,97 @@ fn collectors_and_a_supervisor_work_one_shop_on_the_server_as_their_own_roles() 
         all.len().to_string()
     );
 }
+
+#[test]
+fn sixteen_collectors_logging_at_once_while_the_run_goes_lose_nothing() {
+    let Some(pg) = Scratch::new("busy") else {
+        return;
+    };
+    let _roles = ROLES.lock().unwrap_or_else(|e| e.into_inner());
+    let shop = demo();
+    let file = shop.db.display().to_string();
+    arq(&shop, &file, "admin")
+        .args(["db", "copy", "--to", &pg.owner_url()])
+        .assert()
+        .success();
+    let owner = pg.owner_url();
+    let calls_before: i64 = psql(&owner, "SELECT COUNT(*) FROM calls")
+        .parse()
+        .unwrap_or_default();
+    let all = customers(&shop);
+    // Sixteen calls on sixteen accounts, each logged by the account's collector as
+    // their own role, all started at once beside the supervisor's daily run.
+    let picks: Vec<(String, String)> = ["ana", "ben", "cleo"]
+        .iter()
+        .flat_map(|who| all.iter().filter(move |(_, o)| o == who).take(6))
+        .take(16)
+        .cloned()
+        .collect();
+    assert_eq!(picks.len(), 16);
+    let bin = assert_cmd::cargo::cargo_bin("arq");
+    let spawn = |user: &str, args: &[&str]| {
+        Command::new(&bin)
+            .env_remove("ARQ_DB")
+            .env_remove("ARQ_USER")
+            .env_remove("ARQ_CONFIG")
+            .env_remove("ARQ_AS_OF")
+            .env("XDG_CONFIG_HOME", shop.dir.path().join("config"))
+            .env("XDG_DATA_HOME", shop.dir.path().join("data"))
+            .args([
+                "--db",
+                &pg.url_as(user),
+                "--user",
+                user,
+                "--as-of",
+                "2026-11-21",
+            ])
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let mut children = vec![("the run".to_string(), spawn("sam", &["run"]))];
+    for (i, (id, owner)) in picks.iter().enumerate() {
+        let note = format!("busy call {i}");
+        children.push((
+            format!("{owner} on {id}"),
+            spawn(
+                owner,
+                &["log", "call", id, "--outcome", "reached", "--note", &note],
+            ),
+        ));
+    }
+    for (what, child) in children {
+        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        psql(&owner, "SELECT COUNT(*) FROM calls")
+            .parse::<i64>()
+            .ok(),
+        Some(calls_before + 16)
+    );
+    assert_eq!(
+        psql(
+            &owner,
+            "SELECT COUNT(*) FROM calls WHERE note LIKE 'busy call %'"
+        ),
+        "16"
+    );
+    assert_eq!(
+        psql(
+            &owner,
+            "SELECT COUNT(*) FROM runs WHERE as_of = '2026-11-21'"
+        ),
+        "1"
+    );
+    arq_next_day(&shop, &owner, "admin")
+        .args(["audit", "verify"])
+        .assert()
+        .success();
+}

@@ -87,6 +87,9 @@ impl From<rusqlite::Error> for StoreError {
         if let rusqlite::Error::ToSqlConversionFailure(inner) = &e
             && let Some(server) = inner.downcast_ref::<db::pg::ServerError>()
         {
+            if server.is_lock_timeout() {
+                return StoreError::Busy;
+            }
             return StoreError::Postgres(server.to_string());
         }
         match e.sqlite_error_code() {
@@ -233,8 +236,13 @@ impl Store {
     pub fn open_server(url: &str) -> Result<Store> {
         let mut client = pg::connect(url)?;
         pg::migrate(&mut client)?;
+        // A writer waits for the one before it as long as on a file, then gives up
+        // with the same words; every commit is announced to the others.
+        client.batch_execute(&format!("SET lock_timeout = '{}s'", BUSY_TIMEOUT.as_secs()))?;
+        let conn = db::PgConn::new(client);
+        conn.listen()?;
         let mut store = Store {
-            link: Link::Pg(Box::new(db::PgConn::new(client))),
+            link: Link::Pg(Box::new(conn)),
             path: PathBuf::from(pg::redact(url)),
             keying: Keying::Legacy,
         };
@@ -571,12 +579,7 @@ impl Store {
     pub fn data_version(&self) -> Result<i64> {
         Ok(match &self.link {
             Link::Lite(c) => c.query_row("PRAGMA data_version", [], |r| r.get(0))?,
-            // Every change is recorded: the record's head moves with it.
-            Link::Pg(p) => Db::Pg(p).query_row(
-                "SELECT COALESCE((SELECT seq FROM arq_chain_head()), 0)",
-                [],
-                |r| r.get(0),
-            )?,
+            Link::Pg(p) => p.changes()?,
         })
     }
 
@@ -611,8 +614,12 @@ fn pg_finish<T, E: From<StoreError>>(
 ) -> std::result::Result<T, E> {
     match value {
         Ok(v) => {
-            p.batch(if commit { "COMMIT" } else { "ROLLBACK" })
-                .map_err(StoreError::from)?;
+            let end = if commit {
+                format!("NOTIFY {}; COMMIT", db::pg::CHANNEL)
+            } else {
+                "ROLLBACK".to_string()
+            };
+            p.batch(&end).map_err(StoreError::from)?;
             Ok(v)
         }
         Err(e) => {

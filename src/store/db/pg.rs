@@ -26,6 +26,14 @@ impl std::error::Error for ServerError {}
 impl ServerError {
     /// Whether the server gave up on the transaction because another one got in
     /// its way (serialization failure or deadlock): worth trying again.
+    /// Whether the server gave up waiting for a lock (`lock_timeout`): another
+    /// writer held it too long.
+    pub fn is_lock_timeout(&self) -> bool {
+        self.0
+            .code()
+            .is_some_and(|c| *c == postgres::error::SqlState::LOCK_NOT_AVAILABLE)
+    }
+
     pub fn is_conflict(&self) -> bool {
         use postgres::error::SqlState;
         self.0.code().is_some_and(|c| {
@@ -49,13 +57,20 @@ pub type Prepared = postgres::Statement;
 pub struct PgConn {
     client: RefCell<postgres::Client>,
     prepared: RefCell<HashMap<String, Prepared>>,
+    /// Changes other connections announced (`NOTIFY arq_changed`) since this one
+    /// started listening.
+    heard: std::cell::Cell<i64>,
 }
+
+/// The channel every committed write is announced on.
+pub const CHANNEL: &str = "arq_changed";
 
 impl PgConn {
     pub fn new(client: postgres::Client) -> PgConn {
         PgConn {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
+            heard: std::cell::Cell::new(0),
         }
     }
 
@@ -107,6 +122,24 @@ impl PgConn {
 
     pub fn batch(&self, sql: &str) -> rusqlite::Result<()> {
         self.client.borrow_mut().batch_execute(sql).map_err(wrap)
+    }
+
+    /// Starts hearing of every write committed on the server (`LISTEN`).
+    pub fn listen(&self) -> rusqlite::Result<()> {
+        self.batch(&format!("LISTEN {CHANNEL}"))
+    }
+
+    /// How many committed writes this connection has heard of: a number that changes
+    /// whenever anyone commits (SQLite's `data_version`, by `LISTEN/NOTIFY`). Reads
+    /// what the server has sent without waiting for more.
+    pub fn changes(&self) -> rusqlite::Result<i64> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut client = self.client.borrow_mut();
+        // A round trip reads whatever the server has sent since the last one.
+        client.batch_execute("").map_err(wrap)?;
+        let n = client.notifications().iter().count().map_err(wrap)?;
+        self.heard.set(self.heard.get() + n as i64);
+        Ok(self.heard.get())
     }
 
     /// The value the last `INSERT` drew from an identity column in this session.

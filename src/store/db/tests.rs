@@ -155,3 +155,36 @@ fn a_server_error_reaches_the_user_as_the_servers_words() {
         "{e}"
     );
 }
+
+#[test]
+fn a_write_committed_on_one_connection_is_heard_on_another() {
+    let Some(scratch) = pg::Scratch::new("notify") else {
+        return;
+    };
+    let setup = PgConn::new(pg::connect(&scratch.url).expect("connect"));
+    setup
+        .batch("INSERT INTO meta (key, value) VALUES ('currency', 'USD')")
+        .expect("a currency");
+    let watcher = Store::open_server(&scratch.url).expect("the watcher");
+    let mut writer = Store::open_server(&scratch.url).expect("the writer");
+    let before = watcher.data_version().expect("a version");
+    assert_eq!(watcher.data_version().expect("a version"), before);
+    // A rolled-back write is not a change.
+    writer
+        .transact(false, |tx| crate::store::put_meta(tx, "demo", "1"))
+        .expect("a dry run");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(watcher.data_version().expect("a version"), before);
+    writer
+        .write(|tx| crate::store::put_meta(tx, "demo", "1"))
+        .expect("a write");
+    let mut now = before;
+    for _ in 0..100 {
+        now = watcher.data_version().expect("a version");
+        if now != before {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_ne!(now, before, "the watcher heard of the write");
+}

@@ -52,6 +52,7 @@ pub fn init_with(
     let at = events::timestamp(now);
     store.write(|tx| {
         users::insert(tx, user, Role::Admin, &at)?;
+        users::grant_login(tx, user, Role::Admin, None)?;
         Ok::<_, ServiceError>(())
     })?;
     let mut session = Session::open(store, user, as_of, now, config)?;

@@ -188,6 +188,17 @@ impl AuditKey {
         Ok(AuditKey::from_secret(&f.db_id, f.keyed_from, secret))
     }
 
+    /// The key file's text (what [`AuditKey::save`] writes and [`AuditKey::parse`]
+    /// reads).
+    pub fn file_text(&self) -> Result<String> {
+        let f = KeyFile {
+            db_id: self.db_id.clone(),
+            keyed_from: self.keyed_from,
+            key: hex(&self.secret),
+        };
+        toml::to_string(&f).map_err(|e| StoreError::Trust(e.to_string()))
+    }
+
     /// Writes the key to `path`, which must not exist yet (mode 0600, or 0660 for a
     /// shared group).
     pub fn save(&self, path: &Path) -> Result<()> {

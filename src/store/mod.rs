@@ -230,6 +230,42 @@ impl Store {
         Ok(store)
     }
 
+    /// Creates a new, empty shop on the PostgreSQL server at `url` (`arq init` in
+    /// team mode): the server's schema, the currency, and the audit key and first
+    /// anchor kept by the server. The database must hold no shop.
+    pub fn create_server(url: &str, currency: &str, key_seed: Option<&[u8]>) -> Result<Store> {
+        let mut client = pg::connect(url)?;
+        pg::migrate(&mut client)?;
+        let exists = client
+            .query_opt("SELECT 1 FROM meta LIMIT 1", &[])?
+            .is_some();
+        if exists {
+            return Err(StoreError::Exists(PathBuf::from(pg::redact(url))));
+        }
+        let db_id = key::hex(&key::random_bytes(16)?);
+        let k = key::AuditKey::generate(&db_id, 1, key_seed)?;
+        let at = events::timestamp(chrono::Utc::now());
+        let anchor = anchor::line(&k, 0, events::GENESIS, &at, "arq", "create");
+        let mut tx = client.transaction()?;
+        for (key, value) in [
+            ("currency", currency),
+            ("db_id", &db_id),
+            ("keyed_from", "1"),
+        ] {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ($1, $2)",
+                &[&key, &value],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO arq_files (name, body) VALUES ('key', $1), ('anchors', $2)",
+            &[&k.file_text()?.into_bytes(), &anchor.into_bytes()],
+        )?;
+        tx.commit()?;
+        drop(client);
+        Store::open_server(url)
+    }
+
     /// Opens the shop on the PostgreSQL server at `url` (team mode), bringing the
     /// server's schema up to date when the role may. A database that holds no shop is
     /// refused: a shop comes to a server with `arq db copy`.
@@ -266,6 +302,10 @@ impl Store {
     /// Like [`Store::create`]; a `key_seed` makes the audit key from it instead of
     /// from random bytes (the demo, so that one seed builds one record).
     pub fn create_with(path: &Path, currency: &str, key_seed: Option<&[u8]>) -> Result<Store> {
+        let name = path.to_string_lossy();
+        if pg::is_url(&name) {
+            return Store::create_server(&name, currency, key_seed);
+        }
         if path.exists()
             && std::fs::metadata(path)
                 .map(|m| m.len() > 0)

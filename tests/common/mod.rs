@@ -21,6 +21,31 @@ pub fn m(s: &str) -> Money {
     s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
 }
 
+/// Where a new shop lives: a file in the test's directory, or, when
+/// `ARQ_TEST_BACKEND=postgres`, a new database of its own on the server `ARQ_TEST_PG`
+/// names (the same test body on the other backend; `.ci/run` runs the backend-neutral
+/// tests both ways).
+pub fn place(dir: &tempfile::TempDir) -> PathBuf {
+    static SHOPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    if std::env::var("ARQ_TEST_BACKEND").as_deref() != Ok("postgres") {
+        return dir.path().join("shop.db");
+    }
+    let server = std::env::var("ARQ_TEST_PG")
+        .unwrap_or_else(|_| panic!("ARQ_TEST_BACKEND=postgres needs ARQ_TEST_PG"));
+    let name = format!(
+        "arq_it_{}_{}",
+        std::process::id(),
+        SHOPS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    let mut admin =
+        postgres::Client::connect(&server, postgres::NoTls).unwrap_or_else(|e| panic!("{e}"));
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+    PathBuf::from(format!("{base}/{name}"))
+}
+
 pub struct Shop {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
@@ -31,7 +56,7 @@ impl Shop {
     /// supervisor sam.
     pub fn new(start: &str) -> Shop {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let db = dir.path().join("shop.db");
+        let db = place(&dir);
         let mut s = setup::init(
             &db,
             "USD",

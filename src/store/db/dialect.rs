@@ -9,6 +9,7 @@
 //! | `IFNULL(` | `COALESCE(` |
 //! | `INSERT OR IGNORE INTO …` | `INSERT INTO … ON CONFLICT DO NOTHING` |
 //! | `CROSS JOIN t ON …` (SQLite keeps the join order) | `JOIN t ON …` |
+//! | `max(a, b)`, `min(a, b)` (scalar: more than one argument) | `GREATEST`, `LEAST` |
 //! | `json_each(?1)` (a list of ids bound as one JSON array) | `json_array_elements_text(…)` |
 //!
 //! Integer ids from a JSON list are read `CAST(value AS INTEGER)` in both.
@@ -85,6 +86,20 @@ pub fn postgres(sql: &str) -> String {
                     chars.next();
                 }
             }
+            _ if (starts_word(sql, i, "max(") || starts_word(sql, i, "min("))
+                && scalar(&sql[i + 4..]) =>
+            {
+                // SQLite's max(a, b) and min(a, b) (more than one argument: not the
+                // aggregate) are the server's GREATEST and LEAST.
+                out.push_str(if sql[i..].to_ascii_lowercase().starts_with("max") {
+                    "GREATEST("
+                } else {
+                    "LEAST("
+                });
+                for _ in 1.."max(".len() {
+                    chars.next();
+                }
+            }
             _ if starts_word(sql, i, "json_each(") => {
                 // A list of ids bound as one JSON array.
                 out.push_str("json_array_elements_text(CAST(CAST(");
@@ -116,6 +131,26 @@ pub fn postgres(sql: &str) -> String {
         out = format!("{trimmed} ON CONFLICT DO NOTHING");
     }
     out
+}
+
+/// Whether the call whose arguments start `args` (just after its `(`) has more than
+/// one argument: a comma outside any inner parentheses or quotes before its `)`.
+fn scalar(args: &str) -> bool {
+    let mut depth = 0;
+    let mut quote = None;
+    for c in args.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') if depth == 0 => return false,
+            (None, ')') => depth -= 1,
+            (None, ',') if depth == 0 => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether the join that starts `rest` (`CROSS JOIN table [alias] [INDEXED BY x]`)
@@ -189,6 +224,10 @@ mod tests {
             (
                 "WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?2))",
                 "WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_array_elements_text(CAST(CAST($2 AS TEXT) AS json)))",
+            ),
+            (
+                "SET d = max(COALESCE(d, ?3), ?3), n = MAX(x), m = min(a, (b))",
+                "SET d = GREATEST(COALESCE(d, $3), $3), n = MAX(x), m = LEAST(a, (b))",
             ),
             // A name that merely contains a keyword is not touched.
             ("SELECT my_ifnull(a) FROM t", "SELECT my_ifnull(a) FROM t"),

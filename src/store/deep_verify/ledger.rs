@@ -19,7 +19,7 @@ pub(super) fn balances<'c>(conn: impl Into<Db<'c>>, f: &mut Found) -> Result<()>
          FROM invoices i LEFT JOIN (SELECT invoice_no, SUM(amount) AS total, MAX(date) AS last
                                     FROM allocations GROUP BY invoice_no) a
            ON a.invoice_no = i.invoice_no
-         WHERE i.balance <> i.amount - COALESCE(a.total, 0) OR i.last_allocated_on IS NOT a.last",
+         WHERE i.balance <> i.amount - COALESCE(a.total, 0) OR i.last_allocated_on IS DISTINCT FROM a.last",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {

@@ -5,8 +5,8 @@
 
 mod common;
 
+use arq::store::Store;
 use common::Shop;
-use rusqlite::Connection;
 use serde_json::Value;
 
 const DAY: &str = "2026-03-02";
@@ -93,7 +93,8 @@ fn a_collectors_send_delivers_only_their_own_customers_messages() {
         .assert()
         .success();
     // Put back what the run delivered, so there is something to send.
-    let c = Connection::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    let c = store.conn();
     let queued: i64 = c
         .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
         .unwrap_or_else(|e| panic!("{e}"));
@@ -164,7 +165,8 @@ fn sms_shop(command: &str) -> (Shop, i64) {
             Ok(arq::store::outbox::insert(tx.conn, &m)?.unwrap_or(0))
         })
         .unwrap_or_else(|e| panic!("{e}"));
-    let c = Connection::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    let c = store.conn();
     c.execute(
         "UPDATE customers SET phone = '+15550100' WHERE id = 'C1'",
         [],
@@ -185,7 +187,8 @@ fn after_failed_send(shop: &Shop, id: i64, want: &str) {
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(stderr.contains("1 message was not delivered"), "{stderr}");
     assert!(stdout.contains(want), "{stdout}");
-    let c = Connection::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    let c = store.conn();
     let (status, attempts, error): (String, i64, String) = c
         .query_row(
             "SELECT status, attempts, last_error FROM outbox WHERE id = ?1",

@@ -151,7 +151,7 @@ pub fn list_for_owner<'c>(
     let cols: Vec<String> = COLUMNS.split(", ").map(|c| format!("o.{c}")).collect();
     let sql = format!(
         "SELECT {} FROM outbox o JOIN customers c ON c.id = o.customer_id
-         WHERE c.owner = ?2 AND (?1 IS NULL OR o.status = ?1) ORDER BY o.id DESC LIMIT ?3",
+         WHERE c.owner = ?2 AND (CAST(?1 AS TEXT) IS NULL OR o.status = ?1) ORDER BY o.id DESC LIMIT ?3",
         cols.join(", ")
     );
     let mut stmt = conn.prepare_cached(&sql)?;

@@ -361,6 +361,15 @@ fn check(e: &Expect, path: &Path, csv: bool) {
     );
     assert_eq!(s.counts(), counts, "{what}");
     assert_eq!(s.balances(), want, "{what}");
+    // Every row the import wrote, credits included, agrees with its record.
+    let audit = s
+        .session
+        .audit(&arq::service::audit::AuditOptions {
+            deep: true,
+            heads: Vec::new(),
+        })
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(audit.ok(), "{what}: {:?} {:?}", audit.problems, audit.deep);
 }
 
 #[test]

@@ -184,12 +184,14 @@ pub(super) fn credits_and_adjustments<'c>(
     f: &mut Found,
 ) -> Result<()> {
     let conn: Db<'c> = conn.into();
-    let mut credited: HashMap<String, (i64, Money)> = HashMap::new();
+    // Credits come from valid disputes and from credit memos an import read.
+    let mut credited: HashMap<String, (i64, Money)> = r.credited.clone();
     for d in r.disputes.values() {
         if let Some(no) = &d.invoice
             && d.credited.is_positive()
         {
             let e = credited.entry(no.clone()).or_insert((d.seq, Money::ZERO));
+            e.0 = e.0.max(d.seq);
             e.1 += d.credited;
         }
     }

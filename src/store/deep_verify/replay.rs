@@ -92,6 +92,9 @@ pub(super) struct Replay {
     pub(super) roles: BTreeMap<String, (i64, String)>,
     /// Invoice → what import adjustments raised its balance by.
     pub(super) raised: HashMap<String, (i64, Money)>,
+    /// Invoice → what credits read from an accounting report (credit memos, credit
+    /// notes) took off it.
+    pub(super) credited: HashMap<String, (i64, Money)>,
 }
 
 const KINDS: &[EventKind] = &[
@@ -269,6 +272,17 @@ pub(super) fn replay<'c>(conn: impl Into<Db<'c>>, found: &mut Found) -> Result<R
             EventKind::RoleChanged => {
                 if let (Some(u), Some(role)) = (text(d("user")), text(d("to"))) {
                     r.roles.insert(u, (seq, role));
+                }
+            }
+            EventKind::Adjustment if d("credit").is_some() => {
+                for share in d("applied").and_then(Value::as_array).into_iter().flatten() {
+                    if let (Some(no), Some(amount)) =
+                        (text(share.get("invoice_no")), money(share.get("amount")))
+                    {
+                        let e = r.credited.entry(no).or_insert((seq, Money::ZERO));
+                        e.0 = seq;
+                        e.1 += amount;
+                    }
                 }
             }
             EventKind::Adjustment => {

@@ -2,7 +2,8 @@
 # A throwaway PostgreSQL cluster for arq's tests (.ci/run uses it):
 #   scripts/pg-cluster.sh start DIR PORT   installs PostgreSQL from the system's packages if
 #                                           it is missing, creates a cluster in DIR, starts it
-#                                           on 127.0.0.1:PORT and prints its URL
+#                                           on 127.0.0.1:PORT (with TLS, its certificate in
+#                                           DIR/ca.crt) and prints its URL
 #   scripts/pg-cluster.sh stop DIR          stops it (and removes DIR)
 # The cluster trusts local connections (a test logs in as any role) and does not fsync.
 set -euo pipefail
@@ -41,8 +42,27 @@ start)
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_owner "$bin/initdb" -D "$dir/data" -U arq_owner --auth=trust -E UTF8 --no-locale >/dev/null
+    # TLS with a certificate of its own for 127.0.0.1: DIR/ca.crt is what a client
+    # trusts it by (PGSSLROOTCERT).
+    ssl=""
+    if command -v openssl >/dev/null 2>&1; then
+        # A throwaway CA, and the server's certificate signed by it.
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=arq test CA" \
+            -keyout "$dir/ca.key" -out "$dir/ca.crt" >/dev/null 2>&1
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+            -keyout "$dir/server.key" -out "$dir/server.csr" >/dev/null 2>&1
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' > "$dir/server.ext"
+        openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+            -CAcreateserial -days 2 -extfile "$dir/server.ext" -out "$dir/server.crt" >/dev/null 2>&1
+        cp "$dir/server.key" "$dir/data/server.key"
+        cp "$dir/server.crt" "$dir/data/server.crt"
+        chmod 600 "$dir/data/server.key"
+        [ "$(id -u)" = 0 ] && chown postgres "$dir/data/server.key" "$dir/data/server.crt"
+        chmod 644 "$dir/ca.crt"
+        ssl="-c ssl=on"
+    fi
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 $ssl" \
         start >/dev/null
     echo "postgres://arq_owner@127.0.0.1:$port/postgres"
     ;;

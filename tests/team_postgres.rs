@@ -566,3 +566,41 @@ fn sixteen_collectors_logging_at_once_while_the_run_goes_lose_nothing() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_server_on_the_network_is_reached_over_tls_it_can_prove() {
+    let Some(pg) = Scratch::new("tls") else {
+        return;
+    };
+    let Some(ca) = std::env::var_os("PGSSLROOTCERT") else {
+        assert!(
+            std::env::var_os("ARQ_TEST_PG_REQUIRED").is_none(),
+            "PGSSLROOTCERT names the test cluster's certificate in CI"
+        );
+        eprintln!("PGSSLROOTCERT is not set: the TLS test did nothing");
+        return;
+    };
+    let shop = common::Shop {
+        db: std::path::PathBuf::new(),
+        dir: tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")),
+    };
+    let url = format!("{}?sslmode=require", pg.owner_url());
+    // Without the shop's CA the server's certificate proves nothing: refused.
+    arq(&shop, &url, "admin")
+        .env_remove("PGSSLROOTCERT")
+        .arg("init")
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("cannot connect"));
+    // With it, the connection is TLS (sslmode=require) and the shop is made.
+    arq(&shop, &url, "admin")
+        .env("PGSSLROOTCERT", &ca)
+        .arg("init")
+        .assert()
+        .success();
+    arq(&shop, &url, "admin")
+        .env("PGSSLROOTCERT", &ca)
+        .args(["audit", "verify"])
+        .assert()
+        .success();
+}

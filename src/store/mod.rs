@@ -271,6 +271,17 @@ impl Store {
     /// refused: a shop comes to a server with `arq db copy`.
     pub fn open_server(url: &str) -> Result<Store> {
         let mut client = pg::connect(url)?;
+        let no_shop = || {
+            StoreError::Postgres(format!(
+                "{} holds no arq shop: move one there with `arq db copy --to {}` from its file, or start one with `arq init`",
+                pg::redact(url),
+                pg::redact(url)
+            ))
+        };
+        // A database arq never touched is left as it is.
+        if pg::schema_version(&mut client)? == 0 {
+            return Err(no_shop());
+        }
         pg::migrate(&mut client)?;
         // A writer waits for the one before it as long as on a file, then gives up
         // with the same words; every commit is announced to the others.
@@ -283,11 +294,7 @@ impl Store {
             keying: Keying::Legacy,
         };
         if store.meta("currency")?.is_none() {
-            return Err(StoreError::Postgres(format!(
-                "{} holds no arq shop: move one there with `arq db copy --to {}` from its file",
-                pg::redact(url),
-                pg::redact(url)
-            )));
+            return Err(no_shop());
         }
         store.keying = store.load_keying()?;
         Ok(store)

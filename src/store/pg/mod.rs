@@ -47,7 +47,17 @@ pub fn describe(e: &postgres::Error) -> String {
             }
             m
         }
-        None => e.to_string(),
+        None => {
+            // The client's own failure (a refused connection, a TLS handshake), with
+            // its causes.
+            let mut m = e.to_string();
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                m.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            m
+        }
     }
 }
 
@@ -63,13 +73,59 @@ pub fn connect(url: &str) -> Result<Client> {
         config.password(p);
     }
     config.application_name("arq");
-    config.connect(NoTls).map_err(|e| {
+    let refused = |e: postgres::Error| {
         StoreError::Postgres(format!(
             "cannot connect to {}: {}",
             redact(url),
             describe(&e)
         ))
-    })
+    };
+    // A socket on this machine needs no TLS; anything else is offered TLS (and
+    // `sslmode=require` in the address insists on it), the server's certificate
+    // checked against the public roots and the CA file `PGSSLROOTCERT` names.
+    let local = config
+        .get_hosts()
+        .iter()
+        .all(|h| matches!(h, postgres::config::Host::Unix(_)));
+    if local || config.get_ssl_mode() == postgres::config::SslMode::Disable {
+        return config.connect(NoTls).map_err(refused);
+    }
+    config.connect(tls()?).map_err(refused)
+}
+
+/// TLS for a server on the network: the public roots, and the shop's own CA when
+/// `PGSSLROOTCERT` names its certificate file (PEM).
+fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(file) = std::env::var_os("PGSSLROOTCERT").filter(|f| !f.is_empty()) {
+        let bad = |why: String| {
+            StoreError::Postgres(format!(
+                "PGSSLROOTCERT {}: {why}",
+                std::path::Path::new(&file).display()
+            ))
+        };
+        let certs = CertificateDer::pem_file_iter(&file)
+            .map_err(|e| bad(e.to_string()))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| bad(e.to_string()))?;
+        if certs.is_empty() {
+            return Err(bad("it holds no certificate".into()));
+        }
+        for c in certs {
+            roots.add(c).map_err(|e| bad(e.to_string()))?;
+        }
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| StoreError::Postgres(format!("TLS: {e}")))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
 /// `url` without its password, for messages.

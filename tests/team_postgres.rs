@@ -322,6 +322,20 @@ fn the_server_keeps_each_collector_to_their_accounts_and_the_record_unchanged() 
             .is_err_and(|e| e.contains("row-level security")),
         "{refused:?}"
     );
+    // An event she writes on her own account says she wrote it.
+    let forged = psql_try(
+        &ana,
+        &format!(
+            "INSERT INTO events (seq, at, on_date, kind, actor, customer_id, detail, data, prev_hash, hash)
+             VALUES (999999, now(), '{DAY}', 'call', 'sam', (SELECT id FROM customers LIMIT 1), 'x', '{{}}', 'x', 'x')"
+        ),
+    );
+    assert!(
+        forged
+            .as_ref()
+            .is_err_and(|e| e.contains("row-level security")),
+        "{forged:?}"
+    );
     // Nor may she move one of her accounts to ben.
     let hers = all
         .iter()
@@ -412,6 +426,14 @@ fn collectors_and_a_supervisor_work_one_shop_on_the_server_as_their_own_roles() 
         ])
         .assert()
         .success();
+    // Her role works as her and no other user.
+    arq(&shop, &ana, "sam")
+        .args(["queue"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "you are connected to the server as ana",
+        ));
     // ana cannot reach ben's account: for her it does not exist.
     arq(&shop, &ana, "ana")
         .args(["log", "call", &bens, "--outcome", "reached"])
@@ -445,7 +467,7 @@ fn collectors_and_a_supervisor_work_one_shop_on_the_server_as_their_own_roles() 
     // A new collector: a login role with the password the admin gave through the
     // environment; what she may reach follows the accounts assigned to her.
     arq(&shop, &pg.owner_url(), "admin")
-        .env("ARQ_USER_PASSWORD", "s3cret'pw")
+        .env("ARQ_USER_PASSWORD", "s3cret'$arq$pw")
         .args(["user", "add", "dora", "--role", "collector"])
         .assert()
         .success();

@@ -12,7 +12,7 @@ use super::{Result, ServiceError, Session};
 use crate::config::Config;
 use crate::progress::Progress;
 use crate::store::pg::{self, copy};
-use crate::store::{Store, anchor, key};
+use crate::store::{Keying, Store, anchor, events, key};
 
 /// What a copy moved.
 #[derive(Debug, Clone, Serialize)]
@@ -45,12 +45,6 @@ impl Session {
                 "an in-memory database has nothing to copy".into(),
             ));
         }
-        let v = self.audit_verify()?;
-        if let Some((seq, why)) = &v.broken_at {
-            return Err(ServiceError::Invalid(format!(
-                "the event record is broken at event {seq} ({why}): run `arq audit verify` and repair it before copying"
-            )));
-        }
         let path = self.store.path().to_path_buf();
         let mut files = Vec::new();
         for (name, file) in [
@@ -69,15 +63,27 @@ impl Session {
             }
         }
         let mut client = pg::connect(url)?;
-        let copied = self
-            .store
-            .read(|tx| copy::to_server(tx, &mut client, &files, progress))?;
-        if copied.head != v.head {
-            return Err(ServiceError::Invalid(format!(
-                "the server's record ends at {:?}, the file's at {:?}: the copy is not to be trusted",
-                copied.head, v.head
-            )));
-        }
+        // The record is verified in the same moment of the file that is copied, and
+        // the server commits only when its head is that moment's head.
+        let key = match self.store.keying() {
+            Keying::Keyed(k) => Some((**k).clone()),
+            Keying::Missing(_) => {
+                return Err(ServiceError::Invalid(
+                    "the audit key of this database is missing: put it back before copying".into(),
+                ));
+            }
+            Keying::Legacy => None,
+        };
+        let copied = self.store.read(|tx| {
+            let keys = key.as_ref().map_or(events::Keys::None, events::Keys::Key);
+            let v = events::verify(tx, keys)?;
+            if let Some((seq, why)) = &v.broken_at {
+                return Err(ServiceError::Invalid(format!(
+                    "the event record is broken at event {seq} ({why}): run `arq audit verify` and repair it before copying"
+                )));
+            }
+            Ok(copy::to_server(tx, &mut client, &files, v.head.clone(), progress)?)
+        })?;
         Ok(CopyReport {
             from: path.display().to_string(),
             to: pg::redact(url),

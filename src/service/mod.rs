@@ -128,6 +128,16 @@ impl Session {
     ) -> Result<Session> {
         let user = users::get(store.conn(), user_name)?
             .ok_or_else(|| ServiceError::UnknownUser(user_name.to_string()))?;
+        // On a server, an arq user's own login role works as that user and no other
+        // (the role that owns the database may act for anyone, as the file's owner can).
+        if let Some(login) = store.login_role()?
+            && login != user.name
+            && users::get(store.conn(), &login)?.is_some()
+        {
+            return Err(ServiceError::Invalid(format!(
+                "you are connected to the server as {login}: work as {login} (--user {login}); another user connects with their own role"
+            )));
+        }
         Ok(Session {
             store,
             user,

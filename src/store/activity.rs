@@ -25,7 +25,7 @@ pub fn insert_call<'c>(conn: impl Into<Db<'c>>, c: &NewCall<'_>) -> Result<i64> 
     let conn: Db<'c> = conn.into();
     conn.prepare_cached("INSERT INTO calls (customer_id, on_date, at, by, outcome, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![c.customer_id, c.on_date, c.at, c.by, c.outcome, c.note])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// A call as recorded.
@@ -100,7 +100,7 @@ pub fn insert_promise<'c>(conn: impl Into<Db<'c>>, p: &NewPromise<'_>) -> Result
         "INSERT INTO promises (customer_id, amount, date, taken_on, taken_by, note, grace_days) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![p.customer_id, p.amount, p.date, p.taken_on, p.by, p.note, p.grace_days])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// Promises taken by `as_of` and not yet judged as of then.
@@ -250,7 +250,7 @@ pub fn insert_dispute<'c>(conn: impl Into<Db<'c>>, d: &NewDispute<'_>) -> Result
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![d.customer_id, d.invoice_no, d.amount, d.reason, d.note, d.follow_up, d.opened_on, d.by])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 const DISPUTE_COLUMNS: &str = "id, customer_id, invoice_no, amount, reason,
@@ -438,7 +438,7 @@ pub fn set_hold<'c>(
     let conn: Db<'c> = conn.into();
     conn.prepare_cached("INSERT INTO holds (customer_id, set_on, set_by, reason, by_step) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![customer_id, on, by, reason, by_step])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// Marks a hold as standing (also) for a strategy step or for the credit limit, so the

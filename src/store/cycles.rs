@@ -107,7 +107,7 @@ pub fn start<'c>(
         "INSERT INTO cycles (customer_id, strategy_id, started_on) VALUES (?1, ?2, ?3)",
     )?
     .execute(params![customer_id, strategy_id, on])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 pub fn end<'c>(conn: impl Into<Db<'c>>, cycle_id: i64, on: NaiveDate, reason: &str) -> Result<()> {

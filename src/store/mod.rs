@@ -540,6 +540,18 @@ impl Store {
         &self.path
     }
 
+    /// The role this store logged in to its server as (`None` for a SQLite file).
+    pub fn login_role(&self) -> Result<Option<String>> {
+        match &self.link {
+            Link::Lite(_) => Ok(None),
+            Link::Pg(p) => Ok(Some(Db::Pg(p).query_row(
+                "SELECT CAST(session_user AS TEXT)",
+                [],
+                |r| r.get(0),
+            )?)),
+        }
+    }
+
     /// The connection, for reads outside a transaction.
     pub fn conn(&self) -> Db<'_> {
         match &self.link {
@@ -594,7 +606,11 @@ impl Store {
             }
             Link::Pg(p) => {
                 let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})");
-                p.batch(&begin).map_err(StoreError::from)?;
+                if let Err(e) = p.batch(&begin) {
+                    // Waited too long for the lock: the transaction is over, not open.
+                    let _ = p.batch("ROLLBACK");
+                    return Err(StoreError::from(e).into());
+                }
                 pg_finish(p, commit, f(Db::Pg(p)))
             }
         }
@@ -666,7 +682,10 @@ fn pg_finish<T, E: From<StoreError>>(
             } else {
                 "ROLLBACK".to_string()
             };
-            p.batch(&end).map_err(StoreError::from)?;
+            if let Err(e) = p.batch(&end) {
+                let _ = p.batch("ROLLBACK");
+                return Err(StoreError::from(e).into());
+            }
             Ok(v)
         }
         Err(e) => {

@@ -40,7 +40,7 @@ pub fn insert<'c>(conn: impl Into<Db<'c>>, o: &ObjectiveRow) -> Result<i64> {
         o.baseline_on,
         o.created_by
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 const COLUMNS: &str = "id, kpi, target, by_date, collector, baseline, baseline_on, created_by";

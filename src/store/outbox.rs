@@ -111,7 +111,10 @@ pub fn insert<'c>(conn: impl Into<Db<'c>>, m: &NewMessage<'_>) -> Result<Option<
             m.cycle_id,
             m.step_index.map(|i| i as i64)
         ])?;
-    Ok((n == 1).then(|| conn.last_insert_rowid()))
+    if n != 1 {
+        return Ok(None);
+    }
+    Ok(Some(conn.last_insert_rowid()?))
 }
 
 /// The id the next inserted message will get (call inside the write transaction

@@ -20,7 +20,7 @@ pub fn place<'c>(
         "INSERT INTO placements (customer_id, agency, placed_on, placed_by, note) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![customer_id, agency, on, by, note])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// Ends the open placement; false when there was none.

@@ -23,7 +23,7 @@ pub fn insert_plan<'c>(
         "INSERT INTO plans (customer_id, created_on, created_by, grace_days, note) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![customer_id, on, by, grace_days, note])?;
-    let id = conn.last_insert_rowid();
+    let id = conn.last_insert_rowid()?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO plan_installments (plan_id, seq, due, amount) VALUES (?1, ?2, ?3, ?4)",
     )?;

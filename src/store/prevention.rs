@@ -92,7 +92,7 @@ pub fn raise_flag<'c>(
         "INSERT INTO account_flags (customer_id, kind, raised_on, detail) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![customer_id, kind, on, detail])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// Clears a flag; false when it was already cleared.
@@ -177,7 +177,7 @@ pub fn record_pre_due<'c>(conn: impl Into<Db<'c>>, r: &PreDueRecord<'_>) -> Resu
         r.done_on,
         r.outbox_id
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// Names the message that carried the reminders recorded from row `first` on.

@@ -90,7 +90,7 @@ pub fn insert<'c>(conn: impl Into<Db<'c>>, t: &NewTask<'_>) -> Result<i64> {
         t.created_on,
         t.created_by
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 pub fn get<'c>(conn: impl Into<Db<'c>>, id: i64) -> Result<Option<TaskRow>> {

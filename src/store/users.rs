@@ -68,15 +68,32 @@ pub fn grant_login<'c>(
         return Ok(());
     }
     let ident = super::pg::quote_ident(name);
-    let mut create = format!("CREATE ROLE {ident} LOGIN");
-    if let Some(p) = password {
-        create.push_str(&format!(" PASSWORD {}", super::pg::quote_literal(p)));
+    let exists = |conn: Db<'_>| -> Result<bool> {
+        Ok(conn
+            .query_row("SELECT 1 FROM pg_roles WHERE rolname = ?1", [name], |_| {
+                Ok(())
+            })
+            .optional()?
+            .is_some())
+    };
+    if !exists(conn)? {
+        let mut create = format!("CREATE ROLE {ident} LOGIN");
+        if let Some(p) = password {
+            create.push_str(&format!(" PASSWORD {}", super::pg::quote_literal(p)));
+        }
+        // Roles are the cluster's: another arq may create the same one this moment.
+        // A savepoint keeps this transaction usable when it did.
+        conn.execute_batch("SAVEPOINT arq_role")?;
+        match conn.execute_batch(&create) {
+            Ok(()) => conn.execute_batch("RELEASE SAVEPOINT arq_role")?,
+            Err(e) => {
+                conn.execute_batch("ROLLBACK TO SAVEPOINT arq_role")?;
+                if !exists(conn)? {
+                    return Err(e.into());
+                }
+            }
+        }
     }
-    // Roles are the cluster's: one that exists already (another shop's user of the
-    // same name, or another arq creating it this moment) is used as it is.
-    conn.execute_batch(&format!(
-        "DO $arq$ BEGIN {create}; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $arq$"
-    ))?;
     for other in [Role::Collector, Role::Supervisor, Role::Admin] {
         let group = super::pg::group_role(other.as_str());
         let verb = if other == role { "GRANT" } else { "REVOKE" };

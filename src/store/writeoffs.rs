@@ -35,7 +35,7 @@ pub fn request<'c>(
         "INSERT INTO write_offs (customer_id, requested_on, requested_by, note) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![customer_id, on, by, note])?;
-    let id = conn.last_insert_rowid();
+    let id = conn.last_insert_rowid()?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO write_off_invoices (write_off_id, invoice_no) VALUES (?1, ?2)",
     )?;

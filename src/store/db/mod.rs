@@ -190,9 +190,9 @@ impl<'c> Db<'c> {
 
     /// The key the last `INSERT` gave its row (an `INTEGER PRIMARY KEY` on SQLite,
     /// an identity column on PostgreSQL).
-    pub fn last_insert_rowid(&self) -> i64 {
+    pub fn last_insert_rowid(&self) -> rusqlite::Result<i64> {
         match self {
-            Db::Lite(c) => c.last_insert_rowid(),
+            Db::Lite(c) => Ok(c.last_insert_rowid()),
             Db::Pg(c) => c.last_value(),
         }
     }

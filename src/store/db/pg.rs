@@ -143,12 +143,12 @@ impl PgConn {
     }
 
     /// The value the last `INSERT` drew from an identity column in this session.
-    pub fn last_value(&self) -> i64 {
+    pub fn last_value(&self) -> rusqlite::Result<i64> {
         self.client
             .borrow_mut()
             .query_one("SELECT lastval()", &[])
             .map(|r| r.get(0))
-            .unwrap_or(0)
+            .map_err(wrap)
     }
 }
 
@@ -252,9 +252,15 @@ impl PgToSql for Bound {
                 ),
                 Type::TIMESTAMPTZ => put(moment(s).ok_or_else(mismatch)?, ty, out),
                 Type::INT8 => put(s.parse::<i64>().map_err(|_| mismatch())?, ty, out),
-                _ => put(s.as_str(), ty, out),
+                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
+                    put(s.as_str(), ty, out)
+                }
+                _ => Err(mismatch()),
             },
-            Bound::Blob(b) => put(b.as_slice(), ty, out),
+            Bound::Blob(b) => match *ty {
+                Type::BYTEA => put(b.as_slice(), ty, out),
+                _ => Err(mismatch()),
+            },
         }
     }
 

@@ -81,7 +81,7 @@ fn scenario(db: Db<'_>) {
         [day("2026-02-03")],
     )
     .expect("an allocation");
-    let id = db.last_insert_rowid();
+    let id = db.last_insert_rowid().expect("the new id");
     let kind: Option<String> = db
         .query_row("SELECT kind FROM allocations WHERE id = ?1", [id], |r| {
             r.get(0)
@@ -154,6 +154,12 @@ fn a_server_error_reaches_the_user_as_the_servers_words() {
         matches!(&e, crate::store::StoreError::Postgres(m) if m.contains("users_role_check")),
         "{e}"
     );
+    // Text is never sent as the bytes of another type: a number written as text
+    // where the server wants an integer is refused, not misread.
+    let sent = db.query_row("SELECT 1 WHERE CAST(5 AS INTEGER) = ?1", ["5"], |r| {
+        r.get::<_, i64>(0)
+    });
+    assert!(sent.is_err(), "{sent:?}");
 }
 
 #[test]

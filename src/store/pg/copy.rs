@@ -217,11 +217,14 @@ fn holds_a_shop(tx: &mut Transaction<'_>) -> Result<bool> {
 /// Copies the shop read by `src` (inside one read transaction, so it is one moment
 /// of the shop) into the server `client` is connected to, with `files` (key and
 /// anchors) kept where only the owner reads them. The server's database must hold no
-/// shop yet; the copy is one transaction there: all of it, or nothing.
+/// shop yet; the copy is one transaction there, committed only when the server's
+/// record ends at `head` (the file's, verified in the same moment): all of it, or
+/// nothing.
 pub fn to_server(
     src: Db<'_>,
     client: &mut Client,
     files: &Files,
+    head: Option<(i64, String)>,
     progress: &dyn Progress,
 ) -> Result<Copied> {
     let mut tx = client.transaction()?;
@@ -300,6 +303,13 @@ pub fn to_server(
             &[],
         )?
         .map(|r| (r.get(0), r.get(1)));
+    if copied.head != head {
+        // Dropping the transaction rolls all of it back, roles included.
+        return Err(StoreError::Postgres(format!(
+            "the server's record would end at {:?}, the file's ends at {:?}: nothing was copied",
+            copied.head, head
+        )));
+    }
     tx.commit()?;
     progress.finish();
     Ok(copied)

@@ -16,10 +16,11 @@ pub fn is_url(db: &str) -> bool {
 }
 
 /// The server's schema versions, oldest first.
-const MIGRATIONS: [(i64, &str); 3] = [
+const MIGRATIONS: [(i64, &str); 4] = [
     (1, include_str!("migrations/0001_schema.sql")),
     (2, include_str!("migrations/0002_security.sql")),
     (3, include_str!("migrations/0003_record.sql")),
+    (4, include_str!("migrations/0004_actors.sql")),
 ];
 
 /// The schema version [`migrate`] brings a database to.

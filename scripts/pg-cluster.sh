@@ -38,6 +38,11 @@ start)
         bin=$(find_bin)
     fi
     [ -n "$bin" ] || { echo "PostgreSQL could not be installed" >&2; exit 1; }
+    if ! command -v openssl >/dev/null 2>&1; then
+        sudo_=""
+        [ "$(id -u)" = 0 ] || sudo_="sudo"
+        DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq openssl >&2 || true
+    fi
     rm -rf "$dir"
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"

@@ -19,7 +19,8 @@ find_bin() {
 # postgres user (which the package creates).
 as_owner() {
     if [ "$(id -u)" = 0 ]; then
-        runuser -u postgres -- "$@"
+        # From / : the postgres user may not enter the directory we run in.
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi

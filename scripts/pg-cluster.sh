@@ -46,7 +46,7 @@ start)
     fi
     rm -rf "$dir"
     mkdir -p "$dir"
-    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; fi
     as_owner "$bin/initdb" -D "$dir/data" -U arq_owner --auth=trust -E UTF8 --no-locale >/dev/null
     # TLS with a certificate of its own for 127.0.0.1: DIR/ca.crt is what a client
     # trusts it by (PGSSLROOTCERT).
@@ -63,7 +63,7 @@ start)
         cp "$dir/server.key" "$dir/data/server.key"
         cp "$dir/server.crt" "$dir/data/server.crt"
         chmod 600 "$dir/data/server.key"
-        [ "$(id -u)" = 0 ] && chown postgres "$dir/data/server.key" "$dir/data/server.crt"
+        if [ "$(id -u)" = 0 ]; then chown postgres "$dir/data/server.key" "$dir/data/server.crt"; fi
         chmod 644 "$dir/ca.crt"
         ssl="-c ssl=on"
     fi

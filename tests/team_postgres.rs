@@ -122,6 +122,16 @@ fn demo() -> common::Shop {
     shop
 }
 
+/// The small demo, copied to `pg`'s database by its admin.
+fn demo_on_server(pg: &Scratch) -> common::Shop {
+    let shop = demo();
+    arq(&shop, &shop.db.display().to_string(), "admin")
+        .args(["db", "copy", "--to", &pg.owner_url()])
+        .assert()
+        .success();
+    shop
+}
+
 fn account_json(shop: &common::Shop, db: &Path, id: &str) -> Value {
     let out = arq(shop, &db.display().to_string(), "admin")
         .args(["account", "show", id, "--format", "json"])
@@ -253,12 +263,7 @@ fn the_server_keeps_each_collector_to_their_accounts_and_the_record_unchanged() 
         return;
     };
     let _roles = ROLES.lock().unwrap_or_else(|e| e.into_inner());
-    let shop = demo();
-    let file = shop.db.display().to_string();
-    arq(&shop, &file, "admin")
-        .args(["db", "copy", "--to", &pg.owner_url()])
-        .assert()
-        .success();
+    let shop = demo_on_server(&pg);
     let owner = pg.owner_url();
     let all = customers(&shop);
     let of = |who: &str| all.iter().filter(|(_, o)| o == who).count();
@@ -380,12 +385,7 @@ fn collectors_and_a_supervisor_work_one_shop_on_the_server_as_their_own_roles() 
         return;
     };
     let _roles = ROLES.lock().unwrap_or_else(|e| e.into_inner());
-    let shop = demo();
-    let file = shop.db.display().to_string();
-    arq(&shop, &file, "admin")
-        .args(["db", "copy", "--to", &pg.owner_url()])
-        .assert()
-        .success();
+    let shop = demo_on_server(&pg);
     let all = customers(&shop);
     let hers = |who: &str| {
         all.iter()
@@ -501,12 +501,7 @@ fn sixteen_collectors_logging_at_once_while_the_run_goes_lose_nothing() {
         return;
     };
     let _roles = ROLES.lock().unwrap_or_else(|e| e.into_inner());
-    let shop = demo();
-    let file = shop.db.display().to_string();
-    arq(&shop, &file, "admin")
-        .args(["db", "copy", "--to", &pg.owner_url()])
-        .assert()
-        .success();
+    let shop = demo_on_server(&pg);
     let owner = pg.owner_url();
     let calls_before: i64 = psql(&owner, "SELECT COUNT(*) FROM calls")
         .parse()

@@ -5,7 +5,8 @@
 #                                           on 127.0.0.1:PORT (with TLS, its certificate in
 #                                           DIR/ca.crt) and prints its URL
 #   scripts/pg-cluster.sh stop DIR          stops it (and removes DIR)
-# The cluster trusts local connections (a test logs in as any role) and does not fsync.
+# The cluster trusts local connections (a test logs in as any role), does not fsync and
+# keeps little WAL (a test run creates and drops hundreds of databases).
 set -euo pipefail
 
 cmd=${1:?usage: pg-cluster.sh start DIR PORT | stop DIR}
@@ -68,7 +69,7 @@ start)
         ssl="-c ssl=on"
     fi
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 $ssl" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c wal_level=minimal -c max_wal_senders=0 -c max_wal_size=96MB -c min_wal_size=32MB -c max_connections=200 $ssl" \
         start >/dev/null
     echo "postgres://arq_owner@127.0.0.1:$port/postgres"
     ;;

@@ -51,6 +51,24 @@ pub struct Shop {
     pub db: PathBuf,
 }
 
+/// A shop on the server goes when its test ends, as its directory does (hundreds of
+/// left-over databases filled a CI disk).
+impl Drop for Shop {
+    fn drop(&mut self) {
+        let url = self.db.to_string_lossy().into_owned();
+        let (Ok(server), Some((_, name))) = (std::env::var("ARQ_TEST_PG"), url.rsplit_once('/'))
+        else {
+            return;
+        };
+        if !url.starts_with("postgres") {
+            return;
+        }
+        if let Ok(mut admin) = postgres::Client::connect(&server, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
 impl Shop {
     /// A database created on `start` by `admin`, with collectors ana and ben and
     /// supervisor sam.

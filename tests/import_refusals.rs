@@ -5,33 +5,6 @@
 mod common;
 
 use common::Shop;
-use rusqlite::Connection;
-use sha2::{Digest, Sha256};
-
-/// A digest of every row of every table.
-fn fingerprint(shop: &Shop) -> String {
-    let c = Connection::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
-    let tables: Vec<String> = c
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut h = Sha256::new();
-    for t in tables {
-        let mut stmt = c
-            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1"))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let n = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap_or_else(|e| panic!("{e}"));
-        h.update(t.as_bytes());
-        while let Some(r) = rows.next().unwrap_or_else(|e| panic!("{e}")) {
-            for i in 0..n {
-                let v: rusqlite::types::Value = r.get(i).unwrap_or(rusqlite::types::Value::Null);
-                h.update(format!("{v:?}|").as_bytes());
-            }
-        }
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
 
 fn write(shop: &Shop, name: &str, body: &[u8]) -> String {
     let p = shop.dir.path().join(name);
@@ -158,7 +131,7 @@ fn refused_inputs_name_the_place_and_write_nothing() {
             vec![":2: column 'amount' (column 5) is not UTF-8 text"],
         ),
     ];
-    let before = fingerprint(&shop);
+    let before = shop.fingerprint();
     for (kind, what, body, wants) in cases {
         let file = write(&shop, &format!("{kind}.csv"), &body);
         let out = shop
@@ -178,7 +151,7 @@ fn refused_inputs_name_the_place_and_write_nothing() {
             !err.contains('\u{1b}') && !err.contains('\u{0}'),
             "{what}: {err:?}"
         );
-        assert_eq!(fingerprint(&shop), before, "{what}: the database changed");
+        assert_eq!(shop.fingerprint(), before, "{what}: the database changed");
     }
 }
 
@@ -195,8 +168,9 @@ fn trailing_empty_fields_and_thousands_in_quotes_are_still_read() {
         .args(["import", "invoices", &file])
         .assert()
         .success();
-    let c = Connection::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
-    let amount: i64 = c
+    let store = arq::store::Store::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    let amount: i64 = store
+        .conn()
         .query_row(
             "SELECT amount FROM invoices WHERE invoice_no = 'INV-9'",
             [],

@@ -70,13 +70,7 @@ impl Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        let _ = Command::new("psql")
-            .args([
-                &self.server,
-                "-qc",
-                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-            ])
-            .output();
+        let _ = arq::store::pg::remove_shop(&self.server, &self.name);
     }
 }
 
@@ -620,4 +614,67 @@ fn a_server_on_the_network_is_reached_over_tls_it_can_prove() {
         .args(["audit", "verify"])
         .assert()
         .success();
+}
+
+#[test]
+fn two_shops_on_one_cluster_keep_their_people_apart() {
+    let (Some(a), Some(b)) = (Scratch::new("shop_a"), Scratch::new("shop_b")) else {
+        return;
+    };
+    let _roles = ROLES.lock().unwrap_or_else(|e| e.into_inner());
+    let shop = demo_on_server(&a);
+    // Shop B starts empty, with its own admin only.
+    arq(&shop, &b.owner_url(), "admin")
+        .arg("init")
+        .assert()
+        .success();
+    // Yuri administers shop A.
+    arq(&shop, &a.owner_url(), "admin")
+        .env("ARQ_USER_PASSWORD", "yuri-pw")
+        .args(["user", "add", "yuri", "--role", "admin"])
+        .assert()
+        .success();
+    let customers_a = psql(&a.owner_url(), "SELECT COUNT(*) FROM customers");
+    assert_eq!(
+        psql(&a.url_as("yuri"), "SELECT COUNT(*) FROM customers"),
+        customers_a
+    );
+    // In shop B he is nobody: the server does not let him in, nor ana and sam, who
+    // work in shop A only.
+    for who in ["yuri", "ana", "sam"] {
+        let err = psql_try(&b.url_as(who), "SELECT COUNT(*) FROM customers")
+            .expect_err("a user of shop A connected to shop B");
+        assert!(
+            err.contains("permission denied for database"),
+            "{who}: {err}"
+        );
+    }
+    // Each shop's groups are its own.
+    let groups = |pg: &Scratch| {
+        psql(
+            &pg.owner_url(),
+            "SELECT string_agg(name, ',' ORDER BY role) FROM arq_groups",
+        )
+    };
+    assert_eq!(
+        groups(&a),
+        format!("{0}_arq_admin,{0}_arq_collector,{0}_arq_supervisor", a.name)
+    );
+    assert_eq!(
+        groups(&b),
+        format!("{0}_arq_admin,{0}_arq_collector,{0}_arq_supervisor", b.name)
+    );
+    // Added to shop B as a collector, yuri is a collector there and an admin in A.
+    arq(&shop, &b.owner_url(), "admin")
+        .args(["user", "add", "yuri", "--role", "collector"])
+        .assert()
+        .success();
+    assert_eq!(
+        psql(&b.url_as("yuri"), "SELECT COUNT(*) FROM customers"),
+        "0"
+    );
+    assert_eq!(
+        psql(&a.url_as("yuri"), "SELECT COUNT(*) FROM customers"),
+        customers_a
+    );
 }

@@ -46,6 +46,11 @@ impl Pty {
             "--user",
             user,
         ]);
+        // Mail and settings stay in the copy's directory (a shop on a server has no
+        // file to put them beside).
+        let home = tui_common::home(db);
+        cmd.env("XDG_DATA_HOME", home.join("data"));
+        cmd.env("XDG_CONFIG_HOME", home.join("config"));
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
         for (k, v) in env {

@@ -130,12 +130,6 @@ action = "credit_hold"
 wait_days = 2
 "#;
 
-fn file_sha(path: &std::path::Path) -> Vec<u8> {
-    use sha2::Digest;
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{e}"));
-    sha2::Sha256::digest(bytes).to_vec()
-}
-
 /// `strategy try FILE --from 2026-10-01 --customers IDS`, then `more`.
 fn try_firm<'a>(file: &'a str, ids: &'a str, more: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
@@ -181,7 +175,7 @@ fn a_stricter_strategy_makes_the_calls_and_holds_counted_by_hand_and_writes_noth
     }
     let ids = shop.dir.path().join("ids.txt");
     std::fs::write(&ids, "# the three accounts\nA\nB\nC\n").unwrap_or_else(|e| panic!("{e}"));
-    let before = file_sha(&shop.db);
+    let before = shop.fingerprint();
     let (f, i) = (firm.display().to_string(), ids.display().to_string());
     let w = shop.json(
         "sam",
@@ -189,7 +183,7 @@ fn a_stricter_strategy_makes_the_calls_and_holds_counted_by_hand_and_writes_noth
         &try_firm(&f, &i, &["--to", "2026-10-14", "--format", "json"]),
     );
     assert_eq!(
-        file_sha(&shop.db),
+        shop.fingerprint(),
         before,
         "the shop's database is unchanged"
     );

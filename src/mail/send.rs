@@ -376,7 +376,7 @@ fn claim(
             _ => None,
         };
         if let Some(Cancel { kind, why }) = cancel_reason(&row, f, later, cx) {
-            outbox::cancel(tx.conn, row.id, &why)?;
+            outbox::cancel_unsent(tx.conn, row.id, &why)?;
             tx.event(
                 EventKind::MailCancelled,
                 Some(&row.customer_id),

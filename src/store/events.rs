@@ -124,11 +124,25 @@ impl EventLog {
             data: &data,
         };
         let hash = chain_hash(self.mac.as_ref(), &self.prev, &fields);
+        let seq = self.next;
+        if let Db::Pg(server) = conn {
+            // On a server the events of one transaction go together (one round trip).
+            server.defer(
+                APPEND_ON_SERVER,
+                serde_json::json!({
+                    "seq": seq, "at": self.at, "on_date": on_date, "kind": ev.kind.as_str(),
+                    "actor": ev.actor, "customer_id": ev.customer_id, "detail": ev.detail,
+                    "data": data, "prev_hash": self.prev, "hash": hash,
+                }),
+            )?;
+            self.prev = hash;
+            self.next += 1;
+            return Ok(seq);
+        }
         let mut stmt = conn.prepare_cached(
             "INSERT INTO events (seq, at, on_date, kind, actor, customer_id, detail, data, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
-        let seq = self.next;
         stmt.execute(params![
             seq,
             self.at,
@@ -146,6 +160,14 @@ impl EventLog {
         Ok(seq)
     }
 }
+
+/// Appends the events queued on a server connection, given as one JSON array.
+const APPEND_ON_SERVER: &str = "INSERT INTO events (seq, at, on_date, kind, actor, customer_id, detail, data, prev_hash, hash)
+     SELECT r.seq, r.at, r.on_date, r.kind, r.actor, r.customer_id, r.detail, r.data, r.prev_hash, r.hash
+     FROM json_to_recordset(CAST(CAST(?1 AS TEXT) AS json))
+          AS r(seq BIGINT, at TIMESTAMPTZ, on_date DATE, kind TEXT, actor TEXT, customer_id TEXT,
+               detail TEXT, data TEXT, prev_hash TEXT, hash TEXT)
+     ORDER BY r.seq";
 
 struct Fields<'a> {
     at: &'a str,

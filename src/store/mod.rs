@@ -608,7 +608,7 @@ impl Store {
                 let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})");
                 if let Err(e) = p.batch(&begin) {
                     // Waited too long for the lock: the transaction is over, not open.
-                    let _ = p.batch("ROLLBACK");
+                    let _ = p.rollback();
                     return Err(StoreError::from(e).into());
                 }
                 pg_finish(p, commit, f(Db::Pg(p)))
@@ -683,13 +683,13 @@ fn pg_finish<T, E: From<StoreError>>(
                 "ROLLBACK".to_string()
             };
             if let Err(e) = p.batch(&end) {
-                let _ = p.batch("ROLLBACK");
+                let _ = p.rollback();
                 return Err(StoreError::from(e).into());
             }
             Ok(v)
         }
         Err(e) => {
-            let _ = p.batch("ROLLBACK");
+            let _ = p.rollback();
             Err(e)
         }
     }

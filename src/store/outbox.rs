@@ -321,6 +321,20 @@ pub fn cancel<'c>(conn: impl Into<Db<'c>>, id: i64, why: &str) -> Result<bool> {
     Ok(n == 1)
 }
 
+/// Cancels a message that has not been sent, without saying whether it was: on a
+/// server the cancellations of one send go to it together (one round trip).
+pub fn cancel_unsent<'c>(conn: impl Into<Db<'c>>, id: i64, why: &str) -> Result<()> {
+    match conn.into() {
+        Db::Pg(server) => Ok(server.defer(
+            "UPDATE outbox SET status = 'cancelled', last_error = r.why, claimed_at = NULL
+             FROM json_to_recordset(CAST(CAST(?1 AS TEXT) AS json)) AS r(id BIGINT, why TEXT)
+             WHERE outbox.id = r.id AND outbox.status IN ('pending', 'sending')",
+            serde_json::json!({"id": id, "why": why}),
+        )?),
+        conn => cancel(conn, id, why).map(|_| ()),
+    }
+}
+
 /// Pending messages queued by strategy steps for one customer (cancelled on cure;
 /// a confirmation a person queued still goes out).
 pub fn pending_for<'c>(conn: impl Into<Db<'c>>, customer_id: &str) -> Result<Vec<i64>> {

@@ -94,11 +94,13 @@ pub fn grant_login<'c>(
             }
         }
     }
-    for other in [Role::Collector, Role::Supervisor, Role::Admin] {
-        let group = super::pg::group_role(other.as_str());
-        let verb = if other == role { "GRANT" } else { "REVOKE" };
-        let dir = if other == role { "TO" } else { "FROM" };
-        conn.execute_batch(&format!("{verb} {group} {dir} {ident}"))?;
+    let groups = super::pg::Groups::new(
+        conn.prepare("SELECT role, name FROM arq_groups")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?,
+    );
+    for sql in groups.membership(&ident, role.as_str())? {
+        conn.execute_batch(&sql)?;
     }
     Ok(())
 }

@@ -260,7 +260,15 @@ pub(crate) fn responses<'c>(
 ) -> Result<FastMap<(Lever, Risk), Response>> {
     let conn: Db<'c> = conn.into();
     let start = from - Duration::days(LEARN_DAYS);
-    let mut stmt = conn.prepare(
+    // A day `?N` days after `c.d`, in each dialect.
+    let shifted = |n: u8| {
+        conn.pick(
+            &format!("date(c.d, ?{n} || ' days')"),
+            &format!("(c.d + CAST(?{n} AS INTEGER))"),
+        )
+        .to_string()
+    };
+    let mut stmt = conn.prepare(&format!(
         "WITH lever (cid, d, hold) AS (
              SELECT customer_id, created_on, 0 FROM outbox WHERE created_by = ?1 AND created_on >= ?2 AND created_on < ?3
              UNION ALL
@@ -269,13 +277,14 @@ pub(crate) fn responses<'c>(
              SELECT customer_id, set_on, 1 FROM holds WHERE set_by = ?1 AND set_on >= ?2 AND set_on < ?3)
          SELECT c.cid, c.hold,
                 (SELECT COALESCE(SUM(p.amount), 0) FROM payments p
-                  WHERE p.customer_id = c.cid AND p.date > c.d AND p.date <= date(c.d, ?4)),
+                  WHERE p.customer_id = c.cid AND p.date > c.d AND p.date <= {after}),
                 EXISTS (SELECT 1 FROM payments p
-                  WHERE p.customer_id = c.cid AND p.date < c.d AND p.date >= date(c.d, ?5))
+                  WHERE p.customer_id = c.cid AND p.date < c.d AND p.date >= {before})
          FROM lever c",
-    )?;
-    let after = format!("+{WINDOW_DAYS} days");
-    let before = format!("-{WINDOW_DAYS} days");
+        after = shifted(4),
+        before = shifted(5),
+    ))?;
+    let (after, before) = (WINDOW_DAYS, -WINDOW_DAYS);
     let mut rows = stmt.query(params![SYSTEM_ACTOR, start, from, after, before])?;
     let mut out: FastMap<(Lever, Risk), Response> = FastMap::default();
     while let Some(r) = rows.next()? {

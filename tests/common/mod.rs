@@ -63,9 +63,7 @@ impl Drop for Shop {
         if !url.starts_with("postgres") {
             return;
         }
-        if let Ok(mut admin) = postgres::Client::connect(&server, postgres::NoTls) {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-        }
+        let _ = arq::store::pg::remove_shop(&server, name);
     }
 }
 
@@ -217,6 +215,12 @@ impl Shop {
 }
 
 impl Shop {
+    /// A digest of every row of every table: equal before and after means nothing
+    /// was written.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.db)
+    }
+
     /// A session with a config of the test's own (mail transports, shop details).
     pub fn session_with(&self, user: &str, as_of: &str, config: Config) -> Session {
         let store = Store::open(&self.db).unwrap_or_else(|e| panic!("{e}"));
@@ -237,4 +241,64 @@ impl Shop {
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data").join("arq")
     }
+}
+
+/// A digest of every row of every table (of a file, or of a database on a server).
+pub fn fingerprint(db: &std::path::Path) -> String {
+    use sha2::{Digest, Sha256};
+    let url = db.display().to_string();
+    if arq::store::pg::is_url(&url) {
+        return server_fingerprint(&url);
+    }
+    let c = rusqlite::Connection::open(db).unwrap_or_else(|e| panic!("{e}"));
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut h = Sha256::new();
+    for t in tables {
+        let mut stmt = c
+            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap_or_else(|e| panic!("{e}"));
+        h.update(t.as_bytes());
+        while let Some(r) = rows.next().unwrap_or_else(|e| panic!("{e}")) {
+            for i in 0..n {
+                let v: rusqlite::types::Value = r.get(i).unwrap_or(rusqlite::types::Value::Null);
+                h.update(format!("{v:?}|").as_bytes());
+            }
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn server_fingerprint(url: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut c = arq::store::pg::connect(url).unwrap_or_else(|e| panic!("{e}"));
+    let tables: Vec<String> = c
+        .query(
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+            &[],
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut h = Sha256::new();
+    for t in tables {
+        let rows: String = c
+            .query_one(
+                &format!(
+                    "SELECT COALESCE(string_agg(x::text, E'\\n' ORDER BY x::text), '') FROM \"{t}\" AS x"
+                ),
+                &[],
+            )
+            .unwrap_or_else(|e| panic!("{t}: {e}"))
+            .get(0);
+        h.update(t.as_bytes());
+        h.update(rows.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -4,8 +4,10 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use arq::config::Config;
 use arq::demo::{self, DemoOptions, Size};
@@ -41,7 +43,79 @@ fn demo_db() -> &'static Path {
     path
 }
 
-/// A private copy of the demo database.
+/// The test server when this run puts every shop on PostgreSQL
+/// (`ARQ_TEST_BACKEND=postgres`, as the second pass of `.ci/run` does).
+fn server() -> Option<String> {
+    if std::env::var("ARQ_TEST_BACKEND").as_deref() != Ok("postgres") {
+        return None;
+    }
+    Some(
+        std::env::var("ARQ_TEST_PG")
+            .unwrap_or_else(|_| panic!("ARQ_TEST_BACKEND=postgres needs ARQ_TEST_PG")),
+    )
+}
+
+fn admin(server: &str) -> postgres::Client {
+    postgres::Client::connect(server, postgres::NoTls).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn url_of(server: &str, name: &str) -> String {
+    let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+/// The demo on the server, copied there once per test binary by `arq db copy`'s
+/// service; each test's copy is made from it as a template.
+fn demo_template(server: &str) -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let name = format!("arq_tpl_{}", std::process::id());
+        let mut admin = admin(server);
+        // Templates left by test binaries that have ended go first.
+        let stale = admin
+            .query(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'arq\\_tpl\\_%'",
+                &[],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        for row in stale {
+            let old: String = row.get(0);
+            let pid = old.trim_start_matches("arq_tpl_");
+            if !Path::new("/proc").join(pid).exists() {
+                let _ = arq::store::pg::remove_shop(server, &old);
+            }
+        }
+        // (Two statements: CREATE DATABASE does not run inside one batch.)
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            admin
+                .batch_execute(&sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+        }
+        session(demo_db(), "admin")
+            .copy_to_server(&url_of(server, &name), &arq::progress::Silent)
+            .unwrap_or_else(|e| panic!("demo to the server: {e}"));
+        name
+    })
+}
+
+/// The directory each server copy's files (outbox, config, data) go to, by URL.
+static HOMES: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
+
+/// Where a copy's files go: the directory beside the database file, or the
+/// directory its server copy was given.
+pub fn home(db: &Path) -> PathBuf {
+    let key = db.display().to_string();
+    if let Some(dir) = HOMES.lock().ok().and_then(|h| h.get(&key).cloned()) {
+        return dir;
+    }
+    db.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// A private copy of the demo database: a file, or with `ARQ_TEST_BACKEND=postgres` a
+/// database of its own on the test server.
 pub struct Copy {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
@@ -49,6 +123,23 @@ pub struct Copy {
 
 pub fn copy() -> Copy {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    if let Some(server) = server() {
+        static COPIES: AtomicUsize = AtomicUsize::new(0);
+        let template = demo_template(&server);
+        let name = format!(
+            "arq_tui_{}_{}",
+            std::process::id(),
+            COPIES.fetch_add(1, Ordering::SeqCst)
+        );
+        admin(&server)
+            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let db = PathBuf::from(url_of(&server, &name));
+        if let Ok(mut homes) = HOMES.lock() {
+            homes.insert(db.display().to_string(), dir.path().to_path_buf());
+        }
+        return Copy { dir, db };
+    }
     let db = dir.path().join("demo.db");
     std::fs::copy(demo_db(), &db).unwrap_or_else(|e| panic!("{e}"));
     // The audit key and anchors travel with the database.
@@ -62,11 +153,26 @@ pub fn copy() -> Copy {
     Copy { dir, db }
 }
 
-/// A config whose file transport writes next to the database, never into the
-/// user's own data directory.
+impl Drop for Copy {
+    fn drop(&mut self) {
+        let url = self.db.display().to_string();
+        let (Some(server), Some((_, name))) = (server(), url.rsplit_once('/')) else {
+            return;
+        };
+        if url.starts_with("postgres") {
+            let _ = arq::store::pg::remove_shop(&server, name);
+            if let Ok(mut homes) = HOMES.lock() {
+                homes.remove(&url);
+            }
+        }
+    }
+}
+
+/// A config whose file transport writes next to the database (or into the copy's
+/// directory), never into the user's own data directory.
 pub fn config(db: &Path) -> Config {
     let mut c = Config::default();
-    c.mail.dir = db.parent().map(|d| d.join("outbox"));
+    c.mail.dir = Some(home(db).join("outbox"));
     c
 }
 

@@ -187,24 +187,139 @@ pub(crate) fn migrate_in(tx: &mut impl GenericClient) -> Result<()> {
              name TEXT PRIMARY KEY,
              body BYTEA NOT NULL
          );
-         REVOKE ALL ON arq_files FROM PUBLIC;",
+         REVOKE ALL ON arq_files FROM PUBLIC;
+         -- The shop's own group roles (see `groups_in`).
+         CREATE TABLE IF NOT EXISTS arq_groups (
+             role TEXT PRIMARY KEY,
+             name TEXT NOT NULL UNIQUE
+         );
+         GRANT SELECT ON arq_groups TO PUBLIC;",
     )?;
+    let groups = groups_in(tx)?;
     let done: i64 = tx
         .query_one("SELECT COALESCE(MAX(version), 0) FROM arq_schema", &[])?
         .get(0);
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > done) {
-        tx.batch_execute(sql).map_err(|e| StoreError::Migrate {
-            path: format!("PostgreSQL migration {version}").into(),
-            message: describe(&e),
-        })?;
+        tx.batch_execute(&groups.in_sql(sql))
+            .map_err(|e| StoreError::Migrate {
+                path: format!("PostgreSQL migration {version}").into(),
+                message: describe(&e),
+            })?;
         tx.execute("INSERT INTO arq_schema (version) VALUES ($1)", &[version])?;
     }
     Ok(())
 }
 
-/// The PostgreSQL group role of an arq role.
-pub fn group_role(role: &str) -> String {
-    format!("arq_{role}")
+/// The arq roles, each a PostgreSQL group role of the shop's own.
+pub const ROLES: [&str; 3] = ["collector", "supervisor", "admin"];
+
+/// A shop's three group roles. Every shop on a cluster has its own (named after its
+/// database when the name is plain, `<db>_arq_collector`…, else after a digest of
+/// it), so a user who is an admin in one shop is nobody in another; the names are
+/// kept in `arq_groups`, so a renamed database keeps its groups.
+#[derive(Debug, Clone)]
+pub struct Groups {
+    names: Vec<(String, String)>,
+}
+
+impl Groups {
+    /// From `(arq role, group role)` pairs.
+    pub fn new(names: Vec<(String, String)>) -> Groups {
+        Groups { names }
+    }
+
+    /// The group role of arq role `role`.
+    pub fn of(&self, role: &str) -> Result<&str> {
+        self.names
+            .iter()
+            .find(|(r, _)| r == role)
+            .map(|(_, n)| n.as_str())
+            .ok_or_else(|| StoreError::Postgres(format!("this shop has no group role for {role}s")))
+    }
+
+    /// The statements that put login role `ident` (quoted) in the group of `role` and
+    /// out of the other two.
+    pub fn membership(&self, ident: &str, role: &str) -> Result<Vec<String>> {
+        ROLES
+            .iter()
+            .map(|other| {
+                let group = quote_ident(self.of(other)?);
+                Ok(if *other == role {
+                    format!("GRANT {group} TO {ident}")
+                } else {
+                    format!("REVOKE {group} FROM {ident}")
+                })
+            })
+            .collect()
+    }
+
+    /// A migration's text with the placeholder names `arq_collector`, `arq_supervisor`
+    /// and `arq_admin` (whole words) replaced by this shop's group roles.
+    fn in_sql(&self, sql: &str) -> String {
+        let mut out = sql.to_string();
+        for (role, name) in &self.names {
+            out = replace_word(&out, &format!("arq_{role}"), &quote_ident(name));
+        }
+        out
+    }
+}
+
+/// `text` with every whole-word `word` (not part of a longer identifier) replaced.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().last().or_else(|| out.chars().last());
+        let after = rest[at + word.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(ident) || after.is_some_and(ident) {
+            out.push_str(word);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The shop's group roles: read from `arq_groups`, or named and created the first
+/// time (inside the migration's transaction and lock).
+pub(crate) fn groups_in(c: &mut impl GenericClient) -> Result<Groups> {
+    fn read(c: &mut impl GenericClient) -> Result<Vec<(String, String)>> {
+        Ok(c.query("SELECT role, name FROM arq_groups", &[])?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+    let mut names = read(c)?;
+    if names.len() < ROLES.len() {
+        let prefix: String = c
+            .query_one(
+                "SELECT CASE WHEN current_database() ~ '^[a-z][a-z0-9_]{0,40}$'
+                             THEN current_database()
+                             ELSE 'arq_' || substr(md5(current_database()), 1, 12) END",
+                &[],
+            )?
+            .get(0);
+        for role in ROLES {
+            let name = format!("{prefix}_arq_{role}");
+            c.execute(
+                "INSERT INTO arq_groups (role, name) VALUES ($1, $2) ON CONFLICT (role) DO NOTHING",
+                &[&role, &name],
+            )?;
+        }
+        names = read(c)?;
+    }
+    for (_, name) in &names {
+        if c.query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[name])?
+            .is_none()
+        {
+            c.batch_execute(&format!("CREATE ROLE {} NOLOGIN", quote_ident(name)))?;
+        }
+    }
+    Ok(Groups::new(names))
 }
 
 /// Makes sure arq user `name` can log in as a PostgreSQL role of the same name that
@@ -236,13 +351,33 @@ pub(crate) fn ensure_login_in(
         }
         client.batch_execute(&sql)?;
     }
-    for other in ["collector", "supervisor", "admin"] {
-        let group = group_role(other);
-        if other == role {
-            client.batch_execute(&format!("GRANT {group} TO {ident}"))?;
-        } else {
-            client.batch_execute(&format!("REVOKE {group} FROM {ident}"))?;
-        }
+    for sql in groups_in(client)?.membership(&ident, role)? {
+        client.batch_execute(&sql)?;
+    }
+    Ok(())
+}
+
+/// Removes shop database `name` from the cluster at `server` (a URL of another
+/// database there), with the shop's group roles; nothing to remove is no error.
+pub fn remove_shop(server: &str, name: &str) -> Result<()> {
+    let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
+    let groups: Vec<String> = match connect(&format!("{base}/{name}")) {
+        Ok(mut shop) => shop
+            .query(
+                "SELECT name FROM arq_groups WHERE to_regclass('arq_groups') IS NOT NULL",
+                &[],
+            )
+            .map(|rows| rows.iter().map(|r| r.get(0)).collect())
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let mut admin = connect(server)?;
+    admin.batch_execute(&format!(
+        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+        quote_ident(name)
+    ))?;
+    for group in groups {
+        admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", quote_ident(&group)))?;
     }
     Ok(())
 }
@@ -299,11 +434,6 @@ impl Scratch {
 #[cfg(test)]
 impl Drop for Scratch {
     fn drop(&mut self) {
-        if let Ok(mut admin) = connect(&self.server) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
+        let _ = remove_shop(&self.server, &self.name);
     }
 }

@@ -1,19 +1,16 @@
 -- Who may read and write what, enforced by the server: every arq user is a login role
--- that belongs to one of three group roles. Collectors reach their own accounts and
+-- that belongs to one of the shop's three group roles. Collectors reach their own accounts and
 -- what hangs off them; supervisors and admins reach everything; nobody but the
 -- schema's owner may change or remove an event.
 
+-- `arq_collector`, `arq_supervisor` and `arq_admin` stand for the shop's own group roles
+-- (arq names them after the database and creates them before this runs): every shop
+-- on a cluster has its own, and only its members may connect to its database.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'arq_collector') THEN
-        CREATE ROLE arq_collector NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'arq_supervisor') THEN
-        CREATE ROLE arq_supervisor NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'arq_admin') THEN
-        CREATE ROLE arq_admin NOLOGIN;
-    END IF;
+    EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO arq_collector, arq_supervisor, arq_admin',
+                   current_database());
 END
 $$;
 

@@ -73,7 +73,10 @@ fn team(c: &mut Criterion) {
     let work = std::env::temp_dir().join(format!("arq-team-bench-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&work);
     let done = demo.with_extension(format!("{base}.copied"));
-    if !done.exists() {
+    let on_server = postgres::Client::connect(&server, postgres::NoTls)
+        .and_then(|mut c| c.query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&base]))
+        .is_ok_and(|row| row.is_some());
+    if !done.exists() || !on_server {
         sql(
             &server,
             &format!("DROP DATABASE IF EXISTS {base} WITH (FORCE)"),
@@ -149,6 +152,18 @@ fn team(c: &mut Criterion) {
     sql(&server, &format!("CREATE DATABASE {read} TEMPLATE {base}"));
     let ana = url(&server, Some("ana"), &read);
     g.bench_function("queue_ana/postgres", |b| b.iter(|| queue(&ana)));
+    // What the terminal app pays on a refresh: the queue read again on a session it
+    // keeps open (no process, connection or TLS set-up).
+    let open = |db: &Path| common::session(db, "ana", today());
+    let lite = open(&file);
+    g.bench_function("queue_ana_open/sqlite", |b| {
+        b.iter(|| lite.queue(&arq::service::queue::QueueScope::Mine, None))
+    });
+    let server_session = open(Path::new(&ana));
+    g.bench_function("queue_ana_open/postgres", |b| {
+        b.iter(|| server_session.queue(&arq::service::queue::QueueScope::Mine, None))
+    });
+    drop(server_session);
     g.finish();
     sql(
         &server,

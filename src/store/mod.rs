@@ -279,15 +279,22 @@ impl Store {
             ))
         };
         // A database arq never touched is left as it is.
-        if pg::schema_version(&mut client)? == 0 {
+        let version = pg::schema_version(&mut client)?;
+        if version == 0 {
             return Err(no_shop());
         }
-        pg::migrate(&mut client)?;
+        if version < pg::LATEST_SCHEMA {
+            pg::migrate(&mut client)?;
+        }
         // A writer waits for the one before it as long as on a file, then gives up
-        // with the same words; every commit is announced to the others.
-        client.batch_execute(&format!("SET lock_timeout = '{}s'", BUSY_TIMEOUT.as_secs()))?;
+        // with the same words; every commit is announced to the others (one round
+        // trip for both).
+        client.batch_execute(&format!(
+            "SET lock_timeout = '{}s'; LISTEN {}",
+            BUSY_TIMEOUT.as_secs(),
+            db::pg::CHANNEL
+        ))?;
         let conn = db::PgConn::new(client);
-        conn.listen()?;
         let mut store = Store {
             link: Link::Pg(Box::new(conn)),
             path: PathBuf::from(pg::redact(url)),

@@ -60,8 +60,8 @@ pub struct PgConn {
     /// Changes other connections announced (`NOTIFY arq_changed`) since this one
     /// started listening.
     heard: std::cell::Cell<i64>,
-    /// Rows waiting to go to the server in one statement (see [`PgConn::defer`]).
-    deferred: RefCell<Option<Deferred>>,
+    /// Rows waiting to go to the server, by bulk statement (see [`PgConn::defer`]).
+    deferred: RefCell<Vec<Deferred>>,
 }
 
 /// Rows for one bulk statement, not sent yet.
@@ -82,52 +82,53 @@ impl PgConn {
             client: RefCell::new(client),
             prepared: RefCell::new(HashMap::new()),
             heard: std::cell::Cell::new(0),
-            deferred: RefCell::new(None),
+            deferred: RefCell::new(Vec::new()),
         }
     }
 
     /// Queues `row` for `bulk`, a statement that takes every queued row at once as a
-    /// JSON array (its `?1`). The rows go in one round trip before this connection's
-    /// next statement (or at commit), so whatever is read next sees them; an error
-    /// from them shows at that statement. Appending hundreds of rows one round trip
-    /// each was most of a daily run's time on a server.
+    /// JSON array (its `?1`). The rows go before this connection's next statement (or
+    /// the commit), one round trip per bulk statement, so whatever is read next sees
+    /// them; an error from them shows at that statement. Rows for one bulk keep their
+    /// order; different bulks go in the order they were first used, so they must not
+    /// depend on each other (events and message cancellations do not). Appending
+    /// hundreds of rows one round trip each was most of a daily run's time.
     pub fn defer(&self, bulk: &'static str, row: serde_json::Value) -> rusqlite::Result<()> {
-        {
+        let full = {
             let mut waiting = self.deferred.borrow_mut();
-            if let Some(d) = waiting.as_mut()
-                && d.bulk == bulk
-                && d.rows.len() < DEFER_AT_MOST
-            {
-                d.rows.push(row);
-                return Ok(());
+            match waiting.iter_mut().find(|d| d.bulk == bulk) {
+                Some(d) => d.rows.push(row),
+                None => waiting.push(Deferred {
+                    bulk,
+                    rows: vec![row],
+                }),
             }
+            waiting.iter().any(|d| d.rows.len() >= DEFER_AT_MOST)
+        };
+        if full {
+            self.flush()?;
         }
-        self.flush()?;
-        *self.deferred.borrow_mut() = Some(Deferred {
-            bulk,
-            rows: vec![row],
-        });
         Ok(())
     }
 
     /// Sends the rows [`PgConn::defer`] queued.
     pub fn flush(&self) -> rusqlite::Result<()> {
-        let Some(d) = self.deferred.borrow_mut().take() else {
-            return Ok(());
-        };
-        let stmt = self.prepare(d.bulk)?;
-        let json = serde_json::Value::Array(d.rows).to_string();
-        let bound = bind(&stmt, &[&json])?;
-        self.client
-            .borrow_mut()
-            .execute(&stmt, &as_refs(&bound))
-            .map_err(wrap)?;
+        let waiting = std::mem::take(&mut *self.deferred.borrow_mut());
+        for d in waiting {
+            let stmt = self.prepare(d.bulk)?;
+            let json = serde_json::Value::Array(d.rows).to_string();
+            let bound = bind(&stmt, &[&json])?;
+            self.client
+                .borrow_mut()
+                .execute(&stmt, &as_refs(&bound))
+                .map_err(wrap)?;
+        }
         Ok(())
     }
 
     /// Ends the transaction undone, with whatever was still queued for it.
     pub fn rollback(&self) -> rusqlite::Result<()> {
-        self.deferred.borrow_mut().take();
+        self.deferred.borrow_mut().clear();
         self.client
             .borrow_mut()
             .batch_execute("ROLLBACK")
@@ -185,11 +186,6 @@ impl PgConn {
     pub fn batch(&self, sql: &str) -> rusqlite::Result<()> {
         self.flush()?;
         self.client.borrow_mut().batch_execute(sql).map_err(wrap)
-    }
-
-    /// Starts hearing of every write committed on the server (`LISTEN`).
-    pub fn listen(&self) -> rusqlite::Result<()> {
-        self.batch(&format!("LISTEN {CHANNEL}"))
     }
 
     /// How many committed writes this connection has heard of: a number that changes

@@ -194,3 +194,41 @@ fn a_write_committed_on_one_connection_is_heard_on_another() {
     }
     assert_ne!(now, before, "the watcher heard of the write");
 }
+
+#[test]
+fn rows_appended_together_are_read_next_and_go_with_a_rollback() {
+    let Some(scratch) = pg::Scratch::new("defer") else {
+        return;
+    };
+    let conn = PgConn::new(pg::connect(&scratch.url).expect("connect"));
+    let db = Db::from(&conn);
+    const BULK: &str = "INSERT INTO meta (key, value)
+         SELECT r.key, r.value FROM json_to_recordset(CAST(CAST(?1 AS TEXT) AS json))
+         AS r(key TEXT, value TEXT)";
+    let count = || -> i64 {
+        db.query_row("SELECT COUNT(*) FROM meta WHERE key LIKE 'k%'", [], |r| {
+            r.get(0)
+        })
+        .expect("a count")
+    };
+    // Queued rows are there for the very next read, in the order given.
+    conn.batch("BEGIN").expect("begin");
+    for i in 0..3 {
+        conn.defer(BULK, serde_json::json!({"key": format!("k{i}"), "value": "v"}))
+            .expect("queued");
+    }
+    assert_eq!(count(), 3);
+    // Rows still queued when the transaction is rolled back go with it.
+    conn.defer(BULK, serde_json::json!({"key": "k9", "value": "v"}))
+        .expect("queued");
+    conn.rollback().expect("rollback");
+    assert_eq!(count(), 0);
+    // A queued row the server refuses fails the next statement, in its own words.
+    conn.defer(BULK, serde_json::json!({"key": "k1", "value": null}))
+        .expect("queued");
+    let e = db
+        .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+        .expect_err("the queued row is refused");
+    let e = crate::store::StoreError::from(e);
+    assert!(e.to_string().contains("null value"), "{e}");
+}

@@ -144,8 +144,14 @@ pub fn redact(url: &str) -> String {
 }
 
 /// The schema version of the connected database (0 for one arq has never touched).
+/// Outside a transaction only: one round trip, the table's absence answering 0 (an
+/// error would end a transaction; [`schema_version_in`] works inside one).
 pub fn schema_version(client: &mut Client) -> Result<i64> {
-    schema_version_in(client)
+    match client.query_one("SELECT COALESCE(MAX(version), 0) FROM arq_schema", &[]) {
+        Ok(row) => Ok(row.get(0)),
+        Err(e) if e.code() == Some(&postgres::error::SqlState::UNDEFINED_TABLE) => Ok(0),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub(crate) fn schema_version_in(c: &mut impl GenericClient) -> Result<i64> {

@@ -2,6 +2,8 @@
 //! (`shared/reference/import-formats.md`): each imports the expected invoices and
 //! totals, skips what is not an invoice, and re-imports without change.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use arq::config::Config;
@@ -21,13 +23,15 @@ fn fixture(name: &str) -> PathBuf {
 struct Shop {
     dir: TempDir,
     session: Session,
+    _place: common::Place,
 }
 
 fn shop(currency: &str) -> Shop {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default();
+    let place = common::Place::new(&dir);
     let session = init(
-        &dir.path().join("arq.db"),
+        &place.path,
         currency,
         "admin",
         as_of,
@@ -35,7 +39,11 @@ fn shop(currency: &str) -> Shop {
         Config::default(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    Shop { dir, session }
+    Shop {
+        dir,
+        session,
+        _place: place,
+    }
 }
 
 fn preset(name: &str) -> ImportOptions {

@@ -6,6 +6,8 @@
 //! Each import is checked for its invoice count, balances per customer and grand
 //! total, and for changing nothing when done again.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use arq::config::Config;
@@ -110,13 +112,15 @@ fn number(cell: &str) -> Option<f64> {
 struct Shop {
     _dir: TempDir,
     session: Session,
+    _place: common::Place,
 }
 
 fn shop() -> Shop {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default();
+    let place = common::Place::new(&dir);
     let session = init(
-        &dir.path().join("arq.db"),
+        &place.path,
         "USD",
         "admin",
         as_of,
@@ -124,7 +128,11 @@ fn shop() -> Shop {
         Config::default(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    Shop { _dir: dir, session }
+    Shop {
+        _dir: dir,
+        session,
+        _place: place,
+    }
 }
 
 fn preset(name: &str) -> ImportOptions {

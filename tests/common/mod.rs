@@ -55,15 +55,35 @@ pub struct Shop {
 /// left-over databases filled a CI disk).
 impl Drop for Shop {
     fn drop(&mut self) {
-        let url = self.db.to_string_lossy().into_owned();
-        let (Ok(server), Some((_, name))) = (std::env::var("ARQ_TEST_PG"), url.rsplit_once('/'))
-        else {
-            return;
-        };
-        if !url.starts_with("postgres") {
-            return;
-        }
+        forget(&self.db);
+    }
+}
+
+/// Removes a shop [`place`] put on the server (a file goes with its directory).
+pub fn forget(db: &std::path::Path) {
+    let url = db.to_string_lossy().into_owned();
+    let (Ok(server), Some((_, name))) = (std::env::var("ARQ_TEST_PG"), url.rsplit_once('/')) else {
+        return;
+    };
+    if arq::store::pg::is_url(&url) {
         let _ = arq::store::pg::remove_shop(&server, name);
+    }
+}
+
+/// Where a test's own shop lives ([`place`]), removed from the server when dropped.
+pub struct Place {
+    pub path: PathBuf,
+}
+
+impl Place {
+    pub fn new(dir: &tempfile::TempDir) -> Place {
+        Place { path: place(dir) }
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        forget(&self.path);
     }
 }
 

@@ -214,8 +214,11 @@ fn rows_appended_together_are_read_next_and_go_with_a_rollback() {
     // Queued rows are there for the very next read, in the order given.
     conn.batch("BEGIN").expect("begin");
     for i in 0..3 {
-        conn.defer(BULK, serde_json::json!({"key": format!("k{i}"), "value": "v"}))
-            .expect("queued");
+        conn.defer(
+            BULK,
+            serde_json::json!({"key": format!("k{i}"), "value": "v"}),
+        )
+        .expect("queued");
     }
     assert_eq!(count(), 3);
     // Rows still queued when the transaction is rolled back go with it.

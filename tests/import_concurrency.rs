@@ -2,7 +2,9 @@
 //! A nightly bulk import does not lock collectors out: while `arq import invoices`
 //! loads a file large enough for the bulk path, collectors keep reading their queue
 //! and accounts and keep writing notes through the real binary. None of their
-//! commands fails: reads go on in WAL mode, writes wait for the import's commit.
+//! commands fails: reads go on in WAL mode, writes wait for the import's commit. On a
+//! server (the PostgreSQL pass) the same: the import's rows go in bulk, so it holds
+//! the write lock for less than the busy timeout.
 
 mod common;
 
@@ -139,9 +141,12 @@ fn collectors_read_and_write_while_a_bulk_import_runs() {
         })
         .unwrap();
     assert_eq!(n, notes);
-    let mode: String = store
-        .conn()
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
+    // A file stays in WAL mode (a server has no such setting).
+    if !arq::store::pg::is_url(&shop.db.display().to_string()) {
+        let mode: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
 }

@@ -3,7 +3,7 @@
 //! `invoices.balance` caches amount − every allocation; a balance as of an earlier
 //! date adds back the allocations dated after it, so any past day replays exactly.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::db::Db;
 use chrono::NaiveDate;
@@ -406,7 +406,28 @@ pub struct InvoiceBatch<'c> {
     invoice: crate::store::db::Statement<'c>,
     payment: crate::store::db::Statement<'c>,
     allocation: crate::store::db::Statement<'c>,
+    /// On a server the rows are queued on the connection and go in bulk (a nightly
+    /// load row by row held collectors' writes past the busy timeout); the numbers
+    /// stored and queued answer "there already", as `INSERT OR IGNORE` does on a file.
+    server: Option<(&'c crate::store::db::PgConn, HashSet<String>)>,
 }
+
+/// The bulk statements of [`InvoiceBatch`] on a server: each takes its rows as one
+/// JSON array.
+const INVOICES_ON_SERVER: &str = "INSERT INTO invoices (invoice_no, customer_id, issue_date, due_date, amount, balance, last_allocated_on)
+     SELECT r.invoice_no, r.customer_id, r.issue_date, r.due_date, r.amount, r.balance, r.last_allocated_on
+     FROM json_to_recordset(CAST(CAST(?1 AS TEXT) AS json))
+          AS r(invoice_no TEXT, customer_id TEXT, issue_date DATE, due_date DATE, amount BIGINT,
+               balance BIGINT, last_allocated_on DATE)";
+const PAYMENTS_ON_SERVER: &str = "INSERT INTO payments (payment_id, customer_id, date, amount, invoice_no, source)
+     SELECT r.payment_id, r.customer_id, r.date, r.amount, r.invoice_no, r.source
+     FROM json_to_recordset(CAST(CAST(?1 AS TEXT) AS json))
+          AS r(payment_id TEXT, customer_id TEXT, date DATE, amount BIGINT, invoice_no TEXT, source TEXT)";
+const ALLOCATIONS_ON_SERVER: &str =
+    "INSERT INTO allocations (invoice_no, customer_id, date, amount, kind, payment_id)
+     SELECT r.invoice_no, r.customer_id, r.date, r.amount, 'payment', r.payment_id
+     FROM json_to_recordset(CAST(CAST(?1 AS TEXT) AS json))
+          AS r(invoice_no TEXT, customer_id TEXT, date DATE, amount BIGINT, payment_id TEXT)";
 
 impl<'c> InvoiceBatch<'c> {
     pub fn new(conn: impl Into<Db<'c>>) -> Result<InvoiceBatch<'c>> {
@@ -423,7 +444,56 @@ impl<'c> InvoiceBatch<'c> {
             allocation: conn.prepare(
                 "INSERT INTO allocations (invoice_no, customer_id, date, amount, kind, payment_id) VALUES (?1, ?2, ?3, ?4, 'payment', ?5)",
             )?,
+            server: match conn {
+                Db::Pg(server) => {
+                    // Every number there is (the write lock keeps it so) and every
+                    // number queued: what `INSERT OR IGNORE` would find.
+                    let mut stmt = conn.prepare("SELECT invoice_no FROM invoices")?;
+                    let numbers = stmt
+                        .query_map([], |r| r.get(0))?
+                        .collect::<rusqlite::Result<HashSet<String>>>()?;
+                    Some((server, numbers))
+                }
+                Db::Lite(_) => None,
+            },
         })
+    }
+
+    /// [`InvoiceBatch::insert`] on a server: the rows queued, invoice before payment
+    /// before allocation (the order they go in).
+    fn queue(
+        server: &crate::store::db::PgConn,
+        inv: &NewInvoice<'_>,
+        balance: Money,
+        paid: Option<(&PaidBefore<'_>, &str)>,
+    ) -> Result<()> {
+        server.defer(
+            INVOICES_ON_SERVER,
+            serde_json::json!({
+                "invoice_no": inv.invoice_no, "customer_id": inv.customer_id,
+                "issue_date": IsoDate::new(inv.issue_date).as_str(),
+                "due_date": IsoDate::new(inv.due_date).as_str(),
+                "amount": inv.amount.to_minor(), "balance": balance.to_minor(),
+                "last_allocated_on": paid.map(|(_, date)| date),
+            }),
+        )?;
+        if let Some((p, date)) = paid {
+            server.defer(
+                PAYMENTS_ON_SERVER,
+                serde_json::json!({
+                    "payment_id": p.payment_id, "customer_id": inv.customer_id, "date": date,
+                    "amount": p.amount.to_minor(), "invoice_no": inv.invoice_no, "source": p.source,
+                }),
+            )?;
+            server.defer(
+                ALLOCATIONS_ON_SERVER,
+                serde_json::json!({
+                    "invoice_no": inv.invoice_no, "customer_id": inv.customer_id, "date": date,
+                    "amount": p.amount.to_minor(), "payment_id": p.payment_id,
+                }),
+            )?;
+        }
+        Ok(())
     }
 
     /// Inserts `inv` with balance `amount` less what was `paid` (which must not
@@ -433,6 +503,14 @@ impl<'c> InvoiceBatch<'c> {
         let settled = paid.map_or(Money::ZERO, |p| p.amount);
         let (issue, due) = (IsoDate::new(inv.issue_date), IsoDate::new(inv.due_date));
         let paid_on = paid.map(|p| IsoDate::new(p.date));
+        if let Some((server, queued)) = &mut self.server {
+            if !queued.insert(inv.invoice_no.to_string()) {
+                return Ok(false);
+            }
+            let paid = paid.zip(paid_on.as_ref().map(IsoDate::as_str));
+            Self::queue(server, inv, inv.amount - settled, paid)?;
+            return Ok(true);
+        }
         let inserted = self.invoice.execute(params![
             inv.invoice_no,
             inv.customer_id,

@@ -176,7 +176,7 @@ impl<'a, 'b> Writer<'a, 'b> {
     ) -> Result<Self, ImportError> {
         let customers = customers::ids(tx.conn)?.into_iter().collect();
         let known = ledger::known_invoices(tx.conn)?;
-        let batch = InvoiceBatch::new(tx.conn)?;
+        let batch = InvoiceBatch::new(tx.conn, known.keys())?;
         let ids_may_collide = ledger::has_payment_ids_from(tx.conn, "import:")?;
         Ok(Writer {
             batch,

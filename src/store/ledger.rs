@@ -430,7 +430,12 @@ const ALLOCATIONS_ON_SERVER: &str =
           AS r(invoice_no TEXT, customer_id TEXT, date DATE, amount BIGINT, payment_id TEXT)";
 
 impl<'c> InvoiceBatch<'c> {
-    pub fn new(conn: impl Into<Db<'c>>) -> Result<InvoiceBatch<'c>> {
+    /// `stored`: the numbers of the invoices already stored (the import has read
+    /// them), which a server needs to answer "there already" without a look-up.
+    pub fn new<'n>(
+        conn: impl Into<Db<'c>>,
+        stored: impl Iterator<Item = &'n String>,
+    ) -> Result<InvoiceBatch<'c>> {
         let conn: Db<'c> = conn.into();
         Ok(InvoiceBatch {
             // The only uniqueness rule on invoices is the number: a repeat is reported,
@@ -445,15 +450,9 @@ impl<'c> InvoiceBatch<'c> {
                 "INSERT INTO allocations (invoice_no, customer_id, date, amount, kind, payment_id) VALUES (?1, ?2, ?3, ?4, 'payment', ?5)",
             )?,
             server: match conn {
-                Db::Pg(server) => {
-                    // Every number there is (the write lock keeps it so) and every
-                    // number queued: what `INSERT OR IGNORE` would find.
-                    let mut stmt = conn.prepare("SELECT invoice_no FROM invoices")?;
-                    let numbers = stmt
-                        .query_map([], |r| r.get(0))?
-                        .collect::<rusqlite::Result<HashSet<String>>>()?;
-                    Some((server, numbers))
-                }
+                // Every number there is (the write lock keeps it so) and every number
+                // queued: what `INSERT OR IGNORE` would find.
+                Db::Pg(server) => Some((server, stored.cloned().collect())),
                 Db::Lite(_) => None,
             },
         })

@@ -12,6 +12,14 @@ fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a day")
 }
 
+/// A scratch database on the test server and a connection to it (`None` when no
+/// server is named).
+fn on_server(tag: &str) -> Option<(pg::Scratch, PgConn)> {
+    let scratch = pg::Scratch::new(tag)?;
+    let conn = PgConn::new(pg::connect(&scratch.url).expect("connect"));
+    Some((scratch, conn))
+}
+
 /// What either backend must do alike.
 fn scenario(db: Db<'_>) {
     let at = "2026-11-21T12:00:00.123456Z";
@@ -125,10 +133,9 @@ fn the_same_statements_and_values_on_sqlite_and_postgresql() {
     assert_eq!(lite.backend(), Backend::Sqlite);
     scenario(lite);
 
-    let Some(scratch) = pg::Scratch::new("seam") else {
+    let Some((_scratch, conn)) = on_server("seam") else {
         return;
     };
-    let conn = PgConn::new(pg::connect(&scratch.url).expect("connect"));
     conn.batch("INSERT INTO meta (key, value) VALUES ('currency', 'USD')")
         .expect("a currency");
     let server = Db::from(&conn);
@@ -138,10 +145,9 @@ fn the_same_statements_and_values_on_sqlite_and_postgresql() {
 
 #[test]
 fn a_server_error_reaches_the_user_as_the_servers_words() {
-    let Some(scratch) = pg::Scratch::new("errors") else {
+    let Some((_scratch, conn)) = on_server("errors") else {
         return;
     };
-    let conn = PgConn::new(pg::connect(&scratch.url).expect("connect"));
     let db = Db::from(&conn);
     let e = db
         .execute(
@@ -197,10 +203,9 @@ fn a_write_committed_on_one_connection_is_heard_on_another() {
 
 #[test]
 fn rows_appended_together_are_read_next_and_go_with_a_rollback() {
-    let Some(scratch) = pg::Scratch::new("defer") else {
+    let Some((_scratch, conn)) = on_server("defer") else {
         return;
     };
-    let conn = PgConn::new(pg::connect(&scratch.url).expect("connect"));
     let db = Db::from(&conn);
     const BULK: &str = "INSERT INTO meta (key, value)
          SELECT r.key, r.value FROM json_to_recordset(CAST(CAST(?1 AS TEXT) AS json))

@@ -4,8 +4,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use postgres::types::{IsNull, ToSql as PgToSql, Type, to_sql_checked};
+use chrono::{DateTime, NaiveDate, Utc};
+use postgres::types::{Format, IsNull, Kind, ToSql as PgToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSql, ToSqlOutput, Value, ValueRef};
 
 use super::dialect;
@@ -50,13 +50,25 @@ fn refuse(why: String) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(why.into())
 }
 
-/// A statement prepared on the server.
-pub type Prepared = postgres::Statement;
+/// A statement of the shared dialect, as the connection knows it (see
+/// [`PgConn::prepare`]): its text, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Prepared(std::sync::Arc<str>);
+
+/// What a connection keeps of a statement.
+enum Kept {
+    /// Translated, not yet run: its first run goes with its values in one round trip.
+    Fresh(String),
+    /// Run once as text; prepared on the server when it runs again.
+    Ran(String),
+    /// Prepared on the server: each run is one round trip without parsing.
+    Named(postgres::Statement),
+}
 
 /// A PostgreSQL connection with the statements it has prepared.
 pub struct PgConn {
     client: RefCell<postgres::Client>,
-    prepared: RefCell<HashMap<String, Prepared>>,
+    prepared: RefCell<HashMap<std::sync::Arc<str>, Kept>>,
     /// Changes other connections announced (`NOTIFY arq_changed`) since this one
     /// started listening.
     heard: std::cell::Cell<i64>,
@@ -117,11 +129,7 @@ impl PgConn {
         for d in waiting {
             let stmt = self.prepare(d.bulk)?;
             let json = serde_json::Value::Array(d.rows).to_string();
-            let bound = bind(&stmt, &[&json])?;
-            self.client
-                .borrow_mut()
-                .execute(&stmt, &as_refs(&bound))
-                .map_err(wrap)?;
+            self.run(&stmt, &[&json], Run::Execute)?;
         }
         Ok(())
     }
@@ -140,34 +148,26 @@ impl PgConn {
         self.client.borrow_mut()
     }
 
-    /// `sql` (in the shared dialect) prepared on the server, once.
+    /// `sql` (in the shared dialect), translated once per connection. A statement
+    /// is prepared on the server only when it runs a second time: most of a
+    /// command's statements run once, and preparing first costs a round trip of its
+    /// own (a queue read on a fresh connection is mostly round trips).
     pub fn prepare(&self, sql: &str) -> rusqlite::Result<Prepared> {
-        if let Some(p) = self.prepared.borrow().get(sql) {
-            return Ok(p.clone());
+        if let Some((key, _)) = self.prepared.borrow().get_key_value(sql) {
+            return Ok(Prepared(key.clone()));
         }
-        let text = dialect::postgres(sql);
-        let p = self.client.borrow_mut().prepare(&text).map_err(|e| {
-            // A statement the server will not take is arq's mistake: name it.
-            let short: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let short: String = short.chars().take(240).collect();
-            refuse(format!("{} (in: {short})", ServerError(e)))
-        })?;
+        let key: std::sync::Arc<str> = sql.into();
         self.prepared
             .borrow_mut()
-            .insert(sql.to_string(), p.clone());
-        Ok(p)
+            .insert(key.clone(), Kept::Fresh(dialect::postgres(sql)));
+        Ok(Prepared(key))
     }
 
     pub fn execute(&self, stmt: &Prepared, values: &[&dyn ToSql]) -> rusqlite::Result<usize> {
-        self.flush()?;
-        let bound = bind(stmt, values)?;
-        let refs = as_refs(&bound);
-        let n = self
-            .client
-            .borrow_mut()
-            .execute(stmt, &refs)
-            .map_err(wrap)?;
-        Ok(n as usize)
+        match self.run(stmt, values, Run::Execute)? {
+            Ran::Count(n) => Ok(n as usize),
+            Ran::Rows(rows) => Ok(rows.len()),
+        }
     }
 
     /// Every row, in SQLite's values.
@@ -176,11 +176,76 @@ impl PgConn {
         stmt: &Prepared,
         values: &[&dyn ToSql],
     ) -> rusqlite::Result<Vec<Vec<Value>>> {
+        match self.run(stmt, values, Run::Query)? {
+            Ran::Rows(rows) => rows.iter().map(read_row).collect(),
+            Ran::Count(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// Runs `stmt` with `values`: as text with its values the first time (the
+    /// server infers the parameters' types and reads the values as text), prepared
+    /// and bound in binary from the second time on.
+    fn run(&self, stmt: &Prepared, values: &[&dyn ToSql], how: Run) -> rusqlite::Result<Ran> {
         self.flush()?;
-        let bound = bind(stmt, values)?;
+        let bound: Vec<Bound> = values
+            .iter()
+            .map(|v| Bound::of(*v))
+            .collect::<rusqlite::Result<_>>()?;
+        let named = {
+            let mut kept = self.prepared.borrow_mut();
+            let entry = kept.get_mut(&*stmt.0).ok_or_else(|| {
+                refuse(format!(
+                    "a statement this connection did not prepare: {}",
+                    stmt.0
+                ))
+            })?;
+            match entry {
+                Kept::Named(p) => Some(p.clone()),
+                Kept::Fresh(text) => {
+                    let text = std::mem::take(text);
+                    *entry = Kept::Ran(text.clone());
+                    drop(kept);
+                    let inferred =
+                        Type::new("unknown".into(), 0, Kind::Simple, "pg_catalog".into());
+                    let typed: Vec<(&(dyn PgToSql + Sync), Type)> = bound
+                        .iter()
+                        .map(|b| (b as &(dyn PgToSql + Sync), inferred.clone()))
+                        .collect();
+                    let mut client = self.client.borrow_mut();
+                    return match how {
+                        Run::Execute => client.execute_typed(&text, &typed).map(Ran::Count),
+                        Run::Query => client.query_typed(&text, &typed).map(Ran::Rows),
+                    }
+                    .map_err(wrap);
+                }
+                Kept::Ran(text) => {
+                    let p = self.client.borrow_mut().prepare(text).map_err(|e| {
+                        // A statement the server will not take is arq's mistake: name it.
+                        let short: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                        let short: String = short.chars().take(240).collect();
+                        refuse(format!("{} (in: {short})", ServerError(e)))
+                    })?;
+                    *entry = Kept::Named(p.clone());
+                    Some(p)
+                }
+            }
+        };
+        let Some(p) = named else {
+            unreachable!("every kept statement is named by now")
+        };
+        if p.params().len() != bound.len() {
+            return Err(rusqlite::Error::InvalidParameterCount(
+                bound.len(),
+                p.params().len(),
+            ));
+        }
         let refs = as_refs(&bound);
-        let rows = self.client.borrow_mut().query(stmt, &refs).map_err(wrap)?;
-        rows.iter().map(read_row).collect()
+        let mut client = self.client.borrow_mut();
+        match how {
+            Run::Execute => client.execute(&p, &refs).map(Ran::Count),
+            Run::Query => client.query(&p, &refs).map(Ran::Rows),
+        }
+        .map_err(wrap)
     }
 
     pub fn batch(&self, sql: &str) -> rusqlite::Result<()> {
@@ -217,13 +282,16 @@ fn as_refs(bound: &[Bound]) -> Vec<&(dyn PgToSql + Sync)> {
     bound.iter().map(|b| b as &(dyn PgToSql + Sync)).collect()
 }
 
-/// The values of `values`, checked against the statement's parameter count.
-fn bind(stmt: &Prepared, values: &[&dyn ToSql]) -> rusqlite::Result<Vec<Bound>> {
-    let wanted = stmt.params().len();
-    if wanted != values.len() {
-        return Err(rusqlite::Error::InvalidParameterCount(values.len(), wanted));
-    }
-    values.iter().map(|v| Bound::of(*v)).collect()
+/// Whether a statement's result is its rows or the number of rows it changed.
+#[derive(Clone, Copy)]
+enum Run {
+    Execute,
+    Query,
+}
+
+enum Ran {
+    Count(u64),
+    Rows(Vec<postgres::Row>),
 }
 
 /// A value on its way to the server, as rusqlite would have bound it.
@@ -258,16 +326,31 @@ impl Bound {
     }
 }
 
-/// Reads an arq timestamp (or any RFC 3339 moment).
-fn moment(s: &str) -> Option<DateTime<Utc>> {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.fZ")
-        .map(|t| t.and_utc())
-        .ok()
-        .or_else(|| {
-            DateTime::parse_from_rfc3339(s)
-                .ok()
-                .map(|t| t.with_timezone(&Utc))
-        })
+impl Bound {
+    /// The value in the server's text form (for a parameter whose type the server
+    /// infers): it reads `1` as true, `2026-11-20` as a day, arq's timestamps as
+    /// moments.
+    fn as_text(&self) -> String {
+        match self {
+            Bound::Null => String::new(),
+            Bound::Int(i) => i.to_string(),
+            Bound::Real(f) if f.is_nan() => "NaN".into(),
+            Bound::Real(f) if f.is_infinite() => {
+                if *f > 0.0 { "Infinity" } else { "-Infinity" }.into()
+            }
+            Bound::Real(f) => f.to_string(),
+            Bound::Text(s) => s.clone(),
+            Bound::Blob(b) => {
+                use std::fmt::Write;
+                let mut hex = String::with_capacity(2 + 2 * b.len());
+                hex.push_str("\\x");
+                for byte in b {
+                    let _ = write!(hex, "{byte:02x}");
+                }
+                hex
+            }
+        }
+    }
 }
 
 type Boxed = Box<dyn std::error::Error + Sync + Send>;
@@ -288,6 +371,16 @@ impl PgToSql for Bound {
         out: &mut postgres::types::private::BytesMut,
     ) -> Result<IsNull, Boxed> {
         let mismatch = || -> Boxed { format!("{self:?} cannot be sent as {ty}").into() };
+        if ty.oid() == 0 {
+            // A type the server infers: the value goes as text (see `encode_format`).
+            return Ok(match self {
+                Bound::Null => IsNull::Yes,
+                other => {
+                    out.extend_from_slice(other.as_text().as_bytes());
+                    IsNull::No
+                }
+            });
+        }
         match self {
             Bound::Null => Ok(IsNull::Yes),
             Bound::Int(i) => match *ty {
@@ -305,19 +398,12 @@ impl PgToSql for Bound {
                 Type::FLOAT4 => put(*f as f32, ty, out),
                 _ => Err(mismatch()),
             },
-            Bound::Text(s) => match *ty {
-                Type::DATE => put(
-                    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| mismatch())?,
-                    ty,
-                    out,
-                ),
-                Type::TIMESTAMPTZ => put(moment(s).ok_or_else(mismatch)?, ty, out),
-                Type::INT8 => put(s.parse::<i64>().map_err(|_| mismatch())?, ty, out),
-                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
-                    put(s.as_str(), ty, out)
-                }
-                _ => Err(mismatch()),
-            },
+            Bound::Text(s) => {
+                // Text goes as text (see `encode_format`): the server reads it as
+                // the parameter's type, a day, a moment or a number, or refuses it.
+                out.extend_from_slice(s.as_bytes());
+                Ok(IsNull::No)
+            }
             Bound::Blob(b) => match *ty {
                 Type::BYTEA => put(b.as_slice(), ty, out),
                 _ => Err(mismatch()),
@@ -327,6 +413,17 @@ impl PgToSql for Bound {
 
     fn accepts(_: &Type) -> bool {
         true
+    }
+
+    /// Text, and anything whose type the server infers, goes in the server's
+    /// text form, so a statement reads its values the same way on its first run
+    /// (unprepared) as on later ones (prepared).
+    fn encode_format(&self, ty: &Type) -> Format {
+        if ty.oid() == 0 || matches!(self, Bound::Text(_)) {
+            Format::Text
+        } else {
+            Format::Binary
+        }
     }
 
     to_sql_checked!();

@@ -160,12 +160,16 @@ fn a_server_error_reaches_the_user_as_the_servers_words() {
         matches!(&e, crate::store::StoreError::Postgres(m) if m.contains("users_role_check")),
         "{e}"
     );
-    // Text is never sent as the bytes of another type: a number written as text
-    // where the server wants an integer is refused, not misread.
-    let sent = db.query_row("SELECT 1 WHERE CAST(5 AS INTEGER) = ?1", ["5"], |r| {
-        r.get::<_, i64>(0)
-    });
-    assert!(sent.is_err(), "{sent:?}");
+    // Text is never sent as the bytes of another type: the server reads it as the
+    // type it wants, or refuses it, the same on a statement's first run (sent
+    // unprepared) as on later ones (prepared).
+    let read = "SELECT 1 WHERE CAST(5 AS INTEGER) = ?1";
+    for run in ["first", "second", "third"] {
+        let five = db.query_row(read, ["5"], |r| r.get::<_, i64>(0));
+        assert_eq!(five.ok(), Some(1), "{run} run");
+        let word = db.query_row(read, ["five"], |r| r.get::<_, i64>(0));
+        assert!(word.is_err(), "{run} run: {word:?}");
+    }
 }
 
 #[test]

@@ -33,18 +33,31 @@ impl Store {
             let body: Option<Vec<u8>> =
                 self.conn()
                     .query_row("SELECT arq_audit_key()", [], |r| r.get(0))?;
-            return Ok(match body {
-                Some(b) => match key::AuditKey::parse(&b, "kept on the server")? {
-                    k if k.db_id == db_id => Keying::Keyed(Box::new(k)),
-                    _ => Keying::Missing(self.path.clone()),
-                },
-                None => Keying::Missing(self.path.clone()),
-            });
+            return Store::server_keying(Some(db_id), body, &self.path);
         }
         let path = key::key_path(&self.path);
         Ok(match key::AuditKey::load(&path)? {
             Some(k) if k.db_id == db_id => Keying::Keyed(Box::new(k)),
             _ => Keying::Missing(path),
+        })
+    }
+
+    /// The keying of a server's shop from its `db_id` and the key the server keeps
+    /// (`arq_audit_key()`).
+    pub(super) fn server_keying(
+        db_id: Option<String>,
+        body: Option<Vec<u8>>,
+        path: &std::path::Path,
+    ) -> Result<Keying> {
+        let Some(db_id) = db_id else {
+            return Ok(Keying::Legacy);
+        };
+        Ok(match body {
+            Some(b) => match key::AuditKey::parse(&b, "kept on the server")? {
+                k if k.db_id == db_id => Keying::Keyed(Box::new(k)),
+                _ => Keying::Missing(path.to_path_buf()),
+            },
+            None => Keying::Missing(path.to_path_buf()),
         })
     }
 

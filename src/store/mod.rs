@@ -278,6 +278,23 @@ impl Store {
                 pg::redact(url)
             ))
         };
+        // A shop whose schema is current opens in one round trip: its version, its
+        // currency, its key and who logged in, read together.
+        if let Some(opened) = pg::opening(&mut client)?
+            && opened.version >= pg::LATEST_SCHEMA
+        {
+            let path = PathBuf::from(pg::redact(url));
+            if opened.currency.is_none() {
+                return Err(no_shop());
+            }
+            let keying = Store::server_keying(opened.db_id, opened.key, &path)?;
+            let conn = db::PgConn::new(client).logged_in_as(opened.login);
+            return Ok(Store {
+                link: Link::Pg(Box::new(conn)),
+                path,
+                keying,
+            });
+        }
         // A database arq never touched is left as it is.
         let version = pg::schema_version(&mut client)?;
         if version == 0 {
@@ -286,14 +303,6 @@ impl Store {
         if version < pg::LATEST_SCHEMA {
             pg::migrate(&mut client)?;
         }
-        // A writer waits for the one before it as long as on a file, then gives up
-        // with the same words; every commit is announced to the others (one round
-        // trip for both).
-        client.batch_execute(&format!(
-            "SET lock_timeout = '{}s'; LISTEN {}",
-            BUSY_TIMEOUT.as_secs(),
-            db::pg::CHANNEL
-        ))?;
         let conn = db::PgConn::new(client);
         let mut store = Store {
             link: Link::Pg(Box::new(conn)),
@@ -551,11 +560,14 @@ impl Store {
     pub fn login_role(&self) -> Result<Option<String>> {
         match &self.link {
             Link::Lite(_) => Ok(None),
-            Link::Pg(p) => Ok(Some(Db::Pg(p).query_row(
-                "SELECT CAST(session_user AS TEXT)",
-                [],
-                |r| r.get(0),
-            )?)),
+            Link::Pg(p) => match p.login() {
+                Some(known) => Ok(Some(known)),
+                None => Ok(Some(Db::Pg(p).query_row(
+                    "SELECT CAST(session_user AS TEXT)",
+                    [],
+                    |r| r.get(0),
+                )?)),
+            },
         }
     }
 

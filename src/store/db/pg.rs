@@ -74,6 +74,10 @@ pub struct PgConn {
     heard: std::cell::Cell<i64>,
     /// Rows waiting to go to the server, by bulk statement (see [`PgConn::defer`]).
     deferred: RefCell<Vec<Deferred>>,
+    /// Whether this connection has asked to hear of others' commits yet.
+    listening: std::cell::Cell<bool>,
+    /// The role the connection logged in as, when read at opening.
+    login: Option<String>,
 }
 
 /// Rows for one bulk statement, not sent yet.
@@ -95,7 +99,22 @@ impl PgConn {
             prepared: RefCell::new(HashMap::new()),
             heard: std::cell::Cell::new(0),
             deferred: RefCell::new(Vec::new()),
+            listening: std::cell::Cell::new(false),
+            login: None,
         }
+    }
+
+    /// The connection, knowing which role it logged in as.
+    pub fn logged_in_as(self, login: String) -> PgConn {
+        PgConn {
+            login: Some(login),
+            ..self
+        }
+    }
+
+    /// The role the connection logged in as, when known without asking.
+    pub fn login(&self) -> Option<String> {
+        self.login.clone()
     }
 
     /// Queues `row` for `bulk`, a statement that takes every queued row at once as a
@@ -255,11 +274,18 @@ impl PgConn {
 
     /// How many committed writes this connection has heard of: a number that changes
     /// whenever anyone commits (SQLite's `data_version`, by `LISTEN/NOTIFY`). Reads
-    /// what the server has sent without waiting for more.
+    /// what the server has sent without waiting for more. The connection starts
+    /// listening at its first call (a command that never asks pays nothing).
     pub fn changes(&self) -> rusqlite::Result<i64> {
         use postgres::fallible_iterator::FallibleIterator;
         self.flush()?;
         let mut client = self.client.borrow_mut();
+        if !self.listening.get() {
+            client
+                .batch_execute(&format!("LISTEN {CHANNEL}"))
+                .map_err(wrap)?;
+            self.listening.set(true);
+        }
         // A round trip reads whatever the server has sent since the last one.
         client.batch_execute("").map_err(wrap)?;
         let n = client.notifications().iter().count().map_err(wrap)?;

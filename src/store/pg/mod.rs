@@ -74,6 +74,14 @@ pub fn connect(url: &str) -> Result<Client> {
         config.password(p);
     }
     config.application_name("arq");
+    // A writer waits for the one before it as long as on a file, then gives up with
+    // the same words (set as the session starts: no round trip of its own).
+    let wait = format!("-c lock_timeout={}s", super::BUSY_TIMEOUT.as_secs());
+    let options = match config.get_options() {
+        Some(given) if !given.is_empty() => format!("{given} {wait}"),
+        _ => wait,
+    };
+    config.options(&options);
     let refused = |e: postgres::Error| {
         StoreError::Postgres(format!(
             "cannot connect to {}: {}",
@@ -146,6 +154,47 @@ pub fn redact(url: &str) -> String {
 /// The schema version of the connected database (0 for one arq has never touched).
 /// Outside a transaction only: one round trip, the table's absence answering 0 (an
 /// error would end a transaction; [`schema_version_in`] works inside one).
+/// What opening a shop reads first (see [`opening`]).
+pub struct Opening {
+    pub version: i64,
+    pub currency: Option<String>,
+    pub db_id: Option<String>,
+    pub key: Option<Vec<u8>>,
+    pub login: String,
+}
+
+/// A shop's schema version, currency, `db_id`, audit key and the role logged in,
+/// in one round trip; `None` when the database lacks what a current shop has (no
+/// schema at all, or one from before the key moved to the server), for the
+/// slower path to sort out.
+pub fn opening(client: &mut Client) -> Result<Option<Opening>> {
+    use postgres::error::SqlState;
+    const READ: &str = "SELECT (SELECT COALESCE(MAX(version), 0) FROM arq_schema), \
+        (SELECT value FROM meta WHERE key = 'currency'), \
+        (SELECT value FROM meta WHERE key = 'db_id'), \
+        arq_audit_key(), CAST(session_user AS TEXT)";
+    match client.query_typed(READ, &[]) {
+        Ok(rows) => match rows.first() {
+            Some(r) => Ok(Some(Opening {
+                version: r.try_get(0)?,
+                currency: r.try_get(1)?,
+                db_id: r.try_get(2)?,
+                key: r.try_get(3)?,
+                login: r.try_get(4)?,
+            })),
+            None => Ok(None),
+        },
+        Err(e)
+            if e.code().is_some_and(|c| {
+                *c == SqlState::UNDEFINED_TABLE || *c == SqlState::UNDEFINED_FUNCTION
+            }) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn schema_version(client: &mut Client) -> Result<i64> {
     match client.query_one("SELECT COALESCE(MAX(version), 0) FROM arq_schema", &[]) {
         Ok(row) => Ok(row.get(0)),

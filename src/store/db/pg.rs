@@ -210,7 +210,7 @@ impl PgConn {
             .iter()
             .map(|v| Bound::of(*v))
             .collect::<rusqlite::Result<_>>()?;
-        let named = {
+        let prepared = {
             let mut kept = self.prepared.borrow_mut();
             let entry = kept.get_mut(&*stmt.0).ok_or_else(|| {
                 refuse(format!(
@@ -219,7 +219,7 @@ impl PgConn {
                 ))
             })?;
             match entry {
-                Kept::Named(p) => Some(p.clone()),
+                Kept::Named(p) => p.clone(),
                 Kept::Fresh(text) => {
                     let text = std::mem::take(text);
                     *entry = Kept::Ran(text.clone());
@@ -245,13 +245,11 @@ impl PgConn {
                         refuse(format!("{} (in: {short})", ServerError(e)))
                     })?;
                     *entry = Kept::Named(p.clone());
-                    Some(p)
+                    p
                 }
             }
         };
-        let Some(p) = named else {
-            unreachable!("every kept statement is named by now")
-        };
+        let p = prepared;
         if p.params().len() != bound.len() {
             return Err(rusqlite::Error::InvalidParameterCount(
                 bound.len(),

@@ -169,6 +169,22 @@ fn a_server_error_reaches_the_user_as_the_servers_words() {
         assert_eq!(five.ok(), Some(1), "{run} run");
         let word = db.query_row(read, ["five"], |r| r.get::<_, i64>(0));
         assert!(word.is_err(), "{run} run: {word:?}");
+        // Bytes, a day and a moment come back as they went.
+        let bytes = vec![0u8, 1, 0x5c, 0xff];
+        let back = db.query_row("SELECT CAST(?1 AS BYTEA)", [&bytes], |r| {
+            r.get::<_, Vec<u8>>(0)
+        });
+        assert_eq!(back.ok(), Some(bytes), "{run} run");
+        let day = db.query_row(
+            "SELECT CAST(?1 AS DATE), CAST(?2 AS TIMESTAMPTZ)",
+            ["2026-02-28", "2026-03-01T09:30:00.250000Z"],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        );
+        assert_eq!(
+            day.ok(),
+            Some(("2026-02-28".into(), "2026-03-01T09:30:00.250000Z".into())),
+            "{run} run"
+        );
     }
 }
 

@@ -279,41 +279,31 @@ impl Store {
             ))
         };
         // A shop whose schema is current opens in one round trip: its version, its
-        // currency, its key and who logged in, read together.
-        if let Some(opened) = pg::opening(&mut client)?
-            && opened.version >= pg::LATEST_SCHEMA
-        {
-            let path = PathBuf::from(pg::redact(url));
-            if opened.currency.is_none() {
-                return Err(no_shop());
+        // currency, its key and who logged in, read together. An older one is
+        // migrated first; a database arq never touched is left as it is.
+        let opened = match pg::opening(&mut client)? {
+            Some(o) if o.version >= pg::LATEST_SCHEMA => o,
+            _ => {
+                let version = pg::schema_version(&mut client)?;
+                if version == 0 {
+                    return Err(no_shop());
+                }
+                if version < pg::LATEST_SCHEMA {
+                    pg::migrate(&mut client)?;
+                }
+                pg::opening(&mut client)?.ok_or_else(no_shop)?
             }
-            let keying = Store::server_keying(opened.db_id, opened.key, &path)?;
-            let conn = db::PgConn::new(client).logged_in_as(opened.login);
-            return Ok(Store {
-                link: Link::Pg(Box::new(conn)),
-                path,
-                keying,
-            });
-        }
-        // A database arq never touched is left as it is.
-        let version = pg::schema_version(&mut client)?;
-        if version == 0 {
-            return Err(no_shop());
-        }
-        if version < pg::LATEST_SCHEMA {
-            pg::migrate(&mut client)?;
-        }
-        let conn = db::PgConn::new(client);
-        let mut store = Store {
-            link: Link::Pg(Box::new(conn)),
-            path: PathBuf::from(pg::redact(url)),
-            keying: Keying::Legacy,
         };
-        if store.meta("currency")?.is_none() {
+        if opened.currency.is_none() {
             return Err(no_shop());
         }
-        store.keying = store.load_keying()?;
-        Ok(store)
+        let path = PathBuf::from(pg::redact(url));
+        let keying = Store::server_keying(opened.db_id, opened.key, &path)?;
+        Ok(Store {
+            link: Link::Pg(Box::new(db::PgConn::new(client).logged_in_as(opened.login))),
+            path,
+            keying,
+        })
     }
 
     /// Creates a new, empty database with `currency` as its base currency, and its

@@ -260,3 +260,26 @@ fn rows_appended_together_are_read_next_and_go_with_a_rollback() {
     let e = crate::store::StoreError::from(e);
     assert!(e.to_string().contains("null value"), "{e}");
 }
+
+#[test]
+fn opening_a_server_database_that_is_no_shop_says_so_and_changes_nothing() {
+    let Some((scratch, owner)) = on_server("noshop") else {
+        return;
+    };
+    // The schema is there but no shop was started in it (no currency).
+    let e = Store::open_server(&scratch.url).err().expect("no shop yet");
+    assert!(e.to_string().contains("holds no arq shop"), "{e}");
+    // A database arq never touched (no schema table) is refused and left as it is.
+    owner.batch("DROP TABLE arq_schema").expect("drop");
+    let e = Store::open_server(&scratch.url).err().expect("not arq's");
+    assert!(e.to_string().contains("holds no arq shop"), "{e}");
+    let left: Vec<Vec<rusqlite::types::Value>> = owner
+        .query(
+            &owner
+                .prepare("SELECT 1 FROM pg_tables WHERE tablename = 'arq_schema'")
+                .expect("prepare"),
+            &[],
+        )
+        .expect("query");
+    assert!(left.is_empty(), "opening created the schema table again");
+}

@@ -151,9 +151,6 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// The schema version of the connected database (0 for one arq has never touched).
-/// Outside a transaction only: one round trip, the table's absence answering 0 (an
-/// error would end a transaction; [`schema_version_in`] works inside one).
 /// What opening a shop reads first (see [`opening`]).
 pub struct Opening {
     pub version: i64,
@@ -195,6 +192,9 @@ pub fn opening(client: &mut Client) -> Result<Option<Opening>> {
     }
 }
 
+/// The schema version of the connected database (0 for one arq has never touched).
+/// Outside a transaction only: one round trip, the table's absence answering 0 (an
+/// error would end a transaction; [`schema_version_in`] works inside one).
 pub fn schema_version(client: &mut Client) -> Result<i64> {
     match client.query_one("SELECT COALESCE(MAX(version), 0) FROM arq_schema", &[]) {
         Ok(row) => Ok(row.get(0)),

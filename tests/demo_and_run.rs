@@ -7,7 +7,7 @@ mod common;
 use arq::config::Config;
 use arq::demo::{self, DemoOptions, Size};
 use arq::store::Store;
-use arq::store::snapshot;
+use arq::store::{behaviour, snapshot};
 use arq::strategy::engine::decide;
 use common::d;
 
@@ -356,6 +356,36 @@ fn days_late_of_written_off_and_reopened_invoices_agree_with_the_set_query() {
         let want = vec![("C1".to_string(), days.to_vec())];
         assert_eq!(by_query, want, "set query, {day}");
         assert_eq!(by_scan, want, "scan, {day}");
+        // The behaviour measure's whole-shop read sums the same money the same way.
+        let one = behaviour::load(conn, d(day), behaviour::Whose::Ids(r#"["C1"]"#))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let all =
+            behaviour::load(conn, d(day), behaviour::Whose::All).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(one, all, "behaviour inputs, {day}");
+    }
+}
+
+/// The behaviour measure reads the whole shop in two passes (the money applied, then
+/// the invoices); a list of every customer goes through the per-invoice join. On the
+/// demo they give the same inputs on every date tried.
+#[test]
+fn behaviour_inputs_of_the_whole_shop_agree_with_the_join() {
+    let (_dir, store) = open_demo("behaviour.db");
+    let conn = store.conn();
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM customers")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let json = snapshot::ids_json(ids.iter().map(String::as_str));
+    for day in ["2026-08-01", "2026-10-31", "2026-11-20"] {
+        let joined = behaviour::load(conn, d(day), behaviour::Whose::Ids(&json))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let scanned =
+            behaviour::load(conn, d(day), behaviour::Whose::All).unwrap_or_else(|e| panic!("{e}"));
+        let paid: usize = scanned.customers.iter().map(|c| c.paid.len()).sum();
+        let open: usize = scanned.customers.iter().map(|c| c.open.len()).sum();
+        assert!(paid > 1000 && open > 100, "{day}: {paid} paid, {open} open");
+        assert_eq!(joined, scanned, "{day}");
     }
 }
 

@@ -49,6 +49,9 @@ pub struct DemoSummary {
     pub events: u64,
 }
 
+/// The page cache of each simulated collector's and the supervisor's connection.
+const PEOPLE_PAGE_CACHE_KIB: u32 = 4 * 1024;
+
 /// Refuses to replace anything but an earlier demo database.
 fn clear(path: &Path) -> Result<()> {
     if path.exists() {
@@ -131,8 +134,11 @@ pub fn build(
         payments: 0,
         capacity,
     };
-    let before: Vec<&world::DemoInvoice> =
-        invoices.iter().filter(|i| i.issue_date < start).collect();
+    let n_invoices = invoices.len();
+    // The history is written once and then dropped; the period's invoices are kept by
+    // the day they are issued.
+    let (before, period): (Vec<world::DemoInvoice>, Vec<world::DemoInvoice>) =
+        invoices.into_iter().partition(|i| i.issue_date < start);
     let mut history_payments = 0;
     admin.write(|tx| {
         for c in &demo_customers {
@@ -187,7 +193,7 @@ pub fn build(
         )?;
         Ok(())
     })?;
-    for inv in &invoices {
+    for inv in before.iter().chain(&period) {
         if let Some(on) = inv.pays_on.filter(|p| *p >= start) {
             let invoice_no = inv.names_invoice.then(|| inv.invoice_no.clone());
             sim.plan(
@@ -201,9 +207,13 @@ pub fn build(
         }
     }
 
+    drop(before);
+    // The simulated people read their queues and a few accounts: a small page cache
+    // each (the close, on the admin's connection, keeps the usual one).
     let open = |user: &str| -> Result<Session> {
         let store = Store::open(path)?;
         store.set_durability(Durability::Bulk)?;
+        store.set_page_cache_kib(PEOPLE_PAGE_CACHE_KIB)?;
         Session::open(store, user, start, noon_utc(start), config.clone())
     };
     let mut ana = open(COLLECTORS[0])?;
@@ -211,8 +221,8 @@ pub fn build(
     let mut cleo = open(COLLECTORS[2])?;
     let mut sam = open(SUPERVISOR)?;
 
-    let mut by_day: HashMap<NaiveDate, Vec<&world::DemoInvoice>> = HashMap::new();
-    for inv in invoices.iter().filter(|i| i.issue_date >= start) {
+    let mut by_day: HashMap<NaiveDate, Vec<world::DemoInvoice>> = HashMap::new();
+    for inv in period {
         by_day.entry(inv.issue_date).or_default().push(inv);
     }
     let mut day = start;
@@ -228,6 +238,7 @@ pub fn build(
         );
         let issued = by_day.remove(&day).unwrap_or_default();
         sim.issue(&mut admin, &issued)?;
+        drop(issued);
         sim.receive(&mut admin)?;
         // The day's work comes before the day's close, as in a shop that runs
         // `arq run` in the evening: collectors work what earlier closes put in their
@@ -257,7 +268,7 @@ pub fn build(
     admin.store().set_durability(Durability::Full)?;
     Ok(DemoSummary {
         customers: demo_customers.len(),
-        invoices: invoices.len(),
+        invoices: n_invoices,
         payments: history_payments + sim.payments,
         days: opts.history_days + 1,
         events,

@@ -41,7 +41,7 @@ impl Sim<'_> {
     }
 
     /// Writes the invoices issued on `day` (no events: like an import, they are bulk data).
-    pub fn issue(&mut self, s: &mut Session, invoices: &[&DemoInvoice]) -> Result<()> {
+    pub fn issue(&mut self, s: &mut Session, invoices: &[DemoInvoice]) -> Result<()> {
         if invoices.is_empty() {
             return Ok(());
         }

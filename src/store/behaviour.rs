@@ -76,6 +76,94 @@ fn ledger_sql(scope: &str) -> String {
     )
 }
 
+/// Every invoice issued by `as_of` with its ledger as of that day, in invoice order:
+/// what [`ledger_sql`] gives, read as two passes over the tables (the money applied,
+/// summed by invoice here, then the invoices) instead of a seek into the allocations
+/// for each of a million invoices — for the whole shop, a third of the time.
+fn every_ledger<'c>(
+    conn: impl Into<Db<'c>>,
+    as_of: NaiveDate,
+    each: &mut dyn FnMut(&str, &str, Ledger),
+) -> Result<()> {
+    let conn: Db<'c> = conn.into();
+    let mut money: FastMap<String, Applied> = FastMap::default();
+    {
+        // The whole table in its own order (the date index would send a lookup per
+        // row for the payment id); the constant prefixes spare most rows the pattern
+        // built from their invoice number.
+        let sql = format!(
+            "SELECT invoice_no, date, amount, kind,
+                    CASE WHEN kind = 'payment' AND (payment_id LIKE 'import:%' OR payment_id LIKE 'snapshot:%')
+                          AND (payment_id LIKE 'import:' || invoice_no || ':%'
+                               OR payment_id LIKE 'snapshot:' || invoice_no || ':%') THEN 1 ELSE 0 END
+             FROM allocations {} WHERE date <= ?1",
+            conn.pick("NOT INDEXED", "")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query([as_of])?;
+        while let Some(r) = rows.next()? {
+            let no = text_at(&r, 0)?;
+            let (day, amount): (NaiveDate, Money) = (date_at(&r, 1)?, r.get(2)?);
+            let kind = text_at(&r, 3)?;
+            let reconciled = r.get::<_, i64>(4)? != 0;
+            let a = match money.get_mut(no) {
+                Some(a) => a,
+                None => money.entry(no.to_string()).or_default(),
+            };
+            a.add(day, amount, kind, reconciled);
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, invoice_no, issue_date, due_date, amount FROM invoices
+         WHERE issue_date <= ?1 ORDER BY invoice_no",
+    )?;
+    let mut rows = stmt.query([as_of])?;
+    while let Some(r) = rows.next()? {
+        let no = text_at(&r, 1)?;
+        let a = money.remove(no).unwrap_or_default();
+        let l = Ledger {
+            issued: date_at(&r, 2)?,
+            due: date_at(&r, 3)?,
+            amount: r.get(4)?,
+            allocated: a.allocated,
+            last_on: a.last_on,
+            paid: a.paid,
+            first_paid: a.first_paid,
+            written_off: a.written_off,
+            reconciled: a.reconciled,
+        };
+        each(text_at(&r, 0)?, no, l);
+    }
+    Ok(())
+}
+
+/// The money applied to one invoice by a day, as [`ledger_sql`] sums it.
+#[derive(Default)]
+struct Applied {
+    allocated: Money,
+    last_on: Option<NaiveDate>,
+    paid: Money,
+    first_paid: Option<NaiveDate>,
+    written_off: bool,
+    reconciled: bool,
+}
+
+impl Applied {
+    fn add(&mut self, day: NaiveDate, amount: Money, kind: &str, reconciled: bool) {
+        self.allocated += amount;
+        self.last_on = Some(self.last_on.map_or(day, |d| d.max(day)));
+        match kind {
+            "payment" => {
+                self.paid += amount;
+                self.first_paid = Some(self.first_paid.map_or(day, |d| d.min(day)));
+            }
+            "write_off" => self.written_off = true,
+            _ => {}
+        }
+        self.reconciled |= reconciled;
+    }
+}
+
 /// One invoice's ledger as of the day.
 struct Ledger {
     issued: NaiveDate,
@@ -167,36 +255,40 @@ pub fn load<'c>(conn: impl Into<Db<'c>>, as_of: NaiveDate, whose: Whose<'_>) -> 
         }
     }
     let disputed = first_disputes(conn, as_of)?;
-    {
-        let mut stmt = conn.prepare_cached(&ledger_sql(&whose.clause("i.customer_id")))?;
-        let mut rows = whose.query(&mut stmt, as_of)?;
-        while let Some(r) = rows.next()? {
-            let Some(&ci) = at.get(text_at(&r, 0)?) else {
-                continue;
-            };
-            let l = Ledger::read(&r)?;
-            let no = text_at(&r, 1)?;
-            let dispute = disputed.get(no).copied();
-            let c = &mut customers[ci];
-            match l.state() {
-                State::Paid(on) => c.paid.push(PaidInvoice {
-                    issued: l.issued,
-                    due: l.due,
-                    paid_on: on,
-                    amount: l.amount,
-                    disputed: dispute.is_some_and(|d| d <= on),
-                    partly_paid: l.first_paid.is_some_and(|f| f < on),
-                }),
-                State::Open(balance) => c.open.push(OpenInvoice {
-                    invoice_no: no.to_string(),
-                    issued: l.issued,
-                    due: l.due,
-                    amount: l.amount,
-                    balance,
-                    disputed: dispute.is_some(),
-                    partly_paid: l.paid.is_positive(),
-                }),
-                State::Other => {}
+    let mut each = |cid: &str, no: &str, l: Ledger| {
+        let Some(&ci) = at.get(cid) else {
+            return;
+        };
+        let dispute = disputed.get(no).copied();
+        let c = &mut customers[ci];
+        match l.state() {
+            State::Paid(on) => c.paid.push(PaidInvoice {
+                issued: l.issued,
+                due: l.due,
+                paid_on: on,
+                amount: l.amount,
+                disputed: dispute.is_some_and(|d| d <= on),
+                partly_paid: l.first_paid.is_some_and(|f| f < on),
+            }),
+            State::Open(balance) => c.open.push(OpenInvoice {
+                invoice_no: no.to_string(),
+                issued: l.issued,
+                due: l.due,
+                amount: l.amount,
+                balance,
+                disputed: dispute.is_some(),
+                partly_paid: l.paid.is_positive(),
+            }),
+            State::Other => {}
+        }
+    };
+    match whose {
+        Whose::All => every_ledger(conn, as_of, &mut each)?,
+        _ => {
+            let mut stmt = conn.prepare_cached(&ledger_sql(&whose.clause("i.customer_id")))?;
+            let mut rows = whose.query(&mut stmt, as_of)?;
+            while let Some(r) = rows.next()? {
+                each(text_at(&r, 0)?, text_at(&r, 1)?, Ledger::read(&r)?);
             }
         }
     }

@@ -285,30 +285,23 @@ pub fn days_late_scan<'c>(
     wanted: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<(String, Vec<i64>)>> {
     let conn: Db<'c> = conn.into();
-    let mut settled: FastMap<String, Vec<(NaiveDate, String, i64)>> = FastMap::default();
-    let mut keep = |cid: &str, last: NaiveDate, no: String, due: NaiveDate| {
-        let days = (last - due).num_days().max(0);
-        match settled.get_mut(cid) {
-            Some(v) => v.push((last, no, days)),
-            None => {
-                settled.insert(cid.to_string(), vec![(last, no, days)]);
-            }
-        }
-    };
     let irregular: FastSet<String> = conn
         .prepare(IRREGULAR)?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let mut kept = LatestSettled::default();
     {
         let mut stmt = conn.prepare(SETTLED_BY)?;
         let mut rows = stmt.query([as_of])?;
         while let Some(r) = rows.next()? {
-            let cid = text_at(&r, 0)?;
+            let Some(at) = kept.customer(text_at(&r, 0)?, wanted) else {
+                continue;
+            };
             let no = text_at(&r, 1)?;
-            if !wanted(cid) || irregular.contains(no) {
+            if !irregular.is_empty() && irregular.contains(no) {
                 continue;
             }
-            keep(cid, date_at(&r, 3)?, no.to_string(), date_at(&r, 2)?);
+            kept.push(at, date_at(&r, 3)?, no, date_at(&r, 2)?);
         }
     }
     let mut invoice = conn.prepare(
@@ -331,9 +324,9 @@ pub fn days_late_scan<'c>(
         else {
             continue;
         };
-        if !wanted(&cid) {
+        let Some(at) = kept.customer(&cid, wanted) else {
             continue;
-        }
+        };
         let mut paid: Option<(Money, NaiveDate)> = None;
         let mut rows = money.query(params![no, as_of])?;
         while let Some(r) = rows.next()? {
@@ -343,19 +336,100 @@ pub fn days_late_scan<'c>(
         if let Some((sum, last)) = paid
             && sum >= amount
         {
-            keep(&cid, last, no, due);
+            kept.push(at, last, &no, due);
         }
     }
-    let mut out: Vec<(String, Vec<i64>)> = settled
-        .into_iter()
-        .map(|(cid, mut v)| {
-            v.sort();
-            let extra = v.len().saturating_sub(DAYS_LATE_KEPT);
-            (cid, v.into_iter().skip(extra).map(|(_, _, d)| d).collect())
-        })
-        .collect();
-    out.sort();
-    Ok(out)
+    Ok(kept.finish())
+}
+
+/// Each wanted customer's latest settled invoices while [`days_late_scan`] reads them:
+/// one lookup of the customer per row, invoice numbers side by side in one string
+/// (they only order invoices settled on the same day), and each customer's list cut
+/// back to its latest [`DAYS_LATE_KEPT`] whenever it grows long.
+#[derive(Default)]
+struct LatestSettled {
+    /// Customer id → its list in `lists`, or `None` when the caller does not want it.
+    at: FastMap<String, Option<u32>>,
+    ids: Vec<String>,
+    lists: Vec<Vec<Settled>>,
+    numbers: String,
+}
+
+/// One settled invoice: paid off on `last`, its number `numbers[from..to]`.
+#[derive(Clone, Copy)]
+struct Settled {
+    last: NaiveDate,
+    from: u32,
+    to: u32,
+    days: i64,
+}
+
+impl LatestSettled {
+    /// The list of customer `cid`, if it is wanted (asking `wanted` once per customer).
+    fn customer(&mut self, cid: &str, wanted: &dyn Fn(&str) -> bool) -> Option<u32> {
+        if let Some(at) = self.at.get(cid) {
+            return *at;
+        }
+        let at = wanted(cid).then(|| {
+            self.ids.push(cid.to_string());
+            self.lists.push(Vec::new());
+            (self.lists.len() - 1) as u32
+        });
+        self.at.insert(cid.to_string(), at);
+        at
+    }
+
+    fn push(&mut self, at: u32, last: NaiveDate, no: &str, due: NaiveDate) {
+        let from = self.numbers.len() as u32;
+        self.numbers.push_str(no);
+        let to = self.numbers.len() as u32;
+        let days = (last - due).num_days().max(0);
+        let numbers = &self.numbers;
+        let Some(list) = self.lists.get_mut(at as usize) else {
+            return;
+        };
+        list.push(Settled {
+            last,
+            from,
+            to,
+            days,
+        });
+        // Whatever comes later is at least as late, so an invoice with `DAYS_LATE_KEPT`
+        // later ones before it can never be among the latest: drop it.
+        if list.len() >= 4 * DAYS_LATE_KEPT {
+            Self::latest_first(list, numbers);
+            list.truncate(DAYS_LATE_KEPT);
+        }
+    }
+
+    /// Sorts latest first: by the day paid off, then by invoice number.
+    fn latest_first(list: &mut [Settled], numbers: &str) {
+        let key = |s: &Settled| (s.last, numbers.get(s.from as usize..s.to as usize));
+        list.sort_unstable_by(|a, b| key(b).cmp(&key(a)));
+    }
+
+    /// Days late of each wanted customer with a settled invoice, oldest first, at most
+    /// [`DAYS_LATE_KEPT`]; by customer id.
+    fn finish(self) -> Vec<(String, Vec<i64>)> {
+        let LatestSettled {
+            ids,
+            mut lists,
+            numbers,
+            ..
+        } = self;
+        let mut out: Vec<(String, Vec<i64>)> = ids
+            .into_iter()
+            .zip(lists.iter_mut())
+            .filter(|(_, list)| !list.is_empty())
+            .map(|(cid, list)| {
+                Self::latest_first(list, &numbers);
+                let days = list.iter().take(DAYS_LATE_KEPT).rev().map(|s| s.days);
+                (cid, days.collect())
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
 }
 
 /// The invoices [`days_late_scan`] reads the long way: written off, with money taken
@@ -449,4 +523,41 @@ pub fn over_limit_ids<'c>(conn: impl Into<Db<'c>>, as_of: NaiveDate) -> Result<V
     let mut stmt = conn.prepare_cached(OVER_LIMIT)?;
     let rows = stmt.query_map([as_of], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Invoices arrive in the order of the day they were paid off (as the index gives
+    /// them), several on one day in no order of number; the list cut back as it grows
+    /// must keep the same latest invoices a full sort does.
+    #[test]
+    fn the_latest_settled_survive_cutting_back() {
+        let day0 = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+        for per_day in [1_usize, 3, 7, 60] {
+            let mut kept = LatestSettled::default();
+            let mut all: Vec<(NaiveDate, String, i64)> = Vec::new();
+            let at = kept.customer("C1", &|_| true).unwrap_or(u32::MAX);
+            assert_eq!(kept.customer("C2", &|_| false), None);
+            for d in 0..40_i64 {
+                let last = day0 + chrono::Duration::days(d);
+                for k in 0..per_day {
+                    // Numbers out of order within the day.
+                    let no = format!("INV-{d:03}-{:02}", (k * 13 + 3) % per_day);
+                    let due = day0 + chrono::Duration::days(d - (k as i64 % 5) * 3);
+                    kept.push(at, last, &no, due);
+                    all.push((last, no, (last - due).num_days().max(0)));
+                }
+            }
+            all.sort();
+            let want: Vec<i64> = all
+                .iter()
+                .skip(all.len().saturating_sub(DAYS_LATE_KEPT))
+                .map(|(_, _, days)| *days)
+                .collect();
+            let got = kept.finish();
+            assert_eq!(got, vec![("C1".to_string(), want)], "{per_day} a day");
+        }
+    }
 }

@@ -486,3 +486,28 @@ fn the_aging_of_a_past_day_is_the_ledger_counted_the_long_way() {
         "invoices open on a day tried and paid off since: {paid_off_since}"
     );
 }
+
+/// The demo's people take turns on one connection: a session handed to another user
+/// has that user's rights and no more, and an unknown name is refused.
+#[test]
+fn a_session_handed_to_another_user_works_with_their_rights() {
+    let shop = common::Shop::new("2026-01-01");
+    let sam = shop.session("sam", "2026-01-02");
+    let mut ana = sam.as_user("ana").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ana.user().name, "ana");
+    assert_eq!(ana.as_of(), d("2026-01-02"));
+    let err = ana
+        .run_day(true)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("supervisor"), "{err}");
+    let mut sam = ana.as_user("sam").unwrap_or_else(|e| panic!("{e}"));
+    assert!(sam.run_day(true).is_ok());
+    let err = sam
+        .as_user("nobody")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("nobody"), "{err}");
+}

@@ -17,10 +17,10 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::domain::{EventKind, Role};
 use crate::progress::{Progress, Unit};
-use crate::service::{Result, ServiceError, Session, noon_utc, setup};
+use crate::service::{Result, ServiceError, noon_utc, setup};
 use crate::store::{self, Durability, Store, customers, ledger};
 use rng::Rng;
-use sim::{Planned, Sim, set_day};
+use sim::{Planned, Sim};
 pub use world::{ADMIN, COLLECTORS, SUPERVISOR};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +49,8 @@ pub struct DemoSummary {
     pub events: u64,
 }
 
-/// The page cache of each simulated collector's and the supervisor's connection.
-const PEOPLE_PAGE_CACHE_KIB: u32 = 4 * 1024;
+/// The page cache of the one connection the simulated days work on.
+const DEMO_PAGE_CACHE_KIB: u32 = 64 * 1024;
 
 /// Refuses to replace anything but an earlier demo database.
 fn clear(path: &Path) -> Result<()> {
@@ -208,18 +208,10 @@ pub fn build(
     }
 
     drop(before);
-    // The simulated people read their queues and a few accounts: a small page cache
-    // each (the close, on the admin's connection, keeps the usual one).
-    let open = |user: &str| -> Result<Session> {
-        let store = Store::open(path)?;
-        store.set_durability(Durability::Bulk)?;
-        store.set_page_cache_kib(PEOPLE_PAGE_CACHE_KIB)?;
-        Session::open(store, user, start, noon_utc(start), config.clone())
-    };
-    let mut ana = open(COLLECTORS[0])?;
-    let mut ben = open(COLLECTORS[1])?;
-    let mut cleo = open(COLLECTORS[2])?;
-    let mut sam = open(SUPERVISOR)?;
+    // Everyone works on the admin's connection, taking turns (one page cache, not
+    // one per simulated person).
+    let mut s = admin;
+    s.store().set_page_cache_kib(DEMO_PAGE_CACHE_KIB)?;
 
     let mut by_day: HashMap<NaiveDate, Vec<world::DemoInvoice>> = HashMap::new();
     for inv in period {
@@ -232,40 +224,40 @@ pub fn build(
         Unit::Days,
     );
     while day <= opts.today {
-        set_day(
-            &mut [&mut admin, &mut ana, &mut ben, &mut cleo, &mut sam],
-            day,
-        );
+        s.set_as_of(day, noon_utc(day));
         let issued = by_day.remove(&day).unwrap_or_default();
-        sim.issue(&mut admin, &issued)?;
+        sim.issue(&mut s, &issued)?;
         drop(issued);
-        sim.receive(&mut admin)?;
+        sim.receive(&mut s)?;
         // The day's work comes before the day's close, as in a shop that runs
         // `arq run` in the evening: collectors work what earlier closes put in their
         // queues, and the close sees everything dated that day (which is what a
         // what-if replay of the day assumes, `whatif`). Nobody works weekends, and
         // the last day is left for the person opening the demo.
         if day < opts.today && !crate::domain::dates::is_weekend(day) {
-            for s in [&mut ana, &mut ben, &mut cleo] {
+            for collector in COLLECTORS {
                 // Now and then a collector is out for the day.
                 if !sim.rng.chance(30) {
-                    sim.work_queue(s)?;
+                    s = s.as_user(collector)?;
+                    sim.work_queue(&mut s)?;
                 }
             }
             // The supervisor reviews escalations and approvals once a week, on Mondays.
             if day.weekday() == chrono::Weekday::Mon {
-                sim.supervise(&mut sam)?;
+                s = s.as_user(SUPERVISOR)?;
+                sim.supervise(&mut s)?;
             }
+            s = s.as_user(ADMIN)?;
         }
-        admin.run_day(false)?;
-        sim.react_to_reminders(&admin)?;
+        s.run_day(false)?;
+        sim.react_to_reminders(&s)?;
         day += Duration::days(1);
         progress.advance(1);
     }
     progress.finish();
-    let events = admin.event_count()?;
-    admin.anchor("demo")?;
-    admin.store().set_durability(Durability::Full)?;
+    let events = s.event_count()?;
+    s.anchor("demo")?;
+    s.store().set_durability(Durability::Full)?;
     Ok(DemoSummary {
         customers: demo_customers.len(),
         invoices: n_invoices,

@@ -13,7 +13,7 @@ use crate::domain::plan::{Every, equal_parts};
 use crate::domain::{CallOutcome, DisputeOutcome, DisputeReason, EventKind, ItemAction, Money};
 use crate::service::items::ItemDecision;
 use crate::service::queue::QueueScope;
-use crate::service::{Result, ServiceError, Session, noon_utc};
+use crate::service::{Result, ServiceError, Session};
 use crate::store::ledger::{self, InvoiceRow, PaymentRow};
 use crate::store::{activity, events};
 
@@ -378,11 +378,4 @@ fn plan_for(owed: Money, day: NaiveDate) -> ItemDecision {
     let installments =
         equal_parts(owed, 3, Every::Month, day + Duration::days(7)).unwrap_or_default();
     ItemDecision::Plan { installments }
-}
-
-/// Moves every session to `day`.
-pub fn set_day(sessions: &mut [&mut Session], day: NaiveDate) {
-    for s in sessions.iter_mut() {
-        s.set_as_of(day, noon_utc(day));
-    }
 }

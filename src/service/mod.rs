@@ -148,6 +148,23 @@ impl Session {
         })
     }
 
+    /// The same connection, day and settings, working as another user: the demo's
+    /// simulated people take turns on one connection. Checked as [`Session::open`]
+    /// checks a user.
+    pub fn as_user(self, user_name: &str) -> Result<Session> {
+        let Session {
+            store,
+            as_of,
+            now,
+            config,
+            templates,
+            ..
+        } = self;
+        let mut s = Session::open(store, user_name, as_of, now, config)?;
+        s.templates = templates;
+        Ok(s)
+    }
+
     pub fn user(&self) -> &User {
         &self.user
     }

@@ -20,7 +20,7 @@ use crate::progress::{Progress, Unit};
 use crate::service::{Result, ServiceError, noon_utc, setup};
 use crate::store::{self, Durability, Store, customers, ledger};
 use rng::Rng;
-use sim::{Planned, Sim};
+use sim::{Payee, Planned, Sim};
 pub use world::{ADMIN, COLLECTORS, SUPERVISOR};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,9 +48,6 @@ pub struct DemoSummary {
     pub days: i64,
     pub events: u64,
 }
-
-/// The page cache of the one connection the simulated days work on.
-const DEMO_PAGE_CACHE_KIB: u32 = 64 * 1024;
 
 /// Refuses to replace anything but an earlier demo database.
 fn clear(path: &Path) -> Result<()> {
@@ -122,18 +119,6 @@ pub fn build(
     );
 
     progress.phase("writing the history", None, Unit::Days);
-    let mut sim = Sim {
-        customers: &demo_customers,
-        by_id: demo_customers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.customer.id.clone(), i))
-            .collect::<HashMap<_, _>>(),
-        planned: Default::default(),
-        rng: rng.fork(3),
-        payments: 0,
-        capacity,
-    };
     let n_invoices = invoices.len();
     // The history is written once and then dropped; the period's invoices are kept by
     // the day they are issued.
@@ -193,6 +178,27 @@ pub fn build(
         )?;
         Ok(())
     })?;
+    let n_customers = demo_customers.len();
+    // The simulated days need each customer's id and manner of paying, no more.
+    let payers: Vec<Payee> = demo_customers
+        .into_iter()
+        .map(|c| Payee {
+            id: c.customer.id,
+            payer: c.payer,
+        })
+        .collect();
+    let mut sim = Sim {
+        by_id: payers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect::<HashMap<_, _>>(),
+        customers: payers,
+        planned: Default::default(),
+        rng: rng.fork(3),
+        payments: 0,
+        capacity,
+    };
     for inv in before.iter().chain(&period) {
         if let Some(on) = inv.pays_on.filter(|p| *p >= start) {
             let invoice_no = inv.names_invoice.then(|| inv.invoice_no.clone());
@@ -211,7 +217,6 @@ pub fn build(
     // Everyone works on the admin's connection, taking turns (one page cache, not
     // one per simulated person).
     let mut s = admin;
-    s.store().set_page_cache_kib(DEMO_PAGE_CACHE_KIB)?;
 
     let mut by_day: HashMap<NaiveDate, Vec<world::DemoInvoice>> = HashMap::new();
     for inv in period {
@@ -259,7 +264,7 @@ pub fn build(
     s.anchor("demo")?;
     s.store().set_durability(Durability::Full)?;
     Ok(DemoSummary {
-        customers: demo_customers.len(),
+        customers: n_customers,
         invoices: n_invoices,
         payments: history_payments + sim.payments,
         days: opts.history_days + 1,

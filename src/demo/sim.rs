@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDate};
 use serde_json::json;
 
 use super::rng::Rng;
-use super::world::{DemoCustomer, DemoInvoice, Payer};
+use super::world::{DemoInvoice, Payer};
 use crate::domain::plan::{Every, equal_parts};
 use crate::domain::{CallOutcome, DisputeOutcome, DisputeReason, EventKind, ItemAction, Money};
 use crate::service::items::ItemDecision;
@@ -25,8 +25,14 @@ pub struct Planned {
     pub amount: Money,
 }
 
-pub struct Sim<'a> {
-    pub customers: &'a [DemoCustomer],
+/// A customer as the simulated days know it.
+pub struct Payee {
+    pub id: String,
+    pub payer: Payer,
+}
+
+pub struct Sim {
+    pub customers: Vec<Payee>,
     pub by_id: HashMap<String, usize>,
     pub planned: BTreeMap<NaiveDate, Vec<Planned>>,
     pub rng: Rng,
@@ -35,7 +41,7 @@ pub struct Sim<'a> {
     pub capacity: usize,
 }
 
-impl Sim<'_> {
+impl Sim {
     pub fn plan(&mut self, day: NaiveDate, p: Planned) {
         self.planned.entry(day).or_default().push(p);
     }
@@ -45,14 +51,14 @@ impl Sim<'_> {
         if invoices.is_empty() {
             return Ok(());
         }
-        let customers = self.customers;
+        let customers = &self.customers;
         s.write(|tx| {
             for inv in invoices {
                 ledger::insert_invoice(
                     tx.conn,
                     &InvoiceRow {
                         invoice_no: inv.invoice_no.clone(),
-                        customer_id: customers[inv.customer].customer.id.clone(),
+                        customer_id: customers[inv.customer].id.clone(),
                         issue_date: inv.issue_date,
                         due_date: inv.due_date,
                         amount: inv.amount,
@@ -70,11 +76,11 @@ impl Sim<'_> {
         let Some(list) = self.planned.remove(&day) else {
             return Ok(());
         };
-        let customers = self.customers;
+        let customers = &self.customers;
         let mut n = self.payments;
         s.write(|tx| {
             for p in list {
-                let cid = &customers[p.customer].customer.id;
+                let cid = &customers[p.customer].id;
                 // Never pay more than is owed: what was planned may have been settled already.
                 let owed = match &p.invoice_no {
                     Some(no) => {
@@ -140,7 +146,7 @@ impl Sim<'_> {
                 Payer::Deadbeat => self.rng.chance(5),
             };
             if pays {
-                let f = s.figures(&self.customers[ci].customer.id)?;
+                let f = s.figures(&self.customers[ci].id)?;
                 let on = day + Duration::days(self.rng.range(2, 8));
                 self.plan(
                     on,
@@ -197,7 +203,7 @@ impl Sim<'_> {
         owed: Money,
     ) -> Result<()> {
         let day = s.as_of();
-        let cid = self.customers[ci].customer.id.clone();
+        let cid = self.customers[ci].id.clone();
         let outcome = match self.rng.range(0, 99) {
             0..=49 => CallOutcome::Reached,
             50..=74 => CallOutcome::Voicemail,
@@ -334,7 +340,7 @@ impl Sim<'_> {
     }
 }
 
-impl Sim<'_> {
+impl Sim {
     /// The supervisor's decision on an escalation, agency, write-off review or
     /// exhausted-strategy item: small balances are written off, large old ones go to
     /// the agency, some customers get a plan, the rest go on.

@@ -581,15 +581,6 @@ impl Store {
         Ok(())
     }
 
-    /// Sets how much of the file this connection keeps in its own page cache (a
-    /// file only; a server keeps its own).
-    pub fn set_page_cache_kib(&self, kib: u32) -> Result<()> {
-        if let Link::Lite(conn) = &self.link {
-            conn.pragma_update(None, "cache_size", -i64::from(kib))?;
-        }
-        Ok(())
-    }
-
     /// Runs `f` in a write transaction that takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so a read-then-write never fails half-way with SQLITE_BUSY.
     /// Nothing is written unless `f` returns `Ok`.

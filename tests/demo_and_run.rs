@@ -242,11 +242,7 @@ fn the_demo_is_deterministic_and_the_run_is_consistent() {
 fn days_late_by_scan_agrees_with_the_set_query() {
     let (_dir, store) = open_demo("scan.db");
     let conn = store.conn();
-    let ids: Vec<String> = conn
-        .prepare("SELECT id FROM customers")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let json = snapshot::ids_json(ids.iter().map(String::as_str));
+    let json = every_customer(conn);
     let mut compared = 0;
     for day in ["2026-08-01", "2026-09-15", "2026-10-31", "2026-11-20"] {
         let by_query = arq::store::prevention::days_late(
@@ -372,11 +368,7 @@ fn days_late_of_written_off_and_reopened_invoices_agree_with_the_set_query() {
 fn behaviour_inputs_of_the_whole_shop_agree_with_the_join() {
     let (_dir, store) = open_demo("behaviour.db");
     let conn = store.conn();
-    let ids: Vec<String> = conn
-        .prepare("SELECT id FROM customers")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let json = snapshot::ids_json(ids.iter().map(String::as_str));
+    let json = every_customer(conn);
     for day in ["2026-08-01", "2026-10-31", "2026-11-20"] {
         let joined = behaviour::load(conn, d(day), behaviour::Whose::Ids(&json))
             .unwrap_or_else(|e| panic!("{e}"));
@@ -510,4 +502,13 @@ fn a_session_handed_to_another_user_works_with_their_rights() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(err.contains("nobody"), "{err}");
+}
+
+/// Every customer's id, as the JSON list a read for a list of accounts takes.
+fn every_customer(conn: arq::store::db::Db<'_>) -> String {
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM customers")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_else(|e| panic!("{e}"));
+    snapshot::ids_json(ids.iter().map(String::as_str))
 }

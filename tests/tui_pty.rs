@@ -4,6 +4,7 @@
 mod tui_common;
 
 use std::io::{Read, Write};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -383,6 +384,41 @@ fn sigterm_and_sighup_restore_the_terminal_like_q() {
 /// quickly, even though every read of a hung-up terminal returns end-of-file at once.
 #[test]
 fn a_closed_terminal_ends_the_app_and_writes_nothing() {
+    // A wrap-up is half typed when the terminal goes away.
+    close_the_terminal_after(b"cvhalf typed", |_| {}, || {});
+}
+
+/// The terminal closes while the app waits for the shop (someone else holds it, and
+/// the app's look for colleagues' changes is waiting its turn). The app then sees the
+/// hangup itself, leaves its loop, and puts the terminal back: the cursor it hid on
+/// the queue cannot be shown on a terminal that is gone, and saying so on that same
+/// terminal must not end in a panic (exit 101) instead of a hangup's 129.
+#[test]
+fn a_terminal_closed_while_the_app_waits_ends_it_as_a_hangup() {
+    // Only a server lets another connection keep the app's reads waiting.
+    if !tui_common::on_server() {
+        return;
+    }
+    let hold = std::cell::RefCell::new(None);
+    close_the_terminal_after(
+        b"",
+        |db| {
+            *hold.borrow_mut() = Some(tui_common::hold(db));
+            // The app's next look (every 250 ms) now waits for the holder.
+            std::thread::sleep(Duration::from_millis(800));
+        },
+        || drop(hold.borrow_mut().take()),
+    );
+}
+
+/// Opens ana's queue on a fresh terminal, types `keys`, calls `just_before` with the
+/// database, closes the terminal, calls `just_after`, and checks that arq ended as a
+/// hung-up program does (128 + SIGHUP) with nothing written.
+fn close_the_terminal_after(
+    keys: &[u8],
+    just_before: impl FnOnce(&Path),
+    just_after: impl FnOnce(),
+) {
     use std::os::fd::AsRawFd;
     use std::os::unix::process::CommandExt;
     use std::process::Stdio;
@@ -461,11 +497,12 @@ fn a_closed_terminal_ends_the_app_and_writes_nothing() {
             _ => std::thread::sleep(Duration::from_millis(20)),
         }
     }
-    // A wrap-up is half typed when the terminal goes away.
-    file.write_all(b"cvhalf typed")
-        .unwrap_or_else(|e| panic!("{e}"));
+    file.write_all(keys).unwrap_or_else(|e| panic!("{e}"));
     std::thread::sleep(Duration::from_millis(300));
+    just_before(&c.db);
     drop(file);
+    std::thread::sleep(Duration::from_millis(300));
+    just_after();
 
     let start = Instant::now();
     let status = loop {

@@ -64,7 +64,13 @@ impl<B: Backend> Backend for Safe<B> {
     }
 
     fn show_cursor(&mut self) -> Result<(), Self::Error> {
-        self.0.show_cursor()
+        match self.0.show_cursor() {
+            // A terminal that is gone has no cursor to show. Reporting the failure would
+            // go to stderr, that same terminal, and ratatui's `eprintln!` panics when it
+            // cannot write (the app ended by a hangup would exit 101, not 129).
+            Err(_) if super::stop::terminal_gone() => Ok(()),
+            shown => shown,
+        }
     }
 
     fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {

@@ -23,7 +23,7 @@ pub struct Stopped(pub i32);
 const GRACE: Duration = Duration::from_secs(1);
 
 /// Whether the terminal we draw on is gone (closed: it no longer answers as one).
-fn terminal_gone() -> bool {
+pub(super) fn terminal_gone() -> bool {
     !io::stdout().is_terminal()
 }
 

@@ -279,3 +279,27 @@ pub fn select_first_owing(app: &mut App, db: &Path, major: i64) {
         q.list.selected = pos;
     }
 }
+
+/// Whether this run keeps its shops on the server (`ARQ_TEST_BACKEND=postgres`).
+pub fn on_server() -> bool {
+    server().is_some()
+}
+
+/// A connection to a shop on the server holding its customers so that nobody else can
+/// read them, until dropped (SQLite has no such lock: in WAL mode a reader never waits).
+pub struct Hold(#[allow(dead_code)] postgres::Client);
+
+/// Takes the customers of the shop at `url` away from everyone else, and announces a
+/// change so that every open app goes to read them (and waits).
+pub fn hold(url: &Path) -> Hold {
+    let url = url.display().to_string();
+    let mut holder =
+        postgres::Client::connect(&url, postgres::NoTls).unwrap_or_else(|e| panic!("{e}"));
+    holder
+        .batch_execute("BEGIN; LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
+        .unwrap_or_else(|e| panic!("{e}"));
+    postgres::Client::connect(&url, postgres::NoTls)
+        .and_then(|mut c| c.batch_execute("NOTIFY arq_changed"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    Hold(holder)
+}

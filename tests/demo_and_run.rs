@@ -262,6 +262,40 @@ fn days_late_by_scan_agrees_with_the_set_query() {
     );
 }
 
+/// Who is over their credit limit, read in one pass beside every limit, is the same
+/// set as counting each customer's open invoices one by one, on every date tried.
+#[test]
+fn customers_over_their_limit_are_those_counted_one_by_one() {
+    let (_dir, store) = open_demo("limits.db");
+    let conn = store.conn();
+    let (mut over, mut within) = (0, 0);
+    for day in ["2026-08-01", "2026-09-15", "2026-10-31", "2026-11-20"] {
+        let mut fast =
+            arq::store::prevention::over_limit_ids(conn, d(day)).unwrap_or_else(|e| panic!("{e}"));
+        fast.sort();
+        let mut stmt = conn
+            .prepare(
+                "SELECT c.id, c.credit_limit < (SELECT COALESCE(SUM(i.balance), 0) FROM invoices i
+                   WHERE i.customer_id = c.id AND i.balance <> 0 AND i.issue_date <= ?1)
+                 FROM customers c WHERE c.credit_limit IS NOT NULL ORDER BY c.id",
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        let counted: Vec<(String, bool)> = stmt
+            .query_map([day], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let slow: Vec<String> = counted
+            .iter()
+            .filter(|(_, is_over)| *is_over)
+            .map(|(id, _)| id.clone())
+            .collect();
+        assert_eq!(fast, slow, "{day}");
+        over += slow.len();
+        within += counted.len() - slow.len();
+    }
+    assert!(over > 0 && within > 0, "over: {over}, within: {within}");
+}
+
 /// The scan reads most invoices from the settled-invoice index and the irregular ones
 /// (written off, money taken back, paid again) from their allocations: each kind, on
 /// days before and after its money moved, agrees with the set query and with the

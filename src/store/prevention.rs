@@ -508,21 +508,42 @@ pub fn coming_due<'c>(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Customers with a credit limit over it, from the open invoices' own index (left to
-/// itself, the planner walks every invoice ever issued by date: 4.7 s on a million).
-pub(crate) const OVER_LIMIT: &str = "SELECT c.id FROM customers c
-     JOIN invoices i INDEXED BY invoices_open ON i.customer_id = c.id
-     WHERE c.credit_limit IS NOT NULL AND i.balance <> 0 AND i.issue_date <= ?1
-     GROUP BY c.id HAVING SUM(i.balance) > MAX(c.credit_limit)";
+/// Money open on each customer's invoices issued by a day, in customer order: one
+/// ordered pass over the open invoices' own index (left to itself, the planner walks
+/// every invoice ever issued by date: 4.7 s on a million).
+pub(crate) const OPEN_BY_CUSTOMER: &str = "SELECT customer_id, CAST(SUM(balance) AS BIGINT)
+     FROM invoices INDEXED BY invoices_open
+     WHERE balance <> 0 AND issue_date <= ?1
+     GROUP BY customer_id";
 
 /// Customers with a credit limit whose open balance (as of the latest record, of
 /// invoices issued by `as_of`) is above it. With the accounts that have allocations
 /// after the day, a superset of those over their limit on the day.
+///
+/// The limits are read in one go and the open money in one pass beside them: a seek
+/// into the open invoices for each customer with a limit (every one of the large
+/// demo's 100,000) cost two to three times as much, every run.
 pub fn over_limit_ids<'c>(conn: impl Into<Db<'c>>, as_of: NaiveDate) -> Result<Vec<String>> {
     let conn: Db<'c> = conn.into();
-    let mut stmt = conn.prepare_cached(OVER_LIMIT)?;
-    let rows = stmt.query_map([as_of], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let limits: FastMap<String, Money> = conn
+        .prepare_cached("SELECT id, credit_limit FROM customers WHERE credit_limit IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut over = Vec::new();
+    if limits.is_empty() {
+        return Ok(over);
+    }
+    let mut stmt = conn.prepare_cached(OPEN_BY_CUSTOMER)?;
+    let mut rows = stmt.query([as_of])?;
+    while let Some(r) = rows.next()? {
+        let cid = text_at(&r, 0)?;
+        if let Some(limit) = limits.get(cid)
+            && r.get::<_, Money>(1)? > *limit
+        {
+            over.push(cid.to_string());
+        }
+    }
+    Ok(over)
 }
 
 #[cfg(test)]

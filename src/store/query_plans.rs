@@ -47,8 +47,8 @@ fn whole_shop_reads_use_their_indexes() {
             "invoices_issued",
         ),
         (
-            "customers over their credit limit",
-            prevention::OVER_LIMIT,
+            "money open by customer (who is over their credit limit)",
+            prevention::OPEN_BY_CUSTOMER,
             "COVERING INDEX invoices_open",
             "invoices_issued",
         ),

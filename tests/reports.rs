@@ -252,6 +252,62 @@ fn activity_counts_what_each_collector_did() {
         .stderr(predicate::str::contains("no user 'nobody'"));
 }
 
+/// An account moved to another collector keeps its past: what was paid while ana owned
+/// it stays hers in every report of that time, what is paid after the move is ben's,
+/// and a report of a past month reads the same before and after the move.
+#[test]
+fn money_collected_stays_with_whoever_owned_the_account_that_day() {
+    let shop = Shop::new("2026-03-01");
+    shop.customer("C1", "ana");
+    shop.invoice("INV-1", "C1", "2026-03-01", "2026-03-10", "1000.00");
+    shop.payment("P1", "C1", "2026-03-05", "300.00", Some("INV-1"));
+    let collected = |from: &str, to: &str, as_of: &str| -> (String, String) {
+        let rows = shop.json(
+            "sam",
+            as_of,
+            &[
+                "report", "activity", "--from", from, "--to", to, "--format", "json",
+            ],
+        );
+        let of = |u: &str| {
+            rows.as_array()
+                .and_then(|r| r.iter().find(|r| r["user"] == u))
+                .map(|r| r["collected"].as_str().unwrap_or_default().to_string())
+                .unwrap_or_else(|| panic!("no row for {u}: {rows}"))
+        };
+        (of("ana"), of("ben"))
+    };
+    let early_march = collected("2026-03-01", "2026-03-10", "2026-03-14");
+    assert_eq!(early_march, ("300.00".into(), "0.00".into()));
+
+    shop.arq("sam", "2026-03-15")
+        .args(["assign", "C1", "--to", "ben"])
+        .assert()
+        .success();
+    shop.payment("P2", "C1", "2026-03-20", "200.00", Some("INV-1"));
+
+    assert_eq!(
+        collected("2026-03-01", "2026-03-10", "2026-03-31"),
+        early_march,
+        "a past period reads the same after the account moved"
+    );
+    assert_eq!(
+        collected("2026-03-01", "2026-03-31", "2026-03-31"),
+        ("300.00".into(), "200.00".into())
+    );
+    // A payment on the day of the move goes to the collector the account was moved
+    // to (the day's figures are as of its end).
+    shop.arq("sam", "2026-03-25")
+        .args(["assign", "C1", "--to", "ana"])
+        .assert()
+        .success();
+    shop.payment("P3", "C1", "2026-03-25", "50.00", Some("INV-1"));
+    assert_eq!(
+        collected("2026-03-01", "2026-03-31", "2026-03-31"),
+        ("350.00".into(), "200.00".into())
+    );
+}
+
 #[test]
 fn the_funnel_separates_strategy_versions() {
     let shop = Shop::new("2026-01-01");

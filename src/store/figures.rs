@@ -10,8 +10,9 @@ use rusqlite::params;
 
 use super::Result;
 use super::snapshot::{self, Scope};
+use super::sql::{date_at, text_at};
 use crate::domain::{Aging, Money};
-use crate::fasthash::FastSet;
+use crate::fasthash::{FastMap, FastSet};
 
 /// Whose accounts a figure covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -370,19 +371,54 @@ pub fn workload<'c>(
     Ok(out)
 }
 
-/// Payments in the period by the account's owner.
+/// Money paid in the period, by the collector who owned the account at the end of the
+/// payment's day. An account moved later keeps its past with its owner then, so a
+/// report of a past period reads the same before and after a move. The owner on a day
+/// is the one an account was moved away from by its first move after that day, or the
+/// owner now when it has not moved since: only the moves after the period began are
+/// read (from the record, where every assignment is).
 pub fn collected_by_owner<'c>(
     conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<String, Money>> {
     let conn: Db<'c> = conn.into();
+    let mut moved_from: FastMap<String, Vec<(NaiveDate, Option<String>)>> = FastMap::default();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT customer_id, on_date, data FROM events INDEXED BY events_date
+             WHERE on_date > ?1 AND kind = 'assigned' AND customer_id IS NOT NULL ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([from])?;
+        while let Some(r) = rows.next()? {
+            let data: serde_json::Value = serde_json::from_str(text_at(&r, 2)?).unwrap_or_default();
+            let was = data["from"].as_str().map(str::to_string);
+            moved_from
+                .entry(text_at(&r, 0)?.to_string())
+                .or_default()
+                .push((date_at(&r, 1)?, was));
+        }
+    }
     let mut stmt = conn.prepare_cached(
-        "SELECT c.owner, SUM(p.amount) FROM payments p JOIN customers c ON c.id = p.customer_id
-         WHERE p.date BETWEEN ?1 AND ?2 AND c.owner IS NOT NULL GROUP BY c.owner",
+        "SELECT p.customer_id, p.date, p.amount, c.owner FROM payments p JOIN customers c ON c.id = p.customer_id
+         WHERE p.date BETWEEN ?1 AND ?2",
     )?;
-    let rows = stmt.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = stmt.query(params![from, to])?;
+    let mut out: HashMap<String, Money> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let paid_on = date_at(&r, 1)?;
+        let later = moved_from
+            .get(text_at(&r, 0)?)
+            .and_then(|moves| moves.iter().find(|(on, _)| *on > paid_on));
+        let owner = match later {
+            Some((_, was)) => was.clone(),
+            None => r.get::<_, Option<String>>(3)?,
+        };
+        if let Some(owner) = owner {
+            *out.entry(owner).or_default() += r.get::<_, Money>(2)?;
+        }
+    }
+    Ok(out)
 }
 
 /// Calls made in the period, and how many reached the customer, by one person or all.

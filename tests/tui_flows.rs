@@ -146,6 +146,37 @@ fn forms_show_what_is_wrong_in_place() {
     assert_eq!(a.popups.len(), 1);
 }
 
+/// The outcome's letter moves on to the note; a Tab out of habit then lands on "Then",
+/// a choice. Text typed there is not dropped in silence nor read as choices (a space
+/// used to pick "promise"): the form says where the cursor is, and nothing is chosen.
+#[test]
+fn text_typed_on_a_choice_is_named_not_picked() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Char('c'));
+    press(&mut a, KeyCode::Char('r'));
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "hello there");
+    let screen = draw(&a, 100, 30);
+    assert!(screen.contains("Then is a choice, not text"), "{screen}");
+    assert!(screen.contains("●- nothing"), "{screen}");
+    assert!(!screen.contains("Amount"), "{screen}");
+    // Back to the note, and the note takes the text.
+    press_with(&mut a, KeyCode::BackTab, KeyModifiers::SHIFT);
+    type_text(&mut a, "hello there");
+    let screen = draw(&a, 100, 30);
+    assert!(screen.contains("hello there"), "{screen}");
+    assert!(!screen.contains("Then is a choice"), "{screen}");
+    // A letter on the outcome is named too.
+    press_with(&mut a, KeyCode::BackTab, KeyModifiers::SHIFT);
+    type_text(&mut a, "q");
+    assert!(
+        draw(&a, 100, 30).contains("Outcome is a choice, not text"),
+        "{}",
+        draw(&a, 100, 30)
+    );
+}
+
 #[test]
 fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();

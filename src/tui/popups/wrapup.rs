@@ -25,6 +25,10 @@ const OUTCOMES: [(char, CallOutcome); 5] = [
     ('x', CallOutcome::Refused),
 ];
 
+/// What a letter that is not a choice, typed on a choice, is told.
+const OUTCOME_IS_A_CHOICE: &str = "Outcome is a choice, not text: r reached, v voicemail, n no answer, w wrong number, x refused (then the note)";
+const THEN_IS_A_CHOICE: &str = "Then is a choice, not text: p promise, b callback, - nothing (shift-tab goes back to the note)";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {
     Nothing,
@@ -103,6 +107,13 @@ impl WrapUpForm {
         let mut pos = stops.iter().position(|&s| s == self.focus).unwrap_or(0);
         if tab_focus(key, &mut pos, stops.len()) {
             self.focus = stops[pos];
+            // A hint about typing on a choice is done with once the cursor moves.
+            if self.error.as_deref() == Some(THEN_IS_A_CHOICE) {
+                self.error = None;
+            }
+            if self.outcome_error.as_deref() == Some(OUTCOME_IS_A_CHOICE) {
+                self.outcome_error = None;
+            }
             return Outcome::Keep;
         }
         match self.focus {
@@ -114,6 +125,8 @@ impl WrapUpForm {
                     self.outcome = Some(*o);
                     self.outcome_error = None;
                     self.focus = NOTE;
+                } else if let KeyCode::Char(_) = key.code {
+                    self.outcome_error = Some(OUTCOME_IS_A_CHOICE.into());
                 } else if matches!(key.code, KeyCode::Left | KeyCode::Right) {
                     let i = self
                         .outcome
@@ -131,6 +144,21 @@ impl WrapUpForm {
                 self.note.handle(key);
             }
             NEXT => {
+                // Text typed here (a Tab too many after the outcome moved on to the
+                // note) is neither dropped in silence nor read as choices: the form
+                // says so, and a space does not pick anything until a choice key does.
+                let typing = self.error.as_deref() == Some(THEN_IS_A_CHOICE);
+                match key.code {
+                    KeyCode::Char('p' | 'b' | '-') => self.error = None,
+                    KeyCode::Char(' ') if typing => return Outcome::Keep,
+                    KeyCode::Char(' ') => {}
+                    KeyCode::Char(_) => {
+                        self.error = Some(THEN_IS_A_CHOICE.into());
+                        return Outcome::Keep;
+                    }
+                    _ if typing => self.error = None,
+                    _ => {}
+                }
                 self.next = match (key.code, self.next) {
                     (KeyCode::Char('p'), _) => Next::Promise,
                     (KeyCode::Char('b'), _) => Next::Callback,

@@ -586,6 +586,38 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     out
 }
 
+/// A plan longer than the window: the first installments, how many are left out, and
+/// the last (which takes any rounding) are shown, and the note below stays in view,
+/// on a small terminal and a large one.
+#[test]
+fn a_long_plan_shows_its_last_installment_and_the_note_on_a_small_terminal() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    select_first_not_on_hold(&mut a, &c.db);
+    press(&mut a, KeyCode::Char('P'));
+    type_text(&mut a, "2400.05");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "24");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Char('w'));
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = draw(&a, w, h);
+        assert!(screen.contains(" 1. "), "{w}x{h}\n{screen}");
+        assert!(
+            screen.contains("24. "),
+            "{w}x{h}: the last installment\n{screen}"
+        );
+        assert!(screen.contains("100.05"), "{w}x{h}: its amount\n{screen}");
+        assert!(screen.contains("Note"), "{w}x{h}: the note\n{screen}");
+        if h == 24 {
+            assert!(
+                screen.contains("more"),
+                "{w}x{h}: what is left out\n{screen}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_plan_is_recorded_from_its_form_and_a_decision_from_the_item() {
     let c = copy();

@@ -315,7 +315,7 @@ impl Form for DecisionForm {
         let w = super::inner_width(area, 72);
         let about = wrap_lines(&self.about, w);
         let about_h = about.len() as u16 + 1;
-        let preview = self.plan.preview(self.as_of).map_or(0, |l| l.len().min(6));
+        let preview = self.plan.preview(self.as_of).map_or(0, |l| l.len());
         let part = match self.choice {
             Decide::WriteOff => self.invoices.height(),
             Decide::Agency => self.agency.height(w),
@@ -376,7 +376,14 @@ impl Form for DecisionForm {
                     Stop::Plan(p) => Some(p),
                     _ => None,
                 };
-                self.plan.draw(f, inner, y, focus, self.as_of, theme)
+                let bottom = super::above_footer_and_note(
+                    inner,
+                    self.error.as_deref(),
+                    DECISION_KEYS,
+                    &self.note,
+                );
+                self.plan
+                    .draw(f, inner, y, bottom, focus, self.as_of, theme)
             }
             Decide::Continue => y,
         };

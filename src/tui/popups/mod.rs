@@ -299,6 +299,22 @@ pub fn footer_rows(error: Option<&str>, keys: &[FormKey], width: u16) -> u16 {
     (error.max(1) + wrap(&keys_line(keys), w).len()) as u16
 }
 
+/// The rows a form's body may use above its footer and a note field that follows a
+/// list: the footer as drawn now (an error only when there is one), and the note's
+/// label with its first line (a list gives up rows before the note disappears).
+pub fn above_footer_and_note(
+    inner: Rect,
+    error: Option<&str>,
+    keys: &[FormKey],
+    note: &Field,
+) -> u16 {
+    let w = usize::from(inner.width).max(1);
+    let footer = error.map_or(0, |e| wrap(e, w).len()) + wrap(&keys_line(keys), w).len();
+    (inner.y + inner.height)
+        .saturating_sub(footer as u16)
+        .saturating_sub(note.height(inner.width).min(2))
+}
+
 /// Rows a message takes under a field or a choice, indented, at `width`.
 pub fn message_rows(message: Option<&str>, width: u16) -> u16 {
     message.map_or(0, |m| {

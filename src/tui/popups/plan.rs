@@ -110,12 +110,15 @@ impl PlanFields {
             + preview as u16
     }
 
-    /// Draws the fields from `y` and the installments they make; returns the next row.
+    /// Draws the fields from `y` and the installments they make, the list ending above
+    /// row `bottom` (what the form shows under it stays in view); returns the next row.
+    #[allow(clippy::too_many_arguments)]
     pub fn draw(
         &self,
         f: &mut Frame<'_>,
         inner: Rect,
         mut y: u16,
+        bottom: u16,
         focus: Option<usize>,
         as_of: NaiveDate,
         theme: &Theme,
@@ -157,14 +160,8 @@ impl PlanFields {
         }
         y = render_fields(f, inner, y, &[(&self.first, focus == Some(FIRST))], theme);
         if let Some(list) = self.preview(as_of) {
-            for (i, (d, m)) in list.iter().enumerate() {
-                if y + 1 >= inner.y + inner.height {
-                    break;
-                }
-                let line = Line::from(vec![
-                    Span::styled(format!("    {:>2}. {d} ", i + 1), theme.dim),
-                    Span::styled(format!("{:>14}", m.grouped()), theme.money),
-                ]);
+            let rows = usize::from(bottom.min(inner.y + inner.height).saturating_sub(y));
+            for line in installment_lines(&list, rows, theme) {
                 f.render_widget(
                     Paragraph::new(line),
                     Rect {
@@ -177,6 +174,46 @@ impl PlanFields {
             }
         }
         y
+    }
+}
+
+/// The installments in `rows` rows at most: every one when they fit; else the first
+/// ones, how many are left out, and the last (it takes the rounding), so that no
+/// amount shown is cut and the plan's end can be read.
+fn installment_lines(
+    list: &[(NaiveDate, Money)],
+    rows: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let one = |i: usize| {
+        let (d, m) = &list[i];
+        Line::from(vec![
+            Span::styled(format!("    {:>2}. {d} ", i + 1), theme.dim),
+            Span::styled(format!("{:>14}", m.grouped()), theme.money),
+        ])
+    };
+    if list.len() <= rows {
+        return (0..list.len()).map(one).collect();
+    }
+    match rows {
+        0 => Vec::new(),
+        1 => vec![Line::from(Span::styled(
+            format!(
+                "    {} installments (a taller window lists them)",
+                list.len()
+            ),
+            theme.dim,
+        ))],
+        _ => {
+            let first = rows - 2;
+            let mut lines: Vec<Line<'static>> = (0..first).map(one).collect();
+            lines.push(Line::from(Span::styled(
+                format!("    … {} more", list.len() - first - 1),
+                theme.dim,
+            )));
+            lines.push(one(list.len() - 1));
+            lines
+        }
     }
 }
 
@@ -240,7 +277,7 @@ impl Form for PlanForm {
     }
 
     fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
-        let shown = self.plan.preview(self.as_of).map_or(0, |l| l.len().min(12));
+        let shown = self.plan.preview(self.as_of).map_or(0, |l| l.len());
         let w = super::inner_width(area, 64);
         let h = self.plan.height(shown, w) + self.note.height(w);
         let inner = super::form_frame(
@@ -256,9 +293,17 @@ impl Form for PlanForm {
         if inner.height == 0 {
             return;
         }
-        let y = self
-            .plan
-            .draw(f, inner, inner.y, Some(self.focus), self.as_of, theme);
+        let bottom =
+            super::above_footer_and_note(inner, self.error.as_deref(), PLAN_KEYS, &self.note);
+        let y = self.plan.draw(
+            f,
+            inner,
+            inner.y,
+            bottom,
+            Some(self.focus),
+            self.as_of,
+            theme,
+        );
         render_fields(f, inner, y, &[(&self.note, self.focus == NOTE)], theme);
         render_footer(f, inner, self.error.as_deref(), PLAN_KEYS, theme);
     }

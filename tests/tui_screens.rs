@@ -67,6 +67,47 @@ fn help_overlay() {
     both("help_queue", &a);
 }
 
+/// The help of the account and the accounts screens has longer entries: on a small
+/// terminal they wrap under their text instead of losing their last words.
+#[test]
+fn help_entries_wrap_rather_than_cut() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('?'));
+    // An entry whose text runs on to the next row, that row starting in the same
+    // column as the text.
+    let wraps_to = |screen: &str, first: &str, rest: &str| -> bool {
+        let rows: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+        let first: Vec<char> = first.chars().collect();
+        rows.windows(2).any(|w| {
+            (0..w[0].len().saturating_sub(first.len())).any(|x| {
+                w[0][x..].starts_with(&first)
+                    && w[1]
+                        .get(x..)
+                        .is_some_and(|r| r.starts_with(&rest.chars().collect::<Vec<_>>()))
+            })
+        })
+    };
+    let joined = |screen: String, first: &str, rest: &str| -> bool {
+        screen.contains(&format!("{first} {rest}")) || wraps_to(&screen, first, rest)
+    };
+    let account = draw(&a, 80, 24);
+    assert!(
+        joined(account.clone(), "scroll the timeline /", "back"),
+        "{account}"
+    );
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Char('?'));
+    let accounts = draw(&a, 80, 24);
+    assert!(
+        joined(accounts.clone(), "sort by balance / DPD /", "name"),
+        "{accounts}"
+    );
+}
+
 #[test]
 fn call_wrap_up_form() {
     let c = copy();

@@ -7,6 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::super::theme::Theme;
+use super::super::widgets::flow::wrap_line;
+
+/// Columns before an entry's text: two spaces and the keys.
+const KEY_COLUMN: usize = 15;
 
 pub struct Help {
     pub screen: &'static str,
@@ -19,7 +23,7 @@ impl Help {
     pub fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
         let entry = |k: &str, what: &str| {
             Line::from(vec![
-                Span::styled(format!("  {k:<13}"), theme.key),
+                Span::styled(format!("  {k:<w$}", w = KEY_COLUMN - 2), theme.key),
                 Span::raw(what.to_string()),
             ])
         };
@@ -44,25 +48,35 @@ impl Help {
         let mut lines = keys;
         lines.push(Line::from(""));
         lines.extend(forms);
-        // As many columns as the height needs, each as wide as its widest entry (when
-        // the screen has the room).
+        // As few columns as the height allows, each as wide as its widest entry when
+        // the screen has the room; narrower columns wrap an entry's words under its
+        // text (the key column stays clear) rather than cutting them.
         let rows = usize::from(area.height.saturating_sub(2)).max(1);
-        let columns = lines.len().div_ceil(rows).max(1);
-        let per_column = lines.len().div_ceil(columns);
-        let widest = lines.iter().map(Line::width).max().unwrap_or(0);
-        let column_width = u16::try_from(widest).unwrap_or(u16::MAX).max(38) + 2;
+        let widest = lines.iter().map(Line::width).max().unwrap_or(0).max(38) + 2;
+        let room = usize::from(area.width.saturating_sub(2)).max(1);
+        let laid_out = |columns: usize| {
+            let width = widest.min(room / columns).max(1);
+            let wrapped: Vec<Line<'static>> = lines
+                .iter()
+                .flat_map(|l| wrap_line(l, width.saturating_sub(1), KEY_COLUMN))
+                .collect();
+            (width, wrapped)
+        };
+        let (columns, (width, wrapped)) = (1..=4)
+            .map(|c| (c, laid_out(c)))
+            .find(|(c, (_, w))| w.len().div_ceil(*c) <= rows)
+            .unwrap_or_else(|| (4, laid_out(4)));
+        let per_column = wrapped.len().div_ceil(columns).max(1);
         let inner = super::frame(
             f,
             area,
-            column_width
-                .saturating_mul(columns as u16)
-                .saturating_add(2),
+            u16::try_from(width * columns + 2).unwrap_or(u16::MAX),
             per_column as u16 + 2,
             "help",
             theme,
         );
         let width = inner.width / columns as u16;
-        for (c, chunk) in lines.chunks(per_column).enumerate() {
+        for (c, chunk) in wrapped.chunks(per_column).enumerate() {
             let x = inner.x + width * c as u16;
             f.render_widget(Paragraph::new(chunk.to_vec()), Rect { x, width, ..inner });
         }

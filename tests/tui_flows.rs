@@ -177,6 +177,25 @@ fn text_typed_on_a_choice_is_named_not_picked() {
     );
 }
 
+/// On a collector's page `a` with nothing marked moves every account shown, not the
+/// row under the cursor: the preview says that none is marked before anything moves.
+#[test]
+fn a_move_with_nothing_marked_says_it_takes_every_account_shown() {
+    let c = copy();
+    let mut a = app(&c.db, "sam");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Enter);
+    let before = count(&c.db, "events WHERE kind = 'assigned'");
+    press(&mut a, KeyCode::Char('a'));
+    let screen = draw(&a, 120, 40);
+    assert!(
+        screen.contains("every account shown (none is marked; space marks one)"),
+        "{screen}"
+    );
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(count(&c.db, "events WHERE kind = 'assigned'"), before);
+}
+
 #[test]
 fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();

@@ -325,11 +325,16 @@ impl Screen for CollectorScreen {
                         true,
                     ));
                 }
+                // With nothing marked the move takes every account shown, not the
+                // one under the cursor: the preview says so before anything moves.
                 let what = if self.marked.is_empty() {
                     if self.filter.is_empty() {
-                        "every account".to_string()
+                        "every account shown (none is marked; space marks one)".to_string()
                     } else {
-                        format!("every account matching '{}'", self.filter.text.trim())
+                        format!(
+                            "every account matching '{}' (none is marked; space marks one)",
+                            self.filter.text.trim()
+                        )
                     }
                 } else {
                     "the marked accounts".to_string()

@@ -196,6 +196,52 @@ fn a_move_with_nothing_marked_says_it_takes_every_account_shown() {
     assert_eq!(count(&c.db, "events WHERE kind = 'assigned'"), before);
 }
 
+/// The dispute form's amount "defaults to the undisputed balance": emptied, it is that
+/// balance; an amount out of range names the range as every other amount is shown, and
+/// what was said about one invoice goes away when another is chosen.
+#[test]
+fn a_dispute_amount_left_empty_is_the_undisputed_balance() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    select_first_not_on_hold(&mut a, &c.db);
+    press(&mut a, KeyCode::Char('d'));
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "99999999");
+    press(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 100, 30);
+    let range = screen
+        .lines()
+        .find_map(|l| l.split("between 0.01 and ").nth(1))
+        .map(|r| r.split_whitespace().next().unwrap_or_default().to_string())
+        .unwrap_or_else(|| panic!("no range named:\n{screen}"));
+    assert!(
+        range.contains(',') || range.len() < 7,
+        "the range is grouped like every amount: {range}"
+    );
+    press_with(&mut a, KeyCode::BackTab, KeyModifiers::SHIFT);
+    press_with(&mut a, KeyCode::BackTab, KeyModifiers::SHIFT);
+    press(&mut a, KeyCode::Down);
+    assert!(!draw(&a, 100, 30).contains("between 0.01 and"));
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Tab);
+    for _ in 0..20 {
+        press(&mut a, KeyCode::Backspace);
+    }
+    let before = count(&c.db, "disputes");
+    press(&mut a, KeyCode::Enter);
+    let screen = draw(&a, 100, 30);
+    assert_eq!(count(&c.db, "disputes"), before + 1, "{screen}");
+    assert_eq!(
+        count(
+            &c.db,
+            "disputes d JOIN invoices i ON i.invoice_no = d.invoice_no WHERE d.id = (SELECT MAX(id) FROM disputes) AND d.amount = i.balance"
+        ),
+        1,
+        "the dispute is for the undisputed balance"
+    );
+}
+
 #[test]
 fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();

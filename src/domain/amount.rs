@@ -119,11 +119,22 @@ fn plain(m: Money) -> String {
 
 /// A text that is not an amount, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{text}' {problem}")]
 pub struct AmountError {
     /// Exactly what was typed.
     pub text: String,
     pub problem: AmountProblem,
+}
+
+impl fmt::Display for AmountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problem {
+            // Nothing typed: the field wants an amount, not "'' is not an amount".
+            AmountProblem::NotAnAmount if self.text.trim().is_empty() => {
+                f.write_str("an amount is needed (digits like 1250.00 or 1,250.00)")
+            }
+            _ => write!(f, "'{}' {}", self.text, self.problem),
+        }
+    }
 }
 
 impl AmountError {
@@ -365,7 +376,8 @@ mod tests {
             ("12.345", "'12.345' is ambiguous"),
             ("12.3456", "'12.3456' has more than two decimal places"),
             ("abc", "'abc' is not an amount"),
-            ("", "'' is not an amount"),
+            ("", "an amount is needed"),
+            ("  ", "an amount is needed"),
             ("--5", "'--5' is not an amount"),
             ("1e5", "'1e5' is not an amount"),
             (

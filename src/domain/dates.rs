@@ -15,8 +15,44 @@ pub fn parse_iso(s: &str) -> Result<NaiveDate, DateInputError> {
 
 /// A date a person typed that arq could not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a date: use YYYY-MM-DD, +N (days from today) or a weekday name")]
 pub struct DateInputError(pub String);
+
+impl std::fmt::Display for DateInputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const FORMS: &str = "YYYY-MM-DD, +N (days from today) or a weekday name";
+        match off_the_calendar(&self.0) {
+            // Written as a date, but no such day: say which part is wrong.
+            Some(why) => write!(f, "'{}' is not a date: {why} (use {FORMS})", self.0),
+            None => write!(f, "'{}' is not a date: use {FORMS}", self.0),
+        }
+    }
+}
+
+/// Why `YYYY-MM-DD`, written in that form, names no day: the month or the day is out
+/// of range. None for anything not in that form.
+fn off_the_calendar(input: &str) -> Option<String> {
+    let mut parts = input.trim().split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if parts.next().is_some() || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
+        return None;
+    }
+    let (year, month, day): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    if !(1..=12).contains(&month) {
+        return Some(format!("there is no month {month}"));
+    }
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    let days = (next - first).num_days();
+    if day == 0 || i64::from(day) > days {
+        return Some(format!("{} has days 1 to {days}", first.format("%B %Y")));
+    }
+    None
+}
 
 /// Reads a date as a person types it, relative to `today`:
 /// `YYYY-MM-DD`, `+N` (N days later), `today`, `tomorrow`, or a weekday name
@@ -100,6 +136,39 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         parse_iso(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A date written as one but off the calendar says which part is wrong.
+    #[test]
+    fn a_day_that_does_not_exist_is_named() {
+        let today = d("2026-11-20");
+        let cases = [
+            ("2026-13-45", "there is no month 13"),
+            ("2026-00-10", "there is no month 0"),
+            ("2026-02-30", "February 2026 has days 1 to 28"),
+            ("2028-02-30", "February 2028 has days 1 to 29"),
+            ("2026-12-00", "December 2026 has days 1 to 31"),
+            ("2026-04-31", "April 2026 has days 1 to 30"),
+        ];
+        for (typed, why) in cases {
+            let e = parse_user_date(typed, today)
+                .map(|_| ())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with(&format!("'{typed}' is not a date: {why} (use YYYY-MM-DD")),
+                "{e}"
+            );
+        }
+        // Other mistakes keep the plain message.
+        let e = parse_user_date("someday", today)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "'someday' is not a date: use YYYY-MM-DD, +N (days from today) or a weekday name"
+        );
     }
 
     #[test]

@@ -89,6 +89,8 @@ impl DisputeForm {
         match self.focus {
             INVOICE => {
                 self.invoice = step(self.invoice, self.invoices.len(), key.code);
+                // What was said about the last invoice's amount is not about this one.
+                self.amount.error = None;
                 if !self.amount_edited
                     && let Some(i) = self.invoices.get(self.invoice)
                 {
@@ -110,12 +112,15 @@ impl DisputeForm {
             self.error = Some("this account has no open invoice to dispute".into());
             return Outcome::Keep;
         };
-        let amount = match crate::domain::parse_amount(&self.amount.text()) {
+        // An emptied amount is the default the field names: the undisputed balance.
+        let typed = self.amount.text();
+        let amount = match crate::domain::parse_amount(&typed) {
+            _ if typed.trim().is_empty() => inv.open,
             Ok(m) if m.is_positive() && m <= inv.open => m,
             Ok(_) => {
                 self.amount.error = Some(format!(
                     "between 0.01 and {} (the undisputed balance)",
-                    inv.open
+                    inv.open.grouped()
                 ));
                 return Outcome::Keep;
             }

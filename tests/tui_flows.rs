@@ -242,6 +242,54 @@ fn a_dispute_amount_left_empty_is_the_undisputed_balance() {
     );
 }
 
+/// A promise taken on an account that has an open one replaces it: both the promise
+/// form and the wrap-up's promise say so, with the open promise's number and terms,
+/// before anything is saved.
+#[test]
+fn a_second_promise_says_which_open_promise_it_replaces() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    select_first_not_on_hold(&mut a, &c.db);
+    press(&mut a, KeyCode::Char('p'));
+    assert!(
+        !draw(&a, 100, 30).contains("replaces open promise"),
+        "{}",
+        draw(&a, 100, 30)
+    );
+    type_text(&mut a, "1000");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "+7");
+    press(&mut a, KeyCode::Enter);
+    let promise: i64 = session(&c.db, "ana")
+        .store()
+        .conn()
+        .query_row(
+            "SELECT MAX(id) FROM promises WHERE status = 'open'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    while !a.popups.is_empty() {
+        press(&mut a, KeyCode::Esc);
+    }
+    press(&mut a, KeyCode::Char('p'));
+    let screen = draw(&a, 100, 30);
+    let said = format!("This replaces open promise #{promise}: 1,000.00 by 2026-11-27.");
+    assert!(screen.contains(&said), "{screen}");
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('c'));
+    press(&mut a, KeyCode::Char('r'));
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Char('p'));
+    let screen = draw(&a, 120, 40);
+    assert!(
+        screen.contains(&format!(
+            "replaces open promise #{promise}: 1,000.00 by 2026-11-27"
+        )),
+        "{screen}"
+    );
+}
+
 #[test]
 fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();

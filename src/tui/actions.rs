@@ -17,7 +17,7 @@ use super::popups::{Popup, Request};
 use super::screens::account::AccountScreen;
 use ratatui::text::{Line, Span};
 
-use crate::domain::{Channel, Money, Role};
+use crate::domain::{Channel, Money, PromiseStatus, Role};
 use crate::mail::compose::{self, Extra};
 use crate::mail::send;
 use crate::service::account::{AccountView, OpenItem};
@@ -42,6 +42,19 @@ impl App {
                 return;
             }
         };
+        // A promise taken now replaces the account's open one: the forms say so.
+        let replaces = view
+            .promises
+            .iter()
+            .find(|p| p.status == PromiseStatus::Open)
+            .map(|p| {
+                format!(
+                    "replaces open promise #{}: {} by {}",
+                    p.promise_id,
+                    p.amount.grouped(),
+                    p.date
+                )
+            });
         let popup = match action {
             Action::Call => {
                 let seen = match self.session.last_call(&t.customer) {
@@ -57,12 +70,14 @@ impl App {
                     t.item,
                     view.collectible_past_due,
                     seen,
+                    replaces.as_deref(),
                 ))
             }
             Action::Promise => Popup::form(PromiseForm::new(
                 &t.customer,
                 &t.name,
                 view.collectible_past_due,
+                replaces.map(|r| format!("This {r}.")),
             )),
             Action::Note => Popup::form(NoteForm::new(&t.customer, &t.name)),
             Action::Callback => Popup::form(CallbackForm::new(&t.customer, &t.name)),

@@ -294,9 +294,9 @@ impl Form for DecisionForm {
                     _ => self.choice,
                 };
                 self.note.hint = if self.choice == Decide::Continue {
-                    "why (needed to continue)"
+                    "why (needed to continue)".into()
                 } else {
-                    "optional"
+                    "optional".into()
                 };
             }
             Stop::Invoices => self.invoices.handle(key),

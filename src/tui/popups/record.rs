@@ -18,10 +18,16 @@ pub struct PromiseForm {
 }
 
 impl PromiseForm {
-    pub fn new(customer: &str, name: &str, collectible: Money) -> PromiseForm {
+    /// `replaces`: what is said of the account's open promise, which this one replaces.
+    pub fn new(
+        customer: &str,
+        name: &str,
+        collectible: Money,
+        replaces: Option<String>,
+    ) -> PromiseForm {
         PromiseForm {
             customer: customer.into(),
-            head: Head::new(format!("promise to pay · {customer} {name}"), None),
+            head: Head::new(format!("promise to pay · {customer} {name}"), replaces),
             amount: Field::new("Amount", &collectible.grouped(), false, ""),
             date: Field::new("Date", "+7", false, "YYYY-MM-DD, +7, fri"),
             note: Field::new("Note", "", true, ""),

@@ -66,6 +66,7 @@ impl WrapUpForm {
         item: Option<i64>,
         collectible: Money,
         seen_call: i64,
+        replaces: Option<&str>,
     ) -> WrapUpForm {
         WrapUpForm {
             customer: customer.to_string(),
@@ -74,7 +75,12 @@ impl WrapUpForm {
             outcome: None,
             note: Field::new("Note", "", true, "alt-⏎ new line"),
             next: Next::Nothing,
-            amount: Field::new("Amount", &collectible.grouped(), false, ""),
+            amount: Field::new(
+                "Amount",
+                &collectible.grouped(),
+                false,
+                replaces.unwrap_or_default().to_string(),
+            ),
             date: Field::new("Date", "+7", false, "YYYY-MM-DD, +7, fri"),
             focus: OUTCOME,
             error: None,

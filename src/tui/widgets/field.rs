@@ -17,13 +17,18 @@ pub struct Field {
     pub input: TextArea<'static>,
     pub error: Option<String>,
     pub multiline: bool,
-    pub hint: &'static str,
+    pub hint: std::borrow::Cow<'static, str>,
     /// Still holds its default: typing replaces it instead of appending.
     pristine: bool,
 }
 
 impl Field {
-    pub fn new(label: &'static str, initial: &str, multiline: bool, hint: &'static str) -> Field {
+    pub fn new(
+        label: &'static str,
+        initial: &str,
+        multiline: bool,
+        hint: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Field {
         let mut input = TextArea::new(initial.split('\n').map(str::to_string).collect());
         input.set_cursor_line_style(Style::default());
         input.move_cursor(ratatui_textarea::CursorMove::End);
@@ -32,7 +37,7 @@ impl Field {
             input,
             error: None,
             multiline,
-            hint,
+            hint: hint.into(),
             pristine: !initial.is_empty(),
         }
     }

@@ -290,6 +290,41 @@ fn a_second_promise_says_which_open_promise_it_replaces() {
     );
 }
 
+/// A supervisor deciding to write an exhausted account off is offered its past-due
+/// invoices ticked, not one still within its terms: the ticked total is the past due
+/// the form shows above it, and the list says how many invoices there are in all.
+#[test]
+fn a_write_off_decision_ticks_the_past_due_invoices() {
+    let c = copy();
+    let mut s = app(&c.db, "sam");
+    press(&mut s, KeyCode::Char('f'));
+    press(&mut s, KeyCode::Char('w'));
+    let screen = draw(&s, 100, 40);
+    let after = |label: &str| -> String {
+        screen
+            .lines()
+            .find_map(|l| l.split(label).nth(1))
+            .map(|r| {
+                r.trim_start_matches(|c: char| c == ' ' || c == ':')
+                    .split(|c: char| c == ' ' || c == '│')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .unwrap_or_else(|| panic!("no '{label}':\n{screen}"))
+    };
+    let past_due = after("past due ");
+    let ticked = screen
+        .lines()
+        .find_map(|l| l.split("ticked ").nth(1))
+        .and_then(|r| r.split(": ").nth(1))
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no ticked total:\n{screen}"))
+        .to_string();
+    assert_eq!(ticked, past_due, "{screen}");
+    assert!(screen.contains(" of "), "{screen}");
+}
+
 #[test]
 fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();

@@ -35,10 +35,18 @@ pub struct Checklist {
 }
 
 impl Checklist {
-    /// Every invoice ticked.
-    pub fn all(rows: Vec<Writable>) -> Checklist {
+    /// The invoices past due on `as_of` ticked (every one when none is): what is
+    /// written off is the debt that went bad, not an invoice still running its terms.
+    pub fn past_due(rows: Vec<Writable>, as_of: NaiveDate) -> Checklist {
+        let any_due = rows.iter().any(|w| w.due_date < as_of);
         Checklist {
-            rows: rows.into_iter().map(|w| (w, true)).collect(),
+            rows: rows
+                .into_iter()
+                .map(|w| {
+                    let on = !any_due || w.due_date < as_of;
+                    (w, on)
+                })
+                .collect(),
             cursor: 0,
         }
     }
@@ -120,10 +128,20 @@ impl Checklist {
             y += 1;
         }
         if y < inner.y + inner.height {
-            let line = Line::from(vec![
-                Span::styled("    ticked: ", theme.dim),
+            let n = self.rows.len();
+            let ticked = self.rows.iter().filter(|(_, on)| *on).count();
+            let mut parts = vec![
+                Span::styled(format!("    ticked {ticked} of {n}: "), theme.dim),
                 Span::styled(self.total().grouped(), theme.title),
-            ]);
+            ];
+            // More invoices than rows: which ones show, and that ↑↓ reach the rest.
+            if n > 8 {
+                parts.push(Span::styled(
+                    format!(" · showing {}–{} (↑↓)", first + 1, (first + 8).min(n)),
+                    theme.dim,
+                ));
+            }
+            let line = Line::from(parts);
             f.render_widget(
                 Paragraph::new(line),
                 Rect {
@@ -197,7 +215,7 @@ impl DecisionForm {
             title,
             about,
             choice: Decide::Continue,
-            invoices: Checklist::all(invoices),
+            invoices: Checklist::past_due(invoices, as_of),
             agency: Field::new("Agency", "", false, "collection agency or attorney"),
             plan: PlanFields::new(owed),
             note: Field::new("Note", "", true, "why (needed to continue)"),

@@ -305,8 +305,8 @@ fn a_write_off_decision_ticks_the_past_due_invoices() {
             .lines()
             .find_map(|l| l.split(label).nth(1))
             .map(|r| {
-                r.trim_start_matches(|c: char| c == ' ' || c == ':')
-                    .split(|c: char| c == ' ' || c == '│')
+                r.trim_start_matches([' ', ':'])
+                    .split([' ', '│'])
                     .next()
                     .unwrap_or_default()
                     .to_string()

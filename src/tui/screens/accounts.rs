@@ -57,6 +57,31 @@ const COLUMNS: [Column; 8] = [
     Column::left("flags", 20),
 ];
 
+/// When the flags in words do not fit (80 columns): the marks alone (`⚑▲!●`), kept
+/// before the owner and the collectible amount, which make way first.
+const NARROW: [Column; 8] = [
+    Column::left("customer", 9),
+    Column::left("name", 30),
+    Column::left("owner", 6).rank(1),
+    Column::right("balance", 14),
+    Column::right("past due", 14),
+    Column::right("collectible", 14).rank(2),
+    Column::right("dpd", 4),
+    Column::left("flags", 5),
+];
+
+/// The columns for a list `width` wide, and whether its flags are the marks alone.
+fn columns(width: u16) -> (&'static [Column; 8], bool) {
+    let flags_fit = list::fit_columns(&COLUMNS, 1, width)
+        .iter()
+        .any(|(c, _)| c.title == "flags");
+    if flags_fit {
+        (&COLUMNS, false)
+    } else {
+        (&NARROW, true)
+    }
+}
+
 /// The marks in the flags column.
 const LEGEND: &[(&str, &str)] = &[
     ("●", "in a collection cycle"),
@@ -145,19 +170,23 @@ impl AccountsScreen {
     }
 
     fn view(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let (columns, marks_only) = columns(area.width);
         let cells = |n: usize| -> Vec<(String, Style)> {
             let Some(l) = self.shown.get(n).and_then(|&i| self.lines.get(i)) else {
                 return Vec::new();
             };
             let mut flags = String::new();
-            if l.on_hold {
-                flags.push_str("⚑hold ");
-            }
-            if l.over_limit {
-                flags.push_str("▲limit ");
-            }
-            if l.early_warning {
-                flags.push_str("!warn ");
+            for (on, word) in [
+                (l.on_hold, "⚑hold "),
+                (l.over_limit, "▲limit "),
+                (l.early_warning, "!warn "),
+            ] {
+                if on {
+                    match (marks_only, word.chars().next()) {
+                        (true, Some(mark)) => flags.push(mark),
+                        _ => flags.push_str(word),
+                    }
+                }
             }
             if l.in_collection {
                 flags.push('●');
@@ -198,7 +227,7 @@ impl AccountsScreen {
             &self.list,
             &list::Rows {
                 len: self.shown.len(),
-                columns: &COLUMNS,
+                columns,
                 flex: 1,
                 cells: &cells,
             },
@@ -244,7 +273,8 @@ impl Screen for AccountsScreen {
     }
 
     fn marks_shown(&self, width: u16) -> bool {
-        list::fit_columns(&COLUMNS, 1, width)
+        let (columns, _) = columns(width);
+        list::fit_columns(columns, 1, width)
             .iter()
             .any(|(c, _)| c.title == "flags")
     }

@@ -308,6 +308,45 @@ fn money_collected_stays_with_whoever_owned_the_account_that_day() {
     );
 }
 
+/// A customer created by an import names its first owner ("from" nobody): money paid
+/// before the import day (a payments file going back further) is that owner's, as it
+/// was before collections followed the moves.
+#[test]
+fn money_paid_before_a_customer_was_imported_is_its_first_owners() {
+    let shop = Shop::new("2026-03-01");
+    let csv = shop.dir.path().join("customers.csv");
+    std::fs::write(
+        &csv,
+        "customer_id,name,email,collector\nC9,Backdated Ltd,ap@backdated.example,ana\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    shop.arq("admin", "2026-03-20")
+        .args(["import", "customers", &csv.display().to_string()])
+        .assert()
+        .success();
+    shop.invoice("INV-9", "C9", "2026-03-01", "2026-03-10", "900.00");
+    shop.payment("P9", "C9", "2026-03-05", "400.00", Some("INV-9"));
+    let rows = shop.json(
+        "sam",
+        "2026-03-31",
+        &[
+            "report",
+            "activity",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+            "--format",
+            "json",
+        ],
+    );
+    let ana = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["user"] == "ana"))
+        .unwrap_or_else(|| panic!("no row for ana: {rows}"));
+    assert_eq!(ana["collected"], "400.00", "{rows}");
+}
+
 #[test]
 fn the_funnel_separates_strategy_versions() {
     let shop = Shop::new("2026-01-01");

@@ -177,6 +177,46 @@ fn text_typed_on_a_choice_is_named_not_picked() {
     );
 }
 
+/// Text on "Then" whose letters are choices ("pay by friday": p, then b) picks no
+/// follow-up, and ⏎ does not save what it would have picked: nothing is recorded.
+#[test]
+fn text_with_choice_letters_typed_on_then_picks_nothing() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Char('c'));
+    press(&mut a, KeyCode::Char('r'));
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "pay by friday");
+    let screen = draw(&a, 100, 30);
+    assert!(screen.contains("●- nothing"), "{screen}");
+    assert!(screen.contains("Then is a choice, not text"), "{screen}");
+    let (calls, promises, tasks) = (
+        count(&c.db, "calls"),
+        count(&c.db, "promises"),
+        count(&c.db, "tasks"),
+    );
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(a.popups.len(), 1, "the form stays open");
+    assert_eq!(
+        (
+            count(&c.db, "calls"),
+            count(&c.db, "promises"),
+            count(&c.db, "tasks")
+        ),
+        (calls, promises, tasks),
+        "nothing was recorded"
+    );
+    // Moving the cursor ends the typing; the choice keys choose again.
+    press_with(&mut a, KeyCode::BackTab, KeyModifiers::SHIFT);
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Char('b'));
+    assert!(
+        draw(&a, 100, 30).contains("●b callback"),
+        "{}",
+        draw(&a, 100, 30)
+    );
+}
+
 /// On a collector's page `a` with nothing marked moves every account shown, not the
 /// row under the cursor: the preview says that none is marked before anything moves.
 #[test]

@@ -376,7 +376,10 @@ pub fn workload<'c>(
 /// report of a past period reads the same before and after a move. The owner on a day
 /// is the one an account was moved away from by its first move after that day, or the
 /// owner now when it has not moved since: only the moves after the period began are
-/// read (from the record, where every assignment is).
+/// read (from the record, where every assignment is). A first assignment that names
+/// no earlier owner (a customer created by an import or the demo, an owner found when
+/// an older file was first keyed) says who the account belonged to from the start, so
+/// payments dated before it go to the owner it names.
 pub fn collected_by_owner<'c>(
     conn: impl Into<Db<'c>>,
     from: NaiveDate,
@@ -387,12 +390,16 @@ pub fn collected_by_owner<'c>(
     {
         let mut stmt = conn.prepare_cached(
             "SELECT customer_id, on_date, data FROM events INDEXED BY events_date
-             WHERE on_date > ?1 AND kind = 'assigned' AND customer_id IS NOT NULL ORDER BY seq",
+             WHERE on_date > ?1 AND kind = 'assigned' AND customer_id IS NOT NULL
+             ORDER BY on_date, seq",
         )?;
         let mut rows = stmt.query([from])?;
         while let Some(r) = rows.next()? {
             let data: serde_json::Value = serde_json::from_str(text_at(&r, 2)?).unwrap_or_default();
-            let was = data["from"].as_str().map(str::to_string);
+            let was = data["from"]
+                .as_str()
+                .or_else(|| data["to"].as_str())
+                .map(str::to_string);
             moved_from
                 .entry(text_at(&r, 0)?.to_string())
                 .or_default()

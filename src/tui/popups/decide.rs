@@ -35,15 +35,14 @@ pub struct Checklist {
 }
 
 impl Checklist {
-    /// The invoices past due on `as_of` ticked (every one when none is): what is
-    /// written off is the debt that went bad, not an invoice still running its terms.
+    /// The invoices past due on `as_of` ticked: what is written off is the debt that
+    /// went bad, not an invoice still running its terms (which the person may tick).
     pub fn past_due(rows: Vec<Writable>, as_of: NaiveDate) -> Checklist {
-        let any_due = rows.iter().any(|w| w.due_date < as_of);
         Checklist {
             rows: rows
                 .into_iter()
                 .map(|w| {
-                    let on = !any_due || w.due_date < as_of;
+                    let on = w.due_date < as_of;
                     (w, on)
                 })
                 .collect(),

@@ -16,6 +16,9 @@ use super::{Form, FormKey, Outcome, Request, choice_line, keys, render_fields, r
 use crate::domain::Money;
 use crate::domain::plan::{Every, equal_parts};
 
+/// How many installments a plan may have.
+const HOW_MANY: std::ops::RangeInclusive<u32> = 1..=60;
+
 /// Total, parts, interval and first date: what generates the installments.
 pub struct PlanFields {
     pub total: Field,
@@ -73,7 +76,12 @@ impl PlanFields {
     /// The installments the fields make, without touching the fields.
     pub fn preview(&self, as_of: NaiveDate) -> Option<Vec<(NaiveDate, Money)>> {
         let total = crate::domain::parse_amount(&self.total.text()).ok()?;
-        let parts = self.parts.text().parse::<u32>().ok()?;
+        let parts = self
+            .parts
+            .text()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| HOW_MANY.contains(n))?;
         let first = crate::domain::dates::parse_user_date(&self.first.text(), as_of).ok()?;
         equal_parts(total, parts, self.every, first)
     }
@@ -82,7 +90,7 @@ impl PlanFields {
     pub fn installments(&mut self, as_of: NaiveDate) -> Option<Vec<(NaiveDate, Money)>> {
         let total = text::amount(&mut self.total);
         let parts = match self.parts.text().parse::<u32>() {
-            Ok(n) if (1..=60).contains(&n) => Some(n),
+            Ok(n) if HOW_MANY.contains(&n) => Some(n),
             _ => {
                 self.parts.error = Some("a whole number from 1 to 60".into());
                 None
@@ -107,7 +115,7 @@ impl PlanFields {
             + 1
             + self.first.height(width)
             + 1
-            + preview as u16
+            + u16::try_from(preview).unwrap_or(u16::MAX)
     }
 
     /// Draws the fields from `y` and the installments they make, the list ending above

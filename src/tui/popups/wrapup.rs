@@ -50,6 +50,11 @@ pub struct WrapUpForm {
     outcome_error: Option<String>,
     /// The account's newest call when the form opened.
     seen_call: i64,
+    /// What *Then* was before the last key that picked on it (taken back when that key
+    /// turns out to be the first letter of text).
+    picked_from: Option<Next>,
+    /// The account's open promise, which a promise taken here replaces.
+    replaces: Option<String>,
 }
 
 // Focus positions.
@@ -75,17 +80,27 @@ impl WrapUpForm {
             outcome: None,
             note: Field::new("Note", "", true, "alt-⏎ new line"),
             next: Next::Nothing,
-            amount: Field::new(
-                "Amount",
-                &collectible.grouped(),
-                false,
-                replaces.unwrap_or_default().to_string(),
-            ),
+            amount: Field::new("Amount", &collectible.grouped(), false, ""),
             date: Field::new("Date", "+7", false, "YYYY-MM-DD, +7, fri"),
             focus: OUTCOME,
             error: None,
             outcome_error: None,
             seen_call,
+            picked_from: None,
+            replaces: replaces.map(str::to_string),
+        }
+    }
+
+    /// The follow-up's date starts at its kind's default (+2 for a callback, +7 for a
+    /// promise) until the person types their own.
+    fn fit_date_default(&mut self) {
+        let default_date = if self.next == Next::Callback {
+            "+2"
+        } else {
+            "+7"
+        };
+        if matches!(self.date.text().as_str(), "+2" | "+7") {
+            self.date.set_text(default_date);
         }
     }
 
@@ -101,6 +116,10 @@ impl WrapUpForm {
     fn on_key(&mut self, key: &KeyEvent, as_of: NaiveDate) -> Outcome {
         match key.code {
             KeyCode::Esc => return Outcome::Close,
+            // Text was being typed on *Then*: ⏎ is not a save of what that text picked.
+            KeyCode::Enter if self.error.as_deref() == Some(THEN_IS_A_CHOICE) => {
+                return Outcome::Keep;
+            }
             KeyCode::Enter
                 if !(self.focus == NOTE
                     && key.modifiers.contains(crossterm::event::KeyModifiers::ALT)) =>
@@ -114,6 +133,7 @@ impl WrapUpForm {
         if tab_focus(key, &mut pos, stops.len()) {
             self.focus = stops[pos];
             // A hint about typing on a choice is done with once the cursor moves.
+            self.picked_from = None;
             if self.error.as_deref() == Some(THEN_IS_A_CHOICE) {
                 self.error = None;
             }
@@ -152,18 +172,26 @@ impl WrapUpForm {
             NEXT => {
                 // Text typed here (a Tab too many after the outcome moved on to the
                 // note) is neither dropped in silence nor read as choices: the form
-                // says so, and a space does not pick anything until a choice key does.
+                // says so, takes back a choice the text's first letter made, and keys
+                // that type pick nothing (nor does ⏎ save) until the cursor moves.
                 let typing = self.error.as_deref() == Some(THEN_IS_A_CHOICE);
                 match key.code {
-                    KeyCode::Char('p' | 'b' | '-') => self.error = None,
-                    KeyCode::Char(' ') if typing => return Outcome::Keep,
-                    KeyCode::Char(' ') => {}
+                    KeyCode::Char(_) if typing => return Outcome::Keep,
+                    KeyCode::Char('p' | 'b' | '-' | ' ') => self.picked_from = Some(self.next),
                     KeyCode::Char(_) => {
+                        if let Some(before) = self.picked_from.take() {
+                            self.next = before;
+                            self.fit_date_default();
+                        }
                         self.error = Some(THEN_IS_A_CHOICE.into());
                         return Outcome::Keep;
                     }
-                    _ if typing => self.error = None,
-                    _ => {}
+                    _ => {
+                        self.picked_from = None;
+                        if typing {
+                            self.error = None;
+                        }
+                    }
                 }
                 self.next = match (key.code, self.next) {
                     (KeyCode::Char('p'), _) => Next::Promise,
@@ -177,14 +205,7 @@ impl WrapUpForm {
                     | (KeyCode::Left, Next::Promise) => Next::Nothing,
                     (_, n) => n,
                 };
-                let default_date = if self.next == Next::Callback {
-                    "+2"
-                } else {
-                    "+7"
-                };
-                if matches!(self.date.text().as_str(), "+2" | "+7") {
-                    self.date.set_text(default_date);
-                }
+                self.fit_date_default();
             }
             AMOUNT => {
                 self.amount.handle(key);
@@ -270,7 +291,11 @@ impl WrapUpForm {
             + 1
             + match self.next {
                 Next::Nothing => 0,
-                Next::Promise => self.amount.height(w) + self.date.height(w),
+                Next::Promise => {
+                    message_rows(self.replaces.as_deref(), w)
+                        + self.amount.height(w)
+                        + self.date.height(w)
+                }
                 Next::Callback => self.date.height(w),
             };
         let inner = super::form_frame(
@@ -353,6 +378,21 @@ impl WrapUpForm {
         }
         match self.next {
             Next::Promise => {
+                if let Some(r) = &self.replaces {
+                    let h =
+                        message_rows(Some(r), w).min((inner.y + inner.height).saturating_sub(y));
+                    render_message(
+                        f,
+                        Rect {
+                            y,
+                            height: h,
+                            ..inner
+                        },
+                        r,
+                        theme,
+                    );
+                    y += h;
+                }
                 render_fields(
                     f,
                     inner,

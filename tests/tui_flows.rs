@@ -365,6 +365,25 @@ fn a_write_off_decision_ticks_the_past_due_invoices() {
     assert!(screen.contains(" of "), "{screen}");
 }
 
+/// Every form names the account it acts on, finishing an item too.
+#[test]
+fn the_finish_form_names_the_account() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    let customer = a
+        .queue()
+        .and_then(|q| q.selected().map(|i| i.customer_id.clone()))
+        .unwrap_or_default();
+    press(&mut a, KeyCode::Char('f'));
+    let screen = draw(&a, 120, 40);
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("finish item #") && l.contains(&customer)),
+        "{screen}"
+    );
+}
+
 #[test]
 fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();

@@ -143,8 +143,13 @@ pub fn score(input: &PriorityInput, w: &PriorityWeights) -> Score {
             name: "overdue bonus",
             value: two_places(bonus),
             why: format!(
-                "{} days overdue × {}",
+                "{} {} overdue × {}",
                 input.days_overdue,
+                if input.days_overdue == 1 {
+                    "day"
+                } else {
+                    "days"
+                },
                 w.overdue_bonus_per_day.normalize()
             ),
         },
@@ -273,5 +278,27 @@ mod tests {
         );
         // 1000 × 2.5 × 1.5 × 1.5 × 1.175 × 1.2 + 20
         assert_eq!(s.total.to_string(), "7951.25");
+    }
+
+    /// One day is a day, not "1 days"; none and several are days.
+    #[test]
+    fn the_overdue_bonus_counts_its_days_in_words() {
+        for (days, said) in [
+            (0, "0 days overdue"),
+            (1, "1 day overdue"),
+            (3, "3 days overdue"),
+        ] {
+            let s = score(
+                &input(100, 10, Risk::Normal, 0, Reason::Step, days),
+                &PriorityWeights::default(),
+            );
+            let why = s
+                .factors
+                .iter()
+                .find(|f| f.name == "overdue bonus")
+                .map(|f| f.why.clone())
+                .unwrap_or_default();
+            assert!(why.starts_with(said), "{why}");
+        }
     }
 }

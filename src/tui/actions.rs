@@ -153,7 +153,7 @@ impl App {
                 } else if it.action.is_approval() {
                     Popup::form(ApprovalForm::new(it.item_id, title, about))
                 } else {
-                    Popup::form(FinishForm::new(it.item_id, &it.note))
+                    Popup::form(FinishForm::new(it.item_id, &t.customer, &t.name, &it.note))
                 }
             }
             Action::Plan => Popup::form(PlanForm::new(

@@ -161,11 +161,11 @@ pub struct FinishForm {
 }
 
 impl FinishForm {
-    pub fn new(item: i64, what: &str) -> FinishForm {
+    pub fn new(item: i64, customer: &str, name: &str, what: &str) -> FinishForm {
         FinishForm {
             item,
             head: Head::new(
-                format!("finish item #{item}"),
+                format!("finish item #{item} · {customer} {name}"),
                 Some(format!("Mark #{item} done: {what}")),
             ),
             note: Field::new("Note", "", true, "optional"),

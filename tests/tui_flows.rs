@@ -384,6 +384,39 @@ fn the_finish_form_names_the_account() {
     );
 }
 
+/// Sending a message now to a customer who opted out of email starts on a channel the
+/// customer takes, not on email (which would only be refused).
+#[test]
+fn send_now_starts_on_a_channel_the_customer_takes() {
+    let c = copy();
+    let opted_out: String = session(&c.db, "sam")
+        .store()
+        .conn()
+        .query_row(
+            "SELECT id FROM customers WHERE opt_out LIKE '%email%' ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("the demo has a customer opted out of email: {e}"));
+    let mut a = app(&c.db, "sam");
+    while !draw(&a, 120, 40).contains("[Accounts]") {
+        press(&mut a, KeyCode::Tab);
+    }
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, &opted_out);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('m'));
+    let screen = draw(&a, 120, 40);
+    assert!(screen.contains("send now"), "{screen}");
+    let channels = screen
+        .lines()
+        .find(|l| l.contains("Channel"))
+        .unwrap_or_else(|| panic!("no channel choice:\n{screen}"));
+    assert!(channels.contains("○ email"), "{channels}");
+    assert!(channels.contains('●'), "{channels}");
+}
+
 #[test]
 fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();

@@ -216,7 +216,15 @@ impl App {
                         return;
                     }
                 };
-                Popup::form(SendForm::new(&t.customer, &t.name, templates))
+                let reachable = |c: Channel| {
+                    !view.opt_out.iter().any(|o| o.as_str() == c.as_str())
+                        && match c {
+                            Channel::Email => view.email.is_some(),
+                            Channel::Sms | Channel::Phone => view.phone.is_some(),
+                            Channel::Letter => true,
+                        }
+                };
+                Popup::form(SendForm::new(&t.customer, &t.name, templates, &reachable))
             }
             _ => return,
         };

@@ -177,7 +177,14 @@ pub struct SendForm {
 }
 
 impl SendForm {
-    pub fn new(customer: &str, name: &str, templates: Vec<String>) -> SendForm {
+    /// `reachable`: whether the customer takes messages on a channel (not opted out, an
+    /// address to send to); the first such channel is chosen to begin with.
+    pub fn new(
+        customer: &str,
+        name: &str,
+        templates: Vec<String>,
+        reachable: &dyn Fn(Channel) -> bool,
+    ) -> SendForm {
         let chosen = templates
             .iter()
             .position(|t| t == "friendly_reminder")
@@ -187,7 +194,7 @@ impl SendForm {
             title: format!("send now · {customer} {name}"),
             templates,
             chosen,
-            channel: 0,
+            channel: CHANNELS.iter().position(|c| reachable(*c)).unwrap_or(0),
             error: None,
         }
     }

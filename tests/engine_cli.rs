@@ -309,6 +309,12 @@ fn bad_arguments_are_clear_errors() {
         &["log", "promise", "C1", "--amount", "abc", "--date", "+3"],
         "'abc' is not an amount",
     );
+    // A negative amount is read as one (not as an unknown option, whose tip to write
+    // `-- -5` would not work) and refused for what it is.
+    refused(
+        &["log", "promise", "C1", "--amount", "-5", "--date", "+3"],
+        "a promise needs an amount above zero (got -5.00)",
+    );
     refused(
         &[
             "log", "promise", "C1", "--amount", "50", "--date", "someday",

@@ -173,7 +173,7 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         first: Option<String>,
         /// The total to split (default: the collectible past due)
-        #[arg(long, value_name = "AMOUNT", value_parser = args::money)]
+        #[arg(long, value_name = "AMOUNT", value_parser = args::money, allow_negative_numbers = true)]
         total: Option<Money>,
         /// A note for the record
         #[arg(long, default_value = "")]
@@ -383,7 +383,7 @@ pub enum LogCmd {
         /// The customer's id
         id: String,
         /// The amount promised (1250.50 or 1,250.50)
-        #[arg(long, value_parser = args::money)]
+        #[arg(long, value_parser = args::money, allow_negative_numbers = true)]
         amount: Money,
         /// When (YYYY-MM-DD, +7, friday)
         #[arg(long)]
@@ -403,7 +403,7 @@ pub enum LogCmd {
         #[arg(long, value_parser = args::words::<DisputeReason>(DisputeReason::NAMES))]
         reason: DisputeReason,
         /// The disputed part (default: what is not already disputed)
-        #[arg(long, value_parser = args::money)]
+        #[arg(long, value_parser = args::money, allow_negative_numbers = true)]
         amount: Option<Money>,
         /// What the customer said
         #[arg(long, default_value = "")]
@@ -435,7 +435,7 @@ pub enum DisputeCmd {
         #[arg(long, value_parser = args::words::<DisputeOutcome>(DisputeOutcome::NAMES))]
         outcome: DisputeOutcome,
         /// The amount credited (partial only)
-        #[arg(long, value_parser = args::money)]
+        #[arg(long, value_parser = args::money, allow_negative_numbers = true)]
         amount: Option<Money>,
         /// Why
         #[arg(long, default_value = "")]

@@ -417,6 +417,25 @@ fn send_now_starts_on_a_channel_the_customer_takes() {
     assert!(channels.contains('●'), "{channels}");
 }
 
+/// The KPI screen's headline is over the last 30 days; its DSO trend reads 90 days to
+/// each point. Both say their window, so the two DSO figures are not taken for one.
+#[test]
+fn the_kpi_trends_name_their_windows() {
+    let c = copy();
+    let mut s = app(&c.db, "sam");
+    while !draw(&s, 160, 48).contains("[KPIs]") {
+        press(&mut s, KeyCode::Tab);
+    }
+    for (w, h) in [(80, 24), (160, 48)] {
+        let screen = draw(&s, w, h);
+        assert!(screen.contains("30 days"), "{w}x{h}\n{screen}");
+        assert!(
+            screen.contains("DSO 90d") || screen.contains("DSO, 90 days"),
+            "{w}x{h}\n{screen}"
+        );
+    }
+}
+
 #[test]
 fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();

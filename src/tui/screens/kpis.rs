@@ -125,10 +125,10 @@ impl KpiScreen {
                     .collect(),
                 &|v| Money::round_from(v).grouped(),
             ),
-            ("DSO", weeks.iter().map(|w| w.dso).collect(), &|v| {
+            ("DSO 90d", weeks.iter().map(|w| w.dso).collect(), &|v| {
                 format!("{v} d")
             }),
-            ("CEI", weeks.iter().map(|w| w.cei).collect(), &|v| {
+            ("CEI 30d", weeks.iter().map(|w| w.cei).collect(), &|v| {
                 format!("{v} %")
             }),
         ];
@@ -228,13 +228,15 @@ impl KpiScreen {
         let both_top = top(&dso).max(top(&cei)).max(100.0);
         let chart = Chart::new(vec![
             Dataset::default()
-                .name("DSO (days)")
+                // DSO reads 90 days of sales and balances to each point (steadier
+                // than the headline's 30): the legend says so.
+                .name("DSO, 90 days (days)")
                 .marker(symbols::Marker::Braille)
                 .graph_type(GraphType::Line)
                 .style(t.title)
                 .data(&dso),
             Dataset::default()
-                .name("CEI (%)")
+                .name("CEI, 30 days (%)")
                 .marker(symbols::Marker::Dot)
                 .graph_type(GraphType::Line)
                 .style(t.good)

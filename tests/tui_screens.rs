@@ -106,6 +106,11 @@ fn help_entries_wrap_rather_than_cut() {
         joined(accounts.clone(), "sort by balance / DPD /", "name"),
         "{accounts}"
     );
+    // A short, wide window does not squeeze the entries into slivers of columns: each
+    // keeps room for a few words beside its keys.
+    let short = draw(&a, 100, 12);
+    assert!(short.contains("hold / release"), "{short}");
+    assert!(short.contains("on credit hold"), "{short}");
 }
 
 #[test]

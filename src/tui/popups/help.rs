@@ -11,6 +11,8 @@ use super::super::widgets::flow::wrap_line;
 
 /// Columns before an entry's text: two spaces and the keys.
 const KEY_COLUMN: usize = 15;
+/// The narrowest an entry's text may be made by adding columns.
+const MIN_TEXT: usize = 22;
 
 pub struct Help {
     pub screen: &'static str,
@@ -62,10 +64,13 @@ impl Help {
                 .collect();
             (width, wrapped)
         };
-        let (columns, (width, wrapped)) = (1..=4)
+        // No more columns than leave each entry room for a few words beside its keys;
+        // on a screen too small even then, the last rows are what goes.
+        let most = (room / (KEY_COLUMN + MIN_TEXT)).clamp(1, 4);
+        let (columns, (width, wrapped)) = (1..=most)
             .map(|c| (c, laid_out(c)))
             .find(|(c, (_, w))| w.len().div_ceil(*c) <= rows)
-            .unwrap_or_else(|| (4, laid_out(4)));
+            .unwrap_or_else(|| (most, laid_out(most)));
         let per_column = wrapped.len().div_ceil(columns).max(1);
         let inner = super::frame(
             f,

@@ -436,6 +436,82 @@ fn the_kpi_trends_name_their_windows() {
     }
 }
 
+/// A popup opened over a row of wide characters (a Japanese name) keeps its left border
+/// on that row as a terminal shows it, at every width: the frames are written as the
+/// app writes them (the list, then the popup over it) and read back by a terminal
+/// emulator, which is where a border cell "covered" by the second half of a wide
+/// character went missing.
+#[test]
+fn a_popup_keeps_its_border_over_wide_characters_on_a_terminal() {
+    use ratatui::backend::CrosstermBackend;
+    use ratatui::layout::Rect;
+    use ratatui::{Terminal, TerminalOptions, Viewport};
+    let c = copy();
+    let mut a = app(&c.db, "sam");
+    while !draw(&a, 120, 40).contains("[Accounts]") {
+        press(&mut a, KeyCode::Tab);
+    }
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "フーズ");
+    press(&mut a, KeyCode::Enter);
+    /// What the app writes to its terminal, kept to be read back.
+    #[derive(Clone, Default)]
+    struct Written(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+    impl std::io::Write for Written {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let n = |v: u16| std::num::NonZeroU16::new(v).unwrap_or(std::num::NonZeroU16::MIN);
+    let mut crossed = 0;
+    for w in 60..=130_u16 {
+        let h = 12;
+        let written = Written::default();
+        let mut t = Terminal::with_options(
+            CrosstermBackend::new(written.clone()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        t.draw(|f| arq::tui::view::draw(f, &a))
+            .unwrap_or_else(|e| panic!("{e}"));
+        press(&mut a, KeyCode::Char('h'));
+        t.draw(|f| arq::tui::view::draw(f, &a))
+            .unwrap_or_else(|e| panic!("{e}"));
+        press(&mut a, KeyCode::Esc);
+        drop(t);
+        let mut screen = vt100::Parser::new(n(h), n(w), 0);
+        screen.process(&written.0.borrow());
+        let s = screen.screen();
+        let cell = |x: u16, y: u16| s.cell(y, x).map(|c| c.contents()).unwrap_or_default();
+        let Some((left, top)) = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .find(|&(x, y)| cell(x, y) == "┌")
+        else {
+            panic!("no popup at {w} columns:\n{}", s.contents());
+        };
+        let bottom = (top + 1..h).find(|&y| cell(left, y) == "└").unwrap_or(h);
+        let name_row = (top + 1..bottom).find(|&y| s.contents_between(y, 0, y, w).contains('大'));
+        for y in top + 1..bottom {
+            assert_eq!(
+                cell(left, y),
+                "│",
+                "{w} columns, row {y}:\n{}",
+                s.contents()
+            );
+        }
+        if name_row.is_some() && left > 0 {
+            crossed += 1;
+        }
+    }
+    assert!(crossed > 0, "the name was never beside a popup's edge");
+}
+
 #[test]
 fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();

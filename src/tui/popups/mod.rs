@@ -252,6 +252,7 @@ pub fn frame(
         width: w,
         height: h,
     };
+    keep_edges_clear(f.buffer_mut(), r);
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -260,6 +261,28 @@ pub fn frame(
     let inner = block.inner(r);
     f.render_widget(block, r);
     inner
+}
+
+/// A wide character (a Japanese name, two columns) that the popup's edge would cut in
+/// half is blanked: a terminal draws it over both its columns, so the popup's border
+/// cell under its second half would never show. Likewise the second half of one whose
+/// first half the popup covers.
+fn keep_edges_clear(buf: &mut ratatui::buffer::Buffer, r: Rect) {
+    let area = buf.area;
+    for y in r.top()..r.bottom() {
+        if r.x > area.x {
+            let cell = &mut buf[(r.x - 1, y)];
+            if crate::display::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+        if r.right() < area.right() {
+            let cell = &mut buf[(r.right(), y)];
+            if cell.symbol().is_empty() {
+                cell.set_symbol(" ");
+            }
+        }
+    }
 }
 
 /// The width inside a form's frame of `width` drawn in `area`.

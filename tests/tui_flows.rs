@@ -512,6 +512,28 @@ fn a_popup_keeps_its_border_over_wide_characters_on_a_terminal() {
     assert!(crossed > 0, "the name was never beside a popup's edge");
 }
 
+/// Deciding on a plan (or a write-off) puts its terms in front of the supervisor before
+/// anything is saved: ⏎ on the choice goes to the prefilled installments, and only a
+/// second ⏎ there records the plan.
+#[test]
+fn a_plan_decision_shows_its_terms_before_it_is_saved() {
+    let c = copy();
+    let mut s = app(&c.db, "sam");
+    let plans = count(&c.db, "plans");
+    press(&mut s, KeyCode::Char('f'));
+    press(&mut s, KeyCode::Char('p'));
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(count(&c.db, "plans"), plans, "nothing saved by the first ⏎");
+    assert_eq!(s.popups.len(), 1);
+    let screen = draw(&s, 100, 40);
+    assert!(
+        screen.lines().any(|l| l.contains("▶ Total")),
+        "the cursor is on the plan's terms:\n{screen}"
+    );
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(count(&c.db, "plans"), plans + 1, "{:?}", s.status);
+}
+
 #[test]
 fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();

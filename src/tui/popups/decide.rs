@@ -282,6 +282,20 @@ impl Form for DecisionForm {
         self.as_of = as_of;
         match text::press(key) {
             Press::Cancel => return Outcome::Close,
+            // ⏎ on the choice of a plan or a write-off goes to its terms first (the
+            // prefilled installments, the ticked invoices): they are saved by a second
+            // ⏎, once the supervisor has had them in front of them.
+            Press::Save
+                if self.focus == Stop::Choice
+                    && matches!(self.choice, Decide::Plan | Decide::WriteOff) =>
+            {
+                self.error = None;
+                self.focus = match self.choice {
+                    Decide::Plan => Stop::Plan(0),
+                    _ => Stop::Invoices,
+                };
+                return Outcome::Keep;
+            }
             Press::Save => {
                 self.error = None;
                 return self.submit();

@@ -534,6 +534,38 @@ fn a_plan_decision_shows_its_terms_before_it_is_saved() {
     assert_eq!(count(&c.db, "plans"), plans + 1, "{:?}", s.status);
 }
 
+/// Sending a message now to an account with nothing past due says so before a
+/// reminder goes out that would announce a past-due total of 0.00.
+#[test]
+fn send_now_says_when_nothing_is_past_due() {
+    let c = copy();
+    let current: String = session(&c.db, "sam")
+        .store()
+        .conn()
+        .query_row(
+            "SELECT c.id FROM customers c WHERE EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0)
+               AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id AND i.balance <> 0 AND i.due_date < '2026-11-20')
+             ORDER BY c.id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("the demo has an account with nothing past due: {e}"));
+    let mut a = app(&c.db, "sam");
+    while !draw(&a, 120, 40).contains("[Accounts]") {
+        press(&mut a, KeyCode::Tab);
+    }
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, &current);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('m'));
+    let screen = draw(&a, 120, 40);
+    assert!(
+        screen.contains(&format!("Nothing on {current} is past due")),
+        "{screen}"
+    );
+}
+
 #[test]
 fn dispute_note_callback_finish_and_hold_are_recorded() {
     let c = copy();

@@ -224,7 +224,19 @@ impl App {
                             Channel::Letter => true,
                         }
                 };
-                Popup::form(SendForm::new(&t.customer, &t.name, templates, &reachable))
+                let caution = view.past_due.is_zero().then(|| {
+                    format!(
+                        "Nothing on {} is past due: a reminder would say a past-due total of 0.00.",
+                        t.customer
+                    )
+                });
+                Popup::form(SendForm::new(
+                    &t.customer,
+                    &t.name,
+                    templates,
+                    &reachable,
+                    caution,
+                ))
             }
             _ => return,
         };

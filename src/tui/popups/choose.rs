@@ -174,6 +174,9 @@ pub struct SendForm {
     chosen: usize,
     channel: usize,
     error: Option<String>,
+    /// Said above the choice when nothing on the account is past due (a reminder would
+    /// list invoices not yet due and a past-due total of 0.00).
+    caution: Option<String>,
 }
 
 impl SendForm {
@@ -184,6 +187,7 @@ impl SendForm {
         name: &str,
         templates: Vec<String>,
         reachable: &dyn Fn(Channel) -> bool,
+        caution: Option<String>,
     ) -> SendForm {
         let chosen = templates
             .iter()
@@ -196,6 +200,7 @@ impl SendForm {
             chosen,
             channel: CHANNELS.iter().position(|c| reachable(*c)).unwrap_or(0),
             error: None,
+            caution,
         }
     }
 }
@@ -231,9 +236,14 @@ impl Form for SendForm {
             .iter()
             .map(|c| (String::new(), c.to_string()))
             .collect();
+        const HOW: &str = "Choose the template with ↑ ↓ and the channel with ← →, then ⏎.";
+        let question = match &self.caution {
+            Some(c) => format!("{c} {HOW}"),
+            None => HOW.to_string(),
+        };
         Chooser {
             title: &self.title,
-            question: "Choose the template with ↑ ↓ and the channel with ← →, then ⏎.",
+            question: &question,
             above: vec![
                 choice_line("Channel", &options, Some(self.channel), true, theme),
                 Line::from(""),

@@ -166,7 +166,10 @@ fn day_column(lines: &[InvoiceLine]) -> (&'static str, DayCell) {
     if lines.iter().all(|l| l.days_past_due == 0) {
         (
             "Due in",
-            Box::new(|l: &InvoiceLine| format!("{} days", l.days_to_due)),
+            Box::new(|l: &InvoiceLine| {
+                let n = l.days_to_due;
+                format!("{n} {}", if n == 1 { "day" } else { "days" })
+            }),
         )
     } else {
         (
@@ -416,6 +419,27 @@ fn located(file: &str, e: &minijinja::Error) -> TemplateError {
 
 #[cfg(test)]
 mod tests {
+    /// A reminder before the due date counts its days in words: one day, several days.
+    #[test]
+    fn days_to_due_read_as_words() {
+        let line = |days_to_due: i64| InvoiceLine {
+            invoice_no: "INV-1".into(),
+            issue_date: "2026-11-01".into(),
+            due_date: "2026-12-01".into(),
+            amount: "100.00".into(),
+            balance: "100.00".into(),
+            days_past_due: 0,
+            days_to_due,
+        };
+        let lines = [line(1), line(7)];
+        let (header, days) = super::day_column(&lines);
+        assert_eq!(header, "Due in");
+        assert_eq!(
+            lines.iter().map(days).collect::<Vec<_>>(),
+            ["1 day", "7 days"]
+        );
+    }
+
     use super::*;
     use crate::domain::dates::parse_iso;
 

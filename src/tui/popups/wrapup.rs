@@ -335,18 +335,7 @@ impl WrapUpForm {
         );
         y += 1;
         if let Some(e) = &self.outcome_error {
-            let h = outcome_error_h.min((inner.y + inner.height).saturating_sub(y));
-            render_message(
-                f,
-                Rect {
-                    y,
-                    height: h,
-                    ..inner
-                },
-                e,
-                theme,
-            );
-            y += h;
+            y = message_below(f, inner, y, outcome_error_h, e, theme);
         }
         y = render_fields(f, inner, y, &[(&self.note, self.focus == NOTE)], theme);
         if y < inner.y + inner.height {
@@ -379,19 +368,7 @@ impl WrapUpForm {
         match self.next {
             Next::Promise => {
                 if let Some(r) = &self.replaces {
-                    let h =
-                        message_rows(Some(r), w).min((inner.y + inner.height).saturating_sub(y));
-                    render_message(
-                        f,
-                        Rect {
-                            y,
-                            height: h,
-                            ..inner
-                        },
-                        r,
-                        theme,
-                    );
-                    y += h;
+                    y = message_below(f, inner, y, message_rows(Some(r), w), r, theme);
                 }
                 render_fields(
                     f,
@@ -411,6 +388,30 @@ impl WrapUpForm {
         }
         render_footer(f, inner, self.error.as_deref(), WRAP_UP_KEYS, theme);
     }
+}
+
+/// Draws `text` in `rows` rows from `y` (fewer when the form ends first); returns the
+/// row after it.
+fn message_below(
+    f: &mut Frame<'_>,
+    inner: Rect,
+    y: u16,
+    rows: u16,
+    text: &str,
+    theme: &Theme,
+) -> u16 {
+    let h = rows.min((inner.y + inner.height).saturating_sub(y));
+    render_message(
+        f,
+        Rect {
+            y,
+            height: h,
+            ..inner
+        },
+        text,
+        theme,
+    );
+    y + h
 }
 
 const WRAP_UP_KEYS: &[FormKey] = &[keys::SAVE_NEXT, keys::FIELD, keys::NEW_LINE, keys::CANCEL];

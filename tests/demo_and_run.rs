@@ -114,6 +114,7 @@ fn the_demo_is_deterministic_and_the_run_is_consistent() {
                 // The demo runs every day.
                 since: as_of.pred_opt(),
                 all_open: false,
+                days_late: arq::store::days_late_kept::Keep::Read,
             },
         )
         .unwrap_or_else(|e| panic!("{e}"));
@@ -545,4 +546,158 @@ fn every_customer(conn: arq::store::db::Db<'_>) -> String {
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .unwrap_or_else(|e| panic!("{e}"));
     snapshot::ids_json(ids.iter().map(String::as_str))
+}
+
+/// The days late kept from one close to the next (`days_late_kept`) are the scan's,
+/// customer for customer, through every kind of change to the money: a payment, a
+/// backdated one, a write-off, a corrected due date, a row dated after the day read,
+/// a kept list spoiled by hand, and a day before the lists were kept.
+#[test]
+fn days_late_kept_between_closes_are_the_scans_through_every_change() {
+    use arq::store::days_late_kept::{Keep, days_late};
+    use arq::store::ledger::{self, AllocationKind};
+    use arq::store::prevention::days_late_scan;
+    let (_dir, mut store) = open_demo("kept.db");
+    let count = |store: &Store, sql: &str| -> i64 {
+        store
+            .conn()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    // Kept (or read) and scanned on `day` agree; returns how many customers have days.
+    let agree = |store: &mut Store, day: &str, keep: Keep| -> usize {
+        let kept = store
+            .write(|tx| days_late(tx, d(day), &|_| true, keep))
+            .unwrap_or_else(|e: arq::store::StoreError| panic!("{e}"));
+        let scanned =
+            days_late_scan(store.conn(), d(day), &|_| true).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept, scanned, "{day}, {keep:?}");
+        scanned.len()
+    };
+    let dirty = "SELECT COUNT(*) FROM days_late_dirty";
+    // The demo named every customer it paid; the first close keeps the whole shop.
+    assert!(count(&store, dirty) > 100);
+    assert!(agree(&mut store, "2026-11-20", Keep::Write) > 250);
+    assert_eq!(count(&store, dirty), 0);
+    assert!(count(&store, "SELECT COUNT(*) FROM days_late_kept") > 250);
+    // A day before the lists were kept is scanned.
+    agree(&mut store, "2026-10-31", Keep::Write);
+
+    // Four customers' money moves; the triggers name exactly them.
+    let open: Vec<(String, String, i64)> = {
+        let mut stmt = store
+            .conn()
+            .prepare(
+                "SELECT invoice_no, customer_id, balance FROM invoices
+                 WHERE balance > 0 AND issue_date <= '2026-10-01'
+                 GROUP BY customer_id ORDER BY customer_id LIMIT 3",
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(open.len(), 3);
+    let settled: (String, String) = store
+        .conn()
+        .query_row(
+            "SELECT invoice_no, customer_id FROM invoices WHERE balance = 0 AND customer_id > ?1
+             ORDER BY customer_id LIMIT 1",
+            [&open[2].1],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let money = |minor: i64| arq::domain::Money::from_minor(minor);
+    store
+        .write(|tx| {
+            // Paid today, paid back in October (recorded today), written off.
+            let (no, cid, bal) = &open[0];
+            ledger::allocate(
+                tx,
+                no,
+                cid,
+                d("2026-11-21"),
+                money(*bal),
+                AllocationKind::Payment,
+                None,
+            )?;
+            let (no, cid, bal) = &open[1];
+            ledger::allocate(
+                tx,
+                no,
+                cid,
+                d("2026-10-05"),
+                money(*bal),
+                AllocationKind::Payment,
+                None,
+            )?;
+            let (no, cid, bal) = &open[2];
+            ledger::allocate(
+                tx,
+                no,
+                cid,
+                d("2026-11-21"),
+                money(*bal),
+                AllocationKind::WriteOff,
+                None,
+            )?;
+            // An import corrects a settled invoice's due date.
+            tx.execute(
+                "UPDATE invoices SET due_date = date(due_date, '-20 days') WHERE invoice_no = ?1",
+                [&settled.0],
+            )?;
+            Ok::<_, arq::store::StoreError>(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count(&store, dirty), 4);
+    // Read: the named customers are computed, nothing is kept.
+    agree(&mut store, "2026-11-21", Keep::Read);
+    assert_eq!(count(&store, dirty), 4);
+    agree(&mut store, "2026-11-21", Keep::Write);
+    assert_eq!(count(&store, dirty), 0);
+
+    // An invoice issued and paid a month ahead: kept lists would miss it on that day,
+    // so nothing is kept while it lies ahead, and the day itself sees it.
+    let later = &open[0].1;
+    store
+        .write(|tx| {
+            ledger::insert_invoice(
+                tx,
+                &ledger::InvoiceRow {
+                    invoice_no: "AHEAD-1".into(),
+                    customer_id: later.clone(),
+                    issue_date: d("2026-12-10"),
+                    due_date: d("2026-12-12"),
+                    amount: money(5_000),
+                    balance: money(5_000),
+                },
+            )?;
+            ledger::allocate(
+                tx,
+                "AHEAD-1",
+                later,
+                d("2026-12-20"),
+                money(5_000),
+                AllocationKind::Payment,
+                None,
+            )?;
+            Ok::<_, arq::store::StoreError>(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    agree(&mut store, "2026-11-22", Keep::Write);
+    assert_eq!(count(&store, dirty), 1);
+    agree(&mut store, "2026-12-20", Keep::Write);
+    assert_eq!(count(&store, dirty), 0);
+
+    // A list spoiled by hand is computed again, not trusted.
+    store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE days_late_kept SET days = 'x' WHERE customer_id = ?1",
+                [&settled.1],
+            )?;
+            Ok::<_, arq::store::StoreError>(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    agree(&mut store, "2026-12-21", Keep::Read);
 }

@@ -67,12 +67,18 @@ pub(crate) struct Deferred {
     create: Vec<String>,
 }
 
-/// Drops the secondary indexes of the ledger tables (call inside the transaction).
+/// Drops the secondary indexes of the ledger tables (call inside the transaction),
+/// and the triggers that name customers whose days late changed (migration 0012):
+/// with them gone, the kept days late are no longer trusted, and the next close
+/// reads the whole shop's once and keeps them again (a bulk load names nearly every
+/// customer anyway, a million trigger runs for nothing).
 pub(crate) fn defer_indexes(conn: &Connection) -> Result<Deferred, StoreError> {
     let mut found = Vec::new();
     {
         let mut stmt = conn.prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name",
+            "SELECT name, sql FROM sqlite_master
+             WHERE (type = 'index' OR (type = 'trigger' AND name LIKE 'days\\_late\\_%' ESCAPE '\\'))
+               AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY type, name",
         )?;
         for table in TABLES {
             let rows = stmt.query_map([table], |r| {
@@ -85,9 +91,15 @@ pub(crate) fn defer_indexes(conn: &Connection) -> Result<Deferred, StoreError> {
     }
     let mut create = Vec::with_capacity(found.len());
     for (name, sql) in found {
-        conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        let kind = if sql.starts_with("CREATE TRIGGER") {
+            "TRIGGER"
+        } else {
+            "INDEX"
+        };
+        conn.execute_batch(&format!("DROP {kind} \"{}\"", name.replace('"', "\"\"")))?;
         create.push(sql);
     }
+    conn.execute_batch("DELETE FROM days_late_filled")?;
     Ok(Deferred { create })
 }
 
@@ -124,10 +136,29 @@ mod tests {
         }
     }
 
+    fn triggers(conn: &Connection) -> Vec<(String, String)> {
+        let mut stmt = conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap_or_else(|e| panic!("{e}"));
+        rows.map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
+    }
+
     #[test]
     fn indexes_come_back_exactly_and_a_rollback_keeps_them() {
         let mut store = Store::in_memory("USD").unwrap_or_else(|e| panic!("{e}"));
-        let before = indexes(store.sqlite().expect("a file"));
+        let conn = store.sqlite().expect("a file");
+        conn.execute_batch("INSERT INTO days_late_filled (as_of) VALUES ('2026-03-01')")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let before = indexes(conn);
+        let before_triggers = triggers(conn);
+        assert!(
+            before_triggers
+                .iter()
+                .any(|(n, _)| n == "days_late_allocation_added")
+        );
         assert!(before.iter().any(|(n, _)| n == "invoices_customer"));
         store
             .write(|tx| {
@@ -139,10 +170,21 @@ mod tests {
                         .iter()
                         .any(|(n, _)| n.starts_with("invoices_") || n.starts_with("allocations_"))
                 );
+                // No days-late trigger runs a million times during the load, and the
+                // kept days late are not trusted after it.
+                assert!(
+                    !triggers(tx)
+                        .iter()
+                        .any(|(n, _)| n.starts_with("days_late_"))
+                );
+                let filled: i64 =
+                    tx.query_row("SELECT COUNT(*) FROM days_late_filled", [], |r| r.get(0))?;
+                assert_eq!(filled, 0);
                 d.rebuild(tx)
             })
             .unwrap_or_else(|e: StoreError| panic!("{e}"));
         assert_eq!(indexes(store.sqlite().expect("a file")), before);
+        assert_eq!(triggers(store.sqlite().expect("a file")), before_triggers);
         let failed: Result<(), StoreError> = store.write(|tx| {
             let _d = defer_indexes(file(tx))?;
             Err(StoreError::Busy)

@@ -16,7 +16,8 @@ use crate::store::cycles::{self, How};
 use crate::store::figures::{self, Whose};
 use crate::store::snapshot::{self, AccountData};
 use crate::store::{
-    Keying, activity, behaviour, integrity, kpi_daily, outbox, plans, runs, strategies, tasks,
+    Keying, activity, behaviour, days_late_kept, integrity, kpi_daily, outbox, plans, runs,
+    strategies, tasks,
 };
 use crate::strategy::Action;
 use crate::strategy::engine::{
@@ -178,6 +179,12 @@ impl Session {
                     ahead: book.look_ahead(),
                     since,
                     all_open: false,
+                    // A dry run reads; the close keeps what it computed for the next one.
+                    days_late: if dry_run {
+                        days_late_kept::Keep::Read
+                    } else {
+                        days_late_kept::Keep::Write
+                    },
                 },
             )?;
             summary.evaluated = total;

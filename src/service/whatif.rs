@@ -21,6 +21,7 @@ use super::{Result, ServiceError, Session};
 use crate::domain::{Money, Reason, Risk};
 use crate::fasthash::{FastMap, FastSet};
 use crate::progress::{Progress, Unit};
+use crate::store::days_late_kept::Keep;
 use crate::store::snapshot::{self, AccountData, Reach};
 use crate::store::{behaviour, runs, strategies, whatif as records};
 use crate::strategy::engine::{AccountState, DAYS_LATE_KEPT, decide, strategy_for};
@@ -169,6 +170,7 @@ impl Session {
                 ahead,
                 since: None,
                 all_open: true,
+                days_late: Keep::Read,
             },
         )?;
         let mut replay = Replay {
@@ -270,6 +272,7 @@ impl Session {
                         ahead: 0,
                         since: None,
                         all_open: true,
+                        days_late: Keep::Read,
                     },
                 )?;
                 for a in &open {

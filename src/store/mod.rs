@@ -11,6 +11,7 @@ pub mod behaviour;
 pub mod credits;
 pub mod customers;
 pub mod cycles;
+pub mod days_late_kept;
 pub mod db;
 pub mod deep_verify;
 pub mod events;
@@ -107,7 +108,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The schema version the migrations below bring a database to.
-const LATEST_SCHEMA: usize = 11;
+const LATEST_SCHEMA: usize = 12;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -122,6 +123,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/0009_allocations_by_date.sql")),
         M::up(include_str!("migrations/0010_invoices_last_allocated.sql")),
         M::up(include_str!("migrations/0011_allocations_irregular.sql")),
+        M::up(include_str!("migrations/0012_days_late_kept.sql")),
     ])
 }
 

@@ -12,7 +12,7 @@ use rusqlite::params;
 
 use super::prevention::{self, Who};
 use super::sql::{date_at, text_at};
-use super::{Result, activity, customers, cycles, ledger, placements, plans};
+use super::{Result, activity, customers, cycles, days_late_kept, ledger, placements, plans};
 use crate::domain::{AccountFigures, Customer, InvoicePosition, Money};
 use crate::fasthash::FastMap;
 use crate::strategy::engine::{
@@ -224,6 +224,9 @@ pub struct Reach {
     /// Every account with an open invoice as well (a what-if replay carries them from
     /// day to day, as they age into the strategy).
     pub all_open: bool,
+    /// Whether the days late kept between closes may be brought up to date (the
+    /// close's write transaction) or only read.
+    pub days_late: days_late_kept::Keep,
 }
 
 /// The accounts the engine may act on as of `as_of`, ordered by customer id, read with
@@ -485,7 +488,7 @@ pub fn load_all<'c>(
         // Most of the shop (a replay's first day): one scan instead of the set query.
         let days_late = if parts.parts.len() > SCAN_DAYS_LATE_FROM {
             let at = &parts.at;
-            prevention::days_late_scan(conn, as_of, &|cid| at.contains_key(cid))?
+            days_late_kept::days_late(conn, as_of, &|cid| at.contains_key(cid), reach.days_late)?
         } else {
             prevention::days_late(conn, who, as_of)?
         };

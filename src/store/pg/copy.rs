@@ -456,7 +456,11 @@ mod tests {
             .expect("query")
             .collect::<rusqlite::Result<_>>()
             .expect("rows");
-        have.retain(|t| t != "_rusqlite_migration");
+        // Derived lists a file keeps for its own closes are not the shop's data.
+        have.retain(|t| {
+            t != "_rusqlite_migration"
+                && !crate::store::days_late_kept::TABLES.contains(&t.as_str())
+        });
         let mut copied: Vec<String> = TABLES.iter().map(|(t, _)| t.to_string()).collect();
         copied.sort();
         assert_eq!(have, copied);

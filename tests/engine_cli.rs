@@ -305,6 +305,20 @@ fn bad_arguments_are_clear_errors() {
         &["log", "call", "C1", "--outcome", "shouted"],
         "'shouted' is not a call outcome",
     );
+    // A missed close is run for yesterday by name; a date that is none says what is.
+    shop.arq("admin", "yesterday")
+        .args(["run", "--dry-run", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "\"as_of\": \"{}\"",
+            chrono::Local::now().date_naive() - chrono::Duration::days(1)
+        )));
+    shop.arq("admin", "someday")
+        .args(["queue"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("or today, yesterday, tomorrow"));
     refused(
         &["log", "promise", "C1", "--amount", "abc", "--date", "+3"],
         "'abc' is not an amount",

@@ -120,6 +120,14 @@ fn escape_writes_nothing() {
     for key in ['p', 'd', 'n', 'b', 'f', 'h'] {
         press(&mut a, KeyCode::Char(key));
         assert_eq!(a.popups.len(), 1, "{key}");
+        if key == 'h' {
+            // The hold's reason may be left empty: the form says what is then kept.
+            let screen = draw(&a, 100, 30);
+            assert!(
+                screen.contains("optional: else \"set by hand\""),
+                "{screen}"
+            );
+        }
         press(&mut a, KeyCode::Esc);
     }
     assert_eq!(count(&c.db, "events"), before);
@@ -1209,4 +1217,89 @@ fn a_tab_not_read_yet_is_named_before_it_is_read() {
     press(&mut s, KeyCode::BackTab);
     tui_common::press_only(&mut s, KeyCode::Tab);
     assert!(!draw(&s, 100, 30).contains("reading"), "read once");
+}
+
+/// A write-off waiting for approval shows what approving it would write off now, not
+/// only the account's balance: after a payment on one of its invoices, less.
+#[test]
+fn approvals_show_what_a_write_off_would_write_off_now() {
+    use arq::tui::screens::ScreenId;
+    use arq::tui::screens::approvals::ApprovalsScreen;
+    let c = copy();
+    let mut ana = session(&c.db, "ana");
+    let (cid, invoices): (String, Vec<(String, i64)>) = {
+        let conn = rusqlite::Connection::open(&c.db).unwrap_or_else(|e| panic!("{e}"));
+        let cid: String = conn
+            .query_row(
+                "SELECT i.customer_id FROM invoices i JOIN customers c ON c.id = i.customer_id
+                 WHERE c.owner = 'ana' AND i.balance > 0 AND i.due_date < '2026-11-01'
+                   AND NOT EXISTS (SELECT 1 FROM disputes d WHERE d.customer_id = c.id AND d.resolved_on IS NULL)
+                 GROUP BY i.customer_id HAVING COUNT(*) >= 2 ORDER BY i.customer_id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut stmt = conn
+            .prepare("SELECT invoice_no, balance FROM invoices WHERE customer_id = ?1 AND balance > 0 AND due_date < '2026-11-01' ORDER BY invoice_no LIMIT 2")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let rows = stmt
+            .query_map([&cid], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|r| r.collect())
+            .unwrap_or_else(|e| panic!("{e}"));
+        (cid, rows)
+    };
+    let numbers: Vec<String> = invoices.iter().map(|(n, _)| n.clone()).collect();
+    let asked = ana
+        .request_write_off(&cid, &numbers, "small balances")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let item = asked
+        .approval_item
+        .unwrap_or_else(|| panic!("no approval item"));
+    let both: i64 = invoices.iter().map(|(_, b)| b).sum();
+    let grouped = |minor: i64| arq::domain::Money::from_minor(minor).grouped();
+
+    let mut s = app(&c.db, "sam");
+    let shown = |s: &mut arq::tui::app::App| -> String {
+        while s.context() != ScreenId::Approvals {
+            press(s, KeyCode::Tab);
+        }
+        let pos = s
+            .find::<ApprovalsScreen>()
+            .and_then(|a| a.items.iter().position(|i| i.item_id == item))
+            .unwrap_or_else(|| panic!("item #{item} is not in Approvals"));
+        for _ in 0..pos {
+            press(s, KeyCode::Down);
+        }
+        draw(s, 160, 48)
+    };
+    let screen = shown(&mut s);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("to write off"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(line.contains(&grouped(both)), "{line}");
+
+    // The first invoice is paid meanwhile: approving now writes off the second alone.
+    let mut admin = session(&c.db, "admin");
+    admin
+        .write(|tx| {
+            arq::store::ledger::allocate(
+                tx.conn,
+                &invoices[0].0,
+                &cid,
+                tx.as_of,
+                arq::domain::Money::from_minor(invoices[0].1),
+                arq::store::ledger::AllocationKind::Payment,
+                None,
+            )?;
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut s = app(&c.db, "sam");
+    let screen = shown(&mut s);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("to write off"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(line.contains(&grouped(invoices[1].1)), "{line}");
 }

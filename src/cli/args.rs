@@ -49,9 +49,42 @@ impl ExportFormat {
     }
 }
 
-/// `--as-of`: an ISO date.
+/// An ISO date (a period's ends).
 pub fn iso_date(s: &str) -> Result<NaiveDate, String> {
     parse_iso(s).map_err(|e| e.to_string())
+}
+
+/// `--as-of`: an ISO date, or a day named from the machine's today (`today`,
+/// `yesterday`, `tomorrow`, `-3`, `+1`): a missed close is `arq run --as-of yesterday`.
+pub fn as_of_date(s: &str) -> Result<NaiveDate, String> {
+    as_of_from(s, chrono::Local::now().date_naive())
+}
+
+fn as_of_from(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let word = s.trim().to_ascii_lowercase();
+    let shift = match word.as_str() {
+        "today" => Some(0),
+        "yesterday" => Some(-1),
+        "tomorrow" => Some(1),
+        w if w.starts_with(['+', '-']) && w.len() > 1 => {
+            let n: i64 = w[1..].parse().map_err(|_| relative_error(s))?;
+            if n > 3660 {
+                return Err(relative_error(s));
+            }
+            Some(if w.starts_with('-') { -n } else { n })
+        }
+        _ => None,
+    };
+    match shift {
+        Some(n) => Ok(today + chrono::Duration::days(n)),
+        None => parse_iso(s).map_err(|e| {
+            format!("{e} (or today, yesterday, tomorrow, or a number of days such as -3)")
+        }),
+    }
+}
+
+fn relative_error(s: &str) -> String {
+    format!("'{s}' is not a number of days from today (such as -3 or +1)")
 }
 
 /// An amount such as `250`, `1250.50` or `1,250.50` (arq's one rule, `domain::amount`);
@@ -63,6 +96,34 @@ pub fn money(s: &str) -> Result<Money, String> {
 /// A date as people type it (`2026-12-01`, `+7`, `friday`), relative to `as_of`.
 pub fn user_date(option: &str, s: &str, as_of: NaiveDate) -> anyhow::Result<NaiveDate> {
     parse_user_date(s, as_of).map_err(|e| anyhow::anyhow!("{option}: {e}"))
+}
+
+#[cfg(test)]
+mod as_of_tests {
+    use super::*;
+
+    #[test]
+    fn as_of_takes_dates_and_days_named_from_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        for (typed, want) in [
+            ("2026-11-15", day("2026-11-15")),
+            ("yesterday", day("2026-11-30")),
+            (" Today ", day("2026-12-01")),
+            ("tomorrow", day("2026-12-02")),
+            ("-3", day("2026-11-28")),
+            ("+1", day("2026-12-02")),
+            ("-", None),
+            ("-x", None),
+            ("-99999", None),
+            ("friday", None),
+            ("2026-02-30", None),
+        ] {
+            assert_eq!(as_of_from(typed, today).ok(), want, "{typed}");
+        }
+        let err = as_of_from("2026-02-30", today).err().unwrap_or_default();
+        assert!(err.contains("28") && err.contains("yesterday"), "{err}");
+    }
 }
 
 /// Reads one of the domain's vocabularies (any case, `-` or `_`), and tells clap

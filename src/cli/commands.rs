@@ -35,8 +35,8 @@ pub struct Cli {
     /// Who you are (default: ARQ_USER, else your login name)
     #[arg(long, global = true, env = "ARQ_USER", value_name = "NAME", help_heading = GLOBAL)]
     pub user: Option<String>,
-    /// Work as of this date (default: today)
-    #[arg(long = "as-of", global = true, env = "ARQ_AS_OF", value_name = "YYYY-MM-DD", value_parser = args::iso_date, help_heading = GLOBAL)]
+    /// Work as of this date (default: today; also yesterday, tomorrow, -3, +1)
+    #[arg(long = "as-of", global = true, env = "ARQ_AS_OF", value_name = "YYYY-MM-DD", value_parser = args::as_of_date, help_heading = GLOBAL)]
     pub as_of: Option<NaiveDate>,
     #[command(subcommand)]
     pub command: Option<Command>,

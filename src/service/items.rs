@@ -315,6 +315,20 @@ impl Session {
         }
     }
 
+    /// What approving a write-off item would write off today (supervisors): the
+    /// requested invoices' balance now, which may be less than when it was asked for.
+    pub fn write_off_now(&self, item_id: i64) -> Result<Money> {
+        self.require_supervisor("see write-offs waiting for approval")?;
+        let t = self.workable_item(item_id)?;
+        let w = self.write_off_of(&t)?;
+        Ok(
+            super::writeoffs::still_owing(self.store.conn(), &w, self.as_of)?
+                .into_iter()
+                .map(|(_, m)| m)
+                .sum(),
+        )
+    }
+
     fn write_off_of(&self, t: &TaskRow) -> Result<stored_writeoffs::WriteOffRow> {
         let id = t
             .ref_id

@@ -157,6 +157,23 @@ pub(super) fn write_request(
 
 /// Writes off what the request's invoices still owe, dated today, in the name of the
 /// person in `tx`; an account with nothing left past due ends its cycle.
+/// The requested invoices still owing on `as_of`, with their balance: what approving
+/// the request writes off (an invoice paid since the request is left out).
+pub(super) fn still_owing(
+    conn: crate::store::db::Db<'_>,
+    w: &WriteOffRow,
+    as_of: chrono::NaiveDate,
+) -> Result<Vec<(String, Money)>> {
+    let positions = ledger::positions(conn, &w.customer_id, as_of)?;
+    Ok(w.invoices
+        .iter()
+        .filter_map(|(no, _)| {
+            let balance = positions.iter().find(|i| &i.invoice_no == no)?.balance;
+            balance.is_positive().then(|| (no.clone(), balance))
+        })
+        .collect())
+}
+
 pub(super) fn approve(tx: &mut Tx<'_>, w: &WriteOffRow, note: &str) -> Result<Money> {
     let by = tx.actor.clone();
     if !writeoffs::decide(tx.conn, w.id, WriteOffStatus::Approved, tx.as_of, &by, note)? {
@@ -165,27 +182,19 @@ pub(super) fn approve(tx: &mut Tx<'_>, w: &WriteOffRow, note: &str) -> Result<Mo
             w.id
         )));
     }
-    let positions = ledger::positions(tx.conn, &w.customer_id, tx.as_of)?;
     let mut total = Money::ZERO;
     let mut parts = Vec::new();
-    for (no, _) in &w.invoices {
-        let balance = positions
-            .iter()
-            .find(|i| &i.invoice_no == no)
-            .map_or(Money::ZERO, |i| i.balance);
-        if !balance.is_positive() {
-            continue;
-        }
+    for (no, balance) in still_owing(tx.conn, w, tx.as_of)? {
         ledger::allocate(
             tx.conn,
-            no,
+            &no,
             &w.customer_id,
             tx.as_of,
             balance,
             AllocationKind::WriteOff,
             None,
         )?;
-        writeoffs::set_amount(tx.conn, w.id, no, balance)?;
+        writeoffs::set_amount(tx.conn, w.id, &no, balance)?;
         total += balance;
         parts.push(format!("{no} {}", balance.grouped()));
     }

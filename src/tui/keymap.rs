@@ -366,10 +366,16 @@ impl Keymap {
     }
 
     /// (all keys, description) of every action that works in `ctx`, for the help overlay.
+    /// An action with its own words on this screen is listed once, in those words.
     pub fn help(&self, screen: ScreenId) -> Vec<(String, &'static str)> {
+        let own = |a: Action| {
+            SPECS
+                .iter()
+                .any(|s| s.action == a && s.screens.contains(&screen))
+        };
         SPECS
             .iter()
-            .filter(|s| s.screens.is_empty() || s.screens.contains(&screen))
+            .filter(|s| s.screens.contains(&screen) || (s.screens.is_empty() && !own(s.action)))
             .map(|s| {
                 let keys = self
                     .keys
@@ -398,6 +404,22 @@ mod tests {
 
     fn press(c: char) -> KeyEvent {
         KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn help_lists_each_action_once_in_the_screens_own_words() {
+        let km = Keymap::new(&BTreeMap::new()).unwrap_or_else(|e| panic!("{e}"));
+        for screen in [ScreenId::Strategies, ScreenId::Kpis, ScreenId::Queue] {
+            let help = km.help(screen);
+            let refresh: Vec<_> = help.iter().filter(|(k, _)| k == "r").collect();
+            assert_eq!(refresh.len(), 1, "{screen:?}: {help:?}");
+        }
+        let strat = km.help(ScreenId::Strategies);
+        assert!(
+            strat
+                .iter()
+                .any(|(k, w)| k == "r" && *w == "refresh the figures")
+        );
     }
 
     #[test]

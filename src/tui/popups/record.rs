@@ -211,7 +211,7 @@ impl HoldForm {
                     "Put {customer} {name} on credit hold? Orders will be held."
                 )),
             ),
-            reason: Field::new("Reason", "", false, ""),
+            reason: Field::new("Reason", "", false, "optional: else \"set by hand\""),
         }
     }
 }

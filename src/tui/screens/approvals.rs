@@ -17,8 +17,16 @@ use crate::service::{Result, Session};
 pub struct ApprovalsScreen {
     pub items: Vec<QueueItem>,
     pub list: ListState,
-    /// The selected item's account (read when the selection moves), by item.
-    view: Option<(i64, AccountView)>,
+    /// The selected item's account (read when the selection moves).
+    view: Option<Selected>,
+}
+
+/// What the side panel shows of the selected item.
+struct Selected {
+    item: i64,
+    account: AccountView,
+    /// For a write-off waiting for approval: what approving it would write off now.
+    write_off: Option<crate::domain::Money>,
 }
 
 const COLUMNS: [Column; 7] = [
@@ -62,10 +70,17 @@ impl ApprovalsScreen {
             self.view = None;
             return;
         };
-        if self.view.as_ref().is_some_and(|(id, _)| *id == it.item_id) {
+        if self.view.as_ref().is_some_and(|v| v.item == it.item_id) {
             return;
         }
-        self.view = s.account(&it.customer_id, 6).ok().map(|v| (it.item_id, v));
+        let write_off = (it.action == crate::domain::ItemAction::ApproveWriteOff)
+            .then(|| s.write_off_now(it.item_id).ok())
+            .flatten();
+        self.view = s.account(&it.customer_id, 6).ok().map(|account| Selected {
+            item: it.item_id,
+            account,
+            write_off,
+        });
     }
 
     pub fn selected(&self) -> Option<&QueueItem> {
@@ -82,13 +97,14 @@ impl ApprovalsScreen {
             f.render_widget(block, area);
             return;
         };
-        let Some((_, v)) = self.view.as_ref().filter(|(id, _)| *id == it.item_id) else {
+        let Some(sel) = self.view.as_ref().filter(|v| v.item == it.item_id) else {
             f.render_widget(
                 Paragraph::new(Span::styled("  the account could not be read", t.bad)).block(block),
                 area,
             );
             return;
         };
+        let v = &sel.account;
         let money = |label: &str, m: crate::domain::Money| {
             Line::from(vec![
                 Span::styled(format!("{label:<14}"), t.dim),
@@ -102,10 +118,15 @@ impl ApprovalsScreen {
             )),
             Line::from(Span::styled(it.note.clone(), t.base)),
             Line::from(""),
+        ];
+        if let Some(amount) = sel.write_off {
+            lines.push(money("to write off", amount));
+        }
+        lines.extend([
             money("balance", v.balance),
             money("past due", v.past_due),
             money("collectible", v.collectible_past_due),
-        ];
+        ]);
         if v.written_off.is_positive() {
             lines.push(money("written off", v.written_off));
         }

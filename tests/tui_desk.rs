@@ -642,10 +642,35 @@ fn with_many_invoices_the_timeline_stays_reachable() {
         shown.contains(&fourth.chars().take(20).collect::<String>()),
         "{fourth:?} not first:\n{screen}"
     );
-    // `t` again: the keys move the invoices.
+    // To the end: the scrolling stops with the oldest entry on the last row, not on
+    // an empty timeline.
+    press(&mut s, KeyCode::End);
+    let screen = draw(&s, 80, 24);
+    let last = &events[events.len() - 1].detail;
+    let rows: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains(" timeline"))
+        .skip(1)
+        .take_while(|l| !l.contains("help"))
+        .collect();
+    assert!(
+        rows.len() >= 2 && rows.iter().all(|l| !l.trim_matches('"').trim().is_empty()),
+        "the timeline ran past its end:\n{screen}"
+    );
+    assert!(
+        screen.contains(&last.chars().take(20).collect::<String>()),
+        "{last:?} not shown at the end:\n{screen}"
+    );
+    // `t` again: the keys move the invoices, and the timeline shows its newest again.
     press(&mut s, KeyCode::Char('t'));
     press(&mut s, KeyCode::Down);
     assert_eq!(s.account().unwrap().invoices.selected, 1);
+    let screen = draw(&s, 80, 24);
+    let first = &events[0].detail;
+    assert!(
+        screen.contains(&first.chars().take(20).collect::<String>()),
+        "{first:?} not back on top:\n{screen}"
+    );
 }
 
 #[test]

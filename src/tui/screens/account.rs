@@ -29,6 +29,8 @@ pub struct AccountScreen {
     /// `on_timeline` (the timeline key switches).
     pub timeline: ListState,
     pub on_timeline: bool,
+    /// The furthest entry the timeline may start from, as last drawn.
+    timeline_last: std::cell::Cell<usize>,
     /// The queue item the collector came from, finished by a wrap-up.
     pub item: Option<i64>,
 }
@@ -50,6 +52,7 @@ impl AccountScreen {
             invoices: ListState::default(),
             timeline: ListState::default(),
             on_timeline: false,
+            timeline_last: std::cell::Cell::new(usize::MAX),
             item,
         })
     }
@@ -420,7 +423,7 @@ impl AccountScreen {
         } else {
             Focus::Elsewhere(&key)
         };
-        timeline::render(
+        let last = timeline::render(
             f,
             area,
             "timeline",
@@ -429,6 +432,7 @@ impl AccountScreen {
             focus,
             cx.theme,
         );
+        self.timeline_last.set(last);
     }
 }
 
@@ -448,7 +452,11 @@ impl Screen for AccountScreen {
     /// The invoices, or the timeline while it has the focus.
     fn list(&mut self) -> Option<(&mut ListState, usize)> {
         if self.on_timeline {
-            let n = self.view.events.len();
+            let n = self
+                .view
+                .events
+                .len()
+                .min(self.timeline_last.get().saturating_add(1));
             return Some((&mut self.timeline, n));
         }
         let n = self.view.invoices.len();
@@ -458,6 +466,10 @@ impl Screen for AccountScreen {
     fn act(&mut self, action: Action, _s: &Session) -> Option<Effect> {
         (action == Action::Timeline).then(|| {
             self.on_timeline = !self.on_timeline;
+            // Back to the invoices, the timeline shows its newest entries again.
+            if !self.on_timeline {
+                self.timeline.selected = 0;
+            }
             Effect::Done
         })
     }

@@ -34,24 +34,46 @@ pub fn lines(
         if out.len() >= rows {
             break;
         }
-        let indent = width(&e.head);
-        for (n, part) in e.text.split('\n').enumerate() {
-            let lead = if n == 0 {
-                Span::styled(e.head.clone(), theme.dim)
-            } else {
-                Span::raw(" ".repeat(indent))
-            };
-            let line = Line::from(vec![lead, Span::raw(part.trim_end().to_string())]);
-            out.extend(wrap_line(&line, max, indent));
-        }
+        out.extend(entry_lines(e, max, theme));
     }
     out.truncate(rows);
     out
 }
 
+/// One entry's lines at `max` columns.
+fn entry_lines(e: &Entry, max: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let indent = width(&e.head);
+    let mut out = Vec::new();
+    for (n, part) in e.text.split('\n').enumerate() {
+        let lead = if n == 0 {
+            Span::styled(e.head.clone(), theme.dim)
+        } else {
+            Span::raw(" ".repeat(indent))
+        };
+        let line = Line::from(vec![lead, Span::raw(part.trim_end().to_string())]);
+        out.extend(wrap_line(&line, max, indent));
+    }
+    out
+}
+
+/// The furthest entry the timeline may start from at `rows` rows of `max` columns: the
+/// one from which the oldest entries just fill the rows (scrolling stops with the last
+/// page full, not on an empty one).
+pub fn last_first(entries: &[Entry], max: usize, rows: usize, theme: &Theme) -> usize {
+    let mut used = 0;
+    for (i, e) in entries.iter().enumerate().rev() {
+        used += entry_lines(e, max, theme).len();
+        if used > rows {
+            return (i + 1).min(entries.len().saturating_sub(1));
+        }
+    }
+    0
+}
+
 /// Draws the timeline in `area` under a titled rule, from entry `first`. `focused`:
 /// the movement keys scroll it (the title says so); `hint` names the key that
-/// gives it the focus when there is more than fits.
+/// gives it the focus when there is more than fits. Returns [`last_first`] for the
+/// area, so the keys stop where the drawing does.
 pub fn render(
     f: &mut Frame<'_>,
     area: Rect,
@@ -60,7 +82,7 @@ pub fn render(
     first: usize,
     focus: Focus<'_>,
     theme: &Theme,
-) {
+) -> usize {
     let rows = usize::from(area.height.saturating_sub(1));
     let max = usize::from(area.width).max(1);
     let shown = lines(entries, first, max, rows + 1, theme);
@@ -82,6 +104,7 @@ pub fn render(
     let mut shown = shown;
     shown.truncate(rows);
     f.render_widget(Paragraph::new(shown).block(block), area);
+    last_first(entries, max, rows, theme)
 }
 
 /// Whether the timeline has the movement keys, and the key that switches.

@@ -1303,3 +1303,30 @@ fn approvals_show_what_a_write_off_would_write_off_now() {
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(line.contains(&grouped(invoices[1].1)), "{line}");
 }
+
+/// At 160 columns Approvals has room for every name whole beside the account.
+#[test]
+fn approvals_names_are_whole_on_a_wide_terminal() {
+    use arq::tui::screens::ScreenId;
+    use arq::tui::screens::approvals::ApprovalsScreen;
+    let c = copy();
+    let mut s = app(&c.db, "sam");
+    while s.context() != ScreenId::Approvals {
+        press(&mut s, KeyCode::Tab);
+    }
+    let screen = draw(&s, 160, 48);
+    let names: Vec<String> = s
+        .find::<ApprovalsScreen>()
+        .map(|a| {
+            a.items
+                .iter()
+                .take(40)
+                .map(|i| i.customer_name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(names.len() > 10, "{names:?}");
+    for name in names {
+        assert!(screen.contains(&name), "{name} cut:\n{screen}");
+    }
+}

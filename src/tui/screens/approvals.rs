@@ -182,8 +182,13 @@ impl Screen for ApprovalsScreen {
             return;
         }
         let (list_area, side) = if area.width >= 120 {
-            let [a, b] =
-                Layout::horizontal([Constraint::Length(92), Constraint::Min(28)]).areas(area);
+            // The list as wide as its names need, the account beside it keeping 40
+            // columns (28 at the narrowest).
+            let list_width = list::natural_width(&COLUMNS, 3)
+                .min(area.width.saturating_sub(40))
+                .max(92);
+            let [a, b] = Layout::horizontal([Constraint::Length(list_width), Constraint::Min(28)])
+                .areas(area);
             (a, b)
         } else {
             let [a, b] = Layout::vertical([Constraint::Min(5), Constraint::Length(9)]).areas(area);

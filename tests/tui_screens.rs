@@ -316,6 +316,16 @@ fn the_what_if_of_a_strategy() {
             screen.contains("gentle on the accounts of strict"),
             "{screen}"
         );
+        // The estimate's range stays on one row at every width tried.
+        for (w, h) in [(80, 24), (100, 30), (160, 48)] {
+            let shown = draw(&s, w, h);
+            assert!(
+                shown
+                    .lines()
+                    .any(|l| l.contains("range ") && l.contains(" to +")),
+                "{w}×{h}:\n{shown}"
+            );
+        }
         if mono {
             insta::assert_snapshot!("whatif_mono_80x24", screen);
         } else {

@@ -126,9 +126,10 @@ impl WhatIfScreen {
         let e = &self.w.estimated;
         let width = usize::from(area.width.saturating_sub(1)).max(10);
         let mut lines = vec![Line::from(Span::styled("estimated — not a record", t.warn))];
-        let cash = format!(
-            "cash collected {} ({} to {})",
-            signed(e.collected_delta.grouped()),
+        // The range on a line of its own, so a narrow column never parts its ends.
+        let cash = format!("cash collected {}", signed(e.collected_delta.grouped()));
+        let range = format!(
+            "  range {} to {}",
             signed(e.collected_low.grouped()),
             signed(e.collected_high.grouped())
         );
@@ -136,7 +137,7 @@ impl WhatIfScreen {
             Some(d) => format!("DSO at the end {} days", signed(d.to_string())),
             None => "DSO: no credit sales in the period".into(),
         };
-        for text in [cash, dso] {
+        for text in [cash, range, dso] {
             lines.extend(
                 wrap(&text, width)
                     .into_iter()

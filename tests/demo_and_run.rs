@@ -255,6 +255,22 @@ fn days_late_by_scan_agrees_with_the_set_query() {
         let by_scan = arq::store::prevention::days_late_scan(conn, d(day), &|_| true)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(by_query, by_scan, "{day}");
+        // Customer by customer (the kept lists' way), for every second customer.
+        let mut ids: Vec<String> = serde_json::from_str::<Vec<String>>(&json)
+            .unwrap_or_default()
+            .into_iter()
+            .step_by(2)
+            .collect();
+        ids.sort();
+        let by_customer = arq::store::prevention::days_late_of(conn, d(day), &ids)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let expected: Vec<_> = by_scan
+            .iter()
+            .filter(|(c, _)| ids.binary_search(c).is_ok())
+            .cloned()
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(by_customer, expected, "{day}");
         compared += by_scan.len();
     }
     assert!(
@@ -384,9 +400,12 @@ fn days_late_of_written_off_and_reopened_invoices_agree_with_the_set_query() {
             prevention::days_late(conn, Who::One("C1"), d(day)).unwrap_or_else(|e| panic!("{e}"));
         let by_scan =
             prevention::days_late_scan(conn, d(day), &|_| true).unwrap_or_else(|e| panic!("{e}"));
+        let by_customer = prevention::days_late_of(conn, d(day), &["C1".to_string()])
+            .unwrap_or_else(|e| panic!("{e}"));
         let want = vec![("C1".to_string(), days.to_vec())];
         assert_eq!(by_query, want, "set query, {day}");
         assert_eq!(by_scan, want, "scan, {day}");
+        assert_eq!(by_customer, want, "by customer, {day}");
         // The behaviour measure's whole-shop read sums the same money the same way.
         let one = behaviour::load(conn, d(day), behaviour::Whose::Ids(r#"["C1"]"#))
             .unwrap_or_else(|e| panic!("{e}"));

@@ -3,8 +3,8 @@
 //! day, although they change only for customers whose invoices or money moved. The
 //! lists are kept in `days_late_kept`; triggers name every customer whose invoices or
 //! allocations change in `days_late_dirty`; a close reads the kept lists, computes the
-//! named customers again with the set query ([`prevention::days_late`]), and keeps
-//! what it computed. The answer is the scan's, customer for customer (tests hold it).
+//! named customers again from their own invoices ([`prevention::days_late_of`]), and
+//! keeps what it computed. The answer is the scan's, customer for customer (tests hold it).
 //!
 //! On a server (team mode) nothing is kept: the scan runs as before.
 
@@ -15,8 +15,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::Result;
 use super::db::Db;
-use super::prevention::{self, Who};
-use super::snapshot::ids_json;
+use super::prevention;
 use super::sql::text_at;
 use crate::fasthash::FastMap;
 
@@ -106,8 +105,7 @@ pub fn days_late<'c>(
         .collect::<rusqlite::Result<_>>()?;
     let mut fresh: FastMap<String, Vec<i64>> = FastMap::default();
     if !dirty.is_empty() {
-        let ids = ids_json(dirty.iter().map(String::as_str));
-        fresh.extend(prevention::days_late(conn, Who::Ids(&ids), as_of)?);
+        fresh.extend(prevention::days_late_of(conn, as_of, &dirty)?);
     }
     let mut out: Vec<(String, Vec<i64>)> = Vec::new();
     let mut unreadable: Vec<String> = Vec::new();
@@ -126,8 +124,8 @@ pub fn days_late<'c>(
         }
     }
     if !unreadable.is_empty() {
-        let ids = ids_json(unreadable.iter().map(String::as_str));
-        out.extend(prevention::days_late(conn, Who::Ids(&ids), as_of)?);
+        unreadable.sort_unstable();
+        out.extend(prevention::days_late_of(conn, as_of, &unreadable)?);
     }
     if may_write && !dirty.is_empty() {
         let mut gone = conn.prepare("DELETE FROM days_late_kept WHERE customer_id = ?1")?;

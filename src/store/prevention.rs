@@ -284,26 +284,71 @@ pub fn days_late_scan<'c>(
     as_of: NaiveDate,
     wanted: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<(String, Vec<i64>)>> {
-    let conn: Db<'c> = conn.into();
+    settled_days_late(conn.into(), as_of, Whose::Shop(wanted))
+}
+
+/// [`days_late_scan`] for a few customers (sorted ids): their settled invoices by
+/// customer instead of the whole shop's index range; the same answer for them.
+pub fn days_late_of<'c>(
+    conn: impl Into<Db<'c>>,
+    as_of: NaiveDate,
+    ids: &[String],
+) -> Result<Vec<(String, Vec<i64>)>> {
+    settled_days_late(conn.into(), as_of, Whose::Of(ids))
+}
+
+/// Whose settled invoices [`settled_days_late`] reads.
+enum Whose<'a> {
+    /// The whole shop's, in one range of `invoices_settled`, kept for `wanted`.
+    Shop(&'a dyn Fn(&str) -> bool),
+    /// These customers' (sorted), one seek each.
+    Of(&'a [String]),
+}
+
+fn settled_days_late(
+    conn: Db<'_>,
+    as_of: NaiveDate,
+    which: Whose<'_>,
+) -> Result<Vec<(String, Vec<i64>)>> {
     let irregular: FastSet<String> = conn
         .prepare(IRREGULAR)?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let listed = |cid: &str| match &which {
+        Whose::Shop(wanted) => wanted(cid),
+        Whose::Of(ids) => ids.binary_search_by(|id| id.as_str().cmp(cid)).is_ok(),
+    };
     let mut kept = LatestSettled::default();
-    {
-        let mut stmt = conn.prepare(SETTLED_BY)?;
-        let mut rows = stmt.query([as_of])?;
-        while let Some(r) = rows.next()? {
-            let Some(at) = kept.customer(text_at(&r, 0)?, wanted) else {
-                continue;
-            };
-            let no = text_at(&r, 1)?;
-            if !irregular.is_empty() && irregular.contains(no) {
-                continue;
+    let take = |kept: &mut LatestSettled, r: &super::db::Row<'_>| -> Result<()> {
+        let Some(at) = kept.customer(text_at(r, 0)?, &listed) else {
+            return Ok(());
+        };
+        let no = text_at(r, 1)?;
+        if !irregular.is_empty() && irregular.contains(no) {
+            return Ok(());
+        }
+        kept.push(at, date_at(r, 3)?, no, date_at(r, 2)?);
+        Ok(())
+    };
+    match &which {
+        Whose::Shop(_) => {
+            let mut stmt = conn.prepare(SETTLED_BY)?;
+            let mut rows = stmt.query([as_of])?;
+            while let Some(r) = rows.next()? {
+                take(&mut kept, &r)?;
             }
-            kept.push(at, date_at(&r, 3)?, no, date_at(&r, 2)?);
+        }
+        Whose::Of(ids) => {
+            let mut stmt = conn.prepare(SETTLED_OF)?;
+            for cid in ids.iter() {
+                let mut rows = stmt.query(params![cid, as_of])?;
+                while let Some(r) = rows.next()? {
+                    take(&mut kept, &r)?;
+                }
+            }
         }
     }
+    let wanted = &listed;
     let mut invoice = conn.prepare(
         "SELECT customer_id, due_date, amount FROM invoices WHERE invoice_no = ?1 AND issue_date <= ?2",
     )?;
@@ -443,6 +488,11 @@ pub(crate) const IRREGULAR: &str =
 pub(crate) const SETTLED_BY: &str = "SELECT customer_id, invoice_no, due_date, last_allocated_on
      FROM invoices INDEXED BY invoices_settled
      WHERE balance = 0 AND last_allocated_on <= ?1 AND issue_date <= ?1";
+
+/// One customer's invoices paid off by `?2` (as [`SETTLED_BY`] reads the shop's).
+pub(crate) const SETTLED_OF: &str = "SELECT customer_id, invoice_no, due_date, last_allocated_on
+     FROM invoices INDEXED BY invoices_customer
+     WHERE customer_id = ?1 AND balance = 0 AND last_allocated_on <= ?2 AND issue_date <= ?2";
 
 /// Customers with a promise found broken in the `days` days up to `as_of`.
 pub fn recently_broken<'c>(

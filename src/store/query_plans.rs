@@ -59,6 +59,12 @@ fn whole_shop_reads_use_their_indexes() {
             "invoices_issued",
         ),
         (
+            "one customer's invoices paid off by a day (days late kept between closes)",
+            prevention::SETTLED_OF,
+            "INDEX invoices_customer",
+            "invoices_issued",
+        ),
+        (
             "invoices written off or with money taken back (days late, the long way)",
             prevention::IRREGULAR,
             "INDEX allocations_irregular",

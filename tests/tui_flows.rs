@@ -1330,3 +1330,35 @@ fn approvals_names_are_whole_on_a_wide_terminal() {
         assert!(screen.contains(&name), "{name} cut:\n{screen}");
     }
 }
+
+/// `S` on the Outbox asks first, naming how many messages would go and how long the
+/// oldest has waited; Esc sends nothing, Enter delivers.
+#[test]
+fn delivering_the_outbox_asks_first_and_names_the_oldest() {
+    use arq::tui::screens::ScreenId;
+    let c = copy();
+    let pending = || count(&c.db, "outbox WHERE status = 'pending'");
+    let before = pending();
+    assert!(before > 0);
+    let mut s = app(&c.db, "sam");
+    while s.context() != ScreenId::Outbox {
+        press(&mut s, KeyCode::Tab);
+    }
+    press(&mut s, KeyCode::Char('S'));
+    let screen = draw(&s, 100, 30);
+    assert!(
+        screen.contains(&format!("Deliver {before} pending messages now?")),
+        "{screen}"
+    );
+    assert!(screen.contains("oldest queued 2026-"), "{screen}");
+    press(&mut s, KeyCode::Esc);
+    assert_eq!(pending(), before);
+    press(&mut s, KeyCode::Char('S'));
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(pending(), 0);
+    assert!(draw(&s, 100, 30).contains("delivered:"));
+    // Nothing left: the key says so instead of asking.
+    press(&mut s, KeyCode::Char('S'));
+    assert!(s.popups.is_empty());
+    assert!(draw(&s, 100, 30).contains("nothing is pending"));
+}

@@ -4,6 +4,16 @@ use super::{Result, ServiceError, Session};
 
 impl Session {
     /// Outbox messages for the accounts the user may see, newest first.
+    /// The messages a delivery by this user would take: how many are pending, and the
+    /// day the oldest was queued (a collector's: their customers' only).
+    pub fn pending_mail(&self) -> Result<(u64, Option<chrono::NaiveDate>)> {
+        let owner = (!self.user.role.sees_everything()).then_some(self.user.name.as_str());
+        Ok(crate::store::outbox::pending_summary(
+            self.store.conn(),
+            owner,
+        )?)
+    }
+
     pub fn outbox(&self, status: Option<&str>) -> Result<Vec<crate::store::outbox::OutboxRow>> {
         use crate::store::outbox::STATUSES;
         if let Some(st) = status

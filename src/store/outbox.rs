@@ -129,6 +129,23 @@ pub fn next_id<'c>(conn: impl Into<Db<'c>>) -> Result<i64> {
 }
 
 /// Messages, newest first; `status` filters (`pending`, `sending`, `sent`, `cancelled`).
+/// How many messages are pending (of `owner`'s customers, or all), and the day the
+/// oldest of them was queued.
+pub fn pending_summary<'c>(
+    conn: impl Into<Db<'c>>,
+    owner: Option<&str>,
+) -> Result<(u64, Option<NaiveDate>)> {
+    let conn: Db<'c> = conn.into();
+    let (n, oldest): (i64, Option<NaiveDate>) = conn.query_row(
+        "SELECT COUNT(*), MIN(o.created_on) FROM outbox o
+         WHERE o.status = 'pending'
+           AND (?1 IS NULL OR o.customer_id IN (SELECT id FROM customers WHERE owner = ?1))",
+        [owner],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok((n.max(0) as u64, oldest))
+}
+
 pub fn list<'c>(
     conn: impl Into<Db<'c>>,
     status: Option<&str>,

@@ -292,9 +292,7 @@ impl App {
         }
         match run(&mut self.session, &r) {
             Ok(done) => {
-                if !matches!(r, Request::Deliver) {
-                    self.popups.pop();
-                }
+                self.popups.pop();
                 // A wrap-up moves on: back from the account to the queue, whose next item is now selected.
                 if matches!(r, Request::WrapUp { .. })
                     && self.account().is_some_and(|a| a.item.is_some())
@@ -330,7 +328,7 @@ impl App {
                     ));
                 }
                 match self.popups.last_mut() {
-                    Some(p) if !matches!(r, Request::Deliver) => p.set_error(message),
+                    Some(p) => p.set_error(message),
                     _ => self.status = Some((message, true)),
                 }
             }

@@ -466,7 +466,20 @@ impl App {
                 }
             }
             Action::Sort => {}
-            Action::Deliver => self.submit(super::popups::Request::Deliver),
+            Action::Deliver => match self.session.pending_mail() {
+                Ok((0, _)) => {
+                    self.status = Some(("nothing is pending in the outbox".into(), false))
+                }
+                Ok((n, oldest)) => {
+                    self.popups
+                        .push(Popup::form(super::popups::choose::DeliverForm::new(
+                            n as usize,
+                            oldest,
+                            self.session.as_of(),
+                        )))
+                }
+                Err(e) => self.status = Some((e.to_string(), true)),
+            },
             Action::Send
             | Action::Call
             | Action::Promise

@@ -345,6 +345,81 @@ impl Form for ConfirmForm {
     }
 }
 
+/// Asked before the pending messages go out (supervisors, Outbox): how many, and how
+/// long the oldest has waited. Each is checked against its account as it goes, so
+/// one its account no longer calls for is cancelled, not sent.
+pub struct DeliverForm {
+    pending: usize,
+    /// The day the oldest pending message was queued, and how many days ago that was.
+    oldest: Option<(NaiveDate, i64)>,
+    error: Option<String>,
+}
+
+impl DeliverForm {
+    pub fn new(pending: usize, oldest: Option<NaiveDate>, today: NaiveDate) -> DeliverForm {
+        DeliverForm {
+            pending,
+            oldest: oldest.map(|d| (d, (today - d).num_days())),
+            error: None,
+        }
+    }
+}
+
+const DELIVER_KEYS: &[FormKey] = &[keys::SEND, keys::NOT_NOW];
+
+impl Form for DeliverForm {
+    fn handle(&mut self, key: &KeyEvent, _as_of: NaiveDate) -> Outcome {
+        match text::press(key) {
+            Press::Cancel => Outcome::Close,
+            Press::Save => Outcome::Submit(Request::Deliver),
+            Press::Edit => Outcome::Keep,
+        }
+    }
+
+    fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
+        let n = self.pending;
+        let question = format!(
+            "Deliver {n} pending message{} now?",
+            if n == 1 { "" } else { "s" }
+        );
+        let mut above = Vec::new();
+        if let Some((day, age)) = self.oldest {
+            let waited = match age {
+                i64::MIN..=0 => "today".to_string(),
+                1 => "yesterday".to_string(),
+                d => format!("{d} days ago"),
+            };
+            let style = if age > 1 { theme.warn } else { theme.dim };
+            above.push(Line::from(Span::styled(
+                format!("oldest queued {day} ({waited})"),
+                style,
+            )));
+        }
+        above.push(Line::from(Span::styled(
+            "each is checked first: one its account no longer calls for (paid, promised, too old) is cancelled",
+            theme.dim,
+        )));
+        Chooser {
+            title: "deliver",
+            question: &question,
+            above,
+            rows: &[],
+            chosen: 0,
+            error: self.error.as_deref(),
+            keys: DELIVER_KEYS,
+        }
+        .draw(f, area, theme);
+    }
+
+    fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    fn keys(&self) -> &'static [FormKey] {
+        DELIVER_KEYS
+    }
+}
+
 /// An account a bulk reassignment moves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moving {

@@ -339,3 +339,40 @@ fn a_reminder_replaced_by_a_later_step_is_cancelled_one_reminder_at_a_time() {
     let text = std::fs::read_to_string(&emls[0]).unwrap_or_default();
     assert!(text.contains("Subject: Second notice"), "{text}");
 }
+
+/// A letter is not sent by text message: `outbox queue --channel sms` with an email
+/// template is refused, naming its length and the template to use; nothing is queued.
+#[test]
+fn a_letter_is_refused_as_a_text_message() {
+    let shop = Shop::new("2026-01-01");
+    mail_support::past_due_customer(&shop, "C9", "ana", |_| {});
+    let queue = |template: &str| {
+        shop.arq("admin", "2026-03-01")
+            .args([
+                "outbox",
+                "queue",
+                "C9",
+                "--template",
+                template,
+                "--channel",
+                "sms",
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let out = queue("friendly_reminder");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is a letter (at most 320)") && err.contains("sms_reminder"),
+        "{err}"
+    );
+    assert_eq!(shop.count("outbox"), 0);
+    let out = queue("sms_reminder");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(shop.count("outbox"), 1);
+}

@@ -1362,3 +1362,75 @@ fn delivering_the_outbox_asks_first_and_names_the_oldest() {
     assert!(s.popups.is_empty());
     assert!(draw(&s, 100, 30).contains("nothing is pending"));
 }
+
+/// Send now shows the chosen template as the customer would get it, and will not send a
+/// letter by text message: the preview counts a text message's characters, warns when
+/// it is a letter, and the send is refused with nothing queued.
+#[test]
+fn send_now_previews_the_message_and_keeps_letters_out_of_text_messages() {
+    let c = copy();
+    // A customer with a phone number, not opted out of text messages.
+    let cid: String = session(&c.db, "sam")
+        .store()
+        .conn()
+        .query_row(
+            "SELECT id FROM customers WHERE phone IS NOT NULL AND phone <> ''
+               AND opt_out NOT LIKE '%sms%' ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut a = app(&c.db, "sam");
+    while !draw(&a, 120, 40).contains("[Accounts]") {
+        press(&mut a, KeyCode::Tab);
+    }
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, &cid);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('m'));
+    let screen = draw(&a, 120, 40);
+    assert!(screen.contains("preview"), "{screen}");
+    assert!(screen.contains("Subject: "), "{screen}");
+    // Move the channel to sms (email → sms is one step right when email is chosen).
+    while !draw(&a, 120, 40)
+        .lines()
+        .any(|l| l.contains("Channel") && l.contains("● sms"))
+    {
+        press(&mut a, KeyCode::Right);
+    }
+    let screen = draw(&a, 120, 40);
+    assert!(screen.contains("is a letter (at most 320)"), "{screen}");
+    let queued = count(&c.db, "outbox");
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(count(&c.db, "outbox"), queued);
+    assert!(
+        draw(&a, 120, 40).contains("choose a template written for text messages"),
+        "the refusal is shown in the form"
+    );
+    // The text-message template: short, no warning; it goes.
+    let names = session(&c.db, "sam")
+        .templates()
+        .map(|t| t.names())
+        .unwrap_or_default();
+    let at = names
+        .iter()
+        .position(|n| n == "sms_reminder")
+        .unwrap_or_else(|| panic!("{names:?}"));
+    let from = names
+        .iter()
+        .position(|n| n == "friendly_reminder")
+        .unwrap_or(0);
+    for _ in from..at {
+        press(&mut a, KeyCode::Down);
+    }
+    for _ in at..from {
+        press(&mut a, KeyCode::Up);
+    }
+    let screen = draw(&a, 120, 40);
+    assert!(screen.contains("▶ sms_reminder"), "{screen}");
+    assert!(!screen.contains("is a letter"), "{screen}");
+    assert!(screen.contains("preview · "), "{screen}");
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(count(&c.db, "outbox"), queued + 1);
+}

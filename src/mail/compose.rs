@@ -14,6 +14,21 @@ use crate::domain::{Channel, EventKind};
 use crate::service::{Result, ServiceError, Session};
 use crate::store::{activity, outbox, snapshot};
 
+/// The longest text message a person may send, in characters: two concatenated SMS
+/// parts. A longer one is a letter sent by text (the email templates run to 500–900
+/// characters); `sms_reminder` is about 150.
+pub const SMS_MAX_CHARS: usize = 320;
+
+/// Why `text` may not go as a text message, if it may not.
+pub fn too_long_for_sms(text: &str) -> Option<String> {
+    let n = text.trim().chars().count();
+    (n > SMS_MAX_CHARS).then(|| {
+        format!(
+            "a text message of {n} characters is a letter (at most {SMS_MAX_CHARS}): choose a template written for text messages, such as sms_reminder"
+        )
+    })
+}
+
 /// What a template may use besides the account (a promise, a plan, or free values).
 #[derive(Debug, Clone, Default)]
 pub struct Extra {
@@ -98,6 +113,11 @@ pub fn queue_manual_message(
     }
     let ctx = context_for(s, &c.id, extra)?;
     let r = s.templates()?.render(template, &ctx)?;
+    if channel == Channel::Sms
+        && let Some(why) = too_long_for_sms(&r.text)
+    {
+        return Err(ServiceError::Invalid(why));
+    }
     let recipient = c.recipient(channel).to_string();
     let domain = s.config().mail.domain().to_string();
     let as_of = s.as_of();

@@ -209,13 +209,27 @@ impl App {
                 ))
             }
             Action::Send => {
-                let templates = match self.session.templates() {
+                let names = match self.session.templates() {
                     Ok(t) => t.names(),
                     Err(e) => {
                         self.status = Some((e.to_string(), true));
                         return;
                     }
                 };
+                // Each template as the customer would get it, for the form's preview.
+                let templates = names
+                    .into_iter()
+                    .map(|name| {
+                        let r = compose::preview(
+                            &mut self.session,
+                            &t.customer,
+                            &name,
+                            Extra::default(),
+                        )
+                        .ok();
+                        (name, r)
+                    })
+                    .collect();
                 let reachable = |c: Channel| {
                     !view.opt_out.iter().any(|o| o.as_str() == c.as_str())
                         && match c {

@@ -39,6 +39,8 @@ struct Chooser<'a> {
     chosen: usize,
     error: Option<&'a str>,
     keys: &'a [FormKey],
+    /// Lines under the rows (a preview of the chosen one), while there is room.
+    below: Vec<Line<'static>>,
 }
 
 impl Chooser<'_> {
@@ -52,7 +54,7 @@ impl Chooser<'_> {
             f,
             area,
             64,
-            q_h + above + rows,
+            q_h + above + rows + self.below.len() as u16,
             self.title,
             self.error,
             self.keys,
@@ -84,8 +86,11 @@ impl Chooser<'_> {
             f.render_widget(Paragraph::new(l.clone()), line(y));
             y += 1;
         }
-        // Rows scroll so the chosen one stays in view above the keys line.
-        let room = usize::from((inner.y + inner.height).saturating_sub(y + foot)).max(1);
+        // Rows scroll so the chosen one stays in view above what is below them and
+        // the keys line; what is below keeps at most half the room.
+        let left = usize::from((inner.y + inner.height).saturating_sub(y + foot));
+        let below = self.below.len().min(left / 2);
+        let room = left.saturating_sub(below).max(1);
         let first = self.chosen.saturating_sub(room - 1);
         for (i, r) in self.rows.iter().enumerate().skip(first).take(room) {
             let on = i == self.chosen;
@@ -94,6 +99,10 @@ impl Chooser<'_> {
                 if on { theme.selected } else { theme.base },
             ));
             f.render_widget(Paragraph::new(text), line(y));
+            y += 1;
+        }
+        for l in self.below.iter().take(below) {
+            f.render_widget(Paragraph::new(l.clone()), line(y));
             y += 1;
         }
         render_footer(f, inner, self.error, self.keys, theme);
@@ -153,6 +162,7 @@ impl Form for AssignForm {
             chosen: self.chosen,
             error: self.error.as_deref(),
             keys: ASSIGN_KEYS,
+            below: Vec::new(),
         }
         .draw(f, area, theme);
     }
@@ -177,6 +187,8 @@ pub struct SendForm {
     /// Said above the choice when nothing on the account is past due (a reminder would
     /// list invoices not yet due and a past-due total of 0.00).
     caution: Option<String>,
+    /// Each template rendered for the account (`None` when it could not be).
+    previews: Vec<Option<crate::mail::Rendered>>,
 }
 
 impl SendForm {
@@ -185,10 +197,11 @@ impl SendForm {
     pub fn new(
         customer: &str,
         name: &str,
-        templates: Vec<String>,
+        templates: Vec<(String, Option<crate::mail::Rendered>)>,
         reachable: &dyn Fn(Channel) -> bool,
         caution: Option<String>,
     ) -> SendForm {
+        let (templates, previews): (Vec<String>, Vec<_>) = templates.into_iter().unzip();
         let chosen = templates
             .iter()
             .position(|t| t == "friendly_reminder")
@@ -201,7 +214,51 @@ impl SendForm {
             channel: CHANNELS.iter().position(|c| reachable(*c)).unwrap_or(0),
             error: None,
             caution,
+            previews,
         }
+    }
+
+    /// The chosen template as the customer would get it: subject, the first lines of
+    /// the text (wrapped, never cut), and for a text message its length.
+    fn preview(&self, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+        const BODY_ROWS: usize = 4;
+        let Some(Some(r)) = self.previews.get(self.chosen) else {
+            return vec![Line::from(Span::styled("(no preview)", theme.dim))];
+        };
+        let sms = CHANNELS[self.channel % CHANNELS.len()] == Channel::Sms;
+        let mut head = "preview".to_string();
+        if sms {
+            head.push_str(&format!(" · {} characters", r.text.trim().chars().count()));
+        }
+        let mut out = vec![Line::from(""), Line::from(Span::styled(head, theme.dim))];
+        if sms && let Some(why) = crate::mail::compose::too_long_for_sms(&r.text) {
+            out.extend(
+                wrap(&why, width)
+                    .into_iter()
+                    .map(|l| Line::from(Span::styled(l, theme.warn))),
+            );
+        }
+        if !sms {
+            out.push(Line::from(Span::styled(
+                format!("Subject: {}", r.subject),
+                theme.title,
+            )));
+        }
+        let body: Vec<String> = r
+            .text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .flat_map(|l| wrap(l.trim(), width))
+            .collect();
+        let more = body.len().saturating_sub(BODY_ROWS);
+        out.extend(body.into_iter().take(BODY_ROWS).map(Line::from));
+        if more > 0 {
+            out.push(Line::from(Span::styled(
+                format!("… {more} more line{}", if more == 1 { "" } else { "s" }),
+                theme.dim,
+            )));
+        }
+        out
     }
 }
 
@@ -220,6 +277,8 @@ impl Form for SendForm {
                 None => Outcome::Close,
             },
             Press::Edit => {
+                // A refusal was about the choice before this one.
+                self.error = None;
                 let n = CHANNELS.len();
                 match key.code {
                     KeyCode::Right | KeyCode::Char('l') => self.channel = (self.channel + 1) % n,
@@ -252,6 +311,7 @@ impl Form for SendForm {
             chosen: self.chosen,
             error: self.error.as_deref(),
             keys: SEND_KEYS,
+            below: self.preview(usize::from(super::inner_width(area, 64)).max(10), theme),
         }
         .draw(f, area, theme);
     }
@@ -332,6 +392,7 @@ impl Form for ConfirmForm {
             chosen: 0,
             error: self.error.as_deref(),
             keys: CONFIRM_KEYS,
+            below: Vec::new(),
         }
         .draw(f, area, theme);
     }
@@ -407,6 +468,7 @@ impl Form for DeliverForm {
             chosen: 0,
             error: self.error.as_deref(),
             keys: DELIVER_KEYS,
+            below: Vec::new(),
         }
         .draw(f, area, theme);
     }
@@ -489,6 +551,7 @@ impl Form for BulkAssignForm {
             chosen: self.chosen,
             error: self.error.as_deref(),
             keys: BULK_KEYS,
+            below: Vec::new(),
         }
         .draw(f, area, theme);
     }
@@ -574,6 +637,7 @@ impl Form for TryForm {
             chosen: self.chosen,
             error: self.error.as_deref(),
             keys: TRY_KEYS,
+            below: Vec::new(),
         }
         .draw(f, area, theme);
     }

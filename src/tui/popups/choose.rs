@@ -239,16 +239,19 @@ impl SendForm {
             );
         }
         if !sms {
-            out.push(Line::from(Span::styled(
-                format!("Subject: {}", r.subject),
-                theme.title,
-            )));
+            out.extend(
+                wrap(&format!("Subject: {}", r.subject), width)
+                    .into_iter()
+                    .map(|l| Line::from(Span::styled(l, theme.title))),
+            );
         }
+        // Paragraphs (the template's own line breaks joined), each wrapped to the form.
         let body: Vec<String> = r
             .text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .flat_map(|l| wrap(l.trim(), width))
+            .split("\n\n")
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|p| !p.is_empty())
+            .flat_map(|p| wrap(&p, width))
             .collect();
         let more = body.len().saturating_sub(BODY_ROWS);
         out.extend(body.into_iter().take(BODY_ROWS).map(Line::from));

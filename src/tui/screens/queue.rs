@@ -196,7 +196,11 @@ impl QueueScreen {
             if fac.name == "collectible past due" || fac.name == "overdue bonus" {
                 Money::round_from(fac.value).grouped()
             } else {
-                fac.value.round_dp(2).normalize().to_string()
+                // A factor such as 1 + 47/30 is shown to two places, marked as rounded,
+                // so its product with the others is not taken for the exact score.
+                let two = fac.value.round_dp(2);
+                let mark = if two == fac.value { "" } else { "≈" };
+                format!("{mark}{}", two.normalize())
             }
         };
         let mut lines = vec![Line::from(vec![

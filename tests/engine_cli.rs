@@ -314,11 +314,21 @@ fn bad_arguments_are_clear_errors() {
             "\"as_of\": \"{}\"",
             chrono::Local::now().date_naive() - chrono::Duration::days(1)
         )));
+    shop.arq("admin", "-1")
+        .args(["run", "--dry-run", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "\"as_of\": \"{}\"",
+            chrono::Local::now().date_naive() - chrono::Duration::days(1)
+        )));
     shop.arq("admin", "someday")
         .args(["queue"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("or today, yesterday, tomorrow"));
+        .stderr(predicate::str::contains(
+            "'someday' is not a day: use YYYY-MM-DD, today, yesterday, tomorrow",
+        ));
     refused(
         &["log", "promise", "C1", "--amount", "abc", "--date", "+3"],
         "'abc' is not an amount",

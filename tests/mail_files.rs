@@ -375,4 +375,23 @@ fn a_letter_is_refused_as_a_text_message() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(shop.count("outbox"), 1);
+    // C9 is past due: no note. Before its due date, the note says a reminder would
+    // announce nothing past due.
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("nothing on C9 is past due"));
+    let early = shop
+        .arq("admin", "2026-01-03")
+        .args([
+            "outbox",
+            "queue",
+            "C9",
+            "--template",
+            "sms_reminder",
+            "--channel",
+            "sms",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(early.status.success());
+    let note = String::from_utf8_lossy(&early.stderr);
+    assert!(note.contains("nothing on C9 is past due"), "{note}");
 }

@@ -195,6 +195,15 @@ fn the_daily_run_keeps_the_class_for_strategies_and_the_queue_explains_it() {
         "{f:?}"
     );
     assert!(f.value > rust_decimal::Decimal::ONE, "{f:?}");
+    // The risk the score weighs is the one the account shows: the learned class.
+    assert_eq!(item.risk.to_string(), "high");
+    let r = item
+        .factors
+        .iter()
+        .find(|f| f.name == "risk")
+        .unwrap_or_else(|| panic!("{:?}", item.factors));
+    assert!(r.why.contains("high risk"), "{r:?}");
+    assert!(r.value > rust_decimal::Decimal::ONE, "{r:?}");
 }
 
 /// The cutoffs the evaluation is reported on (docs/PREDICTION.md).

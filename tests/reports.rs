@@ -530,3 +530,38 @@ fn the_daily_run_keeps_a_snapshot_that_agrees_with_the_records() {
         .unwrap();
     assert_eq!((open, current), (270_000, 200_000));
 }
+
+/// Money that moves after the day's close (a write-off approved, a payment imported)
+/// takes the day's figures again, so the KPI screen's today agrees with `report aging`.
+#[test]
+fn money_moved_after_the_close_takes_the_days_figures_again() {
+    let shop = portfolio();
+    let day = "2026-03-31";
+    let snapshot = || -> (i64, i64) {
+        let store = arq::store::Store::open(&shop.db).unwrap();
+        store
+            .conn()
+            .query_row(
+                "SELECT open_balance, written_off FROM kpi_daily WHERE day = ?1",
+                [day],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    assert_eq!(snapshot(), (270_000, 0));
+    // sam writes off what is left of INV-3 (300.00) after the close.
+    shop.arq("sam", day)
+        .args([
+            "writeoff",
+            "C2",
+            "--invoice",
+            "INV-3",
+            "--note",
+            "small balance",
+        ])
+        .assert()
+        .success();
+    assert_eq!(snapshot(), (240_000, 30_000));
+    let aging = shop.json("sam", day, &["report", "aging", "--format", "json"]);
+    assert_eq!(aging["total"], "2400.00", "{aging}");
+}

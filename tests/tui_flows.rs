@@ -1351,12 +1351,33 @@ fn delivering_the_outbox_asks_first_and_names_the_oldest() {
         "{screen}"
     );
     assert!(screen.contains("oldest queued 2026-"), "{screen}");
+    // The explanation is whole, wrapped in the popup, at 80 columns too.
+    for w in [80, 100] {
+        let shown = draw(&s, w, 30);
+        // The popup's inside, row by row, between its side borders.
+        let inside: Vec<&str> = shown
+            .lines()
+            .filter_map(|l| {
+                let (a, b) = (l.find('│')?, l.rfind('│')?);
+                (b > a).then(|| l[a + '│'.len_utf8()..b].trim())
+            })
+            .collect();
+        let text = inside.join(" ");
+        assert!(text.contains("too old) is cancelled, not sent."), "{shown}");
+    }
     press(&mut s, KeyCode::Esc);
     assert_eq!(pending(), before);
     press(&mut s, KeyCode::Char('S'));
     press(&mut s, KeyCode::Enter);
     assert_eq!(pending(), 0);
     assert!(draw(&s, 100, 30).contains("delivered:"));
+    // A cancelled message says so, and why, below the list (the column has room for
+    // the start of the reason only).
+    press(&mut s, KeyCode::Char('/'));
+    type_text(&mut s, "cancelled");
+    press(&mut s, KeyCode::Enter);
+    let screen = draw(&s, 100, 30);
+    assert!(screen.contains("cancelled, not sent: "), "{screen}");
     // Nothing left: the key says so instead of asking.
     press(&mut s, KeyCode::Char('S'));
     assert!(s.popups.is_empty());

@@ -77,9 +77,13 @@ fn as_of_from(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     };
     match shift {
         Some(n) => Ok(today + chrono::Duration::days(n)),
-        None => parse_iso(s).map_err(|e| {
-            format!("{e} (or today, yesterday, tomorrow, or a number of days such as -3)")
-        }),
+        // Something like a date says what is wrong with it ("February has 28 days").
+        None if word.starts_with(|c: char| c.is_ascii_digit()) => {
+            parse_iso(s).map_err(|e| e.to_string())
+        }
+        None => Err(format!(
+            "'{s}' is not a day: use YYYY-MM-DD, today, yesterday, tomorrow, or days from today such as -3 or +1"
+        )),
     }
 }
 
@@ -122,7 +126,12 @@ mod as_of_tests {
             assert_eq!(as_of_from(typed, today).ok(), want, "{typed}");
         }
         let err = as_of_from("2026-02-30", today).err().unwrap_or_default();
-        assert!(err.contains("28") && err.contains("yesterday"), "{err}");
+        assert!(err.contains("28"), "{err}");
+        let err = as_of_from("monday", today).err().unwrap_or_default();
+        assert!(
+            err.contains("yesterday") && !err.contains("weekday"),
+            "{err}"
+        );
     }
 }
 

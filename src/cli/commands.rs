@@ -36,7 +36,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "ARQ_USER", value_name = "NAME", help_heading = GLOBAL)]
     pub user: Option<String>,
     /// Work as of this date (default: today; also yesterday, tomorrow, -3, +1)
-    #[arg(long = "as-of", global = true, env = "ARQ_AS_OF", value_name = "YYYY-MM-DD", value_parser = args::as_of_date, help_heading = GLOBAL)]
+    #[arg(long = "as-of", global = true, env = "ARQ_AS_OF", value_name = "YYYY-MM-DD", value_parser = args::as_of_date, allow_hyphen_values = true, help_heading = GLOBAL)]
     pub as_of: Option<NaiveDate>,
     #[command(subcommand)]
     pub command: Option<Command>,

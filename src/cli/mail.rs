@@ -151,6 +151,12 @@ pub fn outbox(env: &Env, cmd: OutboxMailCmd) -> anyhow::Result<()> {
                 channel,
                 Extra::default(),
             )?;
+            // As the terminal app's form says before it sends.
+            if s.figures(&customer)?.past_due.is_zero() {
+                eprintln!(
+                    "note: nothing on {customer} is past due: a reminder says a past-due total of 0.00"
+                );
+            }
             println!(
                 "Queued #{} {} '{}' for {} ({})",
                 q.outbox_id, q.channel, q.subject, q.recipient, q.message_id

@@ -89,6 +89,22 @@ pub struct Tx<'a> {
     pub actor: String,
     pub as_of: NaiveDate,
     pub now: DateTime<Utc>,
+    /// An event of this transaction moved money (see [`moves_money`]).
+    moved_money: bool,
+}
+
+/// Events after which the shop's figures for the day differ: money in, written off or
+/// adjusted, invoices imported, a backup restored.
+fn moves_money(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Import
+            | EventKind::Payment
+            | EventKind::WriteOffApproved
+            | EventKind::Adjustment
+            | EventKind::DisputeResolved
+            | EventKind::Restored
+    )
 }
 
 impl Tx<'_> {
@@ -100,6 +116,7 @@ impl Tx<'_> {
         detail: impl Into<String>,
         data: serde_json::Value,
     ) -> Result<i64> {
+        self.moved_money |= moves_money(kind);
         let ev = NewEvent {
             on_date: self.as_of,
             kind,
@@ -248,8 +265,17 @@ impl Session {
                 actor: actor.to_string(),
                 as_of,
                 now,
+                moved_money: false,
             };
-            f(&mut tx)
+            let out = f(&mut tx)?;
+            // Money moved on a day whose close has run: the day's figures (the KPI
+            // screen's today, its last trend point) are taken again, so they agree
+            // with the reports that read the records.
+            if tx.moved_money && crate::store::kpi_daily::taken(tx.conn, as_of)? {
+                let day = run::day_figures(tx.conn, as_of)?;
+                crate::store::kpi_daily::put(tx.conn, &day, &tx.at())?;
+            }
+            Ok(out)
         })
     }
 

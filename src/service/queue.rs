@@ -103,8 +103,16 @@ impl Session {
         let pays = behaviour::stored(conn, &snapshot::ids_json(ids.iter().copied()), as_of)?;
         let book = strategies::book(conn)?;
         let default_weights = PriorityWeights::default();
-        let mut scored: HashMap<&str, (AccountFigures, &PriorityWeights, u32, Option<PaysLate>)> =
-            HashMap::with_capacity(facts.len());
+        let mut scored: HashMap<
+            &str,
+            (
+                AccountFigures,
+                &PriorityWeights,
+                u32,
+                Option<PaysLate>,
+                Risk,
+            ),
+        > = HashMap::with_capacity(facts.len());
         for r in &rows {
             let id = r.task.customer_id.as_str();
             if scored.contains_key(id) {
@@ -127,16 +135,19 @@ impl Session {
                 average: b.avg_days_late.map(|d| d.round() as i32),
                 expected: b.expected_days_late.round() as i32,
             });
-            scored.insert(id, (figures, weights, f.broken_promises_90d, late));
+            // The risk the score weighs is the one the account shows: the shop's, else
+            // the learned class.
+            let risk = assigned.risk;
+            scored.insert(id, (figures, weights, f.broken_promises_90d, late, risk));
         }
 
         let mut items = Vec::with_capacity(rows.len());
         for r in &rows {
-            let Some((figures, weights, broken, late)) = scored.get(r.task.customer_id.as_str())
+            let Some((figures, weights, broken, late, risk)) =
+                scored.get(r.task.customer_id.as_str())
             else {
                 continue;
             };
-            let risk = &r.customer.risk;
             let days_overdue = u32::try_from((as_of - r.task.due).num_days()).unwrap_or(0);
             let input = PriorityInput {
                 collectible_past_due: figures.collectible_past_due,

@@ -226,17 +226,23 @@ type FileCheck = std::thread::JoinHandle<crate::store::Result<Vec<String>>>;
 /// The shop's figures as of the run's day, for trend lines (reports recompute them
 /// from the records).
 fn snapshot_figures(tx: &mut Tx<'_>) -> Result<()> {
-    let day = tx.as_of;
-    let conn = tx.conn;
-    let d = kpi_daily::Day {
+    let d = day_figures(tx.conn, tx.as_of)?;
+    kpi_daily::put(tx.conn, &d, &tx.at())?;
+    Ok(())
+}
+
+/// The shop's figures of `day`, as the daily snapshot keeps them.
+pub(super) fn day_figures(
+    conn: crate::store::db::Db<'_>,
+    day: NaiveDate,
+) -> Result<kpi_daily::Day> {
+    Ok(kpi_daily::Day {
         day,
         aging: figures::aging_as_of(conn, day, figures::Whose::Shop)?,
         credit_sales: figures::credit_sales(conn, day, day, Whose::Shop)?,
         collected: figures::collected(conn, day, day, Whose::Shop)?,
         written_off: figures::written_off(conn, day, day, Whose::Shop)?,
-    };
-    kpi_daily::put(conn, &d, &tx.at())?;
-    Ok(())
+    })
 }
 
 /// After a change a person made that may cure the account (a write-off approved): the

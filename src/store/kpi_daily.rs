@@ -45,6 +45,14 @@ pub fn put<'c>(conn: impl Into<Db<'c>>, d: &Day, at: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether `day`'s figures were taken (its daily close has run).
+pub fn taken<'c>(conn: impl Into<Db<'c>>, day: NaiveDate) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM kpi_daily WHERE day = ?1")?
+        .exists([day])?)
+}
+
 /// The stored days from `from` to `to`, in order (days without a run are missing).
 pub fn between<'c>(conn: impl Into<Db<'c>>, from: NaiveDate, to: NaiveDate) -> Result<Vec<Day>> {
     let conn: Db<'c> = conn.into();

@@ -134,10 +134,12 @@ impl App {
                     return;
                 }
                 let about = about_item(&view, it);
+                // "item #867", not "approve write-off #867": the write-off has its own
+                // number, which the text below names.
                 let title = format!(
-                    "{} #{} · {} {}",
-                    it.action.label(),
+                    "item #{} · {} · {} {}",
                     it.item_id,
+                    it.action.label(),
                     t.customer,
                     t.name
                 );

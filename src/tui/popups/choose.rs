@@ -231,7 +231,11 @@ impl SendForm {
             head.push_str(&format!(" · {} characters", r.text.trim().chars().count()));
         }
         let mut out = vec![Line::from(""), Line::from(Span::styled(head, theme.dim))];
-        if sms && let Some(why) = crate::mail::compose::too_long_for_sms(&r.text) {
+        // The warning, unless the refusal in the footer already says it.
+        if sms
+            && self.error.is_none()
+            && let Some(why) = crate::mail::compose::too_long_for_sms(&r.text)
+        {
             out.extend(
                 wrap(&why, width)
                     .into_iter()
@@ -459,10 +463,15 @@ impl Form for DeliverForm {
                 style,
             )));
         }
-        above.push(Line::from(Span::styled(
-            "each is checked first: one its account no longer calls for (paid, promised, too old) is cancelled",
-            theme.dim,
-        )));
+        let width = usize::from(super::inner_width(area, 64)).max(10);
+        above.extend(
+            wrap(
+                "Each is checked against its account first: a message the account no longer calls for (paid, promised, too old) is cancelled, not sent.",
+                width,
+            )
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.dim))),
+        );
         Chooser {
             title: "deliver",
             question: &question,

@@ -132,17 +132,7 @@ impl OutboxScreen {
                 .borders(Borders::TOP)
                 .border_style(theme.border)
                 .title(Span::styled(format!(" {} ", r.subject), theme.title));
-            let mut lines: Vec<Line<'static>> = Vec::new();
-            if r.attempts > 0 {
-                lines.push(Line::from(Span::styled(
-                    format!(
-                        "{} attempt(s); sent {}",
-                        r.attempts,
-                        r.sent_at.clone().unwrap_or_else(|| "not yet".into())
-                    ),
-                    theme.dim,
-                )));
-            }
+            let mut lines: Vec<Line<'static>> = vec![Line::from(status_line(r, theme))];
             lines.extend(r.body_text.lines().map(|l| Line::from(l.to_string())));
             f.render_widget(
                 Paragraph::new(lines)
@@ -151,6 +141,44 @@ impl OutboxScreen {
                 bottom,
             );
         }
+    }
+}
+
+/// What became of a message, in words, with the reason when it was not sent (the
+/// list's column has room for its start only).
+fn status_line(r: &OutboxRow, theme: &Theme) -> Span<'static> {
+    let attempts = |n: i64| format!("{n} attempt{}", if n == 1 { "" } else { "s" });
+    let why = r.last_error.clone().unwrap_or_default();
+    match r.status.as_str() {
+        "sent" => Span::styled(
+            format!(
+                "sent {} ({})",
+                r.sent_at.clone().unwrap_or_default(),
+                attempts(r.attempts)
+            ),
+            theme.good,
+        ),
+        "cancelled" if why.is_empty() => Span::styled("cancelled: not sent".to_string(), theme.dim),
+        "cancelled" => Span::styled(format!("cancelled, not sent: {why}"), theme.dim),
+        "sending" => Span::styled(
+            format!(
+                "claimed by a delivery{}: a stopped file delivery finishes it; an email or text left in doubt waits for `arq outbox confirm` or `retry`",
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({why})")
+                }
+            ),
+            theme.warn,
+        ),
+        _ if !why.is_empty() => Span::styled(
+            format!("pending after {} that failed: {why}", attempts(r.attempts)),
+            theme.bad,
+        ),
+        _ => Span::styled(
+            "pending: goes out with the next delivery".to_string(),
+            theme.warn,
+        ),
     }
 }
 

@@ -163,6 +163,7 @@ fn the_daily_run_keeps_the_class_for_strategies_and_the_queue_explains_it() {
         text.contains("41 days late on average (6 invoices)"),
         "{text}"
     );
+    assert!(text.contains("risk high (learned)"), "{text}");
 
     // The queue's priority explains the behaviour factor, and it weighs: C1 (41 days
     // late) scores above what it would without it.

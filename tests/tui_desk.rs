@@ -385,7 +385,7 @@ fn the_accounts_flags_have_a_legend_and_help_lists_them() {
     assert!(screen.contains(" flags"), "{screen}");
     assert!(screen.contains("● "), "{screen}");
     assert!(
-        screen.contains("● in a collection cycle · ⚑hold on credit hold"),
+        screen.contains("● = in a collection cycle · ⚑hold = on credit hold"),
         "{screen}"
     );
     // At 80 columns the flags stay as their marks alone (the owner and the
@@ -394,7 +394,7 @@ fn the_accounts_flags_have_a_legend_and_help_lists_them() {
     assert!(narrow.contains(" flags"), "{narrow}");
     assert!(narrow.contains("in a collection cycle"), "{narrow}");
     assert!(
-        !narrow.contains("⚑hold ") || narrow.contains("⚑hold on"),
+        !narrow.contains("⚑hold ") || narrow.contains("⚑hold = on"),
         "{narrow}"
     );
     assert!(narrow.lines().skip(2).any(|l| l.contains('●')), "{narrow}");

@@ -1455,3 +1455,24 @@ fn send_now_previews_the_message_and_keeps_letters_out_of_text_messages() {
     press(&mut a, KeyCode::Enter);
     assert_eq!(count(&c.db, "outbox"), queued + 1);
 }
+
+/// At 160 columns the Strategies list has room for every strategy's name whole.
+#[test]
+fn strategy_names_are_whole_on_a_wide_terminal() {
+    use arq::tui::screens::ScreenId;
+    use arq::tui::screens::strategies::StrategiesScreen;
+    let c = copy();
+    let mut s = app(&c.db, "sam");
+    while s.context() != ScreenId::Strategies {
+        press(&mut s, KeyCode::Tab);
+    }
+    let screen = draw(&s, 160, 48);
+    let names: Vec<String> = s
+        .find::<StrategiesScreen>()
+        .map(|x| x.strategies.iter().map(|st| st.name.clone()).collect())
+        .unwrap_or_default();
+    assert!(names.iter().any(|n| n.chars().count() > 22), "{names:?}");
+    for name in names {
+        assert!(screen.contains(&name), "{name} cut:\n{screen}");
+    }
+}

@@ -110,7 +110,21 @@ fn help_entries_wrap_rather_than_cut() {
     // keeps room for a few words beside its keys.
     let short = draw(&a, 100, 12);
     assert!(short.contains("hold / release"), "{short}");
-    assert!(short.contains("on credit hold"), "{short}");
+    // With the height for it, the marks' meanings follow the keys.
+    let taller = draw(&a, 100, 30);
+    assert!(taller.contains("on credit hold"), "{taller}");
+    // An entry that wraps keeps its rows in one column (the Outbox's "deliver pending
+    // messages" once began a column with "messages").
+    press(&mut a, KeyCode::Esc);
+    while !draw(&a, 80, 24).contains("[Outbox]") {
+        press(&mut a, KeyCode::Tab);
+    }
+    press(&mut a, KeyCode::Char('?'));
+    let outbox = draw(&a, 80, 24);
+    assert!(
+        joined(outbox.clone(), "deliver pending", "messages"),
+        "{outbox}"
+    );
 }
 
 #[test]

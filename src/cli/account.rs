@@ -29,10 +29,16 @@ pub fn show(env: &Env, id: &str, format: ShowFormat) -> anyhow::Result<()> {
             let cur = s.currency()?;
             println!("{} — {}", a.customer_id, a.name);
             println!(
-                "owner {} · strategy {} · risk {}{}",
+                "owner {} · strategy {} · risk {}{}{}",
                 a.owner.as_deref().unwrap_or("(none)"),
                 a.strategy.as_deref().unwrap_or("(none)"),
                 a.risk,
+                // As the terminal app says it: the class arq learned, not one given.
+                if !a.risk_set && a.behaviour.is_some() {
+                    " (learned)"
+                } else {
+                    ""
+                },
                 if a.white_glove { " · white glove" } else { "" }
             );
             match &a.behaviour {

@@ -158,7 +158,9 @@ fn legend_lines(s: &dyn Screen, width: u16, t: &Theme) -> Vec<Line<'static>> {
         .map(|(mark, what)| {
             vec![
                 Span::styled((*mark).to_string(), t.key),
-                Span::styled(format!(" {what}"), t.dim),
+                // "⚑hold = on credit hold": the mark's own word and its meaning
+                // would otherwise run together.
+                Span::styled(format!(" = {what}"), t.dim),
             ]
         })
         .collect();

@@ -58,20 +58,23 @@ impl Help {
         let room = usize::from(area.width.saturating_sub(2)).max(1);
         let laid_out = |columns: usize| {
             let width = widest.min(room / columns).max(1);
-            let wrapped: Vec<Line<'static>> = lines
+            // Each entry's rows together: an entry is never parted between columns.
+            let blocks: Vec<Vec<Line<'static>>> = lines
                 .iter()
-                .flat_map(|l| wrap_line(l, width.saturating_sub(1), KEY_COLUMN))
+                .map(|l| wrap_line(l, width.saturating_sub(1), KEY_COLUMN))
                 .collect();
-            (width, wrapped)
+            (width, fill_columns(blocks, rows))
         };
         // No more columns than leave each entry room for a few words beside its keys;
         // on a screen too small even then, the last rows are what goes.
         let most = (room / (KEY_COLUMN + MIN_TEXT)).clamp(1, 4);
-        let (columns, (width, wrapped)) = (1..=most)
+        let (width, mut filled) = (1..=most)
             .map(|c| (c, laid_out(c)))
-            .find(|(c, (_, w))| w.len().div_ceil(*c) <= rows)
-            .unwrap_or_else(|| (most, laid_out(most)));
-        let per_column = wrapped.len().div_ceil(columns).max(1);
+            .find(|(c, (_, cols))| cols.len() <= *c)
+            .map_or_else(|| laid_out(most), |(_, l)| l);
+        filled.truncate(most);
+        let columns = filled.len().max(1);
+        let per_column = filled.iter().map(Vec::len).max().unwrap_or(1).max(1);
         let inner = super::frame(
             f,
             area,
@@ -81,9 +84,48 @@ impl Help {
             theme,
         );
         let width = inner.width / columns as u16;
-        for (c, chunk) in wrapped.chunks(per_column).enumerate() {
+        for (c, column) in filled.into_iter().enumerate() {
             let x = inner.x + width * c as u16;
-            f.render_widget(Paragraph::new(chunk.to_vec()), Rect { x, width, ..inner });
+            f.render_widget(Paragraph::new(column), Rect { x, width, ..inner });
         }
+    }
+}
+
+/// Entries (each its wrapped rows) laid into columns of at most `rows` rows, in order;
+/// an entry that would not fit in what is left of a column starts the next one.
+fn fill_columns(blocks: Vec<Vec<Line<'static>>>, rows: usize) -> Vec<Vec<Line<'static>>> {
+    let mut columns: Vec<Vec<Line<'static>>> = vec![Vec::new()];
+    for block in blocks {
+        let Some(current) = columns.last_mut() else {
+            break;
+        };
+        if !current.is_empty() && current.len() + block.len() > rows {
+            // A blank row does not open a column.
+            if block.iter().all(|l| l.width() == 0) {
+                continue;
+            }
+            columns.push(block);
+        } else {
+            current.extend(block);
+        }
+    }
+    columns
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_never_parted_between_columns() {
+        let entry = |n: usize| -> Vec<Line<'static>> {
+            (0..n).map(|i| Line::from(format!("row {i}"))).collect()
+        };
+        let cols = fill_columns(vec![entry(1), entry(2), entry(2), entry(1)], 4);
+        let lens: Vec<usize> = cols.iter().map(Vec::len).collect();
+        assert_eq!(lens, vec![3, 3]);
+        // A blank line between sections does not start a column of its own.
+        let cols = fill_columns(vec![entry(3), vec![Line::from("")], entry(2)], 3);
+        assert_eq!(cols.iter().map(Vec::len).collect::<Vec<_>>(), vec![3, 2]);
     }
 }

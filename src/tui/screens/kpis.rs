@@ -209,6 +209,8 @@ impl KpiScreen {
                 .border_style(t.border)
                 .title(Span::styled(" past due, 12 weeks ", t.title)),
         )
+        // The title names the line; a legend box would sit on the newest weeks.
+        .legend_position(None)
         .x_axis(
             Axis::default()
                 .bounds([0.0, 11.0])
@@ -246,9 +248,17 @@ impl KpiScreen {
             Block::default()
                 .borders(Borders::TOP)
                 .border_style(t.border)
-                .title(Span::styled(" DSO and CEI, 12 weeks ", t.title)),
+                // The lines named in their own colours in the title: a legend box
+                // would sit on the newest weeks, the right end of both lines.
+                .title(Line::from(vec![
+                    Span::styled(" ", t.title),
+                    Span::styled("DSO, 90 days (days)", t.title),
+                    Span::styled(" and ", t.dim),
+                    Span::styled("CEI, 30 days (%)", t.good),
+                    Span::styled(", 12 weeks ", t.title),
+                ])),
         )
-        .hidden_legend_constraints((Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)))
+        .legend_position(None)
         .x_axis(
             Axis::default()
                 .bounds([0.0, 11.0])

@@ -150,8 +150,12 @@ impl Screen for StrategiesScreen {
     fn draw(&self, f: &mut Frame<'_>, area: Rect, cx: &Draw<'_>) {
         let t = cx.theme;
         let (list_area, detail) = if area.width >= 110 {
-            let [a, b] =
-                Layout::horizontal([Constraint::Length(54), Constraint::Min(40)]).areas(area);
+            // As wide as the names need, the detail keeping its 40 columns and more.
+            let list_width = list::natural_width(&COLUMNS, 1)
+                .min(area.width.saturating_sub(40))
+                .max(54);
+            let [a, b] = Layout::horizontal([Constraint::Length(list_width), Constraint::Min(40)])
+                .areas(area);
             (a, b)
         } else {
             let rows = (self.strategies.len() as u16 + 1).min(area.height / 3);

@@ -110,6 +110,13 @@ impl AccountScreen {
         } else {
             (rest, None)
         };
+        // Narrow, the timeline keeps a few rows beside the invoices; while its keys
+        // scroll it, it takes all the rows below the summary, so a long entry can be
+        // read whole (the invoices come back with the same key).
+        if !wide && self.on_timeline {
+            self.timeline_view(f, rest, cx);
+            return;
+        }
         let extra: Vec<Line<'static>> = self
             .extra_lines(theme)
             .iter()

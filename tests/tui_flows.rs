@@ -1228,7 +1228,8 @@ fn approvals_show_what_a_write_off_would_write_off_now() {
     let c = copy();
     let mut ana = session(&c.db, "ana");
     let (cid, invoices): (String, Vec<(String, i64)>) = {
-        let conn = rusqlite::Connection::open(&c.db).unwrap_or_else(|e| panic!("{e}"));
+        let reader = session(&c.db, "sam");
+        let conn = reader.store().conn();
         let cid: String = conn
             .query_row(
                 "SELECT i.customer_id FROM invoices i JOIN customers c ON c.id = i.customer_id
@@ -1340,6 +1341,18 @@ fn delivering_the_outbox_asks_first_and_names_the_oldest() {
     let pending = || count(&c.db, "outbox WHERE status = 'pending'");
     let before = pending();
     assert!(before > 0);
+    // A collector's delivery takes her own customers' messages only.
+    let hers = count(
+        &c.db,
+        "outbox o WHERE o.status = 'pending' AND o.customer_id IN (SELECT id FROM customers WHERE owner = 'ana')",
+    );
+    let (n, _) = session(&c.db, "ana")
+        .pending_mail()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        hers > 0 && hers < before && n == hers as u64,
+        "{n} {hers} {before}"
+    );
     let mut s = app(&c.db, "sam");
     while s.context() != ScreenId::Outbox {
         press(&mut s, KeyCode::Tab);

@@ -136,13 +136,21 @@ pub fn pending_summary<'c>(
     owner: Option<&str>,
 ) -> Result<(u64, Option<NaiveDate>)> {
     let conn: Db<'c> = conn.into();
-    let (n, oldest): (i64, Option<NaiveDate>) = conn.query_row(
-        "SELECT COUNT(*), MIN(o.created_on) FROM outbox o
-         WHERE o.status = 'pending'
-           AND (?1 IS NULL OR o.customer_id IN (SELECT id FROM customers WHERE owner = ?1))",
-        [owner],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let read = |r: &super::db::Row<'_>| Ok((r.get::<_, i64>(0)?, r.get(1)?));
+    let (n, oldest): (i64, Option<NaiveDate>) = match owner {
+        None => conn.query_row(
+            "SELECT COUNT(*), MIN(created_on) FROM outbox WHERE status = 'pending'",
+            [],
+            read,
+        )?,
+        Some(owner) => conn.query_row(
+            "SELECT COUNT(*), MIN(o.created_on) FROM outbox o
+             WHERE o.status = 'pending'
+               AND o.customer_id IN (SELECT id FROM customers WHERE owner = ?1)",
+            [owner],
+            read,
+        )?,
+    };
     Ok((n.max(0) as u64, oldest))
 }
 

@@ -154,6 +154,15 @@ impl Pty {
             .map(|p| p.screen().alternate_screen())
             .unwrap_or(true)
     }
+
+    /// Whether the app asked the terminal to mark pasted text (a terminal that was not
+    /// asked sends a paste as keys).
+    fn bracketed_paste(&self) -> bool {
+        self.parser
+            .lock()
+            .map(|p| p.screen().bracketed_paste())
+            .unwrap_or(false)
+    }
 }
 
 #[test]
@@ -180,6 +189,43 @@ fn ana_wraps_up_a_call_and_quits() {
         tui_common::count(
             &c.db,
             "events WHERE kind = 'call' AND actor = 'ana' AND detail = 'call: voicemail — left a message with the AP clerk'"
+        ),
+        1
+    );
+}
+
+/// Text pasted into a note (the terminal's bracketed paste) is typed into the note,
+/// line break and all: it does not save the form at the line break, and what follows
+/// it never acts on the next account. A paste outside a form does nothing.
+#[test]
+fn a_pasted_note_with_a_line_break_stays_in_the_note() {
+    let c = tui_common::copy();
+    let mut t = Pty::spawn(&c.db, 100, 30, &[]);
+    t.wait_for("My queue");
+    // The terminal is asked to mark pastes, so they never arrive as keys.
+    assert!(t.bracketed_paste());
+    let calls = || tui_common::count(&c.db, "events WHERE kind = 'call' AND actor = 'ana'");
+    let before = calls();
+    // Outside a form: nothing happens ("c" would open a wrap-up if read as a key).
+    t.send("\x1b[200~cv hello\x1b[201~");
+    t.wait_for("pasted text is taken in a form");
+    assert!(!t.screen().contains("call wrap-up"), "{}", t.screen());
+    t.send("c");
+    t.wait_for("call wrap-up");
+    t.send("v");
+    t.send("\x1b[200~Left VM with receptionist\r\nsecond line cnd\x1b[201~");
+    t.wait_for("second line cnd");
+    assert_eq!(calls(), before, "the paste saved nothing");
+    t.send("\r");
+    t.wait_for("call logged");
+    assert_eq!(calls(), before + 1);
+    t.send("q");
+    assert!(t.exit());
+    assert!(!t.bracketed_paste(), "the terminal is given back as it was");
+    assert_eq!(
+        tui_common::count(
+            &c.db,
+            "events WHERE kind = 'call' AND actor = 'ana' AND detail LIKE '%Left VM with receptionist%second line cnd%'"
         ),
         1
     );

@@ -5,7 +5,9 @@
 //! Screens are `dyn Screen`: the top-level ones are tabs (loaded the first time they
 //! are shown), and screens opened from them (an account) stack on top; `Esc` pops.
 
-use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 
 use super::keymap::{Action, Keymap};
 use super::popups::help::Help;
@@ -21,6 +23,9 @@ use crate::service::{ServiceError, Session};
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): typed into the open form or
+    /// the filter being typed, never read as keys.
+    Paste(String),
     Mouse(MouseEvent),
     Resize,
     /// Time passed: look for changes other people made.
@@ -195,6 +200,11 @@ impl App {
                 self.key(&key);
             }
             Msg::Key(_) => {}
+            Msg::Paste(text) => {
+                self.dirty = true;
+                self.status = None;
+                self.paste(&text);
+            }
             Msg::Mouse(m) => self.mouse(&m),
             Msg::Resize => self.dirty = true,
             Msg::Tick => self.poll_changes(),
@@ -335,6 +345,59 @@ impl App {
         if let Some(action) = self.keymap.action(key, self.context()) {
             self.act(action);
         }
+    }
+
+    /// Pasted text goes into the open form's field (a line break starts a new line in
+    /// a note and is dropped elsewhere; a tab is a space) or the filter being typed.
+    /// It is never taken as keys: a pasted line break does not save a form, and what
+    /// follows it does not act on the next account.
+    fn paste(&mut self, text: &str) {
+        let as_of = self.session.as_of();
+        let chars = text.replace("\r\n", "\n").replace('\r', "\n");
+        if let Some(top) = self.popups.last_mut() {
+            for c in chars.chars() {
+                let key = match c {
+                    '\n' => KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT),
+                    '\t' => KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE),
+                    c if c.is_control() => continue,
+                    c => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+                };
+                // Typing, as if by hand; a form that closes or saves on a character
+                // stops the paste there.
+                match top.handle(&key, as_of) {
+                    Outcome::Keep => {}
+                    Outcome::Close | Outcome::Submit(_) => {
+                        self.status = Some((
+                            "the rest of the paste was dropped: paste into a text field".into(),
+                            true,
+                        ));
+                        return;
+                    }
+                }
+            }
+            return;
+        }
+        if let Some(screen) = self.screen_mut()
+            && let Some(filter) = screen.filter_mut()
+            && filter.editing
+        {
+            let mut changed = false;
+            for c in chars.chars().filter(|c| !c.is_control()) {
+                changed |= filter.handle(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+                    == FilterKey::Changed;
+            }
+            if changed {
+                screen.refilter();
+                if let Some((list, _)) = screen.list() {
+                    list.unchosen = false;
+                }
+            }
+            return;
+        }
+        self.status = Some((
+            "pasted text is taken in a form or the filter only (/ filters)".into(),
+            true,
+        ));
     }
 
     fn mouse(&mut self, m: &MouseEvent) {

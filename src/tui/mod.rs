@@ -22,7 +22,10 @@ pub mod widgets;
 use std::io::{self, Stdout};
 use std::time::Duration;
 
-use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event,
+};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -65,6 +68,7 @@ where
         }
         match next(TICK)? {
             Some(Event::Key(k)) => app.update(Msg::Key(k)),
+            Some(Event::Paste(text)) => app.update(Msg::Paste(text)),
             Some(Event::Mouse(m)) => app.update(Msg::Mouse(m)),
             Some(Event::Resize(..)) => app.update(Msg::Resize),
             Some(_) => {}
@@ -80,6 +84,7 @@ fn restore() {
     let _ = execute!(
         io::stdout(),
         DisableMouseCapture,
+        DisableBracketedPaste,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
@@ -103,7 +108,12 @@ pub fn run(app: &mut App) -> anyhow::Result<()> {
     }));
     enable_raw_mode()?;
     let _guard = Restore;
-    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
     let mut terminal: Terminal<safe::Safe<CrosstermBackend<Stdout>>> =
         Terminal::new(safe::Safe(CrosstermBackend::new(io::stdout())))?;
     terminal.clear()?;

@@ -395,3 +395,31 @@ fn a_letter_is_refused_as_a_text_message() {
     let note = String::from_utf8_lossy(&early.stderr);
     assert!(note.contains("nothing on C9 is past due"), "{note}");
 }
+
+/// A reminder queued before its past-due invoices were disputed is cancelled, not sent:
+/// it would ask the customer to pay what is now in question.
+#[test]
+fn a_reminder_for_what_is_now_disputed_is_cancelled() {
+    let shop = shop_with_c1();
+    let out = shop.dir.path().join("out");
+    let mut s = shop.session_with("admin", DAY, file_config(&out));
+    s.run_day(false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rows(&s).len(), 1);
+    let mut ana = shop.session_with("ana", DAY, file_config(&out));
+    for no in ["INV-1", "INV-2"] {
+        ana.open_dispute(
+            "C1",
+            no,
+            arq::domain::DisputeReason::Pricing,
+            None,
+            "the customer says the price is wrong",
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let r = send::send_pending(&mut s).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((r.sent, r.cancelled), (0, 1), "{r:?}");
+    assert_eq!(r.messages[0].reason, Some("disputed"), "{r:?}");
+    assert!(r.messages[0].detail.contains("disputed"), "{r:?}");
+    assert!(files(&out, "eml").is_empty());
+}

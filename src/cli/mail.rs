@@ -288,6 +288,7 @@ fn cancel_words(kind: Option<&str>) -> &'static str {
         Some("no_contact") => "no contact on file",
         Some("superseded") => "replaced by a later step's message",
         Some("cycle_ended" | "cured") => "account cured",
+        Some("disputed") => "past due disputed since",
         Some("promise") => "promise taken since",
         Some("plan") => "payment plan agreed since",
         Some("no_longer_ahead") => "reminder before due, too late now",

@@ -20,7 +20,7 @@ use crate::strategy::engine::strategy_of;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cancel {
     /// A short code for reports: `too_old`, `opted_out`, `white_glove`, `no_contact`,
-    /// `superseded`, `placed`, `cycle_ended`, `cured`, `promise`, `plan`,
+    /// `superseded`, `placed`, `cycle_ended`, `cured`, `disputed`, `promise`, `plan`,
     /// `no_longer_ahead`.
     pub kind: &'static str,
     pub why: String,
@@ -135,6 +135,19 @@ pub fn cancel_reason(
                 "cured",
                 format!(
                     "the account is no longer past due enough for reminders (past due {past_due}, strategy threshold {})",
+                    strategy.threshold()
+                ),
+            );
+        }
+        // A reminder asks for what is past due; once that is disputed (a dispute
+        // opened since it was queued), it would dun the customer for what is in
+        // question.
+        let collectible = figures.collectible_past_due;
+        if collectible < strategy.threshold() {
+            return cancel(
+                "disputed",
+                format!(
+                    "what is past due is disputed now (undisputed past due {collectible}, strategy threshold {})",
                     strategy.threshold()
                 ),
             );

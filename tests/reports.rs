@@ -565,3 +565,42 @@ fn money_moved_after_the_close_takes_the_days_figures_again() {
     let aging = shop.json("sam", day, &["report", "aging", "--format", "json"]);
     assert_eq!(aging["total"], "2400.00", "{aging}");
 }
+
+/// `report kpi` as a table lines its figures up in one column, whatever their unit
+/// (days, %, money): each ends where the others end.
+#[test]
+fn the_kpi_table_lines_up_its_figures() {
+    let shop = portfolio();
+    let out = shop
+        .arq("sam", "2026-03-31")
+        .args([
+            "report",
+            "kpi",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Where the first figure on a row ends (a run of digits, commas and a point).
+    let end_of_figure = |label: &str| -> usize {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} in\n{text}"));
+        let rest = &line[label.len()..];
+        let start = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or_else(|| panic!("no figure on {line}"));
+        let len = rest[start..]
+            .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+            .unwrap_or(rest.len() - start);
+        line[..label.len() + start + len].chars().count()
+    };
+    let at = end_of_figure("DSO");
+    for label in ["CEI", "promise-kept rate", "collected", "open at the end"] {
+        assert_eq!(end_of_figure(label), at, "{label}:\n{text}");
+    }
+}

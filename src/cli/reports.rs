@@ -202,41 +202,63 @@ fn kpi_cells(k: &KpiReport) -> Vec<String> {
     ]
 }
 
-/// The KPI figures as (label, value) lines for people.
-fn kpi_lines(k: &KpiReport) -> Vec<(&'static str, String)> {
-    let days = |d: Option<Decimal>| {
-        d.map_or_else(|| "— (no credit sales)".into(), |d| format!("{d} days"))
+/// The KPI figures as (label, value, unit and note) lines for people: the values
+/// line up in one column whatever their unit.
+fn kpi_lines(k: &KpiReport) -> Vec<(&'static str, String, String)> {
+    let days = |d: Option<Decimal>| match d {
+        Some(d) => (d.to_string(), "days".to_string()),
+        None => ("—".to_string(), "(no credit sales)".to_string()),
     };
+    let plain = |label: &'static str, v: String| (label, v, String::new());
+    let with = |label: &'static str, (v, unit): (String, String)| (label, v, unit);
     vec![
-        ("DSO", days(k.kpis.dso)),
-        ("BPDSO", days(k.kpis.bpdso)),
-        ("ADD", days(k.kpis.add)),
-        (
+        with("DSO", days(k.kpis.dso)),
+        with("BPDSO", days(k.kpis.bpdso)),
+        with("ADD", days(k.kpis.add)),
+        with(
             "CEI",
-            k.kpis.cei.map_or_else(|| "—".into(), |d| format!("{d} %")),
+            k.kpis.cei.map_or_else(
+                || ("—".into(), String::new()),
+                |d| (d.to_string(), "%".into()),
+            ),
         ),
-        (
+        with(
             "promise-kept rate",
             k.promise_kept_rate.map_or_else(
-                || "— (no promise judged)".into(),
+                || ("—".into(), "(no promise judged)".into()),
                 |d| {
-                    format!(
-                        "{d} % ({} kept, {} partly, {} broken)",
-                        k.promises.kept, k.promises.partially_kept, k.promises.broken
+                    (
+                        d.to_string(),
+                        format!(
+                            "% ({} kept, {} partly, {} broken)",
+                            k.promises.kept, k.promises.partially_kept, k.promises.broken
+                        ),
                     )
                 },
             ),
         ),
-        ("open at the start", k.ar_begin.grouped()),
-        ("open at the end", k.ar_end.grouped()),
-        ("  of which not yet due", k.current_end.grouped()),
-        ("  of which 91+ days", k.d91_plus_end.grouped()),
-        ("credit sales", k.credit_sales.grouped()),
-        ("collected", k.collected.grouped()),
-        ("written off", k.written_off.grouped()),
-        ("recovered by agencies", k.recovered_by_agencies.grouped()),
-        ("calls (reached)", format!("{} ({})", k.calls, k.contacts)),
+        plain("open at the start", k.ar_begin.grouped()),
+        plain("open at the end", k.ar_end.grouped()),
+        plain("  of which not yet due", k.current_end.grouped()),
+        plain("  of which 91+ days", k.d91_plus_end.grouped()),
+        plain("credit sales", k.credit_sales.grouped()),
+        plain("collected", k.collected.grouped()),
+        plain("written off", k.written_off.grouped()),
+        plain("recovered by agencies", k.recovered_by_agencies.grouped()),
+        with(
+            "calls",
+            (k.calls.to_string(), format!("({} reached)", k.contacts)),
+        ),
     ]
+}
+
+/// A value with its unit, for a column of one figure per row.
+fn value_with_unit(v: String, unit: &str) -> String {
+    if unit.is_empty() {
+        v
+    } else {
+        format!("{v} {unit}")
+    }
 }
 
 pub fn kpi_report(
@@ -276,10 +298,14 @@ pub fn kpi_report(
                     format!("{} – {}", c.before.from, c.before.to),
                     format!("{} – {}", c.after.from, c.after.to),
                 ]);
-                for ((label, b), (_, a)) in
+                for ((label, b, bu), (_, a, au)) in
                     kpi_lines(&c.before).into_iter().zip(kpi_lines(&c.after))
                 {
-                    t.row(vec![label.to_string(), b, a]);
+                    t.row(vec![
+                        label.to_string(),
+                        value_with_unit(b, &bu),
+                        value_with_unit(a, &au),
+                    ]);
                 }
                 print!("{}", t.render());
                 Ok(())
@@ -297,9 +323,13 @@ pub fn kpi_report(
                 .as_deref()
                 .map_or_else(|| "the shop".to_string(), |c| format!("{c}'s accounts"));
             println!("KPIs of {whose} from {from} to {to} ({} days)", k.days);
-            let mut t = Table::new(&[("", Align::Left, 24), ("", Align::Right, 40)]);
-            for (label, v) in kpi_lines(&k) {
-                t.row(vec![label.to_string(), v]);
+            let mut t = Table::new(&[
+                ("", Align::Left, 24),
+                ("", Align::Right, 16),
+                ("", Align::Left, 40),
+            ]);
+            for (label, v, unit) in kpi_lines(&k) {
+                t.row(vec![label.to_string(), v, unit]);
             }
             print!("{}", t.render());
             Ok(())

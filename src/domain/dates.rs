@@ -20,6 +20,9 @@ pub struct DateInputError(pub String);
 impl std::fmt::Display for DateInputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         const FORMS: &str = "YYYY-MM-DD, +N (days from today) or a weekday name";
+        if self.0.trim().is_empty() {
+            return write!(f, "a date is needed: {FORMS}");
+        }
         match off_the_calendar(&self.0) {
             // Written as a date, but no such day: say which part is wrong.
             Some(why) => write!(f, "'{}' is not a date: {why} (use {FORMS})", self.0),
@@ -168,6 +171,15 @@ mod tests {
         assert_eq!(
             e,
             "'someday' is not a date: use YYYY-MM-DD, +N (days from today) or a weekday name"
+        );
+        // Nothing typed: asked for, not quoted as an empty date.
+        let e = parse_user_date("  ", today)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "a date is needed: YYYY-MM-DD, +N (days from today) or a weekday name"
         );
     }
 

@@ -327,6 +327,10 @@ fn sam_moves_three_accounts_from_a_collector_in_the_team_screen() {
     t.wait_for("3 marked");
     t.send("a");
     t.wait_for("Move the marked accounts: 3 accounts");
+    // The form names the accounts that move, so a mark set on the wrong row shows.
+    t.wait_for("moving:");
+    let named = t.screen().lines().filter(|l| l.contains("│  C-")).count();
+    assert_eq!(named, 3, "{}", t.screen());
     t.send("\r");
     t.wait_for("3 accounts moved to");
     t.send("q");

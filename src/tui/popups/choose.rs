@@ -89,8 +89,12 @@ impl Chooser<'_> {
         // Rows scroll so the chosen one stays in view above what is below them and
         // the keys line; what is below keeps at most half the room.
         let left = usize::from((inner.y + inner.height).saturating_sub(y + foot));
-        let below = self.below.len().min(left / 2);
-        let room = left.saturating_sub(below).max(1);
+        let room = left.saturating_sub(self.below.len().min(left / 2)).max(1);
+        // Rows that need less than their share leave the rest to what is below.
+        let below = self
+            .below
+            .len()
+            .min(left.saturating_sub(self.rows.len().min(room)));
         let first = self.chosen.saturating_sub(room - 1);
         for (i, r) in self.rows.iter().enumerate().skip(first).take(room) {
             let on = i == self.chosen;
@@ -536,6 +540,37 @@ impl BulkAssignForm {
 
 const BULK_KEYS: &[FormKey] = &[keys::ASSIGN, keys::CHOOSE, keys::CANCEL];
 
+impl BulkAssignForm {
+    /// Which accounts move (a mark set on the wrong row shows here before it counts):
+    /// the first few by id with their balance, then how many more.
+    fn which(&self, theme: &Theme) -> Vec<Line<'static>> {
+        const SHOWN: usize = 5;
+        let mut out = vec![
+            Line::from(""),
+            Line::from(Span::styled("moving:", theme.dim)),
+        ];
+        let shown = if self.moving.len() > SHOWN + 1 {
+            SHOWN
+        } else {
+            self.moving.len()
+        };
+        out.extend(self.moving.iter().take(shown).map(|m| {
+            Line::from(vec![
+                Span::raw(format!("  {:<10}", m.customer)),
+                Span::styled(m.balance.grouped(), theme.money),
+            ])
+        }));
+        let more = self.moving.len() - shown;
+        if more > 0 {
+            out.push(Line::from(Span::styled(
+                format!("  … {more} more"),
+                theme.dim,
+            )));
+        }
+        out
+    }
+}
+
 impl Form for BulkAssignForm {
     fn handle(&mut self, key: &KeyEvent, _as_of: NaiveDate) -> Outcome {
         match text::press(key) {
@@ -563,7 +598,7 @@ impl Form for BulkAssignForm {
             chosen: self.chosen,
             error: self.error.as_deref(),
             keys: BULK_KEYS,
-            below: Vec::new(),
+            below: self.which(theme),
         }
         .draw(f, area, theme);
     }

@@ -236,7 +236,11 @@ fn roles_are_refused_for_the_wrong_user() {
         &["queue"],
         "unknown user 'nobody': an admin can add you with `arq user add nobody --role collector`",
     );
-    refused("ana", &["account", "show", "C9"], "no customer 'C9'");
+    refused(
+        "ana",
+        &["account", "show", "C9"],
+        "no customer 'C9' you can see (ids are in `arq queue`",
+    );
     // A supervisor may do all of it.
     shop.arq("sam", day)
         .args(["account", "show", "C1"])

@@ -45,7 +45,9 @@ pub enum ServiceError {
     UnknownUser(String),
     #[error("{0}")]
     Forbidden(String),
-    #[error("no customer '{0}'")]
+    #[error(
+        "no customer '{0}' you can see (ids are in `arq queue` and `arq report aging`; a collector sees her own accounts only)"
+    )]
     NoCustomer(String),
     #[error("{0}")]
     NotFound(String),

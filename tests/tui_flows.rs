@@ -593,13 +593,27 @@ fn dispute_note_callback_finish_and_hold_are_recorded() {
     type_text(&mut a, "100");
     press(&mut a, KeyCode::Tab);
     type_text(&mut a, "two cartons short");
+    // The follow-up day: a word that is no date is refused in place, nothing saved.
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "someday");
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(a.popups.len(), 1);
+    assert!(draw(&a, 100, 30).contains("'someday' is not a date"));
+    assert_eq!(
+        count(&c.db, &format!("disputes WHERE customer_id = '{customer}'")),
+        0
+    );
+    for _ in 0.."someday".len() {
+        press(&mut a, KeyCode::Backspace);
+    }
+    type_text(&mut a, "+3");
     press(&mut a, KeyCode::Enter);
     assert!(a.popups.is_empty(), "{:?}", a.status);
     assert_eq!(
         count(
             &c.db,
             &format!(
-                "disputes WHERE customer_id = '{customer}' AND reason = 'quantity' AND amount = 10000"
+                "disputes WHERE customer_id = '{customer}' AND reason = 'quantity' AND amount = 10000 AND follow_up = '2026-11-23'"
             )
         ),
         1

@@ -491,8 +491,9 @@ fn run(s: &mut Session, r: &Request) -> Result<Done, ServiceError> {
             reason,
             amount,
             note,
+            follow_up,
         } => {
-            let d = s.open_dispute(customer, invoice, *reason, *amount, note, None)?;
+            let d = s.open_dispute(customer, invoice, *reason, *amount, note, *follow_up)?;
             done(format!("dispute #{d} opened on {invoice}"))
         }
         Request::Note { customer, text } => {

@@ -1,5 +1,5 @@
 //! Disputing an invoice: pick the invoice, the reason, the amount (the undisputed
-//! balance unless changed) and a note.
+//! balance unless changed), a note and the day to follow it up (a week unless changed).
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -29,6 +29,7 @@ pub struct DisputeForm {
     pub amount: Field,
     amount_edited: bool,
     pub note: Field,
+    pub follow_up: Field,
     pub focus: usize,
     pub error: Option<String>,
 }
@@ -37,6 +38,7 @@ const INVOICE: usize = 0;
 const REASON: usize = 1;
 const AMOUNT: usize = 2;
 const NOTE: usize = 3;
+const FOLLOW_UP: usize = 4;
 
 impl DisputeForm {
     pub fn new(
@@ -63,20 +65,26 @@ impl DisputeForm {
             ),
             amount_edited: false,
             note: Field::new("Note", "", true, ""),
+            follow_up: Field::new(
+                "Follow up",
+                "",
+                false,
+                "a date, +N or a weekday; empty: in a week",
+            ),
             focus: INVOICE,
             error: None,
         }
     }
 
-    fn on_key(&mut self, key: &KeyEvent) -> Outcome {
+    fn on_key(&mut self, key: &KeyEvent, as_of: chrono::NaiveDate) -> Outcome {
         match key.code {
             KeyCode::Esc => return Outcome::Close,
             KeyCode::Enter if !key.modifiers.contains(crossterm::event::KeyModifiers::ALT) => {
-                return self.submit();
+                return self.submit(as_of);
             }
             _ => {}
         }
-        if tab_focus(key, &mut self.focus, 4) {
+        if tab_focus(key, &mut self.focus, 5) {
             return Outcome::Keep;
         }
         let step = |i: usize, n: usize, code: KeyCode| -> usize {
@@ -102,12 +110,15 @@ impl DisputeForm {
             NOTE => {
                 self.note.handle(key);
             }
+            FOLLOW_UP => {
+                self.follow_up.handle(key);
+            }
             _ => {}
         }
         Outcome::Keep
     }
 
-    fn submit(&mut self) -> Outcome {
+    fn submit(&mut self, as_of: chrono::NaiveDate) -> Outcome {
         let Some(inv) = self.invoices.get(self.invoice) else {
             self.error = Some("this account has no open invoice to dispute".into());
             return Outcome::Keep;
@@ -129,6 +140,24 @@ impl DisputeForm {
                 return Outcome::Keep;
             }
         };
+        let typed = self.follow_up.text();
+        let follow_up = if typed.trim().is_empty() {
+            None
+        } else {
+            match crate::domain::dates::parse_user_date(&typed, as_of) {
+                Ok(d) if d < as_of => {
+                    self.follow_up.error = Some(format!("{d} is before today ({as_of})"));
+                    self.focus = FOLLOW_UP;
+                    return Outcome::Keep;
+                }
+                Ok(d) => Some(d),
+                Err(e) => {
+                    self.follow_up.error = Some(e.to_string());
+                    self.focus = FOLLOW_UP;
+                    return Outcome::Keep;
+                }
+            }
+        };
         let reason = DisputeReason::ALL
             .get(self.reason)
             .copied()
@@ -139,6 +168,7 @@ impl DisputeForm {
             reason,
             amount: Some(amount),
             note: self.note.text(),
+            follow_up,
         })
     }
 
@@ -149,7 +179,7 @@ impl DisputeForm {
             f,
             area,
             70,
-            shown + 3 + self.amount.height(w) + self.note.height(w),
+            shown + 3 + self.amount.height(w) + self.note.height(w) + self.follow_up.height(w),
             &self.title,
             self.error.as_deref(),
             DISPUTE_KEYS,
@@ -228,6 +258,7 @@ impl DisputeForm {
             &[
                 (&self.amount, self.focus == AMOUNT),
                 (&self.note, self.focus == NOTE),
+                (&self.follow_up, self.focus == FOLLOW_UP),
             ],
             theme,
         );
@@ -238,8 +269,8 @@ impl DisputeForm {
 const DISPUTE_KEYS: &[FormKey] = &[keys::SAVE, keys::FIELD, keys::PICK, keys::CANCEL];
 
 impl Form for DisputeForm {
-    fn handle(&mut self, key: &KeyEvent, _as_of: chrono::NaiveDate) -> Outcome {
-        self.on_key(key)
+    fn handle(&mut self, key: &KeyEvent, as_of: chrono::NaiveDate) -> Outcome {
+        self.on_key(key, as_of)
     }
 
     fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {

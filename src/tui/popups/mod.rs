@@ -49,6 +49,8 @@ pub enum Request {
         reason: DisputeReason,
         amount: Option<Money>,
         note: String,
+        /// `None`: a week from today.
+        follow_up: Option<NaiveDate>,
     },
     Note {
         customer: String,

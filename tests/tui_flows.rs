@@ -1040,8 +1040,15 @@ fn a_plan_is_recorded_from_its_form_and_a_decision_from_the_item() {
         .selected()
         .map(|i| i.customer_id.clone())
         .unwrap();
-    // Four weekly parts of 1,000.00 from a week on.
+    // Four weekly parts of 1,000.00 from a week on. A total that is no amount says so
+    // where the schedule would be, instead of the schedule vanishing.
     press(&mut a, KeyCode::Char('P'));
+    type_text(&mut a, "1,2,3");
+    let screen = draw(&a, 100, 40);
+    assert!(screen.contains("no schedule yet — Total: "), "{screen}");
+    for _ in 0.."1,2,3".len() {
+        press(&mut a, KeyCode::Backspace);
+    }
     type_text(&mut a, "1000");
     press(&mut a, KeyCode::Tab);
     type_text(&mut a, "4");

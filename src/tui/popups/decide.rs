@@ -346,7 +346,7 @@ impl Form for DecisionForm {
         let w = super::inner_width(area, 72);
         let about = wrap_lines(&self.about, w);
         let about_h = about.len() as u16 + 1;
-        let preview = self.plan.preview(self.as_of).map_or(0, |l| l.len());
+        let preview = self.plan.preview(self.as_of).map_or(2, |l| l.len());
         let part = match self.choice {
             Decide::WriteOff => self.invoices.height(),
             Decide::Agency => self.agency.height(w),

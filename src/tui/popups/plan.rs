@@ -75,15 +75,29 @@ impl PlanFields {
 
     /// The installments the fields make, without touching the fields.
     pub fn preview(&self, as_of: NaiveDate) -> Option<Vec<(NaiveDate, Money)>> {
-        let total = crate::domain::parse_amount(&self.total.text()).ok()?;
+        self.schedule(as_of).ok()
+    }
+
+    /// The installments, or why the fields make none yet (shown where the schedule
+    /// would be, so an amount like "1,2,3" does not make it vanish without a word).
+    fn schedule(&self, as_of: NaiveDate) -> Result<Vec<(NaiveDate, Money)>, String> {
+        let total =
+            crate::domain::parse_amount(&self.total.text()).map_err(|e| format!("Total: {e}"))?;
         let parts = self
             .parts
             .text()
             .parse::<u32>()
             .ok()
-            .filter(|n| HOW_MANY.contains(n))?;
-        let first = crate::domain::dates::parse_user_date(&self.first.text(), as_of).ok()?;
-        equal_parts(total, parts, self.every, first)
+            .filter(|n| HOW_MANY.contains(n))
+            .ok_or_else(|| "Parts: a whole number from 1 to 60".to_string())?;
+        let first = crate::domain::dates::parse_user_date(&self.first.text(), as_of)
+            .map_err(|e| format!("First: {e}"))?;
+        equal_parts(total, parts, self.every, first).ok_or_else(|| {
+            format!(
+                "{} cannot be split into {parts} parts of at least 0.01",
+                total.grouped()
+            )
+        })
     }
 
     /// The installments, or the reasons in the fields.
@@ -167,19 +181,28 @@ impl PlanFields {
             y += 1;
         }
         y = render_fields(f, inner, y, &[(&self.first, focus == Some(FIRST))], theme);
-        if let Some(list) = self.preview(as_of) {
-            let rows = usize::from(bottom.min(inner.y + inner.height).saturating_sub(y));
-            for line in installment_lines(&list, rows, theme) {
-                f.render_widget(
-                    Paragraph::new(line),
-                    Rect {
-                        y,
-                        height: 1,
-                        ..inner
-                    },
-                );
-                y += 1;
-            }
+        let rows = usize::from(bottom.min(inner.y + inner.height).saturating_sub(y));
+        let lines = match self.schedule(as_of) {
+            Ok(list) => installment_lines(&list, rows, theme),
+            Err(why) => crate::display::wrap(
+                &format!("no schedule yet — {why}"),
+                usize::from(inner.width).saturating_sub(4).max(10),
+            )
+            .into_iter()
+            .take(rows)
+            .map(|l| Line::from(Span::styled(format!("    {l}"), theme.dim)))
+            .collect(),
+        };
+        for line in lines {
+            f.render_widget(
+                Paragraph::new(line),
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+            );
+            y += 1;
         }
         y
     }
@@ -285,7 +308,7 @@ impl Form for PlanForm {
     }
 
     fn draw(&self, f: &mut Frame<'_>, area: Rect, theme: &Theme) {
-        let shown = self.plan.preview(self.as_of).map_or(0, |l| l.len());
+        let shown = self.plan.preview(self.as_of).map_or(2, |l| l.len());
         let w = super::inner_width(area, 64);
         let h = self.plan.height(shown, w) + self.note.height(w);
         let inner = super::form_frame(

@@ -627,47 +627,23 @@ fn days_late_kept_between_closes_are_the_scans_through_every_change() {
         )
         .unwrap_or_else(|e| panic!("{e}"));
     let money = |minor: i64| arq::domain::Money::from_minor(minor);
-    store
-        .write(|tx| {
-            // Paid today, paid back in October (recorded today), written off.
-            let (no, cid, bal) = &open[0];
-            ledger::allocate(
-                tx,
-                no,
-                cid,
-                d("2026-11-21"),
-                money(*bal),
-                AllocationKind::Payment,
-                None,
-            )?;
-            let (no, cid, bal) = &open[1];
-            ledger::allocate(
-                tx,
-                no,
-                cid,
-                d("2026-10-05"),
-                money(*bal),
-                AllocationKind::Payment,
-                None,
-            )?;
-            let (no, cid, bal) = &open[2];
-            ledger::allocate(
-                tx,
-                no,
-                cid,
-                d("2026-11-21"),
-                money(*bal),
-                AllocationKind::WriteOff,
-                None,
-            )?;
-            // An import corrects a settled invoice's due date.
-            tx.execute(
-                "UPDATE invoices SET due_date = date(due_date, '-20 days') WHERE invoice_no = ?1",
-                [&settled.0],
-            )?;
-            Ok::<_, arq::store::StoreError>(())
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+    change(&mut store, |tx| {
+        // Paid today, paid back in October (recorded today), written off.
+        let moves = [
+            ("2026-11-21", AllocationKind::Payment),
+            ("2026-10-05", AllocationKind::Payment),
+            ("2026-11-21", AllocationKind::WriteOff),
+        ];
+        for ((no, cid, bal), (on, kind)) in open.iter().zip(moves) {
+            ledger::allocate(tx, no, cid, d(on), money(*bal), kind, None)?;
+        }
+        // An import corrects a settled invoice's due date.
+        tx.execute(
+            "UPDATE invoices SET due_date = date(due_date, '-20 days') WHERE invoice_no = ?1",
+            [&settled.0],
+        )?;
+        Ok(())
+    });
     assert_eq!(count(&store, dirty), 4);
     // Read: the named customers are computed, nothing is kept.
     agree(&mut store, "2026-11-21", Keep::Read);
@@ -678,45 +654,50 @@ fn days_late_kept_between_closes_are_the_scans_through_every_change() {
     // An invoice issued and paid a month ahead: kept lists would miss it on that day,
     // so nothing is kept while it lies ahead, and the day itself sees it.
     let later = &open[0].1;
-    store
-        .write(|tx| {
-            ledger::insert_invoice(
-                tx,
-                &ledger::InvoiceRow {
-                    invoice_no: "AHEAD-1".into(),
-                    customer_id: later.clone(),
-                    issue_date: d("2026-12-10"),
-                    due_date: d("2026-12-12"),
-                    amount: money(5_000),
-                    balance: money(5_000),
-                },
-            )?;
-            ledger::allocate(
-                tx,
-                "AHEAD-1",
-                later,
-                d("2026-12-20"),
-                money(5_000),
-                AllocationKind::Payment,
-                None,
-            )?;
-            Ok::<_, arq::store::StoreError>(())
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+    change(&mut store, |tx| {
+        ledger::insert_invoice(
+            tx,
+            &ledger::InvoiceRow {
+                invoice_no: "AHEAD-1".into(),
+                customer_id: later.clone(),
+                issue_date: d("2026-12-10"),
+                due_date: d("2026-12-12"),
+                amount: money(5_000),
+                balance: money(5_000),
+            },
+        )?;
+        let paid = d("2026-12-20");
+        ledger::allocate(
+            tx,
+            "AHEAD-1",
+            later,
+            paid,
+            money(5_000),
+            AllocationKind::Payment,
+            None,
+        )?;
+        Ok(())
+    });
     agree(&mut store, "2026-11-22", Keep::Write);
     assert_eq!(count(&store, dirty), 1);
     agree(&mut store, "2026-12-20", Keep::Write);
     assert_eq!(count(&store, dirty), 0);
 
     // A list spoiled by hand is computed again, not trusted.
-    store
-        .write(|tx| {
-            tx.execute(
-                "UPDATE days_late_kept SET days = 'x' WHERE customer_id = ?1",
-                [&settled.1],
-            )?;
-            Ok::<_, arq::store::StoreError>(())
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+    change(&mut store, |tx| {
+        tx.execute(
+            "UPDATE days_late_kept SET days = 'x' WHERE customer_id = ?1",
+            [&settled.1],
+        )?;
+        Ok(())
+    });
     agree(&mut store, "2026-12-21", Keep::Read);
+}
+
+/// A change to the file in one write transaction; the test stops on a failure.
+fn change(
+    store: &mut Store,
+    f: impl FnOnce(arq::store::db::Db<'_>) -> Result<(), arq::store::StoreError>,
+) {
+    store.write(f).unwrap_or_else(|e| panic!("{e}"));
 }

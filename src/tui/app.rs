@@ -326,21 +326,8 @@ impl App {
             }
             return;
         }
-        if let Some(screen) = self.screen_mut()
-            && let Some(filter) = screen.filter_mut()
-            && filter.editing
-        {
-            let k = filter.handle(key);
-            if k == FilterKey::Changed {
-                screen.refilter();
-                // The person picks rows by filtering them.
-                if let Some((list, _)) = screen.list() {
-                    list.unchosen = false;
-                }
-            }
-            if k != FilterKey::Ignored {
-                return;
-            }
+        if self.type_in_filter([*key]) == Some(false) {
+            return;
         }
         if let Some(action) = self.keymap.action(key, self.context()) {
             self.act(action);
@@ -377,27 +364,40 @@ impl App {
             }
             return;
         }
-        if let Some(screen) = self.screen_mut()
-            && let Some(filter) = screen.filter_mut()
-            && filter.editing
-        {
-            let mut changed = false;
-            for c in chars.chars().filter(|c| !c.is_control()) {
-                changed |= filter.handle(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-                    == FilterKey::Changed;
-            }
-            if changed {
-                screen.refilter();
-                if let Some((list, _)) = screen.list() {
-                    list.unchosen = false;
-                }
-            }
+        let typed = chars
+            .chars()
+            .filter(|c| !c.is_control())
+            .map(|c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        if self.type_in_filter(typed).is_some() {
             return;
         }
         self.status = Some((
             "pasted text is taken in a form or the filter only (/ filters)".into(),
             true,
         ));
+    }
+
+    /// Types `keys` into the filter being typed, if one is, and filters again once when
+    /// it changed (the person picks rows by filtering them). `None` when no filter is
+    /// being typed; else whether the filter ignored every key (it is then an action's).
+    fn type_in_filter(&mut self, keys: impl IntoIterator<Item = KeyEvent>) -> Option<bool> {
+        let screen = self.screen_mut()?;
+        let (mut changed, mut ignored) = (false, true);
+        {
+            let filter = screen.filter_mut().filter(|f| f.editing)?;
+            for k in keys {
+                let r = filter.handle(&k);
+                changed |= r == FilterKey::Changed;
+                ignored &= r == FilterKey::Ignored;
+            }
+        }
+        if changed {
+            screen.refilter();
+            if let Some((list, _)) = screen.list() {
+                list.unchosen = false;
+            }
+        }
+        Some(ignored)
     }
 
     fn mouse(&mut self, m: &MouseEvent) {

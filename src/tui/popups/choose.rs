@@ -253,13 +253,11 @@ impl SendForm {
                     .map(|l| Line::from(Span::styled(l, theme.title))),
             );
         }
-        // Paragraphs (the template's own line breaks joined), each wrapped to the form.
-        let body: Vec<String> = r
-            .text
-            .split("\n\n")
-            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|p| !p.is_empty())
-            .flat_map(|p| wrap(&p, width))
+        // Prose lines joined into paragraphs, indented lines (an invoice table) kept as
+        // they are; each wrapped to the form.
+        let body: Vec<String> = preview_lines(&r.text)
+            .iter()
+            .flat_map(|p| wrap(p, width))
             .collect();
         let more = body.len().saturating_sub(BODY_ROWS);
         out.extend(body.into_iter().take(BODY_ROWS).map(Line::from));
@@ -270,6 +268,54 @@ impl SendForm {
             )));
         }
         out
+    }
+}
+
+/// A message's text for a preview: consecutive prose lines joined (the template's own
+/// line breaks fall where the form's width does not), indented lines — a table of
+/// invoices — one each, blank lines dropped.
+fn preview_lines(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut prose = String::new();
+    for line in text.lines() {
+        let indented = line.starts_with([' ', '\t']);
+        if line.trim().is_empty() || indented {
+            if !prose.is_empty() {
+                out.push(std::mem::take(&mut prose));
+            }
+            if indented {
+                out.push(line.trim_end().to_string());
+            }
+            continue;
+        }
+        if !prose.is_empty() {
+            prose.push(' ');
+        }
+        prose.push_str(line.trim());
+    }
+    if !prose.is_empty() {
+        out.push(prose);
+    }
+    out
+}
+
+#[cfg(test)]
+mod preview_tests {
+    use super::preview_lines;
+
+    #[test]
+    fn prose_is_joined_and_a_table_keeps_its_rows() {
+        let text = "Dear Acme,\n\nWe hope all is well. Our records show\nthat these are past due:\n\n  Invoice  Due\n  INV-1    2026-01-01\n\nThank you.";
+        assert_eq!(
+            preview_lines(text),
+            vec![
+                "Dear Acme,",
+                "We hope all is well. Our records show that these are past due:",
+                "  Invoice  Due",
+                "  INV-1    2026-01-01",
+                "Thank you.",
+            ]
+        );
     }
 }
 

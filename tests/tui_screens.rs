@@ -214,6 +214,57 @@ fn the_supervisors_screens() {
     both("collector", &s);
 }
 
+/// Team shows each collector's figures of DESIGN §6 (accounts touched, promises and
+/// their amount, progress on the worklist, disputes opened and resolved among them),
+/// the same as the activity report of the last 30 days says.
+#[test]
+fn team_shows_the_activity_reports_figures_for_each_collector() {
+    let c = copy();
+    let mut a = app(&c.db, "sam");
+    press(&mut a, KeyCode::Tab);
+    let screen = draw(&a, 240, 24);
+    for title in [
+        "touched",
+        "promised 30d",
+        "progress %",
+        "disputes",
+        "resolved",
+        "open balance",
+    ] {
+        assert!(screen.contains(title), "no {title:?} in\n{screen}");
+    }
+    let s = tui_common::session(&c.db, "sam");
+    let to = s.as_of();
+    let from = to - chrono::Duration::days(29);
+    let period =
+        arq::report::activity::activity(&s, from, to, None).unwrap_or_else(|e| panic!("{e}"));
+    let mut seen = 0;
+    for r in period
+        .iter()
+        .filter(|r| ["ana", "ben", "cleo"].contains(&r.user.as_str()))
+    {
+        // Each drawn line is quoted; a row starts with the selection mark's column.
+        let line = screen
+            .lines()
+            .map(|l| l.trim_matches('"').chars().skip(2).collect::<String>())
+            .find(|l| l.starts_with(&format!("{} ", r.user)))
+            .unwrap_or_else(|| panic!("no row for {} in\n{screen}", r.user));
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        let progress = r.progress.map_or_else(|| "—".into(), |d| d.to_string());
+        for want in [
+            r.promised_amount.grouped(),
+            r.collected.grouped(),
+            progress,
+            r.disputes_opened.to_string(),
+            r.disputes_resolved.to_string(),
+        ] {
+            assert!(cells.contains(&want.as_str()), "{want} not in {line:?}");
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 3);
+}
+
 #[test]
 fn the_supervisors_screens_in_monochrome() {
     let c = copy();

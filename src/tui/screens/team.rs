@@ -1,5 +1,6 @@
 //! *Team* (supervisors): one row per collector with today's work and the last 30
-//! days', overdue work in red, sortable; Enter drills into the collector's book and
+//! days' (calls, contacts, accounts touched, promises and their amount, money
+//! collected, progress on the worklist, disputes opened and resolved), overdue work in red, sortable; Enter drills into the collector's book and
 //! timeline, where accounts can be reassigned in bulk.
 
 use ratatui::Frame;
@@ -48,7 +49,10 @@ pub struct TeamScreen {
 }
 
 /// In order of importance: the columns that do not fit a narrow window go from the end.
-const COLUMNS: [Column; 13] = [
+/// Today's figures first (items, calls, contacts, accounts touched), then the period's
+/// (DESIGN §6 "Team"). In a narrow window the money collected and owned stays before
+/// the rest (rank 1).
+const COLUMNS: [Column; 18] = [
     Column::left("collector", 10),
     Column::right("overdue", 7),
     Column::left("oldest", 10),
@@ -56,12 +60,17 @@ const COLUMNS: [Column; 13] = [
     Column::right("done", 5),
     Column::right("calls", 5),
     Column::right("reached", 7),
+    Column::right("touched", 7).rank(1),
     Column::right("collected 30d", 14),
-    Column::right("kept %", 7),
-    Column::right("promises", 8),
     Column::right("open balance", 15),
-    Column::right("accounts", 8),
-    Column::right("30d calls", 9),
+    Column::right("promised 30d", 14).rank(1),
+    Column::right("progress %", 10).rank(1),
+    Column::right("kept %", 7).rank(1),
+    Column::right("promises", 8).rank(1),
+    Column::right("disputes", 8).rank(1),
+    Column::right("resolved", 8).rank(1),
+    Column::right("accounts", 8).rank(1),
+    Column::right("30d calls", 9).rank(1),
 ];
 
 impl TeamScreen {
@@ -108,6 +117,11 @@ impl TeamScreen {
     }
 }
 
+/// A rate in percent, or a dash when there was nothing to divide by.
+fn percent(rate: Option<rust_decimal::Decimal>) -> String {
+    rate.map_or_else(|| "—".into(), |d| d.to_string())
+}
+
 impl Screen for TeamScreen {
     fn id(&self) -> ScreenId {
         ScreenId::Team
@@ -142,14 +156,15 @@ impl Screen for TeamScreen {
                 (t.tasks_done.to_string(), theme.good),
                 (t.calls.to_string(), theme.base),
                 (t.contacts.to_string(), theme.base),
+                (t.accounts_touched.to_string(), theme.base),
                 (p.collected.grouped(), theme.money),
-                (
-                    p.promises_kept_rate
-                        .map_or_else(|| "—".into(), |d| d.to_string()),
-                    theme.base,
-                ),
-                (p.promises.to_string(), theme.base),
                 (p.open_balance.grouped(), theme.money),
+                (p.promised_amount.grouped(), theme.money),
+                (percent(p.progress), theme.base),
+                (percent(p.promises_kept_rate), theme.base),
+                (p.promises.to_string(), theme.base),
+                (p.disputes_opened.to_string(), theme.base),
+                (p.disputes_resolved.to_string(), theme.base),
                 (p.accounts.to_string(), theme.dim),
                 (p.calls.to_string(), theme.dim),
             ]

@@ -96,6 +96,15 @@ pub fn fit(s: &str, max: usize) -> String {
     out
 }
 
+/// A stored moment (`2026-12-01T19:25:04.746338Z`) as a person reads it:
+/// `2026-12-01 19:25 UTC`. Anything else is shown as it is.
+pub fn moment(s: &str) -> String {
+    match chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.fZ") {
+        Ok(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+        Err(_) => s.to_string(),
+    }
+}
+
 /// `s` cut or padded with spaces to exactly `w` columns, left-aligned.
 pub fn pad_right(s: &str, w: usize) -> String {
     let t = fit(s, w);
@@ -153,6 +162,18 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_moment_reads_as_day_and_minute() {
+        for (stored, shown) in [
+            ("2026-12-01T19:25:04.746338Z", "2026-12-01 19:25 UTC"),
+            ("2026-01-09T07:05:00Z", "2026-01-09 07:05 UTC"),
+            ("yesterday", "yesterday"),
+            ("", ""),
+        ] {
+            assert_eq!(moment(stored), shown, "{stored}");
+        }
+    }
 
     #[test]
     fn wide_characters_take_two_columns() {

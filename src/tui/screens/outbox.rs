@@ -153,7 +153,10 @@ fn status_line(r: &OutboxRow, theme: &Theme) -> Span<'static> {
         "sent" => Span::styled(
             format!(
                 "sent {} ({})",
-                r.sent_at.clone().unwrap_or_default(),
+                r.sent_at
+                    .as_deref()
+                    .map(crate::display::moment)
+                    .unwrap_or_default(),
                 attempts(r.attempts)
             ),
             theme.good,

@@ -146,6 +146,30 @@ fn call_wrap_up_form() {
     insta::assert_snapshot!("wrapup_bad_date_80x24", draw(&a, 80, 24));
 }
 
+/// A long note wraps in the field as it is typed: every word of it stays in sight
+/// (it scrolled sideways, showing only its end).
+#[test]
+fn a_long_note_wraps_while_it_is_typed() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    press(&mut a, KeyCode::Char('c'));
+    press(&mut a, KeyCode::Char('r'));
+    let note = "spoke with the bookkeeper who said the invoices were approved last week \
+                and the payment run is on friday, she will email the remittance advice";
+    type_text(&mut a, note);
+    let screen = draw(&a, 80, 24);
+    let shown: Vec<&str> = screen
+        .lines()
+        .flat_map(|l| l.split('│').nth(1))
+        .flat_map(str::split_whitespace)
+        .collect();
+    let words: Vec<&str> = note.split_whitespace().collect();
+    assert!(
+        shown.windows(words.len()).any(|w| w == words.as_slice()),
+        "the note is not whole on screen:\n{screen}"
+    );
+}
+
 #[test]
 fn the_small_forms() {
     let c = copy();

@@ -22,6 +22,18 @@ pub struct Field {
     pristine: bool,
 }
 
+/// The editor under a field, its cursor at the end of `text`. A note wraps at the
+/// field's edge as it is typed (a single-line field scrolls sideways).
+fn text_input(text: &str, multiline: bool) -> TextArea<'static> {
+    let mut input = TextArea::new(text.split('\n').map(str::to_string).collect());
+    input.set_cursor_line_style(Style::default());
+    if multiline {
+        input.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    }
+    input.move_cursor(ratatui_textarea::CursorMove::End);
+    input
+}
+
 impl Field {
     pub fn new(
         label: &'static str,
@@ -29,12 +41,9 @@ impl Field {
         multiline: bool,
         hint: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Field {
-        let mut input = TextArea::new(initial.split('\n').map(str::to_string).collect());
-        input.set_cursor_line_style(Style::default());
-        input.move_cursor(ratatui_textarea::CursorMove::End);
         Field {
             label,
-            input,
+            input: text_input(initial, multiline),
             error: None,
             multiline,
             hint: hint.into(),
@@ -48,9 +57,7 @@ impl Field {
     }
 
     pub fn set_text(&mut self, s: &str) {
-        self.input = TextArea::new(s.split('\n').map(str::to_string).collect());
-        self.input.set_cursor_line_style(Style::default());
-        self.input.move_cursor(ratatui_textarea::CursorMove::End);
+        self.input = text_input(s, self.multiline);
         self.pristine = true;
     }
 
@@ -69,8 +76,7 @@ impl Field {
             let typing = matches!(key.code, KeyCode::Char(_))
                 && !key.modifiers.contains(KeyModifiers::CONTROL);
             if typing || matches!(key.code, KeyCode::Backspace | KeyCode::Delete) {
-                self.input = TextArea::default();
-                self.input.set_cursor_line_style(Style::default());
+                self.input = text_input("", self.multiline);
                 if !typing {
                     return true;
                 }
@@ -86,7 +92,15 @@ impl Field {
     /// Rows the field takes at `width`: label, text, and its error wrapped.
     pub fn height(&self, width: u16) -> u16 {
         let text = if self.multiline {
-            (self.input.lines().len() as u16).clamp(2, 5)
+            // Rows as the text wraps in the field's width (four columns of indent).
+            let inner = usize::from(width.saturating_sub(4)).max(1);
+            let rows: usize = self
+                .input
+                .lines()
+                .iter()
+                .map(|l| crate::display::wrap(l, inner).len().max(1))
+                .sum();
+            (rows as u16).clamp(2, 6)
         } else {
             1
         };

@@ -75,6 +75,20 @@ fn the_demo_is_deterministic_and_the_run_is_consistent() {
     // Same seed, same shop, down to the last event's hash.
     assert_eq!(head_hash(&a), head_hash(&b));
     assert_ne!(head_hash(&a), head_hash(&c));
+    // The history is written with the ledger's indexes and triggers set aside, as a
+    // bulk import does: every one of them is back, as a new database defines it.
+    let schema = |conn: arq::store::db::Db<'_>| -> Vec<(String, String)> {
+        let mut stmt = conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY name")
+            .unwrap_or_else(|e| panic!("{e}"));
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let fresh = Store::in_memory("USD").unwrap_or_else(|e| panic!("{e}"));
+    let demo = Store::open(&a).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(schema(demo.conn()), schema(fresh.conn()));
 
     // It has what a demo needs: queue items for every collector, holds, promises, disputes.
     let store = Store::open(&a).unwrap_or_else(|e| panic!("{e}"));

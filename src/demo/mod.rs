@@ -16,8 +16,10 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::domain::{EventKind, Role};
+use crate::import::bulk::{self, Tuning};
 use crate::progress::{Progress, Unit};
 use crate::service::{Result, ServiceError, noon_utc, setup};
+use crate::store::db::Db;
 use crate::store::{self, Durability, Store, customers, ledger};
 use rng::Rng;
 use sim::{Payee, Planned, Sim};
@@ -125,7 +127,14 @@ pub fn build(
     let (before, period): (Vec<world::DemoInvoice>, Vec<world::DemoInvoice>) =
         invoices.into_iter().partition(|i| i.issue_date < start);
     let mut history_payments = 0;
+    // Like a bulk import: the ledger's secondary indexes are built once at the end
+    // instead of updated a million times.
+    let tuning = Tuning::start(admin.store().sqlite_for("the demo's history")?)?;
     admin.write(|tx| {
+        let deferred = match tx.conn {
+            Db::Lite(conn) => Some(bulk::defer_indexes(conn)?),
+            Db::Pg(_) => None,
+        };
         for c in &demo_customers {
             customers::insert(tx.conn, &c.customer, history_from)?;
             if let Some(owner) = &c.customer.owner {
@@ -176,8 +185,12 @@ pub fn build(
             detail,
             serde_json::json!({"customers": demo_customers.len(), "invoices": before.len()}),
         )?;
+        if let (Some(d), Db::Lite(conn)) = (deferred, tx.conn) {
+            d.rebuild(conn)?;
+        }
         Ok(())
     })?;
+    tuning.restore(admin.store().sqlite_for("the demo's history")?)?;
     let n_customers = demo_customers.len();
     // The simulated days need each customer's id and manner of paying, no more.
     let payers: Vec<Payee> = demo_customers

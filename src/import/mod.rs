@@ -5,7 +5,7 @@
 //! row rolls everything back. Re-importing the same file changes nothing. See
 //! `docs/IMPORT.md`.
 
-mod bulk;
+pub(crate) mod bulk;
 mod columns;
 mod customers;
 mod dates;

@@ -155,10 +155,10 @@ fn forms_show_what_is_wrong_in_place() {
 }
 
 /// The outcome's letter moves on to the note; a Tab out of habit then lands on "Then",
-/// a choice. Text typed there is not dropped in silence nor read as choices (a space
-/// used to pick "promise"): the form says where the cursor is, and nothing is chosen.
+/// a choice. Text typed there was meant for the note: it goes there (a space used to
+/// pick "promise"), the form says so, nothing is chosen, and ⏎ saves the call with it.
 #[test]
-fn text_typed_on_a_choice_is_named_not_picked() {
+fn text_typed_on_then_goes_to_the_note() {
     let c = copy();
     let mut a = app(&c.db, "ana");
     press(&mut a, KeyCode::Char('c'));
@@ -166,17 +166,24 @@ fn text_typed_on_a_choice_is_named_not_picked() {
     press(&mut a, KeyCode::Tab);
     type_text(&mut a, "hello there");
     let screen = draw(&a, 100, 30);
-    assert!(screen.contains("Then is a choice, not text"), "{screen}");
+    assert!(screen.contains("your text went to the note"), "{screen}");
+    assert!(screen.contains("hello there"), "{screen}");
     assert!(screen.contains("●- nothing"), "{screen}");
     assert!(!screen.contains("Amount"), "{screen}");
-    // Back to the note, and the note takes the text.
-    press_with(&mut a, KeyCode::BackTab, KeyModifiers::SHIFT);
-    type_text(&mut a, "hello there");
-    let screen = draw(&a, 100, 30);
-    assert!(screen.contains("hello there"), "{screen}");
-    assert!(!screen.contains("Then is a choice"), "{screen}");
-    // A letter on the outcome is named too.
-    press_with(&mut a, KeyCode::BackTab, KeyModifiers::SHIFT);
+    let calls = count(&c.db, "calls");
+    press(&mut a, KeyCode::Enter);
+    assert!(a.popups.is_empty(), "{}", draw(&a, 100, 30));
+    assert_eq!(count(&c.db, "calls"), calls + 1);
+    let note: String = session(&c.db, "ana")
+        .store()
+        .conn()
+        .query_row("SELECT note FROM calls ORDER BY id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(note, "hello there");
+    // A letter on the outcome is named: there is no outcome yet to save a note with.
+    press(&mut a, KeyCode::Char('c'));
     type_text(&mut a, "q");
     assert!(
         draw(&a, 100, 30).contains("Outcome is a choice, not text"),
@@ -186,7 +193,8 @@ fn text_typed_on_a_choice_is_named_not_picked() {
 }
 
 /// Text on "Then" whose letters are choices ("pay by friday": p, then b) picks no
-/// follow-up, and ⏎ does not save what it would have picked: nothing is recorded.
+/// follow-up: the letters that picked are taken back and go to the note with the
+/// rest, and ⏎ records the call alone — no promise, no callback.
 #[test]
 fn text_with_choice_letters_typed_on_then_picks_nothing() {
     let c = copy();
@@ -197,25 +205,26 @@ fn text_with_choice_letters_typed_on_then_picks_nothing() {
     type_text(&mut a, "pay by friday");
     let screen = draw(&a, 100, 30);
     assert!(screen.contains("●- nothing"), "{screen}");
-    assert!(screen.contains("Then is a choice, not text"), "{screen}");
+    assert!(screen.contains("pay by friday"), "{screen}");
     let (calls, promises, tasks) = (
         count(&c.db, "calls"),
         count(&c.db, "promises"),
         count(&c.db, "tasks"),
     );
     press(&mut a, KeyCode::Enter);
-    assert_eq!(a.popups.len(), 1, "the form stays open");
+    assert!(a.popups.is_empty(), "the call is saved");
     assert_eq!(
         (
             count(&c.db, "calls"),
             count(&c.db, "promises"),
             count(&c.db, "tasks")
         ),
-        (calls, promises, tasks),
-        "nothing was recorded"
+        (calls + 1, promises, tasks),
+        "the call alone was recorded"
     );
-    // Moving the cursor ends the typing; the choice keys choose again.
-    press_with(&mut a, KeyCode::BackTab, KeyModifiers::SHIFT);
+    // On the next account the choice keys choose as before.
+    press(&mut a, KeyCode::Char('c'));
+    press(&mut a, KeyCode::Char('r'));
     press(&mut a, KeyCode::Tab);
     press(&mut a, KeyCode::Char('b'));
     assert!(
@@ -223,6 +232,111 @@ fn text_with_choice_letters_typed_on_then_picks_nothing() {
         "{}",
         draw(&a, 100, 30)
     );
+}
+
+/// A supervisor who types a note on the decision's choice ("will pay next week": its
+/// letters include w for write-off, a for agency and p for plan) decides nothing by
+/// it: the text goes to the note, the choice stays "continue", and ⏎ continues — no
+/// write-off (it wrote the account off, the last `w` having picked write-off).
+#[test]
+fn a_note_typed_on_the_decision_choice_writes_nothing_off() {
+    let c = copy();
+    let mut s = app(&c.db, "sam");
+    press(&mut s, KeyCode::Char('f'));
+    type_text(&mut s, "will pay next week");
+    let screen = draw(&s, 100, 40);
+    assert!(screen.contains("●c continue"), "{screen}");
+    assert!(screen.contains("will pay next week"), "{screen}");
+    assert!(screen.contains("your text went to the note"), "{screen}");
+    let written_off = count(&c.db, "write_offs");
+    press(&mut s, KeyCode::Enter);
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(
+        count(&c.db, "write_offs"),
+        written_off,
+        "nothing written off"
+    );
+    // The choice keys still choose when pressed on their own.
+    press(&mut s, KeyCode::Char('f'));
+    press(&mut s, KeyCode::Char('w'));
+    assert!(
+        draw(&s, 100, 40).contains("●w write off"),
+        "{}",
+        draw(&s, 100, 40)
+    );
+}
+
+/// After a rejection asked for its reason, a Tab back to the choice and a typed reason
+/// ("still orders monthly": its space used to flip the choice to approve) stay a
+/// rejection, with the reason as its note.
+#[test]
+fn a_reason_typed_on_the_approval_choice_stays_a_rejection() {
+    use arq::tui::screens::ScreenId;
+    use arq::tui::screens::approvals::ApprovalsScreen;
+    let c = copy();
+    let mut ana = session(&c.db, "ana");
+    let cid: String = ana
+        .store()
+        .conn()
+        .query_row(
+            "SELECT i.customer_id FROM invoices i JOIN customers c ON c.id = i.customer_id
+             WHERE c.owner = 'ana' AND i.balance > 0 AND i.due_date < '2026-11-01'
+               AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.customer_id = c.id AND t.done_on IS NULL)
+             ORDER BY i.customer_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let number: String = ana
+        .store()
+        .conn()
+        .query_row(
+            "SELECT invoice_no FROM invoices WHERE customer_id = ?1 AND balance > 0 AND due_date < '2026-11-01' ORDER BY invoice_no LIMIT 1",
+            [&cid],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let item = ana
+        .request_write_off(&cid, &[number], "small balance")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .approval_item
+        .unwrap_or_else(|| panic!("no approval item"));
+    let mut s = app(&c.db, "sam");
+    while s.context() != ScreenId::Approvals {
+        press(&mut s, KeyCode::Tab);
+    }
+    let pos = s
+        .find::<ApprovalsScreen>()
+        .and_then(|a| a.items.iter().position(|i| i.item_id == item))
+        .unwrap_or_else(|| panic!("item #{item} is not in Approvals"));
+    for _ in 0..pos {
+        press(&mut s, KeyCode::Down);
+    }
+    press(&mut s, KeyCode::Char('f'));
+    press(&mut s, KeyCode::Char('r'));
+    press(&mut s, KeyCode::Enter);
+    let asked = draw(&s, 100, 40);
+    assert!(asked.contains("say why it is rejected"), "{asked}");
+    press(&mut s, KeyCode::Tab);
+    type_text(&mut s, "still orders monthly");
+    let screen = draw(&s, 100, 40);
+    assert!(screen.contains("●r reject"), "{screen}");
+    assert!(screen.contains("still orders monthly"), "{screen}");
+    let approved = || {
+        session(&c.db, "sam")
+            .store()
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM write_offs WHERE status = 'approved'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let before = approved();
+    press(&mut s, KeyCode::Enter);
+    assert!(s.popups.is_empty(), "{}", draw(&s, 100, 40));
+    assert_eq!(approved(), before, "nothing approved");
 }
 
 /// On a collector's page `a` with nothing marked moves every account shown, not the
@@ -1027,6 +1141,33 @@ fn a_long_plan_shows_its_last_installment_and_the_note_on_a_small_terminal() {
             );
         }
     }
+}
+
+/// A total too small to split says so under the installments; once the total is
+/// changed to one that splits, the message goes (it stayed beside the new schedule).
+#[test]
+fn a_plan_forgets_a_split_refusal_once_the_total_splits() {
+    let c = copy();
+    let mut a = app(&c.db, "ana");
+    select_first_not_on_hold(&mut a, &c.db);
+    press(&mut a, KeyCode::Char('P'));
+    type_text(&mut a, "0.02");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "3");
+    press(&mut a, KeyCode::BackTab);
+    press(&mut a, KeyCode::Enter);
+    let refused = draw(&a, 100, 40);
+    assert!(
+        refused.contains("cannot be split into 3 parts"),
+        "{refused}"
+    );
+    for _ in 0.."0.02".len() {
+        press(&mut a, KeyCode::Backspace);
+    }
+    type_text(&mut a, "99999");
+    let screen = draw(&a, 100, 40);
+    assert!(screen.contains("33,333.00"), "{screen}");
+    assert!(!screen.contains("cannot be split"), "{screen}");
 }
 
 #[test]

@@ -15,7 +15,8 @@ use super::super::widgets::field::Field;
 use super::plan::{self, PlanFields};
 use super::text::{self, Press};
 use super::{
-    Form, FormKey, Outcome, Request, choice_line, keys, render_fields, render_footer, wrap_lines,
+    Form, FormKey, Outcome, Picks, Request, choice_line, keys, render_fields, render_footer,
+    wrap_lines,
 };
 use crate::domain::{Decide, Money};
 use crate::service::items::ItemDecision;
@@ -198,7 +199,14 @@ pub struct DecisionForm {
     focus: Stop,
     error: Option<String>,
     as_of: NaiveDate,
+    /// Letters typed on the choice that may yet turn out to be the note's text.
+    picks: Picks<Decide>,
 }
+
+/// Said when letters typed on a choice turned out to be text and went to the note.
+const DECIDE_TYPED: &str =
+    "your text went to the note: Decide is a choice (w write off, a agency, p plan, c continue)";
+const APPROVE_TYPED: &str = "your text went to the note: Decide is a choice (a approve, r reject)";
 
 impl DecisionForm {
     pub fn new(
@@ -221,6 +229,7 @@ impl DecisionForm {
             focus: Stop::Choice,
             error: None,
             as_of,
+            picks: Picks::default(),
         }
     }
 
@@ -306,6 +315,7 @@ impl Form for DecisionForm {
         let mut pos = stops.iter().position(|s| *s == self.focus).unwrap_or(0);
         if super::tab_focus(key, &mut pos, stops.len()) {
             self.focus = stops[pos];
+            self.picks.clear();
             return Outcome::Keep;
         }
         match self.focus {
@@ -315,15 +325,28 @@ impl Form for DecisionForm {
                     .position(|(_, d, _)| *d == self.choice)
                     .unwrap_or(0);
                 let n = DECISIONS.len();
-                self.choice = match key.code {
-                    KeyCode::Char(c) => DECISIONS
-                        .iter()
-                        .find(|(k, _, _)| *k == c)
-                        .map_or(self.choice, |(_, d, _)| *d),
-                    KeyCode::Right => DECISIONS[(i + 1) % n].1,
-                    KeyCode::Left => DECISIONS[(i + n - 1) % n].1,
-                    _ => self.choice,
-                };
+                let letter = super::typed_char(key);
+                match letter.map(|c| (c, DECISIONS.iter().find(|(k, _, _)| *k == c))) {
+                    Some((c, Some((_, d, _)))) => {
+                        self.picks.picked(c, self.choice);
+                        self.choice = *d;
+                    }
+                    Some((c, None)) => {
+                        if let Some(before) = self.picks.into_note(c, &mut self.note) {
+                            self.choice = before;
+                        }
+                        self.focus = Stop::Note;
+                        self.error = Some(DECIDE_TYPED.into());
+                    }
+                    None => {
+                        self.picks.clear();
+                        self.choice = match key.code {
+                            KeyCode::Right => DECISIONS[(i + 1) % n].1,
+                            KeyCode::Left => DECISIONS[(i + n - 1) % n].1,
+                            _ => self.choice,
+                        };
+                    }
+                }
                 self.note.hint = if self.choice == Decide::Continue {
                     "why (needed to continue)".into()
                 } else {
@@ -446,6 +469,7 @@ pub struct ApprovalForm {
     note: Field,
     focus: usize,
     error: Option<String>,
+    picks: Picks<bool>,
 }
 
 impl ApprovalForm {
@@ -458,6 +482,7 @@ impl ApprovalForm {
             note: Field::new("Note", "", true, "needed to reject"),
             focus: 0,
             error: None,
+            picks: Picks::default(),
         }
     }
 }
@@ -491,14 +516,32 @@ impl Form for ApprovalForm {
             Press::Edit => {}
         }
         if super::tab_focus(key, &mut self.focus, 2) {
+            self.picks.clear();
             return Outcome::Keep;
         }
         if self.focus == 0 {
-            match key.code {
-                KeyCode::Char('a') => self.approve = true,
-                KeyCode::Char('r') => self.approve = false,
-                KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') => self.approve = !self.approve,
-                _ => {}
+            let before = self.approve;
+            match (super::typed_char(key), key.code) {
+                (Some(c @ ('a' | 'r' | ' ')), _) => {
+                    self.picks.picked(c, before);
+                    self.approve = match c {
+                        'a' => true,
+                        'r' => false,
+                        _ => !before,
+                    };
+                }
+                (Some(c), _) => {
+                    if let Some(before) = self.picks.into_note(c, &mut self.note) {
+                        self.approve = before;
+                    }
+                    self.focus = 1;
+                    self.error = Some(APPROVE_TYPED.into());
+                }
+                (None, KeyCode::Left | KeyCode::Right) => {
+                    self.picks.clear();
+                    self.approve = !before;
+                }
+                _ => self.picks.clear(),
             }
         } else {
             self.note.handle(key);

@@ -372,6 +372,66 @@ pub fn render_message(f: &mut Frame<'_>, area: Rect, message: &str, theme: &Them
     f.render_widget(Paragraph::new(lines), area);
 }
 
+/// The letters typed on a choice field since the cursor came to it, each of which
+/// picked something, and what the choice was before the first. When a letter that is
+/// no choice follows, they were the start of text meant for the note (typed one
+/// field too early or late): [`Picks::into_note`] takes the choice back and moves
+/// the text, so a sentence never picks a decision letter by letter ("will pay next
+/// week" on a decision picked write-off, its last `w`).
+#[derive(Debug)]
+pub struct Picks<T> {
+    before: Option<T>,
+    typed: String,
+}
+
+impl<T> Default for Picks<T> {
+    fn default() -> Self {
+        Picks {
+            before: None,
+            typed: String::new(),
+        }
+    }
+}
+
+impl<T: Copy> Picks<T> {
+    /// `c` picked something on the choice, which was `before`.
+    pub fn picked(&mut self, c: char, before: T) {
+        self.before.get_or_insert(before);
+        self.typed.push(c);
+    }
+
+    /// A key that is neither a choice letter nor text (an arrow, Tab): what was picked
+    /// stays picked.
+    pub fn clear(&mut self) {
+        self.before = None;
+        self.typed.clear();
+    }
+
+    /// `c` is no choice letter: the letters before it were text too. Returns what the
+    /// choice was before them (to put back), and appends them and `c` to `note`.
+    pub fn into_note(&mut self, c: char, note: &mut Field) -> Option<T> {
+        self.typed.push(c);
+        note.append(&self.typed);
+        self.typed.clear();
+        self.before.take()
+    }
+}
+
+/// The character a key types, if it types one (no Ctrl or Alt).
+pub fn typed_char(key: &KeyEvent) -> Option<char> {
+    use crossterm::event::KeyModifiers;
+    match key.code {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(c)
+        }
+        _ => None,
+    }
+}
+
 /// Moves focus among `n` fields with Tab / Shift+Tab; returns whether it moved.
 pub fn tab_focus(key: &KeyEvent, focus: &mut usize, n: usize) -> bool {
     match key.code {

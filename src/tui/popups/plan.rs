@@ -48,7 +48,11 @@ impl PlanFields {
     pub fn handle(&mut self, key: &KeyEvent, focus: usize) {
         match focus {
             TOTAL => {
-                self.total.handle(key);
+                // Whether the total splits into the installments is said under them:
+                // a new total takes that back until it is checked again.
+                if self.total.handle(key) {
+                    self.parts.error = None;
+                }
             }
             PARTS => {
                 self.parts.handle(key);

@@ -10,8 +10,8 @@ use ratatui::widgets::Paragraph;
 use super::super::theme::Theme;
 use super::super::widgets::field::Field;
 use super::{
-    Form, FormKey, Outcome, Request, choice_line, keys, message_rows, render_fields, render_footer,
-    render_message, tab_focus,
+    Form, FormKey, Outcome, Picks, Request, choice_line, keys, message_rows, render_fields,
+    render_footer, render_message, tab_focus,
 };
 use crate::domain::dates::parse_user_date;
 use crate::domain::{CallOutcome, Money};
@@ -27,7 +27,8 @@ const OUTCOMES: [(char, CallOutcome); 5] = [
 
 /// What a letter that is not a choice, typed on a choice, is told.
 const OUTCOME_IS_A_CHOICE: &str = "Outcome is a choice, not text: r reached, v voicemail, n no answer, w wrong number, x refused (then the note)";
-const THEN_IS_A_CHOICE: &str = "Then is a choice, not text: p promise, b callback, - nothing (shift-tab goes back to the note)";
+const THEN_TYPED: &str =
+    "your text went to the note: Then is a choice (p promise, b callback, - nothing)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {
@@ -50,9 +51,8 @@ pub struct WrapUpForm {
     outcome_error: Option<String>,
     /// The account's newest call when the form opened.
     seen_call: i64,
-    /// What *Then* was before the last key that picked on it (taken back when that key
-    /// turns out to be the first letter of text).
-    picked_from: Option<Next>,
+    /// Letters typed on *Then* that may yet turn out to be the note's text.
+    picks: Picks<Next>,
     /// The account's open promise, which a promise taken here replaces.
     replaces: Option<String>,
 }
@@ -86,7 +86,7 @@ impl WrapUpForm {
             error: None,
             outcome_error: None,
             seen_call,
-            picked_from: None,
+            picks: Picks::default(),
             replaces: replaces.map(str::to_string),
         }
     }
@@ -116,10 +116,6 @@ impl WrapUpForm {
     fn on_key(&mut self, key: &KeyEvent, as_of: NaiveDate) -> Outcome {
         match key.code {
             KeyCode::Esc => return Outcome::Close,
-            // Text was being typed on *Then*: ⏎ is not a save of what that text picked.
-            KeyCode::Enter if self.error.as_deref() == Some(THEN_IS_A_CHOICE) => {
-                return Outcome::Keep;
-            }
             KeyCode::Enter
                 if !(self.focus == NOTE
                     && key.modifiers.contains(crossterm::event::KeyModifiers::ALT)) =>
@@ -133,8 +129,8 @@ impl WrapUpForm {
         if tab_focus(key, &mut pos, stops.len()) {
             self.focus = stops[pos];
             // A hint about typing on a choice is done with once the cursor moves.
-            self.picked_from = None;
-            if self.error.as_deref() == Some(THEN_IS_A_CHOICE) {
+            self.picks.clear();
+            if self.error.as_deref() == Some(THEN_TYPED) {
                 self.error = None;
             }
             if self.outcome_error.as_deref() == Some(OUTCOME_IS_A_CHOICE) {
@@ -171,27 +167,20 @@ impl WrapUpForm {
             }
             NEXT => {
                 // Text typed here (a Tab too many after the outcome moved on to the
-                // note) is neither dropped in silence nor read as choices: the form
-                // says so, takes back a choice the text's first letter made, and keys
-                // that type pick nothing (nor does ⏎ save) until the cursor moves.
-                let typing = self.error.as_deref() == Some(THEN_IS_A_CHOICE);
-                match key.code {
-                    KeyCode::Char(_) if typing => return Outcome::Keep,
-                    KeyCode::Char('p' | 'b' | '-' | ' ') => self.picked_from = Some(self.next),
-                    KeyCode::Char(_) => {
-                        if let Some(before) = self.picked_from.take() {
+                // note) was meant for the note: it goes there, with the letters before
+                // it that picked something, and those picks are taken back.
+                match super::typed_char(key) {
+                    Some(c @ ('p' | 'b' | '-' | ' ')) => self.picks.picked(c, self.next),
+                    Some(c) => {
+                        if let Some(before) = self.picks.into_note(c, &mut self.note) {
                             self.next = before;
                             self.fit_date_default();
                         }
-                        self.error = Some(THEN_IS_A_CHOICE.into());
+                        self.focus = NOTE;
+                        self.error = Some(THEN_TYPED.into());
                         return Outcome::Keep;
                     }
-                    _ => {
-                        self.picked_from = None;
-                        if typing {
-                            self.error = None;
-                        }
-                    }
+                    None => self.picks.clear(),
                 }
                 self.next = match (key.code, self.next) {
                     (KeyCode::Char('p'), _) => Next::Promise,

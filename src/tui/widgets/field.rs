@@ -61,6 +61,18 @@ impl Field {
         self.pristine = true;
     }
 
+    /// Adds `s` at the end of the text (a default still shown is replaced).
+    pub fn append(&mut self, s: &str) {
+        if self.pristine {
+            self.input = text_input("", self.multiline);
+            self.pristine = false;
+        }
+        self.input.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        self.input.move_cursor(ratatui_textarea::CursorMove::End);
+        self.input.insert_str(s);
+        self.error = None;
+    }
+
     /// Passes a key to the text; `Enter` is left to the form (it saves), `Alt+Enter`
     /// adds a line in a multi-line field. Returns whether the text changed.
     pub fn handle(&mut self, key: &KeyEvent) -> bool {

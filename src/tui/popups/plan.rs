@@ -47,13 +47,9 @@ impl PlanFields {
     /// Passes a key to the part of the plan at `focus`.
     pub fn handle(&mut self, key: &KeyEvent, focus: usize) {
         match focus {
-            TOTAL => {
-                // Whether the total splits into the installments is said under them:
-                // a new total takes that back until it is checked again.
-                if self.total.handle(key) {
-                    self.parts.error = None;
-                }
-            }
+            // Whether the total splits into the installments is said under them: a
+            // new total takes that back until it is checked again.
+            TOTAL if self.total.handle(key) => self.parts.error = None,
             PARTS => {
                 self.parts.handle(key);
             }

@@ -227,7 +227,7 @@ pub const THEMES: &[&str] = &["dark", "light", "mono"];
 
 /// Byte offset of the value of `key = …` in `src` (0 when not found).
 fn value_of(src: &str, key: &str) -> usize {
-    let at = line_of_key(src, key);
+    let at = line_of_key(src, key).unwrap_or(0);
     src[at..].find('=').map_or(at, |i| {
         let rest = &src[at + i + 1..];
         at + i + 1 + (rest.len() - rest.trim_start().len())
@@ -235,7 +235,7 @@ fn value_of(src: &str, key: &str) -> usize {
 }
 
 /// Byte offset of the line that starts with `key` (bare or quoted) in `src`.
-fn line_of_key(src: &str, key: &str) -> usize {
+fn line_of_key(src: &str, key: &str) -> Option<usize> {
     let mut offset = 0;
     for line in src.split_inclusive('\n') {
         let t = line.trim_start();
@@ -248,11 +248,11 @@ fn line_of_key(src: &str, key: &str) -> usize {
             .or(quoted)
             .is_some_and(|r| r.trim_start().starts_with('='))
         {
-            return offset + (line.len() - t.len());
+            return Some(offset + (line.len() - t.len()));
         }
         offset += line.len();
     }
-    0
+    None
 }
 
 /// A config file that could not be used.
@@ -320,8 +320,9 @@ impl Config {
     }
 
     /// A problem found in the file after it was read (a `[keys]` entry the terminal
-    /// app's keymap refuses), located at the line that holds `key`.
-    pub fn problem(&self, key: &str, message: impl Into<String>) -> ConfigError {
+    /// app's keymap refuses), located at the line of the first of `keys` the file
+    /// holds.
+    pub fn problem(&self, keys: &[&str], message: impl Into<String>) -> ConfigError {
         let message = message.into();
         let Some(path) = &self.file else {
             return ConfigError::Invalid(Located {
@@ -335,7 +336,7 @@ impl Config {
         ConfigError::Invalid(Located::at(
             &path.display().to_string(),
             &src,
-            line_of_key(&src, key),
+            keys.iter().find_map(|k| line_of_key(&src, k)).unwrap_or(0),
             message,
         ))
     }
@@ -395,7 +396,7 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         let cfg = Config::load(&missing, true).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(cfg.files.sharing, crate::files::Sharing::Group);
-        let err = cfg.problem("call", "bad key").to_string();
+        let err = cfg.problem(&["call"], "bad key").to_string();
         assert!(err.ends_with("config.toml:4:1: bad key"), "{err}");
     }
 }

@@ -46,16 +46,24 @@ pub struct Env {
     pub today: NaiveDate,
 }
 
+/// The terminal app's keymap from `config`, or where and why the file's `[keys]`
+/// are refused.
+pub fn keys_of(config: &Config) -> Result<crate::tui::keymap::Keymap, crate::config::ConfigError> {
+    crate::tui::keymap::Keymap::new(&config.keys)
+        .map_err(|e| config.problem(&e.actions(), e.to_string()))
+}
+
 impl Env {
     fn from_cli(cli: &Cli) -> anyhow::Result<Env> {
         let config = match &cli.config {
             Some(p) => Config::load(p, true)?,
             None => Config::load(&paths::default_config(), false)?,
         };
-        // Every command refuses a config the terminal app would refuse, with the
-        // same words, so a mistake is found the first time arq runs.
-        if let Err(e) = crate::tui::keymap::Keymap::new(&config.keys) {
-            return Err(config.problem(e.action(), e.to_string()).into());
+        // A `[keys]` entry the terminal app would refuse is named by every command,
+        // with the same words, so it is found the first time arq runs; only the app
+        // refuses to start over it (a nightly `arq run` goes on).
+        if let Err(e) = keys_of(&config) {
+            eprintln!("warning: {e} (the terminal app will not start until it is fixed)");
         }
         crate::files::apply(config.files.sharing);
         let today = Local::now().date_naive();

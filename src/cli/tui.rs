@@ -6,13 +6,12 @@ use super::Env;
 use crate::service::Session;
 use crate::store::Store;
 use crate::tui::app::App;
-use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
 
 /// Opens the app on `db` as `user`.
 pub fn open(env: &Env, db: &Path, user: &str) -> anyhow::Result<()> {
     // A config mistake is reported first, wherever arq runs.
-    let keymap = Keymap::new(&env.config.keys)?;
+    let keymap = super::keys_of(&env.config)?;
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         anyhow::bail!(
             "the terminal app needs a terminal; use a command instead (see `arq --help`)"

@@ -247,11 +247,13 @@ pub enum KeymapError {
 
 impl KeymapError {
     /// The `[keys]` entry the problem is in.
-    pub fn action(&self) -> &str {
+    /// The `[keys]` entries the error is about, the likelier one in the file first (a
+    /// clash names the action given the key last, then the one it clashes with).
+    pub fn actions(&self) -> Vec<&str> {
         match self {
-            KeymapError::UnknownAction(a, _) => a,
-            KeymapError::BadKey { action, .. } => action,
-            KeymapError::Conflict { second, .. } => second,
+            KeymapError::UnknownAction(a, _) => vec![a],
+            KeymapError::BadKey { action, .. } => vec![action],
+            KeymapError::Conflict { first, second, .. } => vec![second, first],
         }
     }
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::domain::{EventKind, Role};
-use crate::import::bulk::{self, Tuning};
+use crate::import::bulk;
 use crate::progress::{Progress, Unit};
 use crate::service::{Result, ServiceError, noon_utc, setup};
 use crate::store::db::Db;
@@ -128,8 +128,8 @@ pub fn build(
         invoices.into_iter().partition(|i| i.issue_date < start);
     let mut history_payments = 0;
     // Like a bulk import: the ledger's secondary indexes are built once at the end
-    // instead of updated a million times.
-    let tuning = Tuning::start(admin.store().sqlite_for("the demo's history")?)?;
+    // instead of updated a million times (with the connection's own page cache: a
+    // bulk import's larger one would raise the build's peak memory by 200 MiB).
     admin.write(|tx| {
         let deferred = match tx.conn {
             Db::Lite(conn) => Some(bulk::defer_indexes(conn)?),
@@ -190,7 +190,6 @@ pub fn build(
         }
         Ok(())
     })?;
-    tuning.restore(admin.store().sqlite_for("the demo's history")?)?;
     let n_customers = demo_customers.len();
     // The simulated days need each customer's id and manner of paying, no more.
     let payers: Vec<Payee> = demo_customers

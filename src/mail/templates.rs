@@ -49,6 +49,8 @@ pub struct InvoiceLine {
     pub due_date: String,
     pub amount: String,
     pub balance: String,
+    /// The part of the balance under dispute ("" when none): not asked for.
+    pub disputed: String,
     pub days_past_due: u32,
     /// Days until the due date (0 once due).
     pub days_to_due: i64,
@@ -109,8 +111,13 @@ impl MessageContext {
         currency: &str,
         shop: &ShopConfig,
     ) -> MessageContext {
-        let past_due: Vec<&InvoicePosition> =
-            invoices.iter().filter(|i| i.is_past_due(as_of)).collect();
+        // What is under dispute is not asked for (DESIGN §2): an invoice disputed in
+        // full is left out, one disputed in part shows the part.
+        let undisputed = |i: &InvoicePosition| (i.balance - i.disputed).max(Money::ZERO);
+        let past_due: Vec<&InvoicePosition> = invoices
+            .iter()
+            .filter(|i| i.is_past_due(as_of) && undisputed(i).is_positive())
+            .collect();
         let open: Vec<&InvoicePosition> = invoices.iter().filter(|i| i.is_open()).collect();
         // Reminders list past-due invoices; confirmations (nothing past due) list open ones.
         let listed = if past_due.is_empty() {
@@ -126,11 +133,16 @@ impl MessageContext {
                 due_date: i.due_date.to_string(),
                 amount: i.amount.with_currency(currency),
                 balance: i.balance.with_currency(currency),
+                disputed: if i.disputed.is_positive() {
+                    i.disputed.with_currency(currency)
+                } else {
+                    String::new()
+                },
                 days_past_due: i.days_past_due(as_of),
                 days_to_due: (i.due_date - as_of).num_days().max(0),
             })
             .collect();
-        let total_past_due: Money = past_due.iter().map(|i| i.balance).sum();
+        let total_past_due: Money = past_due.iter().map(|i| undisputed(i)).sum();
         let total_balance: Money = open.iter().map(|i| i.balance).sum();
         MessageContext {
             customer: CustomerInfo {
@@ -179,48 +191,70 @@ fn day_column(lines: &[InvoiceLine]) -> (&'static str, DayCell) {
     }
 }
 
-fn text_table(lines: &[InvoiceLine]) -> String {
+/// The invoice table's columns (title, right-aligned) and cells: a "Disputed"
+/// column only when a listed invoice is disputed in part.
+fn table(lines: &[InvoiceLine]) -> (Vec<(&'static str, bool)>, Vec<Vec<String>>) {
     let (days_header, days) = day_column(lines);
-    let headers = ["Invoice", "Issued", "Due", days_header, "Balance"];
-    let rows: Vec<[String; 5]> = lines
+    let disputes = lines.iter().any(|l| !l.disputed.is_empty());
+    let mut headers = vec![
+        ("Invoice", false),
+        ("Issued", false),
+        ("Due", false),
+        (days_header, true),
+        ("Balance", true),
+    ];
+    if disputes {
+        headers.push(("Disputed", true));
+    }
+    let rows = lines
         .iter()
         .map(|l| {
-            [
+            let mut r = vec![
                 l.invoice_no.clone(),
                 l.issue_date.clone(),
                 l.due_date.clone(),
                 days(l),
                 l.balance.clone(),
-            ]
+            ];
+            if disputes {
+                r.push(l.disputed.clone());
+            }
+            r
         })
         .collect();
-    let mut widths = headers.map(str::len);
+    (headers, rows)
+}
+
+/// The past-due invoices as aligned plain text.
+fn text_table(lines: &[InvoiceLine]) -> String {
+    let (headers, rows) = table(lines);
+    let mut widths: Vec<usize> = headers.iter().map(|(h, _)| h.len()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let fmt_row = |cells: [&str; 5]| -> String {
+    let fmt_row = |cells: Vec<&str>| -> String {
         let mut s = String::from("  ");
         for (i, c) in cells.iter().enumerate() {
             let pad = widths[i].saturating_sub(c.chars().count());
+            if i > 0 {
+                s.push_str("  ");
+            }
             // numbers are right-aligned
-            if i >= 3 {
+            if headers[i].1 {
                 s.push_str(&" ".repeat(pad));
                 s.push_str(c);
             } else {
                 s.push_str(c);
                 s.push_str(&" ".repeat(pad));
             }
-            if i < 4 {
-                s.push_str("  ");
-            }
         }
         s.trim_end().to_string()
     };
-    let mut out = vec![fmt_row(headers)];
+    let mut out = vec![fmt_row(headers.iter().map(|(h, _)| *h).collect())];
     for r in &rows {
-        out.push(fmt_row([&r[0], &r[1], &r[2], &r[3], &r[4]]));
+        out.push(fmt_row(r.iter().map(String::as_str).collect()));
     }
     out.join("\n")
 }
@@ -232,20 +266,29 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The past-due invoices as an HTML table.
 fn html_table(lines: &[InvoiceLine]) -> String {
-    let (days_header, days) = day_column(lines);
-    let mut s = format!(
-        "<table cellpadding=\"4\" style=\"border-collapse:collapse\"><tr><th align=\"left\">Invoice</th><th align=\"left\">Issued</th><th align=\"left\">Due</th><th align=\"right\">{days_header}</th><th align=\"right\">Balance</th></tr>",
-    );
-    for l in lines {
+    let (headers, rows) = table(lines);
+    let align = |right: bool| if right { "right" } else { "left" };
+    let mut s = String::from("<table cellpadding=\"4\" style=\"border-collapse:collapse\"><tr>");
+    for (h, right) in &headers {
         s.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td align=\"right\">{}</td><td align=\"right\">{}</td></tr>",
-            html_escape(&l.invoice_no),
-            html_escape(&l.issue_date),
-            html_escape(&l.due_date),
-            days(l),
-            html_escape(&l.balance)
+            "<th align=\"{}\">{}</th>",
+            align(*right),
+            html_escape(h)
         ));
+    }
+    s.push_str("</tr>");
+    for r in &rows {
+        s.push_str("<tr>");
+        for (c, (_, right)) in r.iter().zip(&headers) {
+            if *right {
+                s.push_str(&format!("<td align=\"right\">{}</td>", html_escape(c)));
+            } else {
+                s.push_str(&format!("<td>{}</td>", html_escape(c)));
+            }
+        }
+        s.push_str("</tr>");
     }
     s.push_str("</table>");
     s
@@ -428,6 +471,7 @@ mod tests {
             due_date: "2026-12-01".into(),
             amount: "100.00".into(),
             balance: "100.00".into(),
+            disputed: String::new(),
             days_past_due: 0,
             days_to_due,
         };
@@ -472,6 +516,53 @@ mod tests {
             email: None,
         };
         MessageContext::reminder(&c, &invoices, d("2026-03-01"), "USD", &shop)
+    }
+
+    /// A reminder asks for what is not under dispute: an invoice disputed in full is
+    /// left out, one disputed in part shows the part in its own column, and the total
+    /// past due is what is asked for (it listed and summed disputed money).
+    #[test]
+    fn a_reminder_asks_for_what_is_not_disputed() {
+        let d = |s: &str| parse_iso(s).unwrap_or_default();
+        let c = Customer::named("C-001", "Acme");
+        let inv = |no: &str, balance: i64, disputed: i64| InvoicePosition {
+            invoice_no: no.into(),
+            issue_date: d("2026-01-05"),
+            due_date: d("2026-02-04"),
+            amount: Money::from_minor(balance),
+            balance: Money::from_minor(balance),
+            disputed: Money::from_minor(disputed),
+        };
+        let shop = ShopConfig {
+            name: "Northwind".into(),
+            address: Vec::new(),
+            phone: None,
+            email: None,
+        };
+        let invoices = [
+            inv("INV-1", 105_499, 50_000),
+            inv("INV-2", 20_000, 20_000),
+            inv("INV-3", 30_000, 0),
+        ];
+        let ctx = MessageContext::reminder(&c, &invoices, d("2026-03-01"), "USD", &shop);
+        assert_eq!(ctx.total_past_due, "854.99 USD");
+        let listed: Vec<&str> = ctx.invoices.iter().map(|i| i.invoice_no.as_str()).collect();
+        assert_eq!(listed, ["INV-1", "INV-3"]);
+        let lines: Vec<&str> = ctx.invoice_table.lines().collect();
+        let words = |l: &str| l.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert!(words(lines[0]).ends_with(&["Balance".into(), "Disputed".into()]));
+        assert!(
+            lines[1].ends_with("1,054.99 USD  500.00 USD"),
+            "{}",
+            ctx.invoice_table
+        );
+        assert!(lines[2].ends_with("300.00 USD"), "{}", ctx.invoice_table);
+        let html = html_table(&ctx.invoices);
+        assert!(html.contains("<th align=\"right\">Disputed</th>"), "{html}");
+        // Without a dispute, no such column.
+        let plain = MessageContext::reminder(&c, &invoices[2..], d("2026-03-01"), "USD", &shop);
+        assert!(!plain.invoice_table.contains("Disputed"));
+        assert!(!html_table(&plain.invoices).contains("Disputed"));
     }
 
     #[test]

@@ -191,16 +191,15 @@ fn roles_are_refused_for_the_wrong_user() {
             .failure()
             .stderr(predicate::str::contains(says));
     };
-    refused(
-        "ben",
-        &["account", "show", "C1"],
-        "customer C1 is assigned to ana: collectors can only see and work their own accounts",
-    );
-    refused(
-        "ben",
-        &["log", "call", "C1", "--outcome", "reached"],
-        "assigned to ana",
-    );
+    // Another collector's account is no customer to ben, in the words of one that
+    // does not exist: who owns it is not told (it said "assigned to ana").
+    for id in ["C1", "C404"] {
+        let said = format!(
+            "no customer '{id}' you can see (ids are in `arq queue` and `arq report aging`; a collector sees her own accounts only)"
+        );
+        refused("ben", &["account", "show", id], &said);
+        refused("ben", &["log", "call", id, "--outcome", "reached"], &said);
+    }
     refused(
         "ana",
         &["run"],
@@ -255,7 +254,11 @@ fn roles_are_refused_for_the_wrong_user() {
         .args(["account", "show", "C1"])
         .assert()
         .success();
-    refused("ana", &["account", "show", "C1"], "assigned to ben");
+    refused(
+        "ana",
+        &["account", "show", "C1"],
+        "no customer 'C1' you can see",
+    );
 }
 
 #[test]
@@ -308,6 +311,15 @@ fn bad_arguments_are_clear_errors() {
     refused(
         &["log", "call", "C1", "--outcome", "shouted"],
         "'shouted' is not a call outcome",
+    );
+    // `--limit 0` said "Nothing due" of a queue with items in it.
+    refused(
+        &["queue", "--limit", "0"],
+        "'0' is not a count: give a whole number, 1 or more",
+    );
+    refused(
+        &["objective", "add", "--kpi", "foo"],
+        "'foo' is not an objective KPI",
     );
     // A missed close is run for yesterday by name (or -1); a date that is none says
     // what is.

@@ -314,7 +314,7 @@ fn promises_cannot_promise_more_than_is_owed_and_one_replaces_the_other() {
         ])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("assigned to ana"));
+        .stderr(predicate::str::contains("no customer 'C1' you can see"));
     shop.arq("ana", day)
         .args([
             "promise",

@@ -268,11 +268,11 @@ fn a_collector_sends_a_promise_confirmation_for_their_own_account() {
             Channel::Email,
             Extra::default()
         ),
-        Err(ServiceError::Forbidden(_))
+        Err(ServiceError::NoCustomer(_))
     ));
     assert!(matches!(
         send::send_one(&mut ben, q.outbox_id),
-        Err(ServiceError::Forbidden(_))
+        Err(ServiceError::NoCustomer(_))
     ));
     let r = send::send_pending(&mut ben).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(

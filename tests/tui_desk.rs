@@ -75,7 +75,7 @@ fn an_account_reassigned_away_closes_and_the_next_keys_record_nothing() {
     assert!(a.account().is_none());
     let said = status(&a);
     assert!(
-        said.contains(&customer) && said.contains("assigned to ben"),
+        said.contains(&customer) && said.contains("no longer among your accounts"),
         "{said}"
     );
     let (now_on, _) = selected(&a);
@@ -88,7 +88,11 @@ fn an_account_reassigned_away_closes_and_the_next_keys_record_nothing() {
     assert_eq!(a.queue().unwrap().list.selected, 0);
     // The whole message, at 80×24: what happened, and what to do.
     let screen = joined(&draw(&a, 80, 24));
-    assert!(screen.contains("assigned to ben"), "{screen}");
+    assert!(screen.contains("no longer among your accounts"), "{screen}");
+    assert!(
+        !screen.contains("ben"),
+        "who has it now is not told: {screen}"
+    );
     assert!(screen.contains("before recording anything."), "{screen}");
 
     // The keys that followed in the field (`c r ⏎`) record nothing on that account.

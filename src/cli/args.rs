@@ -60,6 +60,20 @@ pub fn as_of_date(s: &str) -> Result<NaiveDate, String> {
     as_of_from(s, chrono::Local::now().date_naive())
 }
 
+/// A count of 1 or more (`--limit`): 0 would print nothing and say nothing is due.
+pub fn count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "'{s}' is not a count: give a whole number, 1 or more"
+        )),
+    }
+}
+
+/// What `--as-of` takes, said when it refuses a value.
+const AS_OF_FORMS: &str =
+    "use YYYY-MM-DD, today, yesterday, tomorrow, or days from today such as -3 or +1";
+
 fn as_of_from(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let word = s.trim().to_ascii_lowercase();
     let shift = match word.as_str() {
@@ -78,12 +92,13 @@ fn as_of_from(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     match shift {
         Some(n) => Ok(today + chrono::Duration::days(n)),
         // Something like a date says what is wrong with it ("February has 28 days").
-        None if word.starts_with(|c: char| c.is_ascii_digit()) => {
-            parse_iso(s).map_err(|e| e.to_string())
-        }
-        None => Err(format!(
-            "'{s}' is not a day: use YYYY-MM-DD, today, yesterday, tomorrow, or days from today such as -3 or +1"
-        )),
+        // Without the weekday names a form's date takes: `--as-of` does not take them.
+        None if word.starts_with(|c: char| c.is_ascii_digit()) => parse_iso(s).map_err(|e| {
+            let wrong = e.to_string();
+            let why = wrong.split(" (use ").next().unwrap_or(&wrong).to_string();
+            format!("{why} ({AS_OF_FORMS})")
+        }),
+        None => Err(format!("'{s}' is not a day: {AS_OF_FORMS}")),
     }
 }
 
@@ -125,13 +140,13 @@ mod as_of_tests {
         ] {
             assert_eq!(as_of_from(typed, today).ok(), want, "{typed}");
         }
-        let err = as_of_from("2026-02-30", today).err().unwrap_or_default();
-        assert!(err.contains("28"), "{err}");
-        let err = as_of_from("monday", today).err().unwrap_or_default();
-        assert!(
-            err.contains("yesterday") && !err.contains("weekday"),
-            "{err}"
-        );
+        // Neither refusal offers the weekday names a form's date takes (it did for a
+        // day off the calendar).
+        for (typed, says) in [("2026-02-30", "28"), ("monday", "yesterday")] {
+            let err = as_of_from(typed, today).err().unwrap_or_default();
+            assert!(err.contains(says) && !err.contains("weekday"), "{err}");
+            assert!(err.contains("-3 or +1"), "{err}");
+        }
     }
 }
 

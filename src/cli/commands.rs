@@ -112,8 +112,8 @@ pub enum Command {
         /// How to print the queue (xlsx: an Excel workbook, with --output or to a pipe)
         #[arg(long, value_enum, default_value = "table")]
         format: ExportFormat,
-        /// At most this many items
-        #[arg(long, value_name = "N")]
+        /// At most this many items (1 or more)
+        #[arg(long, value_name = "N", value_parser = args::count)]
         limit: Option<usize>,
         /// Where --format xlsx writes the workbook
         #[arg(long, short = 'o', value_name = "FILE.xlsx")]

@@ -77,9 +77,18 @@ pub fn words(code: &str) -> String {
     code.replace(['_', '-'], " ")
 }
 
+/// "an" before a vowel ("an objective KPI", "an item action"), else "a".
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// A word that is not one of a vocabulary's spellings.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{value}' is not a {what} (use one of {choices})")]
+#[error("'{value}' is not {} {what} (use one of {choices})", article(.what))]
 pub struct UnknownName {
     pub what: &'static str,
     pub value: String,
@@ -363,6 +372,23 @@ mod tests {
         assert_eq!(Reason::DisputeFollowUp.words(), "dispute follow up");
         assert_eq!(CallOutcome::NoAnswer.words(), "no answer");
         assert_eq!(CallOutcome::NAMES.len(), CallOutcome::ALL.len());
+    }
+
+    #[test]
+    fn a_refused_word_is_named_with_its_article() {
+        let err = |what| UnknownName {
+            what,
+            value: "foo".into(),
+            choices: "x|y".into(),
+        };
+        assert_eq!(
+            err("objective KPI").to_string(),
+            "'foo' is not an objective KPI (use one of x|y)"
+        );
+        assert_eq!(
+            err("role").to_string(),
+            "'foo' is not a role (use one of x|y)"
+        );
     }
 
     #[test]

@@ -265,7 +265,14 @@ impl App {
                         || s.id().title().to_string(),
                         |t| format!("{} {}", t.customer, t.name),
                     );
-                    notices.push((format!("{what} closed: {e}"), true));
+                    let why = match e {
+                        // The account was on screen, so it was theirs a moment ago.
+                        crate::service::ServiceError::NoCustomer(_) => {
+                            "it is no longer among your accounts (reassigned)".to_string()
+                        }
+                        e => e.to_string(),
+                    };
+                    notices.push((format!("{what} closed: {why}"), true));
                     // What was opened from it goes too.
                     break;
                 }

@@ -145,17 +145,15 @@ impl KpiScreen {
             ])
             .areas(*row);
             f.render_widget(Paragraph::new(Span::styled(*label, t.dim)), name);
-            let min = known.iter().copied().min().unwrap_or_default();
-            let data: Vec<u64> = values
-                .iter()
-                .map(|v| {
-                    v.map_or(0, |v| {
-                        // Scaled above the smallest value so the shape shows.
-                        ((v - min) * Decimal::from(100)).to_u64().unwrap_or(0) + 1
-                    })
-                })
-                .collect();
-            f.render_widget(Sparkline::default().data(&data).style(t.title), spark);
+            let data = spark_levels(values);
+            f.render_widget(
+                Sparkline::default()
+                    .data(&data)
+                    .style(t.title)
+                    .absent_value_symbol("·")
+                    .absent_value_style(t.dim),
+                spark,
+            );
             f.render_widget(
                 Paragraph::new(Span::styled(format!(" {ends}"), t.base)),
                 text,
@@ -390,6 +388,29 @@ fn gauge_label(o: &ObjectiveLine) -> String {
     )
 }
 
+/// A week's value as a bar from 1 (the smallest week, ▁) to 8 (the largest, █), so
+/// the shape shows whatever the scale; a week without a daily run is no bar (drawn
+/// `·`). The smallest week was drawn blank, like a week without data.
+fn spark_levels(values: &[Option<Decimal>]) -> Vec<Option<u64>> {
+    let known = || values.iter().flatten().copied();
+    let (Some(min), Some(max)) = (known().min(), known().max()) else {
+        return vec![None; values.len()];
+    };
+    let range = max - min;
+    values
+        .iter()
+        .map(|v| {
+            v.map(|v| {
+                if range.is_zero() {
+                    return 1;
+                }
+                let above = ((v - min) * Decimal::from(7) / range).round();
+                1 + above.to_u64().unwrap_or(0)
+            })
+        })
+        .collect()
+}
+
 impl Screen for KpiScreen {
     fn id(&self) -> ScreenId {
         ScreenId::Kpis
@@ -435,5 +456,30 @@ impl Screen for KpiScreen {
 
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spark_levels;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn the_smallest_week_is_the_lowest_bar_and_a_week_without_data_is_none() {
+        let d = |s: &str| s.parse::<Decimal>().ok();
+        let weeks = [
+            None,
+            d("2351825.54"),
+            d("2600000.00"),
+            d("2475912.77"),
+            None,
+        ];
+        assert_eq!(
+            spark_levels(&weeks),
+            [None, Some(1), Some(8), Some(5), None]
+        );
+        // One value, or all alike: the lowest bar, not blank.
+        assert_eq!(spark_levels(&[d("7"), d("7")]), [Some(1), Some(1)]);
+        assert_eq!(spark_levels(&[None, None]), [None, None]);
     }
 }

@@ -715,3 +715,76 @@ fn change(
 ) {
     store.write(f).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// A report of a past period reads the same after an account moves on (DESIGN §6:
+/// "any past period can be reported exactly"): the items due and overdue, the accounts
+/// owned and their balance stay with the collector who had the account then. They
+/// followed the account to its new owner.
+#[test]
+fn a_past_periods_activity_stays_with_whoever_owned_the_account() {
+    use arq::report::activity::activity;
+    let (dir, _store) = open_demo("moves.db");
+    let db = dir.path().join("moves.db");
+    let sam = |as_of: &str| {
+        let store = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+        arq::service::Session::open(
+            store,
+            "sam",
+            d(as_of),
+            arq::service::noon_utc(d(as_of)),
+            Config::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (from, to) = (d("2026-11-01"), d("2026-11-19"));
+    let figures = |s: &arq::service::Session| {
+        activity(s, from, to, None)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|r| {
+                (
+                    r.user,
+                    r.tasks_due,
+                    r.tasks_overdue,
+                    r.oldest_overdue,
+                    r.accounts,
+                    r.open_balance,
+                    r.worklist,
+                    r.collected,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let s = sam("2026-11-20");
+    let before = figures(&s);
+    // Every account of ana's with an item due in the period goes to cleo.
+    let moved: Vec<String> = {
+        let conn = s.store().conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT DISTINCT t.customer_id FROM tasks t JOIN customers c ON c.id = t.customer_id
+                 WHERE c.owner = 'ana' AND t.assignee = 'owner' AND t.due BETWEEN '2026-11-01' AND '2026-11-19'
+                 ORDER BY 1",
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        stmt.query_map([], |r| r.get(0))
+            .and_then(|r| r.collect())
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert!(!moved.is_empty());
+    let mut s = s;
+    s.assign(&moved, "cleo").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(figures(&sam("2026-11-20")), before);
+    // The day of the move is the new owner's.
+    let now = activity(&sam("2026-11-20"), d("2026-11-20"), d("2026-11-20"), None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let accounts = |u: &str| now.iter().find(|r| r.user == u).map(|r| r.accounts);
+    let then = activity(&sam("2026-11-20"), from, to, None).unwrap_or_else(|e| panic!("{e}"));
+    let then_accounts = |u: &str| then.iter().find(|r| r.user == u).map(|r| r.accounts);
+    assert_eq!(
+        accounts("cleo")
+            .zip(then_accounts("cleo"))
+            .map(|(a, b)| a - b),
+        Some(moved.len() as u64)
+    );
+}

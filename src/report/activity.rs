@@ -75,9 +75,14 @@ pub fn activity(
             figures::book_as_of(conn, to, Whose::Shop)?,
         ),
     };
-    // Owned accounts, their balance now and what was collectible at the start.
+    // Accounts owned at the period's end (moves after it taken back), their balance
+    // then and what was collectible past due at the start.
     let mut owned: HashMap<String, (u64, Money, Money)> = HashMap::new();
-    for (id, owner) in customers::owners(conn)? {
+    let then = figures::Owners::after(conn, to)?;
+    for (id, now) in customers::owners(conn)? {
+        let Some(owner) = then.on(&id, to, Some(now)) else {
+            continue;
+        };
         let e = owned.entry(owner).or_default();
         e.0 += 1;
         if let Some((aging, _)) = end.by_customer.get(&id) {

@@ -344,56 +344,67 @@ pub fn workload<'c>(
 ) -> Result<HashMap<String, Workload>> {
     let conn: Db<'c> = conn.into();
     let mut out: HashMap<String, Workload> = HashMap::new();
-    let whose = "CASE WHEN t.assignee = 'supervisor' THEN 'supervisor' ELSE c.owner END";
-    let sql = format!(
-        "SELECT {whose}, COUNT(*) FROM tasks t JOIN customers c ON c.id = t.customer_id
-         WHERE t.due BETWEEN ?1 AND ?2 AND t.created_on <= ?2 AND {whose} IS NOT NULL GROUP BY 1"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    // A supervisor's item is the supervisors'; an owner's is the collector's who owned
+    // the account on its due day (open at the period's end: on that day).
+    let owners = Owners::after(conn, from)?;
+    let whose = |r: &crate::store::db::Row<'_>, day: NaiveDate| -> Result<Option<String>> {
+        Ok(if r.get::<_, bool>(0)? {
+            Some("supervisor".to_string())
+        } else {
+            owners.on(text_at(r, 1)?, day, r.get(2)?)
+        })
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.assignee = 'supervisor', t.customer_id, c.owner, t.due
+         FROM tasks t JOIN customers c ON c.id = t.customer_id
+         WHERE t.due BETWEEN ?1 AND ?2 AND t.created_on <= ?2",
+    )?;
     let mut rows = stmt.query(params![from, to])?;
     while let Some(r) = rows.next()? {
-        let w: String = r.get(0)?;
-        out.entry(w).or_default().due = u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
+        if let Some(w) = whose(&r, date_at(&r, 3)?)? {
+            out.entry(w).or_default().due += 1;
+        }
     }
-    let sql = format!(
-        "SELECT {whose}, COUNT(*), MIN(t.due) FROM tasks t JOIN customers c ON c.id = t.customer_id
-         WHERE t.due < ?1 AND t.created_on <= ?1 AND (t.done_on IS NULL OR t.done_on > ?1) AND {whose} IS NOT NULL
-         GROUP BY 1"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.assignee = 'supervisor', t.customer_id, c.owner, t.due
+         FROM tasks t JOIN customers c ON c.id = t.customer_id
+         WHERE t.due < ?1 AND t.created_on <= ?1 AND (t.done_on IS NULL OR t.done_on > ?1)",
+    )?;
     let mut rows = stmt.query(params![to])?;
     while let Some(r) = rows.next()? {
-        let w: String = r.get(0)?;
-        let e = out.entry(w).or_default();
-        e.overdue = u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
-        e.oldest_overdue = r.get(2)?;
+        if let Some(w) = whose(&r, to)? {
+            let due = date_at(&r, 3)?;
+            let e = out.entry(w).or_default();
+            e.overdue += 1;
+            e.oldest_overdue = Some(e.oldest_overdue.map_or(due, |o| o.min(due)));
+        }
     }
     Ok(out)
 }
 
-/// Money paid in the period, by the collector who owned the account at the end of the
-/// payment's day. An account moved later keeps its past with its owner then, so a
-/// report of a past period reads the same before and after a move. The owner on a day
-/// is the one an account was moved away from by its first move after that day, or the
-/// owner now when it has not moved since: only the moves after the period began are
-/// read (from the record, where every assignment is). A first assignment that names
-/// no earlier owner (a customer created by an import or the demo, an owner found when
-/// an older file was first keyed) says who the account belonged to from the start, so
-/// payments dated before it go to the owner it names.
-pub fn collected_by_owner<'c>(
-    conn: impl Into<Db<'c>>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<HashMap<String, Money>> {
-    let conn: Db<'c> = conn.into();
-    let mut moved_from: FastMap<String, Vec<(NaiveDate, Option<String>)>> = FastMap::default();
-    {
+/// Who owned an account at the end of a past day. An account moved later keeps its
+/// past with its owner then, so a report of a past period reads the same before and
+/// after a move. The owner on a day is the one an account was moved away from by its
+/// first move after that day, or the owner now when it has not moved since: only the
+/// moves after a day are read (from the record, where every assignment is). A first
+/// assignment that names no earlier owner (a customer created by an import or the
+/// demo, an owner found when an older file was first keyed) says who the account
+/// belonged to from the start.
+pub struct Owners {
+    moved_from: FastMap<String, Vec<(NaiveDate, Option<String>)>>,
+}
+
+impl Owners {
+    /// The moves dated after `day`: enough for any day from `day` on.
+    pub fn after<'c>(conn: impl Into<Db<'c>>, day: NaiveDate) -> Result<Owners> {
+        let conn: Db<'c> = conn.into();
+        let mut moved_from: FastMap<String, Vec<(NaiveDate, Option<String>)>> = FastMap::default();
         let mut stmt = conn.prepare_cached(
             "SELECT customer_id, on_date, data FROM events INDEXED BY events_date
              WHERE on_date > ?1 AND kind = 'assigned' AND customer_id IS NOT NULL
              ORDER BY on_date, seq",
         )?;
-        let mut rows = stmt.query([from])?;
+        let mut rows = stmt.query([day])?;
         while let Some(r) = rows.next()? {
             let data: serde_json::Value = serde_json::from_str(text_at(&r, 2)?).unwrap_or_default();
             let was = data["from"]
@@ -405,7 +416,32 @@ pub fn collected_by_owner<'c>(
                 .or_default()
                 .push((date_at(&r, 1)?, was));
         }
+        Ok(Owners { moved_from })
     }
+
+    /// Who owned `customer` at the end of `day`, given its owner `now`.
+    pub fn on(&self, customer: &str, day: NaiveDate, now: Option<String>) -> Option<String> {
+        match self
+            .moved_from
+            .get(customer)
+            .and_then(|moves| moves.iter().find(|(on, _)| *on > day))
+        {
+            Some((_, was)) => was.clone(),
+            None => now,
+        }
+    }
+}
+
+/// Money paid in the period, by the collector who owned the account at the end of the
+/// payment's day ([`Owners`]): payments dated before a first assignment go to the
+/// owner it names.
+pub fn collected_by_owner<'c>(
+    conn: impl Into<Db<'c>>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<String, Money>> {
+    let conn: Db<'c> = conn.into();
+    let owners = Owners::after(conn, from)?;
     let mut stmt = conn.prepare_cached(
         "SELECT p.customer_id, p.date, p.amount, c.owner FROM payments p JOIN customers c ON c.id = p.customer_id
          WHERE p.date BETWEEN ?1 AND ?2",
@@ -413,14 +449,7 @@ pub fn collected_by_owner<'c>(
     let mut rows = stmt.query(params![from, to])?;
     let mut out: HashMap<String, Money> = HashMap::new();
     while let Some(r) = rows.next()? {
-        let paid_on = date_at(&r, 1)?;
-        let later = moved_from
-            .get(text_at(&r, 0)?)
-            .and_then(|moves| moves.iter().find(|(on, _)| *on > paid_on));
-        let owner = match later {
-            Some((_, was)) => was.clone(),
-            None => r.get::<_, Option<String>>(3)?,
-        };
+        let owner = owners.on(text_at(&r, 0)?, date_at(&r, 1)?, r.get(3)?);
         if let Some(owner) = owner {
             *out.entry(owner).or_default() += r.get::<_, Money>(2)?;
         }

@@ -718,8 +718,8 @@ fn change(
 
 /// A report of a past period reads the same after an account moves on (DESIGN §6:
 /// "any past period can be reported exactly"): the items due and overdue, the accounts
-/// owned and their balance stay with the collector who had the account then. They
-/// followed the account to its new owner.
+/// owned and their balance stay with the collector who had the account then, and so
+/// does a collector's queue on a past day. They followed the account to its new owner.
 #[test]
 fn a_past_periods_activity_stays_with_whoever_owned_the_account() {
     use arq::report::activity::activity;
@@ -757,6 +757,26 @@ fn a_past_periods_activity_stays_with_whoever_owned_the_account() {
     };
     let s = sam("2026-11-20");
     let before = figures(&s);
+    // ana's queue as it was on the period's last day, and cleo's.
+    let queue_on = |user: &str| {
+        let store = Store::open(&db).unwrap_or_else(|e| panic!("{e}"));
+        let day = d("2026-11-19");
+        let mut items: Vec<(i64, Option<String>)> = arq::service::Session::open(
+            store,
+            user,
+            day,
+            arq::service::noon_utc(day),
+            Config::default(),
+        )
+        .and_then(|s| s.queue(&arq::service::queue::QueueScope::Mine, None))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|i| (i.item_id, i.owner))
+        .collect();
+        items.sort();
+        items
+    };
+    let queues = (queue_on("ana"), queue_on("cleo"));
     // Every account of ana's with an item due in the period goes to cleo.
     let moved: Vec<String> = {
         let conn = s.store().conn();
@@ -775,6 +795,7 @@ fn a_past_periods_activity_stays_with_whoever_owned_the_account() {
     let mut s = s;
     s.assign(&moved, "cleo").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(figures(&sam("2026-11-20")), before);
+    assert_eq!((queue_on("ana"), queue_on("cleo")), queues);
     // The day of the move is the new owner's.
     let now = activity(&sam("2026-11-20"), d("2026-11-20"), d("2026-11-20"), None)
         .unwrap_or_else(|e| panic!("{e}"));

@@ -419,6 +419,24 @@ impl Owners {
         Ok(Owners { moved_from })
     }
 
+    /// The accounts `user` owned at the end of `day` that have moved since (`day` at
+    /// or after the day these moves were read after).
+    pub fn moved_away_from(&self, user: &str, day: NaiveDate) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .moved_from
+            .iter()
+            .filter(|(_, moves)| {
+                moves
+                    .iter()
+                    .find(|(on, _)| *on > day)
+                    .is_some_and(|(_, was)| was.as_deref() == Some(user))
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// Who owned `customer` at the end of `day`, given its owner `now`.
     pub fn on(&self, customer: &str, day: NaiveDate, now: Option<String>) -> Option<String> {
         match self

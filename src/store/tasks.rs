@@ -208,7 +208,7 @@ pub fn due_items<'c>(
             },
         })
     };
-    let rows = match who {
+    let mut rows = match who {
         Some(u) => stmt
             .query_map(params![as_of, u], map)?
             .collect::<rusqlite::Result<Vec<_>>>()?,
@@ -216,5 +216,47 @@ pub fn due_items<'c>(
             .query_map(params![as_of], map)?
             .collect::<rusqlite::Result<Vec<_>>>()?,
     };
+    if let DueFilter::OwnedBy(u) = filter {
+        owned_then(
+            conn,
+            as_of,
+            u,
+            &mut rows,
+            &sql.replace(join, ACCOUNT_JOIN),
+            &map,
+        )?;
+    }
     Ok(rows)
+}
+
+/// One account's items, in place of a collector's accounts in [`due_items`].
+const ACCOUNT_JOIN: &str = "JOIN customers c ON c.id = t.customer_id AND c.id = ?2";
+
+/// A collector's queue on a past day holds the accounts they owned then: those moved
+/// to them since are taken out, those moved away from them since are read back (by
+/// the moves in the record, as a past period's activity is), owner as then.
+fn owned_then(
+    conn: Db<'_>,
+    as_of: NaiveDate,
+    user: &str,
+    rows: &mut Vec<QueueRow>,
+    one_account: &str,
+    map: &dyn Fn(&Row<'_>) -> rusqlite::Result<QueueRow>,
+) -> Result<()> {
+    let owners = super::figures::Owners::after(conn, as_of)?;
+    rows.retain(|r| {
+        owners
+            .on(&r.customer.id, as_of, r.customer.owner.clone())
+            .as_deref()
+            == Some(user)
+    });
+    let mut stmt = conn.prepare_cached(one_account)?;
+    for id in owners.moved_away_from(user, as_of) {
+        for row in stmt.query_map(params![as_of, id], map)? {
+            let mut row = row?;
+            row.customer.owner = Some(user.to_string());
+            rows.push(row);
+        }
+    }
+    Ok(())
 }

@@ -29,6 +29,13 @@ fn refused_inputs_name_the_place_and_write_nothing() {
     let long_name = format!("customer_id,name\nC9,{}\n", "y".repeat(300));
     let cases: Vec<(&str, &str, Vec<u8>, Vec<&str>)> = vec![
         (
+            "customers",
+            "a quote never closed in an address (the rows after it were read into it)",
+            b"customer_id,name,address\nU-1,First,\"1 Main St\nU-2,Second,2 Side St\nU-3,Third,3 High St\n"
+                .to_vec(),
+            vec![":2: a quote (\") opened on this line is never closed"],
+        ),
+        (
             "invoices",
             "more fields than the header (an unquoted 1,234.56)",
             format!("{INV}INV-9,C1,2026-01-01,2026-01-31,1,234.56\n").into_bytes(),

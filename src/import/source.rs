@@ -314,7 +314,24 @@ impl<'m> Source<'m> {
         match reader.read_record(&mut self.rec) {
             Ok(true) => {
                 let start = self.rec.position().map_or(0, |p| p.byte() as usize);
-                Ok(Some(self.line_at(start)))
+                // A quote opened and never closed runs to the end of the file: the
+                // rows after it would be read as one cell (an address may hold line
+                // breaks, so nothing else would catch it).
+                let bytes = reader.get_ref().get_ref();
+                let at_end = reader.position().byte() as usize >= bytes.len();
+                let unclosed = at_end
+                    && bytes
+                        .get(start..)
+                        .is_some_and(|r| ends_in_open_quote(r, self.mapping.delimiter));
+                let line = self.line_at(start);
+                if unclosed {
+                    return Err(ImportError::Csv {
+                        file: self.file.clone(),
+                        line,
+                        message: "a quote (\") opened on this line is never closed: every line after it would be read into one cell; close the quote".to_string(),
+                    });
+                }
+                Ok(Some(line))
             }
             Ok(false) => Ok(None),
             Err(e) => {
@@ -597,7 +614,54 @@ impl<'m> Source<'m> {
     }
 }
 
+/// Whether the CSV text `raw` ends inside a quoted cell: a cell that starts with a
+/// quote and whose closing quote never comes (`""` inside one is a quote, a quote
+/// inside an unquoted cell is text).
+fn ends_in_open_quote(raw: &[u8], delimiter: u8) -> bool {
+    let (mut quoted, mut cell_start) = (false, true);
+    let mut bytes = raw.iter().copied().peekable();
+    while let Some(b) = bytes.next() {
+        if quoted {
+            if b == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+            continue;
+        }
+        if cell_start && b == b'"' {
+            quoted = true;
+        }
+        cell_start = b == delimiter || b == b'\n' || b == b'\r';
+    }
+    quoted
+}
+
 fn quoted(names: &[String]) -> String {
     let q: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
     q.join(" or ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ends_in_open_quote;
+
+    #[test]
+    fn an_open_quote_is_one_that_starts_a_cell_and_never_closes() {
+        for (raw, open) in [
+            ("U-1,First,\"1 Main St\nU-2,Second,2 Side St\n", true),
+            ("U-1,First,\"1 Main St\nSuite 4\"\n", false),
+            ("U-1,\"Say \"\"hi\"\"\",x\n", false),
+            ("U-1,\"Say \"\"hi\n", true),
+            // A quote inside an unquoted cell is text (12" pipe).
+            ("U-9,Pipe 12\" Co,2 Side St\n", false),
+            ("U-9,x,\"", true),
+            ("", false),
+        ] {
+            assert_eq!(ends_in_open_quote(raw.as_bytes(), b','), open, "{raw:?}");
+        }
+        assert!(ends_in_open_quote(b"a;\"b\n", b';'));
+    }
 }

@@ -228,3 +228,51 @@ fn strategy_and_config_files_that_are_not_utf8_are_refused_at_a_place() {
             "{long}:3:8: name is 300 characters long; at most 200"
         )));
 }
+
+/// A payment imported again is "unchanged" only when it says the same. One with the
+/// same id and another amount, customer or date is refused, naming what is recorded
+/// (it was counted unchanged: "the database already had all of this").
+#[test]
+fn a_payment_id_already_recorded_with_other_figures_is_refused() {
+    let shop = Shop::new("2026-03-01");
+    shop.customer("C1", "ana");
+    shop.customer("C2", "ana");
+    shop.invoice("INV-1", "C1", "2026-01-01", "2026-01-31", "500.00");
+    let head = "payment_id,customer_id,date,amount,invoice_no\n";
+    let import = |name: &str, row: &str| {
+        let file = write(&shop, name, format!("{head}{row}\n").as_bytes());
+        shop.arq("admin", "2026-03-01")
+            .args(["import", "payments", &file])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert!(
+        import("p1.csv", "XP-1,C1,2026-02-10,100.00,INV-1")
+            .status
+            .success()
+    );
+    let again = import("p2.csv", "XP-1,C1,2026-02-10,100.00,INV-1");
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("unchanged 1"));
+    let before = shop.fingerprint();
+    for (row, says) in [
+        (
+            "XP-1,C1,2026-02-10,999,INV-1",
+            "column amount: '999.00' differs from payment XP-1 as recorded (amount: 100.00 from C1 on 2026-02-10)",
+        ),
+        (
+            "XP-1,C2,2026-02-10,100.00,",
+            "column customer_id: 'C2' differs from payment XP-1 as recorded (customer",
+        ),
+        (
+            "XP-1,C1,2026-02-11,100.00,INV-1",
+            "column date: '2026-02-11' differs",
+        ),
+    ] {
+        let out = import("p3.csv", row);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{row}: accepted");
+        assert!(err.contains(says), "{row}: {err}");
+        assert_eq!(shop.fingerprint(), before, "{row}: the database changed");
+    }
+}

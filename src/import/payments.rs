@@ -143,7 +143,37 @@ impl<'a, 'b> Writer<'a, 'b> {
                 Some(_) => {}
             }
         }
-        if ledger::payment_exists(conn, &l.id)? {
+        // A payment already recorded is the same payment again (a file imported twice)
+        // only when it says the same; one that says otherwise is refused, naming what
+        // is recorded: an import never changes money already applied.
+        if let Some((customer, date, amount)) = ledger::stored_payment(conn, &l.id)? {
+            let differs = [
+                (
+                    customer != l.customer,
+                    col::CUSTOMER,
+                    l.customer.clone(),
+                    "customer",
+                ),
+                (date != l.date, col::DATE, l.date.to_string(), "date"),
+                (
+                    amount != l.amount,
+                    col::AMOUNT,
+                    l.amount.grouped(),
+                    "amount",
+                ),
+            ];
+            if let Some((_, c, value, what)) = differs.into_iter().find(|d| d.0) {
+                return Err(self.cell_error(
+                    &l,
+                    c,
+                    &value,
+                    format!(
+                        "differs from payment {} as recorded ({what}: {} from {customer} on {date}): an import does not change a recorded payment; give a correction its own payment id",
+                        l.id,
+                        amount.grouped()
+                    ),
+                ));
+            }
             self.counts.unchanged += 1;
             return Ok(());
         }

@@ -132,6 +132,18 @@ pub fn allocate<'c>(
     Ok(())
 }
 
+/// A stored payment's customer, date and amount.
+pub fn stored_payment<'c>(
+    conn: impl Into<Db<'c>>,
+    payment_id: &str,
+) -> Result<Option<(String, NaiveDate, Money)>> {
+    let conn: Db<'c> = conn.into();
+    Ok(conn
+        .prepare_cached("SELECT customer_id, date, amount FROM payments WHERE payment_id = ?1")?
+        .query_row([payment_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
 pub fn payment_exists<'c>(conn: impl Into<Db<'c>>, payment_id: &str) -> Result<bool> {
     let conn: Db<'c> = conn.into();
     Ok(conn

@@ -423,6 +423,39 @@ fn bad_arguments_are_clear_errors() {
         );
 }
 
+/// An account past due above its strategy's threshold that no close has seen yet says
+/// its cycle starts at the next run (it said "below the strategy's threshold"); one
+/// past due below the threshold says so.
+#[test]
+fn an_account_not_yet_in_its_cycle_says_when_it_starts() {
+    let shop = Shop::new("2026-01-01");
+    shop.customer("C1", "ana");
+    shop.customer("C2", "ana");
+    shop.invoice("INV-1", "C1", "2026-01-30", "2026-03-01", "5000.00");
+    shop.invoice("INV-2", "C2", "2026-01-30", "2026-03-01", "5.00");
+    let status = |id: &str| {
+        shop.json(
+            "ana",
+            "2026-03-02",
+            &["account", "show", id, "--format", "json"],
+        )["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        status("C1"),
+        "past due: its collection cycle starts at the next daily run"
+    );
+    assert_eq!(status("C2"), "past due, below the strategy's threshold");
+    run(&shop, "2026-03-02");
+    assert!(
+        status("C1").starts_with("in collection"),
+        "{}",
+        status("C1")
+    );
+}
+
 #[test]
 fn promises_and_disputes_pause_and_broken_promises_come_back() {
     let shop = Shop::new("2026-01-01");

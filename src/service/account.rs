@@ -220,6 +220,11 @@ impl Session {
                 format!("in collection: next {} ({}) due {}", n.id, n.action, n.due)
             }
             (None, Some(_), None) => "in collection: every step done".to_string(),
+            // Past due enough for its strategy, but no close has run since: the next
+            // one starts its cycle (it said "below the threshold").
+            (None, None, _) if decision.start_cycle.is_some() => {
+                "past due: its collection cycle starts at the next daily run".to_string()
+            }
             (None, None, _) if f.collectible_past_due.is_positive() => {
                 "past due, below the strategy's threshold".to_string()
             }

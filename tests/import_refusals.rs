@@ -29,6 +29,16 @@ fn refused_inputs_name_the_place_and_write_nothing() {
     let long_name = format!("customer_id,name\nC9,{}\n", "y".repeat(300));
     let cases: Vec<(&str, &str, Vec<u8>, Vec<&str>)> = vec![
         (
+            "invoices",
+            "a file separated by semicolons (how to read it is said)",
+            b"invoice_no;customer_id;issue_date;due_date;amount\nINV-9;C1;2026-01-01;2026-01-31;10.00\n"
+                .to_vec(),
+            vec![
+                ":1: the header has no column for invoice_no",
+                "the file seems separated by ';': read it with a mapping file holding [format] delimiter = \";\"",
+            ],
+        ),
+        (
             "customers",
             "a quote never closed in an address (the rows after it were read into it)",
             b"customer_id,name,address\nU-1,First,\"1 Main St\nU-2,Second,2 Side St\nU-3,Third,3 High St\n"

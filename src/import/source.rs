@@ -454,8 +454,22 @@ impl<'m> Source<'m> {
                         self.wanted(group_cols)
                     )
                 } else {
+                    // One cell holding the names with another separator between them:
+                    // say how to read the file, not only what is missing.
+                    let other = match has.as_slice() {
+                        [one] => [';', '\t', '|']
+                            .into_iter()
+                            .find(|&c| one.contains(c) && c as u32 as u8 != m.delimiter),
+                        _ => None,
+                    };
+                    let hint = other.map_or_else(String::new, |c| {
+                        let shown = if c == '\t' { "tab".to_string() } else { c.to_string() };
+                        format!(
+                            " — the file seems separated by '{shown}': read it with a mapping file holding [format] delimiter = \"{shown}\" (`--mapping FILE`, see docs/IMPORT.md)"
+                        )
+                    });
                     format!(
-                        "the header has no column for {}; it has: {}",
+                        "the header has no column for {}; it has: {}{hint}",
                         names.join(", "),
                         has.join(", ")
                     )

@@ -241,7 +241,8 @@ fn strategy_and_config_files_that_are_not_utf8_are_refused_at_a_place() {
 
 /// A payment imported again is "unchanged" only when it says the same. One with the
 /// same id and another amount, customer or date is refused, naming what is recorded
-/// (it was counted unchanged: "the database already had all of this").
+/// (it was counted unchanged: "the database already had all of this"); so is a
+/// payment of an invoice dated before the invoice was issued.
 #[test]
 fn a_payment_id_already_recorded_with_other_figures_is_refused() {
     let shop = Shop::new("2026-03-01");
@@ -266,6 +267,11 @@ fn a_payment_id_already_recorded_with_other_figures_is_refused() {
     assert!(String::from_utf8_lossy(&again.stdout).contains("unchanged 1"));
     let before = shop.fingerprint();
     for (row, says) in [
+        // A payment of an invoice dated before the invoice was issued.
+        (
+            "XP-2,C1,2020-01-25,5.00,INV-1",
+            "column date: '2020-01-25' is before invoice INV-1 was issued (2026-01-01)",
+        ),
         (
             "XP-1,C1,2026-02-10,999,INV-1",
             "column amount: '999.00' differs from payment XP-1 as recorded (amount: 100.00 from C1 on 2026-02-10)",

@@ -123,7 +123,7 @@ impl<'a, 'b> Writer<'a, 'b> {
         self.seen.insert(l.id.clone(), l.line);
         let conn = self.tx.conn;
         if let Some(no) = &l.invoice {
-            match ledger::invoice_customer(conn, no)? {
+            match ledger::get_invoice(conn, no)?.map(|i| (i.customer_id, i.issue_date)) {
                 None => {
                     return Err(self.cell_error(
                         &l,
@@ -132,12 +132,22 @@ impl<'a, 'b> Writer<'a, 'b> {
                         "is not a known invoice: import the invoices first, or leave the cell empty to apply the payment oldest due first".into(),
                     ));
                 }
-                Some(owner) if owner != l.customer => {
+                Some((owner, _)) if owner != l.customer => {
                     return Err(self.cell_error(
                         &l,
                         col::INVOICE,
                         no,
                         format!("is an invoice of customer {owner}, not of {}", l.customer),
+                    ));
+                }
+                Some((_, issued)) if l.date < issued => {
+                    return Err(self.cell_error(
+                        &l,
+                        col::DATE,
+                        &l.date.to_string(),
+                        format!(
+                            "is before invoice {no} was issued ({issued}): a payment of it cannot come first; check the date or leave the invoice cell empty"
+                        ),
                     ));
                 }
                 Some(_) => {}

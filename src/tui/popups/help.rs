@@ -50,6 +50,13 @@ impl Help {
         let mut lines = keys;
         lines.push(Line::from(""));
         lines.extend(forms);
+        // The sections' headings, which a column that goes on with their section repeats.
+        let titles = [
+            format!("Keys on {}", self.screen),
+            "Marks".to_string(),
+            "In forms".to_string(),
+        ];
+        let heading = |l: &Line<'_>| titles.contains(&l.to_string());
         // As few columns as the height allows, each as wide as its widest entry when
         // the screen has the room; narrower columns wrap an entry's words under its
         // text (the key column stays clear) rather than cutting them.
@@ -59,9 +66,12 @@ impl Help {
         let laid_out = |columns: usize| {
             let width = widest.min(room / columns).max(1);
             // Each entry's rows together: an entry is never parted between columns.
-            let blocks: Vec<Vec<Line<'static>>> = lines
+            let blocks: Vec<Block> = lines
                 .iter()
-                .map(|l| wrap_line(l, width.saturating_sub(1), KEY_COLUMN))
+                .map(|l| Block {
+                    lines: wrap_line(l, width.saturating_sub(1), KEY_COLUMN),
+                    heading: heading(l),
+                })
                 .collect();
             (width, fill_columns(blocks, rows))
         };
@@ -91,22 +101,40 @@ impl Help {
     }
 }
 
-/// Entries (each its wrapped rows) laid into columns of at most `rows` rows, in order;
-/// an entry that would not fit in what is left of a column starts the next one.
-fn fill_columns(blocks: Vec<Vec<Line<'static>>>, rows: usize) -> Vec<Vec<Line<'static>>> {
+/// One entry of the help as wrapped rows, or a section's heading.
+struct Block {
+    lines: Vec<Line<'static>>,
+    heading: bool,
+}
+
+/// Entries laid into columns of at most `rows` rows, in order; an entry that would not
+/// fit in what is left of a column starts the next one, under its section's heading
+/// ("… (continued)") so that it is not read as a key of the section above it.
+fn fill_columns(blocks: Vec<Block>, rows: usize) -> Vec<Vec<Line<'static>>> {
     let mut columns: Vec<Vec<Line<'static>>> = vec![Vec::new()];
+    let mut section: Option<Line<'static>> = None;
     for block in blocks {
+        if block.heading {
+            section = block.lines.first().cloned();
+        }
         let Some(current) = columns.last_mut() else {
             break;
         };
-        if !current.is_empty() && current.len() + block.len() > rows {
+        if !current.is_empty() && current.len() + block.lines.len() > rows {
             // A blank row does not open a column.
-            if block.iter().all(|l| l.width() == 0) {
+            if block.lines.iter().all(|l| l.width() == 0) {
                 continue;
             }
-            columns.push(block);
+            let mut column = Vec::new();
+            if let Some(h) = section.as_ref().filter(|_| !block.heading) {
+                let mut h = h.clone();
+                h.spans.push(Span::styled(" (continued)", h.spans[0].style));
+                column.push(h);
+            }
+            column.extend(block.lines);
+            columns.push(column);
         } else {
-            current.extend(block);
+            current.extend(block.lines);
         }
     }
     columns
@@ -118,14 +146,54 @@ mod tests {
 
     #[test]
     fn an_entry_is_never_parted_between_columns() {
-        let entry = |n: usize| -> Vec<Line<'static>> {
-            (0..n).map(|i| Line::from(format!("row {i}"))).collect()
+        let entry = |n: usize| Block {
+            lines: (0..n).map(|i| Line::from(format!("row {i}"))).collect(),
+            heading: false,
+        };
+        let blank = || Block {
+            lines: vec![Line::from("")],
+            heading: false,
         };
         let cols = fill_columns(vec![entry(1), entry(2), entry(2), entry(1)], 4);
         let lens: Vec<usize> = cols.iter().map(Vec::len).collect();
         assert_eq!(lens, vec![3, 3]);
         // A blank line between sections does not start a column of its own.
-        let cols = fill_columns(vec![entry(3), vec![Line::from("")], entry(2)], 3);
+        let cols = fill_columns(vec![entry(3), blank(), entry(2)], 3);
         assert_eq!(cols.iter().map(Vec::len).collect::<Vec<_>>(), vec![3, 2]);
+    }
+
+    /// A section that goes on in the next column repeats its heading there: the form
+    /// keys at the top of the second column read as the screen's keys at 80×24.
+    #[test]
+    fn a_section_continued_in_the_next_column_repeats_its_heading() {
+        let heading = |t: &str| Block {
+            lines: vec![Line::from(Span::raw(t.to_string()))],
+            heading: true,
+        };
+        let entry = |t: &str| Block {
+            lines: vec![Line::from(t.to_string())],
+            heading: false,
+        };
+        let cols = fill_columns(
+            vec![
+                heading("Keys on Outbox"),
+                entry("j down"),
+                heading("In forms"),
+                entry("tab next field"),
+                entry("esc cancel"),
+            ],
+            4,
+        );
+        let text: Vec<Vec<String>> = cols
+            .iter()
+            .map(|c| c.iter().map(|l| l.to_string()).collect())
+            .collect();
+        assert_eq!(
+            text,
+            [
+                vec!["Keys on Outbox", "j down", "In forms", "tab next field"],
+                vec!["In forms (continued)", "esc cancel"],
+            ]
+        );
     }
 }

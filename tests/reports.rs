@@ -366,12 +366,18 @@ fn the_funnel_separates_strategy_versions() {
     shop.arq("admin", "2026-02-10")
         .args(["strategy", "load", &file.display().to_string()])
         .assert()
-        .success();
-    // Loading the same file again is no new version.
+        .success()
+        .stdout(predicate::str::contains(
+            "— version 2, in force from 2026-02-10",
+        ));
+    // Loading the same file again is no new version, and says so.
     shop.arq("admin", "2026-02-10")
         .args(["strategy", "load", &file.display().to_string()])
         .assert()
-        .success();
+        .success()
+        .stdout(predicate::str::contains(
+            "— unchanged: version 2 stays in force",
+        ));
     run(&shop, "2026-02-21"); // C2: friendly under version 2; C1: serious under version 2
     shop.payment("P1", "C1", "2026-02-22", "500.00", None);
     run(&shop, "2026-02-23"); // C1 cured after its second step

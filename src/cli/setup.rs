@@ -82,9 +82,14 @@ pub fn strategy(env: &Env, cmd: StrategyCmd) -> anyhow::Result<()> {
         }
         StrategyCmd::Load { file } => {
             let mut session = env.session()?;
-            let s = session.load_strategy(&file)?;
+            let (s, version, new) = session.load_strategy(&file)?;
+            let made = if new {
+                format!("version {version}, in force from {}", session.as_of())
+            } else {
+                format!("unchanged: version {version} stays in force")
+            };
             println!(
-                "Loaded strategy '{}' ({}) from {}",
+                "Loaded strategy '{}' ({}) from {} — {made}",
                 s.id,
                 s.name,
                 file.display()

@@ -73,8 +73,9 @@ pub fn init_with(
 }
 
 /// Stores a checked strategy (replacing one with its id) and logs it; a changed file
-/// is a new version, in force from the session's date.
-fn store_strategy(tx: &mut Tx<'_>, s: &Strategy, src: &str, file: &str) -> Result<()> {
+/// is a new version, in force from the session's date. Returns the version in force
+/// and whether this load made it.
+fn store_strategy(tx: &mut Tx<'_>, s: &Strategy, src: &str, file: &str) -> Result<(i64, bool)> {
     strategies::put(tx.conn, s, src, file, &tx.at())?;
     let by = tx.actor.clone();
     let (version, new) = strategies::add_version(tx.conn, &s.id, src, tx.as_of, &by)?;
@@ -95,7 +96,7 @@ fn store_strategy(tx: &mut Tx<'_>, s: &Strategy, src: &str, file: &str) -> Resul
             json!({"strategy": s.id, "version": version}),
         )?;
     }
-    Ok(())
+    Ok((version, new))
 }
 
 fn shipped_strategies(templates: &Templates) -> Result<Vec<(String, String, Strategy)>> {
@@ -243,24 +244,26 @@ impl Session {
     }
 
     /// Validates and stores a strategy file (admins only).
-    pub fn load_strategy(&mut self, path: &Path) -> Result<Strategy> {
+    /// Loads a strategy file: the strategy, the version in force, and whether the file
+    /// made a new one (an unchanged file leaves the version as it was).
+    pub fn load_strategy(&mut self, path: &Path) -> Result<(Strategy, i64, bool)> {
         self.require_admin("load strategies")?;
         let (s, src) = check_strategy_file(path, self.templates()?)?;
         if s.is_default {
             for other in self.strategies()? {
                 if other.default && other.id != s.id {
                     return Err(ServiceError::Invalid(format!(
-                        "strategy '{}' is already the default: set default = false in {} or in {}",
+                        "strategy '{}' is already the default: set default = false in {}, or load '{}' again with default = false first",
                         other.id,
                         path.display(),
-                        other.file
+                        other.id
                     )));
                 }
             }
         }
         let file = path.display().to_string();
-        self.write(|tx| store_strategy(tx, &s, &src, &file))?;
-        Ok(s)
+        let (version, new) = self.write(|tx| store_strategy(tx, &s, &src, &file))?;
+        Ok((s, version, new))
     }
 
     /// How many events the record holds.

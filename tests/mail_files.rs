@@ -423,3 +423,47 @@ fn a_reminder_for_what_is_now_disputed_is_cancelled() {
     assert!(r.messages[0].detail.contains("disputed"), "{r:?}");
     assert!(files(&out, "eml").is_empty());
 }
+
+/// A dry run delivers nothing, and says what waits in the outbox for the real run's
+/// delivery (it said nothing of the messages the real run then sent and cancelled).
+#[test]
+fn a_dry_run_says_what_waits_for_delivery() {
+    let shop = Shop::new("2026-01-01");
+    mail_support::past_due_customer(&shop, "C9", "ana", |_| {});
+    shop.arq("admin", "2026-03-01")
+        .args(["outbox", "queue", "C9", "--template", "friendly_reminder"])
+        .assert()
+        .success();
+    let out = shop
+        .arq("admin", "2026-03-01")
+        .args(["run", "--dry-run"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout
+            .contains("delivery             1   messages in the outbox (oldest queued 2026-03-01)"),
+        "{stdout}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(
+        &shop
+            .arq("admin", "2026-03-01")
+            .args(["run", "--dry-run", "--format", "json"])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .stdout,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json["waiting"]["pending"], 1);
+    assert_eq!(json["waiting"]["oldest"], "2026-03-01");
+    assert_eq!(
+        shop.count("outbox WHERE status = 'pending'"),
+        1,
+        "nothing delivered"
+    );
+}

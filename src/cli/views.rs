@@ -24,6 +24,13 @@ fn two_places(d: rust_decimal::Decimal) -> String {
     d.to_string()
 }
 
+/// What a dry run leaves waiting in the outbox for the real run's delivery.
+#[derive(Serialize)]
+struct Waiting {
+    pending: u64,
+    oldest: Option<chrono::NaiveDate>,
+}
+
 pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
     let mut s = env.session()?;
     let bars = super::progress::Bars::for_stderr(format);
@@ -34,6 +41,15 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
     };
     // The run's messages are delivered after it is kept; delivery never fails the run.
     let delivery = (!dry_run).then(|| super::mail::deliver_after_run(&mut s, &bars));
+    // A dry run delivers nothing: it says what is waiting for the real run's delivery
+    // (which checks each message then, and may cancel some), besides what the close
+    // would queue.
+    let waiting = if dry_run {
+        let (pending, oldest) = s.pending_mail()?;
+        Some(Waiting { pending, oldest })
+    } else {
+        None
+    };
     crate::progress::Progress::finish(&bars);
     let head = if dry_run { None } else { s.anchor("run")? };
     match format {
@@ -43,11 +59,14 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
                 #[serde(flatten)]
                 summary: &'a crate::service::run::RunSummary,
                 delivery: Option<&'a super::mail::Delivery>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                waiting: Option<&'a Waiting>,
                 head: Option<&'a crate::service::audit::Head>,
             }
             json(&RunJson {
                 summary: &r,
                 delivery: delivery.as_ref(),
+                waiting: waiting.as_ref(),
                 head: head.as_ref(),
             })?;
             if let Some(d) = &delivery {
@@ -145,6 +164,13 @@ pub fn run(env: &Env, dry_run: bool, format: Format) -> anyhow::Result<()> {
             );
             if let Some(d) = &delivery {
                 super::mail::print_delivery(d, env);
+            }
+            if let Some(w) = waiting.as_ref().filter(|w| w.pending > 0) {
+                println!(
+                    "  delivery        {:>6}   messages in the outbox (oldest queued {}), checked and delivered by the real run with what it queues (`arq outbox list --status pending`)",
+                    w.pending,
+                    w.oldest.map_or_else(|| "—".to_string(), |d| d.to_string())
+                );
             }
             if let Some(h) = &head {
                 println!();

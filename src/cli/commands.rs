@@ -261,7 +261,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
-    /// Accounts not yet past due whose customer's payments are slipping (supervisors)
+    /// Accounts outside a collection cycle whose customer's payments are slipping (supervisors)
     Warnings {
         /// How to print the list
         #[arg(long, value_enum, default_value = "table")]

@@ -466,4 +466,27 @@ fn a_dry_run_says_what_waits_for_delivery() {
         1,
         "nothing delivered"
     );
+
+    // A claimed message is shown under the name `--status` takes (it said "in doubt",
+    // which `--status` does not take).
+    let store = arq::store::Store::open(&shop.db).unwrap_or_else(|e| panic!("{e}"));
+    store
+        .conn()
+        .execute_batch(
+            "UPDATE outbox SET status = 'sending', claimed_at = '2026-03-01T00:00:00.000000Z'",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(store);
+    for args in [
+        vec!["outbox", "list"],
+        vec!["outbox", "list", "--status", "sending"],
+    ] {
+        let out = shop
+            .arq("admin", "2026-03-01")
+            .args(&args)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("sending (in doubt)"), "{args:?}: {stdout}");
+    }
 }

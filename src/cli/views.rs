@@ -463,7 +463,7 @@ pub fn outbox(env: &Env, status: Option<&str>, format: Format) -> anyhow::Result
                 ("channel", Align::Left, 7),
                 ("template", Align::Left, 24),
                 ("to", Align::Left, 48),
-                ("status", Align::Left, 9),
+                ("status", Align::Left, 18),
                 ("tries", Align::Right, 5),
                 ("last error", Align::Left, 60),
             ]);
@@ -475,9 +475,10 @@ pub fn outbox(env: &Env, status: Option<&str>, format: Format) -> anyhow::Result
                     r.channel.to_string(),
                     r.template,
                     r.recipient,
-                    // A claimed message whose delivery is not known yet.
+                    // A claimed message whose delivery is not known yet, under the
+                    // name `--status` takes.
                     if r.status == "sending" {
-                        "in doubt".to_string()
+                        "sending (in doubt)".to_string()
                     } else {
                         r.status
                     },

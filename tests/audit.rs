@@ -146,6 +146,15 @@ fn a_fresh_record_verifies_and_anchors_its_head() {
     let anchors = std::fs::read_to_string(format!("{}.anchors", shop.db.display()))
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(anchors.lines().count() >= 3, "{anchors}");
+    // The verdict is a field of the JSON as it is a column of the CSV (it was the
+    // CSV's alone).
+    let (ok, text) = verify(&shop, &["--format", "json"]);
+    assert!(ok, "{text}");
+    let v: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(v["ok"], true, "{text}");
+    let (_, csv) = verify(&shop, &["--format", "csv"]);
+    assert!(csv.starts_with("ok,"), "{csv}");
 }
 
 #[test]

@@ -323,6 +323,7 @@ fn every_format_is_honoured_or_refused_and_csv_has_a_header() {
             "merged_rows",
             "customers_created",
             "payments_recorded",
+            "credits_recorded",
             "balance_payments",
             "adjustments",
             "closed_by_snapshot",

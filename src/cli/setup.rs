@@ -209,7 +209,19 @@ pub fn audit(env: &Env, deep: bool, heads: Vec<Head>, format: Format) -> anyhow:
         .audit(&AuditOptions { deep, heads })
         .context("checking the event record")?;
     match format {
-        Format::Json => super::output::json(&r)?,
+        // The verdict first, as in the CSV.
+        Format::Json => {
+            #[derive(serde::Serialize)]
+            struct Verdict<'a> {
+                ok: bool,
+                #[serde(flatten)]
+                report: &'a AuditReport,
+            }
+            super::output::json(&Verdict {
+                ok: r.ok(),
+                report: &r,
+            })?
+        }
         Format::Csv => audit_csv(&r)?,
         Format::Table => print_audit(&r, crate::store::pg::is_url(&env.db.to_string_lossy())),
     }

@@ -58,8 +58,11 @@ pub fn activity(
     let scope = Scope::new(s, collector)?;
     let conn = s.store().conn();
     let done = figures::activity(conn, from, to)?;
-    let work = figures::workload(conn, from, to)?;
-    let collected = figures::collected_by_owner(conn, from, to)?;
+    // Who owned each account on any day of the period: the moves after its start, read
+    // once for the items, the money and the book at its end.
+    let owners = figures::Owners::after(conn, from)?;
+    let work = figures::workload(conn, from, to, &owners)?;
+    let collected = figures::collected_by_owner(conn, from, to, &owners)?;
     // The book at both ends of the period, the first on a second connection beside
     // the last (each reads every open invoice of the shop).
     let before = from - Duration::days(1);
@@ -78,9 +81,8 @@ pub fn activity(
     // Accounts owned at the period's end (moves after it taken back), their balance
     // then and what was collectible past due at the start.
     let mut owned: HashMap<String, (u64, Money, Money)> = HashMap::new();
-    let then = figures::Owners::after(conn, to)?;
     for (id, now) in customers::owners(conn)? {
-        let Some(owner) = then.on(&id, to, Some(now)) else {
+        let Some(owner) = owners.on(&id, to, Some(now)) else {
             continue;
         };
         let e = owned.entry(owner).or_default();

@@ -341,12 +341,13 @@ pub fn workload<'c>(
     conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
+    owners: &Owners,
 ) -> Result<HashMap<String, Workload>> {
     let conn: Db<'c> = conn.into();
     let mut out: HashMap<String, Workload> = HashMap::new();
     // A supervisor's item is the supervisors'; an owner's is the collector's who owned
-    // the account on its due day (open at the period's end: on that day).
-    let owners = Owners::after(conn, from)?;
+    // the account on its due day (open at the period's end: on that day). `owners`
+    // holds the moves after `from`.
     let whose = |r: &crate::store::db::Row<'_>, day: NaiveDate| -> Result<Option<String>> {
         Ok(if r.get::<_, bool>(0)? {
             Some("supervisor".to_string())
@@ -451,15 +452,15 @@ impl Owners {
 }
 
 /// Money paid in the period, by the collector who owned the account at the end of the
-/// payment's day ([`Owners`]): payments dated before a first assignment go to the
-/// owner it names.
+/// payment's day ([`Owners`], holding the moves after `from`): payments dated before a
+/// first assignment go to the owner it names.
 pub fn collected_by_owner<'c>(
     conn: impl Into<Db<'c>>,
     from: NaiveDate,
     to: NaiveDate,
+    owners: &Owners,
 ) -> Result<HashMap<String, Money>> {
     let conn: Db<'c> = conn.into();
-    let owners = Owners::after(conn, from)?;
     let mut stmt = conn.prepare_cached(
         "SELECT p.customer_id, p.date, p.amount, c.owner FROM payments p JOIN customers c ON c.id = p.customer_id
          WHERE p.date BETWEEN ?1 AND ?2",
